@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Runs every test file under test/ (or under the paths given) with node:test and the tsx loader.
+// Node 20 neither expands globs nor finds .ts tests by itself, and exits 0 when no test ran,
+// so this script lists the files itself and fails when the count of tests run is zero.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const roots = args.length > 0 ? args : ['test'];
+
+function collect(path, out) {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    for (const entry of readdirSync(path).sort()) {
+      if (entry === 'node_modules' || entry.startsWith('.')) continue;
+      collect(join(path, entry), out);
+    }
+  } else if (path.endsWith('.test.ts')) {
+    out.push(path);
+  }
+}
+
+const files = [];
+for (const r of roots) collect(join(root, r), files);
+if (files.length === 0) {
+  console.error(`run-tests: no *.test.ts files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+console.log(`run-tests: ${files.length} test files`);
+
+const child = spawn(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2',
+  ...files.map((f) => relative(root, f)),
+], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString('utf8')).slice(-4000);
+});
+child.on('close', (code) => {
+  const m = /tests (\d+)/.exec(tail.split('\n').filter((l) => /\btests \d+/.test(l)).pop() ?? '');
+  const count = m ? Number(m[1]) : 0;
+  if (count === 0) {
+    console.error('run-tests: zero tests ran; failing');
+    process.exit(1);
+  }
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,295 @@
+// Domain names as byte labels (DESIGN.md convention 3; RFC 1035 §3.1, RFC 4343).
+//
+// A Name holds its uncompressed wire form with the original case. Comparisons use a separate
+// case-folded key (ASCII only, RFC 4343 §3), and canonical ordering follows RFC 4034 §6.1.
+// Presentation strings exist only at the edges: `Name.parse` and `toString` implement the
+// RFC 1035 §5.1 escapes (`\.`, `\\`, `\DDD`) so that every byte value round-trips.
+
+import { PresentationError } from '../core/errors.js';
+
+/** RFC 1035 §2.3.4 limits. */
+export const MAX_LABEL = 63;
+export const MAX_NAME = 255;
+
+const LOWER = new Uint8Array(256);
+for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
+
+/** ASCII lower-casing of one octet (RFC 4343 §3: only A-Z fold). */
+export function lowerOctet(b: number): number {
+  return LOWER[b]!;
+}
+
+export class Name {
+  /** Uncompressed wire form, original case, ending with the root label (a zero octet). */
+  readonly wire: Uint8Array;
+  /** Offsets of each label's length octet in `wire`, root excluded. */
+  private readonly offsets: Uint16Array;
+  private keyCache: string | undefined;
+
+  static readonly ROOT: Name = new Name(new Uint8Array([0]), new Uint16Array(0));
+
+  private constructor(wire: Uint8Array, offsets: Uint16Array) {
+    this.wire = wire;
+    this.offsets = offsets;
+  }
+
+  /**
+   * Builds a name from uncompressed wire bytes that the caller has already checked (the wire
+   * reader does). Throws PresentationError when the bytes are not a well-formed name.
+   */
+  static fromWire(wire: Uint8Array): Name {
+    const offsets: number[] = [];
+    let i = 0;
+    if (wire.length > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
+    while (true) {
+      if (i >= wire.length) throw new PresentationError('name has no root label');
+      const len = wire[i]!;
+      if (len === 0) break;
+      if (len > MAX_LABEL) throw new PresentationError(`label longer than ${MAX_LABEL} octets`);
+      offsets.push(i);
+      i += len + 1;
+    }
+    if (i !== wire.length - 1) throw new PresentationError('trailing octets after the root label');
+    if (offsets.length === 0) return Name.ROOT;
+    return new Name(wire, Uint16Array.from(offsets));
+  }
+
+  /** Builds a name from its labels, most specific first. */
+  static fromLabels(labels: readonly Uint8Array[]): Name {
+    let total = 1;
+    for (const l of labels) {
+      if (l.length === 0) throw new PresentationError('empty label');
+      if (l.length > MAX_LABEL) throw new PresentationError(`label longer than ${MAX_LABEL} octets`);
+      total += l.length + 1;
+    }
+    if (total > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
+    if (labels.length === 0) return Name.ROOT;
+    const wire = new Uint8Array(total);
+    const offsets = new Uint16Array(labels.length);
+    let p = 0;
+    labels.forEach((l, idx) => {
+      offsets[idx] = p;
+      wire[p] = l.length;
+      wire.set(l, p + 1);
+      p += l.length + 1;
+    });
+    wire[p] = 0;
+    return new Name(wire, offsets);
+  }
+
+  /**
+   * Parses presentation format (RFC 1035 §5.1). A name not ending in an unescaped dot is relative
+   * and gets `origin` appended; without an origin it is an error. `@` alone stands for the origin.
+   */
+  static parse(text: string, origin?: Name): Name {
+    if (text === '@') {
+      if (origin === undefined) throw new PresentationError('"@" used with no origin');
+      return origin;
+    }
+    if (text === '.') return Name.ROOT;
+    if (text.length === 0) throw new PresentationError('empty name');
+    const labels: Uint8Array[] = [];
+    let cur: number[] = [];
+    let absolute = false;
+    let i = 0;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2e /* . */) {
+        if (cur.length === 0) throw new PresentationError(`empty label in "${text}"`);
+        labels.push(Uint8Array.from(cur));
+        cur = [];
+        i++;
+        if (i === text.length) absolute = true;
+        continue;
+      }
+      if (c === 0x5c /* \ */) {
+        const d = text.slice(i + 1, i + 4);
+        if (/^[0-9]{3}$/.test(d)) {
+          const v = Number(d);
+          if (v > 255) throw new PresentationError(`escape \\${d} out of range in "${text}"`);
+          cur.push(v);
+          i += 4;
+        } else if (i + 1 < text.length) {
+          const e = text.charCodeAt(i + 1);
+          if (e > 0x7f) throw new PresentationError(`non-ASCII character in "${text}"`);
+          cur.push(e);
+          i += 2;
+        } else {
+          throw new PresentationError(`dangling backslash in "${text}"`);
+        }
+      } else {
+        if (c > 0x7f) throw new PresentationError(`non-ASCII character in "${text}" (use \\DDD escapes)`);
+        cur.push(c);
+        i++;
+      }
+      if (cur.length > MAX_LABEL) throw new PresentationError(`label longer than ${MAX_LABEL} octets in "${text}"`);
+    }
+    if (cur.length > 0) labels.push(Uint8Array.from(cur));
+    if (absolute) return Name.fromLabels(labels);
+    if (origin === undefined) throw new PresentationError(`relative name "${text}" with no origin`);
+    return Name.fromLabels([...labels, ...origin.labels()]);
+  }
+
+  /** Number of labels, not counting the root (RFC 4034 §3.1.3 counts the same way). */
+  get labelCount(): number {
+    return this.offsets.length;
+  }
+
+  /** Length of the uncompressed wire form. */
+  get length(): number {
+    return this.wire.length;
+  }
+
+  isRoot(): boolean {
+    return this.offsets.length === 0;
+  }
+
+  /** Label `i` (0 = leftmost) as a view of the wire bytes. */
+  label(i: number): Uint8Array {
+    const off = this.offsets[i];
+    if (off === undefined) throw new RangeError(`label ${i} of ${this.offsets.length}`);
+    return this.wire.subarray(off + 1, off + 1 + this.wire[off]!);
+  }
+
+  labels(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.offsets.length; i++) out.push(this.label(i));
+    return out;
+  }
+
+  /** True when the leftmost label is `*` (RFC 4592). */
+  isWildcard(): boolean {
+    return this.offsets.length > 0 && this.wire[0] === 1 && this.wire[1] === 0x2a;
+  }
+
+  /**
+   * The case-folded comparison key: the lower-cased wire form as a latin1 string. Equal keys mean
+   * equal names (RFC 4343); use it for Map keys.
+   */
+  get key(): string {
+    if (this.keyCache === undefined) {
+      let s = '';
+      for (const b of this.wire) s += String.fromCharCode(LOWER[b]!);
+      this.keyCache = s;
+    }
+    return this.keyCache;
+  }
+
+  /** The lower-cased wire form (RFC 4034 §6.2 item 3). */
+  canonicalWire(): Uint8Array {
+    const out = new Uint8Array(this.wire.length);
+    for (let i = 0; i < out.length; i++) out[i] = LOWER[this.wire[i]!]!;
+    return out;
+  }
+
+  /** The same name with every label lower-cased. */
+  toLowerCase(): Name {
+    return new Name(this.canonicalWire(), this.offsets);
+  }
+
+  equals(other: Name): boolean {
+    if (this === other) return true;
+    if (this.wire.length !== other.wire.length) return false;
+    for (let i = 0; i < this.wire.length; i++) {
+      if (LOWER[this.wire[i]!] !== LOWER[other.wire[i]!]) return false;
+    }
+    return true;
+  }
+
+  /** True when this name is `other` or below it. */
+  isSubdomainOf(other: Name): boolean {
+    const skip = this.offsets.length - other.offsets.length;
+    if (skip < 0) return false;
+    const start = skip === this.offsets.length ? this.wire.length - 1 : this.offsets[skip]!;
+    if (this.wire.length - start !== other.wire.length) return false;
+    for (let i = 0; i < other.wire.length; i++) {
+      if (LOWER[this.wire[start + i]!] !== LOWER[other.wire[i]!]) return false;
+    }
+    return true;
+  }
+
+  /** The ancestor with `count` labels (count <= labelCount). */
+  suffix(count: number): Name {
+    const n = this.offsets.length;
+    if (count < 0 || count > n) throw new RangeError(`suffix(${count}) of a ${n}-label name`);
+    if (count === n) return this;
+    if (count === 0) return Name.ROOT;
+    const start = this.offsets[n - count]!;
+    const offs = new Uint16Array(count);
+    for (let i = 0; i < count; i++) offs[i] = this.offsets[n - count + i]! - start;
+    return new Name(this.wire.subarray(start), offs);
+  }
+
+  /** The parent name; the root has none. */
+  parent(): Name | undefined {
+    return this.offsets.length === 0 ? undefined : this.suffix(this.offsets.length - 1);
+  }
+
+  /** This name with one more label on the left. */
+  prepend(label: Uint8Array): Name {
+    return Name.fromLabels([label, ...this.labels()]);
+  }
+
+  /** This name (relative part) followed by `origin`: used for names like `*.<zone>`. */
+  concat(origin: Name): Name {
+    return Name.fromLabels([...this.labels(), ...origin.labels()]);
+  }
+
+  /** Presentation format, absolute with the trailing dot, RFC 1035 §5.1 escapes. */
+  toString(): string {
+    if (this.offsets.length === 0) return '.';
+    let s = '';
+    for (let i = 0; i < this.offsets.length; i++) {
+      s += escapeLabel(this.label(i));
+      s += '.';
+    }
+    return s;
+  }
+
+  /** Presentation relative to `origin` when below it (`@` for the origin itself). */
+  toRelativeString(origin: Name): string {
+    if (!this.isSubdomainOf(origin)) return this.toString();
+    const keep = this.offsets.length - origin.offsets.length;
+    if (keep === 0) return '@';
+    const parts: string[] = [];
+    for (let i = 0; i < keep; i++) parts.push(escapeLabel(this.label(i)));
+    return parts.join('.');
+  }
+}
+
+/** Escapes one label for presentation: printable ASCII as is, specials with `\`, others `\DDD`. */
+export function escapeLabel(label: Uint8Array): string {
+  let s = '';
+  for (const b of label) {
+    if (b === 0x2e || b === 0x5c || b === 0x22 || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x40 || b === 0x24) {
+      s += '\\' + String.fromCharCode(b);
+    } else if (b > 0x20 && b < 0x7f) {
+      s += String.fromCharCode(b);
+    } else {
+      s += '\\' + b.toString().padStart(3, '0');
+    }
+  }
+  return s;
+}
+
+/**
+ * Canonical DNS name order (RFC 4034 §6.1): compare label by label from the rightmost, each label
+ * as a case-folded octet string where a shorter label that is a prefix sorts first; a name that is
+ * a proper suffix of the other sorts first. Returns <0, 0 or >0.
+ */
+export function compareNames(a: Name, b: Name): number {
+  const na = a.labelCount;
+  const nb = b.labelCount;
+  const n = Math.min(na, nb);
+  for (let i = 1; i <= n; i++) {
+    const la = a.label(na - i);
+    const lb = b.label(nb - i);
+    const m = Math.min(la.length, lb.length);
+    for (let j = 0; j < m; j++) {
+      const d = LOWER[la[j]!]! - LOWER[lb[j]!]!;
+      if (d !== 0) return d;
+    }
+    if (la.length !== lb.length) return la.length - lb.length;
+  }
+  return na - nb;
+}

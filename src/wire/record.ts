@@ -1,0 +1,60 @@
+// Resource records and RRsets as anchord passes them around (RFC 1035 §3.2.1, RFC 2181 §5).
+// RDATA is always the uncompressed wire form: names inside it are expanded when a message is read,
+// so the same bytes serve hashing, signing, comparison and re-encoding.
+
+import type { Name } from './name.js';
+
+export interface ResourceRecord {
+  readonly name: Name;
+  readonly type: number;
+  readonly class: number;
+  /** TTL in seconds; a received TTL with the top bit set is read as 0 (RFC 2181 §8). */
+  readonly ttl: number;
+  /** Uncompressed wire RDATA. */
+  readonly rdata: Uint8Array;
+}
+
+/** Records with the same owner, class and type (RFC 2181 §5). The TTL is the set's one TTL. */
+export interface RRset {
+  readonly name: Name;
+  readonly type: number;
+  readonly class: number;
+  readonly ttl: number;
+  readonly rdatas: readonly Uint8Array[];
+}
+
+/** Byte-wise equality of two octet strings. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Octet-string order: the order RFC 4034 §6.3 uses for RDATA in canonical RRsets. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Groups records into RRsets by (owner, class, type), keeping first-seen order. Duplicate RDATA
+ * inside a set is dropped (RFC 2181 §5); the set's TTL is the smallest seen (RFC 2181 §5.2).
+ */
+export function groupRRsets(records: readonly ResourceRecord[]): RRset[] {
+  const sets = new Map<string, { name: Name; type: number; class: number; ttl: number; rdatas: Uint8Array[] }>();
+  for (const rr of records) {
+    const key = `${rr.name.key}/${rr.class}/${rr.type}`;
+    const cur = sets.get(key);
+    if (cur === undefined) {
+      sets.set(key, { name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata] });
+    } else {
+      if (rr.ttl < cur.ttl) cur.ttl = rr.ttl;
+      if (!cur.rdatas.some((r) => bytesEqual(r, rr.rdata))) cur.rdatas.push(rr.rdata);
+    }
+  }
+  return [...sets.values()];
+}

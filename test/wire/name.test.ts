@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Name, compareNames, escapeLabel } from '../../src/wire/name.js';
+
+test('parse and print round-trip, with escapes for every byte value', () => {
+  for (let b = 0; b < 256; b++) {
+    const n = Name.fromLabels([Uint8Array.of(b, 0x61), Uint8Array.of(0x63, 0x6f, 0x6d)]);
+    const back = Name.parse(n.toString());
+    assert.deepEqual(back.wire, n.wire, `byte ${b}: ${n.toString()}`);
+  }
+  assert.equal(Name.parse('a\\.b.example.').labelCount, 2);
+  assert.equal(Name.parse('a\\.b.example.').toString(), 'a\\.b.example.');
+  assert.equal(Name.parse('\\065bc.').toString(), 'Abc.');
+  assert.equal(escapeLabel(Uint8Array.of(0x20)), '\\032');
+});
+
+test('relative names, @ and the root', () => {
+  const origin = Name.parse('example.com.');
+  assert.equal(Name.parse('www', origin).toString(), 'www.example.com.');
+  assert.equal(Name.parse('@', origin), origin);
+  assert.equal(Name.parse('.').isRoot(), true);
+  assert.throws(() => Name.parse('www'), /no origin/);
+  assert.throws(() => Name.parse('a..b.'), /empty label/);
+  assert.throws(() => Name.parse(`${'a'.repeat(64)}.`), /longer than 63/);
+  assert.throws(() => Name.parse(`${'a'.repeat(60)}.`.repeat(5)), /longer than 255/);
+  assert.throws(() => Name.parse('\\256.'), /out of range/);
+});
+
+test('case-insensitive equality, subdomains, suffixes', () => {
+  const a = Name.parse('WWW.Example.COM.');
+  const b = Name.parse('www.example.com.');
+  assert.ok(a.equals(b));
+  assert.equal(a.key, b.key);
+  assert.ok(a.isSubdomainOf(Name.parse('example.com.')));
+  assert.ok(a.isSubdomainOf(Name.ROOT));
+  assert.ok(!Name.parse('example.com.').isSubdomainOf(a));
+  assert.ok(!Name.parse('xexample.com.').isSubdomainOf(Name.parse('example.com.')));
+  assert.equal(a.suffix(2).toString(), 'Example.COM.');
+  assert.equal(a.parent()?.toString(), 'Example.COM.');
+  assert.equal(Name.ROOT.parent(), undefined);
+  assert.ok(Name.parse('*.example.').isWildcard());
+  assert.equal(a.toRelativeString(Name.parse('example.com.')), 'WWW');
+});
+
+test('RFC 4034 §6.1 canonical order example', () => {
+  // The ordered list from RFC 4034 §6.1.
+  const ordered = [
+    'example.', 'a.example.', 'yljkjljk.a.example.', 'Z.a.example.', 'zABC.a.EXAMPLE.', 'z.example.',
+    '\\001.z.example.', '*.z.example.', '\\200.z.example.',
+  ].map((s) => Name.parse(s));
+  const shuffled = [...ordered].reverse();
+  shuffled.sort(compareNames);
+  assert.deepEqual(shuffled.map((n) => n.toString()), ordered.map((n) => n.toString()));
+});
+
+test('fromWire rejects malformed names', () => {
+  assert.throws(() => Name.fromWire(Uint8Array.of(3, 0x61, 0x62)), /root/);
+  assert.throws(() => Name.fromWire(Uint8Array.of(64, ...new Uint8Array(64), 0)), /63/);
+  assert.throws(() => Name.fromWire(Uint8Array.of(0, 0)), /trailing/);
+  assert.equal(Name.fromWire(Uint8Array.of(1, 0x61, 0)).toString(), 'a.');
+});
