@@ -1,0 +1,25 @@
+// The shape every anchord sub-command module exports. Commands are plain objects so main.ts can
+// register them with yargs and tests can call `run` directly with parsed arguments.
+
+import type { Argv } from 'yargs';
+import type { Args } from './args.js';
+
+/** Where a command writes: injected so tests capture output instead of touching the process. */
+export interface CommandIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIO: CommandIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+export interface CommandModule {
+  /** yargs command string, e.g. `verify-zone <file>`. */
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (y: Argv) => Argv;
+  /** Runs the command; resolves to the process exit code. */
+  readonly run: (args: Args, io: CommandIO) => Promise<number>;
+}

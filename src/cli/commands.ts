@@ -1,0 +1,5 @@
+// The list of sub-commands, in the order `anchord --help` shows them.
+
+import type { CommandModule } from './command.js';
+
+export const commands: readonly CommandModule[] = [];

@@ -1,0 +1,45 @@
+// anchord's command line (yargs). Each sub-command lives in src/cli/commands/<name>.ts and is
+// listed in commands.ts; this module only parses and dispatches, and maps errors to exit codes.
+
+import yargs from 'yargs';
+import { AnchordError } from '../core/errors.js';
+import { commands } from './commands.js';
+import { processIO, type CommandIO } from './command.js';
+
+/** Runs the CLI with the given arguments; resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  let exitCode = 0;
+  let parser = yargs([...argv])
+    .scriptName('anchord')
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, error) => {
+      if (error) throw error;
+      io.err(`anchord: ${msg}`);
+      exitCode = 2;
+    });
+  for (const cmd of commands) {
+    parser = parser.command(
+      cmd.command,
+      cmd.describe,
+      (y) => cmd.builder(y),
+      async (args) => {
+        exitCode = await cmd.run(args, io);
+      },
+    );
+  }
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (error instanceof AnchordError) {
+      io.err(`anchord: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  return exitCode;
+}
