@@ -1,0 +1,149 @@
+// The one bounds-checked reader for untrusted wire bytes (DESIGN.md convention 2).
+//
+// Implements RFC 1035 §4.1.4 name decompression with the defences RFC 9267 asks for:
+// - a compression pointer must point strictly before the start of the name fragment that holds
+//   it (the name's own start, or the previous pointer's target). Targets therefore strictly
+//   decrease, which rules out forward pointers and loops and bounds the work by construction;
+// - a pointer may not point into the 12-octet message header (no name can live there);
+// - labels are at most 63 octets and the whole name at most 255 octets (RFC 1035 §2.3.4),
+//   counted on the expanded form;
+// - the label types 0x40 (RFC 6891 §5: extended labels, deprecated) and 0x80 (reserved) are refused.
+// Every overrun throws WireError carrying the offset in the message where it was found.
+
+import { WireError } from '../core/errors.js';
+import { Name } from './name.js';
+
+/** Size of the DNS message header (RFC 1035 §4.1.1); compression pointers may not point inside it. */
+export const HEADER_SIZE = 12;
+
+const MAX_NAME = 255;
+
+// Scratch space for names being expanded. Readers are synchronous and never re-entered, and a
+// name is copied out before anything else runs, so one buffer serves every reader.
+const SCRATCH = new Uint8Array(MAX_NAME + 1);
+
+export class WireReader {
+  /** The whole message; compression pointers are offsets into it. */
+  readonly buf: Uint8Array;
+  /** Current read position. */
+  pos: number;
+  /**
+   * End of the current window (exclusive). Sequential reads may not pass it; rdata parsing narrows
+   * it to the end of RDATA and restores it afterwards.
+   */
+  end: number;
+  /** End of the message: compression pointer targets are followed up to here. */
+  readonly size: number;
+
+  constructor(buf: Uint8Array, pos = 0, end = buf.length) {
+    if (end > buf.length || pos < 0 || pos > end) throw new RangeError('reader window out of range');
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    this.size = end;
+  }
+
+  /** Octets left in the current window. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number, what: string): void {
+    if (this.pos + n > this.end) throw new WireError(`${what} overruns the data`, this.pos);
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw new WireError('u8 overruns the data', this.pos);
+    return this.buf[this.pos++]!;
+  }
+
+  u16(): number {
+    this.need(2, 'u16');
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
+  }
+
+  u32(): number {
+    this.need(4, 'u32');
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+  }
+
+  /** `n` octets as a view of the message buffer (no copy): copy it if it must outlive the buffer. */
+  bytes(n: number): Uint8Array {
+    if (n < 0) throw new WireError('negative length', this.pos);
+    this.need(n, `${n}-octet field`);
+    const p = this.pos;
+    this.pos = p + n;
+    return this.buf.subarray(p, p + n);
+  }
+
+  /** Advances past `n` octets. */
+  skip(n: number): void {
+    this.need(n, `${n}-octet field`);
+    this.pos += n;
+  }
+
+  /**
+   * Reads a domain name. With `decompress` false a compression pointer is an error (RFC 3597 §4:
+   * names in newer types are never compressed).
+   */
+  name(decompress = true): Name {
+    const len = this.nameInto(SCRATCH, 0, decompress);
+    return Name.fromWire(SCRATCH.slice(0, len));
+  }
+
+  /**
+   * Reads a domain name and writes its expanded, uncompressed wire form into `out` at `o`;
+   * returns the position after it. `out` needs room for 255 octets from `o`. The stream position
+   * moves past the name as it appears in the message (up to and including the first pointer).
+   */
+  nameInto(out: Uint8Array, o: number, decompress: boolean): number {
+    const buf = this.buf;
+    let p = this.pos;
+    let end = this.end;
+    let fragment = p;
+    let jumped = false;
+    let total = 0;
+    while (true) {
+      if (p >= end) throw new WireError('name overruns the data', p);
+      const len = buf[p]!;
+      if (len === 0) {
+        out[o++] = 0;
+        if (!jumped) this.pos = p + 1;
+        return o;
+      }
+      const kind = len & 0xc0;
+      if (kind === 0xc0) {
+        if (!decompress) throw new WireError('compression pointer in a name that may not be compressed', p);
+        if (p + 1 >= end) throw new WireError('compression pointer overruns the data', p);
+        const target = ((len & 0x3f) << 8) | buf[p + 1]!;
+        // RFC 1035 §4.1.4 only says a pointer refers to a prior occurrence; requiring it to precede
+        // the current fragment makes the chain strictly decreasing, so it always terminates.
+        if (target >= fragment) throw new WireError('forward or looping compression pointer', p);
+        if (target < HEADER_SIZE) throw new WireError('compression pointer into the header', p);
+        if (!jumped) {
+          this.pos = p + 2;
+          jumped = true;
+        }
+        p = target;
+        fragment = target;
+        end = this.size;
+        continue;
+      }
+      if (kind !== 0) throw new WireError(`unsupported label type 0x${kind.toString(16)}`, p);
+      // len <= 63 here because both top bits are clear.
+      total += len + 1;
+      if (total + 1 > MAX_NAME) throw new WireError(`name longer than ${MAX_NAME} octets`, p);
+      if (p + 1 + len > end) throw new WireError('label overruns the data', p);
+      out[o++] = len;
+      const stop = p + 1 + len;
+      for (let i = p + 1; i < stop; i++) out[o++] = buf[i]!;
+      p = stop;
+    }
+  }
+}
