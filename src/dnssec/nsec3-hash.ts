@@ -1,0 +1,66 @@
+// NSEC3 hashed owner names (RFC 5155 §5): IH(salt, x, 0) = H(x | salt) and
+// IH(salt, x, k) = H(IH(salt, x, k-1) | salt), the result being IH(salt, owner, iterations) with
+// `owner` in canonical (lower-cased wire) form. The only hash algorithm is 1, SHA-1
+// (RFC 5155 §11). The hashed owner name of an NSEC3 record is the base32hex encoding of the
+// hash as a label in front of the zone apex (RFC 5155 §3, §7.1).
+//
+// The cost of a hash grows with `iterations`; the iteration cap (RFC 9276 §3.2) is the caller's
+// budget, applied before calling here.
+//
+// Pure module: node:crypto hashing only (crypto.hash, Node >= 20.12, is the fastest one-shot
+// form), no I/O, no clock.
+
+import { hash } from 'node:crypto';
+import { CryptoError } from '../core/errors.js';
+import { Name } from '../wire/name.js';
+import { base32hexDecodeLabel, base32hexEncode } from './base32hex.js';
+
+/** NSEC3 hash algorithm numbers (IANA "DNSSEC NSEC3 Hash Algorithms", RFC 5155 §11). */
+export const Nsec3HashAlgorithm = {
+  SHA1: 1,
+} as const;
+export type Nsec3HashAlgorithm = (typeof Nsec3HashAlgorithm)[keyof typeof Nsec3HashAlgorithm];
+
+/** Length in octets of an SHA-1 NSEC3 hash. */
+export const NSEC3_SHA1_LENGTH = 20;
+
+/**
+ * The NSEC3 hash of `name` (RFC 5155 §5) with the given salt and number of additional
+ * iterations. Only algorithm 1 (SHA-1) exists; any other throws CryptoError.
+ */
+export function nsec3Hash(name: Name, salt: Uint8Array, iterations: number, algorithm: number = Nsec3HashAlgorithm.SHA1): Uint8Array {
+  if (algorithm !== Nsec3HashAlgorithm.SHA1) throw new CryptoError(`unsupported NSEC3 hash algorithm ${algorithm}`);
+  if (!Number.isInteger(iterations) || iterations < 0 || iterations > 0xffff) {
+    throw new RangeError(`NSEC3 iterations out of range: ${iterations}`);
+  }
+  const owner = name.canonicalWire();
+  const first = new Uint8Array(owner.length + salt.length);
+  first.set(owner, 0);
+  first.set(salt, owner.length);
+  let digest: Uint8Array = hash('sha1', first, 'buffer');
+  if (iterations > 0) {
+    // One buffer reused for every further round: digest | salt.
+    const buf = new Uint8Array(NSEC3_SHA1_LENGTH + salt.length);
+    buf.set(salt, NSEC3_SHA1_LENGTH);
+    for (let k = 0; k < iterations; k++) {
+      buf.set(digest, 0);
+      digest = hash('sha1', buf, 'buffer');
+    }
+  }
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
+}
+
+/** The NSEC3 owner name for a hash: its lower-case base32hex label in front of `zone`. */
+export function nsec3OwnerName(hashValue: Uint8Array, zone: Name): Name {
+  const label = new TextEncoder().encode(base32hexEncode(hashValue, true));
+  return Name.fromLabels([label, ...zone.labels()]);
+}
+
+/**
+ * The hash an NSEC3 owner name carries: the base32hex-decoded first label, when `owner` is
+ * exactly one label below `zone`. Undefined when it is not (wrong place, or not base32hex).
+ */
+export function nsec3HashFromOwner(owner: Name, zone: Name): Uint8Array | undefined {
+  if (owner.labelCount !== zone.labelCount + 1 || !owner.isSubdomainOf(zone)) return undefined;
+  return base32hexDecodeLabel(owner.label(0));
+}
