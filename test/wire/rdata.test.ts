@@ -1,0 +1,329 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WireError, PresentationError } from '../../src/core/errors.js';
+import { RRType } from '../../src/wire/constants.js';
+import { Name } from '../../src/wire/name.js';
+import {
+  bitmapHasType,
+  decodeRdata,
+  decodeTyped,
+  decodeTypeBitmap,
+  encodeRdata,
+  encodeTypeBitmap,
+  ipv4FromText,
+  ipv4ToText,
+  ipv6FromText,
+  ipv6ToText,
+  readRdata,
+  validateRdata,
+  writeRdata,
+} from '../../src/wire/rdata.js';
+import { allSchemas } from '../../src/wire/rdata-schema.js';
+import type { FieldKind, FieldValue, RdataFields } from '../../src/wire/rdata-schema.js';
+import { WireReader } from '../../src/wire/reader.js';
+import { WireWriter } from '../../src/wire/writer.js';
+
+const te = new TextEncoder();
+const b = (s: string): Uint8Array => te.encode(s);
+
+function sample(kind: FieldKind): FieldValue {
+  switch (kind) {
+    case 'u8':
+      return 7;
+    case 'u16':
+      return 0x1234;
+    case 'u32':
+    case 'time':
+    case 'ttl':
+      return 0x89abcdef;
+    case 'type':
+      return RRType.RRSIG;
+    case 'name':
+      return Name.parse('Host.Example.');
+    case 'ipv4':
+      return '192.0.2.1';
+    case 'ipv6':
+      return '2001:db8::1';
+    case 'string':
+      return b('hello world');
+    case 'strings':
+      return [b('v=spf1 -all'), new Uint8Array(0), b('x')];
+    case 'hex':
+    case 'base64':
+    case 'text':
+      return Uint8Array.of(1, 2, 3, 0xff);
+    case 'hex8':
+      return Uint8Array.of(0xaa, 0xbb);
+    case 'base32hex8':
+      return new Uint8Array(20).fill(0x5a);
+    case 'bitmap':
+      return [1, 2, 46, 47, 1234, 65535];
+    case 'svcparams':
+      return [
+        { key: 1, value: Uint8Array.of(2, 0x68, 0x32) },
+        { key: 3, value: Uint8Array.of(1, 187) },
+        { key: 6, value: ipv6FromText('2001:db8::1') },
+      ];
+    case 'tag':
+      return b('issue');
+  }
+}
+
+function normalise(v: FieldValue | undefined): unknown {
+  if (v instanceof Name) return v.toString();
+  if (v instanceof Uint8Array) return [...v];
+  if (Array.isArray(v)) return (v as unknown[]).map((x) => (x instanceof Uint8Array ? [...x] : x));
+  return v;
+}
+
+test('every schema type round-trips fields → wire → fields → wire', () => {
+  let count = 0;
+  for (const s of allSchemas()) {
+    const fields: Record<string, FieldValue> = {};
+    for (const f of s.fields) fields[f.name] = sample(f.kind);
+    const wire = encodeRdata(s.type, fields);
+    validateRdata(s.type, wire);
+    const back = decodeRdata(s.type, wire);
+    for (const f of s.fields) {
+      const got = back[f.name];
+      const want = fields[f.name];
+      if (f.kind === 'svcparams') {
+        assert.deepEqual(
+          (got as { key: number; value: Uint8Array }[]).map((p) => [p.key, [...p.value]]),
+          (want as { key: number; value: Uint8Array }[]).map((p) => [p.key, [...p.value]]),
+        );
+      } else {
+        assert.deepEqual(normalise(got), normalise(want), `type ${s.type} field ${f.name}`);
+      }
+    }
+    assert.deepEqual(encodeRdata(s.type, back), wire, `type ${s.type} re-encode`);
+    // Through a message with compression and back.
+    const w = new WireWriter();
+    for (let i = 0; i < 12; i++) w.u8(0);
+    // Same case as the sample names: compression is case-folded (writer.test.ts).
+    w.name(Name.parse('a.Host.Example.'), true);
+    writeRdata(w, s.type, wire, true);
+    const msg = w.finish();
+    const r = new WireReader(msg, 12);
+    r.name();
+    const len = r.u16();
+    assert.deepEqual(readRdata(r, s.type, len), wire, `type ${s.type} through a message`);
+    assert.equal(r.pos, msg.length);
+    count++;
+  }
+  assert.ok(count >= 40, `${count} types`);
+});
+
+test('only RFC 1035 names are compressed on write, and decompressed on read only where allowed', () => {
+  const mk = (type: number, fields: RdataFields, compress: boolean): Uint8Array => {
+    const w = new WireWriter();
+    for (let i = 0; i < 12; i++) w.u8(0);
+    w.name(Name.parse('example.'), true);
+    writeRdata(w, type, encodeRdata(type, fields), compress);
+    return w.finish();
+  };
+  const target = Name.parse('www.example.');
+  // MX: compressed → "www" + pointer = 2 + 4 + 2 octets of RDATA.
+  const mx = mk(RRType.MX, { preference: 1, exchange: target }, true);
+  assert.equal(mx.length, 12 + 9 + 2 + 2 + 4 + 2);
+  assert.deepEqual([...mx.subarray(-2)], [0xc0, 12]);
+  assert.equal(mk(RRType.MX, { preference: 1, exchange: target }, false).length, 12 + 9 + 2 + 2 + 13);
+  // SRV target: never compressed on write (RFC 2782), but accepted compressed on read.
+  const srv = mk(RRType.SRV, { priority: 1, weight: 2, port: 3, target }, true);
+  assert.equal(srv.length, 12 + 9 + 2 + 6 + 13);
+  const hand = Uint8Array.of(...new Uint8Array(12), 7, ...b('example'), 0, 0, 12, 0, 1, 0, 2, 0, 3, 3, ...b('www'), 0xc0, 12);
+  const r = new WireReader(hand, 12);
+  r.name();
+  const rd = readRdata(r, RRType.SRV, r.u16());
+  assert.equal(rd.length, 6 + 13);
+  assert.equal(decodeTyped(RRType.CNAME, rd.subarray(6)).target.toString(), 'www.example.');
+  // RRSIG signer and NSEC next name: a pointer is malformed (RFC 4034 §3.1.7, §4.1.1; RFC 3597 §4).
+  const nsec = Uint8Array.of(...new Uint8Array(12), 7, ...b('example'), 0, 3, ...b('www'), 0xc0, 12, 0, 1, 0x40);
+  const r2 = new WireReader(nsec, 12 + 9);
+  assert.throws(() => readRdata(r2, RRType.NSEC, 9), (e: unknown) => e instanceof WireError && /may not be compressed/.test(e.message));
+  assert.equal(r2.pos, nsec.length, 'position moves past RDATA even on error');
+});
+
+test('fixed-size fields must be exact and every field in bounds', () => {
+  const bad: [number, number[], RegExp][] = [
+    [RRType.A, [1, 2, 3], /overruns/],
+    [RRType.A, [1, 2, 3, 4, 5], /trailing/],
+    [RRType.AAAA, new Array<number>(15).fill(0), /overruns/],
+    [RRType.DNSKEY, [1, 0], /overruns/],
+    [RRType.DS, [0, 1, 8], /overruns/],
+    [RRType.MX, [0, 1], /name overruns/],
+    [RRType.MX, [0, 1, 1, 0x61], /overruns/],
+    [RRType.SOA, [0, 0], /overruns/],
+    [RRType.TXT, [], /no character-string/],
+    [RRType.TXT, [5, 0x61], /overruns/],
+    [RRType.NSEC3, [1, 0, 0, 10, 0, 0], /empty hash/],
+    [RRType.NSEC3PARAM, [1, 0, 0, 10, 4, 1], /overruns/],
+    [RRType.CAA, [0, 0], /empty tag/],
+    [RRType.CAA, [0, 2, 0x69, 0x2d], /alphanumeric/],
+    [RRType.NS, [0x41, 0], /label type/],
+    [RRType.NS, [0x80, 0], /label type/],
+    [RRType.RRSIG, [0, 1, 8, 2, 0, 0, 0, 0], /overruns/],
+  ];
+  for (const [type, bytes, re] of bad) {
+    assert.throws(
+      () => validateRdata(type, Uint8Array.from(bytes)),
+      (e: unknown) => e instanceof WireError && re.test(e.message),
+      `type ${type} ${JSON.stringify(bytes)}`,
+    );
+  }
+  // Empty octet fields are fine where the schema allows them.
+  validateRdata(RRType.DNSKEY, Uint8Array.of(1, 0, 3, 8));
+  validateRdata(RRType.NSEC3, Uint8Array.of(1, 0, 0, 0, 0, 1, 0xff));
+  validateRdata(RRType.NSEC, Uint8Array.of(0));
+  // Unknown types are opaque.
+  validateRdata(65280, Uint8Array.of(1));
+  assert.deepEqual(decodeRdata(65280, Uint8Array.of(1, 2)), { data: Uint8Array.of(1, 2) });
+  assert.deepEqual(encodeRdata(65280, { data: Uint8Array.of(9) }), Uint8Array.of(9));
+});
+
+test('type bitmaps: encode/decode, window order and lengths', () => {
+  const types = [RRType.A, RRType.NS, RRType.SOA, RRType.RRSIG, RRType.NSEC, RRType.DNSKEY, RRType.CAA, 65534];
+  const bm = encodeTypeBitmap([...types].reverse().concat([1, 1]));
+  assert.deepEqual(decodeTypeBitmap(bm), [...types].sort((x, y) => x - y));
+  // RFC 4034 §4.3 example: A MX RRSIG NSEC TYPE1234
+  const ex = encodeTypeBitmap([1, 15, 46, 47, 1234]);
+  assert.deepEqual(
+    [...ex],
+    [0x00, 0x06, 0x40, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x1b, ...new Array<number>(26).fill(0), 0x20],
+  );
+  for (const t of [1, 15, 46, 47, 1234]) assert.ok(bitmapHasType(ex, t), `has ${t}`);
+  for (const t of [0, 2, 48, 1233, 1235, 65535]) assert.ok(!bitmapHasType(ex, t), `has not ${t}`);
+  assert.deepEqual([...encodeTypeBitmap([])], []);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(1, 1, 0x40, 0, 1, 0x40)), /out of order/);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(0, 1, 0x40, 0, 1, 0x40)), /out of order/);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(0, 0)), /outside 1..32/);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(0, 33, ...new Uint8Array(33))), /outside 1..32/);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(0, 2, 0x40)), /overruns/);
+  assert.throws(() => decodeTypeBitmap(Uint8Array.of(0)), /window header/);
+  assert.throws(() => encodeTypeBitmap([65536]), PresentationError);
+});
+
+test('SvcParams: strictly increasing keys and RFC 9460 §7 value formats', () => {
+  const head = [0, 1, 0];
+  const ok = (params: number[]): void => validateRdata(RRType.SVCB, Uint8Array.of(...head, ...params));
+  const bad = (params: number[], re: RegExp): void =>
+    assert.throws(() => ok(params), (e: unknown) => e instanceof WireError && re.test(e.message), JSON.stringify(params));
+  ok([]);
+  ok([0, 1, 0, 3, 2, 0x68, 0x32, 0, 3, 0, 2, 1, 187]);
+  bad([0, 3, 0, 2, 1, 187, 0, 1, 0, 3, 2, 0x68, 0x32], /increasing/);
+  bad([0, 3, 0, 2, 1, 187, 0, 3, 0, 2, 1, 187], /increasing/);
+  bad([0, 3, 0, 1, 1], /port/);
+  bad([0, 2, 0, 1, 0], /no-default-alpn/);
+  bad([0, 1, 0, 0], /alpn/);
+  bad([0, 1, 0, 2, 2, 0x68], /alpn/);
+  bad([0, 4, 0, 3, 1, 2, 3], /ipv4hint/);
+  bad([0, 6, 0, 4, 1, 2, 3, 4], /ipv6hint/);
+  bad([0, 0, 0, 2, 0, 0], /mandatory/);
+  bad([0, 0, 0, 4, 0, 3, 0, 1], /mandatory/);
+  bad([0, 9, 0, 5, 1], /overruns/);
+  bad([0xff, 0xff, 0, 0], /reserved/);
+  bad([0, 9, 0], /header/);
+  // encodeRdata sorts the keys and refuses duplicates.
+  const enc = encodeRdata(RRType.HTTPS, {
+    priority: 1,
+    target: Name.ROOT,
+    params: [
+      { key: 3, value: Uint8Array.of(1, 187) },
+      { key: 1, value: Uint8Array.of(2, 0x68, 0x32) },
+    ],
+  });
+  assert.deepEqual([...enc.subarray(3, 5)], [0, 1]);
+  assert.throws(
+    () =>
+      encodeRdata(RRType.HTTPS, {
+        priority: 1,
+        target: Name.ROOT,
+        params: [
+          { key: 3, value: Uint8Array.of(1, 187) },
+          { key: 3, value: Uint8Array.of(1, 187) },
+        ],
+      }),
+    /duplicate/,
+  );
+  assert.throws(
+    () => encodeRdata(RRType.HTTPS, { priority: 1, target: Name.ROOT, params: [{ key: 3, value: Uint8Array.of(1) }] }),
+    PresentationError,
+  );
+});
+
+test('encodeRdata rejects missing and out-of-range values', () => {
+  assert.throws(() => encodeRdata(RRType.MX, { preference: 70000, exchange: Name.ROOT }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.MX, { exchange: Name.ROOT }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.MX, { preference: 1.5, exchange: Name.ROOT }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.MX, { preference: 1, exchange: 'x.' }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.A, { address: '1.2.3' }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.TXT, { strings: [] }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.TXT, { strings: [new Uint8Array(256)] }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.HINFO, { cpu: new Uint8Array(256), os: b('x') }), PresentationError);
+  assert.throws(() => encodeRdata(RRType.CAA, { flags: 0, tag: b('is-sue'), value: b('x') }), PresentationError);
+  assert.throws(() => encodeRdata(65280, {}), PresentationError);
+});
+
+test('typed views', () => {
+  const key = encodeRdata(RRType.DNSKEY, { flags: 257, protocol: 3, algorithm: 13, publicKey: new Uint8Array(64).fill(1) });
+  const k = decodeTyped(RRType.DNSKEY, key);
+  assert.equal(k.flags, 257);
+  assert.equal(k.algorithm, 13);
+  assert.equal(k.publicKey.length, 64);
+  const sig = decodeTyped(
+    RRType.RRSIG,
+    encodeRdata(RRType.RRSIG, {
+      typeCovered: RRType.A,
+      algorithm: 13,
+      labels: 2,
+      originalTtl: 3600,
+      expiration: 0xfffffff0,
+      inception: 1,
+      keyTag: 12345,
+      signerName: Name.parse('Example.'),
+      signature: new Uint8Array(64),
+    }),
+  );
+  assert.equal(sig.expiration, 0xfffffff0);
+  assert.equal(sig.signerName.toString(), 'Example.');
+  const soa = decodeTyped(
+    RRType.SOA,
+    encodeRdata(RRType.SOA, {
+      mname: Name.parse('ns.example.'),
+      rname: Name.parse('h\\.m.example.'),
+      serial: 2024010101,
+      refresh: 1,
+      retry: 2,
+      expire: 3,
+      minimum: 4,
+    }),
+  );
+  assert.equal(soa.rname.toString(), 'h\\.m.example.');
+  assert.equal(soa.serial, 2024010101);
+  assert.equal(decodeTyped(RRType.AAAA, ipv6FromText('::ffff:192.0.2.1')).address, '::ffff:192.0.2.1');
+});
+
+test('IPv4 and RFC 5952 IPv6 text', () => {
+  assert.equal(ipv4ToText(ipv4FromText('192.0.2.255')), '192.0.2.255');
+  for (const t of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '01.1.1.1', '1.1.1.a', '', ' 1.1.1.1']) {
+    assert.throws(() => ipv4FromText(t), PresentationError, t);
+  }
+  const cases: [string, string][] = [
+    ['::', '::'],
+    ['::1', '::1'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['2001:db8:0000:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['1:0:0:2:0:0:3:4', '1::2:0:0:3:4'],
+    ['fe80::', 'fe80::'],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['::192.0.2.1', '::c000:201'],
+    ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],
+  ];
+  for (const [i, o] of cases) assert.equal(ipv6ToText(ipv6FromText(i)), o, i);
+  for (const t of ['', ':', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '12345::', 'g::', '::1.2.3', '1.2.3.4::', ':1::']) {
+    assert.throws(() => ipv6FromText(t), PresentationError, t);
+  }
+});

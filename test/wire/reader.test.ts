@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WireError } from '../../src/core/errors.js';
+import { Name } from '../../src/wire/name.js';
+import { WireReader } from '../../src/wire/reader.js';
+
+const te = new TextEncoder();
+const label = (s: string): number[] => [s.length, ...te.encode(s)];
+/** A buffer whose first 12 octets stand for a message header. */
+const msg = (...bytes: number[]): Uint8Array => Uint8Array.of(...new Uint8Array(12), ...bytes);
+const ptr = (t: number): number[] => [0xc0 | (t >>> 8), t & 0xff];
+
+function wireErr(re: RegExp, offset?: number): (e: unknown) => boolean {
+  return (e: unknown) => e instanceof WireError && re.test(e.message) && (offset === undefined || e.offset === offset);
+}
+
+test('integers and bytes are bounds-checked with the offset', () => {
+  const r = new WireReader(Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
+  assert.equal(r.u8(), 1);
+  assert.equal(r.u16(), 0x0203);
+  assert.equal(r.u32(), 0x04050607);
+  assert.equal(r.remaining, 0);
+  assert.throws(() => r.u8(), wireErr(/overruns/, 7));
+  const r2 = new WireReader(Uint8Array.of(0xff, 0xff, 0xff, 0xff));
+  assert.equal(r2.u32(), 0xffffffff);
+  const r3 = new WireReader(Uint8Array.of(1, 2, 3), 1);
+  assert.throws(() => r3.u32(), wireErr(/u32 overruns/, 1));
+  assert.equal(r3.pos, 1, 'a failed read does not move');
+  assert.deepEqual(r3.bytes(2), Uint8Array.of(2, 3));
+  assert.throws(() => r3.bytes(1), WireError);
+  assert.throws(() => new WireReader(Uint8Array.of(1), 0, 2), RangeError);
+  // A narrowed window stops reads before the end of the buffer.
+  const r4 = new WireReader(Uint8Array.of(1, 2, 3, 4), 0, 2);
+  assert.throws(() => r4.u32(), WireError);
+});
+
+test('plain and compressed names', () => {
+  const bytes = msg(...label('www'), ...label('Example'), ...label('com'), 0, ...label('mail'), 0xc0, 16, 0xc0, 12, 0);
+  const r = new WireReader(bytes, 12);
+  assert.equal(r.name().toString(), 'www.Example.com.');
+  assert.equal(r.pos, 12 + 17);
+  assert.equal(r.name().toString(), 'mail.Example.com.');
+  assert.equal(r.pos, 12 + 17 + 7);
+  assert.equal(r.name().toString(), 'www.Example.com.');
+  assert.equal(r.pos, 12 + 17 + 9);
+  assert.ok(r.name().isRoot());
+  assert.equal(r.remaining, 0);
+  // Pointer chains that go strictly backwards are followed.
+  const chain = msg(...label('c'), 0, ...label('b'), 0xc0, 12, ...label('a'), 0xc0, 15);
+  const rc = new WireReader(chain, 19);
+  assert.equal(rc.name().toString(), 'a.b.c.');
+  assert.equal(rc.pos, chain.length);
+});
+
+test('compression pointers: forward, self, loops, into the header, truncated', () => {
+  // Pointer to itself.
+  assert.throws(() => new WireReader(msg(0xc0, 12), 12).name(), wireErr(/forward or looping/, 12));
+  // Forward pointer to a valid name later in the message.
+  assert.throws(() => new WireReader(msg(0xc0, 14, ...label('a'), 0), 12).name(), wireErr(/forward or looping/, 12));
+  // Two-step loop: 14 → 12 ("a" then pointer to 14 again).
+  const loop = msg(...label('a'), 0xc0, 12);
+  assert.throws(() => new WireReader(loop, 12).name(), wireErr(/forward or looping/, 14));
+  // A backward pointer whose target then jumps forward again: A at 20 → 12, at 12 "x" then → 20.
+  const zigzag = msg(...label('x'), 0xc0, 20, 0, 0, 0, 0, 0xc0, 12);
+  assert.throws(() => new WireReader(zigzag, 20).name(), wireErr(/forward or looping/, 14));
+  // Pointer into the header.
+  assert.throws(() => new WireReader(msg(0xc0, 0), 12).name(), wireErr(/into the header/, 12));
+  assert.throws(() => new WireReader(msg(0xc0, 11), 12).name(), wireErr(/into the header/));
+  // Truncated pointer, truncated label, missing root.
+  assert.throws(() => new WireReader(msg(0xc0), 12).name(), wireErr(/pointer overruns/));
+  assert.throws(() => new WireReader(msg(3, 0x61, 0x62), 12).name(), wireErr(/label overruns/));
+  assert.throws(() => new WireReader(msg(...label('a')), 12).name(), wireErr(/name overruns/, 14));
+  // Pointers refused where compression is not allowed.
+  const ok = msg(...label('a'), 0, 0xc0, 12);
+  assert.throws(() => new WireReader(ok, 15).name(false), wireErr(/may not be compressed/));
+  assert.equal(new WireReader(ok, 15).name(true).toString(), 'a.');
+});
+
+test('label types 0x40 and 0x80 are refused', () => {
+  assert.throws(() => new WireReader(msg(0x41, 0x61, 0), 12).name(), wireErr(/label type 0x40/));
+  assert.throws(() => new WireReader(msg(0x80, 0), 12).name(), wireErr(/label type 0x80/));
+  assert.throws(() => new WireReader(msg(0xbf, 0), 12).name(), wireErr(/label type 0x80/));
+});
+
+test('names over 255 octets are refused, also when assembled through pointers', () => {
+  const l63 = label('a'.repeat(63));
+  // 4 × 64 + 1 = 257 octets inline.
+  assert.throws(() => new WireReader(msg(...l63, ...l63, ...l63, ...l63, 0), 12).name(), wireErr(/longer than 255/));
+  // Exactly 255: 3 × 64 + 62 + 1.
+  const l61 = label('b'.repeat(61));
+  const max = new WireReader(msg(...l63, ...l63, ...l63, ...l61, 0), 12).name();
+  assert.equal(max.length, 255);
+  // 255 + one more label via a pointer: the suffix is legal, the whole is not.
+  const base = msg(...l63, ...l63, ...l63, ...l61, 0, ...label('x'), 0xc0, 12);
+  assert.throws(() => new WireReader(base, 12 + 255).name(), wireErr(/longer than 255/));
+  // Many short pointer hops are fine as long as the total stays within 255.
+  const hops: number[] = [...label('z'), 0];
+  for (let i = 0; i < 100; i++) hops.push(...label('y'), ...ptr(i === 0 ? 12 : 15 + (i - 1) * 4));
+  const deep = msg(...hops);
+  const last = 12 + 3 + 99 * 4;
+  assert.equal(new WireReader(deep, last).name().labelCount, 101);
+  const tooDeep: number[] = [...label('z'), 0];
+  for (let i = 0; i < 200; i++) tooDeep.push(...label('y'), ...ptr(i === 0 ? 12 : 15 + (i - 1) * 4));
+  assert.throws(() => new WireReader(msg(...tooDeep), 12 + 3 + 199 * 4).name(), wireErr(/longer than 255/));
+});
+
+test('nameInto writes the expanded name and returns the end', () => {
+  const bytes = msg(...label('Ab'), 0, ...label('c'), 0xc0, 12);
+  const r = new WireReader(bytes, 16);
+  const out = new Uint8Array(300);
+  const end = r.nameInto(out, 10, true);
+  assert.equal(end, 10 + 2 + 4);
+  assert.deepEqual(Name.fromWire(out.slice(10, end)).toString(), 'c.Ab.');
+  assert.equal(r.pos, bytes.length);
+});

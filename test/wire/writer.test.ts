@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Name } from '../../src/wire/name.js';
+import { WireReader } from '../../src/wire/reader.js';
+import { WireWriter } from '../../src/wire/writer.js';
+
+const header = (w: WireWriter): void => {
+  for (let i = 0; i < 12; i++) w.u8(0);
+};
+
+test('integers, bytes, growth and patching', () => {
+  const w = new WireWriter({ initialSize: 4 });
+  w.u8(0x1ff);
+  w.u16(0x12345);
+  w.u32(0xdeadbeef);
+  w.bytes(new Uint8Array(1000).fill(7));
+  assert.equal(w.length, 1007);
+  w.setU16(1, 0xabcd);
+  assert.equal(w.getU16(1), 0xabcd);
+  const out = w.finish();
+  assert.deepEqual([...out.subarray(0, 7)], [0xff, 0xab, 0xcd, 0xde, 0xad, 0xbe, 0xef]);
+  assert.throws(() => w.setU16(1006, 1), RangeError);
+  const big = new WireWriter();
+  big.bytes(new Uint8Array(65535));
+  assert.throws(() => big.u8(0), RangeError);
+});
+
+test('compression reuses the longest suffix, case-folded', () => {
+  const w = new WireWriter();
+  header(w);
+  w.name(Name.parse('www.Example.COM.'), true); // 12..29
+  w.name(Name.parse('mail.example.com.'), true); // label + pointer to 16
+  w.name(Name.parse('WWW.EXAMPLE.COM.'), true); // pointer to 12
+  w.name(Name.parse('com.'), true); // pointer to 24
+  w.name(Name.parse('org.'), true); // no match
+  w.name(Name.ROOT, true);
+  const b = w.finish();
+  assert.equal(b.length, 12 + 17 + 7 + 2 + 2 + 5 + 1);
+  assert.deepEqual([...b.subarray(29, 36)], [4, 0x6d, 0x61, 0x69, 0x6c, 0xc0, 16]);
+  assert.deepEqual([...b.subarray(36, 38)], [0xc0, 12]);
+  assert.deepEqual([...b.subarray(38, 40)], [0xc0, 24]);
+  const r = new WireReader(b, 12);
+  const names = [r.name(), r.name(), r.name(), r.name(), r.name(), r.name()].map((n) => n.toString());
+  // A pointer carries the case of its target (case-folded compression, RFC 1035 §2.3.3 / RFC 4343).
+  assert.deepEqual(names, ['www.Example.COM.', 'mail.Example.COM.', 'www.Example.COM.', 'COM.', 'org.', '.']);
+});
+
+test('uncompressed names still become pointer targets; compress=false never emits a pointer', () => {
+  const w = new WireWriter();
+  header(w);
+  w.name(Name.parse('a.example.'), false);
+  w.name(Name.parse('a.example.'), false);
+  w.name(Name.parse('b.example.'), true);
+  const b = w.finish();
+  assert.equal(b.length, 12 + 11 + 11 + 4);
+  assert.deepEqual([...b.subarray(-2)], [0xc0, 14]);
+});
+
+test('offsets at or beyond 0x4000 are never pointer targets', () => {
+  const w = new WireWriter();
+  header(w);
+  w.bytes(new Uint8Array(0x4000 - 12 - 2));
+  w.name(Name.parse('ab.example.'), true); // starts at 0x3ffe: "ab" at 0x3ffe ok, "example" at 0x4001 not
+  w.name(Name.parse('ab.example.'), true);
+  w.name(Name.parse('example.'), true);
+  const b = w.finish();
+  assert.deepEqual([...b.subarray(0x3ffe + 12, 0x3ffe + 14)], [0xc0 | 0x3f, 0xfe]);
+  assert.equal(b.length, 0x3ffe + 12 + 2 + 9);
+});
+
+test('rollback forgets compression targets in the discarded octets', () => {
+  const w = new WireWriter({ maxSize: 40 });
+  header(w);
+  w.name(Name.parse('example.'), true);
+  const mark = w.mark();
+  w.name(Name.parse('www.other.'), true);
+  assert.equal(w.overflowed, false);
+  w.bytes(new Uint8Array(20));
+  assert.equal(w.overflowed, true);
+  w.rollback(mark);
+  assert.equal(w.length, mark);
+  w.name(Name.parse('other.'), true); // must not point into the rolled-back octets
+  w.name(Name.parse('x.example.'), true);
+  const b = w.finish();
+  assert.equal(b.length, 12 + 9 + 7 + 4);
+  const r = new WireReader(b, 12);
+  assert.deepEqual([r.name(), r.name(), r.name()].map(String), ['example.', 'other.', 'x.example.']);
+  assert.throws(() => w.rollback(100), RangeError);
+});
