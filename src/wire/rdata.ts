@@ -316,8 +316,7 @@ export function writeRdata(w: WireWriter, type: number, rdata: Uint8Array, compr
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i]!;
     if (kind === K.name) {
-      const n = r.name(false);
-      w.name(n, (flags[i]! & NameFlag.compress) !== 0);
+      r.pos = w.nameWire(rdata, r.pos, (flags[i]! & NameFlag.compress) !== 0);
     } else {
       const s = r.pos;
       walkField(r, kind, flags[i]!, false, null, 0);

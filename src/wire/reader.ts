@@ -34,6 +34,8 @@ export class WireReader {
   end: number;
   /** End of the message: compression pointer targets are followed up to here. */
   readonly size: number;
+  /** Names already read, by the offset they started at. */
+  private memo: Map<number, Name> | undefined;
 
   constructor(buf: Uint8Array, pos = 0, end = buf.length) {
     if (end > buf.length || pos < 0 || pos > end) throw new RangeError('reader window out of range');
@@ -93,8 +95,22 @@ export class WireReader {
    * names in newer types are never compressed).
    */
   name(decompress = true): Name {
+    const buf = this.buf;
+    const p = this.pos;
+    // A name that is just a pointer to where an earlier name was read yields that same (immutable)
+    // Name: the expansion from an offset never depends on how it was reached.
+    if (decompress && this.memo !== undefined && p + 1 < this.end && buf[p]! >= 0xc0) {
+      const target = ((buf[p]! & 0x3f) << 8) | buf[p + 1]!;
+      const known = this.memo.get(target);
+      if (known !== undefined && target < p) {
+        this.pos = p + 2;
+        return known;
+      }
+    }
     const len = this.nameInto(SCRATCH, 0, decompress);
-    return Name.fromWire(SCRATCH.slice(0, len));
+    const name = Name.fromWire(SCRATCH.slice(0, len));
+    (this.memo ??= new Map()).set(p, name);
+    return name;
   }
 
   /**

@@ -1,7 +1,8 @@
 // Growable writer for DNS wire data, with name compression (RFC 1035 §4.1.4).
 //
 // Compression: every name written (compressed or not) registers the offsets of its suffixes,
-// keyed by the case-folded suffix, so later names may point at it. Only offsets below 0x4000 fit
+// keyed by a hash of the case-folded suffix, so later names may point at it; a hit is confirmed
+// by comparing the labels in the output (a hash collision only costs a missed compression). Only offsets below 0x4000 fit
 // in the 14-bit pointer. Whether a given name may itself be compressed is the caller's decision:
 // owner names and the RFC 1035 rdata names yes, names in newer types no (RFC 3597 §4).
 //
@@ -9,10 +10,16 @@
 // compression-table entries that would point into the discarded octets; `maxSize` is the budget
 // the message encoder checks (the writer itself never refuses to grow up to 65535 octets).
 
+import { WireError } from '../core/errors.js';
+import { lowerOctet } from './name.js';
 import type { Name } from './name.js';
 
 /** Largest DNS message (RFC 1035 §4.2.2: the TCP length prefix is 16 bits). */
 export const MAX_MESSAGE = 65535;
+
+// Scratch for one name at a time (writers are synchronous and never re-entered).
+const LABEL_AT = new Int32Array(128);
+const HASH_AT = new Int32Array(128);
 
 export interface WireWriterOptions {
   /** Size budget checked by `overflowed` (default 65535). */
@@ -25,9 +32,10 @@ export class WireWriter {
   private buf: Uint8Array;
   private len = 0;
   readonly maxSize: number;
-  private readonly table = new Map<string, number>();
-  /** Compression entries in the order they were added, for rollback. */
-  private readonly journal: { key: string; offset: number }[] = [];
+  /** Case-folded suffix hash → offset of the first suffix written with that hash. */
+  private readonly table = new Map<number, number>();
+  /** (hash, offset) pairs in the order they were added, for rollback. */
+  private readonly journal: number[] = [];
 
   constructor(options: WireWriterOptions = {}) {
     this.maxSize = Math.min(options.maxSize ?? MAX_MESSAGE, MAX_MESSAGE);
@@ -103,47 +111,90 @@ export class WireWriter {
    * pointer. Either way the suffixes written here become pointer targets for later names.
    */
   name(n: Name, compress: boolean): void {
-    const wire = n.wire;
-    if (wire.length === 1) {
-      this.u8(0);
-      return;
-    }
-    const key = n.key;
-    let off = 0;
-    // Labels before the matched suffix are written; the suffix becomes a pointer.
-    while (wire[off] !== 0) {
-      if (compress) {
-        const target = this.table.get(off === 0 ? key : key.substring(off));
-        if (target !== undefined) {
-          this.ensure(off + 2);
-          this.register(key, wire, off);
-          this.buf.set(wire.subarray(0, off), this.len);
-          this.len += off;
-          this.buf[this.len] = 0xc0 | (target >>> 8);
-          this.buf[this.len + 1] = target & 0xff;
-          this.len += 2;
-          return;
-        }
-      }
-      off += wire[off]! + 1;
-    }
-    this.register(key, wire, wire.length - 1);
-    this.bytes(wire);
+    this.nameWire(n.wire, 0, compress);
   }
 
-  /** Records the suffixes starting before `stop` (label offsets) as written at the current length. */
-  private register(key: string, wire: Uint8Array, stop: number): void {
-    const base = this.len;
-    let off = 0;
-    while (off < stop) {
-      const at = base + off;
-      if (at >= 0x4000) return;
-      const k = off === 0 ? key : key.substring(off);
-      if (!this.table.has(k)) {
-        this.table.set(k, at);
-        this.journal.push({ key: k, offset: at });
+  /**
+   * Writes the uncompressed name found in `src` at `start` (as `name` does) and returns the offset
+   * just after it in `src`. Lets rdata names be compressed without building Name objects.
+   */
+  nameWire(src: Uint8Array, start: number, compress: boolean): number {
+    // Label offsets and suffix hashes, computed right to left (case-folded, RFC 4343).
+    let count = 0;
+    let p = start;
+    while (true) {
+      if (p >= src.length) throw new WireError('name overruns the data', p);
+      const len = src[p]!;
+      if (len === 0) break;
+      if (len > 63 || count === 127) throw new WireError('malformed name', p);
+      LABEL_AT[count++] = p;
+      p += len + 1;
+    }
+    const end = p + 1;
+    if (end - start > 255) throw new WireError('name longer than 255 octets', start);
+    if (count === 0) {
+      this.u8(0);
+      return end;
+    }
+    let h = 0x2b;
+    for (let i = count - 1; i >= 0; i--) {
+      const at = LABEL_AT[i]!;
+      const stop = at + 1 + src[at]!;
+      h = Math.imul(h ^ src[at]!, 0x01000193);
+      for (let j = at + 1; j < stop; j++) h = Math.imul(h ^ lowerOctet(src[j]!), 0x01000193);
+      HASH_AT[i] = h & 0x3fffffff;
+    }
+    let first = count;
+    let target = -1;
+    if (compress) {
+      for (let i = 0; i < count; i++) {
+        const t = this.table.get(HASH_AT[i]!);
+        if (t !== undefined && this.sameSuffix(src, LABEL_AT[i]!, t)) {
+          first = i;
+          target = t;
+          break;
+        }
       }
-      off += wire[off]! + 1;
+    }
+    const prefix = first === count ? end - start : LABEL_AT[first]! - start;
+    this.ensure(prefix + 2);
+    const base = this.len;
+    for (let i = 0; i < first; i++) {
+      const at = base + LABEL_AT[i]! - start;
+      if (at >= 0x4000) break;
+      const key = HASH_AT[i]!;
+      if (!this.table.has(key)) {
+        this.table.set(key, at);
+        this.journal.push(key, at);
+      }
+    }
+    this.buf.set(src.subarray(start, start + prefix), base);
+    this.len = base + prefix;
+    if (target >= 0) {
+      this.buf[this.len] = 0xc0 | (target >>> 8);
+      this.buf[this.len + 1] = target & 0xff;
+      this.len += 2;
+    }
+    return end;
+  }
+
+  /** True when the name suffix at `src[at]` equals the name written at `off` (case-folded). */
+  private sameSuffix(src: Uint8Array, at: number, off: number): boolean {
+    const b = this.buf;
+    let q = off;
+    let p = at;
+    // Our own output: pointers go backwards, so this terminates.
+    while (true) {
+      let len = b[q]!;
+      while (len >= 0xc0) {
+        q = ((len & 0x3f) << 8) | b[q + 1]!;
+        len = b[q]!;
+      }
+      if (len !== src[p]) return false;
+      if (len === 0) return true;
+      for (let j = 1; j <= len; j++) if (lowerOctet(b[q + j]!) !== lowerOctet(src[p + j]!)) return false;
+      p += len + 1;
+      q += len + 1;
     }
   }
 
@@ -157,9 +208,9 @@ export class WireWriter {
     if (mark < 0 || mark > this.len) throw new RangeError(`rollback to ${mark} of ${this.len}`);
     this.len = mark;
     const j = this.journal;
-    while (j.length > 0 && j[j.length - 1]!.offset >= mark) {
-      const e = j.pop()!;
-      this.table.delete(e.key);
+    while (j.length > 0 && j[j.length - 1]! >= mark) {
+      j.pop();
+      this.table.delete(j.pop()!);
     }
   }
 

@@ -113,3 +113,25 @@ test('nameInto writes the expanded name and returns the end', () => {
   assert.deepEqual(Name.fromWire(out.slice(10, end)).toString(), 'c.Ab.');
   assert.equal(r.pos, bytes.length);
 });
+
+test('a name that is only a pointer to an earlier name start yields the same Name object', () => {
+  const bytes = msg(...label('Www'), ...label('example'), 0, 0xc0, 12, 0xc0, 16, 0xc0, 12);
+  const r = new WireReader(bytes, 12);
+  const first = r.name();
+  const again = r.name();
+  assert.equal(again, first, 'memoised');
+  assert.equal(r.name().toString(), 'example.', 'a pointer into the middle is expanded normally');
+  assert.equal(r.name(), first);
+  assert.equal(r.remaining, 0);
+  // The memo never bypasses the checks: a forward pointer to a known start is still refused.
+  const fwd = msg(...label('a'), 0, 0xc0, 12);
+  const rf = new WireReader(fwd, 15);
+  assert.equal(rf.name().toString(), 'a.');
+  rf.pos = 12;
+  assert.equal(rf.name().toString(), 'a.');
+  const self = msg(0xc0, 14, ...label('a'), 0);
+  const rs = new WireReader(self, 14);
+  rs.name();
+  rs.pos = 12;
+  assert.throws(() => rs.name(), /forward or looping/);
+});

@@ -87,3 +87,14 @@ test('rollback forgets compression targets in the discarded octets', () => {
   assert.deepEqual([r.name(), r.name(), r.name()].map(String), ['example.', 'other.', 'x.example.']);
   assert.throws(() => w.rollback(100), RangeError);
 });
+
+test('nameWire compresses names straight from RDATA and refuses malformed ones', () => {
+  const w = new WireWriter();
+  header(w);
+  w.name(Name.parse('example.'), true);
+  const rdata = Uint8Array.of(0, 10, ...Name.parse('mail.EXAMPLE.').wire);
+  assert.equal(w.nameWire(rdata, 2, true), rdata.length);
+  assert.deepEqual([...w.finish().subarray(-7)], [4, 0x6d, 0x61, 0x69, 0x6c, 0xc0, 12]);
+  assert.throws(() => w.nameWire(Uint8Array.of(3, 0x61), 0, true), /overruns/);
+  assert.throws(() => w.nameWire(Uint8Array.of(0xc0, 12), 0, true), /malformed/);
+});
