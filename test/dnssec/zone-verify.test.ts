@@ -538,6 +538,31 @@ describe('verify-zone against BIND dnssec-signzone / dnssec-verify', () => {
   }
 });
 
+describe('verify-zone -z against dnssec-verify -z (one KSK signs everything)', () => {
+  it('fails without -z and passes with it, as dnssec-verify does', async () => {
+    const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+    if (missing.length > 0) assert.fail(`missing ${missing.join(', ')}: \`npm run test:setup\` installs them (bind9-utils)`);
+    const wd = mkdtempSync(join(tmpdir(), 'anchord-verify-zone-csk-'));
+    try {
+      const k = run('dnssec-keygen', ['-q', '-a', 'ECDSAP256SHA256', '-f', 'KSK', '-n', 'ZONE', 'example.'], wd).stdout.trim();
+      writeFileSync(join(wd, 'unsigned.zone'), BIND_ZONE + readFileSync(join(wd, `${k}.key`), 'utf8'));
+      const signed = run('dnssec-signzone', ['-q', '-z', '-O', 'full', '-o', 'example.', '-f', 'signed.zone', 'unsigned.zone', k], wd);
+      assert.equal(signed.status, 0, signed.stderr);
+      const file = join(wd, 'signed.zone');
+      for (const z of [[], ['-z']]) {
+        const out: string[] = [];
+        const ours = await runCli(['verify-zone', ...z, file], { out: (l) => out.push(l), err: (l) => out.push(l) });
+        const bind = run('dnssec-verify', [...z, '-o', 'example.', file], wd);
+        assert.equal(ours, z.length === 0 ? 1 : 0, out.join('\n'));
+        assert.equal(bind.status === 0, ours === 0, bind.stdout + bind.stderr);
+        if (z.length === 0) assert.match(out[0]!, /^example\. DNSKEY: missing an active ZSK for algorithm ECDSAP256SHA256/);
+      }
+    } finally {
+      rmSync(wd, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('anchord verify-zone (CLI)', () => {
   it('rejects a bad --now and a missing file', async () => {
     const out: string[] = [];
