@@ -1,0 +1,313 @@
+// The upstream client against scripted responders on loopback sockets. Timeouts here are
+// configuration (short, so the tests are quick) or failure guards; no assertion is about timing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { UpstreamClient } from '../../src/transport/upstream-client.js';
+import { FrameDecoder } from '../../src/transport/tcp-framing.js';
+import { bindUdp, buildQuery, buildReply, closeUdp, delay, frame, idOf, lastByte, nextDatagram, sendUdp } from './fixtures.js';
+
+const SHORT = 300; // a timeout the test expects to expire
+const GUARD = 5000; // a timeout the test expects never to matter
+
+function listenTcp(port: number, address: string, onSocket: (s: Socket) => void): Promise<Server> {
+  const server = createServer(onSocket);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: address }, () => { resolve(server); });
+  });
+}
+
+function closeTcp(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => { resolve(); }));
+}
+
+/** Reads framed queries from a TCP connection. */
+function onFramedQueries(s: Socket, handle: (q: Uint8Array) => void): void {
+  const d = new FrameDecoder((m) => { handle(Uint8Array.from(m)); });
+  s.on('data', (c: Buffer) => d.push(c));
+  s.on('error', () => undefined);
+}
+
+/** A UDP socket and a TCP server on the same loopback port. */
+async function udpAndTcp(address: string, onSocket: (s: Socket) => void): Promise<{ udp: UdpSocket; tcp: Server; port: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = await bindUdp(address);
+    const port = udp.address().port;
+    try {
+      const tcp = await listenTcp(port, address, onSocket);
+      return { udp, tcp, port };
+    } catch (e) {
+      await closeUdp(udp);
+      if (attempt > 10) throw e;
+    }
+  }
+}
+
+test('UDP over IPv4: the reply comes back with its RTT', async () => {
+  const server = await bindUdp('127.0.0.1');
+  const port = server.address().port;
+  server.on('message', (m: Buffer, r) => { server.send(buildReply(m, { marker: 42 }), r.port, r.address); });
+  const client = new UpstreamClient();
+  const q = buildQuery(0x1234, 'www.example.com');
+  const reply = await client.query({ address: '127.0.0.1', port }, q, { timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply', reply.kind);
+  assert.equal(lastByte(reply.bytes), 42);
+  assert.equal(idOf(reply.bytes), 0x1234);
+  assert.equal(reply.tcp, false);
+  assert.ok(reply.rttMs >= 0);
+  assert.equal(client.stats.udpSent, 1);
+  assert.equal(client.stats.replies, 1);
+  assert.equal(client.stats.mismatched, 0);
+  await closeUdp(server);
+});
+
+test('UDP over IPv6', async () => {
+  const server = await bindUdp('::1');
+  const port = server.address().port;
+  server.on('message', (m: Buffer, r) => { server.send(buildReply(m, { marker: 6 }), r.port, r.address); });
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '::1', port }, buildQuery(7, 'example.org', 28), { timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply');
+  assert.equal(lastByte(reply.bytes), 6);
+  // The same address spelt differently is the same server.
+  const again = await client.query({ address: '0:0:0:0:0:0:0:1', port }, buildQuery(8, 'example.org', 28), { timeoutMs: GUARD });
+  assert.equal(again.kind, 'reply');
+  await closeUdp(server);
+});
+
+/** A responder that, for each query, first sends forgeries and then (optionally) the real reply. */
+async function spoofingResponder(sendReal: boolean): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = await bindUdp('127.0.0.1');
+  const otherAddress = await bindUdp('127.77.0.9');
+  const otherPort = await bindUdp('127.0.0.1');
+  server.on('message', (m: Buffer, r) => {
+    void (async () => {
+      // Correct ID and question, wrong source address, then wrong source port.
+      await sendUdp(otherAddress, buildReply(m, { marker: 1 }), r.port, r.address);
+      await sendUdp(otherPort, buildReply(m, { marker: 2 }), r.port, r.address);
+      // Right source, but wrong ID, other question, QR clear.
+      await sendUdp(server, buildReply(m, { id: idOf(m) ^ 1, marker: 3 }), r.port, r.address);
+      await sendUdp(server, buildReply(m, { name: 'evil.example', marker: 4 }), r.port, r.address);
+      await sendUdp(server, buildReply(m, { qr: false, marker: 5 }), r.port, r.address);
+      if (sendReal) await sendUdp(server, buildReply(m, { marker: 9 }), r.port, r.address);
+    })();
+  });
+  return {
+    port: server.address().port,
+    close: async () => {
+      await Promise.all([closeUdp(server), closeUdp(otherAddress), closeUdp(otherPort)]);
+    },
+  };
+}
+
+test('forged UDP replies (other address, other port, wrong ID, other question, no QR) are ignored', async () => {
+  const r = await spoofingResponder(false);
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port: r.port }, buildQuery(0x4242, 'victim.example'), { timeoutMs: SHORT });
+  assert.equal(reply.kind, 'timeout');
+  assert.equal(client.stats.replies, 0);
+  assert.equal(client.stats.timeouts, 1);
+  // Wrong address and port are filtered by the kernel (connected socket) or here; the rest here.
+  assert.ok(client.stats.mismatched >= 3, `mismatched ${client.stats.mismatched}`);
+  await r.close();
+});
+
+test('the real reply is accepted after forgeries', async () => {
+  const r = await spoofingResponder(true);
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port: r.port }, buildQuery(0x4243, 'victim.example'), { timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply');
+  assert.equal(lastByte(reply.bytes), 9);
+  assert.ok(client.stats.mismatched >= 3);
+  await r.close();
+});
+
+test('IPv6: a reply from another port is ignored', async () => {
+  const server = await bindUdp('::1');
+  const other = await bindUdp('::1');
+  server.on('message', (m: Buffer, r) => { void sendUdp(other, buildReply(m, { marker: 1 }), r.port, r.address); });
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '::1', port: server.address().port }, buildQuery(1, 'example'), { timeoutMs: SHORT });
+  assert.equal(reply.kind, 'timeout');
+  await Promise.all([closeUdp(server), closeUdp(other)]);
+});
+
+test('each UDP query leaves from its own source port', async () => {
+  const server = await bindUdp('127.0.0.1');
+  const ports = new Set<number>();
+  server.on('message', (m: Buffer, r) => {
+    ports.add(r.port);
+    server.send(buildReply(m), r.port, r.address);
+  });
+  const client = new UpstreamClient();
+  for (let i = 0; i < 20; i++) {
+    const reply = await client.query({ address: '127.0.0.1', port: server.address().port }, buildQuery(i, 'example'), { timeoutMs: GUARD });
+    assert.equal(reply.kind, 'reply');
+  }
+  // The kernel picks each port at random; a repeat or two among 20 is possible, a fixed port is not.
+  assert.ok(ports.size >= 17, `distinct source ports: ${ports.size}`);
+  await closeUdp(server);
+});
+
+test('a silent server times out', async () => {
+  const server = await bindUdp('127.0.0.1');
+  let seen = 0;
+  server.on('message', () => { seen++; });
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port: server.address().port }, buildQuery(1, 'example'), { timeoutMs: SHORT });
+  assert.deepEqual(reply, { kind: 'timeout' });
+  assert.equal(seen, 1);
+  assert.equal(client.stats.timeouts, 1);
+  await closeUdp(server);
+});
+
+test('a closed port is reported as refused (ICMP port unreachable on the connected socket)', async () => {
+  const gone = await bindUdp('127.0.0.1');
+  const port = gone.address().port;
+  await closeUdp(gone);
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port }, buildQuery(1, 'example'), { timeoutMs: GUARD });
+  assert.deepEqual(reply, { kind: 'error', reason: 'refused' });
+  assert.equal(client.stats.errors, 1);
+});
+
+test('abort: before sending and while waiting', async () => {
+  const server = await bindUdp('127.0.0.1');
+  const port = server.address().port;
+  const client = new UpstreamClient();
+  const pre = new AbortController();
+  pre.abort();
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port }, buildQuery(1, 'example'), { timeoutMs: GUARD, signal: pre.signal }),
+    { kind: 'error', reason: 'aborted' });
+  assert.equal(client.stats.udpSent, 0);
+
+  const ac = new AbortController();
+  const pending = client.query({ address: '127.0.0.1', port }, buildQuery(2, 'example'), { timeoutMs: GUARD, signal: ac.signal });
+  await nextDatagram(server);
+  ac.abort();
+  assert.deepEqual(await pending, { kind: 'error', reason: 'aborted' });
+  assert.equal(client.stats.aborted, 2);
+
+  const tcp = await listenTcp(0, '127.0.0.1', (s) => { onFramedQueries(s, () => undefined); });
+  const addr = tcp.address();
+  assert.ok(addr !== null && typeof addr === 'object');
+  const ac2 = new AbortController();
+  const pendingTcp = client.query({ address: '127.0.0.1', port: addr.port }, buildQuery(3, 'example'), { tcp: true, timeoutMs: GUARD, signal: ac2.signal });
+  setTimeout(() => { ac2.abort(); }, 20);
+  assert.deepEqual(await pendingTcp, { kind: 'error', reason: 'aborted' });
+  await Promise.all([closeUdp(server), closeTcp(tcp)]);
+});
+
+test('0x20: exact case is required only when asked for', async () => {
+  const server = await bindUdp('127.0.0.1');
+  server.on('message', (m: Buffer, r) => { server.send(buildReply(m, { name: 'www.example.com' }), r.port, r.address); });
+  const port = server.address().port;
+  const q = buildQuery(5, 'wWw.ExaMple.COM');
+  const folding = new UpstreamClient();
+  assert.equal((await folding.query({ address: '127.0.0.1', port }, q, { timeoutMs: GUARD })).kind, 'reply');
+  assert.equal((await folding.query({ address: '127.0.0.1', port }, q, { timeoutMs: SHORT, exactCase: true })).kind, 'timeout');
+  const strict = new UpstreamClient({ exactCase: true });
+  assert.equal((await strict.query({ address: '127.0.0.1', port }, q, { timeoutMs: SHORT })).kind, 'timeout');
+  assert.ok(strict.stats.mismatched >= 1);
+  await closeUdp(server);
+});
+
+test('TC over UDP falls back to TCP on the same server', async () => {
+  const { udp, tcp, port } = await udpAndTcp('127.0.0.1', (s) => {
+    onFramedQueries(s, (q) => { s.write(frame(buildReply(q, { marker: 77 }))); });
+  });
+  udp.on('message', (m: Buffer, r) => { udp.send(buildReply(m, { tc: true, marker: 1 }), r.port, r.address); });
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port }, buildQuery(9, 'big.example', 16), { timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply');
+  assert.equal(reply.tcp, true);
+  assert.equal(lastByte(reply.bytes), 77);
+  assert.equal(client.stats.tcpFallbacks, 1);
+  assert.equal(client.stats.udpSent, 1);
+  assert.equal(client.stats.tcpSent, 1);
+  // The caller may handle TC itself.
+  const own = await client.query({ address: '127.0.0.1', port }, buildQuery(10, 'big.example', 16), { timeoutMs: GUARD, tcpOnTruncation: false });
+  assert.ok(own.kind === 'reply');
+  assert.equal(own.tcp, false);
+  assert.equal(lastByte(own.bytes), 1);
+  await Promise.all([closeUdp(udp), closeTcp(tcp)]);
+});
+
+test('TCP: a reply split across writes, after a message for another query', async () => {
+  const tcp = await listenTcp(0, '127.0.0.1', (s) => {
+    onFramedQueries(s, (q) => {
+      void (async () => {
+        const stream = Buffer.concat([frame(buildReply(q, { id: idOf(q) ^ 0xffff, marker: 1 })), frame(buildReply(q, { marker: 2 }))]);
+        for (const b of stream) {
+          s.write(Uint8Array.of(b));
+          await delay(1);
+        }
+      })();
+    });
+  });
+  const addr = tcp.address();
+  assert.ok(addr !== null && typeof addr === 'object');
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '127.0.0.1', port: addr.port }, buildQuery(0x0102, 'split.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply');
+  assert.equal(reply.tcp, true);
+  assert.equal(lastByte(reply.bytes), 2);
+  assert.equal(client.stats.mismatched, 1);
+  await closeTcp(tcp);
+});
+
+test('TCP over IPv6 with a large reply', async () => {
+  const big = 60000;
+  const tcp = await listenTcp(0, '::1', (s) => {
+    onFramedQueries(s, (q) => {
+      const r = buildReply(q);
+      const out = new Uint8Array(big);
+      out.set(r);
+      out[big - 1] = 0xaa;
+      s.write(frame(out));
+    });
+  });
+  const addr = tcp.address();
+  assert.ok(addr !== null && typeof addr === 'object');
+  const client = new UpstreamClient();
+  const reply = await client.query({ address: '::1', port: addr.port }, buildQuery(3, 'large.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply');
+  assert.equal(reply.bytes.length, big);
+  assert.equal(lastByte(reply.bytes), 0xaa);
+  await closeTcp(tcp);
+});
+
+test('TCP: a server that closes without answering, and one that never answers', async () => {
+  const closing = await listenTcp(0, '127.0.0.1', (s) => { onFramedQueries(s, () => { s.end(); }); });
+  const silent = await listenTcp(0, '127.0.0.1', (s) => { onFramedQueries(s, () => undefined); });
+  const client = new UpstreamClient();
+  const a = closing.address();
+  const b = silent.address();
+  assert.ok(a !== null && typeof a === 'object' && b !== null && typeof b === 'object');
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port: a.port }, buildQuery(1, 'x.example'), { tcp: true, timeoutMs: GUARD }),
+    { kind: 'error', reason: 'closed' });
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port: b.port }, buildQuery(2, 'x.example'), { tcp: true, timeoutMs: SHORT }),
+    { kind: 'timeout' });
+  await Promise.all([closeTcp(closing), closeTcp(silent)]);
+});
+
+test('TCP: refused connection', async () => {
+  const t = await listenTcp(0, '127.0.0.1', () => undefined);
+  const addr = t.address();
+  assert.ok(addr !== null && typeof addr === 'object');
+  await closeTcp(t);
+  const client = new UpstreamClient();
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port: addr.port }, buildQuery(1, 'x.example'), { tcp: true, timeoutMs: GUARD }),
+    { kind: 'error', reason: 'refused' });
+});
+
+test('bad arguments are errors, never exceptions, and nothing is sent', async () => {
+  const client = new UpstreamClient();
+  const q = buildQuery(1, 'example');
+  assert.deepEqual(await client.query({ address: 'localhost', port: 53 }, q, { timeoutMs: GUARD }), { kind: 'error', reason: 'not an IP address' });
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port: 0 }, q, { timeoutMs: GUARD }), { kind: 'error', reason: 'bad port' });
+  assert.deepEqual(await client.query({ address: '127.0.0.1', port: 53 }, q.subarray(0, 14), { timeoutMs: GUARD }), { kind: 'error', reason: 'malformed query' });
+  assert.equal(client.stats.udpSent + client.stats.tcpSent, 0);
+});
