@@ -1,0 +1,27 @@
+// The contract between the listeners (udp-listener.ts, tcp-listener.ts) and the server that
+// answers: one request in, one response (or nothing) out. Bytes only; decoding, the ACL decision
+// and building FORMERR/REFUSED/SERVFAIL answers belong to the caller (src/server).
+
+/** Where a request came from. */
+export interface ClientInfo {
+  readonly address: string;
+  readonly port: number;
+  readonly transport: 'udp' | 'tcp';
+}
+
+/**
+ * Answers one request. Returns the response bytes, or undefined to send nothing (drop). May
+ * answer synchronously (a cache hit need not pay for a promise) or asynchronously. A throw or a
+ * rejection is logged through the listener's `onError` and treated as a drop: the listener never
+ * throws because of a handler.
+ */
+export type RequestHandler = (
+  request: Uint8Array,
+  client: ClientInfo,
+) => Promise<Uint8Array | undefined> | Uint8Array | undefined;
+
+/** Receives failures the listener cannot report otherwise (handler errors, socket errors). */
+export type ErrorLogger = (error: unknown, context: string) => void;
+
+/** How long close() lets in-flight answers finish, unless told otherwise. */
+export const DEFAULT_CLOSE_GRACE_MS = 5000;
