@@ -7,7 +7,11 @@
 //
 // - RSA (RFC 3110 keys; RFC 3110 §3, RFC 5702 §3 signatures): RSASSA-PKCS1-v1_5 with SHA-1,
 //   SHA-256 or SHA-512 (RFC 8017 §8.2.2). A signature shorter than the modulus is left-padded:
-//   it is the same integer (RFC 8017 §4.1), and some signers drop leading zero octets.
+//   it is the same integer (RFC 8017 §4.1), and some signers drop leading zero octets. We run
+//   RSAVP1 through `publicDecrypt` without padding and compare the whole encoded message with
+//   the expected EMSA-PKCS1-v1_5 encoding (§8.2.2 steps 2-4), which is what OpenSSL does inside
+//   `verify` but skips the per-call digest and context set-up that `crypto.verify` pays under
+//   OpenSSL 3.0 (measured in bench/crypto: about a fifth of an RSA-2048 verify).
 // - DSA (RFC 2536): FIPS 186 with SHA-1; the T||R||S field or a DER Dss-Sig-Value is turned into
 //   the IEEE P1363 r||s form that node reads.
 // - ECDSA (RFC 6605 §4): raw r||s, so `dsaEncoding: 'ieee-p1363'`.
@@ -17,13 +21,17 @@
 // is wanted; see signer.ts).
 
 import {
+  constants,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash as nodeHash,
+  publicDecrypt,
   sign as nodeSign,
   verify as nodeVerify,
   type JsonWebKey,
   type KeyObject,
+  type RsaPublicKey as NodeRsaPublicKey,
   type VerifyKeyObjectInput,
 } from 'node:crypto';
 import { CryptoError } from '../core/errors.js';
@@ -63,13 +71,14 @@ import { decodeDsaSignature, encodeDsaSignature } from './dsa-signature.js';
 import { KeyCache, keyCacheKey } from './key-cache.js';
 import { modPow } from './modular.js';
 import { ecdsaScalar, privateKeyProblem, type PrivateKey } from './private-key.js';
+import { DIGEST_INFO_PREFIX, RSA_DIGEST_LENGTH, type RsaHash } from './rsa-pkcs1.js';
 
 type Family = 'rsa' | 'dsa' | 'ec' | 'ed';
 
 interface AlgorithmSpec {
   readonly family: Family;
   /** Digest name for node:crypto; null for EdDSA, which hashes internally. */
-  readonly hash: string | null;
+  readonly hash: RsaHash | 'sha384' | null;
   /** JWK curve name for EC and OKP keys. */
   readonly curve?: 'P-256' | 'P-384' | 'Ed25519' | 'Ed448';
   /** Length of the key field and of the signature for the fixed-size families. */
@@ -107,6 +116,23 @@ interface ImportedKey {
   readonly key: KeyObject | VerifyKeyObjectInput;
   /** Exact signature length node expects (RSA: modulus octets). */
   readonly sigLength: number;
+  /** RSA only: the key with no padding, for RSAVP1 through publicDecrypt. */
+  readonly rsa?: NodeRsaPublicKey;
+  /** RSA only: EMSA-PKCS1-v1_5 encoding up to the digest: 00 01 FF..FF 00 DigestInfo prefix. */
+  readonly emPrefix?: Buffer;
+}
+
+/** EMSA-PKCS1-v1_5 (RFC 8017 §9.2) for a k-octet modulus, without the trailing digest. */
+function emsaPrefix(hash: RsaHash, k: number): Buffer | undefined {
+  const info = DIGEST_INFO_PREFIX[hash];
+  const hLen = RSA_DIGEST_LENGTH[hash];
+  if (k < info.length + hLen + 11) return undefined; // step 3: intended encoded message length too short
+  const em = Buffer.alloc(k - hLen, 0xff);
+  em[0] = 0x00;
+  em[1] = 0x01;
+  em[k - hLen - info.length - 1] = 0x00;
+  em.set(info, k - hLen - info.length);
+  return em;
 }
 
 /** Cached marker for a key that cannot be imported. */
@@ -114,7 +140,7 @@ const UNUSABLE = Symbol('unusable');
 type CacheEntry = ImportedKey | typeof UNUSABLE;
 
 export interface NodeBackendOptions {
-  /** Imported keys kept (LRU). Default 4096. */
+  /** Imported keys kept (CLOCK eviction, see key-cache.ts). Default 4096. */
   readonly keyCacheSize?: number;
   /** RSA key bounds for verification. Default 512..4096 bits, exponent ≤ 64 bits. */
   readonly rsaLimits?: Partial<RsaLimits>;
@@ -160,7 +186,7 @@ export class NodeCryptoBackend implements CryptoBackend {
     switch (spec.family) {
       case 'rsa':
         sig = fitUnsigned(signature, entry.sigLength);
-        break;
+        return sig !== undefined && rsaVerify(spec.hash as RsaHash, entry, data, sig);
       case 'dsa': {
         const rs = decodeDsaSignature(signature);
         sig = rs === undefined ? undefined : concatBytes(rs.r, rs.s);
@@ -187,14 +213,31 @@ export function createNodeBackend(options: NodeBackendOptions = {}): NodeCryptoB
   return new NodeCryptoBackend(options);
 }
 
+/** RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2); `sig` is exactly k octets. */
+function rsaVerify(hash: RsaHash, entry: ImportedKey, data: Uint8Array, sig: Uint8Array): boolean {
+  const prefix = entry.emPrefix!;
+  let em: Buffer;
+  try {
+    em = publicDecrypt(entry.rsa!, sig); // RSAVP1; throws if the signature is not below n
+  } catch {
+    return false;
+  }
+  if (em.length !== entry.sigLength || em.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return false;
+  const digest = nodeHash(hash, data, 'buffer');
+  return em.compare(digest, 0, digest.length, prefix.length, em.length) === 0;
+}
+
 function importPublicKey(spec: AlgorithmSpec, field: Uint8Array, limits: RsaLimits): ImportedKey | undefined {
   try {
     switch (spec.family) {
       case 'rsa': {
         const k = decodeRsaPublicKey(field);
         if (k === undefined || !rsaKeyUsable(k, limits)) return undefined;
+        const emPrefix = emsaPrefix(spec.hash as RsaHash, k.modulus.length);
+        if (emPrefix === undefined) return undefined;
         const jwk: JsonWebKey = { kty: 'RSA', n: toBase64Url(k.modulus), e: toBase64Url(k.exponent) };
-        return { key: createPublicKey({ key: jwk, format: 'jwk' }), sigLength: k.modulus.length };
+        const key = createPublicKey({ key: jwk, format: 'jwk' });
+        return { key, sigLength: k.modulus.length, rsa: { key, padding: constants.RSA_NO_PADDING }, emPrefix };
       }
       case 'dsa': {
         const k = decodeDsaPublicKey(field);

@@ -10,12 +10,15 @@ import { modPow } from './modular.js';
 
 export type RsaHash = 'sha1' | 'sha256' | 'sha512';
 
-// DigestInfo DER prefixes, RFC 8017 §9.2 note 1.
-const DIGEST_INFO_PREFIX: Readonly<Record<RsaHash, Uint8Array>> = {
+/** DigestInfo DER prefixes (RFC 8017 §9.2 note 1); the digest follows. */
+export const DIGEST_INFO_PREFIX: Readonly<Record<RsaHash, Uint8Array>> = {
   sha1: Uint8Array.from(Buffer.from('3021300906052b0e03021a05000414', 'hex')),
   sha256: Uint8Array.from(Buffer.from('3031300d060960864801650304020105000420', 'hex')),
   sha512: Uint8Array.from(Buffer.from('3051300d060960864801650304020305000440', 'hex')),
 };
+
+/** Digest lengths in octets. */
+export const RSA_DIGEST_LENGTH: Readonly<Record<RsaHash, number>> = { sha1: 20, sha256: 32, sha512: 64 };
 
 const HASH: Readonly<Record<RsaHash, (m: Uint8Array) => Uint8Array>> = {
   sha1: (m) => sha1(m),

@@ -15,6 +15,7 @@ import {
   publicKeyBits,
   rsaKeyUsable,
 } from '../../src/crypto/dnskey-public-key.js';
+import { KeyCache } from '../../src/crypto/key-cache.js';
 import { createNobleBackend } from '../../src/crypto/noble-backend.js';
 import { NodeCryptoBackend, createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
 import type { PrivateKey, RsaPrivateKey } from '../../src/crypto/private-key.js';
@@ -262,4 +263,26 @@ test('signing with unusable material is CryptoError', () => {
     { ...rsaMaterial, algorithm: 1 },
   ];
   for (const key of cases) assert.throws(() => createNodeSigner(key), CryptoError, JSON.stringify([key.type, key.algorithm]));
+});
+
+test('KeyCache evicts entries not used since they last came round', () => {
+  const c = new KeyCache<number>(3);
+  c.set('a', 1);
+  c.set('b', 2);
+  c.set('c', 3);
+  assert.equal(c.get('a'), 1); // a gets a second chance
+  c.set('d', 4); // evicts b (oldest unused)
+  assert.equal(c.get('b'), undefined);
+  assert.equal(c.get('a'), 1);
+  assert.equal(c.get('c'), 3);
+  assert.equal(c.get('d'), 4);
+  c.set('e', 5); // all used: a, c, d get flags cleared in turn, then a goes
+  assert.equal(c.size, 3);
+  assert.equal(c.get('e'), 5);
+  assert.equal([c.get('a'), c.get('c'), c.get('d')].filter((v) => v !== undefined).length, 2);
+  c.set('e', 6);
+  assert.equal(c.get('e'), 6);
+  assert.equal(c.size, 3);
+  c.clear();
+  assert.equal(c.size, 0);
 });
