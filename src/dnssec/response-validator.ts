@@ -1,0 +1,678 @@
+// Judging a whole response (RFC 4035 §5, RFC 5155 §8, RFC 6672 §5.3.3, RFC 6840 §4-§5): the
+// answer's CNAME/DNAME chain link by link, wildcard expansions with their proofs, NXDOMAIN and
+// NODATA proofs, and the DS or no-DS proof of a referral. The resolver drives it.
+//
+// ## Interface
+//
+//   const env = createValidationEnv(nowSeconds, backend, options);   // one per call
+//   const out = validateResponse(response, keysFor, env, backend);    // or validateResponseAsync
+//
+// - `response`: the question (qname, qtype), the rcode, and the answer and authority sections as
+//   SignedRRsets (`groupSigned(records)` builds them from decoded records: each RRset with the
+//   RRSIGs that cover it). The additional section is not judged (glue is unsigned by design).
+// - `keysFor(name)`: the resolver's knowledge of the zone that contains `name`, i.e. the zone
+//   whose apex is the deepest known zone cut at or above it. Answer `{ status: 'secure', keys }`
+//   with the validated ZoneKeySet of that zone (`keys.zone` is its apex; build it with
+//   key-validator.ts), `insecure` (below an insecure delegation or no trust anchor covers it as
+//   secure), `bogus` (the chain of trust is broken; pass the reason), `indeterminate`, or
+//   `undefined` when not yet known. It is asked about: each RRSIG signer name (when the resolver
+//   answers with the keys of an ancestor zone instead, the signer is not a zone apex and the
+//   signature is bogus, so establish whether a signer name is a zone cut before answering); the
+//   owner of an unsigned RRset (its parent for a DS RRset, which lives on the parent side); the
+//   final name of a negative answer (its parent for qtype DS); the parent of a referral's
+//   delegation name.
+// - The result is `{ status: 'need-keys', zones }` when some `keysFor` answered undefined (no
+//   signature was checked yet: fetch and validate those zones' keys, then call again), or a
+//   ResponseVerdict: the overall status (the weakest of the parts: bogus > indeterminate >
+//   insecure > secure) with the reason of the first part that has that status; the kind of
+//   response (answer, nxdomain, nodata, referral, or partial when the chain ends at a name the
+//   response does not answer); the chain of names from qname through each CNAME/DNAME target; each
+//   judged RRset with its own status and TTL (answer and proof records; a DNAME-synthesised CNAME
+//   takes the DNAME's); the minimum TTL over them (RFC 4035 §5.3.3 caps applied); the denial proof
+//   facts (for aggressive NSEC caching, RFC 8198); the delegation facts of a referral (child
+//   secure with the validated DS, or insecure, or bogus); and the work counters.
+//
+// ## Rules
+//
+// - Each link of a CNAME/DNAME chain is judged on its own, in the zone that signed it: a secure
+//   CNAME to an insecure zone gives an insecure answer, not a bogus one. A DNAME (RFC 6672) is
+//   validated and the CNAME it implies is synthesised; the unsigned CNAME that accompanies it must
+//   say the same (RFC 6672 §5.3.3), and is then as secure as the DNAME.
+// - An RRset whose RRSIG Labels field shows a wildcard expansion needs a proof that no closer name
+//   exists (RFC 4035 §5.3.4, RFC 5155 §8.8), from the same zone's NSEC/NSEC3 in the authority.
+// - Negative answers need NSEC (RFC 4035 §5.4) or NSEC3 (RFC 5155 §8.4-§8.7) proofs from the
+//   zone of the final name, validated first; a secure zone's negative answer without any is bogus
+//   with EDE 12. NSEC is tried before NSEC3 when both are present.
+// - Authority SOA, NSEC, NSEC3 and DS RRsets of a zone whose proof is needed are all validated and
+//   any failure makes the response bogus (as Unbound); other authority RRsets are ignored.
+// - A referral (NOERROR, no answer for the final name, no SOA, an NS RRset at or above it) is
+//   secure with a validated DS RRset, secure-insecure with an NSEC/NSEC3 no-DS proof (RFC 6840
+//   §4.4, RFC 5155 §8.9), insecure under opt-out, bogus with neither (EDE 12). The NS RRset itself
+//   is never signed (RFC 4035 §2.2) and not judged.
+// - qtype ANY: every RRset at qname in the answer is judged; no chain is followed.
+// - Records of the answer not on the chain are not judged and should be dropped by the caller.
+//
+// Pure module: no I/O, no clock; signature checks through the step protocol (rrset-validator.ts).
+
+import { Rcode, RRType } from '../wire/constants.js';
+import type { Name } from '../wire/name.js';
+import { Name as NameClass } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import { groupRRsets, type RRset, type ResourceRecord } from '../wire/record.js';
+import type { WorkCounters } from './budget.js';
+import { EdeTag } from './ede-tags.js';
+import {
+  nsecRecords,
+  proveNoDsAtReferralNsec,
+  proveNodataNsec,
+  proveNxdomainNsec,
+  proveWildcardAnswerNsec,
+  type DenialFacts,
+  type DenialResult,
+} from './nsec-proof.js';
+import {
+  nsec3Records,
+  proveNoDsAtReferralNsec3,
+  proveNodataNsec3,
+  proveNxdomainNsec3,
+  proveWildcardAnswerNsec3,
+} from './nsec3-proof.js';
+import {
+  inParallel,
+  rrsetSteps,
+  runSteps,
+  runStepsAsync,
+  type BatchSignatureVerifier,
+  type BatchSteps,
+  type RRsetVerdict,
+  type SignatureVerifier,
+  type SignedRRset,
+  type Steps,
+  type ValidationEnv,
+  type ZoneKeySet,
+} from './rrset-validator.js';
+import { reason, weakest, type Security, type VerdictReason } from './verdict.js';
+
+// ---- Interface types -------------------------------------------------------------------------
+
+export interface ResponseToValidate {
+  readonly qname: Name;
+  readonly qtype: number;
+  readonly rcode: number;
+  readonly answer: readonly SignedRRset[];
+  readonly authority: readonly SignedRRset[];
+}
+
+/** The resolver's knowledge of a zone (see the module header). */
+export type ZoneStatus =
+  | { readonly status: 'secure'; readonly keys: ZoneKeySet }
+  | { readonly status: 'insecure'; readonly reason?: VerdictReason }
+  | { readonly status: 'bogus'; readonly reason?: VerdictReason }
+  | { readonly status: 'indeterminate'; readonly reason?: VerdictReason };
+
+export type KeysFor = (name: Name) => ZoneStatus | undefined;
+
+export type RRsetRole = 'answer' | 'cname' | 'dname' | 'synthesized-cname' | 'proof' | 'ds';
+
+export interface JudgedRRset {
+  readonly section: 'answer' | 'authority';
+  readonly role: RRsetRole;
+  readonly rrset: RRset;
+  readonly status: Security;
+  /** TTL to cache with: capped per RFC 4035 §5.3.3 when secure, the RRset's TTL otherwise. */
+  readonly ttl: number;
+  readonly reason?: VerdictReason;
+  /** Set for a wildcard expansion: the wildcard was `*.` + this name. */
+  readonly wildcardParent?: Name;
+}
+
+export type ResponseKind = 'answer' | 'nxdomain' | 'nodata' | 'referral' | 'partial';
+
+export interface DelegationFacts {
+  readonly name: Name;
+  /** What the child zone is: secure (validate its DNSKEYs against `ds`), insecure, bogus... */
+  readonly child: Security;
+  /** The validated DS RRset, when the child is secure. */
+  readonly ds?: RRset;
+}
+
+export interface ResponseVerdict {
+  readonly status: Security;
+  readonly reason?: VerdictReason;
+  readonly kind: ResponseKind;
+  /** qname, then each CNAME/DNAME target in order. */
+  readonly chain: readonly Name[];
+  /** Minimum TTL over the judged RRsets (0 when there are none). */
+  readonly ttl: number;
+  readonly rrsets: readonly JudgedRRset[];
+  /** The proof of a negative answer. */
+  readonly denial?: DenialFacts;
+  /** The proofs of the wildcard expansions on the chain. */
+  readonly wildcardProofs: readonly DenialFacts[];
+  readonly delegation?: DelegationFacts;
+  readonly work: WorkCounters;
+}
+
+export interface NeedKeys {
+  readonly status: 'need-keys';
+  /** Names to pass to keysFor again once known (deduplicated, in first-asked order). */
+  readonly zones: readonly Name[];
+}
+
+export type ResponseOutcome = ResponseVerdict | NeedKeys;
+
+// ---- Grouping --------------------------------------------------------------------------------
+
+/**
+ * Groups decoded records into RRsets (RFC 2181 §5) and attaches to each the RRSIGs that cover it
+ * (same owner and class, Type Covered equal to its type). RRSIGs covering nothing present are
+ * dropped.
+ */
+export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
+  const sigs = new Map<string, { rdatas: Uint8Array[]; ttl: number }>();
+  const data: ResourceRecord[] = [];
+  for (const r of records) {
+    if (r.type !== RRType.RRSIG) {
+      data.push(r);
+      continue;
+    }
+    if (r.rdata.length < 2) continue;
+    const key = `${r.name.key}/${r.class}/${(r.rdata[0]! << 8) | r.rdata[1]!}`;
+    const cur = sigs.get(key);
+    if (cur === undefined) sigs.set(key, { rdatas: [r.rdata], ttl: r.ttl });
+    else {
+      cur.rdatas.push(r.rdata);
+      cur.ttl = Math.min(cur.ttl, r.ttl);
+    }
+  }
+  return groupRRsets(data).map((rrset) => {
+    const s = sigs.get(`${rrset.name.key}/${rrset.class}/${rrset.type}`);
+    return s === undefined ? { rrset, rrsigs: [] } : { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
+  });
+}
+
+// ---- Internals -------------------------------------------------------------------------------
+
+type Link =
+  | { readonly kind: 'answer'; readonly set: SignedRRset }
+  | { readonly kind: 'cname'; readonly set: SignedRRset }
+  | { readonly kind: 'dname'; readonly set: SignedRRset; readonly name: Name; readonly target: Name; readonly cname?: SignedRRset };
+
+/** The deepest RRSIG signer that is the owner or an ancestor of it; null when none is. */
+function signerOf(set: SignedRRset): Name | null {
+  let best: Name | null = null;
+  for (const rdata of set.rrsigs) {
+    let signer: Name;
+    try {
+      const d = decodeTyped(RRType.RRSIG, rdata);
+      if (d.typeCovered !== set.rrset.type) continue;
+      signer = d.signerName;
+    } catch {
+      continue;
+    }
+    if (!set.rrset.name.isSubdomainOf(signer)) continue;
+    if (best === null || signer.labelCount > best.labelCount) best = signer;
+  }
+  return best;
+}
+
+/** Where an unsigned RRset of this type lives: DS on the parent side of its owner. */
+function zoneNameForUnsigned(owner: Name, type: number): Name {
+  return type === RRType.DS ? (owner.parent() ?? owner) : owner;
+}
+
+function targetOf(set: SignedRRset): Name | undefined {
+  const rdata = set.rrset.rdatas[0];
+  if (rdata === undefined) return undefined;
+  try {
+    return decodeTyped(RRType.CNAME, rdata).target;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name a DNAME at `owner` with `target` maps `name` to (RFC 6672 §2.2); undefined if too long. */
+function dnameSubstitute(name: Name, owner: Name, target: Name): Name | undefined {
+  const keep = name.labelCount - owner.labelCount;
+  const labels = name.labels().slice(0, keep);
+  try {
+    return NameClass.fromLabels([...labels, ...target.labels()]);
+  } catch {
+    return undefined;
+  }
+}
+
+function isAuthorityProofType(type: number): boolean {
+  return type === RRType.NSEC || type === RRType.NSEC3 || type === RRType.SOA || type === RRType.DS;
+}
+
+/** The zone an authority RRset claims to come from: its signer, or where its owner says. */
+function authorityZone(set: SignedRRset): Name | null {
+  if (set.rrsigs.length > 0) return signerOf(set);
+  const owner = set.rrset.name;
+  switch (set.rrset.type) {
+    case RRType.SOA:
+      return owner;
+    case RRType.NSEC3:
+    case RRType.DS:
+      return owner.parent() ?? owner;
+    default:
+      return owner;
+  }
+}
+
+interface PartJudgement {
+  readonly status: Security;
+  readonly ttl: number;
+  readonly reason?: VerdictReason;
+  readonly wildcardParent?: Name;
+  readonly signer?: Name;
+}
+
+/** The judgement a non-secure zone imposes on everything in it (one site for its tags). */
+function zoneJudgement(zs: Exclude<ZoneStatus, { status: 'secure' }>, ttl: number): PartJudgement {
+  switch (zs.status) {
+    case 'insecure':
+      return zs.reason === undefined ? { status: 'insecure', ttl } : { status: 'insecure', ttl, reason: zs.reason };
+    case 'bogus':
+      return { status: 'bogus', ttl, reason: zs.reason ?? reason(EdeTag.ZONE_BOGUS, 'the zone keys are bogus') };
+    case 'indeterminate':
+      return { status: 'indeterminate', ttl, reason: zs.reason ?? reason(EdeTag.ZONE_INDETERMINATE, 'no trust anchor covers the zone') };
+  }
+}
+
+function fromVerdict(v: RRsetVerdict, fallbackTtl: number): PartJudgement {
+  if (v.status === 'bogus') return { status: 'bogus', ttl: fallbackTtl, reason: v.reason };
+  const base = { status: 'secure' as const, ttl: v.ttl, signer: v.signer };
+  return v.wildcardParent === undefined ? base : { ...base, wildcardParent: v.wildcardParent };
+}
+
+/** Everything a part needs to be judged: its zone status and, when secure, its pending verdict. */
+interface Pending {
+  readonly set: SignedRRset;
+  readonly zone: ZoneStatus | undefined;
+  /** A decided judgement (zone not secure, signer problems), when no signature check is needed. */
+  decided?: PartJudgement;
+  /** Index into the parallel validations, when one is needed. */
+  job?: number;
+}
+
+// ---- The validator ---------------------------------------------------------------------------
+
+/** The response validator as steps (see the module header for the protocol). */
+export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, keysFor: KeysFor): BatchSteps<ResponseOutcome> {
+  const { qname, qtype } = resp;
+  const answers = resp.answer.filter((s) => s.rrset.type !== RRType.RRSIG);
+
+  // ---- Phase A: the chain, the kind of response, the zones to ask about.
+  const links: Link[] = [];
+  const chain: Name[] = [qname];
+  let tail = qname;
+  if (qtype === RRType.ANY) {
+    for (const s of answers) if (s.rrset.name.equals(qname)) links.push({ kind: 'answer', set: s });
+  } else {
+    const seen = new Set<string>([qname.key]);
+    for (let guard = 0; guard <= answers.length; guard++) {
+      const exact = answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
+      if (exact.length > 0) {
+        for (const s of exact) links.push({ kind: 'answer', set: s });
+        break;
+      }
+      let next: Name | undefined;
+      // A DNAME at an ancestor applies before any CNAME (RFC 6672 §3.2); the deepest one wins.
+      let dname: SignedRRset | undefined;
+      for (const s of answers) {
+        if (s.rrset.type !== RRType.DNAME || !tail.isSubdomainOf(s.rrset.name) || tail.equals(s.rrset.name)) continue;
+        if (dname === undefined || s.rrset.name.labelCount > dname.rrset.name.labelCount) dname = s;
+      }
+      const cname = answers.find((s) => s.rrset.name.equals(tail) && s.rrset.type === RRType.CNAME);
+      if (dname !== undefined) {
+        const dtarget = targetOf(dname);
+        next = dtarget === undefined ? undefined : dnameSubstitute(tail, dname.rrset.name, dtarget);
+        if (next === undefined) break;
+        links.push(
+          cname === undefined
+            ? { kind: 'dname', set: dname, name: tail, target: next }
+            : { kind: 'dname', set: dname, name: tail, target: next, cname },
+        );
+      } else if (cname !== undefined && qtype !== RRType.CNAME) {
+        next = targetOf(cname);
+        if (next === undefined) break;
+        links.push({ kind: 'cname', set: cname });
+      } else {
+        break;
+      }
+      chain.push(next);
+      tail = next;
+      if (seen.has(next.key)) break;
+      seen.add(next.key);
+    }
+  }
+  const hasAnswer = links.some((l) => l.kind === 'answer');
+  const auth = resp.authority.filter((s) => s.rrset.type !== RRType.RRSIG);
+  const hasSoa = auth.some((s) => s.rrset.type === RRType.SOA);
+  let kind: ResponseKind;
+  let delegationName: Name | undefined;
+  if (hasAnswer) {
+    kind = 'answer';
+  } else if (resp.rcode === Rcode.NXDOMAIN) {
+    kind = 'nxdomain';
+  } else if (resp.rcode === Rcode.NOERROR) {
+    const ns = hasSoa ? undefined : auth.find((s) => s.rrset.type === RRType.NS && tail.isSubdomainOf(s.rrset.name));
+    if (ns !== undefined) {
+      kind = 'referral';
+      delegationName = ns.rrset.name;
+    } else if (hasSoa || links.length === 0 || auth.some((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3)) {
+      kind = 'nodata';
+    } else {
+      kind = 'partial';
+    }
+  } else {
+    kind = 'partial';
+  }
+
+  const missing: Name[] = [];
+  const ask = (name: Name): ZoneStatus | undefined => {
+    const zs = keysFor(name);
+    if (zs === undefined && !missing.some((m) => m.equals(name))) missing.push(name);
+    return zs;
+  };
+  const pendings: Pending[] = [];
+  const pend = (set: SignedRRset): Pending => {
+    let p: Pending;
+    if (set.rrsigs.length === 0) {
+      p = { set, zone: ask(zoneNameForUnsigned(set.rrset.name, set.rrset.type)) };
+    } else {
+      const signer = signerOf(set);
+      if (signer === null) {
+        p = {
+          set,
+          zone: undefined,
+          decided: {
+            status: 'bogus',
+            ttl: set.rrset.ttl,
+            reason: reason(EdeTag.SIGNER_OUT_OF_SCOPE, 'no RRSIG signer encloses the owner', {
+              owner: set.rrset.name,
+              type: set.rrset.type,
+            }),
+          },
+        };
+      } else {
+        const zone = ask(signer);
+        p = { set, zone };
+        if (zone?.status === 'secure' && !zone.keys.zone.equals(signer)) {
+          p.decided = {
+            status: 'bogus',
+            ttl: set.rrset.ttl,
+            reason: reason(EdeTag.SIGNER_NOT_ZONE, `signer ${signer.toString()} is not a zone apex (zone ${zone.keys.zone.toString()})`, {
+              owner: set.rrset.name,
+              type: set.rrset.type,
+            }),
+          };
+        }
+      }
+    }
+    pendings.push(p);
+    return p;
+  };
+  const linkPendings = links.map((l) => pend(l.set));
+  let negZone: ZoneStatus | undefined;
+  const negName = kind === 'nxdomain' || kind === 'nodata' ? (qtype === RRType.DS ? (tail.parent() ?? tail) : tail) : undefined;
+  if (negName !== undefined) negZone = ask(negName);
+  let refZone: ZoneStatus | undefined;
+  if (delegationName !== undefined) refZone = ask(delegationName.parent() ?? delegationName);
+  if (missing.length > 0) return { status: 'need-keys', zones: missing };
+
+  // The zones whose authority records are needed: negative and referral proofs, and wildcards.
+  const proofZones: ZoneKeySet[] = [];
+  const addProofZone = (zs: ZoneStatus | undefined): void => {
+    if (zs?.status === 'secure' && !proofZones.some((z) => z.zone.equals(zs.keys.zone))) proofZones.push(zs.keys);
+  };
+  addProofZone(negZone);
+  addProofZone(refZone);
+  // Wildcard expansions are only known after validation; their zone is the signer's, so collect
+  // the secure signer zones of links whose RRSIG Labels field is below the owner's count.
+  links.forEach((l, i) => {
+    const zs = linkPendings[i]?.zone;
+    if (zs?.status === 'secure' && mayBeWildcard(l.set)) addProofZone(zs);
+  });
+  const authPendings: { p: Pending; keys: ZoneKeySet }[] = [];
+  for (const s of auth) {
+    if (!isAuthorityProofType(s.rrset.type)) continue;
+    const az = authorityZone(s);
+    if (az === null) continue;
+    const keys = proofZones.find((z) => z.zone.equals(az));
+    if (keys === undefined || !s.rrset.name.isSubdomainOf(keys.zone)) continue;
+    const p: Pending = { set: s, zone: { status: 'secure', keys } };
+    pendings.push(p);
+    authPendings.push({ p, keys });
+  }
+
+  // ---- Phase B: every signature check, in parallel.
+  const steps: Steps<RRsetVerdict>[] = [];
+  for (const p of pendings) {
+    if (p.decided !== undefined) continue;
+    const zs = p.zone;
+    if (zs === undefined) continue;
+    if (zs.status !== 'secure') {
+      p.decided = zoneJudgement(zs, p.set.rrset.ttl);
+      continue;
+    }
+    p.job = steps.length;
+    steps.push(rrsetSteps(env, p.set, zs.keys));
+  }
+  const verdicts = yield* inParallel(steps);
+  const judge = (p: Pending): PartJudgement => {
+    if (p.decided !== undefined) return p.decided;
+    const v = p.job === undefined ? undefined : verdicts[p.job];
+    // Every pending got either a decision or a job above.
+    return fromVerdict(v!, p.set.rrset.ttl);
+  };
+
+  // ---- Phase C: judge the parts.
+  const judgedSets: JudgedRRset[] = [];
+  let status: Security = 'secure';
+  let firstReason: VerdictReason | undefined;
+  let firstReasonStatus: Security = 'secure';
+  const note = (j: { status: Security; reason?: VerdictReason | undefined }): void => {
+    status = weakest(status, j.status);
+    if (j.reason !== undefined && (firstReason === undefined || weakest(firstReasonStatus, j.status) !== firstReasonStatus)) {
+      firstReason = j.reason;
+      firstReasonStatus = j.status;
+    }
+  };
+  const record = (section: 'answer' | 'authority', role: RRsetRole, rrset: RRset, j: PartJudgement): void => {
+    const out: {
+      section: 'answer' | 'authority';
+      role: RRsetRole;
+      rrset: RRset;
+      status: Security;
+      ttl: number;
+      reason?: VerdictReason;
+      wildcardParent?: Name;
+    } = { section, role, rrset, status: j.status, ttl: j.ttl };
+    if (j.reason !== undefined) out.reason = j.reason;
+    if (j.wildcardParent !== undefined) out.wildcardParent = j.wildcardParent;
+    judgedSets.push(out);
+    note(j);
+  };
+
+  // Validated proof material per zone.
+  const secureAuth = new Map<string, RRset[]>();
+  for (const { p, keys } of authPendings) {
+    const j = judge(p);
+    record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, j);
+    if (j.status !== 'secure') continue;
+    const list = secureAuth.get(keys.zone.key);
+    if (list === undefined) secureAuth.set(keys.zone.key, [p.set.rrset]);
+    else list.push(p.set.rrset);
+  }
+  const proofSets = (zone: Name): RRset[] => secureAuth.get(zone.key) ?? [];
+
+  const wildcardProofs: DenialFacts[] = [];
+  links.forEach((l, i) => {
+    const p = linkPendings[i]!;
+    let j = judge(p);
+    if (j.status === 'secure' && j.wildcardParent !== undefined && p.zone?.status === 'secure') {
+      const proof = proveWildcard(env, proofSets(p.zone.keys.zone), l.set.rrset.name, j.wildcardParent, p.zone.keys.zone);
+      if (proof.status === 'secure') wildcardProofs.push(proof.facts);
+      else j = { ...j, status: proof.status, ...(proof.reason === undefined ? {} : { reason: proof.reason }) };
+    }
+    const role: RRsetRole = l.kind === 'answer' ? 'answer' : l.kind === 'cname' ? 'cname' : 'dname';
+    record('answer', role, l.set.rrset, j);
+    if (l.kind === 'dname' && l.cname !== undefined) {
+      const said = targetOf(l.cname);
+      if (said?.equals(l.target) === true) {
+        record('answer', 'synthesized-cname', l.cname.rrset, { ...j, ttl: Math.min(j.ttl, l.cname.rrset.ttl) });
+      } else {
+        record('answer', 'synthesized-cname', l.cname.rrset, {
+          status: 'bogus',
+          ttl: l.cname.rrset.ttl,
+          reason: reason(EdeTag.DNAME_SYNTHESIS, `the CNAME does not follow from the DNAME (expected ${l.target.toString()})`, {
+            owner: l.name,
+            type: RRType.CNAME,
+          }),
+        });
+      }
+    }
+  });
+
+  let denial: DenialFacts | undefined;
+  if (negName !== undefined && negZone !== undefined) {
+    const facts = { owner: tail, type: qtype };
+    if (negZone.status !== 'secure') {
+      note(zoneJudgement(negZone, 0));
+    } else {
+      const zone = negZone.keys.zone;
+      const sets = proofSets(zone);
+      const nsecs = nsecRecords(sets);
+      const nsec3s = nsec3Records(sets, zone);
+      if (nsecs.length === 0 && nsec3s.length === 0) {
+        note({ status: 'bogus', reason: reason(EdeTag.NEGATIVE_NO_PROOF, `no validated NSEC or NSEC3 from ${zone.toString()}`, facts) });
+      } else {
+        let r: DenialResult | undefined;
+        if (nsecs.length > 0) {
+          r = kind === 'nxdomain' ? proveNxdomainNsec(nsecs, tail, zone) : proveNodataNsec(nsecs, tail, qtype, zone);
+        }
+        if ((r === undefined || r.status === 'bogus') && nsec3s.length > 0) {
+          const r3 = kind === 'nxdomain' ? proveNxdomainNsec3(env, nsec3s, tail, zone) : proveNodataNsec3(env, nsec3s, tail, qtype, zone);
+          if (r === undefined || r3.status !== 'bogus') r = r3;
+        }
+        // One of the two branches ran: there were NSEC or NSEC3 records.
+        const res = r!;
+        if (res.status !== 'bogus' && res.facts !== undefined) denial = res.facts;
+        note(res);
+      }
+    }
+  }
+
+  let delegation: DelegationFacts | undefined;
+  if (delegationName !== undefined && refZone !== undefined) {
+    if (refZone.status !== 'secure') {
+      const j = zoneJudgement(refZone, 0);
+      note(j);
+      delegation = { name: delegationName, child: j.status };
+    } else {
+      const zone = refZone.keys.zone;
+      const dsJudged = judgedSets.find((s) => s.role === 'ds' && s.rrset.name.equals(delegationName));
+      if (dsJudged !== undefined) {
+        delegation =
+          dsJudged.status === 'secure'
+            ? { name: delegationName, child: 'secure', ds: dsJudged.rrset }
+            : { name: delegationName, child: dsJudged.status };
+      } else {
+        const sets = proofSets(zone);
+        const nsecs = nsecRecords(sets);
+        const nsec3s = nsec3Records(sets, zone);
+        let r: DenialResult;
+        if (nsecs.length > 0) r = proveNoDsAtReferralNsec(nsecs, delegationName);
+        else if (nsec3s.length > 0) r = proveNoDsAtReferralNsec3(env, nsec3s, delegationName, zone);
+        else {
+          r = {
+            status: 'bogus',
+            reason: reason(EdeTag.REFERRAL_NO_DS_PROOF, 'referral without DS or a proof of no DS', {
+              owner: delegationName,
+              type: RRType.DS,
+            }),
+          };
+        }
+        note(r);
+        if (r.status !== 'bogus' && r.facts !== undefined) denial = r.facts;
+        delegation = { name: delegationName, child: r.status === 'bogus' ? 'bogus' : 'insecure' };
+      }
+    }
+  }
+
+  let ttl = Infinity;
+  for (const s of judgedSets) ttl = Math.min(ttl, s.ttl);
+  const verdict: {
+    status: Security;
+    reason?: VerdictReason;
+    kind: ResponseKind;
+    chain: readonly Name[];
+    ttl: number;
+    rrsets: readonly JudgedRRset[];
+    denial?: DenialFacts;
+    wildcardProofs: readonly DenialFacts[];
+    delegation?: DelegationFacts;
+    work: WorkCounters;
+  } = {
+    status,
+    kind,
+    chain,
+    ttl: ttl === Infinity ? 0 : ttl,
+    rrsets: judgedSets,
+    wildcardProofs,
+    work: env.meter.counters(),
+  };
+  if (firstReason !== undefined) verdict.reason = firstReason;
+  if (denial !== undefined) verdict.denial = denial;
+  if (delegation !== undefined) verdict.delegation = delegation;
+  return verdict;
+}
+
+/** True when some RRSIG over the set has a Labels field below the owner's label count. */
+function mayBeWildcard(set: SignedRRset): boolean {
+  const n = set.rrset.name.labelCount - (set.rrset.name.isWildcard() ? 1 : 0);
+  return set.rrsigs.some((r) => r.length > 3 && r[3]! < n);
+}
+
+function proveWildcard(env: ValidationEnv, sets: readonly RRset[], qname: Name, parent: Name, zone: Name): DenialResult {
+  const nsecs = nsecRecords(sets);
+  if (nsecs.length > 0) {
+    const r = proveWildcardAnswerNsec(nsecs, qname, parent, zone);
+    if (r.status !== 'bogus') return r;
+    const nsec3s = nsec3Records(sets, zone);
+    return nsec3s.length > 0 ? proveWildcardAnswerNsec3(env, nsec3s, qname, parent, zone) : r;
+  }
+  const nsec3s = nsec3Records(sets, zone);
+  if (nsec3s.length > 0) return proveWildcardAnswerNsec3(env, nsec3s, qname, parent, zone);
+  return {
+    status: 'bogus',
+    reason: reason(EdeTag.WILDCARD_NO_PROOF, `no validated NSEC or NSEC3 from ${zone.toString()} for the wildcard answer`, {
+      owner: qname,
+    }),
+  };
+}
+
+// ---- Entry points ----------------------------------------------------------------------------
+
+/** Validates a response with a synchronous verifier. */
+export function validateResponse(
+  resp: ResponseToValidate,
+  keysFor: KeysFor,
+  env: ValidationEnv,
+  verifier: SignatureVerifier,
+): ResponseOutcome {
+  return runSteps(responseSteps(env, resp, keysFor), verifier);
+}
+
+/** Validates a response with a batching verifier (the checks of all RRsets share batches). */
+export function validateResponseAsync(
+  resp: ResponseToValidate,
+  keysFor: KeysFor,
+  env: ValidationEnv,
+  verifier: BatchSignatureVerifier,
+): Promise<ResponseOutcome> {
+  return runStepsAsync(responseSteps(env, resp, keysFor), verifier);
+}
