@@ -246,19 +246,23 @@ function isAuthorityProofType(type: number): boolean {
   return type === RRType.NSEC || type === RRType.NSEC3 || type === RRType.SOA || type === RRType.DS;
 }
 
-/** The zone an authority RRset claims to come from: its signer, or where its owner says. */
-function authorityZone(set: SignedRRset): Name | null {
-  if (set.rrsigs.length > 0) return signerOf(set);
+/**
+ * The proof zone an authority RRset belongs to: the one its signer names, or for an unsigned
+ * RRset the deepest proof zone holding it (a DS is held by the parent side of its owner). An
+ * unsigned proof record of a secure zone is then judged, and is bogus (RRSIGs missing).
+ */
+function proofZoneOf(set: SignedRRset, zones: readonly ZoneKeySet[]): ZoneKeySet | undefined {
   const owner = set.rrset.name;
-  switch (set.rrset.type) {
-    case RRType.SOA:
-      return owner;
-    case RRType.NSEC3:
-    case RRType.DS:
-      return owner.parent() ?? owner;
-    default:
-      return owner;
+  if (set.rrsigs.length > 0) {
+    const signer = signerOf(set);
+    return signer === null ? undefined : zones.find((z) => z.zone.equals(signer) && owner.isSubdomainOf(z.zone));
   }
+  const holder = zoneNameForUnsigned(owner, set.rrset.type);
+  let best: ZoneKeySet | undefined;
+  for (const z of zones) {
+    if (holder.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount > best.zone.labelCount)) best = z;
+  }
+  return best;
 }
 
 interface PartJudgement {
@@ -439,10 +443,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   const authPendings: { p: Pending; keys: ZoneKeySet }[] = [];
   for (const s of auth) {
     if (!isAuthorityProofType(s.rrset.type)) continue;
-    const az = authorityZone(s);
-    if (az === null) continue;
-    const keys = proofZones.find((z) => z.zone.equals(az));
-    if (keys === undefined || !s.rrset.name.isSubdomainOf(keys.zone)) continue;
+    const keys = proofZoneOf(s, proofZones);
+    if (keys === undefined) continue;
     const p: Pending = { set: s, zone: { status: 'secure', keys } };
     pendings.push(p);
     authPendings.push({ p, keys });
@@ -497,11 +499,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     note(j);
   };
 
-  // Validated proof material per zone.
+  // Validated proof material per zone (recorded after the answer, below).
   const secureAuth = new Map<string, RRset[]>();
+  const authJudged: { p: Pending; j: PartJudgement }[] = [];
   for (const { p, keys } of authPendings) {
     const j = judge(p);
-    record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, j);
+    authJudged.push({ p, j });
     if (j.status !== 'secure') continue;
     const list = secureAuth.get(keys.zone.key);
     if (list === undefined) secureAuth.set(keys.zone.key, [p.set.rrset]);
@@ -536,6 +539,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
       }
     }
   });
+
+  for (const { p, j } of authJudged) record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, j);
 
   let denial: DenialFacts | undefined;
   if (negName !== undefined && negZone !== undefined) {

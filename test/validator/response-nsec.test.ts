@@ -1,0 +1,255 @@
+// Whole responses from the NSEC-signed vector (ECDSA P-256): positive answers, CNAME and DNAME
+// chains, NXDOMAIN, NODATA, empty non-terminals, wildcards, referrals; then broken one way at a time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeBackend } from '../../src/crypto/node-backend.js';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { Name } from '../../src/wire/name.js';
+import { validateDnskeys } from '../../src/dnssec/key-validator.js';
+import { ZoneKeySet, createValidationEnv, type SignedRRset } from '../../src/dnssec/rrset-validator.js';
+import {
+  validateResponse,
+  validateResponseAsync,
+  type KeysFor,
+  type ResponseOutcome,
+  type ResponseToValidate,
+  type ResponseVerdict,
+} from '../../src/dnssec/response-validator.js';
+import { NOW, editSigs, keysTable, loadVector, renamed, response, secureZone, stripSigs } from './helpers/zone-data.js';
+
+const backend = createNodeBackend();
+const z = loadVector('example.ecdsap256sha256-nsec.signed', 'keys/ECDSAP256SHA256/dsset-example.');
+const dnskeys = validateDnskeys(createValidationEnv(NOW, backend), z.dnskeys(), z.trust(), backend);
+assert.equal(dnskeys.status, 'secure');
+const KEYS = dnskeys.keys;
+const keysFor: KeysFor = keysTable([
+  [Name.ROOT, { status: 'insecure' }],
+  [z.origin, secureZone(KEYS)],
+]);
+
+const N = (s: string): Name => z.name(s);
+const A = RRType.A;
+
+function run(resp: ResponseToValidate, kf: KeysFor = keysFor): ResponseVerdict {
+  const out: ResponseOutcome = validateResponse(resp, kf, createValidationEnv(NOW, backend), backend);
+  assert.notEqual(out.status, 'need-keys');
+  return out as ResponseVerdict;
+}
+
+function expectBogus(v: ResponseVerdict, tag: string, ede: number): void {
+  assert.equal(v.status, 'bogus', `expected bogus ${tag}, got ${v.status} ${JSON.stringify(v.reason)}`);
+  assert.equal(v.reason?.tag, tag);
+  assert.equal(v.reason.ede, ede);
+}
+
+function cnameSet(owner: Name, target: Name, ttl = 3600): SignedRRset {
+  return { rrset: { name: owner, type: RRType.CNAME, class: 1, ttl, rdatas: [target.wire] }, rrsigs: [] };
+}
+
+const soa = z.get('@', RRType.SOA);
+
+test('positive answer: secure, kind answer, TTL from the RRset', () => {
+  const v = run(response(N('www'), A, Rcode.NOERROR, [z.get('www', A)]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.kind, 'answer');
+  assert.equal(v.ttl, 3600);
+  assert.equal(v.rrsets.length, 1);
+  assert.equal(v.rrsets[0]?.role, 'answer');
+  assert.equal(v.work.validations, 1);
+});
+
+test('unsigned answer from a secure zone: bogus, EDE 10', () => {
+  expectBogus(run(response(N('www'), A, Rcode.NOERROR, [stripSigs(z.get('www', A))])), 'V-RRSIG-NONE', 10);
+});
+
+test('CNAME chain: each link judged; a partial chain says where it ends', () => {
+  const full = run(response(N('alias'), A, Rcode.NOERROR, [z.get('alias', RRType.CNAME), z.get('www', A)]));
+  assert.equal(full.status, 'secure');
+  assert.equal(full.kind, 'answer');
+  assert.deepEqual(
+    full.chain.map((n) => n.toString()),
+    ['alias.example.', 'www.example.'],
+  );
+  assert.deepEqual(
+    full.rrsets.map((s) => s.role),
+    ['cname', 'answer'],
+  );
+  const partial = run(response(N('alias'), A, Rcode.NOERROR, [z.get('alias', RRType.CNAME)]));
+  assert.equal(partial.status, 'secure');
+  assert.equal(partial.kind, 'partial');
+  assert.equal(partial.chain.at(-1)?.toString(), 'www.example.');
+  // The second link forged (unsigned) in a secure zone: bogus, though the first link is secure.
+  const forged = run(response(N('alias'), A, Rcode.NOERROR, [z.get('alias', RRType.CNAME), stripSigs(z.get('www', A))]));
+  expectBogus(forged, 'V-RRSIG-NONE', 10);
+  assert.equal(forged.rrsets[0]?.status, 'secure');
+  assert.equal(forged.rrsets[1]?.status, 'bogus');
+});
+
+test('DNAME: validated, the unsigned synthesised CNAME accepted when it follows; chain into an insecure zone is insecure', () => {
+  const dname = z.get('dn', RRType.DNAME);
+  const q = N('a.dn');
+  const target = Name.parse('a.example.net.');
+  const v = run(response(q, A, Rcode.NOERROR, [dname, cnameSet(q, target)]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.kind, 'partial');
+  assert.deepEqual(
+    v.rrsets.map((s) => [s.role, s.status]),
+    [
+      ['dname', 'secure'],
+      ['synthesized-cname', 'secure'],
+    ],
+  );
+  assert.equal(v.chain.at(-1)?.toString(), 'a.example.net.');
+  // Without the CNAME the chain is synthesised all the same.
+  assert.equal(run(response(q, A, Rcode.NOERROR, [dname])).chain.at(-1)?.toString(), 'a.example.net.');
+  // A CNAME that does not follow from the DNAME.
+  expectBogus(run(response(q, A, Rcode.NOERROR, [dname, cnameSet(q, Name.parse('evil.example.org.'))])), 'V-DNAME-SYNTH', 6);
+  // The target answered, unsigned, from an insecure zone: the whole answer is insecure.
+  const tail: SignedRRset = { rrset: { name: target, type: A, class: 1, ttl: 60, rdatas: [Uint8Array.of(192, 0, 2, 9)] }, rrsigs: [] };
+  const mixed = run(response(q, A, Rcode.NOERROR, [dname, cnameSet(q, target), tail]));
+  assert.equal(mixed.status, 'insecure');
+  assert.equal(mixed.kind, 'answer');
+  assert.equal(mixed.ttl, 60);
+});
+
+test('NXDOMAIN: covering NSEC and wildcard NSEC; stripping either is EDE 12', () => {
+  const q = N('nx');
+  const cover = z.nsecFor(q);
+  const wild = z.nsecFor(N('*'));
+  assert.notEqual(cover, wild);
+  const v = run(response(q, A, Rcode.NXDOMAIN, [], [soa, cover, wild]));
+  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  assert.equal(v.kind, 'nxdomain');
+  assert.equal(v.denial?.kind, 'nxdomain');
+  assert.equal(v.denial.closestEncloser?.toString(), 'example.');
+  assert.equal(v.ttl, 300);
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [soa, cover])), 'V-NSEC-NXD-WILDCARD', 12);
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [soa, wild])), 'V-NSEC-NXD-NOCOVER', 12);
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [soa])), 'V-NEG-NOPROOF', 12);
+  // NSEC signatures stripped: the records are judged and lack RRSIGs.
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [soa, stripSigs(cover), wild])), 'V-RRSIG-NONE', 10);
+  // An NSEC with a broken signature makes the response bogus.
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [soa, editSigs(cover, { flipSignature: true }), wild])), 'V-RRSIG-CRYPTO', 6);
+  // The SOA unsigned.
+  expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [stripSigs(soa), cover, wild])), 'V-RRSIG-NONE', 10);
+});
+
+test('NXDOMAIN for a name that exists, or an empty non-terminal: bogus', () => {
+  expectBogus(run(response(N('www'), A, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('www')), z.nsecFor(N('*'))])), 'V-NSEC-NXD-EXISTS', 6);
+  expectBogus(run(response(N('b.ent'), A, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('b.ent')), z.nsecFor(N('*'))])), 'V-NSEC-NXD-EXISTS', 6);
+});
+
+test('NODATA: matching NSEC without the type; with the type or a CNAME it is bogus', () => {
+  const v = run(response(N('www'), RRType.MX, Rcode.NOERROR, [], [soa, z.nsecFor(N('www'))]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.kind, 'nodata');
+  assert.equal(v.denial?.kind, 'nodata');
+  expectBogus(run(response(N('www'), A, Rcode.NOERROR, [], [soa, z.nsecFor(N('www'))])), 'V-NSEC-NODATA-TYPE', 6);
+  expectBogus(run(response(N('alias'), A, Rcode.NOERROR, [], [soa, z.nsecFor(N('alias'))])), 'V-NSEC-NODATA-TYPE', 6);
+  expectBogus(run(response(N('www'), RRType.MX, Rcode.NOERROR, [], [soa])), 'V-NEG-NOPROOF', 12);
+});
+
+test('NODATA at empty non-terminals', () => {
+  for (const name of ['b.ent', 'ent']) {
+    const v = run(response(N(name), A, Rcode.NOERROR, [], [soa, z.nsecFor(N(name))]));
+    assert.equal(v.status, 'secure', name);
+    assert.equal(v.denial?.kind, 'ent-nodata');
+  }
+});
+
+test('wildcard answer: needs the NSEC proving the name absent (RFC 4035 §5.3.4)', () => {
+  const q = N('x.wild');
+  const ans = renamed(z.get('*.wild', RRType.TXT), q);
+  const proof = z.nsecFor(q);
+  const v = run(response(q, RRType.TXT, Rcode.NOERROR, [ans], [proof]));
+  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  assert.equal(v.rrsets[0]?.wildcardParent?.toString(), 'wild.example.');
+  assert.equal(v.wildcardProofs.length, 1);
+  assert.equal(v.wildcardProofs[0]?.kind, 'wildcard-answer');
+  expectBogus(run(response(q, RRType.TXT, Rcode.NOERROR, [ans])), 'V-WILDCARD-NOPROOF', 12);
+  // The proof NSEC of another part of the zone does not cover the name.
+  expectBogus(run(response(q, RRType.TXT, Rcode.NOERROR, [ans], [z.nsecFor(N('www'))])), 'V-NSEC-WILDCARD-NOPROOF', 12);
+  // Deeper names expand the same wildcard with the same proof record.
+  const deep = renamed(z.get('*.wild', RRType.TXT), N('a.b.c.wild'));
+  assert.equal(run(response(N('a.b.c.wild'), RRType.TXT, Rcode.NOERROR, [deep], [z.nsecFor(N('a.b.c.wild'))])).status, 'secure');
+});
+
+test('wildcard NODATA: the name is covered and the wildcard NSEC lacks the type', () => {
+  const q = N('x.wild');
+  const v = run(response(q, A, Rcode.NOERROR, [], [soa, z.nsecFor(q)]));
+  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  assert.equal(v.denial?.kind, 'wildcard-nodata');
+  assert.equal(v.denial.closestEncloser?.toString(), 'wild.example.');
+  expectBogus(run(response(q, RRType.TXT, Rcode.NOERROR, [], [soa, z.nsecFor(q)])), 'V-NSEC-WCNODATA-TYPE', 6);
+});
+
+test('referral to an unsigned child: the NSEC at the delegation proves no DS', () => {
+  const ns = z.get('insecure', RRType.NS);
+  const q = N('host.insecure');
+  const v = run(response(q, A, Rcode.NOERROR, [], [ns, z.nsecFor(N('insecure'))]));
+  assert.equal(v.kind, 'referral');
+  assert.equal(v.status, 'secure');
+  assert.equal(v.delegation?.child, 'insecure');
+  assert.equal(v.delegation.name.toString(), 'insecure.example.');
+  assert.equal(v.denial?.kind, 'no-ds');
+  expectBogus(run(response(q, A, Rcode.NOERROR, [], [ns])), 'V-REF-NODS', 12);
+  // The NSEC of a signed delegation (it lists DS) cannot prove an unsigned one.
+  expectBogus(run(response(N('host.sub'), A, Rcode.NOERROR, [], [z.get('sub', RRType.NS), z.nsecFor(N('sub'))])), 'V-NSEC-REF-NONS', 6);
+});
+
+test('referral to a signed child: the DS RRset is validated and handed over', () => {
+  const v = run(response(N('host.sub'), A, Rcode.NOERROR, [], [z.get('sub', RRType.NS), z.get('sub', RRType.DS)]));
+  assert.equal(v.kind, 'referral');
+  assert.equal(v.status, 'secure');
+  assert.equal(v.delegation?.child, 'secure');
+  assert.equal(v.delegation.ds?.rdatas.length, 1);
+  const bad = run(response(N('host.sub'), A, Rcode.NOERROR, [], [z.get('sub', RRType.NS), editSigs(z.get('sub', RRType.DS), { flipSignature: true })]));
+  expectBogus(bad, 'V-RRSIG-CRYPTO', 6);
+  assert.equal(bad.delegation?.child, 'bogus');
+});
+
+test('DS NODATA at an insecure delegation; the same parent-side NSEC cannot deny other types (RFC 6840 §4.1)', () => {
+  const nsec = z.nsecFor(N('insecure'));
+  const v = run(response(N('insecure'), RRType.DS, Rcode.NOERROR, [], [soa, nsec]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.denial?.kind, 'nodata');
+  assert.ok(v.denial.types?.includes(RRType.NS));
+  expectBogus(run(response(N('insecure'), A, Rcode.NOERROR, [], [soa, nsec])), 'V-NSEC-NODATA-PARENT', 6);
+  // Nor prove names below the delegation absent.
+  expectBogus(run(response(N('a.insecure'), A, Rcode.NXDOMAIN, [], [soa, nsec, z.nsecFor(N('*'))])), 'V-NSEC-NXD-NOCOVER', 12);
+});
+
+test('zone status from keysFor: need-keys, insecure, bogus, indeterminate; signer checks', () => {
+  const resp = response(N('www'), A, Rcode.NOERROR, [z.get('www', A)]);
+  const need = validateResponse(resp, () => undefined, createValidationEnv(NOW, backend), backend);
+  assert.equal(need.status, 'need-keys');
+  assert.deepEqual(
+    need.zones.map((n) => n.toString()),
+    ['example.'],
+  );
+  assert.equal(run(resp, () => ({ status: 'insecure' })).status, 'insecure');
+  const b = run(resp, () => ({ status: 'bogus' }));
+  expectBogus(b, 'V-ZONE-BOGUS', 6);
+  const ind = run(resp, () => ({ status: 'indeterminate' }));
+  assert.equal(ind.status, 'indeterminate');
+  assert.deepEqual([ind.reason?.tag, ind.reason?.ede], ['V-ZONE-INDET', 5]);
+  // keysFor says the signer is inside zone "." (not an apex): the signature cannot be judged.
+  expectBogus(run(resp, () => secureZone(new ZoneKeySet(Name.ROOT, KEYS.keys))), 'V-SIGNER-NOTZONE', 9);
+  // Records renamed outside the signer's zone.
+  expectBogus(run(response(Name.parse('www.example.net.'), A, Rcode.NOERROR, [renamed(z.get('www', A), Name.parse('www.example.net.'))])), 'V-SIGNER-SCOPE', 6);
+});
+
+test('the async form gives the same verdict as the sync form', async () => {
+  const q = N('x.wild');
+  const resp = response(q, RRType.TXT, Rcode.NOERROR, [z.get('alias', RRType.CNAME), renamed(z.get('*.wild', RRType.TXT), q)], [z.nsecFor(q)]);
+  const sync = validateResponse(resp, keysFor, createValidationEnv(NOW, backend), backend);
+  const asyncV = await validateResponseAsync(resp, keysFor, createValidationEnv(NOW, backend), backend);
+  assert.deepEqual(asyncV, sync);
+});
+
+test('qtype ANY: every RRset at the name is judged', () => {
+  const v = run(response(N('www'), RRType.ANY, Rcode.NOERROR, [z.get('www', A), z.get('www', RRType.SSHFP)]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.rrsets.length, 2);
+  assert.equal(v.work.validations, 2);
+});

@@ -1,0 +1,190 @@
+// Whole responses from the NSEC3-signed vectors: RSA/SHA-256 (no salt, 0 iterations) and Ed25519
+// (salt AABBCCDD, 1 iteration, opt-out). Proofs, opt-out, RFC 9276 caps and the hash budget.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeBackend } from '../../src/crypto/node-backend.js';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { Name } from '../../src/wire/name.js';
+import { validateDnskeys } from '../../src/dnssec/key-validator.js';
+import { createValidationEnv, validatorOptions, type SignedRRset, type ValidatorOptions } from '../../src/dnssec/rrset-validator.js';
+import { validateResponse, type KeysFor, type ResponseToValidate, type ResponseVerdict } from '../../src/dnssec/response-validator.js';
+import { NOW, keysTable, loadVector, renamed, response, secureZone, type SignedZone } from './helpers/zone-data.js';
+
+const backend = createNodeBackend();
+const rsa = loadVector('example.rsasha256-nsec3.signed', 'keys/RSASHA256/dsset-example.');
+const ed = loadVector('example.ed25519-nsec3-salt-optout.signed', 'keys/ED25519/dsset-example.');
+
+function keysForZone(z: SignedZone): KeysFor {
+  const v = validateDnskeys(createValidationEnv(NOW, backend), z.dnskeys(), z.trust(), backend);
+  assert.equal(v.status, 'secure');
+  return keysTable([
+    [Name.ROOT, { status: 'insecure' }],
+    [z.origin, secureZone(v.keys)],
+  ]);
+}
+const KF = new Map<SignedZone, KeysFor>([
+  [rsa, keysForZone(rsa)],
+  [ed, keysForZone(ed)],
+]);
+
+function run(z: SignedZone, resp: ResponseToValidate, opts: ValidatorOptions = validatorOptions()): ResponseVerdict {
+  const out = validateResponse(resp, KF.get(z)!, createValidationEnv(NOW, backend, opts), backend);
+  assert.notEqual(out.status, 'need-keys');
+  return out as ResponseVerdict;
+}
+
+function expect(v: ResponseVerdict, status: string, tag: string, ede: number): void {
+  assert.equal(v.status, status, `expected ${status} ${tag}, got ${v.status} ${JSON.stringify(v.reason)}`);
+  assert.equal(v.reason?.tag, tag);
+  assert.equal(v.reason.ede, ede);
+}
+
+/** Distinct records, in order. */
+function uniq(...sets: SignedRRset[]): SignedRRset[] {
+  return sets.filter((s, i) => sets.indexOf(s) === i);
+}
+
+/** The NSEC3 records of an NXDOMAIN proof for `q` with closest encloser `ce`. */
+function nxProof(z: SignedZone, q: string, ce: string): { ce: SignedRRset; nc: SignedRRset; wc: SignedRRset } {
+  const qn = z.name(q);
+  const cen = z.name(ce);
+  assert.ok(z.hasNsec3Match(cen));
+  const nc = qn.suffix(cen.labelCount + 1);
+  return { ce: z.nsec3For(cen), nc: z.nsec3For(nc), wc: z.nsec3For(cen.prepend(Uint8Array.of(0x2a))) };
+}
+
+test('NSEC3 NXDOMAIN (both vectors): closest encloser, next closer, wildcard', () => {
+  for (const z of [rsa, ed]) {
+    const p = nxProof(z, 'nx', '@');
+    const v = run(z, response(z.name('nx'), RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)));
+    assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+    assert.equal(v.denial?.kind, 'nxdomain');
+    assert.equal(v.denial.via, 'nsec3');
+    assert.equal(v.denial.closestEncloser?.toString(), 'example.');
+    assert.ok(v.work.nsec3Hashes >= 3 && v.work.nsec3Hashes <= 4);
+  }
+});
+
+test('NSEC3 NXDOMAIN broken one way at a time: no closest encloser, next closer not covered, wildcard not covered', () => {
+  const z = rsa;
+  const soa = z.get('@', RRType.SOA);
+  const q = z.name('nx.www');
+  const p = nxProof(z, 'nx.www', 'www');
+  assert.equal(run(z, response(q, RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, p.nc, p.wc))).status, 'secure');
+  // Each record dropped, when it is not also one of the others.
+  if (p.ce !== p.nc && p.ce !== p.wc) expect(run(z, response(q, RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.nc, p.wc))), 'bogus', 'V-NSEC3-NOCE', 12);
+  if (p.nc !== p.ce && p.nc !== p.wc) expect(run(z, response(q, RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, p.wc))), 'bogus', 'V-NSEC3-NC', 12);
+  if (p.wc !== p.ce && p.wc !== p.nc) expect(run(z, response(q, RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, p.nc))), 'bogus', 'V-NSEC3-WC', 12);
+  // "NSEC3 not covering": the next closer's record swapped for another span.
+  const other = z.nsec3For(z.name('mail'));
+  assert.ok(other !== p.nc);
+  expect(run(z, response(q, RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, other, p.wc))), 'bogus', 'V-NSEC3-NC', 12);
+  // NXDOMAIN for a name that exists.
+  expect(run(z, response(z.name('www'), RRType.A, Rcode.NXDOMAIN, [], [soa, z.nsec3For(z.name('www'))])), 'bogus', 'V-NSEC3-NXD-EXISTS', 6);
+});
+
+test('NSEC3 NODATA, empty non-terminal NODATA, wildcard NODATA', () => {
+  const z = rsa;
+  const soa = z.get('@', RRType.SOA);
+  const nodata = run(z, response(z.name('www'), RRType.MX, Rcode.NOERROR, [], [soa, z.nsec3For(z.name('www'))]));
+  assert.equal(nodata.status, 'secure');
+  assert.equal(nodata.denial?.kind, 'nodata');
+  expect(run(z, response(z.name('www'), RRType.A, Rcode.NOERROR, [], [soa, z.nsec3For(z.name('www'))])), 'bogus', 'V-NSEC3-NODATA-TYPE', 6);
+  expect(run(z, response(z.name('alias'), RRType.A, Rcode.NOERROR, [], [soa, z.nsec3For(z.name('alias'))])), 'bogus', 'V-NSEC3-NODATA-TYPE', 6);
+
+  assert.ok(z.hasNsec3Match(z.name('b.ent')));
+  const ent = run(z, response(z.name('b.ent'), RRType.A, Rcode.NOERROR, [], [soa, z.nsec3For(z.name('b.ent'))]));
+  assert.equal(ent.status, 'secure');
+  assert.equal(ent.denial?.kind, 'ent-nodata');
+
+  const q = z.name('x.wild');
+  const proof = uniq(soa, z.nsec3For(z.name('wild')), z.nsec3For(q), z.nsec3For(z.name('*.wild')));
+  const wn = run(z, response(q, RRType.A, Rcode.NOERROR, [], proof));
+  assert.equal(wn.status, 'secure', JSON.stringify(wn.reason));
+  assert.equal(wn.denial?.kind, 'wildcard-nodata');
+  expect(run(z, response(q, RRType.TXT, Rcode.NOERROR, [], proof)), 'bogus', 'V-NSEC3-WCNODATA-TYPE', 6);
+});
+
+test('NSEC3 wildcard answer: the next closer name must be covered (RFC 5155 §8.8)', () => {
+  for (const z of [rsa, ed]) {
+    const q = z.name('a.b.wild');
+    const ans = renamed(z.get('*.wild', RRType.TXT), q);
+    const v = run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans], [z.nsec3For(z.name('b.wild'))]));
+    assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+    assert.equal(v.wildcardProofs[0]?.kind, 'wildcard-answer');
+    expect(run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans])), 'bogus', 'V-WILDCARD-NOPROOF', 12);
+    expect(
+      run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans], [z.nsec3For(z.name('wild'))])),
+      'bogus',
+      'V-NSEC3-WILDCARD-NOPROOF',
+      12,
+    );
+  }
+});
+
+test('referral to an unsigned child without opt-out: the matching NSEC3 has NS and no DS', () => {
+  const z = rsa;
+  const v = run(z, response(z.name('h.insecure'), RRType.A, Rcode.NOERROR, [], [z.get('insecure', RRType.NS), z.nsec3For(z.name('insecure'))]));
+  assert.equal(v.kind, 'referral');
+  assert.equal(v.status, 'secure');
+  assert.equal(v.delegation?.child, 'insecure');
+  // The signed delegation's NSEC3 lists DS.
+  expect(
+    run(z, response(z.name('h.sub'), RRType.A, Rcode.NOERROR, [], [z.get('sub', RRType.NS), z.nsec3For(z.name('sub'))])),
+    'bogus',
+    'V-NSEC3-REF-NONS',
+    6,
+  );
+});
+
+test('opt-out (RFC 5155 §6, §8.6, §8.9): unsigned delegation → insecure; misused for another type → bogus', () => {
+  const z = ed;
+  const soa = z.get('@', RRType.SOA);
+  const ins = z.name('insecure');
+  assert.equal(z.hasNsec3Match(ins), false, 'opt-out: the unsigned delegation has no NSEC3');
+  const ce = z.nsec3For(z.origin);
+  const nc = z.nsec3For(ins);
+  const ref = run(z, response(z.name('h.insecure'), RRType.A, Rcode.NOERROR, [], uniq(z.get('insecure', RRType.NS), ce, nc)));
+  assert.equal(ref.kind, 'referral');
+  assert.equal(ref.status, 'insecure');
+  assert.equal(ref.delegation?.child, 'insecure');
+  assert.equal(ref.denial?.optOut, true);
+
+  const ds = run(z, response(ins, RRType.DS, Rcode.NOERROR, [], uniq(soa, ce, nc)));
+  assert.equal(ds.status, 'insecure');
+  assert.equal(ds.denial?.kind, 'no-ds');
+  assert.equal(ds.denial.optOut, true);
+
+  expect(run(z, response(ins, RRType.A, Rcode.NOERROR, [], uniq(soa, ce, nc))), 'bogus', 'V-NSEC3-OPTOUT', 6);
+  // A signed name inside the span cannot be denied with it either: it has its own NSEC3.
+  expect(run(z, response(z.name('www'), RRType.MX, Rcode.NOERROR, [], uniq(soa, ce, nc))), 'bogus', 'V-NSEC3-NC', 12);
+});
+
+test('RFC 9276: iterations over the cap → insecure, EDE 27; over the hard cap → bogus, EDE 27; salt over the cap → insecure', () => {
+  const z = ed; // 1 iteration, 4-octet salt
+  const p = nxProof(z, 'nx', '@');
+  const resp = response(z.name('nx'), RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc));
+  const it = run(z, resp, validatorOptions({ nsec3: { maxIterations: 0 } }));
+  expect(it, 'insecure', 'V-NSEC3-ITER', 27);
+  assert.equal(it.reason?.bound, 'iterations');
+  assert.equal(it.work.nsec3Hashes, 0, 'nothing hashed over the cap');
+  assert.equal(it.work.validations, 4, 'but the NSEC3 signatures were checked');
+  expect(run(z, resp, validatorOptions({ nsec3: { maxIterations: 0, bogusIterationsAbove: 0 } })), 'bogus', 'V-NSEC3-ITER-HARD', 27);
+  expect(run(z, resp, validatorOptions({ nsec3: { maxSaltLength: 2 } })), 'insecure', 'V-NSEC3-SALT', 27);
+  assert.equal(run(z, resp).status, 'secure');
+});
+
+test('NSEC3 hash budget (CVE-2023-50868): a 100-label name trips it → bogus, EDE 6', () => {
+  const z = rsa;
+  const deep = Name.fromLabels([...Array.from({ length: 100 }, () => Uint8Array.of(0x61)), ...z.origin.labels()]);
+  const p = { ce: z.nsec3For(z.origin), nc: z.nsec3For(deep.suffix(2)), wc: z.nsec3For(z.name('*')) };
+  const v = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)));
+  expect(v, 'bogus', 'V-BUDGET-NSEC3', 6);
+  assert.equal(v.reason?.bound, 'maxNsec3HashesPerResponse');
+  assert.equal(v.work.nsec3Hashes, 64);
+  assert.equal(v.work.trips.maxNsec3HashesPerResponse, 1);
+  // With a larger budget the same proof holds.
+  const ok = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)), validatorOptions({ budget: { maxNsec3HashesPerResponse: 200 } }));
+  assert.equal(ok.status, 'secure', JSON.stringify(ok.reason));
+  assert.equal(ok.work.nsec3Hashes, 102);
+});
