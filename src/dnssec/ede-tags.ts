@@ -46,6 +46,7 @@ export const EdeTag = {
   RRSIG_SIGNER: 'V-RRSIG-SIGNER',
   RRSIG_LABELS: 'V-RRSIG-LABELS',
   RRSIG_MALFORMED: 'V-RRSIG-MALFORMED',
+  RRSET_MALFORMED: 'V-RRSET-MALFORMED',
   // Work budgets (budget.ts limits, tripped in the validators).
   BUDGET_SIGNATURES: 'V-BUDGET-SIGS',
   BUDGET_KEYS: 'V-BUDGET-KEYS',
@@ -123,6 +124,7 @@ export const EDE_TAGS: Readonly<Record<EdeTag, TagInfo>> = Object.freeze({
   'V-RRSIG-SIGNER': info(EdeCode.DNSSEC_BOGUS, B, 'RRSIG signer is not the zone of the keys, or the owner is not below it'),
   'V-RRSIG-LABELS': info(EdeCode.DNSSEC_BOGUS, B, 'RRSIG labels field larger than the owner or smaller than the signer'),
   'V-RRSIG-MALFORMED': info(EdeCode.DNSSEC_BOGUS, B, 'RRSIG RDATA cannot be decoded'),
+  'V-RRSET-MALFORMED': info(EdeCode.DNSSEC_BOGUS, B, 'RRset RDATA cannot be put in canonical form'),
   'V-BUDGET-SIGS': info(EdeCode.DNSSEC_BOGUS, B, 'signatures tried for one RRset reached the limit'),
   'V-BUDGET-KEYS': info(EdeCode.DNSSEC_BOGUS, B, 'keys tried for one signature (key tag collisions) reached the limit'),
   'V-BUDGET-VALIDATIONS': info(EdeCode.DNSSEC_BOGUS, B, 'signature validations for one response reached the limit'),

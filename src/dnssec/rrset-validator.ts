@@ -313,7 +313,9 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   const { rrset } = signed;
   const owner = rrset.name;
   const facts = { owner, type: rrset.type };
-  if (signed.rrsigs.length === 0) {
+  // RRSIGs for other types are not ours (too short to say: kept, and found malformed below).
+  const covering = signed.rrsigs.filter((r) => r.length < 2 || ((r[0]! << 8) | r[1]!) === rrset.type);
+  if (covering.length === 0) {
     return { status: 'bogus', reason: reason(EdeTag.RRSIG_NONE, 'no RRSIG covers the RRset', facts) };
   }
   const failures = new Map<FailCategory, VerdictReason>();
@@ -326,13 +328,12 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
 
   // Cheap checks first: only RRSIGs that pass them reach the crypto budget.
   const candidates: Candidate[] = [];
-  for (const rdata of signed.rrsigs) {
+  for (const rdata of covering) {
     const sig = decodeRrsig(rdata);
     if (sig === undefined) {
       fail('malformed', reason(EdeTag.RRSIG_MALFORMED, 'RRSIG RDATA cannot be decoded', facts));
       continue;
     }
-    if (sig.typeCovered !== rrset.type) continue;
     const sf = { ...facts, keyTag: sig.keyTag, algorithm: sig.algorithm };
     if (!sig.signerName.equals(keys.zone) || !owner.isSubdomainOf(sig.signerName)) {
       fail(
@@ -400,7 +401,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     try {
       data = signedData(c.rdata, rrset);
     } catch {
-      fail('malformed', reason(EdeTag.RRSIG_MALFORMED, 'RRset cannot be put in canonical form', sf));
+      fail('malformed', reason(EdeTag.RRSET_MALFORMED, 'RRset cannot be put in canonical form', sf));
       continue;
     }
     let keyList = c.keys;
@@ -431,12 +432,13 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     fail('crypto', reason(EdeTag.RRSIG_CRYPTO, 'signature does not verify', sf));
   }
 
+  let worst: VerdictReason | undefined;
   for (const c of FAIL_ORDER) {
-    const r = failures.get(c);
-    if (r !== undefined) return { status: 'bogus', reason: r };
+    worst = failures.get(c);
+    if (worst !== undefined) break;
   }
-  // Only RRSIGs for other types: the same as none.
-  return { status: 'bogus', reason: reason(EdeTag.RRSIG_NONE, 'no RRSIG covers the RRset', facts) };
+  // Every covering RRSIG either validated (returned above) or failed in some category.
+  return { status: 'bogus', reason: worst! };
 }
 
 function secure(env: ValidationEnv, signed: SignedRRset, sig: RrsigData): SecureRRset {
