@@ -1,0 +1,81 @@
+// KeyTrap (CVE-2023-50387): 64 DNSKEYs with one key tag and 64 RRSIGs naming it would be 4096
+// RSA checks. The budgets stop the work; the tests assert which limit tripped and how much work
+// was done, never a time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeBackend } from '../../src/crypto/node-backend.js';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { Name } from '../../src/wire/name.js';
+import { validateDnskeys } from '../../src/dnssec/key-validator.js';
+import {
+  ZoneKeySet,
+  createValidationEnv,
+  validateRRset,
+  validatorOptions,
+  type SignedRRset,
+} from '../../src/dnssec/rrset-validator.js';
+import { validateResponse, type ResponseVerdict } from '../../src/dnssec/response-validator.js';
+import { collidingRsaKeys, manyRrsigs } from './helpers/keytrap.js';
+import { NOW, keysTable, loadVector, response, secureZone, withSigs } from './helpers/zone-data.js';
+
+const backend = createNodeBackend();
+const rsa = loadVector('example.rsasha256-nsec3.signed', 'keys/RSASHA256/dsset-example.');
+const real = validateDnskeys(createValidationEnv(NOW, backend), rsa.dnskeys(), rsa.trust(), backend);
+assert.equal(real.status, 'secure');
+const zsk = real.keys.keys.find((k) => (k.flags & 1) === 0)!;
+const trapKeys = collidingRsaKeys(zsk, 64);
+const trapSet = new ZoneKeySet(rsa.origin, trapKeys);
+const www = rsa.get('www', RRType.A);
+const trapped: SignedRRset = withSigs(www, manyRrsigs(www, zsk.tag, 64));
+
+test('64 colliding keys are distinct and share the tag', () => {
+  assert.equal(new Set(trapKeys.map((k) => k.rdata.join(','))).size, 64);
+  assert.ok(trapKeys.every((k) => k.tag === zsk.tag && k.algorithm === 8));
+  assert.equal(trapSet.find(zsk.tag, 8).length, 64);
+});
+
+test('one RRset: keys per signature and signatures per RRset trip; 32 checks, not 4096', () => {
+  const env = createValidationEnv(NOW, backend);
+  const v = validateRRset(env, trapped, trapSet, backend);
+  assert.equal(v.status, 'bogus');
+  assert.equal(v.reason.tag, 'V-BUDGET-KEYS');
+  assert.equal(v.reason.ede, 6);
+  assert.equal(v.reason.bound, 'maxKeysPerSignature');
+  const w = env.meter.counters();
+  assert.equal(w.validations, 32);
+  assert.equal(w.trips.maxKeysPerSignature, 8);
+  assert.equal(w.trips.maxSignaturesPerRRset, 1);
+});
+
+test('the response budget holds when the per-RRset limits are lifted', () => {
+  const opts = validatorOptions({ budget: { maxSignaturesPerRRset: 1000, maxKeysPerSignature: 1000 } });
+  const kf = keysTable([
+    [Name.ROOT, { status: 'insecure' }],
+    [rsa.origin, secureZone(trapSet)],
+  ]);
+  const out = validateResponse(response(www.rrset.name, RRType.A, Rcode.NOERROR, [trapped]), kf, createValidationEnv(NOW, backend, opts), backend);
+  assert.equal(out.status, 'bogus');
+  const v = out as ResponseVerdict;
+  assert.equal(v.reason?.tag, 'V-BUDGET-VALIDATIONS');
+  assert.equal(v.reason.bound, 'maxValidationsPerResponse');
+  assert.equal(v.work.validations, 32);
+  assert.equal(v.work.trips.maxValidationsPerResponse, 1);
+});
+
+test('the real key hidden behind 63 colliding ones is still found when it comes early enough', () => {
+  // Budgets bound work; they do not change the answer for a zone that stays within them.
+  const keys = new ZoneKeySet(rsa.origin, [...trapKeys.slice(0, 3), zsk]);
+  const v = validateRRset(createValidationEnv(NOW, backend), www, keys, backend);
+  assert.equal(v.status, 'secure');
+});
+
+test('DNSKEY RRset: designated keys that fail stop at maxDsMatchFailures', () => {
+  const env = createValidationEnv(NOW, backend);
+  const dk = rsa.dnskeys();
+  const anchors = trapKeys.slice(0, 10).map((k) => k.rdata);
+  const v = validateDnskeys(env, withSigs(dk, manyRrsigs(dk, zsk.tag, 10)), { zone: rsa.origin, ds: [], dnskeys: anchors }, backend);
+  assert.equal(v.status, 'bogus');
+  assert.equal(v.reason.tag, 'V-BUDGET-DSMATCH');
+  assert.equal(env.meter.counters().trips.maxDsMatchFailures, 1);
+  assert.ok(env.meter.validations <= 32);
+});
