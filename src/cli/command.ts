@@ -20,6 +20,12 @@ export interface CommandModule {
   readonly command: string;
   readonly describe: string;
   readonly builder: (y: Argv) => Argv;
+  /**
+   * Flags yargs cannot take as written, renamed before parsing: BIND's digit flags (`-1`, `-2`,
+   * `-3`) read as negative numbers, so e.g. `{ '-3': '--nsec3-salt' }`. Applied to the words after
+   * the command name up to `--`.
+   */
+  readonly argvAliases?: Readonly<Record<string, string>>;
   /** Runs the command; resolves to the process exit code. */
   readonly run: (args: Args, io: CommandIO) => Promise<number>;
 }

@@ -1,6 +1,9 @@
 // The list of sub-commands, in the order `anchord --help` shows them.
 
 import type { CommandModule } from './command.js';
+import { dsfromkeyCommand } from './commands/dsfromkey.js';
+import { keygenCommand } from './commands/keygen.js';
+import { revokeCommand } from './commands/revoke.js';
 import { verifyZoneCommand } from './commands/verify-zone.js';
 
-export const commands: readonly CommandModule[] = [verifyZoneCommand];
+export const commands: readonly CommandModule[] = [verifyZoneCommand, keygenCommand, revokeCommand, dsfromkeyCommand];

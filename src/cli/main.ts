@@ -6,10 +6,24 @@ import { AnchordError } from '../core/errors.js';
 import { commands } from './commands.js';
 import { processIO, type CommandIO } from './command.js';
 
+/** Applies the command's `argvAliases` (see command.ts) to the words after its name. */
+export function rewriteArgv(argv: readonly string[]): string[] {
+  const out = [...argv];
+  const at = out.findIndex((w) => !w.startsWith('-'));
+  const cmd = at < 0 ? undefined : commands.find((c) => c.command.split(' ')[0] === out[at]);
+  const aliases = cmd?.argvAliases;
+  if (aliases === undefined) return out;
+  for (let i = at + 1; i < out.length && out[i] !== '--'; i++) {
+    const renamed = aliases[out[i]!];
+    if (renamed !== undefined) out[i] = renamed;
+  }
+  return out;
+}
+
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
 export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   let exitCode = 0;
-  let parser = yargs([...argv])
+  let parser = yargs(rewriteArgv(argv))
     .scriptName('anchord')
     .strict()
     .demandCommand(1, 'name a command (see --help)')
