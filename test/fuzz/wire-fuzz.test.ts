@@ -233,7 +233,7 @@ test(`fuzz: ${ITERATIONS} mutated messages, seed ${SEED}`, () => {
         assert.fail(`iteration ${i}: uncompressed re-encoding differs for ${Buffer.from(bytes).toString('hex')}`);
       }
       const packed = encodeMessage(m).bytes;
-      assert.ok(packed.length <= plain.length);
+      assert.ok(packed.length <= plain.length, `iteration ${i}: compression grew the message`);
       const again2 = decodeMessage(packed);
       if (recordsKey(again2, true) !== recordsKey(m, true)) {
         assert.fail(`iteration ${i}: compressed re-encoding differs for ${Buffer.from(bytes).toString('hex')}`);
@@ -258,7 +258,7 @@ test(`fuzz: ${ITERATIONS} mutated messages, seed ${SEED}`, () => {
   // Both paths must be exercised, or the mutations are not doing their job.
   assert.ok(stats.decoded > ITERATIONS / 20, 'enough mutated messages decode');
   assert.ok(stats.wireErrors > ITERATIONS / 20, 'enough mutated messages are refused');
-  assert.ok(stats.malformed > 0 && stats.formErr > 0 && stats.trailing > 0);
+  assert.ok(stats.malformed > 0 && stats.formErr > 0 && stats.trailing > 0, 'malformed, formErr and trailing paths exercised');
 });
 
 test('fuzz: random bytes behind a valid header', () => {

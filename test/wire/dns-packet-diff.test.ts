@@ -422,3 +422,16 @@ test('defect: dns-packet ignores RFC 2181 §8 and accepts pointers into the head
   assert.equal(dnsPacket.decode(hdr).questions?.[0]?.name, '.');
   assert.throws(() => decodeMessage(hdr), /into the header/);
 });
+
+test('defect: dns-packet reads the class top bit as mDNS "flush" and never compresses', () => {
+  const full = aResponse();
+  full.writeUInt16BE(0x8001, full.length - 12);
+  const theirs = dnsPacket.decode(full).answers?.[0] as unknown as Loose;
+  assert.equal(theirs.class, 'IN');
+  assert.equal(theirs.flush, true);
+  assert.equal(decodeMessage(full).answer[0]!.class, 0x8001);
+  // The owner repeats the question name, yet dns-packet writes it out in full.
+  const owner = Buffer.from([1, 0x61, 7, ...Buffer.from('example'), 0]);
+  assert.equal(full.indexOf(owner, 12 + owner.length), 12 + owner.length + 4, 'owner written in full after the question');
+  assert.equal(encodeMessage(decodeMessage(aResponse())).bytes.length, aResponse().length - 9);
+});

@@ -22,7 +22,7 @@ import {
 test('extended RCODE merge and split (RFC 6891 §6.1.3)', () => {
   for (const rc of [0, 1, 15, 16, 23, 0xfff]) {
     const { header, extended } = splitRcode(rc);
-    assert.ok(header <= 15 && extended <= 255);
+    assert.ok(header <= 15 && extended <= 255, `split ${rc}`);
     assert.equal(mergeRcode(header, extended), rc);
   }
   assert.deepEqual(splitRcode(16), { header: 0, extended: 1 });
@@ -65,7 +65,7 @@ test('padding length fills to the block including the option header', () => {
   for (const size of [12, 50, 123, 124, 125, 128, 500]) {
     const n = paddingLength(size, PAD_QUERY_BLOCK);
     assert.equal((size + 4 + n) % PAD_QUERY_BLOCK, 0);
-    assert.ok(n < PAD_QUERY_BLOCK);
+    assert.ok(n < PAD_QUERY_BLOCK, `padding for ${size}`);
   }
   assert.equal((100 + 4 + paddingLength(100, PAD_RESPONSE_BLOCK)) % 468, 0);
   assert.deepEqual(encodePadding(3), { code: EdnsOption.PADDING, data: new Uint8Array(3) });

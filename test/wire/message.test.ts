@@ -59,7 +59,7 @@ test('encode → decode round trip with flags, EDNS and compression', () => {
   assert.equal(d.formErr, undefined);
   assert.equal(d.trailing, 0);
   // Compression made it smaller than the uncompressed encoding.
-  assert.ok(bytes.length < encodeMessage(m, { compress: false }).bytes.length);
+  assert.ok(bytes.length < encodeMessage(m, { compress: false }).bytes.length, 'compression saves octets');
   assert.deepEqual(decodeMessage(encodeMessage(m, { compress: false }).bytes).answer, d.answer);
 });
 
@@ -214,14 +214,14 @@ test('truncation drops whole RRsets from the end and sets TC only for answer/aut
   const resp = makeResponse(q, { answer: answers, additional: [a('ns.example.', '192.0.2.53')] });
   const full = encodeMessage(resp);
   assert.equal(full.truncated, false);
-  assert.ok(full.bytes.length > 300);
+  assert.ok(full.bytes.length > 300, 'big enough to truncate');
   const t = encodeMessage(resp, { maxSize: 300 });
   assert.equal(t.truncated, true);
-  assert.ok(t.bytes.length <= 300);
+  assert.ok(t.bytes.length <= 300, 'within maxSize');
   const d = decodeMessage(t.bytes);
   assert.equal(d.flags.tc, true);
   assert.equal(d.answer.length, 10, 'the A RRset fits whole; the TXT RRset is dropped whole');
-  assert.ok(d.answer.every((r) => r.type === RRType.A));
+  assert.ok(d.answer.every((r) => r.type === RRType.A), 'only A records');
   assert.equal(d.additional.length, 0);
   assert.ok(d.edns !== undefined, 'OPT is always kept');
   assert.equal(t.dropped, 11);
@@ -233,14 +233,14 @@ test('truncation drops whole RRsets from the end and sets TC only for answer/aut
   assert.equal(d2.flags.tc, false);
   assert.equal(d2.answer.length, 20);
   assert.equal(d2.additional.length, 0);
-  assert.ok(d2.edns !== undefined);
+  assert.ok(d2.edns !== undefined, 'OPT kept');
   // Nothing fits: question and OPT only, TC set.
   const t3 = encodeMessage(resp, { maxSize: 60 });
   const d3 = decodeMessage(t3.bytes);
   assert.equal(d3.flags.tc, true);
   assert.equal(d3.answer.length, 0);
   assert.equal(d3.question.length, 1);
-  assert.ok(d3.edns !== undefined);
+  assert.ok(d3.edns !== undefined, 'OPT kept');
 });
 
 test('truncation rolls back compression targets of dropped records', () => {

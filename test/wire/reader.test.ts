@@ -43,7 +43,7 @@ test('plain and compressed names', () => {
   assert.equal(r.pos, 12 + 17 + 7);
   assert.equal(r.name().toString(), 'www.Example.com.');
   assert.equal(r.pos, 12 + 17 + 9);
-  assert.ok(r.name().isRoot());
+  assert.ok(r.name().isRoot(), 'root');
   assert.equal(r.remaining, 0);
   // Pointer chains that go strictly backwards are followed.
   const chain = msg(...label('c'), 0, ...label('b'), 0xc0, 12, ...label('a'), 0xc0, 15);
