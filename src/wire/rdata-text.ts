@@ -618,6 +618,70 @@ function parseGeneric(type: number, tokens: readonly Token[]): Uint8Array {
   return bytes;
 }
 
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** Parses the value of one single-token field. Throws PresentationError (or RangeError). */
+function singleField(spec: FieldSpec, tk: Token, origin: Name | undefined): FieldValue {
+  const text = tk.text;
+  switch (spec.kind) {
+    case 'u8':
+      return uint(text, 0xff, 'an 8-bit number');
+    case 'u16':
+      return uint(text, 0xffff, 'a 16-bit number');
+    case 'u32':
+      return uint(text, U32_MAX, 'a 32-bit number');
+    case 'ttl':
+      return parseTtl(text);
+    case 'time':
+      return parseTime(text);
+    case 'type': {
+      const ty = tk.quoted ? undefined : typeFromString(text);
+      if (ty === undefined) throw new PresentationError(`unknown type "${text}"`);
+      return ty;
+    }
+    case 'name':
+      return parseNameText(text, origin);
+    case 'ipv4':
+      ipv4FromText(text);
+      return text;
+    case 'ipv6':
+      ipv6FromText(text);
+      return text;
+    case 'string':
+      return charString(tk);
+    case 'hex8': {
+      if (text === '-') return new Uint8Array(0);
+      const b = hexToBytes(text);
+      if (b.length > 255) throw new PresentationError('longer than 255 octets');
+      return b;
+    }
+    case 'base32hex8': {
+      const b = base32hexToBytes(text);
+      if (b.length === 0 || b.length > 255) throw new PresentationError('must be 1 to 255 octets');
+      return b;
+    }
+    case 'tag': {
+      const b = unescapeText(text);
+      if (b.length === 0 || b.length > 255 || !b.every(isAlnum)) {
+        throw new PresentationError(`"${text}" is not an alphanumeric tag (RFC 8659 §4.1)`);
+      }
+      return b;
+    }
+    case 'text':
+      return unescapeText(text);
+    default:
+      throw new TypeError(`field kind ${spec.kind} takes the rest of the tokens`);
+  }
+}
+
+function joinTexts(tokens: readonly Token[], from: number): string {
+  let s = '';
+  for (let i = from; i < tokens.length; i++) s += tokens[i]!.text;
+  return s;
+}
+
 /**
  * Parses the RDATA tokens of one record of `type` into uncompressed wire RDATA. Relative names
  * are completed with `origin`. Errors are RdataTextError (a PresentationError) naming the field
@@ -629,139 +693,62 @@ export function parseRdata(type: number, tokens: readonly Token[], origin: Name 
   const schema = schemaFor(type);
   if (schema === undefined) fail(`type ${typeToString(type)} has no known presentation format; use the RFC 3597 \\# form`, first);
   const fields: Record<string, FieldValue> = {};
+  const n = tokens.length;
   let k = 0;
-  const last = schema.fields.length - 1;
-  for (let fi = 0; fi <= last; fi++) {
-    const spec = schema.fields[fi]!;
-    const t = tokens[k];
-    const one = (): Token => {
-      if (t === undefined) fail(`missing field ${spec.name} of ${typeToString(type)}`, tokens[tokens.length - 1]);
-      k++;
-      return t;
-    };
-    const rest = (allowEmpty: boolean): readonly Token[] => {
-      const r = tokens.slice(k);
-      if (r.length === 0 && !allowEmpty) fail(`missing field ${spec.name} of ${typeToString(type)}`, tokens[tokens.length - 1]);
-      k = tokens.length;
-      return r;
-    };
-    let v: FieldValue;
-    switch (spec.kind) {
-      case 'u8': {
-        const tk = one();
-        v = inField(spec, tk, () => uint(tk.text, 0xff, 'an 8-bit number'));
-        break;
+  let spec: FieldSpec | undefined;
+  let cur: Token | undefined;
+  try {
+    for (spec of schema.fields) {
+      cur = tokens[k];
+      if (cur === undefined && spec.kind !== 'bitmap' && spec.kind !== 'svcparams') {
+        fail(`missing field ${spec.name} of ${typeToString(type)}`, tokens[n - 1]);
       }
-      case 'u16': {
-        const tk = one();
-        v = inField(spec, tk, () => uint(tk.text, 0xffff, 'a 16-bit number'));
-        break;
-      }
-      case 'u32': {
-        const tk = one();
-        v = inField(spec, tk, () => uint(tk.text, U32_MAX, 'a 32-bit number'));
-        break;
-      }
-      case 'ttl': {
-        const tk = one();
-        v = inField(spec, tk, () => parseTtl(tk.text));
-        break;
-      }
-      case 'time': {
-        const tk = one();
-        v = inField(spec, tk, () => parseTime(tk.text));
-        break;
-      }
-      case 'type': {
-        const tk = one();
-        const ty = typeFromString(tk.text);
-        if (ty === undefined) fail(`field ${spec.name}: unknown type "${tk.text}"`, tk);
-        v = ty;
-        break;
-      }
-      case 'name': {
-        const tk = one();
-        v = inField(spec, tk, () => parseNameText(tk.text, origin));
-        break;
-      }
-      case 'ipv4': {
-        const tk = one();
-        inField(spec, tk, () => ipv4FromText(tk.text));
-        v = tk.text;
-        break;
-      }
-      case 'ipv6': {
-        const tk = one();
-        inField(spec, tk, () => ipv6FromText(tk.text));
-        v = tk.text;
-        break;
-      }
-      case 'string': {
-        const tk = one();
-        v = inField(spec, tk, () => charString(tk));
-        break;
-      }
-      case 'strings':
-        v = rest(false).map((tk) => inField(spec, tk, () => charString(tk)));
-        break;
-      case 'hex': {
-        const r = rest(false);
-        v = inField(spec, r[0], () => hexToBytes(r.map((x) => x.text).join('')));
-        break;
-      }
-      case 'base64': {
-        const r = rest(false);
-        v = inField(spec, r[0], () => base64ToBytes(r.map((x) => x.text).join('')));
-        break;
-      }
-      case 'hex8': {
-        const tk = one();
-        v = inField(spec, tk, () => {
-          if (tk.text === '-') return new Uint8Array(0);
-          const b = hexToBytes(tk.text);
-          if (b.length > 255) throw new PresentationError('longer than 255 octets');
-          return b;
-        });
-        break;
-      }
-      case 'base32hex8': {
-        const tk = one();
-        v = inField(spec, tk, () => {
-          const b = base32hexToBytes(tk.text);
-          if (b.length === 0 || b.length > 255) throw new PresentationError('must be 1 to 255 octets');
-          return b;
-        });
-        break;
-      }
-      case 'bitmap':
-        v = [...new Set(rest(true).map((tk) => {
-          const ty = typeFromString(tk.text);
-          if (ty === undefined || tk.quoted) fail(`field ${spec.name}: unknown type "${tk.text}"`, tk);
-          return ty;
-        }))].sort((a, b) => a - b);
-        break;
-      case 'svcparams':
-        v = parseSvcParams(tokens, k, spec);
-        k = tokens.length;
-        break;
-      case 'tag': {
-        const tk = one();
-        v = inField(spec, tk, () => {
-          const b = unescapeText(tk.text);
-          if (b.length === 0 || b.length > 255 || !b.every((c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
-            throw new PresentationError(`"${tk.text}" is not an alphanumeric tag (RFC 8659 §4.1)`);
+      let v: FieldValue;
+      switch (spec.kind) {
+        case 'strings': {
+          const list: Uint8Array[] = [];
+          for (; k < n; k++) {
+            cur = tokens[k]!;
+            list.push(charString(cur));
           }
-          return b;
-        });
-        break;
+          v = list;
+          break;
+        }
+        case 'hex':
+          v = hexToBytes(joinTexts(tokens, k));
+          k = n;
+          break;
+        case 'base64':
+          v = base64ToBytes(joinTexts(tokens, k));
+          k = n;
+          break;
+        case 'bitmap': {
+          const types: number[] = [];
+          for (; k < n; k++) {
+            cur = tokens[k]!;
+            const ty = cur.quoted ? undefined : typeFromString(cur.text);
+            if (ty === undefined) throw new PresentationError(`unknown type "${cur.text}"`);
+            types.push(ty);
+          }
+          v = types;
+          break;
+        }
+        case 'svcparams':
+          v = parseSvcParams(tokens, k, spec);
+          k = n;
+          break;
+        default:
+          v = singleField(spec, cur!, origin);
+          k++;
       }
-      case 'text': {
-        const tk = one();
-        v = inField(spec, tk, () => unescapeText(tk.text));
-        break;
-      }
+      fields[spec.name] = v;
     }
-    fields[spec.name] = v;
+  } catch (err) {
+    if (err instanceof RdataTextError) throw err;
+    if ((err instanceof PresentationError || err instanceof RangeError) && spec !== undefined) {
+      fail(`field ${spec.name}: ${err.message}`, cur);
+    }
+    throw err;
   }
   const extra = tokens[k];
   if (extra !== undefined) {
@@ -770,7 +757,7 @@ export function parseRdata(type: number, tokens: readonly Token[], origin: Name 
   try {
     return encodeRdata(type, fields);
   } catch (err) {
-    if (err instanceof Error && !(err instanceof TypeError)) fail(`${typeToString(type)}: ${err.message}`, first);
+    if (err instanceof PresentationError || err instanceof RangeError) fail(`${typeToString(type)}: ${err.message}`, first);
     throw err;
   }
 }
@@ -832,7 +819,7 @@ function fieldToText(spec: FieldSpec, v: FieldValue | undefined): string {
       return (v as readonly SvcParam[]).map(svcParamToText).join(' ');
     case 'tag': {
       const b = v as Uint8Array;
-      if (b.length === 0 || !b.every((c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
+      if (b.length === 0 || !b.every(isAlnum)) {
         throw new Unprintable();
       }
       return ascii(b);

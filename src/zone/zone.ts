@@ -16,10 +16,10 @@
 // caller decides which ones stop a zone load.
 
 import { RRType, typeToString } from '../wire/constants.js';
-import { compareNames } from '../wire/name.js';
 import type { Name } from '../wire/name.js';
 import { bytesEqual, compareBytes } from '../wire/record.js';
 import type { ResourceRecord, RRset } from '../wire/record.js';
+import { canonicalSortKey, compareSortKeys } from './name-order.js';
 
 export const NodeKind = {
   /** The zone apex. */
@@ -35,11 +35,26 @@ export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 
 export interface ZoneNode {
   readonly name: Name;
-  /** RRsets by type, in type order. Empty for an empty non-terminal. */
-  readonly rrsets: ReadonlyMap<number, RRset>;
+  /** RRsets in type order. Empty for an empty non-terminal. */
+  readonly rrsets: readonly RRset[];
   readonly kind: NodeKind;
   /** For Occluded nodes: the delegation point or DNAME owner above. */
   readonly cut: Name | undefined;
+}
+
+/** The RRset of a type at a node (binary search over the type-ordered list), or undefined. */
+export function nodeRRset(node: ZoneNode, type: number): RRset | undefined {
+  const sets = node.rrsets;
+  let lo = 0;
+  let hi = sets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = sets[mid]!.type;
+    if (t === type) return sets[mid];
+    if (t < type) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 export const ProblemCode = {
@@ -75,18 +90,19 @@ function isAddress(type: number): boolean {
   return type === RRType.A || type === RRType.AAAA;
 }
 
-interface MutableSet {
-  ttl: number;
-  rdatas: Uint8Array[];
-  ttlMismatch: boolean;
-}
-
+/** A node while the zone is built: the records collected for it, then its RRsets. */
 interface MutableNode {
   name: Name;
-  sets: Map<number, MutableSet>;
-  rrsets: Map<number, RRset>;
+  rrsets: RRset[];
   kind: NodeKind;
   cut: Name | undefined;
+  items: ResourceRecord[];
+}
+
+const NO_ITEMS: ResourceRecord[] = [];
+
+function compareItems(a: ResourceRecord, b: ResourceRecord): number {
+  return a.type - b.type || compareBytes(a.rdata, b.rdata);
 }
 
 export interface ZoneBuildOptions {
@@ -103,7 +119,7 @@ export class Zone {
   private readonly byKey: ReadonlyMap<string, ZoneNode>;
   private readonly cuts: readonly Name[];
 
-  private constructor(origin: Name, cls: number, nodes: ZoneNode[], byKey: Map<string, ZoneNode>, cuts: Name[], problems: ZoneProblem[]) {
+  private constructor(origin: Name, cls: number, nodes: readonly ZoneNode[], byKey: ReadonlyMap<string, ZoneNode>, cuts: Name[], problems: ZoneProblem[]) {
     this.origin = origin;
     this.class = cls;
     this.nodes = nodes;
@@ -133,48 +149,57 @@ export class Zone {
         problem(ProblemCode.WrongClass, 'error', rr.name, rr.type, `${rr.name.toString()} ${typeToString(rr.type)} has class ${rr.class}, the zone ${cls}`);
         continue;
       }
-      let node = map.get(rr.name.key);
-      if (node === undefined) {
-        node = { name: rr.name, sets: new Map(), rrsets: new Map(), kind: NodeKind.Authoritative, cut: undefined };
-        map.set(rr.name.key, node);
-      }
-      const set = node.sets.get(rr.type);
-      if (set === undefined) node.sets.set(rr.type, { ttl: rr.ttl, rdatas: [rr.rdata], ttlMismatch: false });
-      else {
-        if (rr.ttl !== set.ttl) {
-          set.ttlMismatch = true;
-          if (rr.ttl < set.ttl) set.ttl = rr.ttl;
-        }
-        set.rdatas.push(rr.rdata);
-      }
+      const node = map.get(rr.name.key);
+      if (node === undefined) map.set(rr.name.key, { name: rr.name, rrsets: [], kind: NodeKind.Authoritative, cut: undefined, items: [rr] });
+      else node.items.push(rr);
     }
 
     // RRsets: RDATA sorted, duplicates dropped (RFC 2181 §5), TTL the smallest (RFC 2181 §5.2).
     for (const node of map.values()) {
-      const types = [...node.sets.keys()].sort((a, b) => a - b);
-      for (const type of types) {
-        const s = node.sets.get(type)!;
-        s.rdatas.sort(compareBytes);
-        const rdatas: Uint8Array[] = [];
-        for (const r of s.rdatas) if (rdatas.length === 0 || !bytesEqual(rdatas[rdatas.length - 1]!, r)) rdatas.push(r);
-        if (s.ttlMismatch) {
-          problem(ProblemCode.TtlMismatch, 'warning', node.name, type, `${node.name.toString()} ${typeToString(type)}: TTLs differ within the RRset; using ${s.ttl} (RFC 2181 §5.2)`);
+      const items = node.items;
+      node.items = NO_ITEMS;
+      if (items.length > 1) items.sort(compareItems);
+      for (let i = 0; i < items.length; ) {
+        const type = items[i]!.type;
+        let ttl = items[i]!.ttl;
+        let mismatch = false;
+        const rdatas: Uint8Array[] = [items[i]!.rdata];
+        let j = i + 1;
+        for (; j < items.length && items[j]!.type === type; j++) {
+          const it = items[j]!;
+          if (it.ttl !== ttl) {
+            mismatch = true;
+            if (it.ttl < ttl) ttl = it.ttl;
+          }
+          if (!bytesEqual(rdatas[rdatas.length - 1]!, it.rdata)) rdatas.push(it.rdata);
         }
-        node.rrsets.set(type, { name: node.name, type, class: cls, ttl: s.ttl, rdatas });
+        if (mismatch) {
+          problem(ProblemCode.TtlMismatch, 'warning', node.name, type, `${node.name.toString()} ${typeToString(type)}: TTLs differ within the RRset; using ${ttl} (RFC 2181 §5.2)`);
+        }
+        node.rrsets.push({ name: node.name, type, class: cls, ttl, rdatas });
+        i = j;
       }
-      node.sets.clear();
     }
 
-    // Empty non-terminals: walk up from every name until a known name or the apex.
+    // Empty non-terminals: walk up from every name until a known name or the apex. The parent's
+    // key is the child's key without its first label (keys are lower-cased wire form).
+    const apexLength = origin.wire.length;
     for (const node of [...map.values()]) {
-      let p = node.name.parent();
-      while (p !== undefined && p.labelCount >= origin.labelCount && !map.has(p.key)) {
-        map.set(p.key, { name: p, sets: new Map(), rrsets: new Map(), kind: NodeKind.Authoritative, cut: undefined });
-        p = p.parent();
+      let key = node.name.key;
+      let name: Name | undefined;
+      for (;;) {
+        if (key.length <= apexLength) break;
+        key = key.slice(key.charCodeAt(0) + 1);
+        if (map.has(key)) break;
+        name = (name ?? node.name).parent()!;
+        map.set(key, { name, rrsets: [], kind: NodeKind.Authoritative, cut: undefined, items: NO_ITEMS });
       }
     }
 
-    const sorted = [...map.values()].sort((a, b) => compareNames(a.name, b.name));
+    // Canonical order through precomputed sort keys (one per name, not one per comparison).
+    const keyed = [...map.values()].map((node) => ({ key: canonicalSortKey(node.name), node }));
+    keyed.sort((a, b) => compareSortKeys(a.key, b.key));
+    const sorted = keyed.map((x) => x.node);
 
     // Classification in one pass: in canonical order a name's descendants follow it directly.
     const cuts: Name[] = [];
@@ -184,9 +209,9 @@ export class Zone {
       if (cut !== undefined && node.name.isSubdomainOf(cut)) {
         node.kind = NodeKind.Occluded;
         node.cut = cut;
-        for (const type of node.rrsets.keys()) {
-          if (cutIsDname || !isAddress(type)) {
-            problem(ProblemCode.OccludedData, 'warning', node.name, type, `${node.name.toString()} ${typeToString(type)} is below the ${cutIsDname ? 'DNAME' : 'delegation'} at ${cut.toString()} and is not served`);
+        for (const set of node.rrsets) {
+          if (cutIsDname || !isAddress(set.type)) {
+            problem(ProblemCode.OccludedData, 'warning', node.name, set.type, `${node.name.toString()} ${typeToString(set.type)} is below the ${cutIsDname ? 'DNAME' : 'delegation'} at ${cut.toString()} and is not served`);
           }
         }
         continue;
@@ -194,18 +219,18 @@ export class Zone {
       cut = undefined;
       const isApex = node.name.labelCount === origin.labelCount;
       if (isApex) node.kind = NodeKind.Apex;
-      else if (node.rrsets.has(RRType.NS)) {
+      else if (nodeRRset(node, RRType.NS) !== undefined) {
         node.kind = NodeKind.Delegation;
         cuts.push(node.name);
         cut = node.name;
         cutIsDname = false;
-        for (const type of node.rrsets.keys()) {
-          if (!AT_CUT.has(type) && !isAddress(type)) {
-            problem(ProblemCode.OccludedData, 'warning', node.name, type, `${node.name.toString()} ${typeToString(type)} is at a delegation point and is not served`);
+        for (const set of node.rrsets) {
+          if (!AT_CUT.has(set.type) && !isAddress(set.type)) {
+            problem(ProblemCode.OccludedData, 'warning', node.name, set.type, `${node.name.toString()} ${typeToString(set.type)} is at a delegation point and is not served`);
           }
         }
       }
-      if (cut === undefined && node.rrsets.has(RRType.DNAME)) {
+      if (cut === undefined && nodeRRset(node, RRType.DNAME) !== undefined) {
         cut = node.name;
         cutIsDname = true;
       }
@@ -214,20 +239,17 @@ export class Zone {
 
     // Apex checks.
     const apex = map.get(origin.key);
-    const soa = apex?.rrsets.get(RRType.SOA);
+    const soa = apex === undefined ? undefined : nodeRRset(apex, RRType.SOA);
     if (soa === undefined) problem(ProblemCode.NoSoa, 'error', origin, RRType.SOA, `no SOA record at the apex ${origin.toString()}`);
     else if (soa.rdatas.length > 1) problem(ProblemCode.MultipleSoa, 'error', origin, RRType.SOA, `${soa.rdatas.length} SOA records at the apex; exactly one is allowed`);
-    if (apex?.rrsets.has(RRType.NS) !== true) problem(ProblemCode.NoApexNs, 'error', origin, RRType.NS, `no NS records at the apex ${origin.toString()}`);
+    if (apex === undefined || nodeRRset(apex, RRType.NS) === undefined) problem(ProblemCode.NoApexNs, 'error', origin, RRType.NS, `no NS records at the apex ${origin.toString()}`);
     for (const node of sorted) {
-      if (node.kind !== NodeKind.Apex && node.rrsets.has(RRType.SOA)) {
+      if (node.kind !== NodeKind.Apex && nodeRRset(node, RRType.SOA) !== undefined) {
         problem(ProblemCode.SoaNotAtApex, 'error', node.name, RRType.SOA, `SOA record at ${node.name.toString()}, below the apex`);
       }
     }
 
-    const nodes: ZoneNode[] = sorted.map((n) => ({ name: n.name, rrsets: n.rrsets, kind: n.kind, cut: n.cut }));
-    const byKey = new Map<string, ZoneNode>();
-    for (const n of nodes) byKey.set(n.name.key, n);
-    return new Zone(origin, cls, nodes, byKey, cuts, problems);
+    return new Zone(origin, cls, sorted, map, cuts, problems);
   }
 
   /** The node for a name (empty non-terminals included), or undefined. */
@@ -237,7 +259,8 @@ export class Zone {
 
   /** The RRset of a name and type, or undefined. */
   rrset(name: Name, type: number): RRset | undefined {
-    return this.byKey.get(name.key)?.rrsets.get(type);
+    const node = this.byKey.get(name.key);
+    return node === undefined ? undefined : nodeRRset(node, type);
   }
 
   /** The apex SOA RRset. */
@@ -258,12 +281,12 @@ export class Zone {
   /** True when the name is an empty non-terminal: a node without RRsets. */
   isEmptyNonTerminal(name: Name): boolean {
     const n = this.byKey.get(name.key);
-    return n !== undefined && n.rrsets.size === 0;
+    return n !== undefined && n.rrsets.length === 0;
   }
 
   /** Empty non-terminals in canonical order (occluded ones included; check `node().kind`). */
   emptyNonTerminals(): Name[] {
-    return this.nodes.filter((n) => n.rrsets.size === 0).map((n) => n.name);
+    return this.nodes.filter((n) => n.rrsets.length === 0).map((n) => n.name);
   }
 
   /**
@@ -285,7 +308,7 @@ export class Zone {
     for (const n of this.nodes) {
       const belowDelegation = n.kind === NodeKind.Delegation || (n.kind === NodeKind.Occluded && n.cut !== undefined && this.byKey.get(n.cut.key)?.kind === NodeKind.Delegation);
       if (!belowDelegation) continue;
-      for (const [type, set] of n.rrsets) if (isAddress(type)) out.push(set);
+      for (const set of n.rrsets) if (isAddress(set.type)) out.push(set);
     }
     return out;
   }
@@ -296,9 +319,9 @@ export class Zone {
     for (const n of this.nodes) {
       if (n.kind === NodeKind.Occluded) {
         const dname = n.cut !== undefined && this.byKey.get(n.cut.key)?.kind !== NodeKind.Delegation;
-        for (const [type, set] of n.rrsets) if (dname || !isAddress(type)) out.push(set);
+        for (const set of n.rrsets) if (dname || !isAddress(set.type)) out.push(set);
       } else if (n.kind === NodeKind.Delegation) {
-        for (const [type, set] of n.rrsets) if (!AT_CUT.has(type) && !isAddress(type)) out.push(set);
+        for (const set of n.rrsets) if (!AT_CUT.has(set.type) && !isAddress(set.type)) out.push(set);
       }
     }
     return out;
@@ -306,7 +329,7 @@ export class Zone {
 
   /** Every RRset in canonical order (names in order, types ascending). */
   *rrsets(): Generator<RRset, void, undefined> {
-    for (const n of this.nodes) yield* n.rrsets.values();
+    for (const n of this.nodes) yield* n.rrsets;
   }
 
   /** Every record in canonical order. */
@@ -317,17 +340,17 @@ export class Zone {
   }
 }
 
-function checkNode(node: MutableNode, problem: (code: ProblemCode, severity: 'error' | 'warning', name: Name, type: number | undefined, message: string) => void): void {
-  const cname = node.rrsets.get(RRType.CNAME);
+function checkNode(node: ZoneNode, problem: (code: ProblemCode, severity: 'error' | 'warning', name: Name, type: number | undefined, message: string) => void): void {
+  const cname = nodeRRset(node, RRType.CNAME);
   if (cname !== undefined) {
     if (cname.rdatas.length > 1) problem(ProblemCode.MultipleCname, 'error', node.name, RRType.CNAME, `${cname.rdatas.length} CNAME records at ${node.name.toString()}`);
-    for (const type of node.rrsets.keys()) {
-      if (!WITH_CNAME.has(type)) {
-        problem(ProblemCode.CnameAndOtherData, 'error', node.name, type, `${node.name.toString()} has a CNAME and ${typeToString(type)} data (RFC 2181 §10.1)`);
+    for (const set of node.rrsets) {
+      if (!WITH_CNAME.has(set.type)) {
+        problem(ProblemCode.CnameAndOtherData, 'error', node.name, set.type, `${node.name.toString()} has a CNAME and ${typeToString(set.type)} data (RFC 2181 §10.1)`);
       }
     }
   }
-  const dname = node.rrsets.get(RRType.DNAME);
+  const dname = nodeRRset(node, RRType.DNAME);
   if (dname !== undefined && dname.rdatas.length > 1) {
     problem(ProblemCode.MultipleDname, 'error', node.name, RRType.DNAME, `${dname.rdatas.length} DNAME records at ${node.name.toString()} (RFC 6672 §2.4)`);
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RRType } from '../../src/wire/constants.js';
-import { Name } from '../../src/wire/name.js';
+import { compareNames, Name } from '../../src/wire/name.js';
+import { canonicalSortKey, compareSortKeys } from '../../src/zone/name-order.js';
 import { parseZone, parseZoneText } from '../../src/zone/parser.js';
 import { compareRecords, printRecord, printZone, sortRecords } from '../../src/zone/printer.js';
 import { NodeKind, ProblemCode, Zone } from '../../src/zone/zone.js';
@@ -130,4 +131,26 @@ test('printer: canonical order, SOA first, parse → print → parse is the iden
   const odd = parseZoneText('$TTL 1\n\\$x\\@\\;\\(\\"\\032.example. TXT "a"\n\\@ A 1.2.3.4', { origin: 'example.' });
   const odd2 = parseZoneText(printZone(odd.records));
   assert.deepEqual(odd2.records.map((r) => r.name.wire), sortRecords(odd.records).map((r) => r.name.wire));
+});
+
+test('canonical sort keys order names exactly as compareNames', () => {
+  const labels = ['a', 'A', 'b', 'z', '\\000', '\\255', '\\001a', 'a\\000', 'aa', '*', '-', 'Z9', 'yljkjljk', '\\065'];
+  const names: Name[] = [Name.ROOT];
+  for (const x of labels) {
+    names.push(Name.parse(`${x}.`));
+    for (const y of labels) {
+      names.push(Name.parse(`${x}.${y}.`));
+      names.push(Name.parse(`${y}.${x}.example.`));
+    }
+  }
+  for (const a of names) {
+    for (const b of names) {
+      assert.equal(Math.sign(compareSortKeys(canonicalSortKey(a), canonicalSortKey(b))), Math.sign(compareNames(a, b)), `${a.toString()} vs ${b.toString()}`);
+    }
+  }
+  // RFC 4034 §6.1 example order.
+  const rfc = ['example.', 'a.example.', 'yljkjljk.a.example.', 'Z.a.example.', 'zABC.a.EXAMPLE.', 'z.example.', '\\001.z.example.', '*.z.example.', '\\200.z.example.'];
+  const shuffled = [...rfc].reverse().map((s) => Name.parse(s));
+  shuffled.sort((a, b) => compareSortKeys(canonicalSortKey(a), canonicalSortKey(b)));
+  assert.deepEqual(shuffled.map((x) => x.toString()), rfc.map((s) => Name.parse(s).toString()));
 });
