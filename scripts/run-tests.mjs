@@ -31,9 +31,18 @@ if (files.length === 0) {
 console.log(`run-tests: ${files.length} test files`);
 
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2',
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000',
   ...files.map((f) => relative(root, f)),
 ], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+
+// A watchdog: a test stuck in a synchronous loop is not stopped by --test-timeout, so the whole
+// run is bounded too (CI allows 30 minutes for everything).
+const WATCHDOG_MS = Number(process.env.ANCHORD_TEST_WATCHDOG_MS ?? 25 * 60 * 1000);
+const watchdog = setTimeout(() => {
+  console.error(`run-tests: still running after ${WATCHDOG_MS / 1000} s; killing the test run`);
+  child.kill('SIGKILL');
+}, WATCHDOG_MS);
+watchdog.unref();
 
 let tail = '';
 child.stdout.on('data', (chunk) => {
@@ -41,6 +50,7 @@ child.stdout.on('data', (chunk) => {
   tail = (tail + chunk.toString('utf8')).slice(-4000);
 });
 child.on('close', (code) => {
+  clearTimeout(watchdog);
   const m = /tests (\d+)/.exec(tail.split('\n').filter((l) => /\btests \d+/.test(l)).pop() ?? '');
   const count = m ? Number(m[1]) : 0;
   if (count === 0) {
