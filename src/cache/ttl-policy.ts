@@ -1,0 +1,53 @@
+// TTL arithmetic shared by the caches.
+//
+// - Clamping to configured bounds (Unbound's cache-min-ttl / cache-max-ttl, BIND's max-cache-ttl).
+// - Remaining TTL at lookup: whole seconds left, counted down from the moment of storing, never
+//   below zero (RFC 1035 §3.2.1 TTL semantics; RFC 2308 §5 decrements negative TTLs the same way).
+// - Signature lifetime: a validated RRset must not outlive its RRSIGs (RFC 4035 §5.3.3: the TTL is
+//   capped at the time left until the signature expiration). RRSIG times are 32-bit serial numbers
+//   (RFC 4034 §3.1.5, RFC 1982), compared against "now" with serial arithmetic.
+
+import type { SignedRRset } from './types.js';
+
+/** Clamps `ttl` (seconds) into [min, max]; a TTL with the top bit set counts as 0 (RFC 2181 §8). */
+export function clampTtl(ttl: number, min: number, max: number): number {
+  const t = ttl > 0x7fffffff || ttl < 0 ? 0 : ttl;
+  if (t < min) return min > max ? max : min;
+  return t > max ? max : t;
+}
+
+/** Whole seconds left until `expiresAt` (ms), never negative. */
+export function remainingTtl(expiresAt: number, now: number): number {
+  const ms = expiresAt - now;
+  return ms <= 0 ? 0 : Math.floor(ms / 1000);
+}
+
+/** The Signature Expiration field of an RRSIG RDATA (RFC 4034 §3.1: octets 8..11), if present. */
+export function rrsigExpiration(rdata: Uint8Array): number | undefined {
+  if (rdata.length < 12) return undefined;
+  return ((rdata[8]! << 24) | (rdata[9]! << 16) | (rdata[10]! << 8) | rdata[11]!) >>> 0;
+}
+
+/**
+ * The earliest signature expiration among `rrsigs`, in ms since the epoch, read with serial
+ * arithmetic around `now` (ms). Infinity when there are no signatures.
+ */
+export function signatureDeadline(rrsigs: readonly Uint8Array[], now: number): number {
+  const nowSec = Math.floor(now / 1000);
+  let deadline = Infinity;
+  for (const rd of rrsigs) {
+    const exp = rrsigExpiration(rd);
+    if (exp === undefined) continue;
+    // RFC 1982 serial difference, as a signed 32-bit value.
+    const diff = (exp - nowSec) | 0;
+    const at = (nowSec + diff) * 1000;
+    if (at < deadline) deadline = at;
+  }
+  return deadline;
+}
+
+/** The TTL an RRset may be cached with: its own, lowered to its RRSIG records' TTL when known. */
+export function signedTtl(s: SignedRRset): number {
+  const t = s.rrset.ttl;
+  return s.rrsigTtl !== undefined && s.rrsigTtl < t ? s.rrsigTtl : t;
+}

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/core/clock.js';
+import { Credibility, InsertOutcome, RRsetCache, credibilityRank } from '../../src/cache/rrset-cache.js';
+import { SecurityStatus } from '../../src/cache/types.js';
+import { EdeTag } from '../../src/dnssec/ede-tags.js';
+import { reason } from '../../src/dnssec/verdict.js';
+import { RRType } from '../../src/wire/constants.js';
+import { T0, T0_SEC, a, n, rrset, signed, unsigned } from './fixtures.js';
+
+const { secure, insecure, bogus, unchecked } = SecurityStatus;
+
+function setup(opts: { minTtl?: number; maxTtl?: number; bogusTtl?: number; maxBytes?: number } = {}) {
+  const clock = new ManualClock(T0);
+  return { clock, cache: new RRsetCache({ clock, ...opts }) };
+}
+
+const www = (ttl: number, ...addrs: string[]) => rrset('www.example.', RRType.A, ttl, a(...(addrs.length > 0 ? addrs : ['192.0.2.1'])));
+
+test('remaining TTL counts down with the clock and the entry expires', () => {
+  const { clock, cache } = setup();
+  assert.equal(cache.insert({ ...unsigned(www(300)), credibility: Credibility.answerAuthoritative, status: insecure }), InsertOutcome.stored);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 300);
+  clock.advance(100_500);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 199);
+  clock.advance(199_499);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 0);
+  clock.advance(1);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A), undefined);
+  assert.equal(cache.count, 0, 'an expired entry is dropped when met');
+});
+
+test('keys are case-insensitive and distinguish type and class', () => {
+  const { cache } = setup();
+  cache.insert({ ...unsigned(www(300)), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.ok(cache.lookup(n('WWW.Example.'), RRType.A));
+  assert.equal(cache.lookup(n('www.example.'), RRType.AAAA), undefined);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A, 3), undefined);
+});
+
+test('TTL clamps: min raises, max lowers, zero is not cached', () => {
+  const { cache } = setup({ minTtl: 60, maxTtl: 3600 });
+  cache.insert({ ...unsigned(www(5)), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 60);
+  cache.insert({ ...unsigned(rrset('big.example.', RRType.A, 604800, a('192.0.2.2'))), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.equal(cache.lookup(n('big.example.'), RRType.A)?.ttl, 3600);
+  const plain = setup();
+  assert.equal(plain.cache.insert({ ...unsigned(www(0)), credibility: Credibility.answerAuthoritative, status: insecure }), InsertOutcome.rejected);
+  // A TTL with the top bit set counts as zero (RFC 2181 §8).
+  assert.equal(plain.cache.insert({ ...unsigned(www(0x80000000)), credibility: Credibility.answerAuthoritative, status: insecure }), InsertOutcome.rejected);
+});
+
+test('credibility: additional data never overrides an answer; higher or equal rank replaces', () => {
+  const { cache } = setup();
+  cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.equal(cache.insert({ ...unsigned(www(300, '198.51.100.1')), credibility: Credibility.additional, status: unchecked }), InsertOutcome.rejected);
+  assert.equal(cache.insert({ ...unsigned(www(300, '198.51.100.1')), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.rejected);
+  assert.deepEqual(cache.lookup(n('www.example.'), RRType.A)?.rrset.rdatas, a('192.0.2.1'));
+  assert.equal(cache.insert({ ...unsigned(www(300, '198.51.100.2')), credibility: Credibility.answerAuthoritative, status: insecure }), InsertOutcome.stored);
+  assert.deepEqual(cache.lookup(n('www.example.'), RRType.A)?.rrset.rdatas, a('198.51.100.2'));
+
+  const glue = setup().cache;
+  glue.insert({ ...unsigned(www(300, '192.0.2.9')), credibility: Credibility.additional, status: unchecked });
+  for (const c of [Credibility.authorityNonAuthoritative, Credibility.answerNonAuthoritative, Credibility.authorityAuthoritative]) {
+    assert.equal(glue.insert({ ...unsigned(www(300, `192.0.2.${c}`)), credibility: c, status: unchecked }), InsertOutcome.stored);
+    assert.equal(glue.lookup(n('www.example.'), RRType.A)?.credibility, c);
+  }
+});
+
+test('rank order: tiers ascend, validated above every unvalidated tier', () => {
+  const tiers = [Credibility.additional, Credibility.authorityNonAuthoritative, Credibility.answerNonAuthoritative, Credibility.authorityAuthoritative, Credibility.answerAuthoritative];
+  for (let i = 1; i < tiers.length; i++) assert.ok(credibilityRank(tiers[i]!, unchecked) > credibilityRank(tiers[i - 1]!, unchecked));
+  for (const t of tiers) assert.ok(credibilityRank(t, secure) > credibilityRank(Credibility.answerAuthoritative, insecure));
+  assert.ok(credibilityRank(Credibility.answerAuthoritative, secure) > credibilityRank(Credibility.additional, secure));
+});
+
+test('a live secure RRset is not replaced by unvalidated data; identical RDATA refreshes its expiry', () => {
+  const { clock, cache } = setup();
+  const s = signed(www(300, '192.0.2.1'), 'example.');
+  cache.insert({ ...s, credibility: Credibility.answerAuthoritative, status: secure });
+  // Different data, same tier, unvalidated (a spoofed unsigned answer): refused.
+  assert.equal(cache.insert({ ...unsigned(www(300, '203.0.113.66')), credibility: Credibility.answerAuthoritative, status: unchecked }), InsertOutcome.rejected);
+  assert.equal(cache.insert({ ...unsigned(www(300, '203.0.113.66')), credibility: Credibility.answerAuthoritative, status: insecure }), InsertOutcome.rejected);
+  // Bogus data with the same RDATA does not refresh it either.
+  clock.advance(200_000);
+  assert.equal(cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: bogus }), InsertOutcome.rejected);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 100);
+  // Identical RDATA, unvalidated, same tier: status and signatures kept, expiry refreshed.
+  assert.equal(cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: unchecked }), InsertOutcome.refreshed);
+  const hit = cache.lookup(n('www.example.'), RRType.A)!;
+  assert.equal(hit.status, secure);
+  assert.equal(hit.ttl, 300);
+  assert.equal(hit.rrsigs.length, 1);
+  // Identical RDATA from a lower tier (glue) does not refresh.
+  clock.advance(100_000);
+  assert.equal(cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.additional, status: unchecked }), InsertOutcome.rejected);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 200);
+  // Secure data replaces secure data.
+  assert.equal(cache.insert({ ...signed(www(300, '192.0.2.7'), 'example.'), credibility: Credibility.answerAuthoritative, status: secure }), InsertOutcome.stored);
+  // Once expired, anything goes.
+  clock.advance(301_000);
+  assert.equal(cache.insert({ ...unsigned(www(300, '203.0.113.66')), credibility: Credibility.additional, status: unchecked }), InsertOutcome.stored);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.status, unchecked);
+});
+
+test('secure data is promoted over unvalidated data of any tier', () => {
+  const { cache } = setup();
+  cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.equal(cache.insert({ ...signed(www(300, '192.0.2.1'), 'example.'), credibility: Credibility.authorityAuthoritative, status: secure }), InsertOutcome.stored);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.status, secure);
+});
+
+test('bogus entries live bogusTtl, never the data TTL, keep their reason, and yield to good data', () => {
+  const { clock, cache } = setup({ bogusTtl: 30 });
+  const why = reason(EdeTag.RRSIG_EXPIRED, 'all signatures expired');
+  cache.insert({ ...signed(www(86400), 'example.'), credibility: Credibility.answerAuthoritative, status: bogus, reason: why });
+  const hit = cache.lookup(n('www.example.'), RRType.A)!;
+  assert.equal(hit.ttl, 30);
+  assert.deepEqual(hit.reason, why);
+  // Re-fetching the same bogus data does not extend it.
+  clock.advance(20_000);
+  assert.equal(cache.insert({ ...signed(www(86400), 'example.'), credibility: Credibility.answerAuthoritative, status: bogus, reason: why }), InsertOutcome.rejected);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 10);
+  // Anything not bogus replaces it, even of a lower tier.
+  assert.equal(cache.insert({ ...unsigned(www(300)), credibility: Credibility.additional, status: unchecked }), InsertOutcome.stored);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.status, unchecked);
+  // Bogus data (short-lived) never displaces a secure entry.
+  const other = setup().cache;
+  other.insert({ ...signed(www(300), 'example.'), credibility: Credibility.answerAuthoritative, status: secure });
+  assert.equal(other.insert({ ...signed(www(300, '203.0.113.1'), 'example.'), credibility: Credibility.answerAuthoritative, status: bogus, reason: why }), InsertOutcome.rejected);
+});
+
+test('secure entries do not outlive their signatures (RFC 4035 §5.3.3)', () => {
+  const { cache } = setup();
+  cache.insert({ ...signed(www(3600), 'example.', T0_SEC + 120), credibility: Credibility.answerAuthoritative, status: secure });
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 120);
+  // The RRSIG record TTL caps too.
+  cache.insert({ ...signed(rrset('mx.example.', RRType.A, 3600, a('192.0.2.3')), 'example.'), rrsigTtl: 50, credibility: Credibility.answerAuthoritative, status: secure });
+  assert.equal(cache.lookup(n('mx.example.'), RRType.A)?.ttl, 50);
+});
+
+test('size stays within maxBytes; least recently used entries go first', () => {
+  const { cache } = setup({ maxBytes: 20_000 });
+  for (let i = 0; i < 500; i++) {
+    cache.insert({ ...unsigned(rrset(`h${i}.example.`, RRType.A, 300, a('192.0.2.1'))), credibility: Credibility.answerAuthoritative, status: insecure });
+    if (i >= 1) cache.lookup(n('h0.example.'), RRType.A);
+    assert.ok(cache.bytes <= 20_000);
+  }
+  assert.ok(cache.count < 500 && cache.count > 10, `count ${cache.count}`);
+  assert.ok(cache.lookup(n('h0.example.'), RRType.A), 'recently used survives');
+  assert.equal(cache.lookup(n('h1.example.'), RRType.A), undefined);
+  assert.ok(cache.lookup(n('h499.example.'), RRType.A));
+});
+
+test('prune drops expired entries; delete and clear', () => {
+  const { clock, cache } = setup();
+  cache.insert({ ...unsigned(www(10)), credibility: Credibility.answerAuthoritative, status: insecure });
+  cache.insert({ ...unsigned(rrset('b.example.', RRType.A, 100, a('192.0.2.2'))), credibility: Credibility.answerAuthoritative, status: insecure });
+  clock.advance(11_000);
+  assert.equal(cache.prune(), 1);
+  assert.equal(cache.count, 1);
+  assert.ok(cache.delete(n('b.example.'), RRType.A));
+  cache.insert({ ...unsigned(www(10)), credibility: Credibility.answerAuthoritative, status: insecure });
+  cache.clear();
+  assert.equal(cache.count, 0);
+});
