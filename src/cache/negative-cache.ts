@@ -1,0 +1,277 @@
+// Negative cache (RFC 2308): NXDOMAIN entries per (name, class), which deny every type at that
+// name (RFC 2308 §5), and NODATA entries per (name, type, class). Each keeps what a response
+// needs to be rebuilt from it: the SOA with its RRSIGs and the denial proof (NSEC/NSEC3 RRsets with
+// their RRSIGs, RFC 4035 §3.1.3), plus the security status and, when bogus, the reason.
+//
+// TTL (RFC 2308 §5, as restated by RFC 9077 §3): min(SOA TTL, SOA MINIMUM), and no longer than any
+// proof record it will be served with; then clamped into [minNegativeTtl, maxNegativeTtl]
+// (default max 3600 s, as Unbound's cache-max-negative-ttl and BIND's max-ncache-ttl). Bogus
+// entries live `bogusTtl` seconds. A negative answer without an SOA is not cached (RFC 2308 §5).
+//
+// Names below a secure NXDOMAIN: RFC 8020 §2 says nothing exists under a name that does not
+// exist. With `belowNxdomain` (default on, as Unbound's harden-below-nxdomain) a lookup also
+// finds a secure NXDOMAIN entry for an ancestor; the ancestor's denial proof covers the
+// descendant too (its closest encloser and wildcard are the same), so the entry can be served.
+// Only secure entries are used that way (RFC 8020 §4: resolvers may limit it to DNSSEC-signed data).
+
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../core/clock.js';
+import { RRClass } from '../wire/constants.js';
+import type { Name } from '../wire/name.js';
+import { ancestorKeyStarts } from './canonical-key.js';
+import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
+import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
+
+export const NegativeKind = {
+  nxdomain: 'nxdomain',
+  nodata: 'nodata',
+} as const;
+export type NegativeKind = (typeof NegativeKind)[keyof typeof NegativeKind];
+
+export interface NegativeCacheOptions {
+  readonly clock: Clock;
+  /** Size bound in bytes. Default 8 MiB. */
+  readonly maxBytes?: number;
+  /** Lower clamp for negative TTLs, seconds. Default 0. */
+  readonly minNegativeTtl?: number;
+  /** Upper clamp for negative TTLs, seconds. Default 3600. */
+  readonly maxNegativeTtl?: number;
+  /** Lifetime of bogus entries in seconds. Default 60. */
+  readonly bogusTtl?: number;
+  /** Serve a secure NXDOMAIN for the names below it (RFC 8020). Default true. */
+  readonly belowNxdomain?: boolean;
+}
+
+export const NEGATIVE_CACHE_DEFAULTS = {
+  maxBytes: 8 * 1024 * 1024,
+  minNegativeTtl: 0,
+  maxNegativeTtl: 3600,
+  bogusTtl: 60,
+  belowNxdomain: true,
+} as const;
+
+export interface NegativeInsert {
+  readonly kind: NegativeKind;
+  /** The name denied (for NXDOMAIN, the last name of the CNAME chain that does not exist). */
+  readonly name: Name;
+  /** The type denied; ignored for NXDOMAIN. */
+  readonly type: number;
+  readonly class: number;
+  /** The zone's SOA from the authority section, with its RRSIGs. */
+  readonly soa: SignedRRset;
+  /** NSEC/NSEC3 RRsets with their RRSIGs proving the denial. */
+  readonly proofs?: readonly SignedRRset[] | undefined;
+  readonly status: SecurityStatus;
+  readonly reason?: CacheReason | undefined;
+}
+
+export interface CachedNegative {
+  readonly kind: NegativeKind;
+  /** The name the entry was stored for (an ancestor of the query name when inferred). */
+  readonly name: Name;
+  readonly type: number;
+  readonly soa: SignedRRset;
+  readonly proofs: readonly SignedRRset[];
+  readonly status: SecurityStatus;
+  readonly reason: CacheReason | undefined;
+  readonly expiresAt: number;
+  /** Remaining TTL in whole seconds: the TTL to give the SOA when serving (RFC 2308 §5). */
+  readonly ttl: number;
+  /** True when the entry is an ancestor's NXDOMAIN applied to a name below it (RFC 8020). */
+  readonly inferred: boolean;
+}
+
+interface Entry {
+  readonly kind: NegativeKind;
+  readonly name: Name;
+  readonly type: number;
+  readonly soa: SignedRRset;
+  readonly proofs: readonly SignedRRset[];
+  readonly status: SecurityStatus;
+  readonly reason: CacheReason | undefined;
+  readonly expiresAt: number;
+}
+
+/** The MINIMUM field of an SOA RDATA: its last four octets (RFC 1035 §3.3.13). */
+export function soaMinimum(rdata: Uint8Array): number | undefined {
+  // Two names (at least one octet each) and five 32-bit fields.
+  if (rdata.length < 22) return undefined;
+  const p = rdata.length - 4;
+  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
+}
+
+/**
+ * The negative TTL of RFC 2308 §5 before clamping: min(SOA TTL, SOA MINIMUM), lowered to the TTL of
+ * any proof RRset (RFC 9077 §3: the denial must not outlive the records that prove it).
+ */
+export function negativeTtl(soa: SignedRRset, proofs: readonly SignedRRset[] = []): number {
+  let ttl = signedTtl(soa);
+  const rd = soa.rrset.rdatas[0];
+  const min = rd === undefined ? undefined : soaMinimum(rd);
+  if (min !== undefined && min < ttl) ttl = min;
+  for (const p of proofs) {
+    const t = signedTtl(p);
+    if (t < ttl) ttl = t;
+  }
+  return ttl;
+}
+
+const NXDOMAIN_TYPE = 0;
+
+function negKey(nameKey: string, type: number, cls: number): string {
+  return nameKey + String.fromCharCode(type, cls);
+}
+
+function signedBytes(s: SignedRRset): number {
+  let n = 64 + s.rrset.name.length;
+  for (const rd of s.rrset.rdatas) n += rd.length + 48;
+  for (const rd of s.rrsigs) n += rd.length + 48;
+  return n;
+}
+
+function entrySize(e: Entry, key: string): number {
+  let n = 200 + key.length * 2 + signedBytes(e.soa) + (e.reason?.detail.length ?? 0) * 2;
+  for (const p of e.proofs) n += signedBytes(p);
+  return n;
+}
+
+export class NegativeCache {
+  private readonly clock: Clock;
+  private readonly minTtl: number;
+  private readonly maxTtl: number;
+  private readonly bogusTtl: number;
+  private readonly belowNxdomain: boolean;
+  private readonly lru: LRUCache<string, Entry>;
+
+  constructor(options: NegativeCacheOptions) {
+    this.clock = options.clock;
+    this.minTtl = options.minNegativeTtl ?? NEGATIVE_CACHE_DEFAULTS.minNegativeTtl;
+    this.maxTtl = options.maxNegativeTtl ?? NEGATIVE_CACHE_DEFAULTS.maxNegativeTtl;
+    this.bogusTtl = options.bogusTtl ?? NEGATIVE_CACHE_DEFAULTS.bogusTtl;
+    this.belowNxdomain = options.belowNxdomain ?? NEGATIVE_CACHE_DEFAULTS.belowNxdomain;
+    this.lru = new LRUCache<string, Entry>({
+      maxSize: options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes,
+      sizeCalculation: entrySize,
+    });
+  }
+
+  get count(): number {
+    return this.lru.size;
+  }
+
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+
+  /**
+   * Stores a negative answer. Returns false when it cannot be cached (TTL zero after clamping).
+   * A newer entry for the same key replaces the older one, except that unvalidated data does not
+   * replace a live secure entry (the same downgrade guard as the RRset cache).
+   */
+  insert(data: NegativeInsert): boolean {
+    const now = this.clock.now();
+    const proofs = data.proofs ?? [];
+    let expiresAt: number;
+    if (data.status === SecurityStatus.bogus) {
+      expiresAt = now + this.bogusTtl * 1000;
+    } else {
+      const ttl = clampTtl(negativeTtl(data.soa, proofs), this.minTtl, this.maxTtl);
+      expiresAt = now + ttl * 1000;
+      if (data.status === SecurityStatus.secure) {
+        expiresAt = Math.min(expiresAt, signatureDeadline(data.soa.rrsigs, now));
+        for (const p of proofs) expiresAt = Math.min(expiresAt, signatureDeadline(p.rrsigs, now));
+      }
+    }
+    if (expiresAt <= now) return false;
+    const type = data.kind === NegativeKind.nxdomain ? NXDOMAIN_TYPE : data.type;
+    const key = negKey(data.name.key, type, data.class);
+    const cached = this.lru.peek(key);
+    if (
+      cached !== undefined &&
+      cached.expiresAt > now &&
+      cached.status === SecurityStatus.secure &&
+      data.status !== SecurityStatus.secure
+    ) {
+      return false;
+    }
+    this.lru.set(key, {
+      kind: data.kind,
+      name: data.name,
+      type,
+      soa: data.soa,
+      proofs,
+      status: data.status,
+      reason: data.reason,
+      expiresAt,
+    });
+    return true;
+  }
+
+  /**
+   * What the cache knows denies (name, type, class): an NXDOMAIN for the name, a secure NXDOMAIN
+   * for an ancestor (when `belowNxdomain`), or a NODATA for the type. Undefined when none is live.
+   */
+  lookup(name: Name, type: number, cls: number = RRClass.IN): CachedNegative | undefined {
+    const now = this.clock.now();
+    const nameKey = name.key;
+    const nx = this.live(negKey(nameKey, NXDOMAIN_TYPE, cls), now);
+    if (nx !== undefined) return view(nx, now, false);
+    const nodata = this.live(negKey(nameKey, type, cls), now);
+    if (nodata !== undefined) return view(nodata, now, false);
+    if (this.belowNxdomain) {
+      const starts = ancestorKeyStarts(nameKey);
+      for (let i = 1; i < starts.length; i++) {
+        const e = this.live(negKey(nameKey.slice(starts[i]), NXDOMAIN_TYPE, cls), now);
+        if (e !== undefined && e.status === SecurityStatus.secure) return view(e, now, true);
+      }
+    }
+    return undefined;
+  }
+
+  /** Forgets what is cached about the name: its NXDOMAIN and its NODATA for `type`. */
+  delete(name: Name, type: number, cls: number = RRClass.IN): void {
+    this.lru.delete(negKey(name.key, NXDOMAIN_TYPE, cls));
+    this.lru.delete(negKey(name.key, type, cls));
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+
+  prune(): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const [key, e] of this.lru.entries()) {
+      if (e.expiresAt <= now) {
+        this.lru.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private live(key: string, now: number): Entry | undefined {
+    const e = this.lru.get(key);
+    if (e === undefined) return undefined;
+    if (e.expiresAt <= now) {
+      this.lru.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+}
+
+function view(e: Entry, now: number, inferred: boolean): CachedNegative {
+  return {
+    kind: e.kind,
+    name: e.name,
+    type: e.type,
+    soa: e.soa,
+    proofs: e.proofs,
+    status: e.status,
+    reason: e.reason,
+    expiresAt: e.expiresAt,
+    ttl: remainingTtl(e.expiresAt, now),
+    inferred,
+  };
+}

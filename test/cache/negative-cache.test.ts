@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/core/clock.js';
+import { NegativeCache, NegativeKind, negativeTtl, soaMinimum } from '../../src/cache/negative-cache.js';
+import { SecurityStatus } from '../../src/cache/types.js';
+import { EdeTag } from '../../src/dnssec/ede-tags.js';
+import { reason } from '../../src/dnssec/verdict.js';
+import { RRClass, RRType } from '../../src/wire/constants.js';
+import { T0, T0_SEC, n, nsec, soa, withSigExpiry } from './fixtures.js';
+
+const { secure, insecure, bogus } = SecurityStatus;
+
+function setup(opts: { maxNegativeTtl?: number; minNegativeTtl?: number; bogusTtl?: number; belowNxdomain?: boolean } = {}) {
+  const clock = new ManualClock(T0);
+  return { clock, cache: new NegativeCache({ clock, ...opts }) };
+}
+
+test('SOA MINIMUM is read from the RDATA; negative TTL = min(SOA TTL, MINIMUM, proof TTLs)', () => {
+  const s = soa('example.', 3600, 300);
+  assert.equal(soaMinimum(s.rrset.rdatas[0]!), 300);
+  assert.equal(soaMinimum(new Uint8Array(10)), undefined);
+  assert.equal(negativeTtl(s), 300);
+  assert.equal(negativeTtl(soa('example.', 120, 300)), 120);
+  assert.equal(negativeTtl(s, [nsec('a.example.', 'c.example.', [RRType.A], 'example.', 200)]), 200);
+});
+
+test('NXDOMAIN denies every type at the name, with the SOA and proofs kept; TTL counts down', () => {
+  const { clock, cache } = setup();
+  const proof = nsec('a.example.', 'c.example.', [RRType.A], 'example.', 3600);
+  assert.ok(cache.insert({ kind: NegativeKind.nxdomain, name: n('b.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, 900), proofs: [proof], status: secure }));
+  for (const t of [RRType.A, RRType.AAAA, RRType.MX]) {
+    const hit = cache.lookup(n('B.example.'), t);
+    assert.equal(hit?.kind, NegativeKind.nxdomain);
+    assert.equal(hit.ttl, 900);
+    assert.equal(hit.proofs[0], proof);
+    assert.equal(hit.soa.rrset.type, RRType.SOA);
+    assert.equal(hit.inferred, false);
+  }
+  clock.advance(899_999);
+  assert.equal(cache.lookup(n('b.example.'), RRType.A)?.ttl, 0);
+  clock.advance(1);
+  assert.equal(cache.lookup(n('b.example.'), RRType.A), undefined);
+});
+
+test('NODATA is per type', () => {
+  const { cache } = setup();
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.AAAA, class: RRClass.IN, soa: soa('example.', 3600, 600), status: insecure });
+  assert.equal(cache.lookup(n('a.example.'), RRType.AAAA)?.kind, NegativeKind.nodata);
+  assert.equal(cache.lookup(n('a.example.'), RRType.A), undefined);
+  assert.equal(cache.lookup(n('a.example.'), RRType.AAAA, RRClass.CH), undefined);
+});
+
+test('negative TTL clamps: max (default 3600) and min', () => {
+  const { cache } = setup();
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('x.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 86400, 86400), status: insecure });
+  assert.equal(cache.lookup(n('x.example.'), RRType.A)?.ttl, 3600);
+  const low = setup({ maxNegativeTtl: 60, minNegativeTtl: 30 }).cache;
+  low.insert({ kind: NegativeKind.nxdomain, name: n('x.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 86400, 86400), status: insecure });
+  assert.equal(low.lookup(n('x.example.'), RRType.A)?.ttl, 60);
+  low.insert({ kind: NegativeKind.nxdomain, name: n('y.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 5, 5), status: insecure });
+  assert.equal(low.lookup(n('y.example.'), RRType.A)?.ttl, 30);
+  // Zero is not cached.
+  const plain = setup().cache;
+  assert.equal(plain.insert({ kind: NegativeKind.nxdomain, name: n('z.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 0, 300), status: insecure }), false);
+});
+
+test('secure entries are capped by the RRSIG expiration of the SOA and of the proofs', () => {
+  const { cache } = setup();
+  const p = nsec('a.example.', 'c.example.', [RRType.A], 'example.');
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('b.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 3600), proofs: [p], status: secure });
+  assert.equal(cache.lookup(n('b.example.'), RRType.A)?.ttl, 3600);
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('d.example.'), type: 0, class: RRClass.IN, soa: withSigExpiry(soa('example.', 3600, 3600), T0_SEC + 42), proofs: [p], status: secure });
+  assert.equal(cache.lookup(n('d.example.'), RRType.A)?.ttl, 42);
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('e.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 3600), proofs: [withSigExpiry(p, T0_SEC + 17)], status: secure });
+  assert.equal(cache.lookup(n('e.example.'), RRType.A)?.ttl, 17);
+});
+
+test('bogus negative entries live bogusTtl and keep the reason', () => {
+  const { cache } = setup({ bogusTtl: 45 });
+  const why = reason(EdeTag.NSEC_NXDOMAIN_NOT_COVERED, 'no NSEC covers the name');
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('b.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 3600), status: bogus, reason: why });
+  const hit = cache.lookup(n('b.example.'), RRType.A)!;
+  assert.equal(hit.ttl, 45);
+  assert.equal(hit.status, bogus);
+  assert.deepEqual(hit.reason, why);
+});
+
+test('a live secure entry is not replaced by unvalidated data', () => {
+  const { cache } = setup();
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, 600), status: secure });
+  assert.equal(cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, 60), status: insecure }), false);
+  assert.equal(cache.lookup(n('a.example.'), RRType.A)?.status, secure);
+  assert.ok(cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, 60), status: secure }));
+  assert.equal(cache.lookup(n('a.example.'), RRType.A)?.ttl, 60);
+});
+
+test('names below a secure NXDOMAIN are denied too (RFC 8020); insecure ones and the option off are not', () => {
+  const { cache } = setup();
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('gone.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 600), status: secure });
+  const hit = cache.lookup(n('deep.below.gone.example.'), RRType.TXT);
+  assert.equal(hit?.kind, NegativeKind.nxdomain);
+  assert.equal(hit.inferred, true);
+  assert.ok(hit.name.equals(n('gone.example.')));
+  assert.equal(cache.lookup(n('example.'), RRType.A), undefined, 'not upwards');
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('plain.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 600), status: insecure });
+  assert.equal(cache.lookup(n('x.plain.example.'), RRType.A), undefined);
+  const off = setup({ belowNxdomain: false }).cache;
+  off.insert({ kind: NegativeKind.nxdomain, name: n('gone.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 600), status: secure });
+  assert.equal(off.lookup(n('x.gone.example.'), RRType.A), undefined);
+});
+
+test('delete, prune, clear', () => {
+  const { clock, cache } = setup();
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('b.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 10, 10), status: insecure });
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 100, 100), status: insecure });
+  clock.advance(11_000);
+  assert.equal(cache.prune(), 1);
+  cache.delete(n('a.example.'), RRType.A);
+  assert.equal(cache.count, 0);
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 100, 100), status: insecure });
+  assert.ok(cache.bytes > 0);
+  cache.clear();
+  assert.equal(cache.count, 0);
+});
