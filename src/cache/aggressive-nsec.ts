@@ -1,0 +1,671 @@
+// Aggressive use of DNSSEC-validated NSEC and NSEC3 records (RFC 8198, TTLs per RFC 9077): the
+// cache keeps the secure denial records it has seen, per zone, and answers names they cover
+// without asking upstream. This is what blunts random-subdomain floods against signed zones.
+//
+// Indexes:
+// - NSEC: per zone, the records sorted in canonical order of their owners (RFC 4034 §6.1, through
+//   canonical-key.ts sort keys), so "which NSEC covers name X" is one binary search, O(log n). The
+//   last NSEC of a zone wraps: its next name is the apex (RFC 4034 §4.1.1).
+// - NSEC3: per zone, the records sorted by hashed owner (octet order, the order of RFC 5155 §3.1.7
+//   next hashed owner names), with the zone's parameters (algorithm, iterations, salt); "which
+//   NSEC3 covers hash H" is one binary search. A record with other parameters than the index's
+//   means the zone changed its chain: the old index is dropped. Records with unknown flags are
+//   ignored (RFC 5155 §8.2), and so are chains over the iteration cap (RFC 9276 §3.2: such answers
+//   are insecure, never secure, so they are never synthesised).
+// A new record evicts older ones it contradicts (owners inside its span, or a predecessor whose span
+// covers its owner): the newest validated data wins.
+//
+// Only records the validator found secure are stored (RFC 8198 §4). Each expires at its TTL, which
+// is min(NSEC TTL, SOA MINIMUM, SOA TTL) when the SOA that came with it is known (RFC 8198 §5.4 as
+// updated by RFC 9077 §3.3), clamped to `maxTtl`, and never past the RRSIG expiration.
+//
+// Decisions are not made here: `synthesize` gathers the records a proof would use and hands them to
+// the validator's proof functions (dnssec/nsec-proof.ts, dnssec/nsec3-proof.ts), then only returns
+// what they call secure. It also refuses, on its own account:
+// - any proof resting on an opt-out NSEC3 span (RFC 8198 §5.2: an opt-out NSEC3 covering the next
+//   closer name does not prove that the name is absent; it may be an unsigned delegation);
+// - names in a zone for which it holds no records (nothing to synthesise from).
+//
+// Size is bounded in bytes; over budget, expired records go first, then whole zones, least recently
+// used first. Pure: clock injected; NSEC3 hashing is node:crypto through dnssec/nsec3-hash.ts.
+
+import { nowSeconds, type Clock } from '../core/clock.js';
+import {
+  type DenialFacts,
+  type DenialResult,
+  type NsecRecord,
+  nsecClosestEncloser,
+  proveNodataNsec,
+  proveNxdomainNsec,
+  proveWildcardAnswerNsec,
+  wildcardOf,
+} from '../dnssec/nsec-proof.js';
+import { nsec3Hash } from '../dnssec/nsec3-hash.js';
+import { Nsec3Flag, type Nsec3Record, nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3 } from '../dnssec/nsec3-proof.js';
+import { createValidationEnv, DEFAULT_VALIDATOR_OPTIONS, type ValidatorOptions } from '../dnssec/rrset-validator.js';
+import { RRClass, RRType } from '../wire/constants.js';
+import type { Name } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import { ancestorKeyStarts, canonicalSortKey } from './canonical-key.js';
+import { negativeTtl } from './negative-cache.js';
+import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
+import { SecurityStatus, type SignedRRset } from './types.js';
+
+/**
+ * The NSEC3 denial proofs the cache asks, over validated NSEC3 records of one zone. The default is
+ * the validator's (dnssec/nsec3-proof.ts); tests may substitute their own.
+ */
+export interface Nsec3Prover {
+  proveNxdomain(records: readonly Nsec3Record[], qname: Name, zone: Name): DenialResult;
+  proveNodata(records: readonly Nsec3Record[], qname: Name, qtype: number, zone: Name): DenialResult;
+  proveWildcardAnswer(records: readonly Nsec3Record[], qname: Name, wildcardParent: Name, zone: Name): DenialResult;
+}
+
+/**
+ * The validator's NSEC3 proofs, each call with a fresh validation environment (its own NSEC3 hash
+ * budget, RFC 9276 caps from `options`). Denial proofs check no signatures: no verifier is needed.
+ */
+export function validatorNsec3Prover(clock: Clock, options: ValidatorOptions = DEFAULT_VALIDATOR_OPTIONS): Nsec3Prover {
+  const noVerifier = { supportsVerify: (): boolean => false };
+  const env = () => createValidationEnv(nowSeconds(clock), noVerifier, options);
+  return {
+    proveNxdomain: (records, qname, zone) => proveNxdomainNsec3(env(), records, qname, zone),
+    proveNodata: (records, qname, qtype, zone) => proveNodataNsec3(env(), records, qname, qtype, zone),
+    proveWildcardAnswer: (records, qname, parent, zone) => proveWildcardAnswerNsec3(env(), records, qname, parent, zone),
+  };
+}
+
+export interface AggressiveNsecOptions {
+  readonly clock: Clock;
+  /** Size bound in bytes. Default 8 MiB. */
+  readonly maxBytes?: number;
+  /** Upper bound on a record's lifetime, seconds. Default 3600 (the negative TTL cap). */
+  readonly maxTtl?: number;
+  /**
+   * The validator's options: NSEC3 iteration and salt caps (RFC 9276 §3.2; chains over them are
+   * not stored) and the per-call NSEC3 hash budget (also the cap on hashes one `synthesize` call
+   * computes to find records). Default DEFAULT_VALIDATOR_OPTIONS.
+   */
+  readonly validatorOptions?: ValidatorOptions;
+  /** The NSEC3 proofs. Default: the validator's, `validatorNsec3Prover`. */
+  readonly nsec3Prover?: Nsec3Prover;
+}
+
+export const AGGRESSIVE_NSEC_DEFAULTS = {
+  maxBytes: 8 * 1024 * 1024,
+  maxTtl: 3600,
+} as const;
+
+export interface CachedNsec {
+  readonly zone: Name;
+  readonly record: NsecRecord;
+  readonly signed: SignedRRset;
+  readonly expiresAt: number;
+}
+
+export interface Nsec3Params {
+  readonly algorithm: number;
+  readonly iterations: number;
+  readonly salt: Uint8Array;
+}
+
+export interface CachedNsec3 {
+  readonly zone: Name;
+  readonly record: Nsec3Record;
+  readonly optOut: boolean;
+  readonly signed: SignedRRset;
+  readonly expiresAt: number;
+}
+
+/** What the cache can answer for a question. */
+export type Synthesis =
+  | {
+      /** NXDOMAIN, or NODATA (facts.kind: nodata, ent-nodata or wildcard-nodata). */
+      readonly kind: 'nxdomain' | 'nodata';
+      readonly zone: Name;
+      /** The zone's SOA when known (negative answers carry it, RFC 2308 §3). */
+      readonly soa: SignedRRset | undefined;
+      /** The NSEC/NSEC3 RRsets (with RRSIGs) that prove it. */
+      readonly proofs: readonly SignedRRset[];
+      /** Remaining TTL of the synthesised answer, seconds. */
+      readonly ttl: number;
+      readonly facts: DenialFacts;
+    }
+  | {
+      /** The name is covered by a wildcard: expand `wildcard`'s RRset (from the RRset cache). */
+      readonly kind: 'wildcard';
+      readonly zone: Name;
+      readonly wildcard: Name;
+      readonly soa: SignedRRset | undefined;
+      readonly proofs: readonly SignedRRset[];
+      readonly ttl: number;
+      readonly facts: DenialFacts;
+    }
+  | { readonly kind: 'none' };
+
+const NONE: Synthesis = { kind: 'none' };
+
+interface NsecEntry extends CachedNsec {
+  readonly key: string;
+  readonly nextKey: string;
+  readonly size: number;
+}
+
+interface Nsec3Entry extends CachedNsec3 {
+  readonly key: string;
+  readonly nextKey: string;
+  readonly size: number;
+}
+
+interface SoaEntry {
+  readonly signed: SignedRRset;
+  readonly expiresAt: number;
+}
+
+interface ZoneIndex<E> {
+  readonly zone: Name;
+  readonly keys: string[];
+  readonly entries: E[];
+  bytes: number;
+}
+
+interface Nsec3ZoneIndex extends ZoneIndex<Nsec3Entry> {
+  readonly params: Nsec3Params;
+}
+
+function signedSize(s: SignedRRset): number {
+  let n = 160 + s.rrset.name.length * 2;
+  for (const rd of s.rrset.rdatas) n += rd.length + 48;
+  for (const rd of s.rrsigs) n += rd.length + 48;
+  return n;
+}
+
+function bytesKey(b: Uint8Array): string {
+  return String.fromCharCode(...b);
+}
+
+/** Index of the first key > k (keys sorted ascending). */
+function upperBound(keys: readonly string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether the span (ownerKey, nextKey) covers k, with the wrap of the last record. */
+function spanCovers(ownerKey: string, nextKey: string, k: string): boolean {
+  if (ownerKey < nextKey) return ownerKey < k && k < nextKey;
+  return k > ownerKey || k < nextKey;
+}
+
+/** The entry whose span covers k (k not an owner), or undefined. */
+function coveringIn<E extends { key: string; nextKey: string }>(idx: ZoneIndex<E>, k: string): { entry: E; pos: number } | undefined {
+  const n = idx.keys.length;
+  if (n === 0) return undefined;
+  const ub = upperBound(idx.keys, k);
+  if (ub > 0 && idx.keys[ub - 1] === k) return undefined;
+  // Before every owner only the last record's wrap can cover it.
+  const pos = ub > 0 ? ub - 1 : n - 1;
+  const entry = idx.entries[pos]!;
+  return spanCovers(entry.key, entry.nextKey, k) ? { entry, pos } : undefined;
+}
+
+function matchingIn<E>(idx: ZoneIndex<E>, k: string): { entry: E; pos: number } | undefined {
+  const ub = upperBound(idx.keys, k);
+  if (ub > 0 && idx.keys[ub - 1] === k) return { entry: idx.entries[ub - 1]!, pos: ub - 1 };
+  return undefined;
+}
+
+export class AggressiveNsecCache {
+  private readonly clock: Clock;
+  private readonly maxBytes: number;
+  private readonly maxTtl: number;
+  private readonly maxIterations: number;
+  private readonly maxSalt: number;
+  private readonly maxHashes: number;
+  private readonly nsec3Prover: Nsec3Prover;
+  /** Zone key → index; Map order is recency (touched zones move to the end). */
+  private readonly nsecZones = new Map<string, ZoneIndex<NsecEntry>>();
+  private readonly nsec3Zones = new Map<string, Nsec3ZoneIndex>();
+  private readonly soas = new Map<string, SoaEntry>();
+  private used = 0;
+
+  constructor(options: AggressiveNsecOptions) {
+    this.clock = options.clock;
+    this.maxBytes = options.maxBytes ?? AGGRESSIVE_NSEC_DEFAULTS.maxBytes;
+    this.maxTtl = options.maxTtl ?? AGGRESSIVE_NSEC_DEFAULTS.maxTtl;
+    const v = options.validatorOptions ?? DEFAULT_VALIDATOR_OPTIONS;
+    this.maxIterations = v.nsec3.maxIterations;
+    this.maxSalt = v.nsec3.maxSaltLength;
+    this.maxHashes = v.budget.maxNsec3HashesPerResponse;
+    this.nsec3Prover = options.nsec3Prover ?? validatorNsec3Prover(this.clock, v);
+  }
+
+  /** Estimated bytes held. */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Records held (NSEC and NSEC3, expired ones included until met). */
+  get count(): number {
+    let n = 0;
+    for (const z of this.nsecZones.values()) n += z.entries.length;
+    for (const z of this.nsec3Zones.values()) n += z.entries.length;
+    return n;
+  }
+
+  // ---- Insertion -----------------------------------------------------------------------------
+
+  /**
+   * Offers an NSEC RRset of `zone` (class IN). Stored only when `status` is secure, the owner is
+   * in the zone and the RDATA reads. `soa` is the zone's SOA from the same response, when there
+   * was one: it caps the TTL (RFC 9077) and is kept to go with synthesised negative answers.
+   */
+  insertNsec(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+    const { rrset } = signed;
+    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC || rrset.class !== RRClass.IN) return false;
+    if (rrset.rdatas.length !== 1 || !rrset.name.isSubdomainOf(zone)) return false;
+    let next: Name;
+    let types: readonly number[];
+    try {
+      const d = decodeTyped(RRType.NSEC, rrset.rdatas[0]!);
+      next = d.next;
+      types = d.types;
+    } catch {
+      return false;
+    }
+    if (!next.isSubdomainOf(zone)) return false;
+    const now = this.clock.now();
+    const expiresAt = this.expiryFor(zone, signed, soa, now);
+    if (expiresAt <= now) return false;
+    const zkey = zone.key;
+    let idx = this.nsecZones.get(zkey);
+    if (idx === undefined) {
+      idx = { zone, keys: [], entries: [], bytes: 0 };
+      this.nsecZones.set(zkey, idx);
+    }
+    const entry: NsecEntry = {
+      zone: idx.zone,
+      record: { owner: rrset.name, next, types: new Set(types) },
+      signed,
+      expiresAt,
+      key: canonicalSortKey(rrset.name),
+      nextKey: canonicalSortKey(next),
+      size: signedSize(signed) + next.length * 2,
+    };
+    this.place(idx, entry);
+    this.touch(this.nsecZones, zkey, idx);
+    this.enforceBudget(now);
+    return true;
+  }
+
+  /**
+   * Offers an NSEC3 RRset of `zone` (class IN); same rules as insertNsec. Records of unknown hash
+   * algorithm or flags (RFC 5155 §8.1, §8.2) and chains over the iteration or salt caps are refused.
+   */
+  insertNsec3(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+    const { rrset } = signed;
+    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC3 || rrset.class !== RRClass.IN) return false;
+    if (rrset.rdatas.length !== 1) return false;
+    const rec = nsec3Records([rrset], zone)[0];
+    if (rec === undefined) return false;
+    if ((rec.flags & ~Nsec3Flag.OPT_OUT) !== 0 || rec.hashAlgorithm !== 1) return false;
+    if (rec.iterations > this.maxIterations || rec.salt.length > this.maxSalt || rec.nextHashed.length !== rec.hash.length) return false;
+    const now = this.clock.now();
+    const expiresAt = this.expiryFor(zone, signed, soa, now);
+    if (expiresAt <= now) return false;
+    const zkey = zone.key;
+    let idx = this.nsec3Zones.get(zkey);
+    if (idx !== undefined && !sameParams(idx.params, rec)) {
+      // The zone moved to another chain: the old records prove nothing about the new one.
+      this.dropZone(this.nsec3Zones, zkey, idx);
+      idx = undefined;
+    }
+    if (idx === undefined) {
+      idx = { zone, keys: [], entries: [], bytes: 0, params: { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() } };
+      this.nsec3Zones.set(zkey, idx);
+    }
+    const entry: Nsec3Entry = {
+      zone: idx.zone,
+      record: rec,
+      optOut: (rec.flags & Nsec3Flag.OPT_OUT) !== 0,
+      signed,
+      expiresAt,
+      key: bytesKey(rec.hash),
+      nextKey: bytesKey(rec.nextHashed),
+      size: signedSize(signed) + 120,
+    };
+    this.place(idx, entry);
+    this.touch(this.nsec3Zones, zkey, idx);
+    this.enforceBudget(now);
+    return true;
+  }
+
+  // ---- Lookups -------------------------------------------------------------------------------
+
+  /** The live NSEC of `zone` whose span covers `name` (owner < name < next, with wrap-around). */
+  findCoveringNsec(zone: Name, name: Name): CachedNsec | undefined {
+    const idx = this.nsecZones.get(zone.key);
+    if (idx === undefined || !name.isSubdomainOf(zone)) return undefined;
+    const hit = coveringIn(idx, canonicalSortKey(name));
+    return hit === undefined ? undefined : this.alive(idx, hit.entry, hit.pos);
+  }
+
+  /**
+   * The live NSEC owned by `name`: in `zone` when given, else in the deepest zone holding one
+   * (at a zone cut both the parent's and the child's exist; pass the zone to choose).
+   */
+  findMatchingNsec(name: Name, zone?: Name): CachedNsec | undefined {
+    const k = canonicalSortKey(name);
+    if (zone !== undefined) {
+      const idx = this.nsecZones.get(zone.key);
+      const hit = idx === undefined ? undefined : matchingIn(idx, k);
+      return hit === undefined ? undefined : this.alive(idx!, hit.entry, hit.pos);
+    }
+    const key = name.key;
+    for (const start of ancestorKeyStarts(key)) {
+      const idx = this.nsecZones.get(key.slice(start));
+      if (idx === undefined) continue;
+      const hit = matchingIn(idx, k);
+      const live = hit === undefined ? undefined : this.alive(idx, hit.entry, hit.pos);
+      if (live !== undefined) return live;
+    }
+    return undefined;
+  }
+
+  /** The NSEC3 parameters of the chain held for `zone`. */
+  nsec3Params(zone: Name): Nsec3Params | undefined {
+    return this.nsec3Zones.get(zone.key)?.params;
+  }
+
+  /** The NSEC3 hash of `name` with the parameters of the chain held for `zone`. */
+  nsec3HashFor(zone: Name, name: Name): Uint8Array | undefined {
+    const p = this.nsec3Params(zone);
+    return p === undefined ? undefined : nsec3Hash(name, p.salt, p.iterations, p.algorithm);
+  }
+
+  /** The live NSEC3 of `zone` whose span covers `hash` (owner hash < hash < next, wrapping). */
+  findCoveringNsec3(zone: Name, hash: Uint8Array): CachedNsec3 | undefined {
+    const idx = this.nsec3Zones.get(zone.key);
+    if (idx === undefined) return undefined;
+    const hit = coveringIn(idx, bytesKey(hash));
+    return hit === undefined ? undefined : this.alive(idx, hit.entry, hit.pos);
+  }
+
+  /** The live NSEC3 of `zone` whose hashed owner is `hash`. */
+  findMatchingNsec3(zone: Name, hash: Uint8Array): CachedNsec3 | undefined {
+    const idx = this.nsec3Zones.get(zone.key);
+    if (idx === undefined) return undefined;
+    const hit = matchingIn(idx, bytesKey(hash));
+    return hit === undefined ? undefined : this.alive(idx, hit.entry, hit.pos);
+  }
+
+  /**
+   * The deepest zone at or above `name` for which records are held, and which kind. For DS the
+   * search starts at the parent: the DS record set lives on the parent side (RFC 4035 §2.4).
+   */
+  zoneFor(name: Name, qtype: number = RRType.A): { zone: Name; kind: 'nsec' | 'nsec3' } | undefined {
+    const key = name.key;
+    const starts = ancestorKeyStarts(key);
+    for (let i = qtype === RRType.DS && starts.length > 1 ? 1 : 0; i < starts.length; i++) {
+      const zk = key.slice(starts[i]);
+      const nsec = this.nsecZones.get(zk);
+      if (nsec !== undefined && nsec.entries.length > 0) return { zone: nsec.zone, kind: 'nsec' };
+      const nsec3 = this.nsec3Zones.get(zk);
+      if (nsec3 !== undefined && nsec3.entries.length > 0) return { zone: nsec3.zone, kind: 'nsec3' };
+    }
+    return undefined;
+  }
+
+  // ---- Synthesis -----------------------------------------------------------------------------
+
+  /**
+   * Whether the cache alone can answer `qname`/`qtype` (class IN): NXDOMAIN, NODATA, or a wildcard
+   * expansion (RFC 8198 §5.1-§5.3). The proof functions decide; only secure outcomes count.
+   */
+  synthesize(qname: Name, qtype: number): Synthesis {
+    const z = this.zoneFor(qname, qtype);
+    if (z === undefined) return NONE;
+    return z.kind === 'nsec' ? this.synthesizeNsec(z.zone, qname, qtype) : this.synthesizeNsec3(z.zone, qname, qtype);
+  }
+
+  private synthesizeNsec(zone: Name, qname: Name, qtype: number): Synthesis {
+    const match = this.findMatchingNsec(qname, zone);
+    if (match !== undefined) {
+      // The name exists: only a NODATA can come of it.
+      return this.outcome(zone, proveNodataNsec([match.record], qname, qtype, zone), [match], undefined);
+    }
+    const cover = this.findCoveringNsec(zone, qname);
+    if (cover === undefined) return NONE;
+    const ce = nsecClosestEncloser(cover.record, qname);
+    const wild = wildcardOf(ce);
+    const wildMatch = wild.isSubdomainOf(zone) ? this.findMatchingNsec(wild, zone) : undefined;
+    if (wildMatch === undefined) {
+      const wildCover = wild.isSubdomainOf(zone) ? this.findCoveringNsec(zone, wild) : undefined;
+      const used = wildCover === undefined || wildCover === cover ? [cover] : [cover, wildCover];
+      const nx = proveNxdomainNsec(used.map((u) => u.record), qname, zone);
+      if (nx.status === 'secure') return this.outcome(zone, nx, used, undefined);
+      // An empty non-terminal: the covering NSEC's next name is below the name.
+      return this.outcome(zone, proveNodataNsec([cover.record], qname, qtype, zone), [cover], undefined);
+    }
+    if (wildMatch.record.types.has(qtype) || (qtype !== RRType.CNAME && wildMatch.record.types.has(RRType.CNAME))) {
+      return this.outcome(zone, proveWildcardAnswerNsec([cover.record], qname, ce, zone), [cover], wild);
+    }
+    return this.outcome(zone, proveNodataNsec([cover.record, wildMatch.record], qname, qtype, zone), [cover, wildMatch], undefined);
+  }
+
+  private synthesizeNsec3(zone: Name, qname: Name, qtype: number): Synthesis {
+    const prover = this.nsec3Prover;
+    const idx = this.nsec3Zones.get(zone.key);
+    if (idx === undefined) return NONE;
+    const { salt, iterations, algorithm } = idx.params;
+    let hashes = 0;
+    const hashOf = (n: Name): Uint8Array | undefined => {
+      if (++hashes > this.maxHashes) return undefined;
+      return nsec3Hash(n, salt, iterations, algorithm);
+    };
+    const qh = hashOf(qname);
+    if (qh === undefined) return NONE;
+    const match = this.findMatchingNsec3(zone, qh);
+    if (match !== undefined) {
+      return this.outcome3(zone, prover.proveNodata([match.record], qname, qtype, zone), [match], undefined);
+    }
+    // Closest encloser proof (RFC 5155 §8.3): the deepest ancestor with a matching NSEC3 whose
+    // next closer name (one label longer, towards qname) is covered.
+    const zoneLabels = zone.labelCount;
+    let nextCloserHash = qh;
+    let ceMatch: CachedNsec3 | undefined;
+    let ce: Name | undefined;
+    for (let labels = qname.labelCount - 1; labels >= zoneLabels; labels--) {
+      const anc = qname.suffix(labels);
+      const h = hashOf(anc);
+      if (h === undefined) return NONE;
+      const m = this.findMatchingNsec3(zone, h);
+      if (m !== undefined) {
+        ceMatch = m;
+        ce = anc;
+        break;
+      }
+      nextCloserHash = h;
+    }
+    if (ceMatch === undefined || ce === undefined) return NONE;
+    const ncCover = this.findCoveringNsec3(zone, nextCloserHash);
+    if (ncCover === undefined) return NONE;
+    // RFC 8198 §5.2: an opt-out span over the next closer name proves nothing about it.
+    if (ncCover.optOut) return NONE;
+    const wild = wildcardOf(ce);
+    const wh = hashOf(wild);
+    if (wh === undefined) return NONE;
+    const wildMatch = this.findMatchingNsec3(zone, wh);
+    if (wildMatch !== undefined) {
+      const used = [ceMatch, ncCover, wildMatch];
+      if (wildMatch.record.types.has(qtype) || (qtype !== RRType.CNAME && wildMatch.record.types.has(RRType.CNAME))) {
+        return this.outcome3(zone, prover.proveWildcardAnswer([ncCover.record], qname, ce, zone), [ncCover], wild);
+      }
+      return this.outcome3(zone, prover.proveNodata(used.map((u) => u.record), qname, qtype, zone), used, undefined);
+    }
+    const wildCover = this.findCoveringNsec3(zone, wh);
+    if (wildCover === undefined || wildCover.optOut) return NONE;
+    const used = uniq([ceMatch, ncCover, wildCover]);
+    return this.outcome3(zone, prover.proveNxdomain(used.map((u) => u.record), qname, zone), used, undefined);
+  }
+
+  private outcome(zone: Name, result: DenialResult, used: readonly CachedNsec[], wildcard: Name | undefined): Synthesis {
+    if (result.status !== 'secure') return NONE;
+    return this.result(zone, result.facts, used, wildcard);
+  }
+
+  private outcome3(zone: Name, result: DenialResult, used: readonly CachedNsec3[], wildcard: Name | undefined): Synthesis {
+    if (result.status !== 'secure' || result.facts.optOut) return NONE;
+    return this.result(zone, result.facts, used, wildcard);
+  }
+
+  private result(zone: Name, facts: DenialFacts, used: readonly { signed: SignedRRset; expiresAt: number }[], wildcard: Name | undefined): Synthesis {
+    const now = this.clock.now();
+    let expiresAt = Infinity;
+    for (const u of used) if (u.expiresAt < expiresAt) expiresAt = u.expiresAt;
+    const soaEntry = this.soas.get(zone.key);
+    const soa = soaEntry !== undefined && soaEntry.expiresAt > now ? soaEntry : undefined;
+    if (soa !== undefined && soa.expiresAt < expiresAt) expiresAt = soa.expiresAt;
+    const ttl = remainingTtl(expiresAt, now);
+    if (ttl <= 0) return NONE;
+    const proofs = uniq(used).map((u) => u.signed);
+    if (wildcard !== undefined && facts.kind === 'wildcard-answer') {
+      return { kind: 'wildcard', zone, wildcard, soa: soa?.signed, proofs, ttl, facts };
+    }
+    const kind = facts.kind === 'nxdomain' ? 'nxdomain' : 'nodata';
+    return { kind, zone, soa: soa?.signed, proofs, ttl, facts };
+  }
+
+  // ---- Maintenance ---------------------------------------------------------------------------
+
+  /** Drops every expired record; returns how many went. */
+  prune(): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const [zk, idx] of this.nsecZones) n += this.pruneZone(this.nsecZones, zk, idx, now);
+    for (const [zk, idx] of this.nsec3Zones) n += this.pruneZone(this.nsec3Zones, zk, idx, now);
+    for (const [zk, s] of this.soas) if (s.expiresAt <= now) this.soas.delete(zk);
+    return n;
+  }
+
+  clear(): void {
+    this.nsecZones.clear();
+    this.nsec3Zones.clear();
+    this.soas.clear();
+    this.used = 0;
+  }
+
+  private expiryFor(zone: Name, signed: SignedRRset, soa: SignedRRset | undefined, now: number): number {
+    let ttl = signedTtl(signed);
+    if (soa !== undefined && soa.rrset.type === RRType.SOA && soa.rrset.name.equals(zone)) {
+      ttl = Math.min(ttl, negativeTtl(soa));
+      const soaExpires = Math.min(now + clampTtl(signedTtl(soa), 0, this.maxTtl) * 1000, signatureDeadline(soa.rrsigs, now));
+      const cur = this.soas.get(zone.key);
+      if (cur === undefined || cur.expiresAt <= soaExpires) this.soas.set(zone.key, { signed: soa, expiresAt: soaExpires });
+    }
+    return Math.min(now + clampTtl(ttl, 0, this.maxTtl) * 1000, signatureDeadline(signed.rrsigs, now));
+  }
+
+  /** Inserts or replaces `entry` in its sorted index and evicts the records it contradicts. */
+  private place<E extends NsecEntry | Nsec3Entry>(idx: ZoneIndex<E>, entry: E): void {
+    const { keys, entries } = idx;
+    let pos = upperBound(keys, entry.key);
+    if (pos > 0 && keys[pos - 1] === entry.key) {
+      pos--;
+      idx.bytes -= entries[pos]!.size;
+      this.used -= entries[pos]!.size;
+      entries[pos] = entry;
+    } else {
+      keys.splice(pos, 0, entry.key);
+      entries.splice(pos, 0, entry);
+    }
+    idx.bytes += entry.size;
+    this.used += entry.size;
+    // Owners inside the new span no longer exist.
+    const wraps = entry.nextKey <= entry.key;
+    const after = pos + 1;
+    while (after < keys.length && (wraps || keys[after]! < entry.nextKey)) this.removeAt(idx, after);
+    if (wraps) {
+      while (keys.length > 0 && keys[0]! < entry.nextKey && keys[0] !== entry.key) {
+        this.removeAt(idx, 0);
+        pos--;
+      }
+    }
+    // A predecessor whose span says the new owner does not exist is stale.
+    const predPos = pos > 0 ? pos - 1 : keys.length - 1;
+    if (predPos !== pos) {
+      const pred = entries[predPos]!;
+      if (spanCovers(pred.key, pred.nextKey, entry.key)) this.removeAt(idx, predPos);
+    }
+  }
+
+  private removeAt<E extends { size: number }>(idx: ZoneIndex<E>, pos: number): void {
+    const e = idx.entries[pos]!;
+    idx.keys.splice(pos, 1);
+    idx.entries.splice(pos, 1);
+    idx.bytes -= e.size;
+    this.used -= e.size;
+  }
+
+  /** The entry if still live; an expired one is removed on the way. */
+  private alive<E extends NsecEntry | Nsec3Entry>(idx: ZoneIndex<E>, entry: E, pos: number): E | undefined {
+    if (entry.expiresAt > this.clock.now()) return entry;
+    this.removeAt(idx, pos);
+    return undefined;
+  }
+
+  private touch<I>(map: Map<string, I>, key: string, idx: I): void {
+    map.delete(key);
+    map.set(key, idx);
+  }
+
+  private dropZone<E extends { size: number }>(map: Map<string, ZoneIndex<E>>, key: string, idx: ZoneIndex<E>): void {
+    map.delete(key);
+    this.used -= idx.bytes;
+  }
+
+  private pruneZone<E extends { size: number; expiresAt: number }>(map: Map<string, ZoneIndex<E>>, key: string, idx: ZoneIndex<E>, now: number): number {
+    let n = 0;
+    for (let i = idx.entries.length - 1; i >= 0; i--) {
+      if (idx.entries[i]!.expiresAt <= now) {
+        this.removeAt(idx, i);
+        n++;
+      }
+    }
+    if (idx.entries.length === 0) map.delete(key);
+    return n;
+  }
+
+  /** Over budget: prune expired records, then drop least recently used zones. */
+  private enforceBudget(now: number): void {
+    if (this.used <= this.maxBytes) return;
+    for (const [zk, idx] of this.nsecZones) this.pruneZone(this.nsecZones, zk, idx, now);
+    for (const [zk, idx] of this.nsec3Zones) this.pruneZone(this.nsec3Zones, zk, idx, now);
+    while (this.used > this.maxBytes) {
+      const a = this.nsecZones.entries().next();
+      const b = this.nsec3Zones.entries().next();
+      // The maps are in recency order; drop from whichever has more to give back, the oldest first.
+      const pick = a.done === true ? b : b.done === true ? a : a.value[1].bytes >= b.value[1].bytes ? a : b;
+      if (pick.done === true) break;
+      const [zk, idx] = pick.value;
+      if (pick === a) this.dropZone(this.nsecZones, zk, idx as ZoneIndex<NsecEntry>);
+      else this.dropZone(this.nsec3Zones, zk, idx as Nsec3ZoneIndex);
+      this.soas.delete(zk);
+    }
+  }
+}
+
+function sameParams(p: Nsec3Params, d: Nsec3Record): boolean {
+  if (p.algorithm !== d.hashAlgorithm || p.iterations !== d.iterations || p.salt.length !== d.salt.length) return false;
+  for (let i = 0; i < p.salt.length; i++) if (p.salt[i] !== d.salt[i]) return false;
+  return true;
+}
+
+function uniq<T>(list: readonly T[]): T[] {
+  return [...new Set(list)];
+}
