@@ -1,0 +1,139 @@
+// The answer cache's key, taken straight from the bytes of a client query without decoding a
+// Message: the 12-octet header (RFC 1035 §4.1.1), the one question (§4.1.2) and at most one
+// additional record, which must be an OPT (RFC 6891 §6.1). Everything is bounds-checked; any query
+// this fast path does not fully understand (another opcode, QR set, several questions, records in
+// the answer or authority section, compression in the question, a TSIG, EDNS version != 0,
+// trailing octets) yields `false` so the caller takes the full decode path, which owns the
+// FORMERR/NOTIMP/BADVERS answers.
+//
+// The key is the lower-cased QNAME wire form (RFC 4343: names compare case-insensitively), QTYPE,
+// QCLASS, and one octet of the query properties that change the response bytes:
+// - DO (RFC 3225 §3): whether RRSIGs and proofs are included;
+// - CD (RFC 4035 §3.2.2): whether unvalidated (possibly bogus) data may be returned;
+// - EDNS present (RFC 6891 §7): whether the response carries an OPT record.
+// RD and AD in the query only change header bits, which are patched at hit time.
+// The same key can be built from a decoded question with `questionKey`.
+
+import { lowerOctet, type Name } from '../wire/name.js';
+
+export const KeyFlag = {
+  do: 1,
+  cd: 2,
+  edns: 4,
+} as const;
+
+/** Fields of a parsed query, filled in place so the hot path allocates nothing but the key. */
+export class QueryInfo {
+  key = '';
+  id = 0;
+  /** Header octets 2 and 3 as received. */
+  flags = 0;
+  qtype = 0;
+  qclass = 0;
+  /** Offset just past the QNAME (its wire form is query[12, qnameEnd)). */
+  qnameEnd = 0;
+  edns = false;
+  do = false;
+  /** Requestor's UDP payload size (512 without EDNS, RFC 6891 §6.2.5: values below 512 count as 512). */
+  udpSize = 512;
+  /** The OPT record carries options (cookies, padding...): callers may want the slow path. */
+  hasOptions = false;
+}
+
+const OPT = 41;
+const MAX_NAME = 255;
+// Scratch for building keys: QNAME (255) + type + class + flags.
+const SCRATCH = Buffer.alloc(MAX_NAME + 5);
+
+/** Header octet 3 bits (RFC 1035 §4.1.1, RFC 4035 §3.2). */
+const FLAG_CD = 0x10;
+
+/**
+ * Parses a client query for the answer cache. Returns false when the query is not a plain one
+ * the fast path handles (see the module header).
+ */
+export function parseQueryKey(q: Uint8Array, info: QueryInfo): boolean {
+  const n = q.length;
+  if (n < 17) return false;
+  const f2 = q[2]!;
+  // QR must be 0 and OPCODE 0 (QUERY).
+  if ((f2 & 0xf8) !== 0) return false;
+  if (q[4] !== 0 || q[5] !== 1 || q[6] !== 0 || q[7] !== 0 || q[8] !== 0 || q[9] !== 0 || q[10] !== 0) return false;
+  const arcount = q[11]!;
+  if (arcount > 1) return false;
+  let i = 12;
+  let o = 0;
+  while (true) {
+    if (i >= n) return false;
+    const len = q[i]!;
+    if (len === 0) break;
+    // Also rejects compression pointers (0xC0) and extended label types.
+    if (len > 63) return false;
+    if (i + len + 1 > n || o + len + 1 >= MAX_NAME) return false;
+    SCRATCH[o++] = len;
+    const end = i + 1 + len;
+    for (let j = i + 1; j < end; j++) SCRATCH[o++] = lowerOctet(q[j]!);
+    i = end;
+  }
+  SCRATCH[o++] = 0;
+  const qnameEnd = i + 1;
+  let p = qnameEnd + 4;
+  if (p > n) return false;
+  const qtype = (q[qnameEnd]! << 8) | q[qnameEnd + 1]!;
+  const qclass = (q[qnameEnd + 2]! << 8) | q[qnameEnd + 3]!;
+  let edns = false;
+  let dnssecOk = false;
+  let udpSize = 512;
+  let hasOptions = false;
+  if (arcount === 1) {
+    // OPT: root owner, TYPE 41, CLASS = payload size, TTL = ext-rcode, version, flags.
+    if (p + 11 > n || q[p] !== 0 || q[p + 1] !== 0 || q[p + 2] !== OPT) return false;
+    if (q[p + 6] !== 0) return false;
+    const size = (q[p + 3]! << 8) | q[p + 4]!;
+    udpSize = size < 512 ? 512 : size;
+    dnssecOk = (q[p + 7]! & 0x80) !== 0;
+    const rdlen = (q[p + 9]! << 8) | q[p + 10]!;
+    p += 11 + rdlen;
+    if (p > n) return false;
+    hasOptions = rdlen > 0;
+    edns = true;
+  }
+  if (p !== n) return false;
+  const f3 = q[3]!;
+  SCRATCH[o++] = qtype >>> 8;
+  SCRATCH[o++] = qtype & 0xff;
+  SCRATCH[o++] = qclass >>> 8;
+  SCRATCH[o++] = qclass & 0xff;
+  SCRATCH[o++] = (dnssecOk ? KeyFlag.do : 0) | ((f3 & FLAG_CD) !== 0 ? KeyFlag.cd : 0) | (edns ? KeyFlag.edns : 0);
+  info.key = SCRATCH.toString('latin1', 0, o);
+  info.id = (q[0]! << 8) | q[1]!;
+  info.flags = (f2 << 8) | f3;
+  info.qtype = qtype;
+  info.qclass = qclass;
+  info.qnameEnd = qnameEnd;
+  info.edns = edns;
+  info.do = dnssecOk;
+  info.udpSize = udpSize;
+  info.hasOptions = hasOptions;
+  return true;
+}
+
+export interface QuestionKeyFlags {
+  readonly do: boolean;
+  readonly cd: boolean;
+  readonly edns: boolean;
+}
+
+/** The key `parseQueryKey` gives for the same question and flags, built from a decoded question. */
+export function questionKey(qname: Name, qtype: number, qclass: number, flags: QuestionKeyFlags): string {
+  return (
+    qname.key +
+    String.fromCharCode(
+      qtype >>> 8,
+      qtype & 0xff,
+      qclass >>> 8,
+      qclass & 0xff,
+      (flags.do ? KeyFlag.do : 0) | (flags.cd ? KeyFlag.cd : 0) | (flags.edns ? KeyFlag.edns : 0),
+    )
+  );
+}
