@@ -30,7 +30,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO)
     .recommendCommands()
     .help()
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(100)
     .fail((msg, error) => {
       if (error) throw error;
       io.err(`anchord: ${msg}`);

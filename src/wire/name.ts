@@ -168,9 +168,9 @@ export class Name {
    */
   get key(): string {
     if (this.keyCache === undefined) {
-      let s = '';
-      for (const b of this.wire) s += String.fromCharCode(LOWER[b]!);
-      this.keyCache = s;
+      // One fromCharCode call over the lowered bytes: about twice as fast as appending per byte
+      // and far less garbage (names are at most 255 octets, well within argument limits).
+      this.keyCache = String.fromCharCode(...this.canonicalWire());
     }
     return this.keyCache;
   }
