@@ -31,9 +31,9 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO)
     .help()
     .version(false)
     .wrap(100)
-    .fail((msg, error) => {
+    .fail((msg: string | null, error: Error | undefined) => {
       if (error) throw error;
-      io.err(`anchord: ${msg}`);
+      io.err(`anchord: ${msg ?? "usage error"}`);
       exitCode = 2;
     });
   for (const cmd of commands) {
