@@ -18,6 +18,8 @@ import { formatPublicKeyFile, keyBasename, parseKeyBasename, parsePublicKeyFile,
 import { KEY_TIMING_TAGS, type KeyTiming, type KeyTimingField } from '../auth/key-timing.js';
 import { bindTimeToSeconds, parseBindPrivateKey, printBindPrivateKey, secondsToBindTime, type BindMetadata, type BindPrivateKeyFile } from '../crypto/bind-private-key.js';
 import type { PrivateKey } from '../crypto/private-key.js';
+import { createSigner } from '../crypto/signer.js';
+import type { SigningKey } from '../auth/signer.js';
 import { keyTag } from '../dnssec/key-tag.js';
 import type { Name } from '../wire/name.js';
 
@@ -205,4 +207,27 @@ export function writeKeyPair(dir: string, publicKey: PublicKeyFile, privateKey: 
   writeFileAtomic(privPath, privText, 0o600);
   writeFileAtomic(keyPath, formatPublicKeyFile(publicKey, timing), 0o644);
   return basename;
+}
+
+/**
+ * The signer's view of a key pair: DNSKEY, owner, timing, TTL, and a sign function when the
+ * private half is there (`deterministic`: RFC 6979 ECDSA through noble, for reproducible zones).
+ */
+export function signingKeyFromPair(pair: KeyFilePair, options: { deterministic?: boolean; ksk?: boolean } = {}): SigningKey {
+  const base = {
+    dnskey: pair.publicKey.rdata,
+    owner: pair.publicKey.owner,
+    timing: pair.timing,
+    label: pair.basename,
+    ...(pair.publicKey.ttl === undefined ? {} : { ttl: pair.publicKey.ttl }),
+    ...(options.ksk === undefined ? {} : { ksk: options.ksk }),
+  };
+  if (pair.privateKey === undefined) return base;
+  const signer = createSigner(pair.privateKey.key, { deterministic: options.deterministic === true });
+  const expected = pair.publicKey.rdata.subarray(4);
+  const actual = signer.publicKey;
+  if (expected.length !== actual.length || !expected.every((b, i) => b === actual[i])) {
+    throw new KeyFileError(`${join(pair.dir, pair.basename)}.private does not hold the private key of ${pair.basename}.key`);
+  }
+  return { ...base, sign: (data) => signer.sign(data) };
 }
