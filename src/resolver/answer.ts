@@ -1,0 +1,220 @@
+// What the resolver hands back for a client question, and how it is assembled from the pieces of
+// a resolution (RFC 1034 §4.3.2 answer layout; RFC 4035 §3.2 DNSSEC records in responses).
+//
+// - Answer: every CNAME/DNAME link from QNAME (a DNAME with the CNAME it implies, RFC 6672 §3.4),
+//   then the RRsets of the final name. Authority: for NXDOMAIN/NODATA the zone's SOA with the
+//   remaining negative TTL (RFC 2308 §3, §5). With DO (RFC 3225 §3, RFC 4035 §3.2.1) the RRSIGs
+//   of each RRset and the NSEC/NSEC3 proofs (negative answers, wildcard expansions) are added.
+// - Security: the weakest status of the parts (dnssec/verdict.ts `weakest`). AD (RFC 6840 §5.7)
+//   only on a secure answer to a client that set DO or AD. Bogus → SERVFAIL with the validator's
+//   EDE, its tag first in EXTRA-TEXT, unless the client set CD (RFC 4035 §3.2.2): then the data
+//   goes out unvalidated-looking (no AD). Insecure answers for a reason (unsupported algorithm,
+//   NSEC3 iterations over the cap) keep their informational EDE (RFC 8914 §4.2, §4.28).
+// - Failures of the resolver itself (limits, unreachable servers): SERVFAIL with the resolver's
+//   EDE (ede-tags.ts).
+//
+// Pure module.
+
+import { SecurityStatus } from '../cache/types.js';
+import type { SignedRRset } from '../dnssec/rrset-validator.js';
+import { edeExtraText, weakest, type Security, type VerdictReason } from '../dnssec/verdict.js';
+import { EDE_TAGS } from '../dnssec/ede-tags.js';
+import { Rcode, RRType } from '../wire/constants.js';
+import type { ExtendedError } from '../wire/edns.js';
+import type { Name } from '../wire/name.js';
+import type { ResourceRecord, RRset } from '../wire/record.js';
+import { failureText, type ResolverFailure } from './ede-tags.js';
+
+/** One RRset of a result, with its security status and the TTL to serve it with. */
+export interface Piece {
+  readonly set: SignedRRset;
+  readonly status: SecurityStatus;
+  readonly reason?: VerdictReason | undefined;
+  /** Seconds. */
+  readonly ttl: number;
+}
+
+/** What the resolver found for one name (and the client's type). */
+export type NameResult =
+  | {
+      readonly kind: 'data';
+      readonly sets: readonly Piece[];
+      /** NSEC/NSEC3 proving a wildcard expansion (served with DO). */
+      readonly proofs: readonly SignedRRset[];
+    }
+  | {
+      readonly kind: 'cname';
+      readonly cname: Piece;
+      /** The DNAME the CNAME was synthesised from. */
+      readonly dname?: Piece | undefined;
+      readonly target: Name;
+    }
+  | {
+      readonly kind: 'negative';
+      readonly nxdomain: boolean;
+      readonly soa: SignedRRset | undefined;
+      readonly proofs: readonly SignedRRset[];
+      readonly status: SecurityStatus;
+      readonly reason?: VerdictReason | undefined;
+      readonly ttl: number;
+    }
+  | { readonly kind: 'miss' }
+  | ResolverFailure;
+
+export interface ResolverQuestion {
+  readonly name: Name;
+  readonly type: number;
+  /** Default IN. */
+  readonly class?: number;
+}
+
+export interface ResolveFlags {
+  /** Recursion desired; without it only the caches answer. Default true. */
+  readonly rd?: boolean;
+  /** Checking disabled (RFC 4035 §3.2.2). */
+  readonly cd?: boolean;
+  /** DNSSEC OK (RFC 3225): include RRSIGs and proofs. */
+  readonly do?: boolean;
+  /** The client set AD (RFC 6840 §5.7): it understands AD without DO. */
+  readonly ad?: boolean;
+}
+
+export interface ResolverAnswer {
+  readonly rcode: number;
+  readonly answer: readonly ResourceRecord[];
+  readonly authority: readonly ResourceRecord[];
+  readonly additional: readonly ResourceRecord[];
+  /** Security of the answer as a whole; `unchecked` when nothing was judged (failures). */
+  readonly security: SecurityStatus;
+  /** Set AD in the response (secure, and the client set DO or AD, RFC 6840 §5.7). */
+  readonly ad: boolean;
+  /** Extended DNS Errors to attach (RFC 8914), tag first in the text. */
+  readonly ede: readonly ExtendedError[];
+  /** True when no upstream query was needed. */
+  readonly fromCache: boolean;
+  /** Upstream queries this client query sent (its own; coalesced ones count for the first). */
+  readonly upstreamQueries: number;
+}
+
+export interface ChainResult {
+  readonly links: readonly Extract<NameResult, { kind: 'cname' }>[];
+  readonly final: NameResult;
+}
+
+function records(s: SignedRRset, ttl: number, owner: Name | undefined, withSigs: boolean, out: ResourceRecord[]): void {
+  const name = owner ?? s.rrset.name;
+  const t = Math.max(0, Math.floor(ttl));
+  for (const rdata of s.rrset.rdatas) out.push({ name, type: s.rrset.type, class: s.rrset.class, ttl: t, rdata });
+  if (withSigs) for (const rdata of s.rrsigs) out.push({ name, type: RRType.RRSIG, class: s.rrset.class, ttl: t, rdata });
+}
+
+/** The owner to print: the client's own spelling of QNAME where the owner is QNAME. */
+function ownerFor(rrset: RRset, qname: Name): Name | undefined {
+  return rrset.name.equals(qname) ? qname : undefined;
+}
+
+function edeOf(reason: VerdictReason): ExtendedError {
+  return { infoCode: reason.ede, extraText: edeExtraText(reason) };
+}
+
+function servfail(ede: readonly ExtendedError[], fromCache: boolean, upstreamQueries: number): ResolverAnswer {
+  return {
+    rcode: Rcode.SERVFAIL,
+    answer: [],
+    authority: [],
+    additional: [],
+    security: SecurityStatus.unchecked,
+    ad: false,
+    ede,
+    fromCache,
+    upstreamQueries,
+  };
+}
+
+/** SERVFAIL for a resolver failure. */
+export function failureAnswer(f: ResolverFailure, fromCache: boolean, upstreamQueries: number): ResolverAnswer {
+  return servfail([{ infoCode: f.code, extraText: failureText(f) }], fromCache, upstreamQueries);
+}
+
+function rank(s: SecurityStatus): Security {
+  return s === SecurityStatus.unchecked ? 'insecure' : s;
+}
+
+/** Assembles the client answer (module header). */
+export function buildAnswer(
+  qname: Name,
+  chain: ChainResult,
+  flags: ResolveFlags,
+  fromCache: boolean,
+  upstreamQueries: number,
+): ResolverAnswer {
+  const dnssecOk = flags.do === true;
+  const final = chain.final;
+  if (final.kind === 'fail') return failureAnswer(final, fromCache, upstreamQueries);
+  const answer: ResourceRecord[] = [];
+  const authority: ResourceRecord[] = [];
+  const acc: { status: Security; reason: VerdictReason | undefined; reasonStatus: Security } = {
+    status: 'secure',
+    reason: undefined,
+    reasonStatus: 'secure',
+  };
+  const note = (s: SecurityStatus, r: VerdictReason | undefined): void => {
+    const st = rank(s);
+    acc.status = weakest(acc.status, st);
+    if (r !== undefined && (acc.reason === undefined || weakest(acc.reasonStatus, st) !== acc.reasonStatus)) {
+      acc.reason = r;
+      acc.reasonStatus = st;
+    }
+  };
+  for (const link of chain.links) {
+    if (link.dname !== undefined) {
+      note(link.dname.status, link.dname.reason);
+      records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
+      records(link.cname.set, Math.min(link.cname.ttl, link.dname.ttl), ownerFor(link.cname.set.rrset, qname), false, answer);
+    } else {
+      note(link.cname.status, link.cname.reason);
+      records(link.cname.set, link.cname.ttl, ownerFor(link.cname.set.rrset, qname), dnssecOk, answer);
+    }
+  }
+  let rcode: number = Rcode.NOERROR;
+  switch (final.kind) {
+    case 'data':
+      for (const p of final.sets) {
+        note(p.status, p.reason);
+        records(p.set, p.ttl, ownerFor(p.set.rrset, qname), dnssecOk, answer);
+      }
+      if (dnssecOk) for (const p of final.proofs) records(p, p.rrset.ttl, undefined, true, authority);
+      break;
+    case 'negative':
+      note(final.status, final.reason);
+      if (final.nxdomain) rcode = Rcode.NXDOMAIN;
+      if (final.soa !== undefined) records(final.soa, final.ttl, undefined, dnssecOk, authority);
+      if (dnssecOk) for (const p of final.proofs) records(p, Math.min(p.rrset.ttl, final.ttl), undefined, true, authority);
+      break;
+    case 'miss':
+      break;
+    case 'cname':
+      // A chain result never ends in a link (lookupChain follows them).
+      break;
+  }
+  const { status, reason } = acc;
+  const ede: ExtendedError[] = [];
+  if (status === 'bogus') {
+    const r = reason;
+    const e = r === undefined ? [] : [edeOf(r)];
+    if (flags.cd !== true) return servfail(e, fromCache, upstreamQueries);
+  } else if (reason !== undefined && EDE_TAGS[reason.tag].status !== 'bogus') {
+    ede.push(edeOf(reason));
+  }
+  return {
+    rcode,
+    answer,
+    authority,
+    additional: [],
+    security: status,
+    ad: status === 'secure' && (dnssecOk || flags.ad === true),
+    ede,
+    fromCache,
+    upstreamQueries,
+  };
+}

@@ -1,0 +1,188 @@
+// What a reply from an authoritative server means for the iteration (RFC 1034 §5.3.3 step 4),
+// after dropping what that server may not say (RFC 2181 §5.4.1 and Unbound's iter_scrub.c):
+//
+// Scrubbing, relative to the zone the server was asked as (the delegation point, its bailiwick):
+// - answer: only RRsets on the chain from QNAME (the name, each CNAME target, each name a DNAME at
+//   an ancestor maps it to, RFC 6672 §3.2), with owners in the bailiwick; CNAME and DNAME targets
+//   outside it end the chain there, and the resolver asks for them from their own servers;
+// - authority: only NS, SOA, NSEC, NSEC3, DS and their RRSIGs, owned in the bailiwick; NS only
+//   at an ancestor-or-self of the last chain name;
+// - additional: only A and AAAA in the bailiwick (glue "in bailiwick"); everything else there is
+//   dropped, so out-of-bailiwick addresses can never poison the delegation.
+//
+// Then (RFC 1034 §5.3.3, RFC 2308 §2):
+// - `answer`: data or a chain for QNAME, NXDOMAIN, or NODATA (SOA in authority, or AA with
+//   nothing) — the iteration ends and the resolver validates and caches it;
+// - `referral`: NOERROR, no answer, no SOA, an NS RRset strictly below the zone the server was
+//   asked as, at or above the name (a downward referral);
+// - `lame`: a referral sideways or upward, a non-authoritative empty reply, REFUSED or NOTAUTH
+//   (RFC 1034 §4.2.2 "lame delegation"): the server is no use for this zone;
+// - `retry`: SERVFAIL and other rcodes: ask another server, without marking this one lame.
+//
+// Pure module.
+
+import { Rcode, RRType } from '../wire/constants.js';
+import type { Message } from '../wire/message.js';
+import { Name } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import type { ResourceRecord } from '../wire/record.js';
+
+/** Addresses of one name server name. */
+export interface NsAddresses {
+  readonly v4: string[];
+  readonly v6: string[];
+}
+
+export type Classified =
+  | { readonly kind: 'answer'; readonly msg: Message }
+  | {
+      readonly kind: 'referral';
+      readonly msg: Message;
+      /** The child zone. */
+      readonly child: Name;
+      readonly nsNames: readonly Name[];
+      /** In-bailiwick glue by NS name key. */
+      readonly glue: ReadonlyMap<string, NsAddresses>;
+    }
+  | { readonly kind: 'lame'; readonly reason: string }
+  | { readonly kind: 'retry'; readonly reason: string };
+
+const MAX_CHAIN = 32;
+
+function coveredType(r: ResourceRecord): number {
+  return r.rdata.length >= 2 ? (r.rdata[0]! << 8) | r.rdata[1]! : -1;
+}
+
+/** The type a record stands for: its own, or the covered type for an RRSIG. */
+function effectiveType(r: ResourceRecord): number {
+  return r.type === RRType.RRSIG ? coveredType(r) : r.type;
+}
+
+function targetOf(r: ResourceRecord): Name | undefined {
+  try {
+    return decodeTyped(RRType.CNAME, r.rdata).target;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 6672 §2.2 substitution; undefined when the result would be too long. */
+export function dnameSubstitute(name: Name, owner: Name, target: Name): Name | undefined {
+  const keep = name.labelCount - owner.labelCount;
+  try {
+    return Name.fromLabels([...name.labels().slice(0, keep), ...target.labels()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chain of names from qname through CNAMEs and DNAMEs in `answer` (records in bailiwick). */
+export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtype: number): Name[] {
+  const chain: Name[] = [qname];
+  let tail = qname;
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    if (qtype === RRType.ANY) break;
+    if (answer.some((r) => r.type === qtype && r.name.equals(tail))) break;
+    let next: Name | undefined;
+    let dname: ResourceRecord | undefined;
+    for (const r of answer) {
+      if (r.type !== RRType.DNAME || !tail.isSubdomainOf(r.name) || tail.equals(r.name)) continue;
+      if (dname === undefined || r.name.labelCount > dname.name.labelCount) dname = r;
+    }
+    if (dname !== undefined && qtype !== RRType.DNAME) {
+      const t = targetOf(dname);
+      next = t === undefined ? undefined : dnameSubstitute(tail, dname.name, t);
+    } else if (qtype !== RRType.CNAME) {
+      const c = answer.find((r) => r.type === RRType.CNAME && r.name.equals(tail));
+      next = c === undefined ? undefined : targetOf(c);
+    }
+    if (next === undefined || chain.some((n) => n.equals(next))) break;
+    chain.push(next);
+    tail = next;
+  }
+  return chain;
+}
+
+function onChain(r: ResourceRecord, chain: readonly Name[]): boolean {
+  const t = effectiveType(r);
+  for (const n of chain) {
+    if (r.name.equals(n)) return true;
+    if (t === RRType.DNAME && n.isSubdomainOf(r.name)) return true;
+  }
+  return false;
+}
+
+const AUTHORITY_TYPES = new Set<number>([RRType.NS, RRType.SOA, RRType.NSEC, RRType.NSEC3, RRType.DS]);
+
+/** The message with out-of-bailiwick and off-chain records dropped (module header). */
+export function scrub(msg: Message, qname: Name, qtype: number, zone: Name): Message {
+  const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
+  const raw = msg.answer.filter(inZone);
+  const chain = answerChain(raw, qname, qtype);
+  // Only the chain's links that are in bailiwick: a target outside it ends the chain.
+  let end = chain.length;
+  for (let i = 1; i < chain.length; i++) {
+    if (!chain[i]!.isSubdomainOf(zone)) {
+      end = i;
+      break;
+    }
+  }
+  const kept = chain.slice(0, end);
+  const answer = raw.filter((r) => onChain(r, kept));
+  const tail = kept[kept.length - 1]!;
+  const authority = msg.authority.filter((r) => {
+    if (!inZone(r)) return false;
+    const t = effectiveType(r);
+    if (!AUTHORITY_TYPES.has(t)) return false;
+    if (t === RRType.NS) return tail.isSubdomainOf(r.name);
+    return true;
+  });
+  const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && inZone(r));
+  return { ...msg, answer, authority, additional };
+}
+
+/** Classifies a scrubbed reply to (qname, qtype) from a server of `zone`. */
+export function classify(msg: Message, qname: Name, qtype: number, zone: Name): Classified {
+  if (msg.rcode === Rcode.REFUSED || msg.rcode === Rcode.NOTAUTH) return { kind: 'lame', reason: `rcode ${msg.rcode}` };
+  if (msg.rcode !== Rcode.NOERROR && msg.rcode !== Rcode.NXDOMAIN) return { kind: 'retry', reason: `rcode ${msg.rcode}` };
+  if (msg.answer.length > 0 || msg.rcode === Rcode.NXDOMAIN) return { kind: 'answer', msg };
+  const tail = answerChain(msg.answer, qname, qtype).at(-1)!;
+  if (msg.authority.some((r) => r.type === RRType.SOA && tail.isSubdomainOf(r.name))) return { kind: 'answer', msg };
+  let child: Name | undefined;
+  for (const r of msg.authority) {
+    if (r.type !== RRType.NS) continue;
+    if (r.name.labelCount <= zone.labelCount) continue;
+    if (child === undefined || r.name.labelCount > child.labelCount) child = r.name;
+  }
+  if (child !== undefined) {
+    if (qtype === RRType.DS && child.equals(qname)) return { kind: 'lame', reason: 'referral to the child for a DS query' };
+    const nsNames: Name[] = [];
+    for (const r of msg.authority) {
+      if (r.type !== RRType.NS || !r.name.equals(child)) continue;
+      try {
+        const host = decodeTyped(RRType.NS, r.rdata).host;
+        if (!nsNames.some((n) => n.equals(host))) nsNames.push(host);
+      } catch {
+        // An unreadable NS record names no server.
+      }
+    }
+    if (nsNames.length === 0) return { kind: 'lame', reason: 'referral without usable NS records' };
+    const glue = new Map<string, NsAddresses>();
+    for (const r of msg.additional) {
+      if (!nsNames.some((n) => n.equals(r.name))) continue;
+      let e = glue.get(r.name.key);
+      if (e === undefined) glue.set(r.name.key, (e = { v4: [], v6: [] }));
+      try {
+        if (r.type === RRType.A) e.v4.push(decodeTyped(RRType.A, r.rdata).address);
+        else e.v6.push(decodeTyped(RRType.AAAA, r.rdata).address);
+      } catch {
+        // Malformed addresses are not glue.
+      }
+    }
+    return { kind: 'referral', msg, child, nsNames, glue };
+  }
+  if (msg.authority.some((r) => r.type === RRType.NS)) {
+    return msg.flags.aa ? { kind: 'answer', msg } : { kind: 'lame', reason: 'upward or sideways referral' };
+  }
+  return msg.flags.aa ? { kind: 'answer', msg } : { kind: 'lame', reason: 'empty non-authoritative reply' };
+}

@@ -1,0 +1,153 @@
+// One exchange with one authoritative server (RFC 1034 §5.3.3 step 3, "send them queries"),
+// with what it takes to get a usable reply:
+// - a query ID from the injected Random (RFC 5452 §9.2: unpredictable IDs), RD clear, EDNS0 with
+//   the configured UDP size (1232 by default) and DO set (RFC 3225 §3, RFC 4035 §4.1);
+// - 0x20 when enabled: the letters of QNAME in random case, and a reply whose question does not
+//   echo them exactly is refused (draft-vixie-dnsext-dns0x20; the transport checks it too);
+// - a reply is decoded and checked again here (ID, QR, opcode, one question equal to ours):
+//   transports match replies, but a scripted one need not;
+// - TC set over UDP: the same question over TCP (RFC 7766 §5);
+// - FORMERR or NOTIMP (or BADVERS) without an OPT to an EDNS query: the server is marked no-EDNS in
+//   the infra cache and asked again without OPT (RFC 6891 §7); a server seen answering EDNS is not
+//   downgraded by one such reply (infra-cache.ts);
+// - the RTT of each reply and each timeout go to the infra cache (smoothed RTT and backoff).
+// Identical exchanges in flight (same server, name, type, EDNS mode) share one upstream query.
+//
+// Pure module: network, clock and randomness come in through the deps.
+
+import { EdnsStatus, type InfraCache } from '../cache/infra-cache.js';
+import type { Random } from '../core/random.js';
+import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
+import { Opcode, Rcode } from '../wire/constants.js';
+import { decodeMessage, encodeMessage, makeQuery, type Message } from '../wire/message.js';
+import { Name } from '../wire/name.js';
+import type { QueryContext, ResolverStats } from './query-context.js';
+import type { ResolverOptions } from './options.js';
+import type { Transport } from './transport.js';
+
+export type ExchangeResult =
+  | { readonly kind: 'reply'; readonly msg: Message; readonly rttMs: number; readonly tcp: boolean; readonly edns: boolean }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'error'; readonly reason: string };
+
+export interface ExchangeDeps {
+  readonly transport: Transport;
+  readonly random: Random;
+  readonly infra: InfraCache;
+  readonly options: ResolverOptions;
+  readonly stats: ResolverStats;
+}
+
+/** The letters of `name` in random case (0x20), from the injected Random. */
+export function randomCase(name: Name, random: Random): Name {
+  const wire = name.wire.slice();
+  const bits = random.fill(new Uint8Array(Math.ceil(wire.length / 8)));
+  let i = 0;
+  while (i < wire.length) {
+    const len = wire[i]!;
+    if (len === 0) break;
+    for (let j = i + 1; j <= i + len; j++) {
+      const c = wire[j]! | 0x20;
+      if (c >= 0x61 && c <= 0x7a) wire[j] = (bits[j >>> 3]! >>> (j & 7)) & 1 ? c : c & ~0x20;
+    }
+    i += len + 1;
+  }
+  return Name.fromWire(wire);
+}
+
+function sameWire(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Why a decoded reply does not answer our query, or undefined when it does. */
+function mismatch(msg: Message, id: number, qname: Name, qtype: number, exactCase: boolean): string | undefined {
+  if (msg.id !== id) return 'id';
+  if (!msg.flags.qr) return 'qr';
+  if (msg.flags.opcode !== Opcode.QUERY) return 'opcode';
+  const q = msg.question[0];
+  // RFC 1035 §4.1.1: FORMERR/NOTIMP replies may come without the question.
+  if (q === undefined) return msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP ? undefined : 'question';
+  if (msg.question.length !== 1 || q.type !== qtype || q.class !== 1) return 'question';
+  if (exactCase ? !sameWire(q.name.wire, qname.wire) : !q.name.equals(qname)) return 'question name';
+  return undefined;
+}
+
+const BADVERS = 16;
+
+export class Exchanger {
+  private readonly deps: ExchangeDeps;
+  private readonly inflight = new Map<string, Promise<ExchangeResult>>();
+
+  constructor(deps: ExchangeDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Asks `address` for (qname, qtype) with the timeout `rto` (ms, from the infra cache's choice).
+   * Spends upstream queries from `ctx`; returns an error outcome when the budget is gone.
+   */
+  exchange(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number): Promise<ExchangeResult> {
+    const key = `${address}|${qname.key}|${qtype}`;
+    const cur = this.inflight.get(key);
+    if (cur !== undefined) {
+      this.deps.stats.coalescedExchanges++;
+      return cur;
+    }
+    const p = this.run(ctx, address, qname, qtype, rto).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number): Promise<ExchangeResult> {
+    const { transport, random, infra, options } = this.deps;
+    let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
+    let tcp = false;
+    const timeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
+    const server = { address, port: options.port };
+    // At most: UDP, TCP after TC, and the same again without EDNS.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
+      const id = random.u16();
+      const name = options.use0x20 ? randomCase(qname, random) : qname;
+      const query = makeQuery(name, qtype, { id, edns, do: edns, udpSize: options.ednsBufferSize });
+      const bytes = encodeMessage(query).bytes;
+      if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
+      const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
+      if (r.kind === 'timeout') {
+        infra.recordTimeout(address, timeoutMs);
+        publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
+        return r;
+      }
+      if (r.kind === 'error') {
+        publish(Channel.upstreamResult, { server: address, outcome: 'error' });
+        return r;
+      }
+      infra.recordRtt(address, r.rttMs);
+      publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
+      let msg: Message;
+      try {
+        msg = decodeMessage(r.bytes);
+      } catch {
+        return { kind: 'error', reason: 'malformed reply' };
+      }
+      const bad = mismatch(msg, id, name, qtype, options.use0x20);
+      if (bad !== undefined) return { kind: 'error', reason: `reply does not match the query (${bad})` };
+      if (msg.flags.tc && !r.tcp) {
+        tcp = true;
+        continue;
+      }
+      if (edns && msg.edns === undefined && (msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP || msg.rcode === BADVERS)) {
+        if (infra.recordEdnsFailure(address)) {
+          edns = false;
+          continue;
+        }
+        return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+      }
+      if (edns && msg.edns !== undefined) infra.recordEdnsOk(address);
+      return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+    }
+    return { kind: 'error', reason: 'no usable reply' };
+  }
+}

@@ -1,0 +1,174 @@
+// Resolver configuration: the named work limits (DESIGN.md convention 7), upstream behaviour and
+// the root of everything, the hints and trust anchors, as plain values. Config normalisation
+// (src/config) builds a ResolverOptionsInit; `resolverOptions` fills the defaults and checks ranges.
+//
+// Work limits per client query, after Unbound and BIND (each trip is SERVFAIL + EDE, ede-tags.ts):
+//
+// | limit                    | anchord | Unbound                          | BIND 9.18                    |
+// |--------------------------|---------|----------------------------------|------------------------------|
+// | referrals followed       | 30      | MAX_REFERRAL_COUNT 130           | (in max-recursion-queries)   |
+// | sub-queries              | 40      | MAX_TARGET_COUNT 64 targets      | max-recursion-depth 7 deep   |
+// | NS names per delegation  | 5       | MAX_TARGET_NX 5 (nxns)           | 20 (max-delegation-servers)  |
+// | CNAME/DNAME links        | 12      | MAX_RESTART_COUNT 11             | 16 (max-query-restarts 11)   |
+// | upstream queries         | 100     | (MAX_SENT_COUNT 32 per target)   | max-recursion-queries 100    |
+// | sub-query nesting        | 6       | (MAX_DEPENDENCY / depth)         | max-recursion-depth 7        |
+// | minimised queries        | 10      | MAX_MINIMISE_COUNT 10            | (qname-minimization relaxed) |
+// | wall time                | 10 s    | (client timeout)                 | resolver-query-timeout 10 s  |
+//
+// Hints (RFC 8109 §3): NS records for the root and A/AAAA records for their names, as in
+// `named.root`. Trust anchors (RFC 4033 §5, RFC 7958): DS or DNSKEY records of any zone (the root's by
+// default); with none, nothing is validated and no answer is secure.
+//
+// Pure module.
+
+import { validatorOptions, type ValidatorOptions, type ValidatorOptionsInit } from '../dnssec/rrset-validator.js';
+import type { TrustPoint } from '../dnssec/key-validator.js';
+import { RRType } from '../wire/constants.js';
+import { DEFAULT_UDP_SIZE } from '../wire/message.js';
+import type { Name } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import type { ResourceRecord } from '../wire/record.js';
+
+export interface ResolverLimits {
+  /** Referrals followed for one client query, over all its iterations. */
+  readonly maxReferrals: number;
+  /** Sub-queries started for one client query: NS address lookups, DS and DNSKEY fetches. */
+  readonly maxSubQueries: number;
+  /** NS names whose addresses may be looked up for one delegation (NXNS). */
+  readonly maxNsNamesPerDelegation: number;
+  /** CNAME and DNAME links followed from the query name. */
+  readonly maxCnameChain: number;
+  /** Upstream queries sent for one client query. */
+  readonly maxUpstreamQueries: number;
+  /** Nesting of sub-queries (an NS lookup needing an NS lookup...). */
+  readonly maxDepth: number;
+  /** Minimised queries for one name (RFC 9156 §2.3 MAX_MINIMISE_COUNT). */
+  readonly maxMinimisedQueries: number;
+  /** Wall time for one client query, ms (by the injected clock). */
+  readonly wallTimeMs: number;
+}
+
+export const DEFAULT_RESOLVER_LIMITS: ResolverLimits = Object.freeze({
+  maxReferrals: 30,
+  maxSubQueries: 40,
+  maxNsNamesPerDelegation: 5,
+  maxCnameChain: 12,
+  maxUpstreamQueries: 100,
+  maxDepth: 6,
+  maxMinimisedQueries: 10,
+  wallTimeMs: 10_000,
+});
+
+export type LimitName = keyof ResolverLimits;
+
+/** A configured trust anchor: a zone with its DS and/or DNSKEY RDATAs. */
+export type TrustAnchor = TrustPoint;
+
+export interface ResolverOptions {
+  /** Root hints: NS records of the root and addresses of their names. */
+  readonly rootHints: readonly ResourceRecord[];
+  /** Trust anchors by zone; empty: no validation. */
+  readonly trustAnchors: readonly TrustAnchor[];
+  readonly limits: ResolverLimits;
+  /** QNAME minimisation (RFC 9156). Default on. */
+  readonly qnameMinimisation: boolean;
+  /** Random letter case in queries, echoed exactly (draft-vixie-dnsext-dns0x20). Default off. */
+  readonly use0x20: boolean;
+  /** Query name servers over IPv4 (A records). Default on. */
+  readonly ipv4: boolean;
+  /** Query name servers over IPv6 (AAAA records). Default off. */
+  readonly ipv6: boolean;
+  /** EDNS UDP payload size advertised upstream (DNS Flag Day 2020: 1232). */
+  readonly ednsBufferSize: number;
+  /** Port of authoritative servers. Default 53. */
+  readonly port: number;
+  /** Bounds of the per-attempt timeout taken from the infra cache's RTO, ms. */
+  readonly minTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+  /** Attempts per server address within one iteration step (1 = no retry). Default 2. */
+  readonly attemptsPerServer: number;
+  /** Validator options (algorithm policy, budgets, NSEC3 caps, clock skew). */
+  readonly validator: ValidatorOptions;
+}
+
+export interface ResolverOptionsInit {
+  readonly rootHints: readonly ResourceRecord[];
+  readonly trustAnchors?: readonly TrustAnchor[] | undefined;
+  readonly limits?: Partial<ResolverLimits> | undefined;
+  readonly qnameMinimisation?: boolean | undefined;
+  readonly use0x20?: boolean | undefined;
+  readonly ipv4?: boolean | undefined;
+  readonly ipv6?: boolean | undefined;
+  readonly ednsBufferSize?: number | undefined;
+  readonly port?: number | undefined;
+  readonly minTimeoutMs?: number | undefined;
+  readonly maxTimeoutMs?: number | undefined;
+  readonly attemptsPerServer?: number | undefined;
+  readonly validator?: ValidatorOptionsInit | undefined;
+}
+
+function intIn(name: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer ${min}..${max}, got ${v}`);
+  return v;
+}
+
+/** Complete, checked options. Throws RangeError for out-of-range numbers or unusable hints. */
+export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
+  const limits: ResolverLimits = Object.freeze({ ...DEFAULT_RESOLVER_LIMITS, ...init.limits });
+  for (const [k, v] of Object.entries(limits) as [string, number][]) intIn(`limits.${k}`, v, 1, 10_000_000);
+  const hints = init.rootHints;
+  if (!hints.some((r) => r.type === RRType.NS && r.name.isRoot())) throw new RangeError('root hints hold no NS record for the root');
+  const minTimeoutMs = intIn('minTimeoutMs', init.minTimeoutMs ?? 50, 1, 600_000);
+  const maxTimeoutMs = intIn('maxTimeoutMs', init.maxTimeoutMs ?? 3000, minTimeoutMs, 600_000);
+  return Object.freeze({
+    rootHints: hints,
+    trustAnchors: init.trustAnchors ?? [],
+    limits,
+    qnameMinimisation: init.qnameMinimisation ?? true,
+    use0x20: init.use0x20 ?? false,
+    ipv4: init.ipv4 ?? true,
+    ipv6: init.ipv6 ?? false,
+    ednsBufferSize: intIn('ednsBufferSize', init.ednsBufferSize ?? DEFAULT_UDP_SIZE, 512, 65535),
+    port: intIn('port', init.port ?? 53, 1, 65535),
+    minTimeoutMs,
+    maxTimeoutMs,
+    attemptsPerServer: intIn('attemptsPerServer', init.attemptsPerServer ?? 2, 1, 10),
+    validator: validatorOptions(init.validator ?? {}),
+  });
+}
+
+/**
+ * Trust anchors from DS and DNSKEY records (a trust-anchor file in zone-file form), grouped by
+ * owner. DNSKEY records without the SEP or zone flag are kept: the key validator decides.
+ */
+export function trustAnchorsFromRecords(records: readonly ResourceRecord[]): TrustAnchor[] {
+  const byZone = new Map<string, { zone: Name; ds: Uint8Array[]; dnskeys: Uint8Array[] }>();
+  for (const r of records) {
+    if (r.type !== RRType.DS && r.type !== RRType.DNSKEY) continue;
+    let e = byZone.get(r.name.key);
+    if (e === undefined) byZone.set(r.name.key, (e = { zone: r.name, ds: [], dnskeys: [] }));
+    (r.type === RRType.DS ? e.ds : e.dnskeys).push(r.rdata);
+  }
+  return [...byZone.values()].map((e) => (e.dnskeys.length > 0 ? e : { zone: e.zone, ds: e.ds }));
+}
+
+/** The NS names of the root in the hints, with their addresses. */
+export function hintServers(hints: readonly ResourceRecord[]): { names: Name[]; addresses: Map<string, { v4: string[]; v6: string[] }> } {
+  const names: Name[] = [];
+  for (const r of hints) {
+    if (r.type !== RRType.NS || !r.name.isRoot()) continue;
+    const target = decodeTyped(RRType.NS, r.rdata).host;
+    if (!names.some((n) => n.equals(target))) names.push(target);
+  }
+  const addresses = new Map<string, { v4: string[]; v6: string[] }>();
+  for (const r of hints) {
+    if (r.type !== RRType.A && r.type !== RRType.AAAA) continue;
+    if (!names.some((n) => n.equals(r.name))) continue;
+    let e = addresses.get(r.name.key);
+    if (e === undefined) addresses.set(r.name.key, (e = { v4: [], v6: [] }));
+    if (r.type === RRType.A) e.v4.push(decodeTyped(RRType.A, r.rdata).address);
+    else e.v6.push(decodeTyped(RRType.AAAA, r.rdata).address);
+  }
+  return { names, addresses };
+}
+

@@ -1,0 +1,162 @@
+// Per-client-query work accounting (DESIGN.md convention 7): one QueryContext travels with a
+// client query through every iteration, sub-query and key fetch it causes, and counts referrals,
+// sub-queries, upstream queries and nesting against the named limits (options.ts). The first
+// limit reached is recorded as the query's failure; everything that loops checks `failed` and
+// stops, so the whole client query ends with SERVFAIL and that limit's EDE. Wall time is read from
+// the injected clock. Trips are counted in ResolverStats and published on the budget channel.
+//
+// Pure module: the clock is injected.
+
+import type { Clock } from '../core/clock.js';
+import { Channel, publish } from '../core/diagnostics.js';
+import type { Name } from '../wire/name.js';
+import type { NameResult } from './answer.js';
+import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
+import type { LimitName, ResolverLimits } from './options.js';
+
+/** Counters of a resolver instance; fields only grow. */
+export interface ResolverStats {
+  clientQueries: number;
+  /** Client queries answered without any upstream query. */
+  cacheAnswers: number;
+  upstreamQueries: number;
+  /** Client queries that joined an identical one in flight. */
+  coalesced: number;
+  /** Upstream exchanges that joined an identical one in flight. */
+  coalescedExchanges: number;
+  servfail: number;
+  /** Trips per limit. */
+  trips: Record<LimitName, number>;
+}
+
+export function newStats(): ResolverStats {
+  return {
+    clientQueries: 0,
+    cacheAnswers: 0,
+    upstreamQueries: 0,
+    coalesced: 0,
+    coalescedExchanges: 0,
+    servfail: 0,
+    trips: {
+      maxReferrals: 0,
+      maxSubQueries: 0,
+      maxNsNamesPerDelegation: 0,
+      maxCnameChain: 0,
+      maxUpstreamQueries: 0,
+      maxDepth: 0,
+      maxMinimisedQueries: 0,
+      wallTimeMs: 0,
+    },
+  };
+}
+
+const LIMIT_TAGS: Readonly<Record<LimitName, ResolverTag>> = {
+  maxReferrals: ResolverTag.LIMIT_REFERRALS,
+  maxSubQueries: ResolverTag.LIMIT_SUB_QUERIES,
+  maxNsNamesPerDelegation: ResolverTag.LIMIT_NS_NAMES,
+  maxCnameChain: ResolverTag.LIMIT_CNAME_CHAIN,
+  maxUpstreamQueries: ResolverTag.LIMIT_UPSTREAM_QUERIES,
+  maxDepth: ResolverTag.LIMIT_DEPTH,
+  maxMinimisedQueries: ResolverTag.LIMIT_REFERRALS,
+  wallTimeMs: ResolverTag.LIMIT_WALL_TIME,
+};
+
+export class QueryContext {
+  readonly limits: ResolverLimits;
+  readonly startedAt: number;
+  /** Checking disabled (RFC 4035 §3.2.2): bogus data is returned instead of SERVFAIL. */
+  readonly cd: boolean;
+  /** Recursion desired; without it only the caches answer. */
+  readonly rd: boolean;
+  upstreamQueries = 0;
+  referrals = 0;
+  subQueries = 0;
+  depth = 0;
+  /** The first limit that tripped, or the failure that ended the query. */
+  failed: ResolverFailure | undefined;
+  /** (name, type) pairs being resolved by this client query, against dependency loops. */
+  readonly active = new Set<string>();
+  /** What this client query has learnt per name and type (answers that may not be cacheable). */
+  readonly local = new Map<string, NameResult>();
+  private readonly clock: Clock;
+  private readonly stats: ResolverStats;
+
+  constructor(clock: Clock, limits: ResolverLimits, stats: ResolverStats, flags: { cd: boolean; rd: boolean }) {
+    this.clock = clock;
+    this.limits = limits;
+    this.stats = stats;
+    this.startedAt = clock.now();
+    this.cd = flags.cd;
+    this.rd = flags.rd;
+  }
+
+  /** Records a trip of `limit` (once per client query) and returns the failure. */
+  trip(limit: LimitName, owner?: Name): ResolverFailure {
+    if (this.failed !== undefined) return this.failed;
+    const tag = LIMIT_TAGS[limit];
+    const f = failure(tag, `${limit} ${this.limits[limit]} reached${owner === undefined ? '' : ` at ${owner.toString()}`}`);
+    this.failed = f;
+    this.stats.trips[limit]++;
+    publish(Channel.budgetTrip, { budget: limit, owner: owner?.toString() });
+    return f;
+  }
+
+  /** Counts a trip of a limit that ends only part of the work (one delegation), not the query. */
+  noteTrip(limit: LimitName, owner?: Name): void {
+    this.stats.trips[limit]++;
+    publish(Channel.budgetTrip, { budget: limit, owner: owner?.toString() });
+  }
+
+  /** False (and a trip) when the wall time is spent. */
+  timeLeft(): boolean {
+    if (this.failed !== undefined) return false;
+    if (this.clock.now() - this.startedAt >= this.limits.wallTimeMs) {
+      this.trip('wallTimeMs');
+      return false;
+    }
+    return true;
+  }
+
+  /** Takes one upstream query from the budget; false (and a trip) when none is left. */
+  spendUpstream(): boolean {
+    if (!this.timeLeft()) return false;
+    if (this.upstreamQueries >= this.limits.maxUpstreamQueries) {
+      this.trip('maxUpstreamQueries');
+      return false;
+    }
+    this.upstreamQueries++;
+    this.stats.upstreamQueries++;
+    return true;
+  }
+
+  /** Takes one referral. */
+  spendReferral(owner: Name): boolean {
+    if (this.failed !== undefined) return false;
+    if (this.referrals >= this.limits.maxReferrals) {
+      this.trip('maxReferrals', owner);
+      return false;
+    }
+    this.referrals++;
+    return true;
+  }
+
+  /** Enters a sub-query (counted and nested); pair with `leave`. */
+  enter(owner: Name): boolean {
+    if (this.failed !== undefined) return false;
+    if (this.subQueries >= this.limits.maxSubQueries) {
+      this.trip('maxSubQueries', owner);
+      return false;
+    }
+    if (this.depth >= this.limits.maxDepth) {
+      this.trip('maxDepth', owner);
+      return false;
+    }
+    this.subQueries++;
+    this.depth++;
+    return true;
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+}

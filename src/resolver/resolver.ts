@@ -1,0 +1,525 @@
+// The recursive resolver (RFC 1034 §5.3.3) with validation in the loop (RFC 4035 §4-§5): the
+// composition of the iterator (iterator.ts), the chain of trust (trust.ts), the validator core
+// (dnssec/response-validator.ts) and the caches (src/cache).
+//
+// A client question is resolved name by name along its CNAME/DNAME chain (RFC 1034 §3.6.2, RFC
+// 6672), at most `maxCnameChain` links. For each name:
+// 1. what this client query already learnt (answers that may not be cacheable, TTL 0);
+// 2. the caches: a live RRset of the type, or a CNAME (only answer-grade data: RFC 2181 §5.4.1
+//    keeps glue and referral NS out of answers, and unvalidated data out of validated answers);
+//    a negative entry (RFC 2308); a denial synthesised from validated NSEC/NSEC3 (RFC 8198);
+// 3. otherwise one iteration from the deepest cached zone cut (root priming first, RFC 8109), then
+//    the response is judged by the validator, every RRset cached with its status and credibility,
+//    negative answers and secure NSEC/NSEC3 records stored, and step 1 answers.
+// Name-server addresses are sub-queries through the same path (unvalidated, as glue is); every
+// sub-query counts against the client query's limits (query-context.ts). Identical client
+// questions in flight (name, type, class, CD, RD) share one resolution; the DO/AD rendering is
+// per client.
+//
+// Pure module: transport, clock, randomness and crypto are injected; see `ResolverDeps`.
+
+import { AggressiveNsecCache } from '../cache/aggressive-nsec.js';
+import { InfraCache } from '../cache/infra-cache.js';
+import { KeyCache } from '../cache/key-cache.js';
+import { NegativeCache, negativeTtl } from '../cache/negative-cache.js';
+import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
+import { SecurityStatus } from '../cache/types.js';
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/random.js';
+import { groupSigned, type JudgedRRset, type ResponseVerdict } from '../dnssec/response-validator.js';
+import type { SignedRRset } from '../dnssec/rrset-validator.js';
+import { RRClass, Rcode, RRType } from '../wire/constants.js';
+import type { Message } from '../wire/message.js';
+import { Name } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import { groupRRsets, type ResourceRecord } from '../wire/record.js';
+import {
+  buildAnswer,
+  failureAnswer,
+  type ChainResult,
+  type NameResult,
+  type Piece,
+  type ResolveFlags,
+  type ResolverAnswer,
+  type ResolverQuestion,
+} from './answer.js';
+import type { Classified } from './classify.js';
+import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
+import { Exchanger } from './exchange.js';
+import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
+import { hintServers, resolverOptions, type ResolverOptions, type ResolverOptionsInit } from './options.js';
+import { QueryContext, newStats, type ResolverStats } from './query-context.js';
+import type { Transport } from './transport.js';
+import { ChainOfTrust, type ValidatorCrypto } from './trust.js';
+
+export interface ResolverCaches {
+  readonly rrsets: RRsetCache;
+  readonly negative: NegativeCache;
+  readonly keys: KeyCache;
+  readonly infra: InfraCache;
+  /** Aggressive use of validated NSEC/NSEC3 (RFC 8198); absent: off. */
+  readonly aggressive?: AggressiveNsecCache | undefined;
+}
+
+export interface ResolverDeps {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Signature checks (crypto/backend.ts CryptoBackend fits). */
+  readonly crypto: ValidatorCrypto;
+  readonly caches: ResolverCaches;
+  readonly options: ResolverOptionsInit;
+}
+
+/** Caches with their default sizes and TTL rules, for a resolver and its tests. */
+export function createResolverCaches(clock: Clock, random: Random, options?: ResolverOptions): ResolverCaches {
+  return {
+    rrsets: new RRsetCache({ clock }),
+    negative: new NegativeCache({ clock }),
+    keys: new KeyCache({ clock }),
+    infra: new InfraCache({ clock, random }),
+    aggressive: new AggressiveNsecCache(options === undefined ? { clock } : { clock, validatorOptions: options.validator }),
+  };
+}
+
+interface Shared {
+  readonly chain: ChainResult;
+  readonly fromCache: boolean;
+  readonly upstreamQueries: number;
+}
+
+const ROOT = Name.ROOT;
+
+function decodeTarget(rdata: Uint8Array | undefined): Name | undefined {
+  if (rdata === undefined) return undefined;
+  try {
+    return decodeTyped(RRType.CNAME, rdata).target;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameSet(s: SignedRRset, name: Name, type: number): boolean {
+  return s.rrset.type === type && s.rrset.name.equals(name);
+}
+
+export class Resolver {
+  readonly options: ResolverOptions;
+  readonly stats: ResolverStats = newStats();
+  private readonly clock: Clock;
+  private readonly caches: ResolverCaches;
+  private readonly exchanger: Exchanger;
+  private readonly trust: ChainOfTrust;
+  private readonly services: IterationServices;
+  private readonly inflight = new Map<string, Promise<Shared>>();
+  private priming: Promise<void> | undefined;
+
+  constructor(deps: ResolverDeps) {
+    this.options = resolverOptions(deps.options);
+    this.clock = deps.clock;
+    this.caches = deps.caches;
+    this.exchanger = new Exchanger({
+      transport: deps.transport,
+      random: deps.random,
+      infra: deps.caches.infra,
+      options: this.options,
+      stats: this.stats,
+    });
+    this.trust = new ChainOfTrust({
+      clock: deps.clock,
+      crypto: deps.crypto,
+      keys: deps.caches.keys,
+      rrsets: deps.caches.rrsets,
+      anchors: this.options.trustAnchors,
+      validator: this.options.validator,
+      fetch: (ctx, name, type) => this.fetch(ctx, name, type),
+    });
+    this.services = {
+      options: this.options,
+      infra: deps.caches.infra,
+      exchanger: this.exchanger,
+      cachedAddresses: (name) => this.cachedAddresses(name),
+      lookupAddresses: (ctx, name) => this.lookupAddresses(ctx, name),
+      onReferral: (ctx, parent, referral) => this.onReferral(ctx, parent, referral),
+    };
+  }
+
+  /**
+   * Resolves one client question. Never rejects for DNS reasons: failures are SERVFAIL answers
+   * with an EDE.
+   */
+  async resolve(question: ResolverQuestion, flags: ResolveFlags = {}): Promise<ResolverAnswer> {
+    this.stats.clientQueries++;
+    const cls = question.class ?? RRClass.IN;
+    if (cls !== RRClass.IN) {
+      return { ...failureAnswer(failure(ResolverTag.NO_ANSWER, 'only class IN is resolved'), true, 0), rcode: Rcode.REFUSED, ede: [] };
+    }
+    const cd = flags.cd === true;
+    const rd = flags.rd !== false;
+    const key = `${question.name.key}/${question.type}/${cd ? 1 : 0}${rd ? 1 : 0}`;
+    let shared = this.inflight.get(key);
+    let joined = false;
+    if (shared === undefined) {
+      shared = this.run(question.name, question.type, cd, rd).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, shared);
+    } else {
+      joined = true;
+      this.stats.coalesced++;
+    }
+    const s = await shared;
+    const upstream = joined ? 0 : s.upstreamQueries;
+    let answer: ResolverAnswer;
+    if (s.chain.final.kind === 'miss') {
+      answer = { ...buildAnswer(question.name, s.chain, flags, s.fromCache, upstream), rcode: Rcode.REFUSED };
+    } else {
+      answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream);
+    }
+    if (s.fromCache) this.stats.cacheAnswers++;
+    if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
+    return answer;
+  }
+
+  private async run(qname: Name, qtype: number, cd: boolean, rd: boolean): Promise<Shared> {
+    const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
+    let chain = await this.lookupChain(ctx, qname, qtype, true);
+    if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
+    return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries };
+  }
+
+  // ---- Names and chains ------------------------------------------------------------------------
+
+  private async lookupChain(ctx: QueryContext, qname: Name, qtype: number, validate: boolean): Promise<ChainResult> {
+    const links: Extract<NameResult, { kind: 'cname' }>[] = [];
+    const seen = new Set<string>([qname.key]);
+    let name = qname;
+    for (;;) {
+      const r = await this.lookupName(ctx, name, qtype, validate);
+      if (r.kind !== 'cname') return { links, final: r };
+      links.push(r);
+      if (links.length > this.options.limits.maxCnameChain) return { links, final: ctx.trip('maxCnameChain', qname) };
+      if (seen.has(r.target.key)) return { links, final: failure(ResolverTag.CNAME_LOOP, `${r.target.toString()} seen twice`) };
+      seen.add(r.target.key);
+      name = r.target;
+    }
+  }
+
+  private async lookupName(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<NameResult> {
+    const key = `${validate ? 'v' : 'u'}/${name.key}/${qtype}`;
+    const known = ctx.local.get(key) ?? this.fromCache(name, qtype, validate);
+    if (known !== undefined) return known;
+    if (ctx.failed !== undefined) return ctx.failed;
+    if (!ctx.rd) return { kind: 'miss' };
+    const f = await this.fetchAndLearn(ctx, name, qtype, validate);
+    if (f !== undefined) return f;
+    return (
+      ctx.local.get(key) ??
+      this.fromCache(name, qtype, validate) ??
+      failure(ResolverTag.NO_ANSWER, `the answer for ${name.toString()} did not answer it`)
+    );
+  }
+
+  /** What the caches answer for (name, qtype), or undefined. */
+  private fromCache(name: Name, qtype: number, validate: boolean): NameResult | undefined {
+    if (qtype === RRType.ANY) return undefined;
+    const { rrsets, negative, aggressive } = this.caches;
+    const usable = (c: CachedRRset | undefined): c is CachedRRset =>
+      c !== undefined && c.credibility >= Credibility.answerNonAuthoritative && (!validate || c.status !== SecurityStatus.unchecked);
+    const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
+    const data = rrsets.lookup(name, qtype);
+    if (usable(data)) return { kind: 'data', sets: [piece(data)], proofs: [] };
+    if (qtype !== RRType.CNAME) {
+      const c = rrsets.lookup(name, RRType.CNAME);
+      const target = usable(c) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
+      if (c !== undefined && target !== undefined) return { kind: 'cname', cname: piece(c), target };
+    }
+    const n = negative.lookup(name, qtype);
+    if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked)) {
+      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl };
+    }
+    if (aggressive !== undefined && this.trust.enabled) {
+      const s = aggressive.synthesize(name, qtype);
+      if (s.kind === 'nxdomain' || s.kind === 'nodata') {
+        return { kind: 'negative', nxdomain: s.kind === 'nxdomain', soa: s.soa, proofs: s.proofs, status: SecurityStatus.secure, ttl: s.ttl };
+      }
+      if (s.kind === 'wildcard') {
+        const w = rrsets.lookup(s.wildcard, qtype);
+        if (w !== undefined && w.status === SecurityStatus.secure) {
+          const set: SignedRRset = { rrset: { ...w.rrset, name }, rrsigs: w.rrsigs };
+          return {
+            kind: 'data',
+            sets: [{ set, status: SecurityStatus.secure, ttl: Math.min(w.ttl, s.ttl) }],
+            proofs: s.proofs,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  // ---- Upstream --------------------------------------------------------------------------------
+
+  /** One iteration for (name, type) from the deepest known cut (the parent's for DS). */
+  private async fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
+    const cutFor = type === RRType.DS && !name.isRoot() ? name.parent()! : name;
+    const dp = await this.findDelegation(ctx, cutFor);
+    if (dp.kind === 'fail') return dp;
+    return runIteration(this.services, ctx, name, type, dp.dp);
+  }
+
+  /** Fetches, judges and learns from the response; a failure when there is none. */
+  private async fetchAndLearn(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<ResolverFailure | undefined> {
+    const res = await this.fetch(ctx, name, qtype);
+    if (res.kind === 'fail') return res;
+    const verdict = validate
+      ? await this.trust.validateResponse(ctx, res.msg, name, qtype, res.zone)
+      : await this.trust.structure(res.msg, name, qtype);
+    if ('kind' in verdict && verdict.kind === 'fail') return verdict;
+    this.learn(ctx, res.msg, name, qtype, verdict, validate);
+    return undefined;
+  }
+
+  /** Caches a judged response and records what it says per name in the client query. */
+  private learn(ctx: QueryContext, msg: Message, qname: Name, qtype: number, v: ResponseVerdict, validated: boolean): void {
+    const { rrsets, negative, aggressive } = this.caches;
+    const cred = msg.flags.aa ? Credibility.answerAuthoritative : Credibility.answerNonAuthoritative;
+    const signedAnswer = groupSigned(msg.answer);
+    const signedAuth = groupSigned(msg.authority);
+    const statusOf = (s: JudgedRRset['status']): SecurityStatus => (validated ? s : SecurityStatus.unchecked);
+    const pieceOf = (j: JudgedRRset): Piece => {
+      const list = j.section === 'answer' ? signedAnswer : signedAuth;
+      const set = list.find((s) => sameSet(s, j.rrset.name, j.rrset.type)) ?? { rrset: j.rrset, rrsigs: [] };
+      return { set, status: statusOf(j.status), reason: j.reason, ttl: Math.min(j.ttl, j.rrset.ttl) };
+    };
+    const prefix = validated ? 'v' : 'u';
+    const answerSets = v.rrsets.filter((j) => j.section === 'answer');
+    for (const j of answerSets) {
+      const p = pieceOf(j);
+      rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
+    }
+    const chain = v.chain;
+    for (let i = 0; i < chain.length; i++) {
+      const name = chain[i]!;
+      const key = `${prefix}/${name.key}/${qtype}`;
+      const next = chain[i + 1];
+      if (next !== undefined) {
+        const cname = answerSets.find((j) => j.role === 'cname' && j.rrset.name.equals(name));
+        let dname: JudgedRRset | undefined;
+        for (const j of answerSets) {
+          if (j.role !== 'dname' || !name.isSubdomainOf(j.rrset.name) || name.equals(j.rrset.name)) continue;
+          if (dname === undefined || j.rrset.name.labelCount > dname.rrset.name.labelCount) dname = j;
+        }
+        if (dname !== undefined) {
+          const d = pieceOf(dname);
+          const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
+          const c: Piece =
+            synth !== undefined
+              ? pieceOf(synth)
+              : {
+                  set: { rrset: { name, type: RRType.CNAME, class: RRClass.IN, ttl: d.ttl, rdatas: [next.wire.slice()] }, rrsigs: [] },
+                  status: d.status,
+                  reason: d.reason,
+                  ttl: d.ttl,
+                };
+          ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
+        } else if (cname !== undefined) {
+          ctx.local.set(key, { kind: 'cname', cname: pieceOf(cname), target: next });
+        }
+        continue;
+      }
+      const answers = answerSets.filter(
+        (j) => j.role === 'answer' && j.rrset.name.equals(name) && (qtype === RRType.ANY || j.rrset.type === qtype),
+      );
+      const proofSets = signedAuth.filter((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3);
+      if (answers.length > 0) {
+        const wildcard = answers.some((j) => j.wildcardParent !== undefined);
+        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [] });
+      } else if (v.kind === 'nxdomain' || v.kind === 'nodata') {
+        const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
+        const status = statusOf(v.status);
+        if (soa !== undefined) {
+          negative.insert({
+            kind: v.kind === 'nxdomain' ? 'nxdomain' : 'nodata',
+            name,
+            type: qtype,
+            class: RRClass.IN,
+            soa,
+            proofs: proofSets,
+            status,
+            reason: v.reason,
+          });
+        }
+        ctx.local.set(key, {
+          kind: 'negative',
+          nxdomain: v.kind === 'nxdomain',
+          soa,
+          proofs: proofSets,
+          status,
+          reason: v.reason,
+          ttl: soa === undefined ? 0 : negativeTtl(soa, proofSets),
+        });
+      }
+    }
+    if (validated && aggressive !== undefined) {
+      for (const j of v.rrsets) {
+        if (j.section !== 'authority' || j.status !== 'secure') continue;
+        if (j.rrset.type !== RRType.NSEC && j.rrset.type !== RRType.NSEC3) continue;
+        const set = pieceOf(j).set;
+        const zone = signerOf(set);
+        if (zone === undefined) continue;
+        const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && s.rrset.name.equals(zone));
+        if (j.rrset.type === RRType.NSEC) aggressive.insertNsec(zone, set, SecurityStatus.secure, soa);
+        else aggressive.insertNsec3(zone, set, SecurityStatus.secure, soa);
+      }
+    }
+  }
+
+  // ---- Delegations -----------------------------------------------------------------------------
+
+  /** Cached addresses of a name server name, per the IPv4/IPv6 options. */
+  private cachedAddresses(name: Name): string[] {
+    const { rrsets } = this.caches;
+    const v4: string[] = [];
+    const v6: string[] = [];
+    const a = this.options.ipv4 ? rrsets.lookup(name, RRType.A) : undefined;
+    if (a !== undefined && a.status !== SecurityStatus.bogus) for (const rd of a.rrset.rdatas) if (rd.length === 4) v4.push(rd.join('.'));
+    const aaaa = this.options.ipv6 ? rrsets.lookup(name, RRType.AAAA) : undefined;
+    if (aaaa !== undefined && aaaa.status !== SecurityStatus.bogus) {
+      for (const rd of aaaa.rrset.rdatas) {
+        try {
+          v6.push(decodeTyped(RRType.AAAA, rd).address);
+        } catch {
+          // Not an address.
+        }
+      }
+    }
+    return usableAddresses({ v4, v6 }, this.options);
+  }
+
+  private delegationFromNs(zone: Name, rdatas: readonly Uint8Array[]): Delegation {
+    const nsNames: Name[] = [];
+    for (const rd of rdatas) {
+      try {
+        const host = decodeTyped(RRType.NS, rd).host;
+        if (!nsNames.some((n) => n.equals(host))) nsNames.push(host);
+      } catch {
+        // An unreadable NS record names no server.
+      }
+    }
+    const addresses = new Map<string, readonly string[]>();
+    for (const ns of nsNames) {
+      const list = this.cachedAddresses(ns);
+      if (list.length > 0) addresses.set(ns.key, list);
+    }
+    return { zone, nsNames, addresses };
+  }
+
+  private usable(dp: Delegation): boolean {
+    return dp.addresses.size > 0 || dp.nsNames.some((n) => !n.isSubdomainOf(dp.zone));
+  }
+
+  private hintsDelegation(): Delegation {
+    const { names, addresses } = hintServers(this.options.rootHints);
+    const map = new Map<string, readonly string[]>();
+    for (const n of names) {
+      const a = addresses.get(n.key);
+      const list = a === undefined ? [] : usableAddresses(a, this.options);
+      if (list.length > 0) map.set(n.key, list);
+    }
+    return { zone: ROOT, nsNames: names, addresses: map };
+  }
+
+  /** The deepest usable zone cut at or above `name` (RFC 1034 §5.3.3 step 2). */
+  private async findDelegation(ctx: QueryContext, name: Name): Promise<{ kind: 'dp'; dp: Delegation } | ResolverFailure> {
+    const { rrsets } = this.caches;
+    for (let n: Name = name; !n.isRoot(); n = n.parent()!) {
+      const ns = rrsets.lookup(n, RRType.NS);
+      if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
+      const dp = this.delegationFromNs(n, ns.rrset.rdatas);
+      if (this.usable(dp)) return { kind: 'dp', dp };
+    }
+    const cached = (): Delegation | undefined => {
+      const ns = rrsets.lookup(ROOT, RRType.NS);
+      if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
+      const dp = this.delegationFromNs(ROOT, ns.rrset.rdatas);
+      return dp.addresses.size > 0 ? dp : undefined;
+    };
+    const root = cached();
+    if (root !== undefined) return { kind: 'dp', dp: root };
+    this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
+    await this.priming;
+    if (ctx.failed !== undefined) return ctx.failed;
+    return { kind: 'dp', dp: cached() ?? this.hintsDelegation() };
+  }
+
+  /** Root priming (RFC 8109 §3): `. NS` from a hint server; the answer and its addresses cached. */
+  private async prime(ctx: QueryContext): Promise<void> {
+    const res = await runIteration(this.services, ctx, ROOT, RRType.NS, this.hintsDelegation());
+    if (res.kind === 'fail') return;
+    const { rrsets } = this.caches;
+    const ns = groupRRsets(res.msg.answer.filter((r) => r.type === RRType.NS && r.name.isRoot()));
+    for (const rrset of ns) rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+    const names = ns.flatMap((s) => s.rdatas.map((rd) => decodeTarget(rd)));
+    this.cacheGlue(res.msg.additional, names);
+  }
+
+  private cacheGlue(additional: readonly ResourceRecord[], names: readonly (Name | undefined)[]): void {
+    const glue = additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && names.some((n) => n?.equals(r.name) === true));
+    for (const rrset of groupRRsets(glue)) {
+      this.caches.rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.additional, status: SecurityStatus.unchecked });
+    }
+  }
+
+  /** A referral seen by an iteration: its NS RRset and glue cached, its DS judged. */
+  private async onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>): Promise<void> {
+    const { rrsets } = this.caches;
+    const ns = groupRRsets(referral.msg.authority.filter((r) => r.type === RRType.NS && r.name.equals(referral.child)));
+    for (const rrset of ns) {
+      rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.authorityNonAuthoritative, status: SecurityStatus.unchecked });
+    }
+    this.cacheGlue(referral.msg.additional, referral.nsNames);
+    if (this.trust.enabled) await this.trust.learnReferral(ctx, parent, referral.msg, referral.child);
+  }
+
+  /** Addresses of a name server name: a sub-query per address type, guarded against loops. */
+  private async lookupAddresses(ctx: QueryContext, name: Name): Promise<readonly string[]> {
+    const out: string[] = [];
+    const types = [...(this.options.ipv4 ? [RRType.A] : []), ...(this.options.ipv6 ? [RRType.AAAA] : [])];
+    for (const type of types) {
+      const key = `${name.key}/${type}`;
+      if (ctx.active.has(key)) continue;
+      if (!ctx.enter(name)) break;
+      ctx.active.add(key);
+      try {
+        const r = await this.lookupChain(ctx, name, type, false);
+        if (r.final.kind === 'data') {
+          for (const p of r.final.sets) {
+            if (p.set.rrset.type !== type) continue;
+            for (const rd of p.set.rrset.rdatas) {
+              try {
+                out.push(decodeTyped(type, rd).address);
+              } catch {
+                // Not an address.
+              }
+            }
+          }
+        }
+      } finally {
+        ctx.active.delete(key);
+        ctx.leave();
+      }
+    }
+    return out;
+  }
+}
+
+function signerOf(set: SignedRRset): Name | undefined {
+  const rd = set.rrsigs[0];
+  if (rd === undefined) return undefined;
+  try {
+    return decodeTyped(RRType.RRSIG, rd).signerName;
+  } catch {
+    return undefined;
+  }
+}
+
+

@@ -1,0 +1,388 @@
+// The chain of trust in the resolver loop (RFC 4035 §4.3, §5; RFC 4033 §5): which zone holds a
+// name, and what is known of its keys, established from the configured trust anchors downward.
+//
+// `zoneStatus(name)` answers the validator's `keysFor` question (dnssec/response-validator.ts):
+// 1. The deepest trust anchor above the name; none: insecure (RFC 4035 §4.3: no anchor, no
+//    validation). The anchor zone's DNSKEY RRset is fetched and validated against the anchor once
+//    per TTL (priming the anchor).
+// 2. From the deepest zone with a known key result (the key cache), walk down toward the name one
+//    label at a time (Unbound's "find key" walk, val_find_DS): a DS RRset or a proof of its absence
+//    decides at each step, taken from the key cache (referrals fill it, below) or fetched with a DS
+//    query to the parent and validated with the parent's keys:
+//    - secure DS: the child is a signed zone; fetch its DNSKEY RRset and validate it against the DS
+//      (key-validator.ts), then continue from the child;
+//    - secure NODATA whose NSEC/NSEC3 at the name has NS (a delegation) and no DS, or an opt-out
+//      span: an insecure delegation (RFC 4035 §5.2, RFC 5155 §8.9); everything below is insecure;
+//    - secure NODATA without NS, or an empty non-terminal: no zone cut there; go one label deeper;
+//    - bogus anything: the zone is bogus, with the validator's reason.
+// 3. A name answered by a server of zone Z, strictly below Z and not the signer of anything in the
+//    response, is taken to be in Z (the server answered authoritatively for it): no DS queries for
+//    owners of ordinary data, only for signer names, which must be proven zone apexes.
+// Referrals from secure zones carry the DS RRset or the proof of no DS (RFC 4035 §3.1.4): the
+// iterator hands each referral here, and its delegation facts go into the key cache, so the walk
+// rarely needs DS queries. Key results (secure, insecure, bogus with reason) are cached per zone
+// with the key cache's TTL rules; bogus ones briefly.
+//
+// Fetch failures (no server answered) end the client query with the resolver's EDE, not a bogus
+// verdict: nothing was proven wrong.
+//
+// Pure module: network through the resolver's fetch, time through the clock.
+
+import type { KeyCache, KeyResult } from '../cache/key-cache.js';
+import { Credibility, type RRsetCache } from '../cache/rrset-cache.js';
+import { SecurityStatus } from '../cache/types.js';
+import { nowSeconds, type Clock } from '../core/clock.js';
+import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.js';
+import {
+  groupSigned,
+  validateResponseAsync,
+  type ResponseVerdict,
+  type ZoneStatus,
+} from '../dnssec/response-validator.js';
+import {
+  ZoneKeySet,
+  createValidationEnv,
+  type BatchSignatureVerifier,
+  type SignedRRset,
+  type ValidatorOptions,
+} from '../dnssec/rrset-validator.js';
+import { RRType } from '../wire/constants.js';
+import type { Message } from '../wire/message.js';
+import type { Name } from '../wire/name.js';
+import { decodeTyped } from '../wire/rdata.js';
+import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
+import type { IterationResult } from './iterator.js';
+import type { TrustAnchor } from './options.js';
+import type { QueryContext } from './query-context.js';
+
+/** The crypto the resolver validates with (crypto/backend.ts CryptoBackend has this shape). */
+export type ValidatorCrypto = BatchSignatureVerifier;
+
+export interface TrustDeps {
+  readonly clock: Clock;
+  readonly crypto: ValidatorCrypto;
+  readonly keys: KeyCache;
+  readonly rrsets: RRsetCache;
+  readonly anchors: readonly TrustAnchor[];
+  readonly validator: ValidatorOptions;
+  /** Fetches (name, type) from the authoritative servers (one iteration). */
+  fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult>;
+}
+
+/** What to assume about names answered by a zone's servers (module header, item 3). */
+export interface ZoneHint {
+  readonly zone: Name;
+  /** Keys of the RRSIG signer names in the response. */
+  readonly signers: ReadonlySet<string>;
+}
+
+type DsStep =
+  | { readonly kind: 'ds'; readonly ds: SignedRRset }
+  | { readonly kind: 'not-cut' }
+  | { readonly kind: 'status'; readonly status: ZoneStatus };
+
+/** A key cache result as the validator's zone status. */
+function statusOf(zone: Name, r: KeyResult, keySets: WeakMap<object, ZoneKeySet>): ZoneStatus {
+  switch (r.status) {
+    case 'secure': {
+      const rrset = r.rrset?.rrset;
+      if (rrset === undefined) return { status: 'bogus' };
+      let ks = keySets.get(rrset);
+      if (ks === undefined) keySets.set(rrset, (ks = ZoneKeySet.fromRdatas(zone, rrset.rdatas)));
+      return { status: 'secure', keys: ks };
+    }
+    case 'insecure':
+    case 'bogus':
+    case 'indeterminate':
+      return r.reason === undefined ? { status: r.status } : { status: r.status, reason: r.reason };
+  }
+}
+
+/** RRSIG signer names in a message's answer and authority. */
+export function signerNames(msg: Message): Set<string> {
+  const out = new Set<string>();
+  for (const r of [...msg.answer, ...msg.authority]) {
+    if (r.type !== RRType.RRSIG) continue;
+    try {
+      out.add(decodeTyped(RRType.RRSIG, r.rdata).signerName.key);
+    } catch {
+      // An unreadable RRSIG names no signer.
+    }
+  }
+  return out;
+}
+
+const MAX_WALK = 130;
+const MAX_NEED_KEYS_ROUNDS = 10;
+
+export class ChainOfTrust {
+  private readonly deps: TrustDeps;
+  private readonly keySets = new WeakMap<object, ZoneKeySet>();
+
+  constructor(deps: TrustDeps) {
+    this.deps = deps;
+  }
+
+  /** True when some trust anchor is configured. */
+  get enabled(): boolean {
+    return this.deps.anchors.length > 0;
+  }
+
+  /** The deepest trust anchor at or above `name`. */
+  anchorFor(name: Name): TrustAnchor | undefined {
+    let best: TrustAnchor | undefined;
+    for (const a of this.deps.anchors) {
+      if (name.isSubdomainOf(a.zone) && (best === undefined || a.zone.labelCount > best.zone.labelCount)) best = a;
+    }
+    return best;
+  }
+
+  /** What is known of the zone holding `name` (module header). */
+  async zoneStatus(ctx: QueryContext, name: Name, hint?: ZoneHint): Promise<ZoneStatus | ResolverFailure> {
+    const anchor = this.anchorFor(name);
+    if (anchor === undefined) return { status: 'insecure' };
+    let target = name;
+    if (
+      hint !== undefined &&
+      name.isSubdomainOf(hint.zone) &&
+      !name.equals(hint.zone) &&
+      !hint.signers.has(name.key) &&
+      hint.zone.isSubdomainOf(anchor.zone)
+    ) {
+      target = hint.zone;
+    }
+    return this.walk(ctx, target, anchor);
+  }
+
+  private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor): Promise<ZoneStatus | ResolverFailure> {
+    const { keys } = this.deps;
+    let cur: { zone: Name; status: ZoneStatus };
+    const known = keys.closestKnown(target);
+    if (known?.dnskey !== undefined && known.zone.isSubdomainOf(anchor.zone)) {
+      cur = { zone: known.zone, status: statusOf(known.zone, known.dnskey, this.keySets) };
+    } else {
+      const primed = await this.fetchKeys(ctx, anchor);
+      if ('kind' in primed) return primed;
+      cur = { zone: anchor.zone, status: primed };
+    }
+    let cursor = cur.zone;
+    for (let guard = 0; guard < MAX_WALK; guard++) {
+      if (ctx.failed !== undefined) return ctx.failed;
+      const st = cur.status;
+      if (st.status !== 'secure') return st;
+      if (cursor.equals(target)) return st;
+      // Cached knowledge between the cursor and the target, shallowest first.
+      let step: Name | undefined;
+      let cachedDs: KeyResult | undefined;
+      let jumped = false;
+      for (let n = cursor.labelCount + 1; n <= target.labelCount; n++) {
+        const nm = target.suffix(n);
+        const kk = keys.lookup(nm);
+        if (kk?.dnskey !== undefined) {
+          cur = { zone: nm, status: statusOf(nm, kk.dnskey, this.keySets) };
+          cursor = nm;
+          jumped = true;
+          break;
+        }
+        if (kk?.ds !== undefined) {
+          step = nm;
+          cachedDs = kk.ds;
+          break;
+        }
+      }
+      if (jumped) continue;
+      let outcome: DsStep | ResolverFailure;
+      if (step !== undefined && cachedDs !== undefined) {
+        outcome =
+          cachedDs.status === 'secure' && cachedDs.rrset !== undefined
+            ? { kind: 'ds', ds: cachedDs.rrset }
+            : { kind: 'status', status: statusOf(step, cachedDs, this.keySets) };
+      } else {
+        step = target.suffix(cursor.labelCount + 1);
+        outcome = await this.fetchDs(ctx, step, st);
+      }
+      switch (outcome.kind) {
+        case 'fail':
+          return outcome;
+        case 'not-cut':
+          cursor = step;
+          break;
+        case 'status':
+          return outcome.status;
+        case 'ds': {
+          const child = await this.fetchKeys(ctx, { zone: step, ds: outcome.ds.rrset.rdatas }, outcome.ds.rrset.ttl);
+          if ('kind' in child) return child;
+          cur = { zone: step, status: child };
+          cursor = step;
+          break;
+        }
+      }
+    }
+    return { status: 'bogus' };
+  }
+
+  /** Fetches and validates the DNSKEY RRset of `trust.zone`; caches the result. */
+  private async fetchKeys(ctx: QueryContext, trust: TrustPoint, dsTtl = 3600): Promise<ZoneStatus | ResolverFailure> {
+    const { keys, rrsets, clock, crypto, validator } = this.deps;
+    const res = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
+    if (res.kind === 'fail') return res;
+    const signed = groupSigned(res.msg.answer).find((s) => s.rrset.type === RRType.DNSKEY && s.rrset.name.equals(trust.zone));
+    const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+    const v = await validateDnskeysAsync(env, signed, trust, crypto);
+    switch (v.status) {
+      case 'secure': {
+        const s = signed!;
+        keys.putKeys(trust.zone, { status: SecurityStatus.secure, rrset: s });
+        rrsets.insert({ ...s, credibility: Credibility.answerAuthoritative, status: SecurityStatus.secure });
+        return { status: 'secure', keys: v.keys };
+      }
+      case 'insecure':
+        keys.putKeys(trust.zone, { status: SecurityStatus.insecure, reason: v.reason, ttl: dsTtl });
+        return v.reason === undefined ? { status: 'insecure' } : { status: 'insecure', reason: v.reason };
+      case 'bogus':
+        keys.putKeys(trust.zone, { status: SecurityStatus.bogus, reason: v.reason, rrset: signed });
+        return { status: 'bogus', reason: v.reason };
+    }
+  }
+
+  /** Fetches the DS RRset of `child` and judges it with the parent's keys. */
+  private async fetchDs(ctx: QueryContext, child: Name, parent: ZoneStatus): Promise<DsStep | ResolverFailure> {
+    const { keys, rrsets } = this.deps;
+    const res = await this.subFetch(ctx, child, RRType.DS);
+    if (res.kind === 'fail') return res;
+    const v = await this.judge(res.msg, child, RRType.DS, () => parent);
+    switch (v.kind) {
+      case 'answer': {
+        const ds = v.rrsets.find((s) => s.role === 'answer' && s.rrset.type === RRType.DS);
+        if (ds === undefined) return { kind: 'not-cut' };
+        if (v.status === 'secure') {
+          const signed = groupSigned(res.msg.answer).find((s) => s.rrset.type === RRType.DS && s.rrset.name.equals(child))!;
+          keys.putDs(child, { status: SecurityStatus.secure, rrset: signed });
+          rrsets.insert({ ...signed, credibility: Credibility.answerAuthoritative, status: SecurityStatus.secure });
+          return { kind: 'ds', ds: signed };
+        }
+        return { kind: 'status', status: this.remember(child, v) };
+      }
+      case 'nodata': {
+        if (v.status === 'secure') {
+          const types = v.denial?.types;
+          const isCut = v.denial?.kind === 'nodata' && types !== undefined && types.includes(RRType.NS);
+          if (!isCut) return { kind: 'not-cut' };
+        }
+        return { kind: 'status', status: this.remember(child, v) };
+      }
+      case 'nxdomain':
+        return { kind: 'status', status: this.remember(child, v.status === 'secure' ? { ...v, status: 'bogus' } : v) };
+      case 'referral':
+      case 'partial':
+        return failure(ResolverTag.NO_ANSWER, `no DS answer for ${child.toString()}`);
+    }
+  }
+
+  /** Stores a non-secure outcome for a delegation in the key cache and returns its status. */
+  private remember(child: Name, v: ResponseVerdict): ZoneStatus {
+    const { keys } = this.deps;
+    const ttl = Math.max(v.ttl, 1);
+    switch (v.status) {
+      case 'secure':
+      case 'insecure':
+        keys.putDs(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
+        keys.putKeys(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
+        return v.reason === undefined ? { status: 'insecure' } : { status: 'insecure', reason: v.reason };
+      case 'indeterminate':
+        return v.reason === undefined ? { status: 'indeterminate' } : { status: 'indeterminate', reason: v.reason };
+      case 'bogus':
+        keys.putKeys(child, { status: SecurityStatus.bogus, reason: v.reason });
+        return v.reason === undefined ? { status: 'bogus' } : { status: 'bogus', reason: v.reason };
+    }
+  }
+
+  /** A fetch counted as a sub-query, guarded against asking for itself. */
+  private async subFetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
+    const key = `${name.key}/${type}`;
+    if (ctx.active.has(key)) return failure(ResolverTag.NO_ANSWER, `${name.toString()} type ${type} depends on itself`);
+    if (!ctx.enter(name)) return ctx.failed!;
+    ctx.active.add(key);
+    try {
+      return await this.deps.fetch(ctx, name, type);
+    } finally {
+      ctx.active.delete(key);
+      ctx.leave();
+    }
+  }
+
+  /** Judges a response as if every zone were insecure: its structure, no signature checked. */
+  structure(msg: Message, qname: Name, qtype: number): Promise<ResponseVerdict> {
+    return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }));
+  }
+
+  /** Runs the response validator once with a fixed keysFor (no key fetching). */
+  private async judge(msg: Message, qname: Name, qtype: number, keysFor: (n: Name) => ZoneStatus | undefined): Promise<ResponseVerdict> {
+    const { clock, crypto, validator } = this.deps;
+    const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+    const out = await validateResponseAsync(
+      { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) },
+      (n) => keysFor(n) ?? { status: 'bogus' },
+      env,
+      crypto,
+    );
+    // keysFor never answers undefined, so the validator never asks for more keys.
+    return out as ResponseVerdict;
+  }
+
+  /**
+   * Validates a response to (qname, qtype) from a server of `zone`: asks for the keys of each zone
+   * the validator names, then judges again.
+   */
+  async validateResponse(ctx: QueryContext, msg: Message, qname: Name, qtype: number, zone: Name): Promise<ResponseVerdict | ResolverFailure> {
+    if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }));
+    const { clock, crypto, validator } = this.deps;
+    const hint: ZoneHint = { zone, signers: signerNames(msg) };
+    const known = new Map<string, ZoneStatus>();
+    const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) };
+    for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
+      const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+      const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);
+      if (out.status !== 'need-keys') return out;
+      for (const z of out.zones) {
+        const st = await this.zoneStatus(ctx, z, hint);
+        if ('kind' in st) return st;
+        known.set(z.key, st);
+      }
+    }
+    return failure(ResolverTag.NO_ANSWER, `keys for the response to ${qname.toString()} could not be settled`);
+  }
+
+  /**
+   * Learns from a referral (parent's servers to `child`): with the parent secure, the DS RRset or
+   * the proof of no DS is validated and its outcome stored for `child` in the key cache.
+   */
+  async learnReferral(ctx: QueryContext, parent: Name, msg: Message, child: Name): Promise<void> {
+    if (!this.enabled || this.anchorFor(child) === undefined) return;
+    const { keys, rrsets } = this.deps;
+    const k = keys.lookup(child);
+    if (k?.ds !== undefined || k?.dnskey !== undefined) return;
+    const q = msg.question[0];
+    if (q === undefined) return;
+    const st = await this.zoneStatus(ctx, parent);
+    if ('kind' in st || st.status !== 'secure') return;
+    const v = await this.judge(msg, q.name, q.type, () => st);
+    const d = v.delegation;
+    if (v.kind !== 'referral' || d === undefined || !d.name.equals(child)) return;
+    if (d.child === 'secure' && d.ds !== undefined) {
+      const signed = groupSigned(msg.authority).find((s) => s.rrset.type === RRType.DS && s.rrset.name.equals(child));
+      if (signed === undefined) return;
+      keys.putDs(child, { status: SecurityStatus.secure, rrset: signed });
+      rrsets.insert({ ...signed, credibility: Credibility.authorityAuthoritative, status: SecurityStatus.secure });
+      return;
+    }
+    const ns = msg.authority.find((r) => r.type === RRType.NS && r.name.equals(child));
+    const ttl = Math.max(1, v.ttl > 0 ? v.ttl : (ns?.ttl ?? 60));
+    if (d.child === 'insecure') {
+      keys.putDs(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
+      keys.putKeys(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
+    } else if (d.child === 'bogus') {
+      keys.putDs(child, { status: SecurityStatus.bogus, reason: v.reason });
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InfraCache } from '../../src/cache/infra-cache.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { RRType, Rcode } from '../../src/wire/constants.js';
+import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../../src/wire/message.js';
+import { Name } from '../../src/wire/name.js';
+import { encodeRdata } from '../../src/wire/rdata.js';
+import { Exchanger, randomCase } from '../../src/resolver/exchange.js';
+import { resolverOptions } from '../../src/resolver/options.js';
+import { QueryContext, newStats } from '../../src/resolver/query-context.js';
+import type { Transport, TransportQueryOptions } from '../../src/resolver/transport.js';
+import { parseZoneText } from '../../src/zone/parser.js';
+
+const hints = parseZoneText('. 3600 NS a.root.\na.root. 3600 A 127.0.0.1\n').records;
+const qname = Name.parse('www.example.');
+
+interface Seen {
+  msg: Message;
+  tcp: boolean;
+}
+
+function setup(answer: (q: Message, o: TransportQueryOptions) => MessageInit | 'timeout', init: { use0x20?: boolean } = {}) {
+  const clock = new ManualClock(1_700_000_000_000);
+  const random = new SeededRandom(7);
+  const infra = new InfraCache({ clock, random });
+  const options = resolverOptions({ rootHints: hints, ...init });
+  const stats = newStats();
+  const seen: Seen[] = [];
+  const transport: Transport = {
+    query(_server, bytes, o) {
+      const q = decodeMessage(bytes);
+      seen.push({ msg: q, tcp: o.tcp === true });
+      const r = answer(q, o);
+      if (r === 'timeout') return Promise.resolve({ kind: 'timeout' });
+      return Promise.resolve({ kind: 'reply', bytes: encodeMessage(r).bytes, rttMs: 20, tcp: o.tcp === true });
+    },
+  };
+  const ex = new Exchanger({ transport, random, infra, options, stats });
+  const ctx = new QueryContext(clock, options.limits, stats, { cd: false, rd: true });
+  return { ex, ctx, infra, seen, stats };
+}
+
+const A = encodeRdata(RRType.A, { address: '192.0.2.1' });
+
+test('queries carry EDNS 1232 with DO, RD clear, and a random ID', async () => {
+  const { ex, ctx, seen } = setup((q) => makeResponse(q, { aa: true, answer: [{ name: qname, type: 1, class: 1, ttl: 60, rdata: A }] }));
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'reply');
+  const q = seen[0]!.msg;
+  assert.equal(q.edns?.udpSize, 1232);
+  assert.equal(q.edns.dnssecOk, true);
+  assert.equal(q.flags.rd, false);
+  const r2 = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r2.kind, 'reply');
+  assert.notEqual(seen[1]!.msg.id, q.id);
+  assert.equal(ctx.upstreamQueries, 2);
+});
+
+test('TC over UDP is asked again over TCP', async () => {
+  const { ex, ctx, seen } = setup((q, o) =>
+    o.tcp === true ? makeResponse(q, { aa: true, answer: [{ name: qname, type: 1, class: 1, ttl: 60, rdata: A }] }) : makeResponse(q, { tc: true }),
+  );
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'reply');
+  assert.deepEqual(
+    seen.map((s) => s.tcp),
+    [false, true],
+  );
+  assert.ok(r.tcp);
+});
+
+test('FORMERR to EDNS: asked again without OPT, and the server remembered as no-EDNS', async () => {
+  const { ex, ctx, seen, infra } = setup((q) => {
+    if (q.edns !== undefined) {
+      const { edns: _edns, ...plain } = q;
+      return makeResponse(plain, { rcode: Rcode.FORMERR });
+    }
+    return makeResponse(q, { aa: true, answer: [{ name: qname, type: 1, class: 1, ttl: 60, rdata: A }] });
+  });
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind === 'reply' && r.msg.rcode, Rcode.NOERROR);
+  assert.deepEqual(
+    seen.map((s) => s.msg.edns !== undefined),
+    [true, false],
+  );
+  assert.equal(infra.ednsStatus('127.0.0.1'), 'no-edns');
+  await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(seen[2]!.msg.edns, undefined, 'the next query goes without EDNS straight away');
+});
+
+test('a timeout backs the server off in the infra cache', async () => {
+  const { ex, ctx, infra } = setup(() => 'timeout');
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'timeout');
+  assert.equal(infra.info('127.0.0.1')?.timeouts, 1);
+  assert.ok(infra.rto('127.0.0.1') > 376);
+});
+
+test('a reply with another ID or question is refused', async () => {
+  const { ex, ctx } = setup((q) => ({ ...makeResponse(q), id: (q.id + 1) & 0xffff }));
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'error');
+});
+
+test('0x20: the query name goes out in random case and the reply must echo it', async () => {
+  const { ex, ctx, seen } = setup(
+    (q) => makeResponse(q, { aa: true, answer: [{ name: q.question[0]!.name, type: 1, class: 1, ttl: 60, rdata: A }] }),
+    { use0x20: true },
+  );
+  const long = Name.parse('abcdefghijklmnopqrstuvwxyz.example.');
+  const r = await ex.exchange(ctx, '127.0.0.1', long, RRType.A, 376);
+  assert.equal(r.kind, 'reply');
+  const sent = seen[0]!.msg.question[0]!.name;
+  assert.ok(sent.equals(long));
+  assert.notEqual(sent.toString(), long.toString());
+  const { ex: ex2, ctx: ctx2 } = setup((q) => makeResponse({ ...q, question: [{ ...q.question[0]!, name: long }] }), { use0x20: true });
+  const r2 = await ex2.exchange(ctx2, '127.0.0.1', long, RRType.A, 376);
+  assert.equal(r2.kind, 'error', 'a reply that lowers the case is refused');
+});
+
+test('randomCase keeps the name and only changes letters', () => {
+  const random = new SeededRandom(1);
+  const name = Name.parse('a-1.b_c.example.');
+  const out = randomCase(name, random);
+  assert.ok(out.equals(name));
+  assert.equal(out.toString().toLowerCase(), name.toString());
+});
+
+test('the upstream budget stops sending', async () => {
+  const { ex, ctx } = setup((q) => makeResponse(q));
+  ctx.upstreamQueries = ctx.limits.maxUpstreamQueries;
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'error');
+  assert.equal(ctx.failed?.tag, 'R-LIMIT-UPSTREAM');
+});
