@@ -13,7 +13,7 @@
 import { hash } from 'node:crypto';
 import { CryptoError } from '../core/errors.js';
 import { Name } from '../wire/name.js';
-import { base32hexDecodeLabel, base32hexEncode } from './base32hex.js';
+import { base32hexDecodeLabel, base32hexEncode } from '../wire/base32hex.js';
 
 /** NSEC3 hash algorithm numbers (IANA "DNSSEC NSEC3 Hash Algorithms", RFC 5155 §11). */
 export const Nsec3HashAlgorithm = {

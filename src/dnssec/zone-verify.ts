@@ -37,7 +37,7 @@ import { decodeTyped } from '../wire/rdata.js';
 import type { Nsec3Data, Nsec3ParamData, RrsigData } from '../wire/rdata-schema.js';
 import { bytesEqual, compareBytes, type ResourceRecord, type RRset } from '../wire/record.js';
 import { algorithmMnemonic } from './algorithms.js';
-import { base32hexEncode } from './base32hex.js';
+import { base32hexEncode } from '../wire/base32hex.js';
 import { signedData } from './canonical.js';
 import { keyTag } from './key-tag.js';
 import { nsec3Hash, nsec3HashFromOwner } from './nsec3-hash.js';

@@ -21,6 +21,7 @@ import { typeFromString, typeToString } from './constants.js';
 import { Name } from './name.js';
 import { schemaFor, type FieldSpec, type FieldValue, type SvcParam } from './rdata-schema.js';
 import { decodeRdata, encodeRdata, ipv4FromText, ipv4ToText, ipv6FromText, ipv6ToText } from './rdata.js';
+import { base32hexDecode, base32hexEncode } from './base32hex.js';
 
 /** One presentation token as the zone lexer (or any other tokenizer) produced it. */
 export interface Token {
@@ -199,7 +200,6 @@ export function quoteText(bytes: Uint8Array): string {
 
 const HEX_UPPER = '0123456789ABCDEF';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
 
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -279,47 +279,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
     s += B64[v >> 18]! + B64[(v >> 12) & 63]! + B64[(v >> 6) & 63]! + '=';
   }
-  return s;
-}
-
-/** base32hex without padding (RFC 4648 §7, RFC 5155 §3.3), either case. */
-export function base32hexToBytes(text: string): Uint8Array {
-  const rem = text.length % 8;
-  if (rem === 1 || rem === 3 || rem === 6) throw new PresentationError(`bad base32hex length ${text.length}`);
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x76) c -= 0x20;
-    let v: number;
-    if (c >= 0x30 && c <= 0x39) v = c - 0x30;
-    else if (c >= 0x41 && c <= 0x56) v = c - 0x41 + 10;
-    else throw new PresentationError(`bad base32hex character "${text[i]!}"`);
-    acc = ((acc << 5) | v) & 0xfff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
-}
-
-export function bytesToBase32hex(bytes: Uint8Array): string {
-  let s = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = ((acc << 8) | b) & 0xfff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      s += B32HEX[(acc >> bits) & 31]!;
-    }
-  }
-  if (bits > 0) s += B32HEX[(acc << (5 - bits)) & 31]!;
   return s;
 }
 
@@ -658,7 +617,7 @@ function singleField(spec: FieldSpec, tk: Token, origin: Name | undefined): Fiel
       return b;
     }
     case 'base32hex8': {
-      const b = base32hexToBytes(text);
+      const b = base32hexDecode(text);
       if (b.length === 0 || b.length > 255) throw new PresentationError('must be 1 to 255 octets');
       return b;
     }
@@ -811,7 +770,7 @@ function fieldToText(spec: FieldSpec, v: FieldValue | undefined): string {
     case 'base32hex8': {
       const b = v as Uint8Array;
       if (b.length === 0) throw new Unprintable();
-      return bytesToBase32hex(b);
+      return base32hexEncode(b);
     }
     case 'bitmap':
       return (v as readonly number[]).map(typeToString).join(' ');

@@ -14,7 +14,7 @@ import {
   base32hexEncode,
   base32hexLength,
   base32hexTryDecode,
-} from '../../src/dnssec/base32hex.js';
+} from '../../src/wire/base32hex.js';
 import { CryptoError, PresentationError } from '../../src/core/errors.js';
 
 interface KeyVector {
