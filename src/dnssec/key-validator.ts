@@ -37,6 +37,7 @@ import {
   type Steps,
   type ValidationEnv,
   type ZoneKey,
+  type ZoneStatus,
 } from './rrset-validator.js';
 import { reason, type VerdictReason } from './verdict.js';
 
@@ -192,4 +193,16 @@ export function validateDnskeysAsync(
   verifier: BatchSignatureVerifier,
 ): Promise<KeyVerdict> {
   return runStepsAsync(asBatch(dnskeySteps(env, dnskeys, trust)), verifier);
+}
+
+/** The zone status a key verdict gives, as the response validator's `keysFor` answers it. */
+export function zoneStatusOf(v: KeyVerdict): ZoneStatus {
+  switch (v.status) {
+    case 'secure':
+      return { status: 'secure', keys: v.keys };
+    case 'insecure':
+      return v.reason === undefined ? { status: 'insecure' } : { status: 'insecure', reason: v.reason };
+    case 'bogus':
+      return { status: 'bogus', reason: v.reason };
+  }
 }

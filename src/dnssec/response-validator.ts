@@ -90,6 +90,7 @@ import {
   type Steps,
   type ValidationEnv,
   type ZoneKeySet,
+  type ZoneStatus,
 } from './rrset-validator.js';
 import { reason, weakest, type Security, type VerdictReason } from './verdict.js';
 
@@ -103,12 +104,7 @@ export interface ResponseToValidate {
   readonly authority: readonly SignedRRset[];
 }
 
-/** The resolver's knowledge of a zone (see the module header). */
-export type ZoneStatus =
-  | { readonly status: 'secure'; readonly keys: ZoneKeySet }
-  | { readonly status: 'insecure'; readonly reason?: VerdictReason }
-  | { readonly status: 'bogus'; readonly reason?: VerdictReason }
-  | { readonly status: 'indeterminate'; readonly reason?: VerdictReason };
+export type { ZoneStatus };
 
 export type KeysFor = (name: Name) => ZoneStatus | undefined;
 

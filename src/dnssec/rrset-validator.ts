@@ -233,6 +233,17 @@ export class ZoneKeySet {
   }
 }
 
+/**
+ * What the resolver knows of a zone: secure with its validated keys (key-validator.ts), insecure
+ * (an insecure delegation above it, or only unsupported algorithms), bogus (the chain of trust is
+ * broken), or indeterminate (no trust anchor covers it).
+ */
+export type ZoneStatus =
+  | { readonly status: 'secure'; readonly keys: ZoneKeySet }
+  | { readonly status: 'insecure'; readonly reason?: VerdictReason }
+  | { readonly status: 'bogus'; readonly reason?: VerdictReason }
+  | { readonly status: 'indeterminate'; readonly reason?: VerdictReason };
+
 // ---- RRsets and verdicts ---------------------------------------------------------------------
 
 /** An RRset with the RDATA of the RRSIGs that cover it. */

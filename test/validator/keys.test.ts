@@ -5,7 +5,7 @@ import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { RRType } from '../../src/wire/constants.js';
 import { makeDsRdata } from '../../src/dnssec/ds.js';
 import { createAlgorithmPolicy } from '../../src/dnssec/algorithms.js';
-import { validateDnskeys, validateDnskeysAsync } from '../../src/dnssec/key-validator.js';
+import { validateDnskeys, validateDnskeysAsync, zoneStatusOf } from '../../src/dnssec/key-validator.js';
 import { createValidationEnv, parseDnskey, validatorOptions } from '../../src/dnssec/rrset-validator.js';
 import { NOW, editSigs, loadVector, stripSigs, utc, withSigs } from './helpers/zone-data.js';
 
@@ -156,4 +156,12 @@ test('a DNSKEY RRset under another owner → bogus', () => {
   assert.equal(v.status, 'bogus');
   assert.equal(v.reason.tag, 'V-DNSKEY-OWNER');
   assert.equal(RRType.DNSKEY, 48);
+});
+
+test('zoneStatusOf turns a key verdict into what keysFor answers', () => {
+  const v = validateDnskeys(env(), ecdsa.dnskeys(), ecdsa.trust(), backend);
+  const zs = zoneStatusOf(v);
+  assert.equal(zs.status, 'secure');
+  assert.equal(zs.keys.zone.toString(), 'example.');
+  assert.deepEqual(zoneStatusOf({ status: 'insecure' }), { status: 'insecure' });
 });
