@@ -217,15 +217,19 @@ async function main(): Promise<void> {
   const info = new QueryInfo();
   const nq = f.queries.length;
   const hit = rate((i) => f.cache.respond(f.queries[(i * 7919) % nq]!, now));
+  // Traffic is skewed: most queries go to few names, whose entries stay in the CPU caches.
+  const hot = Math.min(nq, 256);
+  const hitHot = rate((i) => f.cache.respond(f.queries[(i * 7919) % hot]!, now));
   const hitDnssec = rate((i) => f.cache.respond(f.dnssecQueries[(i * 7919) % nq]!, now));
   // A second later every entry needs its TTLs rewritten once, then hits are plain copies again.
   const hitLater = rate((i) => f.cache.respond(f.queries[(i * 7919) % nq]!, now + 1000 + Math.floor(i / nq) * 1000));
   const parse = rate((i) => (parseQueryKey(f.queries[(i * 7919) % nq]!, info) ? info : undefined));
   const miss = rate((i) => f.cache.respond(f.missQueries[(i * 7919) % nq]!, now) ?? 0);
   const rows: string[][] = [
-    ['hit, 2 A records, DO=0', `${f.bytesPlain} B`, fmt(hit), ns(hit)],
-    ['hit, 2 A + RRSIG, DO=1 (AD set)', `${f.bytesDnssec} B`, fmt(hitDnssec), ns(hitDnssec)],
-    ['hit, TTLs rewritten every pass', `${f.bytesPlain} B`, fmt(hitLater), ns(hitLater)],
+    [`hit, 2 A records, DO=0, uniform over ${fmt(nq)} names`, `${f.bytesPlain} B`, fmt(hit), ns(hit)],
+    [`hit, 2 A records, DO=0, ${hot} hot names`, `${f.bytesPlain} B`, fmt(hitHot), ns(hitHot)],
+    [`hit, 2 A + RRSIG, DO=1 (AD set), uniform`, `${f.bytesDnssec} B`, fmt(hitDnssec), ns(hitDnssec)],
+    ['hit, TTLs rewritten every pass, uniform', `${f.bytesPlain} B`, fmt(hitLater), ns(hitLater)],
     ['key parse only (parseQueryKey)', '', fmt(parse), ns(parse)],
     ['miss (parse + lookup)', '', fmt(miss), ns(miss)],
   ];
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|');
   console.log(`| node:dgram echo | ${fmt(echo)} | 1.00 |`);
   console.log(`| answer cache (respond per packet) | ${fmt(cached)} | ${(cached / echo).toFixed(2)} |`);
-  console.log(`\nHit path: ${ns(hit)} ns per query in process; the echo server spends ${ns(echo)} ns per query (${((echo / hit) * 100).toFixed(1)}%).`);
+  console.log(`\nHit path: ${ns(hitHot)}-${ns(hit)} ns per query in process (hot set - uniform); the echo server spends ${ns(echo)} ns per query, so a hit adds ${((echo / hitHot) * 100).toFixed(1)}-${((echo / hit) * 100).toFixed(1)}%.`);
   console.log(`Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} CPUs.`);
 }
 

@@ -250,7 +250,8 @@ export class AnswerCache {
     if (e === undefined) return undefined;
     const w = e.wire;
     const out = Buffer.allocUnsafe(w.length);
-    w.copy(out);
+    // TypedArray#set beats Buffer#copy for packet-sized copies.
+    out.set(w);
     return out;
   }
 
@@ -268,7 +269,7 @@ export class AnswerCache {
     const w = e.wire;
     if (!tcp && w.length > (info.edns ? info.udpSize : 512)) return undefined;
     const out = Buffer.allocUnsafe(w.length);
-    w.copy(out);
+    out.set(w);
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
