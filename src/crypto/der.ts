@@ -52,11 +52,6 @@ export function derOid(contentsHex: string): Uint8Array {
   return derTlv(0x06, new Uint8Array(Buffer.from(contentsHex, 'hex')));
 }
 
-/** Context-specific constructed tag [n]. */
-export function derExplicit(n: number, contents: Uint8Array): Uint8Array {
-  return derTlv(0xa0 | n, contents);
-}
-
 export interface Tlv {
   readonly tag: number;
   readonly contents: Uint8Array;
