@@ -6,8 +6,21 @@ import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { Rcode, RRType } from '../../src/wire/constants.js';
 import { Name } from '../../src/wire/name.js';
 import { validateDnskeys } from '../../src/dnssec/key-validator.js';
-import { createValidationEnv, validatorOptions, type SignedRRset, type ValidatorOptions } from '../../src/dnssec/rrset-validator.js';
-import { validateResponse, type KeysFor, type ResponseToValidate, type ResponseVerdict } from '../../src/dnssec/response-validator.js';
+import {
+  createValidationEnv,
+  validatorOptions,
+  type BatchSignatureVerifier,
+  type SignedRRset,
+  type ValidatorOptions,
+  type VerifyJob,
+} from '../../src/dnssec/rrset-validator.js';
+import {
+  validateResponse,
+  validateResponseAsync,
+  type KeysFor,
+  type ResponseToValidate,
+  type ResponseVerdict,
+} from '../../src/dnssec/response-validator.js';
 import { NOW, keysTable, loadVector, renamed, response, secureZone, type SignedZone } from './helpers/zone-data.js';
 
 const backend = createNodeBackend();
@@ -187,4 +200,22 @@ test('NSEC3 hash budget (CVE-2023-50868): a 100-label name trips it → bogus, E
   const ok = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)), validatorOptions({ budget: { maxNsec3HashesPerResponse: 200 } }));
   assert.equal(ok.status, 'secure', JSON.stringify(ok.reason));
   assert.equal(ok.work.nsec3Hashes, 102);
+});
+
+test('batched verification: the checks of all RRsets of a response go out together', async () => {
+  const z = rsa;
+  const p = nxProof(z, 'nx', '@');
+  const resp = response(z.name('nx'), RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc));
+  const batches: number[] = [];
+  const counting: BatchSignatureVerifier = {
+    supportsVerify: (a) => backend.supportsVerify(a),
+    verifyBatch: (jobs: readonly VerifyJob[]) => {
+      batches.push(jobs.length);
+      return backend.verifyBatch(jobs);
+    },
+  };
+  const v = await validateResponseAsync(resp, KF.get(z)!, createValidationEnv(NOW, backend), counting);
+  assert.equal(v.status, 'secure');
+  assert.deepEqual(batches, [resp.authority.length]);
+  assert.deepEqual(v, run(z, resp));
 });
