@@ -89,6 +89,8 @@ interface Shared {
 }
 
 const ROOT = Name.ROOT;
+/** How long the hints serve after a priming attempt that left no usable root NS (Unbound: 60 s). */
+const PRIME_RETRY_MS = 60_000;
 
 function decodeTarget(rdata: Uint8Array | undefined): Name | undefined {
   if (rdata === undefined) return undefined;
@@ -113,6 +115,8 @@ export class Resolver {
   private readonly services: IterationServices;
   private readonly inflight = new Map<string, Promise<Shared>>();
   private priming: Promise<void> | undefined;
+  /** No priming before this time (ms): after an attempt, the hints serve for a while. */
+  private primeAgainAt = 0;
 
   constructor(deps: ResolverDeps) {
     this.options = resolverOptions(deps.options);
@@ -445,15 +449,19 @@ export class Resolver {
     };
     const root = cached();
     if (root !== undefined) return { kind: 'dp', dp: root };
-    this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
-    await this.priming;
-    if (ctx.failed !== undefined) return ctx.failed;
+    if (this.clock.now() >= this.primeAgainAt) {
+      this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
+      await this.priming;
+      if (ctx.failed !== undefined) return ctx.failed;
+    }
     return { kind: 'dp', dp: cached() ?? this.hintsDelegation() };
   }
 
   /** Root priming (RFC 8109 §3): `. NS` from a hint server; the answer and its addresses cached. */
   private async prime(ctx: QueryContext): Promise<void> {
     const res = await runIteration(this.services, ctx, ROOT, RRType.NS, this.hintsDelegation());
+    // Without a usable answer (or glue), the hints serve until the next attempt.
+    this.primeAgainAt = this.clock.now() + PRIME_RETRY_MS;
     if (res.kind === 'fail') return;
     const { rrsets } = this.caches;
     const ns = groupRRsets(res.msg.answer.filter((r) => r.type === RRType.NS && r.name.isRoot()));
