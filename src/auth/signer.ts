@@ -113,6 +113,8 @@ export interface SignZoneOptions {
   readonly sync?: SyncOptions;
   /** Checks RRSIGs found in the input so they can be reused; without it all are redone. */
   readonly verifier?: SignatureVerifier;
+  /** -a: check every new signature with `verifier` (a failure throws CryptoError). */
+  readonly verifyGenerated?: boolean;
   /** -Q: drop signatures of keys that are published but no longer active. */
   readonly removeInactiveSignatures?: boolean;
   /** -R: drop signatures of keys that are not in the DNSKEY RRset's key list (unknown keys). */
@@ -135,6 +137,8 @@ export interface SignStats {
   /** Input RRSIGs checked with the verifier, and how many of those failed. */
   verified: number;
   verifyFailed: number;
+  /** New signatures checked (verifyGenerated). */
+  generatedVerified: number;
   /** RRsets signed (each by one or more keys). */
   signedRRsets: number;
   /** NSEC or NSEC3 records in the chain. */
@@ -297,7 +301,7 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   const jitter = options.jitter ?? 0;
   if (jitter > 0 && options.random === undefined) throw new AnchordError(ErrorCode.Usage, 'jitter needs a random source');
   const denial: DenialOptions = options.denial ?? { type: 'nsec' };
-  const stats: SignStats = { generated: 0, retained: 0, dropped: 0, verified: 0, verifyFailed: 0, signedRRsets: 0, chainRecords: 0 };
+  const stats: SignStats = { generated: 0, retained: 0, dropped: 0, verified: 0, verifyFailed: 0, generatedVerified: 0, signedRRsets: 0, chainRecords: 0 };
 
   // ---- Keys -----------------------------------------------------------------------------------
   const uses: KeyUse[] = keys.map((k, index) => {
@@ -335,6 +339,12 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   const kskOnly = options.keysetKskOnly === true;
   const activeZskAlgs = new Set(signing.filter((u) => !u.revoked && (!u.ksk || ignoreKsk)).map((u) => u.algorithm));
   const activeKskAlgs = new Set(signing.filter((u) => !u.revoked && u.ksk).map((u) => u.algorithm));
+  if (!ignoreKsk) {
+    for (const alg of activeKskAlgs) {
+      // As dnssec-signzone: a KSK-only (CSK) zone is signed with -z, which dnssec-verify expects too.
+      if (!activeZskAlgs.has(alg)) throw new KeyFileError("No non-KSK DNSKEY found; supply a ZSK or use '-z'.");
+    }
+  }
   const signersFor = (type: number, atApex: boolean): number[] => {
     const out: number[] = [];
     const keyMaterial = atApex && KEY_MATERIAL.has(type);
@@ -569,13 +579,12 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
         os.sigs.push(r);
         stats.retained++;
         if (use !== undefined) need.delete(use.index);
-      } else {
-        stats.dropped++;
       }
     }
     return [...need];
   };
 
+  const checkNew = options.verifyGenerated === true ? verifier : undefined;
   const batchSize = options.batchSize ?? 2048;
   const concurrency = batch === undefined ? 1 : (options.concurrency ?? 4);
   const inflight: Promise<void>[] = [];
@@ -596,6 +605,13 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
     }
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i]!;
+      if (checkNew !== undefined) {
+        const u = uses[j.key]!;
+        if (!checkNew.verify(u.algorithm, u.rdata.subarray(4), j.data, sigs[i]!)) {
+          throw new CryptoError(`new signature by key ${u.tag} over ${j.os.set.name.toString()}/${j.os.set.type} does not verify`);
+        }
+        stats.generatedVerified++;
+      }
       j.os.sigs.push(concat(j.header, sigs[i]!));
     }
     stats.generated += jobs.length;
@@ -604,10 +620,7 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   for (const node of outNodes) {
     const atApex = node.name.key === apexKey;
     for (const os of node.sets) {
-      if (os.signers.length === 0) {
-        if (os.old !== undefined) stats.dropped += os.old.length;
-        continue;
-      }
+      if (os.signers.length === 0) continue;
       stats.signedRRsets++;
       const todo = reuse(os);
       for (const k of todo) {
@@ -624,6 +637,9 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   }
   inflight.push(flush());
   await Promise.all(inflight);
+  let oldTotal = 0;
+  for (const list of oldSigsByOwner.values()) oldTotal += list.length;
+  stats.dropped = oldTotal - stats.retained;
 
   // ---- Output ---------------------------------------------------------------------------------------
   let recordCount = 0;

@@ -22,8 +22,9 @@ export interface CommandModule {
   readonly builder: (y: Argv) => Argv;
   /**
    * Flags yargs cannot take as written, renamed before parsing: BIND's digit flags (`-1`, `-2`,
-   * `-3`) read as negative numbers, so e.g. `{ '-3': '--nsec3-salt' }`. Applied to the words after
-   * the command name up to `--`.
+   * `-3`) read as negative numbers, so e.g. `{ '-1': '--sha1' }`. A name ending in `=` takes the
+   * next word as its value (`{ '-3': '--nsec3-salt=' }`: `-3 -` keeps `-` as the value). Applied to
+   * the words after the command name up to `--`.
    */
   readonly argvAliases?: Readonly<Record<string, string>>;
   /** Runs the command; resolves to the process exit code. */

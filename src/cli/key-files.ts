@@ -50,6 +50,50 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     }
     throw error;
   }
+  syncDirectory(dir);
+}
+
+/**
+ * Writes text produced piece by piece (a signed zone can be far larger than one string may be) to
+ * `path` atomically, as writeFileAtomic does: nothing appears at `path` unless every piece was
+ * written and synced. A throw from `pieces` leaves no file behind.
+ */
+export function writeTextAtomic(path: string, pieces: Iterable<string>, mode = 0o644): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+    let buf = '';
+    const out = fd;
+    const drain = (): void => {
+      const bytes = Buffer.from(buf, 'utf8');
+      let off = 0;
+      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
+      buf = '';
+    };
+    for (const piece of pieces) {
+      buf += piece;
+      if (buf.length >= 1 << 20) drain();
+    }
+    drain();
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created or already renamed.
+    }
+    throw error;
+  }
+  syncDirectory(dir);
+}
+
+function syncDirectory(dir: string): void {
   try {
     const dfd = openSync(dir, 'r');
     try {

@@ -15,7 +15,10 @@ export function rewriteArgv(argv: readonly string[]): string[] {
   if (aliases === undefined) return out;
   for (let i = at + 1; i < out.length && out[i] !== '--'; i++) {
     const renamed = aliases[out[i]!];
-    if (renamed !== undefined) out[i] = renamed;
+    if (renamed === undefined) continue;
+    // An alias ending in `=` takes the next word as its value (so that `-` stays a value).
+    if (renamed.endsWith('=') && i + 1 < out.length) out.splice(i, 2, renamed + out[i + 1]!);
+    else out[i] = renamed;
   }
   return out;
 }

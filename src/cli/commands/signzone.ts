@@ -1,0 +1,364 @@
+// `anchord signzone`: signs a zone file as BIND's dnssec-signzone does (BIND 9 ARM §5.1.4,
+// §5.4.2): the signer is auth/signer.ts; this command loads the zone and the keys, writes the
+// signed zone atomically (no partial output on any error), the dsset-<zone> file, and verifies the
+// result as dnssec-signzone does (dnssec/zone-verify.ts) unless -P.
+//
+// Flags as dnssec-signzone: -o ORIGIN (default: the SOA owner), -f OUTPUT (default
+// ZONEFILE.signed, `-` for standard output), -K DIR, -d DIR (dsset files), -S (smart signing:
+// every key of the zone in -K, used as its timing says), -k KEY (a KSK), -s/-e/-X times
+// (YYYYMMDDHHMMSS, seconds, +offset, now+offset; -e/-X offsets count from the start), -i refresh
+// interval, -j jitter, -x (DNSKEY signed by KSKs only), -z (ignore the KSK flag), -3 SALT (NSEC3;
+// `-` for no salt), -H ITERATIONS, -A (opt-out), -N keep|increment|unixtime|date, -O full|text,
+// -D (DNSSEC records only), -T TTL (DNSKEY), -Q, -R, -P (no verification), -a (verify each new
+// signature), -t (statistics), -q, -n CPUS (signing threads), then the zone file and key files.
+// Without -S and without key files, the zone's own DNSKEYs are used with their private keys from
+// -K, as dnssec-signzone does. Extra options: --deterministic (RFC 6979 ECDSA, reproducible
+// output), --now (sign as of that time), --cds/--cdnskey (publish CDS/CDNSKEY for the KSKs).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { AnchordError, ErrorCode } from '../../core/errors.js';
+import { DnskeyFlag, dnskeyFlags, keyBasename } from '../../auth/key-file-text.js';
+import { parseOffset } from '../../auth/key-timing.js';
+import { SerialFormat, signZone, type DenialOptions, type SigningKey, type SignZoneOptions, type SyncOptions } from '../../auth/signer.js';
+import { createNodeBackend } from '../../crypto/node-backend.js';
+import { algorithmMnemonic } from '../../dnssec/algorithms.js';
+import { makeDsRdata } from '../../dnssec/ds.js';
+import { keyTag } from '../../dnssec/key-tag.js';
+import { verifyZone } from '../../dnssec/zone-verify.js';
+import { RRType, typeToString } from '../../wire/constants.js';
+import type { Name } from '../../wire/name.js';
+import { bytesToHex, hexToBytes, parseTime, parseTtl } from '../../wire/rdata-text.js';
+import type { ResourceRecord } from '../../wire/record.js';
+import { parseZone, resolveIncludePath } from '../../zone/parser.js';
+import { printRecord } from '../../zone/printer.js';
+import { ProblemCode, Zone } from '../../zone/zone.js';
+import { flag, optNumber, optString, optStrings, type Args } from '../args.js';
+import type { CommandIO, CommandModule } from '../command.js';
+import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomic, type KeyFilePair } from '../key-files.js';
+import { zoneName } from './keygen.js';
+import { parseNow, summaryLine } from './verify-zone.js';
+
+/** Types -D keeps: the DNSSEC records dnssec-signzone -D writes. */
+const DNSSEC_TYPES = new Set<number>([RRType.DNSKEY, RRType.RRSIG, RRType.NSEC, RRType.NSEC3, RRType.NSEC3PARAM, RRType.CDS, RRType.CDNSKEY]);
+
+export interface SignzoneDeps {
+  readonly now: () => number;
+  /** Wall clock in milliseconds for the statistics. */
+  readonly clock: () => number;
+  readonly random: (n: number) => number;
+}
+
+const defaultDeps: SignzoneDeps = {
+  now: () => Math.floor(Date.now() / 1000),
+  clock: () => performance.now(),
+  random: (n) => Math.floor(Math.random() * n),
+};
+
+/**
+ * A signature time as dnssec-signzone reads it: YYYYMMDDHHMMSS, seconds since the epoch,
+ * `now`, `+offset` (from `base`), `now+offset` (from now).
+ */
+export function parseSigTime(text: string, now: number, base: number): number {
+  const t = text.trim();
+  if (t === 'now') return now;
+  const m = /^(now)?\+(.+)$/.exec(t);
+  if (m !== null) return (m[1] === undefined ? base : now) + parseOffset(m[2]!);
+  try {
+    return parseTime(t);
+  } catch {
+    throw new AnchordError(ErrorCode.Usage, `bad time "${text}" (YYYYMMDDHHMMSS, seconds, +offset or now+offset)`);
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AnchordError(ErrorCode.ZoneFile, `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Loads the zone file into the zone model; problems that are errors stop here. */
+export function loadZone(file: string, origin: Name | undefined, io: CommandIO): Zone {
+  const text = readText(file);
+  const records: ResourceRecord[] = [];
+  let soaOwner: Name | undefined;
+  for (const rr of parseZone(text, {
+    file,
+    ...(origin === undefined ? {} : { origin }),
+    readFile: (p, from) => readFileSync(resolveIncludePath(p, from), 'utf8'),
+  })) {
+    if (soaOwner === undefined && rr.type === RRType.SOA) soaOwner = rr.name;
+    records.push(rr);
+  }
+  const apex = origin ?? soaOwner;
+  if (apex === undefined) throw new AnchordError(ErrorCode.ZoneFile, `${file}: no SOA record and no -o origin`);
+  const zone = Zone.fromRecords(apex, records);
+  const errors = zone.problems.filter((p) => p.severity === 'error');
+  for (const p of zone.problems) {
+    // RRSIGs covering different types differ in TTL: that is not an RRset's TTL mismatch.
+    if (p.severity === 'warning' && !(p.code === ProblemCode.TtlMismatch && p.type === RRType.RRSIG)) io.err(`anchord signzone: warning: ${file}: ${p.message}`);
+  }
+  if (errors.length > 0) {
+    throw new AnchordError(ErrorCode.ZoneFile, `${file}: ${errors.length} error(s) in zone ${apex.toString()}:\n  ${errors.map((e) => e.message).join('\n  ')}`);
+  }
+  return zone;
+}
+
+/** The dsset-<zone> file dnssec-signzone writes: SHA-256 DS records of the KSKs. */
+export function dssetText(origin: Name, dnskeys: readonly Uint8Array[]): string {
+  const owner = origin.toString();
+  const pad = '\t'.repeat(Math.max(1, Math.ceil((24 - owner.length) / 8)));
+  let out = '';
+  for (const k of dnskeys) {
+    const flags = dnskeyFlags(k);
+    if ((flags & DnskeyFlag.SEP) === 0 || (flags & DnskeyFlag.REVOKE) !== 0) continue;
+    const ds = makeDsRdata(origin, k, 2);
+    const hex = bytesToHex(ds.subarray(4)).toUpperCase();
+    out += `${owner}${pad}IN DS ${keyTag(k)} ${k[3]!} 2 ${hex.slice(0, 56)}${hex.length > 56 ? ` ${hex.slice(56)}` : ''}\n`;
+  }
+  return out;
+}
+
+function pad(label: string, value: string): string {
+  return `${label}${' '.repeat(Math.max(1, 40 - label.length - value.length))}${value}`;
+}
+
+/** Runs signzone; resolves to the exit code. */
+export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps = defaultDeps): Promise<number> {
+  const started = deps.clock();
+  const zonefile = optString(args, 'zonefile');
+  if (zonefile === undefined) throw new AnchordError(ErrorCode.Usage, 'name the zone file to sign');
+  const originText = optString(args, 'o');
+  const origin = originText === undefined ? undefined : zoneName(originText);
+  const keyDir = optString(args, 'K') ?? '.';
+  const dsDir = optString(args, 'd') ?? '.';
+  const output = optString(args, 'f') ?? `${zonefile}.signed`;
+  const nowText = optString(args, 'now');
+  const now = nowText === undefined ? deps.now() : parseNow(nowText);
+  const quiet = flag(args, 'q');
+
+  const start = optString(args, 's');
+  const inception = start === undefined ? now - 3600 : parseSigTime(start, now, now);
+  const end = optString(args, 'e');
+  const expiration = end === undefined ? inception + 30 * 86400 : parseSigTime(end, now, inception);
+  const keyEnd = optString(args, 'X');
+  const keyExpiration = keyEnd === undefined ? expiration : parseSigTime(keyEnd, now, inception);
+  const interval = optString(args, 'i');
+  const jitter = optNumber(args, 'j') ?? 0;
+
+  const format = optString(args, 'O') ?? 'full';
+  if (format !== 'full' && format !== 'text') throw new AnchordError(ErrorCode.Usage, `-O ${format}: only full and text are supported`);
+  const serialText = optString(args, 'N') ?? 'keep';
+  const serial = Object.values(SerialFormat).find((f) => f === serialText.toLowerCase());
+  if (serial === undefined) throw new AnchordError(ErrorCode.Usage, `-N ${serialText}: expected keep, increment, unixtime or date`);
+
+  let denial: DenialOptions = { type: 'nsec' };
+  const saltText = optString(args, 'nsec3-salt');
+  if (saltText !== undefined) {
+    const salt = saltText === '-' ? new Uint8Array(0) : hexToBytesChecked(saltText);
+    const iterations = optNumber(args, 'H') ?? 0;
+    if (!Number.isInteger(iterations) || iterations < 0 || iterations > 2500) throw new AnchordError(ErrorCode.Usage, `-H ${iterations}: iterations must be 0..2500`);
+    denial = { type: 'nsec3', salt, iterations, optOut: flag(args, 'A') };
+  } else if (flag(args, 'A') || optNumber(args, 'H') !== undefined) {
+    throw new AnchordError(ErrorCode.Usage, '-A and -H need NSEC3 (-3 SALT)');
+  }
+
+  // ---- Zone -------------------------------------------------------------------------------------
+  const zone = loadZone(zonefile, origin, io);
+  const apex = zone.origin;
+  denial = denialForInput(zone, saltText === undefined ? undefined : denial, flag(args, 'u'));
+
+  // ---- Keys -------------------------------------------------------------------------------------
+  const pairs = new Map<string, { pair: KeyFilePair; ksk?: boolean }>();
+  const add = (pair: KeyFilePair, ksk?: boolean): void => {
+    if (!pair.publicKey.owner.equals(apex)) {
+      throw new AnchordError(ErrorCode.KeyFile, `key ${pair.basename} is for ${pair.publicKey.owner.toString()}, not for the zone ${apex.toString()}`);
+    }
+    const prev = pairs.get(pair.basename);
+    pairs.set(pair.basename, { pair, ...((ksk ?? prev?.ksk) === undefined ? {} : { ksk: ksk ?? prev!.ksk! }) });
+  };
+  for (const k of optStrings(args, 'keys')) add(readKeyPair(k, keyDir, { requirePrivate: true }));
+  for (const k of optStrings(args, 'k')) add(readKeyPair(k, keyDir, { requirePrivate: true }), true);
+  if (flag(args, 'S')) {
+    for (const pair of readZoneKeys(keyDir, apex, (b, e) => {
+      io.err(`anchord signzone: warning: ignoring key ${b}: ${e.message}`);
+    })) {
+      if (!pairs.has(pair.basename)) add(pair);
+    }
+  }
+  if (pairs.size === 0) {
+    // dnssec-signzone without keys: the zone's DNSKEYs whose private keys are in -K.
+    for (const r of zone.rrset(apex, RRType.DNSKEY)?.rdatas ?? []) {
+      const base = keyBasename(apex, r[3]!, keyTag(r));
+      try {
+        const pair = readKeyPair(base, keyDir);
+        if (pair.privateKey !== undefined) add(pair);
+      } catch {
+        // No key files for this DNSKEY: it stays published, unsigned by it.
+      }
+    }
+  }
+  if (pairs.size === 0) throw new AnchordError(ErrorCode.KeyFile, `no keys to sign ${apex.toString()} with (give key files, or -S with -K DIR)`);
+  const deterministic = flag(args, 'deterministic');
+  const keys: SigningKey[] = [...pairs.values()].map(({ pair, ksk }) => signingKeyFromPair(pair, { deterministic, ...(ksk === undefined ? {} : { ksk }) }));
+
+  let sync: SyncOptions | undefined;
+  if (flag(args, 'cds') || flag(args, 'cdnskey')) sync = { allKsks: true, cdsDigests: flag(args, 'cds') ? [2] : [], cdnskey: flag(args, 'cdnskey') };
+
+  const dnskeyTtl = optString(args, 'T');
+  const options: SignZoneOptions = {
+    now,
+    inception,
+    expiration,
+    keyExpiration,
+    denial,
+    serial,
+    keysetKskOnly: flag(args, 'x'),
+    ignoreKskFlag: flag(args, 'z'),
+    removeInactiveSignatures: flag(args, 'Q'),
+    removeUnknownSignatures: flag(args, 'R'),
+    verifier: createNodeBackend(),
+    verifyGenerated: flag(args, 'a'),
+    ...(interval === undefined ? {} : { refresh: parseOffset(interval) }),
+    ...(jitter > 0 ? { jitter, random: deps.random } : {}),
+    ...(dnskeyTtl === undefined ? {} : { dnskeyTtl: parseTtl(dnskeyTtl) }),
+    ...(sync === undefined ? {} : { sync }),
+  };
+
+  const signStart = deps.clock();
+  const signed = await signZone(zone, keys, options);
+  const signSeconds = (deps.clock() - signStart) / 1000;
+
+  // ---- Checks before anything is written ----------------------------------------------------------
+  let summary: string | undefined;
+  if (!flag(args, 'P')) {
+    const result = verifyZone([...signed.records()], apex, createNodeBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
+    if (!result.summary.ok) {
+      for (const f of result.faults) if (f.severity === 'error') io.err(`${f.owner.toString()} ${typeToString(f.type)}: ${f.reason}`);
+      throw new AnchordError(ErrorCode.ZoneFile, `zone verification failed: ${summaryLine(result)}`);
+    }
+    summary = summaryLine(result);
+  }
+
+  // ---- Output -------------------------------------------------------------------------------------------
+  const onlyDnssec = flag(args, 'D');
+  function* lines(): Generator<string, void, undefined> {
+    for (const rr of signed.records()) {
+      if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
+      yield printRecord(rr) + '\n';
+    }
+  }
+  if (output === '-') {
+    for (const l of lines()) io.out(l.slice(0, -1));
+  } else {
+    writeTextAtomic(output, lines());
+  }
+  const dsset = dssetText(apex, signed.dnskeys.rdatas);
+  if (dsset !== '' && output !== '-') writeFileAtomic(join(dsDir, `dsset-${apex.toString()}`), dsset);
+
+  if (!quiet) {
+    for (const k of signed.keys) {
+      const state = k.revoked ? 'revoked' : k.active ? 'active' : k.published ? 'published' : 'not published';
+      io.err(`${keyBasename(apex, k.algorithm, k.tag)}: ${k.ksk ? 'KSK' : 'ZSK'} ${algorithmMnemonic(k.algorithm)}, ${state}`);
+    }
+    if (summary !== undefined) io.err(summary);
+  }
+  if (flag(args, 't')) {
+    const s = signed.stats;
+    const total = (deps.clock() - started) / 1000;
+    io.err(pad('Signatures generated:', String(s.generated)));
+    io.err(pad('Signatures retained:', String(s.retained)));
+    io.err(pad('Signatures dropped:', String(s.dropped)));
+    io.err(pad('Signatures successfully verified:', String(s.generatedVerified + s.verified - s.verifyFailed)));
+    io.err(pad('Signatures unsuccessfully verified:', String(s.verifyFailed)));
+    io.err(pad('Signing time in seconds:', signSeconds.toFixed(3)));
+    io.err(pad('Signatures per second:', (signSeconds > 0 ? s.generated / signSeconds : 0).toFixed(3)));
+    io.err(pad('Runtime in seconds:', total.toFixed(3)));
+  }
+  if (output !== '-') io.out(output);
+  return 0;
+}
+
+/**
+ * The denial chain to build, given what the input already has (as dnssec-signzone): a signed
+ * NSEC3 zone stays NSEC3 with its parameters unless -3 says otherwise; switching an existing
+ * chain to another kind or other parameters needs -u.
+ */
+export function denialForInput(zone: Zone, asked: DenialOptions | undefined, update: boolean): DenialOptions {
+  const param = zone.rrset(zone.origin, RRType.NSEC3PARAM)?.rdatas.find((r) => r[0] === 1);
+  let existing: DenialOptions | undefined;
+  if (param !== undefined) {
+    const saltLen = param[4]!;
+    const salt = param.slice(5, 5 + saltLen);
+    let optOut = false;
+    for (const node of zone.nodes) {
+      const n3 = zone.rrset(node.name, RRType.NSEC3);
+      if (n3 !== undefined && n3.rdatas.some((r) => (r[1]! & 1) !== 0)) {
+        optOut = true;
+        break;
+      }
+    }
+    existing = { type: 'nsec3', iterations: (param[2]! << 8) | param[3]!, salt, optOut };
+  } else if (zone.rrset(zone.origin, RRType.NSEC) !== undefined) {
+    existing = { type: 'nsec' };
+  }
+  if (asked === undefined) return existing ?? { type: 'nsec' };
+  if (existing === undefined || update) return asked;
+  if (existing.type === 'nsec' && asked.type === 'nsec3') throw new AnchordError(ErrorCode.Usage, 'Zone contains NSEC records.  Use -u to update to NSEC3.');
+  if (existing.type === 'nsec3' && asked.type === 'nsec3') {
+    const same = existing.iterations === asked.iterations && existing.optOut === asked.optOut && bytesToHex(existing.salt) === bytesToHex(asked.salt);
+    if (!same) throw new AnchordError(ErrorCode.Usage, 'Zone contains an NSEC3 chain with other parameters.  Use -u to replace it.');
+  }
+  return asked;
+}
+
+function hexToBytesChecked(text: string): Uint8Array {
+  if (!/^([0-9a-fA-F]{2}){1,255}$/.test(text)) throw new AnchordError(ErrorCode.Usage, `-3 ${text}: the salt is hex digits (up to 255 octets) or -`);
+  return hexToBytes(text);
+}
+
+export const signzoneCommand: CommandModule = {
+  command: 'signzone <zonefile> [keys..]',
+  describe: 'sign a zone file with DNSSEC (NSEC or NSEC3), like dnssec-signzone',
+  builder: (y: Argv) =>
+    y
+      .positional('zonefile', { type: 'string', describe: 'zone in master-file format' })
+      .positional('keys', { type: 'string', array: true, describe: 'key files to sign with (K<zone>+<alg>+<tag>)' })
+      .option('o', { type: 'string', describe: 'zone origin (default: the SOA owner)' })
+      .option('f', { type: 'string', describe: 'output file (default ZONEFILE.signed; - for standard output)' })
+      .option('K', { type: 'string', describe: 'key directory (default .)' })
+      .option('d', { type: 'string', describe: 'directory for the dsset-ZONE file (default .)' })
+      .option('S', { type: 'boolean', default: false, describe: 'smart signing: use every key of the zone in -K by its timing' })
+      .option('k', { type: 'string', describe: 'key file to use as a KSK (may repeat)' })
+      .option('s', { type: 'string', describe: 'signature inception: YYYYMMDDHHMMSS, +offset, now+offset (default now - 1 hour)' })
+      .option('e', { type: 'string', describe: 'signature expiration: absolute, +offset from start, now+offset (default start + 30 days)' })
+      .option('X', { type: 'string', describe: 'expiration of DNSKEY/CDS/CDNSKEY signatures (default as -e)' })
+      .option('i', { type: 'string', describe: 're-sign when a signature expires within this interval (default a quarter of the validity)' })
+      .option('j', { type: 'number', describe: 'jitter: subtract up to this many seconds from each expiration' })
+      .option('x', { type: 'boolean', default: false, describe: 'sign the DNSKEY RRset with KSKs only' })
+      .option('z', { type: 'boolean', default: false, describe: 'ignore the KSK flag: every key signs everything' })
+      .option('nsec3-salt', { type: 'string', describe: 'NSEC3 with this hex salt, - for none (BIND: -3)' })
+      .option('H', { type: 'number', describe: 'NSEC3 additional iterations (default 0)' })
+      .option('A', { type: 'boolean', default: false, describe: 'NSEC3 opt-out' })
+      .option('N', { type: 'string', describe: 'SOA serial: keep, increment, unixtime or date (default keep)' })
+      .option('O', { type: 'string', describe: 'output format: full or text (default full)' })
+      .option('D', { type: 'boolean', default: false, describe: 'write only the DNSSEC records' })
+      .option('T', { type: 'string', describe: 'TTL of the DNSKEY RRset' })
+      .option('Q', { type: 'boolean', default: false, describe: 'drop signatures of keys no longer active' })
+      .option('R', { type: 'boolean', default: false, describe: 'drop signatures of keys that no longer exist' })
+      .option('P', { type: 'boolean', default: false, describe: 'do not verify the signed zone' })
+      .option('a', { type: 'boolean', default: false, describe: 'verify every new signature' })
+      .option('t', { type: 'boolean', default: false, describe: 'print statistics' })
+      .option('u', { type: 'boolean', default: false, describe: 'replace an existing NSEC/NSEC3 chain by the one asked for' })
+      .option('n', { type: 'number', describe: 'signing threads (default: the number of CPUs)' })
+      .option('q', { type: 'boolean', default: false, describe: 'quiet: print only the output file name' })
+      .option('deterministic', { type: 'boolean', default: false, describe: 'reproducible signatures (RFC 6979 ECDSA)' })
+      .option('now', { type: 'string', describe: 'sign as of this time (seconds or YYYYMMDDHHMMSS, UTC)' })
+      .option('cds', { type: 'boolean', default: false, describe: 'publish CDS (SHA-256) for the active KSKs' })
+      .option('cdnskey', { type: 'boolean', default: false, describe: 'publish CDNSKEY for the active KSKs' }),
+  argvAliases: { '-3': '--nsec3-salt=' },
+  run: (args, io) => runSignzone(args, io),
+};
