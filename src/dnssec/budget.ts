@@ -35,7 +35,13 @@
 // - a salt longer than `maxSaltLength` (default 64 octets; RFC 9276 §3.1 asks for none, and the
 //   longest seen in practice are 16) is treated like an iteration count over the cap: insecure, 27.
 //
+// Each trip is also published on the `anchord:budget-trip` diagnostics channel (DESIGN.md
+// convention 10) as { budget, owner? }, for metrics; publishing never changes the outcome.
+//
 // Pure module: counters only, no clock.
+
+import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
+import type { Name } from '../wire/name.js';
 
 /** Named work limits. Every count is per call of a validator entry point (one response). */
 export interface ValidationBudget {
@@ -117,9 +123,9 @@ export class WorkMeter {
   }
 
   /** Takes one signature check from the response budget. */
-  spendValidation(): boolean {
+  spendValidation(owner?: Name): boolean {
     if (this.validationCount >= this.budget.maxValidationsPerResponse) {
-      this.trip('maxValidationsPerResponse');
+      this.trip('maxValidationsPerResponse', owner);
       return false;
     }
     this.validationCount++;
@@ -127,18 +133,21 @@ export class WorkMeter {
   }
 
   /** Takes one NSEC3 hash from the response budget. */
-  spendNsec3Hash(): boolean {
+  spendNsec3Hash(owner?: Name): boolean {
     if (this.hashCount >= this.budget.maxNsec3HashesPerResponse) {
-      this.trip('maxNsec3HashesPerResponse');
+      this.trip('maxNsec3HashesPerResponse', owner);
       return false;
     }
     this.hashCount++;
     return true;
   }
 
-  /** Records that a limit was reached (for limits checked by the caller). */
-  trip(name: BudgetName): void {
+  /** Records that a limit was reached (for limits checked by the caller); `owner` names the data. */
+  trip(name: BudgetName, owner?: Name): void {
     this.tripCounts[name]++;
+    if (hasSubscribers(Channel.budgetTrip)) {
+      publish(Channel.budgetTrip, owner === undefined ? { budget: name } : { budget: name, owner: owner.toString() });
+    }
   }
 
   get validations(): number {

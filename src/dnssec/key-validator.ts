@@ -157,7 +157,7 @@ export function* dnskeySteps(env: ValidationEnv, dnskeys: SignedRRset | undefine
   let first: VerdictReason | undefined;
   for (const k of designated) {
     if (failures >= env.options.budget.maxDsMatchFailures) {
-      env.meter.trip('maxDsMatchFailures');
+      env.meter.trip('maxDsMatchFailures', zone);
       return {
         status: 'bogus',
         reason: reason(EdeTag.BUDGET_DS_MATCH, `${failures} designated keys failed`, { ...facts, bound: 'maxDsMatchFailures' }),

@@ -127,7 +127,7 @@ class Group {
     const key = this.prefix + name.key;
     const cached = this.env.nsec3Cache.get(key);
     if (cached !== undefined) return cached;
-    if (!this.env.meter.spendNsec3Hash()) {
+    if (!this.env.meter.spendNsec3Hash(name)) {
       this.spent = true;
       return undefined;
     }

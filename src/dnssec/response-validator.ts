@@ -52,8 +52,12 @@
 // - qtype ANY: every RRset at qname in the answer is judged; no chain is followed.
 // - Records of the answer not on the chain are not judged and should be dropped by the caller.
 //
+// Each verdict (not need-keys) is published on the `anchord:validation` diagnostics channel as
+// { status, ede, tag, owner, type } for metrics and logs; budget trips on `anchord:budget-trip`.
+//
 // Pure module: no I/O, no clock; signature checks through the step protocol (rrset-validator.ts).
 
+import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { Rcode, RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
 import { Name as NameClass } from '../wire/name.js';
@@ -658,6 +662,20 @@ function proveWildcard(env: ValidationEnv, sets: readonly RRset[], qname: Name, 
 
 // ---- Entry points ----------------------------------------------------------------------------
 
+/** Publishes a verdict on `anchord:validation` (DESIGN.md convention 10) when someone listens. */
+function published(resp: ResponseToValidate, out: ResponseOutcome): ResponseOutcome {
+  if (out.status !== 'need-keys' && hasSubscribers(Channel.validation)) {
+    publish(Channel.validation, {
+      status: out.status,
+      ede: out.reason?.ede,
+      tag: out.reason?.tag,
+      owner: resp.qname.toString(),
+      type: resp.qtype,
+    });
+  }
+  return out;
+}
+
 /** Validates a response with a synchronous verifier. */
 export function validateResponse(
   resp: ResponseToValidate,
@@ -665,15 +683,15 @@ export function validateResponse(
   env: ValidationEnv,
   verifier: SignatureVerifier,
 ): ResponseOutcome {
-  return runSteps(responseSteps(env, resp, keysFor), verifier);
+  return published(resp, runSteps(responseSteps(env, resp, keysFor), verifier));
 }
 
 /** Validates a response with a batching verifier (the checks of all RRsets share batches). */
-export function validateResponseAsync(
+export async function validateResponseAsync(
   resp: ResponseToValidate,
   keysFor: KeysFor,
   env: ValidationEnv,
   verifier: BatchSignatureVerifier,
 ): Promise<ResponseOutcome> {
-  return runStepsAsync(responseSteps(env, resp, keysFor), verifier);
+  return published(resp, await runStepsAsync(responseSteps(env, resp, keysFor), verifier));
 }

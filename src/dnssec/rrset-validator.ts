@@ -397,7 +397,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   for (const c of candidates) {
     const sf = { ...facts, keyTag: c.sig.keyTag, algorithm: c.sig.algorithm };
     if (tried >= budget.maxSignaturesPerRRset) {
-      env.meter.trip('maxSignaturesPerRRset');
+      env.meter.trip('maxSignaturesPerRRset', owner);
       fail(
         'budget',
         reason(EdeTag.BUDGET_SIGNATURES, `more than ${budget.maxSignaturesPerRRset} signatures to try`, {
@@ -417,7 +417,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     }
     let keyList = c.keys;
     if (keyList.length > budget.maxKeysPerSignature) {
-      env.meter.trip('maxKeysPerSignature');
+      env.meter.trip('maxKeysPerSignature', owner);
       fail(
         'budget',
         reason(EdeTag.BUDGET_KEYS, `${keyList.length} keys share tag ${c.sig.keyTag}; limit ${budget.maxKeysPerSignature}`, {
@@ -428,7 +428,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
       keyList = keyList.slice(0, budget.maxKeysPerSignature);
     }
     for (const key of keyList) {
-      if (!env.meter.spendValidation()) {
+      if (!env.meter.spendValidation(owner)) {
         return {
           status: 'bogus',
           reason: reason(EdeTag.BUDGET_VALIDATIONS, `more than ${budget.maxValidationsPerResponse} signature checks`, {

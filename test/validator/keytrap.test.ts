@@ -3,6 +3,7 @@
 // was done, never a time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { Rcode, RRType } from '../../src/wire/constants.js';
 import { Name } from '../../src/wire/name.js';
@@ -77,4 +78,27 @@ test('DNSKEY RRset: designated keys that fail stop at maxDsMatchFailures', () =>
   assert.equal(v.reason.tag, 'V-BUDGET-DSMATCH');
   assert.equal(env.meter.counters().trips.maxDsMatchFailures, 1);
   assert.ok(env.meter.validations <= 32);
+});
+
+test('trips and verdicts are published on the diagnostics channels', () => {
+  const trips: unknown[] = [];
+  const verdicts: unknown[] = [];
+  const onTrip = (m: unknown): void => {
+    trips.push(m);
+  };
+  const onVerdict = (m: unknown): void => {
+    verdicts.push(m);
+  };
+  subscribe('anchord:budget-trip', onTrip);
+  subscribe('anchord:validation', onVerdict);
+  try {
+    const kf = keysTable([[rsa.origin, secureZone(trapSet)]]);
+    validateResponse(response(www.rrset.name, RRType.A, Rcode.NOERROR, [trapped]), kf, createValidationEnv(NOW, backend), backend);
+  } finally {
+    unsubscribe('anchord:budget-trip', onTrip);
+    unsubscribe('anchord:validation', onVerdict);
+  }
+  assert.equal(trips.length, 9);
+  assert.deepEqual(trips[0], { budget: 'maxKeysPerSignature', owner: 'www.example.' });
+  assert.deepEqual(verdicts, [{ status: 'bogus', ede: 6, tag: 'V-BUDGET-KEYS', owner: 'www.example.', type: 1 }]);
 });
