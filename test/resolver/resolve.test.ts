@@ -1,33 +1,383 @@
-// End to end over the scripted hierarchy of helpers/world.ts: iteration, validation, caching.
+// End to end over the scripted hierarchy of helpers/world.ts: iteration, validation in the loop,
+// caching, limits. No sockets, no timers: the network is in-process and the clock is fake.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rcode, RRType } from '../../src/wire/constants.js';
+import { EdeCode, Rcode, RRType } from '../../src/wire/constants.js';
 import { decodeTyped } from '../../src/wire/rdata.js';
 import type { ResolverAnswer } from '../../src/resolver/answer.js';
-import { makeResolver, n } from './helpers/world.js';
+import type { ManualClock } from '../../src/core/clock.js';
+import type { Transport } from '../../src/resolver/transport.js';
+import { buildWorld, makeResolver, n } from './helpers/world.js';
 
 function addresses(a: ResolverAnswer): string[] {
   return a.answer.filter((r) => r.type === RRType.A).map((r) => decodeTyped(RRType.A, r.rdata).address);
 }
 
+function types(records: ResolverAnswer['answer']): string[] {
+  return records.map((r) => `${r.name.toString()} ${r.type}`);
+}
+
+const A = RRType.A;
+
 describe('secure answers', () => {
   it('answers a name in a signed zone with AD and its RRSIGs under DO', async () => {
     const { resolver } = makeResolver();
-    const a = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: A }, { do: true });
     assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
     assert.deepEqual(addresses(a), ['192.0.2.1']);
     assert.equal(a.security, 'secure');
     assert.equal(a.ad, true);
     assert.ok(a.answer.some((r) => r.type === RRType.RRSIG));
+    assert.deepEqual(a.ede, []);
   });
 
   it('sets AD only for clients that set DO or AD (RFC 6840 §5.7), and leaves out RRSIGs without DO', async () => {
     const { resolver } = makeResolver();
-    const plain = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, {});
+    const plain = await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
     assert.equal(plain.security, 'secure');
     assert.equal(plain.ad, false);
     assert.ok(!plain.answer.some((r) => r.type === RRType.RRSIG));
-    const ad = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { ad: true });
+    const ad = await resolver.resolve({ name: n('www.example.test.'), type: A }, { ad: true });
     assert.equal(ad.ad, true);
+  });
+
+  it('NXDOMAIN from an NSEC zone is secure, with SOA and NSEC proofs under DO', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('nx.example.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN);
+    assert.equal(a.security, 'secure');
+    assert.equal(a.ad, true);
+    assert.ok(a.authority.some((r) => r.type === RRType.SOA));
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC));
+  });
+
+  it('NXDOMAIN and answers from an NSEC3 zone are secure', async () => {
+    const { resolver } = makeResolver();
+    const nx = await resolver.resolve({ name: n('nx.n3.test.'), type: A }, { do: true });
+    assert.equal(nx.rcode, Rcode.NXDOMAIN);
+    assert.equal(nx.security, 'secure');
+    assert.ok(nx.authority.some((r) => r.type === RRType.NSEC3));
+    const www = await resolver.resolve({ name: n('www.n3.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(www), ['192.0.2.3']);
+    assert.equal(www.ad, true);
+  });
+
+  it('NODATA is secure', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: RRType.TXT }, { do: true });
+    assert.equal(a.rcode, Rcode.NOERROR);
+    assert.equal(a.answer.length, 0);
+    assert.equal(a.security, 'secure');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC));
+  });
+
+  it('a wildcard expansion is secure and carries its NSEC proof under DO', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('anything.wild.example.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.9']);
+    assert.equal(a.security, 'secure');
+    assert.ok(a.answer.every((r) => r.name.equals(n('anything.wild.example.test.'))));
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC));
+  });
+
+  it('follows a CNAME chain across zones, each link validated in its own zone', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('alias2.example.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.NOERROR);
+    assert.deepEqual(types(a.answer), ['alias2.example.test. 5', 'alias.example.test. 5', 'www.other. 1']);
+    assert.equal(a.security, 'secure');
+  });
+
+  it('follows a DNAME (RFC 6672): the DNAME, the synthesised CNAME, then the target', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.dn.example.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
+    assert.deepEqual(
+      types(a.answer.filter((r) => r.type !== RRType.RRSIG)),
+      ['dn.example.test. 39', 'www.dn.example.test. 5', 'www.other. 1'],
+    );
+    assert.equal(a.security, 'secure');
+  });
+});
+
+describe('insecure and bogus', () => {
+  it('an unsigned delegation (NSEC proof of no DS) answers without AD', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.insecure.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.4']);
+    assert.equal(a.security, 'insecure');
+    assert.equal(a.ad, false);
+  });
+
+  it('an expired signature is bogus: SERVFAIL with EDE 7 and the validator tag', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.expired.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.equal(a.ede.length, 1);
+    assert.equal(a.ede[0]!.infoCode, EdeCode.SIGNATURE_EXPIRED);
+    assert.match(a.ede[0]!.extraText, /^V-RRSIG-EXP /);
+    // Other names of the zone are fine.
+    const ns = await resolver.resolve({ name: n('ns.expired.test.'), type: A }, { do: true });
+    assert.equal(ns.security, 'secure');
+  });
+
+  it('CD=1 gets bogus data instead of SERVFAIL, without AD', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.expired.test.'), type: A }, { do: true, cd: true });
+    assert.equal(a.rcode, Rcode.NOERROR);
+    assert.deepEqual(addresses(a), ['192.0.2.5']);
+    assert.equal(a.ad, false);
+  });
+
+  it('a DS that matches no DNSKEY makes the zone bogus: SERVFAIL with EDE 9', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.badds.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.equal(a.ede[0]!.infoCode, EdeCode.DNSKEY_MISSING);
+    assert.match(a.ede[0]!.extraText, /^V-DNSKEY-NOMATCH /);
+  });
+
+  it('bogus answers are cached briefly, not forever', async () => {
+    const { resolver, net, clock } = makeResolver();
+    await resolver.resolve({ name: n('www.expired.test.'), type: A }, {});
+    const mark = net.log.length;
+    const again = await resolver.resolve({ name: n('www.expired.test.'), type: A }, {});
+    assert.equal(again.rcode, Rcode.SERVFAIL);
+    assert.equal(again.ede[0]!.infoCode, EdeCode.SIGNATURE_EXPIRED);
+    assert.equal(net.since(mark).length, 0, 'served from the cache');
+    clock.advance(61_000);
+    const later = await resolver.resolve({ name: n('www.expired.test.'), type: A }, {});
+    assert.equal(later.rcode, Rcode.SERVFAIL);
+    assert.ok(net.since(mark).some((q) => q.qname === 'www.expired.test.'), 'asked again after the bogus TTL');
+  });
+
+  it('without trust anchors nothing is validated and nothing is secure', async () => {
+    const { resolver } = makeResolver({ trustAnchors: [] });
+    const a = await resolver.resolve({ name: n('www.expired.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NOERROR);
+    assert.equal(a.security, 'insecure');
+    assert.equal(a.ad, false);
+  });
+});
+
+describe('iteration', () => {
+  it('primes the root from the hints and starts at the deepest cached zone cut', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    assert.deepEqual(net.log[0], { address: '127.0.0.1', qname: '.', qtype: RRType.NS, tcp: false, edns: true, dnssecOk: true });
+    const mark = net.log.length;
+    await resolver.resolve({ name: n('ns.example.test.'), type: RRType.AAAA }, {});
+    const later = net.since(mark);
+    assert.ok(later.length > 0);
+    assert.ok(later.every((q) => q.address === '127.0.2.1'), 'straight to the example.test. servers');
+  });
+
+  it('minimises QNAME by default (RFC 9156) and not when told not to', async () => {
+    const min = makeResolver();
+    await min.resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    const toRoot = min.net.log.filter((q) => q.address === '127.0.0.1' && q.qtype !== RRType.NS && q.qtype !== RRType.DNSKEY);
+    assert.deepEqual(toRoot.map((q) => q.qname), ['test.']);
+    const full = makeResolver({ qnameMinimisation: false });
+    await full.resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    const toRoot2 = full.net.log.filter((q) => q.address === '127.0.0.1' && q.qtype === A);
+    assert.deepEqual(toRoot2.map((q) => q.qname), ['www.example.test.']);
+  });
+
+  it('ignores out-of-bailiwick glue and looks the name server up itself', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.oob.test.'), type: A }, {});
+    assert.deepEqual(addresses(a), ['192.0.2.7']);
+    assert.ok(!net.log.some((q) => q.address === '127.0.9.9'), 'the poisoned address is never used');
+    assert.ok(net.log.some((q) => q.qname === 'ns.other.' && q.address === '127.0.3.1'));
+  });
+
+  it('moves on from a server that times out, and remembers it in the infra cache', async () => {
+    const { resolver, net, caches } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.lame.test.'), type: A }, {});
+    assert.deepEqual(addresses(a), ['192.0.2.8']);
+    assert.ok(net.log.some((q) => q.address === '127.0.5.1'));
+    assert.ok((caches.infra.info('127.0.5.1')?.timeouts ?? 0) > 0);
+  });
+
+  it('marks a REFUSED server lame for the zone and uses the other', async () => {
+    const world = buildWorld();
+    world.net.servers.get('127.0.5.1')!.mode = 'refused';
+    const { resolver, caches } = makeResolver({}, world);
+    const a = await resolver.resolve({ name: n('www.lame.test.'), type: A }, {});
+    assert.deepEqual(addresses(a), ['192.0.2.8']);
+    assert.ok(world.net.log.some((q) => q.address === '127.0.5.1'));
+    assert.ok(caches.infra.isLame('127.0.5.1', n('lame.test.')));
+  });
+
+  it('asks again over TCP after a truncated UDP reply', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.tcp.test.'), type: A }, {});
+    assert.deepEqual(addresses(a), ['192.0.2.11']);
+    const toServer = net.log.filter((q) => q.address === '127.0.6.2');
+    assert.deepEqual(toServer.map((q) => q.tcp), [false, true]);
+    const big = await resolver.resolve({ name: n('big.example.test.'), type: RRType.TXT }, { do: true });
+    assert.equal(big.security, 'secure');
+    assert.ok(net.log.some((q) => q.qname === 'big.example.test.' && q.tcp));
+  });
+
+  it('falls back to plain DNS for a server that answers FORMERR to EDNS, and remembers', async () => {
+    const { resolver, net, caches } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.noedns.test.'), type: A }, {});
+    assert.deepEqual(addresses(a), ['192.0.2.10']);
+    assert.equal(caches.infra.ednsStatus('127.0.6.1'), 'no-edns');
+    const mark = net.log.length;
+    await resolver.resolve({ name: n('ns.noedns.test.'), type: RRType.TXT }, {});
+    const later = net.since(mark).filter((q) => q.address === '127.0.6.1');
+    assert.ok(later.length > 0);
+    assert.ok(later.every((q) => !q.edns), 'no EDNS attempt any more');
+  });
+
+  it('0x20: queries in random case still resolve', async () => {
+    const { resolver } = makeResolver({ use0x20: true });
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.1']);
+    assert.equal(a.security, 'secure');
+  });
+
+  it('no server reachable: SERVFAIL with EDE 22', async () => {
+    const world = buildWorld();
+    world.net.servers.get('127.0.0.1')!.mode = 'timeout';
+    const { resolver } = makeResolver({}, world);
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.equal(a.ede[0]!.infoCode, EdeCode.NO_REACHABLE_AUTHORITY);
+    assert.match(a.ede[0]!.extraText, /^R-NOREACH/);
+  });
+});
+
+describe('work limits', () => {
+  it('endless referrals trip the referral limit: SERVFAIL with its EDE, counted', async () => {
+    const { resolver } = makeResolver({ limits: { maxReferrals: 5 } });
+    const a = await resolver.resolve({ name: n('a.b.c.d.e.f.g.h.i.loop.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.equal(a.ede[0]!.infoCode, EdeCode.OTHER);
+    assert.match(a.ede[0]!.extraText, /^R-LIMIT-REFERRALS/);
+    assert.equal(resolver.stats.trips.maxReferrals, 1);
+  });
+
+  it('NS names resolved per delegation are capped (NXNS)', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.nxns.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.equal(a.ede[0]!.infoCode, EdeCode.NO_REACHABLE_AUTHORITY);
+    assert.match(a.ede[0]!.extraText, /^R-LIMIT-NSNAMES/);
+    const looked = new Set(net.log.filter((q) => /^ns[0-9]\.nowhere\.other\.$/.test(q.qname)).map((q) => q.qname));
+    assert.equal(looked.size, 5);
+    assert.equal(resolver.stats.trips.maxNsNamesPerDelegation, 1);
+  });
+
+  it('CNAME links are capped', async () => {
+    const { resolver } = makeResolver({ limits: { maxCnameChain: 1 } });
+    const a = await resolver.resolve({ name: n('alias2.example.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.match(a.ede[0]!.extraText, /^R-LIMIT-CNAME/);
+  });
+
+  it('upstream queries are capped', async () => {
+    const { resolver, net } = makeResolver({ limits: { maxUpstreamQueries: 3 } });
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.match(a.ede[0]!.extraText, /^R-LIMIT-UPSTREAM/);
+    assert.equal(net.log.length, 3);
+  });
+
+  it('wall time comes from the injected clock', async () => {
+    const slow = (net: Transport, clock: ManualClock): Transport => ({
+      query: (server, bytes, o) => {
+        clock.advance(1000);
+        return net.query(server, bytes, o);
+      },
+    });
+    const { resolver } = makeResolver({ limits: { wallTimeMs: 2500 } }, buildWorld(), slow);
+    const a = await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.SERVFAIL);
+    assert.match(a.ede[0]!.extraText, /^R-LIMIT-TIME/);
+    assert.equal(resolver.stats.trips.wallTimeMs, 1);
+  });
+});
+
+describe('caching', () => {
+  it('a repeated question is answered from the cache with no upstream query', async () => {
+    const { resolver, net, clock } = makeResolver();
+    const first = await resolver.resolve({ name: n('alias2.example.test.'), type: A }, { do: true });
+    assert.equal(first.fromCache, false);
+    const mark = net.log.length;
+    clock.advance(10_000);
+    const second = await resolver.resolve({ name: n('alias2.example.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0);
+    assert.equal(second.fromCache, true);
+    assert.equal(second.ad, true);
+    assert.deepEqual(types(second.answer), types(first.answer));
+    assert.ok(second.answer.every((r) => r.ttl <= 3600 - 10), 'TTLs count down');
+    assert.equal(resolver.stats.cacheAnswers, 1);
+  });
+
+  it('negative answers are cached (RFC 2308)', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('nx.example.test.'), type: A }, {});
+    await resolver.resolve({ name: n('www.example.test.'), type: RRType.TXT }, {});
+    const mark = net.log.length;
+    const nx = await resolver.resolve({ name: n('nx.example.test.'), type: A }, { do: true });
+    const nodata = await resolver.resolve({ name: n('www.example.test.'), type: RRType.TXT }, {});
+    assert.equal(net.since(mark).length, 0);
+    assert.equal(nx.rcode, Rcode.NXDOMAIN);
+    assert.equal(nx.ad, true);
+    assert.equal(nodata.rcode, Rcode.NOERROR);
+    assert.equal(nodata.answer.length, 0);
+  });
+
+  it('aggressive NSEC (RFC 8198): a name covered by a cached NSEC is answered without asking', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('nx.example.test.'), type: A }, {});
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n('nz.example.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0);
+    assert.equal(a.rcode, Rcode.NXDOMAIN);
+    assert.equal(a.security, 'secure');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC));
+  });
+
+  it('aggressive NSEC3: a name whose hash a cached NSEC3 covers is answered without asking', async () => {
+    const { resolver, net, caches } = makeResolver();
+    await resolver.resolve({ name: n('nx.n3.test.'), type: A }, {});
+    let covered: string | undefined;
+    for (let i = 0; i < 200 && covered === undefined; i++) {
+      const name = `c${i}.n3.test.`;
+      if (caches.aggressive!.synthesize(n(name), A).kind === 'nxdomain') covered = name;
+    }
+    assert.ok(covered !== undefined);
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n(covered), type: A }, {});
+    assert.equal(net.since(mark).length, 0);
+    assert.equal(a.rcode, Rcode.NXDOMAIN);
+    assert.equal(a.security, 'secure');
+  });
+
+  it('identical questions in flight share one resolution', async () => {
+    const { resolver, net } = makeResolver();
+    const [a, b] = await Promise.all([
+      resolver.resolve({ name: n('www.example.test.'), type: A }, { do: true }),
+      resolver.resolve({ name: n('www.example.test.'), type: A }, {}),
+    ]);
+    assert.deepEqual(addresses(a), addresses(b));
+    assert.equal(resolver.stats.coalesced, 1);
+    assert.equal(net.log.filter((q) => q.qname === 'www.example.test.').length, 1);
+    assert.ok(a.answer.some((r) => r.type === RRType.RRSIG));
+    assert.ok(!b.answer.some((r) => r.type === RRType.RRSIG), 'DO is per client');
+  });
+
+  it('RD=0 answers from the cache only', async () => {
+    const { resolver, net } = makeResolver();
+    const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
+    assert.equal(cold.rcode, Rcode.REFUSED);
+    assert.equal(net.log.length, 0);
+    await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    const warm = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
+    assert.deepEqual(addresses(warm), ['192.0.2.1']);
   });
 });

@@ -27,6 +27,7 @@ import { parseZoneText } from '../../../src/zone/parser.js';
 import { Resolver, createResolverCaches, type ResolverCaches } from '../../../src/resolver/resolver.js';
 import { resolverOptions, trustAnchorsFromRecords, type ResolverOptionsInit } from '../../../src/resolver/options.js';
 import { buildSignedZone, isSigFor, makeKey, rrsigFor, type TestKey } from '../../dnssec/zone-signer-for-tests.js';
+import type { Transport } from '../../../src/resolver/transport.js';
 import { AuthZone } from './authority.js';
 import { FakeNetwork } from './network.js';
 
@@ -213,11 +214,16 @@ export interface TestResolver {
 }
 
 /** A validating resolver over a fresh world, with a fake clock at NOW. */
-export function makeResolver(init: Partial<ResolverOptionsInit> = {}, world: World = buildWorld()): TestResolver {
+export function makeResolver(
+  init: Partial<ResolverOptionsInit> = {},
+  world: World = buildWorld(),
+  wrap?: (net: FakeNetwork, clock: ManualClock) => Transport,
+): TestResolver {
   const clock = new ManualClock(NOW * 1000);
   const random = new SeededRandom(42);
   const opts: ResolverOptionsInit = { rootHints: world.hints, trustAnchors: trustAnchorsFromRecords(world.anchor), ...init };
   const caches = createResolverCaches(clock, random, resolverOptions(opts));
-  const resolver = new Resolver({ transport: world.net, clock, random, crypto: createNodeBackend(), caches, options: opts });
+  const transport = wrap === undefined ? world.net : wrap(world.net, clock);
+  const resolver = new Resolver({ transport, clock, random, crypto: createNodeBackend(), caches, options: opts });
   return { resolver, world, net: world.net, clock, caches };
 }
