@@ -1,0 +1,103 @@
+// The anchord configuration file (YAML), validated and normalised. Names follow Unbound's and
+// BIND's where an operator would look for them (`access-control`, `qname-minimisation`,
+// `edns-buffer-size`, `trust-anchor-file`). Paths are kept as written; the server resolves them
+// against the config file's folder.
+//
+// Example:
+//   server:
+//     listen: [127.0.0.1:5300, "[::1]:5300"]
+//     access-control: [{ netblock: 192.0.2.0/24, action: allow }]
+//   resolver:
+//     root-hints: /usr/share/dns/root.hints
+//     trust-anchor-file: /usr/share/dns/root.ds
+//     qname-minimisation: yes
+//   logging: { level: info, format: json }
+
+import { parseConfigText } from './load.js';
+import { bool, duration, int, list, obj, oneOf, optional, size, str, withDefault, type Schema } from './schema.js';
+
+const hostPort = str((v) => (/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+):[0-9]{1,5}$/.test(v) ? undefined : `"${v}" is not host:port`));
+
+const aclRule = obj({
+  netblock: str(),
+  action: oneOf(['allow', 'refuse', 'deny'] as const),
+});
+
+const limits = obj({
+  'max-referrals': optional(int(1, 1000)),
+  'max-sub-queries': optional(int(1, 1000)),
+  'max-ns-names-per-delegation': optional(int(1, 100)),
+  'max-cname-chain': optional(int(1, 100)),
+  'max-upstream-queries': optional(int(1, 10_000)),
+  'max-depth': optional(int(1, 50)),
+  'query-timeout': optional(duration(100, 120_000)),
+});
+
+export const anchordConfigSchema = obj({
+  server: withDefault(
+    obj({
+      listen: withDefault(list(hostPort, 64), ['127.0.0.1:53', '[::1]:53']),
+      threads: withDefault(int(1, 256), 1),
+      'access-control': optional(list(aclRule)),
+      'max-concurrent-queries': withDefault(int(1, 1_000_000), 10_000),
+      'tcp-idle-timeout': withDefault(duration(100, 600_000), 10_000),
+      'max-tcp-connections': withDefault(int(1, 1_000_000), 256),
+      'outgoing-interface-v4': optional(str()),
+      'outgoing-interface-v6': optional(str()),
+    }),
+    () => ({
+      listen: ['127.0.0.1:53', '[::1]:53'],
+      threads: 1,
+      'access-control': undefined,
+      'max-concurrent-queries': 10_000,
+      'tcp-idle-timeout': 10_000,
+      'max-tcp-connections': 256,
+      'outgoing-interface-v4': undefined,
+      'outgoing-interface-v6': undefined,
+    }),
+  ),
+  resolver: withDefault(
+    obj({
+      'root-hints': optional(str()),
+      'trust-anchor-file': optional(list(str(), 64)),
+      'trust-anchor': optional(list(str(), 1000)),
+      'qname-minimisation': withDefault(bool(), true),
+      'use-caps-for-id': withDefault(bool(), false),
+      'do-ip6': withDefault(bool(), false),
+      'edns-buffer-size': withDefault(int(512, 4096), 1232),
+      'nsec3-max-iterations': optional(int(0, 2500)),
+      limits: optional(limits),
+    }),
+    () => ({
+      'root-hints': undefined,
+      'trust-anchor-file': undefined,
+      'trust-anchor': undefined,
+      'qname-minimisation': true,
+      'use-caps-for-id': false,
+      'do-ip6': false,
+      'edns-buffer-size': 1232,
+      'nsec3-max-iterations': undefined,
+      limits: undefined,
+    }),
+  ),
+  cache: withDefault(
+    obj({
+      'answer-cache-size': withDefault(size(0, 2 ** 40), 64 * 1024 * 1024),
+      'servfail-ttl': withDefault(int(0, 300), 5),
+    }),
+    () => ({ 'answer-cache-size': 64 * 1024 * 1024, 'servfail-ttl': 5 }),
+  ),
+  logging: withDefault(
+    obj({
+      level: withDefault(oneOf(['debug', 'info', 'warn', 'error'] as const), 'info'),
+      format: withDefault(oneOf(['json', 'text'] as const), 'text'),
+    }),
+    () => ({ level: 'info' as const, format: 'text' as const }),
+  ),
+});
+
+export type AnchordConfig = typeof anchordConfigSchema extends Schema<infer T> ? T : never;
+
+export function parseAnchordConfig(text: string, file: string): AnchordConfig {
+  return parseConfigText(text, file, anchordConfigSchema);
+}

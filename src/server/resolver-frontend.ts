@@ -1,0 +1,206 @@
+// The resolver's front door: one client request in, one response (or nothing) out.
+//
+// Order of checks, cheapest first:
+// 1. The client ACL (most specific netblock wins): drop → no answer; refuse → REFUSED.
+// 2. The answer cache: a ready-to-send response with ID, flags and TTLs patched (src/cache).
+// 3. Decoding. Unreadable header → no answer; a framing error → FORMERR (RFC 1035 §4.1.1); QR set
+//    → no answer (never answer a response); OPCODE other than QUERY → NOTIMP; QDCOUNT ≠ 1 →
+//    FORMERR; OPT misuse → FORMERR (RFC 6891 §6.1.1); EDNS version > 0 → BADVERS (§6.1.3);
+//    zone transfers and other meta types → NOTIMP / REFUSED as a resolver does.
+// 4. Resolution, with a bound on concurrent client queries (over it: SERVFAIL + EDE 14 Not Ready
+//    would lie; we answer REFUSED + EDE 0 like Unbound's jostle-out, counted).
+// 5. The response: RA set, AD per the resolver, EDE options (RFC 8914), truncated to the client's
+//    UDP size (512 without EDNS, RFC 1035 §4.2.1; RFC 6891 §6.2.5) with TC set; stored in the answer
+//    cache when it is cacheable.
+
+import type { AnswerCache } from '../cache/answer-cache.js';
+import { questionKey } from '../cache/query-key.js';
+import type { Clock } from '../core/clock.js';
+import { Channel, publish } from '../core/diagnostics.js';
+import { WireError } from '../core/errors.js';
+import type { Resolver } from '../resolver/resolver.js';
+import { aclDecide, type Acl } from '../transport/acl.js';
+import type { ClientInfo } from '../transport/handler.js';
+import { EdeCode, Opcode, Rcode, RRType } from '../wire/constants.js';
+import { encodeEde, type EdnsOptionData } from '../wire/edns.js';
+import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../wire/message.js';
+
+export interface FrontendOptions {
+  readonly acl: Acl;
+  /** Client queries being resolved at once; beyond it new ones are refused. */
+  readonly maxConcurrent: number;
+  /** Our EDNS UDP payload size advertised in responses (RFC 6891 §6.2.5; 1232 per DNS Flag Day 2020). */
+  readonly udpSize: number;
+  /** Seconds a SERVFAIL answer stays in the answer cache (0: never). */
+  readonly servfailTtl: number;
+}
+
+export interface FrontendStats {
+  queries: number;
+  cacheHits: number;
+  refused: number;
+  dropped: number;
+  formerr: number;
+  notimp: number;
+  overloaded: number;
+  servfail: number;
+}
+
+const EMPTY_FLAGS = { qr: false, opcode: 0, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false };
+
+/** Builds the per-request handler the UDP and TCP listeners call. */
+export class ResolverFrontend {
+  readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0 };
+  private inFlight = 0;
+  private readonly resolver: Resolver;
+  private readonly answers: AnswerCache | undefined;
+  private readonly clock: Clock;
+  private readonly options: FrontendOptions;
+
+  constructor(resolver: Resolver, answers: AnswerCache | undefined, clock: Clock, options: FrontendOptions) {
+    this.resolver = resolver;
+    this.answers = answers;
+    this.clock = clock;
+    this.options = options;
+  }
+
+  /** The listener callback: synchronous on cache hits, a promise otherwise. */
+  readonly handle = (request: Uint8Array, client: ClientInfo): Promise<Uint8Array | undefined> | Uint8Array | undefined => {
+    this.stats.queries++;
+    const decision = aclDecide(this.options.acl, client.address);
+    if (decision === 'drop') {
+      this.stats.dropped++;
+      publish(Channel.clientRefused, { address: client.address, action: 'drop' });
+      return undefined;
+    }
+    if (decision === 'allow' && this.answers !== undefined) {
+      const hit = this.answers.respond(request, this.clock.now(), client.transport === 'tcp');
+      if (hit !== undefined) {
+        this.stats.cacheHits++;
+        return hit;
+      }
+    }
+    let query: Message;
+    try {
+      query = decodeMessage(request);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      return this.formerrFromHeader(request);
+    }
+    if (query.flags.qr) {
+      this.stats.dropped++;
+      return undefined;
+    }
+    if (decision === 'refuse') {
+      this.stats.refused++;
+      publish(Channel.clientRefused, { address: client.address, action: 'refuse' });
+      return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED }), client);
+    }
+    if (query.flags.opcode !== Opcode.QUERY) {
+      this.stats.notimp++;
+      return this.encode(query, makeResponse(query, { rcode: Rcode.NOTIMP }), client);
+    }
+    if (query.question.length !== 1 || query.formErr !== undefined) {
+      this.stats.formerr++;
+      return this.encode(query, makeResponse(query, { rcode: Rcode.FORMERR }), client);
+    }
+    if (query.edns !== undefined && query.edns.version > 0) {
+      // RFC 6891 §6.1.3: BADVERS, with our highest version (0) in the OPT.
+      return this.encode(query, makeResponse(query, { rcode: Rcode.BADVERS, udpSize: this.options.udpSize }), client);
+    }
+    const q = query.question[0]!;
+    if (q.type === RRType.AXFR || q.type === RRType.IXFR) {
+      this.stats.refused++;
+      return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED, ra: true }), client);
+    }
+    if (q.type === RRType.OPT || q.type === RRType.MAILA || q.type === RRType.MAILB || q.type === RRType.TKEY || q.type === RRType.TSIG) {
+      this.stats.notimp++;
+      return this.encode(query, makeResponse(query, { rcode: Rcode.NOTIMP, ra: true }), client);
+    }
+    if (this.inFlight >= this.options.maxConcurrent) {
+      this.stats.overloaded++;
+      const ede = [encodeEde(EdeCode.OTHER, 'S-BUSY: too many client queries in progress')];
+      return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED, ra: true, options: ede }), client);
+    }
+    return this.resolve(query, client);
+  };
+
+  private async resolve(query: Message, client: ClientInfo): Promise<Uint8Array | undefined> {
+    this.inFlight++;
+    const started = this.clock.now();
+    try {
+      const q = query.question[0]!;
+      const dnssecOk = query.edns?.dnssecOk ?? false;
+      const result = await this.resolver.resolve(
+        { name: q.name, type: q.type, class: q.class },
+        { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad },
+      );
+      const options: EdnsOptionData[] = result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
+      const response = makeResponse(query, {
+        rcode: result.rcode,
+        ra: true,
+        ad: result.ad,
+        answer: result.answer,
+        authority: result.authority,
+        additional: result.additional,
+        udpSize: this.options.udpSize,
+        options,
+      });
+      if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
+      const bytes = this.encode(query, response, client);
+      if (this.answers !== undefined) this.store(query, result.rcode, result.security === 'secure', bytes);
+      publish(Channel.clientAnswer, {
+        transport: client.transport,
+        rcode: result.rcode,
+        cached: result.fromCache,
+        durationMs: this.clock.now() - started,
+        ede: result.ede[0]?.infoCode,
+      });
+      return bytes;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private store(query: Message, rcode: number, secure: boolean, bytes: Uint8Array): void {
+    const answers = this.answers!;
+    // Truncated answers are not stored: a later client with a larger buffer deserves the whole.
+    if ((bytes[2]! & 0x02) !== 0) return;
+    if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN && !(rcode === Rcode.SERVFAIL && this.options.servfailTtl > 0)) return;
+    const q = query.question[0]!;
+    const key = questionKey(q.name, q.type, q.class, {
+      do: query.edns?.dnssecOk ?? false,
+      cd: query.flags.cd,
+      edns: query.edns !== undefined,
+    });
+    answers.store(key, bytes, this.clock.now(), rcode === Rcode.SERVFAIL ? { secure, ttl: this.options.servfailTtl } : { secure });
+  }
+
+  private encode(query: MessageInit, response: MessageInit, client: ClientInfo): Uint8Array {
+    // RFC 6891 §6.2.3-§6.2.5: the requestor's size, never below 512; TCP allows the full 64 KiB.
+    const maxSize =
+      client.transport === 'tcp' ? 65535 : query.edns === undefined ? 512 : Math.max(512, Math.min(query.edns.udpSize, 65535));
+    return encodeMessage(response, { maxSize }).bytes;
+  }
+
+  /** FORMERR for a message whose header could be read but whose body could not (RFC 1035 §4.1.1). */
+  private formerrFromHeader(request: Uint8Array): Uint8Array | undefined {
+    if (request.length < 12 || (request[2]! & 0x80) !== 0) {
+      this.stats.dropped++;
+      return undefined;
+    }
+    this.stats.formerr++;
+    const id = (request[0]! << 8) | request[1]!;
+    const opcode = (request[2]! >> 3) & 0x0f;
+    const reply: MessageInit = {
+      id,
+      flags: { ...EMPTY_FLAGS, qr: true, opcode, rd: (request[2]! & 1) !== 0 },
+      rcode: Rcode.FORMERR,
+      question: [],
+      answer: [],
+      authority: [],
+      additional: [],
+    };
+    return encodeMessage(reply).bytes;
+  }
+}

@@ -1,0 +1,108 @@
+// Composition root of the validating resolver service: builds the caches, the crypto backend,
+// the upstream transport and the resolver from normalised settings, and puts the front end
+// (resolver-frontend.ts) behind UDP and TCP listeners. Everything that decides lives in the pure
+// modules; this file only wires them to the real clock, randomness and sockets.
+
+import { AnswerCache } from '../cache/answer-cache.js';
+import type { Clock } from '../core/clock.js';
+import { publishLog } from '../core/diagnostics.js';
+import type { Random } from '../core/random.js';
+import { createNodeBackend } from '../crypto/node-backend.js';
+import type { TrustPoint } from '../dnssec/key-validator.js';
+import { createResolverCaches, Resolver } from '../resolver/resolver.js';
+import type { ResolverOptionsInit } from '../resolver/options.js';
+import { compileAcl, DEFAULT_ACL_RULES, type AclRule } from '../transport/acl.js';
+import type { BoundAddress } from '../transport/udp-listener.js';
+import { TcpListener } from '../transport/tcp-listener.js';
+import { UdpListener } from '../transport/udp-listener.js';
+import { UpstreamClient } from '../transport/upstream-client.js';
+import type { ResourceRecord } from '../wire/record.js';
+import { ResolverFrontend } from './resolver-frontend.js';
+import { CryptoRandom, systemClock } from './system.js';
+
+export interface ResolverServiceSettings {
+  /** `host:port` listen addresses (UDP and TCP on each). */
+  readonly listen: readonly string[];
+  readonly acl?: readonly AclRule[] | undefined;
+  readonly rootHints: readonly ResourceRecord[];
+  readonly trustAnchors: readonly TrustPoint[];
+  /** Everything else the resolver takes (limits, QNAME minimisation, 0x20, IPv6...). */
+  readonly resolver?: Omit<ResolverOptionsInit, 'rootHints' | 'trustAnchors'> | undefined;
+  /** Bytes for ready-to-send answers; 0 turns the answer cache off. */
+  readonly answerCacheBytes?: number | undefined;
+  readonly maxConcurrentQueries?: number | undefined;
+  readonly tcpIdleTimeoutMs?: number | undefined;
+  readonly maxTcpConnections?: number | undefined;
+  /** Source addresses for upstream queries (default loopback, as the tests and demo need). */
+  readonly outgoing4?: string | undefined;
+  readonly outgoing6?: string | undefined;
+  readonly servfailTtl?: number | undefined;
+}
+
+export interface ResolverService {
+  readonly addresses: readonly BoundAddress[];
+  readonly resolver: Resolver;
+  readonly frontend: ResolverFrontend;
+  readonly upstream: UpstreamClient;
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ServiceDeps {
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+export async function startResolverService(settings: ResolverServiceSettings, deps: ServiceDeps = {}): Promise<ResolverService> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? new CryptoRandom();
+  const upstream = new UpstreamClient({
+    ...(settings.outgoing4 === undefined ? {} : { localAddress4: settings.outgoing4 }),
+    ...(settings.outgoing6 === undefined ? {} : { localAddress6: settings.outgoing6 }),
+    tcpOnTruncation: false,
+  });
+  const resolver = new Resolver({
+    transport: upstream,
+    clock,
+    random,
+    crypto: createNodeBackend(),
+    caches: createResolverCaches(clock, random),
+    options: { ...settings.resolver, rootHints: settings.rootHints, trustAnchors: settings.trustAnchors },
+  });
+  const answerBytes = settings.answerCacheBytes ?? 64 * 1024 * 1024;
+  const answers = answerBytes > 0 ? new AnswerCache({ maxBytes: answerBytes }) : undefined;
+  const acl = compileAcl(settings.acl ?? DEFAULT_ACL_RULES);
+  const frontend = new ResolverFrontend(resolver, answers, clock, {
+    acl,
+    maxConcurrent: settings.maxConcurrentQueries ?? 10_000,
+    udpSize: settings.resolver?.ednsBufferSize ?? 1232,
+    servfailTtl: settings.servfailTtl ?? 5,
+  });
+  const onError = (error: unknown, context: string): void => {
+    publishLog({ level: 'warn', msg: `listener: ${context}`, error: error instanceof Error ? error.message : String(error) });
+  };
+  const udp = new UdpListener({ addresses: settings.listen, handler: frontend.handle, onError, receiveBufferSize: 4 * 1024 * 1024 });
+  const tcp = new TcpListener({
+    addresses: settings.listen,
+    handler: frontend.handle,
+    onError,
+    ...(settings.tcpIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: settings.tcpIdleTimeoutMs }),
+    ...(settings.maxTcpConnections === undefined ? {} : { maxConnections: settings.maxTcpConnections }),
+  });
+  await udp.start();
+  try {
+    await tcp.start();
+  } catch (e) {
+    await udp.close();
+    throw e;
+  }
+  return {
+    addresses: [...udp.addresses, ...tcp.addresses],
+    resolver,
+    frontend,
+    upstream,
+    async close(graceMs?: number) {
+      const opts = graceMs === undefined ? {} : { graceMs };
+      await Promise.all([udp.close(opts), tcp.close(opts)]);
+    },
+  };
+}
