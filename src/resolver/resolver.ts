@@ -275,7 +275,7 @@ export class Resolver {
     const res = await this.fetch(ctx, name, qtype);
     if (res.kind === 'fail') return res;
     const verdict = validate
-      ? await this.trust.validateResponse(ctx, res.msg, name, qtype, res.zone)
+      ? await this.trust.validateResponse(ctx, res.msg, name, qtype)
       : await this.trust.structure(res.msg, name, qtype);
     if ('kind' in verdict && verdict.kind === 'fail') return verdict;
     this.learn(ctx, res.msg, name, qtype, verdict, validate);
@@ -297,6 +297,9 @@ export class Resolver {
     const prefix = validated ? 'v' : 'u';
     const answerSets = v.rrsets.filter((j) => j.section === 'answer');
     for (const j of answerSets) {
+      // A CNAME synthesised from a DNAME is unsigned: cached alone it would be served without
+      // the DNAME that proves it, so it lives only in this query's results.
+      if (j.role === 'synthesized-cname') continue;
       const p = pieceOf(j);
       rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
     }

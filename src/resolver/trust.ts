@@ -15,9 +15,12 @@
 //      span: an insecure delegation (RFC 4035 §5.2, RFC 5155 §8.9); everything below is insecure;
 //    - secure NODATA without NS, or an empty non-terminal: no zone cut there; go one label deeper;
 //    - bogus anything: the zone is bogus, with the validator's reason.
-// 3. A name answered by a server of zone Z, strictly below Z and not the signer of anything in the
-//    response, is taken to be in Z (the server answered authoritatively for it): no DS queries for
-//    owners of ordinary data, only for signer names, which must be proven zone apexes.
+// 3. The final name of a negative answer is taken to be in the zone of the response's SOA (that
+//    zone's signed NSEC/NSEC3 records prove the denial, so a cut in between could not be hidden):
+//    no DS queries for it. Signer names and owners of unsigned data are walked to: a server may
+//    answer for an unsigned child zone it also serves (Unbound walks the same way). A DS query
+//    answered with a secure NXDOMAIN ends the walk in the current zone (no cut below a name that
+//    does not exist).
 // Referrals from secure zones carry the DS RRset or the proof of no DS (RFC 4035 §3.1.4): the
 // iterator hands each referral here, and its delegation facts go into the key cache, so the walk
 // rarely needs DS queries. Key results (secure, insecure, bogus with reason) are cached per zone
@@ -69,9 +72,10 @@ export interface TrustDeps {
   fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult>;
 }
 
-/** What to assume about names answered by a zone's servers (module header, item 3). */
+/** What a response says about its zones (module header, item 3). */
 export interface ZoneHint {
-  readonly zone: Name;
+  /** Owners of the SOA RRsets in its authority section. */
+  readonly soaOwners: readonly Name[];
   /** Keys of the RRSIG signer names in the response. */
   readonly signers: ReadonlySet<string>;
 }
@@ -142,14 +146,10 @@ export class ChainOfTrust {
     const anchor = this.anchorFor(name);
     if (anchor === undefined) return { status: 'insecure' };
     let target = name;
-    if (
-      hint !== undefined &&
-      name.isSubdomainOf(hint.zone) &&
-      !name.equals(hint.zone) &&
-      !hint.signers.has(name.key) &&
-      hint.zone.isSubdomainOf(anchor.zone)
-    ) {
-      target = hint.zone;
+    if (hint !== undefined && !hint.signers.has(name.key)) {
+      for (const z of hint.soaOwners) {
+        if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
+      }
     }
     return this.walk(ctx, target, anchor);
   }
@@ -272,7 +272,10 @@ export class ChainOfTrust {
         return { kind: 'status', status: this.remember(child, v) };
       }
       case 'nxdomain':
-        return { kind: 'status', status: this.remember(child, v.status === 'secure' ? { ...v, status: 'bogus' } : v) };
+        // A name proven not to exist cannot be (or be below) a zone cut: what we walk to is in
+        // the parent's zone, and the signer check decides if that is wrong.
+        if (v.status === 'secure') return { kind: 'status', status: parent };
+        return { kind: 'status', status: this.remember(child, v) };
       case 'referral':
       case 'partial':
         return failure(ResolverTag.NO_ANSWER, `no DS answer for ${child.toString()}`);
@@ -331,13 +334,16 @@ export class ChainOfTrust {
   }
 
   /**
-   * Validates a response to (qname, qtype) from a server of `zone`: asks for the keys of each zone
-   * the validator names, then judges again.
+   * Validates a response to (qname, qtype): asks for the keys of each zone the validator names,
+   * then judges again.
    */
-  async validateResponse(ctx: QueryContext, msg: Message, qname: Name, qtype: number, zone: Name): Promise<ResponseVerdict | ResolverFailure> {
+  async validateResponse(ctx: QueryContext, msg: Message, qname: Name, qtype: number): Promise<ResponseVerdict | ResolverFailure> {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }));
     const { clock, crypto, validator } = this.deps;
-    const hint: ZoneHint = { zone, signers: signerNames(msg) };
+    const hint: ZoneHint = {
+      soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
+      signers: signerNames(msg),
+    };
     const known = new Map<string, ZoneStatus>();
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) };
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {

@@ -109,6 +109,14 @@ describe('insecure and bogus', () => {
     assert.equal(a.ad, false);
   });
 
+  it('an unsigned child served by its secure parent\'s server is insecure, not bogus', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('www.un.example.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.12']);
+    assert.equal(a.security, 'insecure');
+    assert.ok(net.log.some((q) => q.qname === 'un.example.test.' && q.qtype === RRType.DS), 'the DS walk found the cut');
+  });
+
   it('an expired signature is bogus: SERVFAIL with EDE 7 and the validator tag', async () => {
     const { resolver } = makeResolver();
     const a = await resolver.resolve({ name: n('www.expired.test.'), type: A }, { do: true });

@@ -3,6 +3,7 @@
 //   .            127.0.0.1   signed (NSEC), the trust anchor's zone
 //   test.        127.0.1.1   signed (NSEC)
 //     example.test.   127.0.2.1   signed (NSEC): www, CNAME chains, wildcard, DNAME
+//       un.example.test.  unsigned child served by the same server, no DS
 //     n3.test.        127.0.2.2   signed (NSEC3)
 //     insecure.test.  127.0.2.3   unsigned, no DS (insecure delegation)
 //     expired.test.   127.0.2.4   signed, www's RRSIG expired
@@ -91,6 +92,7 @@ alias 3600 CNAME www.other.
 alias2 3600 CNAME alias
 *.wild 3600 A 192.0.2.9
 dn 3600 DNAME other.
+un 3600 NS ns
 big 3600 TXT ${Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(150)}"`).join(' ')}
 `,
   );
@@ -166,6 +168,7 @@ ${other.dsLine('other.')}
     ['badds.test.', badds.records],
     ['other.', other.records],
     ['insecure.test.', plain('insecure.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.3\nwww 3600 A 192.0.2.4\n`)],
+    ['un.example.test.', plain('un.example.test.', `${soa('ns.example.test.')}\n@ 3600 NS ns.example.test.\nwww 3600 A 192.0.2.12\n`)],
     ['oob.test.', plain('oob.test.', `${soa('ns.other.')}\n@ 3600 NS ns.other.\nwww 3600 A 192.0.2.7\n`)],
     ['lame.test.', plain('lame.test.', `${soa('ns1')}\n@ 3600 NS ns1\n@ 3600 NS ns2\nns1 3600 A 127.0.5.1\nns2 3600 A 127.0.5.2\nwww 3600 A 192.0.2.8\n`)],
     ['noedns.test.', plain('noedns.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.6.1\nwww 3600 A 192.0.2.10\n`)],
@@ -190,7 +193,7 @@ export function buildWorld(): World {
   net.add('127.0.1.1', [z('test.')], 'ok', {
     extraAdditional: [{ name: n('ns.other.'), type: RRType.A, class: 1, ttl: 3600, rdata: Uint8Array.of(127, 0, 9, 9) }],
   });
-  net.add('127.0.2.1', [z('example.test.')]);
+  net.add('127.0.2.1', [z('example.test.'), z('un.example.test.')]);
   net.add('127.0.2.2', [z('n3.test.')]);
   net.add('127.0.2.3', [z('insecure.test.')]);
   net.add('127.0.2.4', [z('expired.test.')]);
