@@ -1,0 +1,116 @@
+// The iterator as a state machine: events in, actions out, no I/O (what a replay runner drives).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InfraCache } from '../../src/cache/infra-cache.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { makeQuery, makeResponse, type Message } from '../../src/wire/message.js';
+import { Name } from '../../src/wire/name.js';
+import { encodeRdata } from '../../src/wire/rdata.js';
+import type { ResourceRecord } from '../../src/wire/record.js';
+import { classify, scrub } from '../../src/resolver/classify.js';
+import { Iteration, type Delegation, type IterAction } from '../../src/resolver/iterator.js';
+import { resolverOptions } from '../../src/resolver/options.js';
+import { QueryContext, newStats } from '../../src/resolver/query-context.js';
+import { parseZoneText } from '../../src/zone/parser.js';
+
+const n = (t: string): Name => Name.parse(t);
+const hints = parseZoneText('. 3600 NS a.root.\na.root. 3600 A 127.0.0.1\n').records;
+
+function setup(init: { qnameMinimisation?: boolean } = {}) {
+  const clock = new ManualClock(1_700_000_000_000);
+  const random = new SeededRandom(3);
+  const options = resolverOptions({ rootHints: hints, ...init });
+  const infra = new InfraCache({ clock, random });
+  const ctx = new QueryContext(clock, options.limits, newStats(), { cd: false, rd: true });
+  const view = { options, infra, cachedAddresses: (): string[] => [] };
+  const root: Delegation = { zone: Name.ROOT, nsNames: [n('a.root.')], addresses: new Map([[n('a.root.').key, ['127.0.0.1']]]) };
+  return { view, ctx, root, infra };
+}
+
+function rr(name: string, type: number, rdata: Uint8Array): ResourceRecord {
+  return { name: n(name), type, class: 1, ttl: 300, rdata };
+}
+
+function reply(action: Extract<IterAction, { kind: 'send' }>, init: Parameters<typeof makeResponse>[1]): Message {
+  const q = makeQuery(action.qname, action.qtype, { id: 1 });
+  const m = makeResponse(q, init);
+  return { ...m, malformed: [], trailing: 0 };
+}
+
+function classified(action: IterAction, init: Parameters<typeof makeResponse>[1]) {
+  if (action.kind !== 'send') throw new Error('not a send');
+  const msg = scrub(reply(action, init), action.qname, action.qtype, action.zone);
+  return classify(msg, action.qname, action.qtype, action.zone);
+}
+
+test('minimised descent: referral, then the next label, then the real question', () => {
+  const { view, ctx, root } = setup();
+  const it = new Iteration(view, ctx, n('www.example.test.'), RRType.AAAA, root);
+  let a = it.step({ kind: 'start' });
+  assert.deepEqual(a.kind === 'send' && [a.address, a.qname.toString(), a.qtype], ['127.0.0.1', 'test.', RRType.A]);
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.0.1',
+    classified: classified(a, {
+      authority: [rr('test.', RRType.NS, n('ns.test.').wire)],
+      additional: [rr('ns.test.', RRType.A, encodeRdata(RRType.A, { address: '127.0.1.1' }))],
+    }),
+  });
+  assert.deepEqual(a.kind === 'send' && [a.address, a.qname.toString(), a.qtype], ['127.0.1.1', 'example.test.', RRType.A]);
+  // No cut at example.test.: the server answers it (NODATA), so one more label.
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.1.1',
+    classified: classified(a, { aa: true, authority: [rr('test.', RRType.SOA, encodeRdata(RRType.SOA, { mname: n('ns.test.'), rname: n('h.test.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 }))] }),
+  });
+  assert.deepEqual(a.kind === 'send' && [a.address, a.qname.toString(), a.qtype], ['127.0.1.1', 'www.example.test.', RRType.AAAA]);
+  const final = classified(a, { aa: true, answer: [rr('www.example.test.', RRType.AAAA, encodeRdata(RRType.AAAA, { address: '2001:db8::1' }))] });
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: final });
+  assert.ok(a.kind === 'done' && a.result.kind === 'response' && a.result.zone.equals(n('test.')));
+  assert.equal(ctx.referrals, 1);
+});
+
+test('NXDOMAIN to a minimised name: the full name is asked (RFC 9156 §2.3, not strict)', () => {
+  const { view, ctx, root } = setup();
+  const it = new Iteration(view, ctx, n('a.b.example.'), RRType.A, root);
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('example.')));
+  a = it.step({ kind: 'reply', address: '127.0.0.1', classified: classified(a, { aa: true, rcode: Rcode.NXDOMAIN }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('a.b.example.')) && a.qtype === RRType.A);
+});
+
+test('timeouts use up a server; then the iteration fails with No Reachable Authority', () => {
+  const { view, ctx, root } = setup({ qnameMinimisation: false });
+  const it = new Iteration(view, ctx, n('www.example.'), RRType.A, root);
+  assert.equal(it.step({ kind: 'start' }).kind, 'send');
+  let a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
+  assert.equal(a.kind, 'send', 'a second attempt (attemptsPerServer 2)');
+  a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'done' && a.result.kind === 'fail' && a.result.tag === 'R-NOREACH');
+});
+
+test('a referral without glue asks for a name server address, outside names first', () => {
+  const { view, ctx, root } = setup({ qnameMinimisation: false });
+  const it = new Iteration(view, ctx, n('www.example.'), RRType.A, root);
+  let a = it.step({ kind: 'start' });
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.0.1',
+    classified: classified(a, { authority: [rr('example.', RRType.NS, n('ns.example.').wire), rr('example.', RRType.NS, n('ns.other.').wire)] }),
+  });
+  assert.ok(a.kind === 'lookup' && a.nsName.equals(n('ns.other.')));
+  a = it.step({ kind: 'addresses', nsName: n('ns.other.'), addresses: ['127.0.3.1'] });
+  assert.ok(a.kind === 'send' && a.address === '127.0.3.1');
+});
+
+test('an upward referral is lame: the server is marked lame for the zone', () => {
+  const { view, ctx, infra } = setup({ qnameMinimisation: false });
+  const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.')], addresses: new Map([[n('ns.example.').key, ['127.0.2.1']]]) };
+  const it = new Iteration(view, ctx, n('www.example.'), RRType.A, dp);
+  let a = it.step({ kind: 'start' });
+  a = it.step({ kind: 'reply', address: '127.0.2.1', classified: classified(a, { authority: [rr('.', RRType.NS, n('a.root.').wire)] }) });
+  assert.ok(infra.isLame('127.0.2.1', n('example.')));
+  assert.ok(a.kind === 'done' && a.result.kind === 'fail');
+});
