@@ -249,6 +249,10 @@ function main(): void {
     lines.push(`| ${c.label} | ${r.status} ${r.tag} | ${r.validations} | ${r.hashes} | ${r.ms.toFixed(2)} ms |`);
   }
   lines.push('');
+  lines.push(
+    'Notes: "signature checks" is per response (the mix averages them); the public-key operations are most of the cost, the rest (decoding, canonical form, proofs, NSEC3 hashing) is the "logic only" column. The KeyTrap rows are the same 64 × 64 response: the default budget stops after 32 checks (`V-BUDGET-KEYS`), with the limits lifted every one of the 4096 pairings is checked. The NSEC3 row hashes 64 names at 50 iterations before `V-BUDGET-NSEC3` stops it; iterations above 50 are not hashed at all (insecure, EDE 27).',
+    '',
+  );
   const section = lines.join('\n');
   process.stdout.write(section + '\n');
   if (WRITE) {
