@@ -11,7 +11,7 @@ import { encodeRdata, encodeTypeBitmap } from '../../src/wire/rdata.js';
 import type { RRset } from '../../src/wire/record.js';
 import { parseZoneText } from '../../src/zone/parser.js';
 import { nsec3Hash } from '../../src/dnssec/nsec3-hash.js';
-import { base32hexEncode } from '../../src/dnssec/base32hex.js';
+import { base32hexEncode } from '../../src/wire/base32hex.js';
 import { keyTag } from '../../src/dnssec/key-tag.js';
 import {
   proveNodataNsec,

@@ -7,7 +7,7 @@ import { decodeTyped } from '../../../src/wire/rdata.js';
 import type { ResourceRecord, RRset } from '../../../src/wire/record.js';
 import { parseZoneText } from '../../../src/zone/parser.js';
 import { nsec3Hash } from '../../../src/dnssec/nsec3-hash.js';
-import { base32hexEncode } from '../../../src/dnssec/base32hex.js';
+import { base32hexEncode } from '../../../src/wire/base32hex.js';
 import type { SignedRRset, ZoneKeySet } from '../../../src/dnssec/rrset-validator.js';
 import { groupSigned, type KeysFor, type ResponseToValidate, type ZoneStatus } from '../../../src/dnssec/response-validator.js';
 import type { TrustPoint } from '../../../src/dnssec/key-validator.js';
