@@ -131,6 +131,11 @@ function servfail(ede: readonly ExtendedError[], fromCache: boolean, upstreamQue
   };
 }
 
+/** REFUSED without records: a question the resolver does not take (another class). */
+export function refusedAnswer(): ResolverAnswer {
+  return { ...servfail([], true, 0), rcode: Rcode.REFUSED };
+}
+
 /** SERVFAIL for a resolver failure. */
 export function failureAnswer(f: ResolverFailure, fromCache: boolean, upstreamQueries: number): ResolverAnswer {
   return servfail([{ infoCode: f.code, extraText: failureText(f) }], fromCache, upstreamQueries);

@@ -10,7 +10,10 @@
 //   of the resolved ones answered: 22 too, with its own tag, since no authority was reached;
 // - the other work limits (referrals, sub-queries, upstream queries, CNAME links, nesting depth,
 //   wall time) and CNAME loops: 0 Other, the limit named by the tag (RFC 8914 has no code for
-//   "resolver gave up"; Unbound uses 0 with text for its limits too).
+//   "resolver gave up"; Unbound uses 0 with text for its limits too);
+// - a DS walk whose parent answers neither DS nor a denial: 9 DNSKEY Missing (the keys of the
+//   zone cannot be found), as Unbound's "no DS"; keys that stay unsettled: 5 Indeterminate.
+// A test checks that each tag is used at exactly one site.
 //
 // Pure module: data only.
 
@@ -28,6 +31,9 @@ export const ResolverTag = {
   LIMIT_WALL_TIME: 'R-LIMIT-TIME',
   CNAME_LOOP: 'R-CNAME-LOOP',
   NO_ANSWER: 'R-NOANSWER',
+  NO_DS_ANSWER: 'R-NODS',
+  DEPENDS_ON_ITSELF: 'R-DEPLOOP',
+  KEYS_UNSETTLED: 'R-KEYS',
 } as const;
 export type ResolverTag = (typeof ResolverTag)[keyof typeof ResolverTag];
 
@@ -50,6 +56,9 @@ export const RESOLVER_TAGS: Readonly<Record<ResolverTag, ResolverTagInfo>> = Obj
   'R-LIMIT-TIME': info(EdeCode.OTHER, 'wall time for one client query ran out'),
   'R-CNAME-LOOP': info(EdeCode.OTHER, 'the CNAME/DNAME chain loops'),
   'R-NOANSWER': info(EdeCode.OTHER, 'the authoritative answer did not contain what it was asked for'),
+  'R-NODS': info(EdeCode.DNSKEY_MISSING, 'the parent gave neither a DS RRset nor a denial for a zone on the chain of trust'),
+  'R-DEPLOOP': info(EdeCode.OTHER, 'a DS or DNSKEY fetch needed its own answer first'),
+  'R-KEYS': info(EdeCode.DNSSEC_INDETERMINATE, 'the zone keys a response needs could not be settled'),
 });
 
 /** A resolver failure: SERVFAIL with this EDE. */

@@ -50,14 +50,18 @@ export function newStats(): ResolverStats {
   };
 }
 
-const LIMIT_TAGS: Readonly<Record<LimitName, ResolverTag>> = {
+/**
+ * Limits whose trip ends the whole client query. The NS-names limit ends one delegation (the
+ * iterator reports it); the minimisation limit only stops minimising.
+ */
+export type QueryLimit = Exclude<LimitName, 'maxNsNamesPerDelegation' | 'maxMinimisedQueries'>;
+
+const LIMIT_TAGS: Readonly<Record<QueryLimit, ResolverTag>> = {
   maxReferrals: ResolverTag.LIMIT_REFERRALS,
   maxSubQueries: ResolverTag.LIMIT_SUB_QUERIES,
-  maxNsNamesPerDelegation: ResolverTag.LIMIT_NS_NAMES,
   maxCnameChain: ResolverTag.LIMIT_CNAME_CHAIN,
   maxUpstreamQueries: ResolverTag.LIMIT_UPSTREAM_QUERIES,
   maxDepth: ResolverTag.LIMIT_DEPTH,
-  maxMinimisedQueries: ResolverTag.LIMIT_REFERRALS,
   wallTimeMs: ResolverTag.LIMIT_WALL_TIME,
 };
 
@@ -91,7 +95,7 @@ export class QueryContext {
   }
 
   /** Records a trip of `limit` (once per client query) and returns the failure. */
-  trip(limit: LimitName, owner?: Name): ResolverFailure {
+  trip(limit: QueryLimit, owner?: Name): ResolverFailure {
     if (this.failed !== undefined) return this.failed;
     const tag = LIMIT_TAGS[limit];
     const f = failure(tag, `${limit} ${this.limits[limit]} reached${owner === undefined ? '' : ` at ${owner.toString()}`}`);

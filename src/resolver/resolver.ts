@@ -35,7 +35,7 @@ import { decodeTyped } from '../wire/rdata.js';
 import { groupRRsets, type ResourceRecord } from '../wire/record.js';
 import {
   buildAnswer,
-  failureAnswer,
+  refusedAnswer,
   type ChainResult,
   type NameResult,
   type Piece,
@@ -156,7 +156,7 @@ export class Resolver {
     this.stats.clientQueries++;
     const cls = question.class ?? RRClass.IN;
     if (cls !== RRClass.IN) {
-      return { ...failureAnswer(failure(ResolverTag.NO_ANSWER, 'only class IN is resolved'), true, 0), rcode: Rcode.REFUSED, ede: [] };
+      return refusedAnswer();
     }
     const cd = flags.cd === true;
     const rd = flags.rd !== false;

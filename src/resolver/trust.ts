@@ -35,6 +35,7 @@ import type { KeyCache, KeyResult } from '../cache/key-cache.js';
 import { Credibility, type RRsetCache } from '../cache/rrset-cache.js';
 import { SecurityStatus } from '../cache/types.js';
 import { nowSeconds, type Clock } from '../core/clock.js';
+import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.js';
 import {
   groupSigned,
@@ -278,7 +279,7 @@ export class ChainOfTrust {
         return { kind: 'status', status: this.remember(child, v) };
       case 'referral':
       case 'partial':
-        return failure(ResolverTag.NO_ANSWER, `no DS answer for ${child.toString()}`);
+        return failure(ResolverTag.NO_DS_ANSWER, `no DS answer for ${child.toString()}`);
     }
   }
 
@@ -303,7 +304,7 @@ export class ChainOfTrust {
   /** A fetch counted as a sub-query, guarded against asking for itself. */
   private async subFetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
     const key = `${name.key}/${type}`;
-    if (ctx.active.has(key)) return failure(ResolverTag.NO_ANSWER, `${name.toString()} type ${type} depends on itself`);
+    if (ctx.active.has(key)) return failure(ResolverTag.DEPENDS_ON_ITSELF, `${name.toString()} type ${type} depends on itself`);
     if (!ctx.enter(name)) return ctx.failed!;
     ctx.active.add(key);
     try {
@@ -349,14 +350,20 @@ export class ChainOfTrust {
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator);
       const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);
-      if (out.status !== 'need-keys') return out;
+      if (out.status !== 'need-keys') {
+        if (hasSubscribers(Channel.validation)) {
+          const r = out.reason;
+          publish(Channel.validation, { status: out.status, ede: r?.ede, tag: r?.tag, owner: qname.toString(), type: qtype });
+        }
+        return out;
+      }
       for (const z of out.zones) {
         const st = await this.zoneStatus(ctx, z, hint);
         if ('kind' in st) return st;
         known.set(z.key, st);
       }
     }
-    return failure(ResolverTag.NO_ANSWER, `keys for the response to ${qname.toString()} could not be settled`);
+    return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);
   }
 
   /**
