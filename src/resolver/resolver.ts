@@ -301,6 +301,14 @@ export class Resolver {
       // the DNAME that proves it, so it lives only in this query's results.
       if (j.role === 'synthesized-cname') continue;
       const p = pieceOf(j);
+      if (j.wildcardParent !== undefined) {
+        // A validated wildcard expansion is cached as the wildcard itself (its RRSIGs sign that
+        // owner); names it covers are answered from it with the cached NSEC proof (RFC 8198 §5.3),
+        // so a cache hit never lacks the proof a downstream validator needs.
+        const wildcard = j.wildcardParent.prepend(Uint8Array.of(0x2a));
+        rrsets.insert({ ...p.set, rrset: { ...p.set.rrset, name: wildcard }, credibility: cred, status: p.status, reason: p.reason });
+        continue;
+      }
       rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
     }
     const chain = v.chain;

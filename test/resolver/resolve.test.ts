@@ -366,6 +366,20 @@ describe('caching', () => {
     assert.equal(a.security, 'secure');
   });
 
+  it('wildcard answers come from the cached wildcard with their NSEC proof', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('anything.wild.example.test.'), type: A }, { do: true });
+    const mark = net.log.length;
+    for (const name of ['anything.wild.example.test.', 'other.wild.example.test.']) {
+      const a = await resolver.resolve({ name: n(name), type: A }, { do: true });
+      assert.deepEqual(addresses(a), ['192.0.2.9']);
+      assert.equal(a.security, 'secure');
+      assert.ok(a.answer.every((r) => r.name.equals(n(name))));
+      assert.ok(a.authority.some((r) => r.type === RRType.NSEC), `${name}: the proof goes with it`);
+    }
+    assert.equal(net.since(mark).length, 0);
+  });
+
   it('identical questions in flight share one resolution', async () => {
     const { resolver, net } = makeResolver();
     const [a, b] = await Promise.all([
