@@ -28,7 +28,7 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import { groupSigned, type JudgedRRset, type ResponseVerdict } from '../dnssec/response-validator.js';
 import type { SignedRRset } from '../dnssec/rrset-validator.js';
-import { RRClass, Rcode, RRType } from '../wire/constants.js';
+import { RRClass, Rcode, RRType, isMetaType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
@@ -155,9 +155,9 @@ export class Resolver {
   async resolve(question: ResolverQuestion, flags: ResolveFlags = {}): Promise<ResolverAnswer> {
     this.stats.clientQueries++;
     const cls = question.class ?? RRClass.IN;
-    if (cls !== RRClass.IN) {
-      return refusedAnswer();
-    }
+    // Only class IN; of the meta-types only ANY (zone transfers, OPT, TSIG... are not questions
+    // for a resolver, RFC 6895 §3.1).
+    if (cls !== RRClass.IN || (isMetaType(question.type) && question.type !== RRType.ANY)) return refusedAnswer();
     const cd = flags.cd === true;
     const rd = flags.rd !== false;
     const key = `${question.name.key}/${question.type}/${cd ? 1 : 0}${rd ? 1 : 0}`;

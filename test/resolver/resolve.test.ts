@@ -393,6 +393,15 @@ describe('caching', () => {
     assert.ok(!b.answer.some((r) => r.type === RRType.RRSIG), 'DO is per client');
   });
 
+  it('refuses other classes and meta-types other than ANY, without upstream traffic', async () => {
+    const { resolver, net } = makeResolver();
+    const ch = await resolver.resolve({ name: n('version.bind.'), type: RRType.TXT, class: 3 }, {});
+    const axfr = await resolver.resolve({ name: n('example.test.'), type: 252 }, {});
+    assert.equal(ch.rcode, Rcode.REFUSED);
+    assert.equal(axfr.rcode, Rcode.REFUSED);
+    assert.equal(net.log.length, 0);
+  });
+
   it('RD=0 answers from the cache only', async () => {
     const { resolver, net } = makeResolver();
     const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
