@@ -3,9 +3,10 @@
 import type { CommandModule } from './command.js';
 import { dsfromkeyCommand } from './commands/dsfromkey.js';
 import { keygenCommand } from './commands/keygen.js';
+import { replayCommand } from './commands/replay.js';
 import { revokeCommand } from './commands/revoke.js';
 import { serveCommand } from './commands/serve.js';
 import { signzoneCommand } from './commands/signzone.js';
 import { verifyZoneCommand } from './commands/verify-zone.js';
 
-export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand];
+export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, replayCommand];

@@ -1,0 +1,466 @@
+// A scenario's config block (FORMAT.md §2) mapped onto anchord's resolver configuration, starting
+// from each tool's defaults (§2.2 table for U; Deckard's Knot Resolver template for D: no priming
+// assumptions, no RFC 8145 signalling, no RFC 5011 updates, minimal responses; §9 rule 5).
+//
+// What maps: the root hint (D stub-addr/stub-name, U `stub-zone` for "." with stub-addr/stub-host),
+// trust anchors (trust-anchor lines; U AUTOTRUST_FILE keys in a trusted state as static anchors),
+// the clock start (val-override-date/-timestamp, §7: else 0), QNAME minimisation (D: absent means
+// both ways), do-ip4/do-ip6, validation off (U `module-config: "iterator"`), aggressive NSEC, EDE in
+// answers (U `ede: yes`), cache TTL clamps (U cache-min/max-(negative-)ttl, D `features: min_ttl /
+// max_ttl`), val-bogus-ttl, harden-below-nxdomain.
+// What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
+// reported as a missing feature rather than a wrong answer: stub zones below the root, forwarding,
+// negative trust anchors (domain-insecure), harden-glue off, harden-referral-path,
+// harden-algo-downgrade, harden-unknown-additional, harden-unverified-glue, do-not-query-localhost
+// off, stub-prime.
+// `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
+// they are recorded so that a failure caused by a signature that does not verify can say so.
+// Logging, statistics and Unbound-internal tuning options (target-fetch-policy, rrset-roundrobin,
+// iter-scrub-promiscuous, trust-anchor-signaling, access-control, local-zone nodefault, …) are
+// accepted and ignored. An unknown D key is an error (Deckard rejects them); an unknown U option
+// is noted.
+
+import { ErrorCode, FileError } from '../../core/errors.js';
+import { RRClass, RRType } from '../../wire/constants.js';
+import { Name } from '../../wire/name.js';
+import { ipv4FromText, ipv6FromText, ipv6ToText } from '../../wire/rdata.js';
+import type { ResourceRecord } from '../../wire/record.js';
+import { parseZone } from '../../zone/parser.js';
+import { lenientRecord, normaliseRRText } from './rr-text.js';
+import { Dialect, type ConfigOption, type Scenario } from './scenario.js';
+
+export interface CacheLimits {
+  readonly minTtl?: number;
+  readonly maxTtl?: number;
+  readonly minNegativeTtl?: number;
+  readonly maxNegativeTtl?: number;
+  readonly bogusTtl?: number;
+  readonly belowNxdomain?: boolean;
+}
+
+export interface ReplaySetup {
+  readonly rootHints: readonly ResourceRecord[];
+  readonly trustAnchors: readonly ResourceRecord[];
+  /** Clock start, ms since the epoch (§7 harness rule). */
+  readonly startMs: number;
+  /** U `val-override-date: "-1"`: signature dates are not to be checked. */
+  readonly ignoreSignatureDates: boolean;
+  /** One run per value (D without query-minimization: both). */
+  readonly qnameMinimisation: readonly boolean[];
+  readonly ipv4: boolean;
+  readonly ipv6: boolean;
+  readonly validation: boolean;
+  readonly aggressiveNsec: boolean;
+  /** Attach RFC 8914 EDE options to answers. */
+  readonly ede: boolean;
+  readonly cache: CacheLimits;
+  /** Options the scenario sets that anchord cannot honour (missing features). */
+  readonly unsupported: readonly string[];
+  /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
+  readonly fakeCrypto: boolean;
+  /** U AUTOTRUST_FILE present: the scenario is about RFC 5011 state. */
+  readonly autotrust: boolean;
+  /** Options noted but without effect (unknown U options). */
+  readonly notes: readonly string[];
+}
+
+/** Address text normalised (IPv6 compressed, lower case; `@port` dropped), or undefined. */
+export function normaliseAddress(text: string): string | undefined {
+  const t = text.trim().replace(/@[0-9]+$/, '');
+  try {
+    if (t.includes(':')) return ipv6ToText(ipv6FromText(t));
+    ipv4FromText(t);
+    return t;
+  } catch {
+    return undefined;
+  }
+}
+
+function yes(v: string): boolean | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'yes' || t === 'on' || t === 'true' || t === '1') return true;
+  if (t === 'no' || t === 'off' || t === 'false' || t === '0') return false;
+  return undefined;
+}
+
+/** YYYYMMDDHHMMSS (UTC) or POSIX seconds → seconds. */
+function overrideDate(v: string): number | undefined {
+  const t = v.trim();
+  if (/^[0-9]{14}$/.test(t)) {
+    const f = (a: number, b: number): number => Number(t.slice(a, b));
+    const ms = Date.UTC(f(0, 4), f(4, 6) - 1, f(6, 8), f(8, 10), f(10, 12), f(12, 14));
+    return Number.isFinite(ms) ? ms / 1000 : undefined;
+  }
+  if (/^[0-9]{1,12}$/.test(t)) return Number(t);
+  return undefined;
+}
+
+const D_KEYS = new Set([
+  'stub-addr',
+  'stub-name',
+  'trust-anchor',
+  'val-override-date',
+  'val-override-timestamp',
+  'query-minimization',
+  'do-ip6',
+  'do-ip4',
+  'harden-glue',
+  'do-not-query-localhost',
+  'domain-insecure',
+  'forward-addr',
+  'force-ipv6',
+  'features',
+  'feature-list',
+]);
+
+/** Unbound options accepted without effect on anchord (tuning, logging, Unbound internals). */
+const U_IGNORED = new Set([
+  'target-fetch-policy',
+  'trust-anchor-signaling',
+  'fake-sha1',
+  'fake-dsa',
+  'minimal-responses',
+  'iter-scrub-promiscuous',
+  'rrset-roundrobin',
+  'access-control',
+  'local-zone',
+  'verbosity',
+  'log-time-ascii',
+  'log-servfail',
+  'log-queries',
+  'log-replies',
+  'val-log-level',
+  'root-key-sentinel',
+  'use-caps-for-id',
+  'edns-buffer-size',
+  'iter-scrub-ns',
+  'harden-dnssec-stripped',
+  'val-nsec3-keysize-iterations',
+  'interface',
+  'port',
+  'num-threads',
+  'outgoing-range',
+  'directory',
+  'chroot',
+  'username',
+  'pidfile',
+  'use-syslog',
+]);
+
+class Mapper {
+  readonly scenario: Scenario;
+  readonly unsupported: string[] = [];
+  readonly notes: string[] = [];
+  readonly anchors: ResourceRecord[] = [];
+  readonly hintAddrs: string[] = [];
+  hintName: Name = Name.parse('k.root-servers.net.');
+  start: number | undefined;
+  ignoreDates = false;
+  qmin: boolean | undefined;
+  ipv4 = true;
+  ipv6 = true;
+  validation = true;
+  aggressive = true;
+  ede: boolean;
+  fake = false;
+  cache: { -readonly [K in keyof CacheLimits]: CacheLimits[K] } = {};
+
+  constructor(scenario: Scenario) {
+    this.scenario = scenario;
+    this.ede = scenario.dialect === Dialect.deckard;
+  }
+
+  fail(o: ConfigOption, msg: string): never {
+    throw new FileError(ErrorCode.Scenario, this.scenario.file, o.line, 0, `${o.key}: ${msg}`);
+  }
+
+  flag(o: ConfigOption): boolean {
+    const v = yes(o.value);
+    if (v === undefined) this.fail(o, `"${o.value}" is not yes/no`);
+    return v;
+  }
+
+  int(o: ConfigOption): number {
+    const t = o.value.trim();
+    if (!/^[0-9]+$/.test(t)) this.fail(o, `"${o.value}" is not a number`);
+    return Number(t);
+  }
+
+  addr(o: ConfigOption, into: string[]): void {
+    const a = normaliseAddress(o.value);
+    if (a === undefined) this.fail(o, `"${o.value}" is not an IP address`);
+    into.push(a);
+  }
+
+  anchor(o: ConfigOption, text: string): void {
+    const line = normaliseRRText(text.trim());
+    const records: ResourceRecord[] = [];
+    try {
+      for (const r of parseZone(line, { file: this.scenario.file, origin: Name.ROOT, defaultTtl: 3600, class: RRClass.IN })) records.push(r);
+    } catch (err) {
+      const raw = lenientRecord(line, Name.ROOT, 3600, () => undefined);
+      if (raw === undefined) this.fail(o, err instanceof FileError ? err.detail : (err as Error).message);
+      records.push(raw);
+    }
+    for (const r of records) {
+      if (r.type !== RRType.DS && r.type !== RRType.DNSKEY) this.fail(o, 'a trust anchor must be a DS or DNSKEY record');
+      this.anchors.push(r);
+    }
+  }
+
+  date(o: ConfigOption): void {
+    if (o.value.trim() === '-1') {
+      this.ignoreDates = true;
+      return;
+    }
+    const s = overrideDate(o.value);
+    if (s === undefined) this.fail(o, `"${o.value}" is not YYYYMMDDHHMMSS or seconds`);
+    this.start = s;
+  }
+
+  deckard(o: ConfigOption): void {
+    if (!D_KEYS.has(o.key)) this.fail(o, 'unknown Deckard config key');
+    switch (o.key) {
+      case 'stub-addr':
+        this.addr(o, this.hintAddrs);
+        break;
+      case 'stub-name':
+        try {
+          this.hintName = Name.parse(o.value.endsWith('.') ? o.value : `${o.value}.`);
+        } catch (err) {
+          this.fail(o, (err as Error).message);
+        }
+        break;
+      case 'trust-anchor':
+        this.anchor(o, o.value);
+        break;
+      case 'val-override-date':
+      case 'val-override-timestamp':
+        this.date(o);
+        break;
+      case 'query-minimization':
+        this.qmin = this.flag(o);
+        break;
+      case 'do-ip6':
+        this.ipv6 = this.flag(o);
+        break;
+      case 'do-ip4':
+        this.ipv4 = this.flag(o);
+        break;
+      case 'harden-glue':
+        if (!this.flag(o)) this.unsupported.push('harden-glue: off (permissive glue)');
+        break;
+      case 'do-not-query-localhost':
+        if (!this.flag(o)) this.unsupported.push('do-not-query-localhost: off');
+        break;
+      case 'domain-insecure':
+        this.unsupported.push(`domain-insecure: ${o.value} (negative trust anchor)`);
+        break;
+      case 'forward-addr':
+        this.unsupported.push(`forward-addr: ${o.value} (forwarding mode)`);
+        break;
+      case 'force-ipv6':
+        if (this.flag(o)) this.unsupported.push('force-ipv6: the test network over IPv6');
+        break;
+      case 'features':
+      case 'feature-list':
+        this.features(o);
+        break;
+    }
+  }
+
+  /** Deckard `features`: Knot Resolver settings; only min_ttl/max_ttl occur (§2.1). */
+  features(o: ConfigOption): void {
+    for (const part of o.value.split(/[,;]/)) {
+      const m = /^\s*([a-z_]+)\s*=\s*([0-9]+)\s*$/.exec(part);
+      if (m === null) {
+        if (part.trim() !== '') this.unsupported.push(`features: ${part.trim()}`);
+        continue;
+      }
+      if (m[1] === 'min_ttl') this.cache.minTtl = Number(m[2]);
+      else if (m[1] === 'max_ttl') this.cache.maxTtl = Number(m[2]);
+      else this.unsupported.push(`features: ${part.trim()}`);
+    }
+  }
+
+  unbound(): void {
+    for (const clause of this.scenario.config.clauses) {
+      if (clause.name === 'server') {
+        for (const o of clause.options) this.unboundServer(o);
+      } else if (clause.name === 'stub-zone' || clause.name === 'forward-zone') {
+        const name = clause.options.find((o) => o.key === 'name')?.value.trim() ?? '';
+        const isRoot = name === '.' || name === '';
+        if (clause.name === 'stub-zone' && isRoot) {
+          for (const o of clause.options) {
+            if (o.key === 'stub-addr') this.addr(o, this.hintAddrs);
+            else if (o.key === 'stub-host') this.hintName = Name.parse(o.value.endsWith('.') ? o.value : `${o.value}.`);
+            else if (o.key === 'stub-prime' && this.flag(o)) this.unsupported.push('stub-prime: yes');
+          }
+        } else if (clause.name === 'stub-zone') {
+          this.unsupported.push(`stub-zone for ${name}`);
+        } else {
+          this.unsupported.push(`forward-zone for ${name}`);
+        }
+      } else {
+        this.unsupported.push(`${clause.name}: clause`);
+      }
+    }
+    if (this.scenario.config.autotrust.length > 0) this.autotrustAnchors();
+  }
+
+  unboundServer(o: ConfigOption): void {
+    switch (o.key) {
+      case 'trust-anchor':
+        this.anchor(o, o.value);
+        return;
+      case 'val-override-date':
+        this.date(o);
+        return;
+      case 'qname-minimisation':
+        this.qmin = this.flag(o);
+        return;
+      case 'do-ip6':
+        this.ipv6 = this.flag(o);
+        return;
+      case 'do-ip4':
+        this.ipv4 = this.flag(o);
+        return;
+      case 'module-config':
+        this.validation = o.value.split(/\s+/).includes('validator');
+        return;
+      case 'aggressive-nsec':
+        this.aggressive = this.flag(o);
+        return;
+      case 'ede':
+        this.ede = this.flag(o);
+        return;
+      case 'cache-min-ttl':
+        this.cache.minTtl = this.int(o);
+        return;
+      case 'cache-max-ttl':
+        this.cache.maxTtl = this.int(o);
+        return;
+      case 'cache-min-negative-ttl':
+        this.cache.minNegativeTtl = this.int(o);
+        return;
+      case 'cache-max-negative-ttl':
+        this.cache.maxNegativeTtl = this.int(o);
+        return;
+      case 'val-bogus-ttl':
+        this.cache.bogusTtl = this.int(o);
+        return;
+      case 'harden-below-nxdomain':
+        this.cache.belowNxdomain = this.flag(o);
+        return;
+      case 'fake-sha1':
+      case 'fake-dsa':
+        if (this.flag(o)) this.fake = true;
+        return;
+      case 'domain-insecure':
+        this.unsupported.push(`domain-insecure: ${o.value} (negative trust anchor)`);
+        return;
+      case 'harden-glue':
+        if (!this.flag(o)) this.unsupported.push('harden-glue: no (permissive glue)');
+        return;
+      case 'do-not-query-localhost':
+        if (!this.flag(o)) this.unsupported.push('do-not-query-localhost: no');
+        return;
+      case 'harden-referral-path':
+      case 'harden-algo-downgrade':
+      case 'harden-unknown-additional':
+      case 'harden-unverified-glue':
+        if (this.flag(o)) this.unsupported.push(`${o.key}: yes`);
+        return;
+      case 'auto-trust-anchor-file':
+      case 'trust-anchor-file':
+        this.unsupported.push(`${o.key} (a file outside the scenario)`);
+        return;
+      default:
+        if (!U_IGNORED.has(o.key)) this.notes.push(`ignored ${o.key}: ${o.value}`);
+    }
+  }
+
+  /** AUTOTRUST_FILE keys in the VALID or MISSING state (RFC 5011 §4) as static anchors. */
+  autotrustAnchors(): void {
+    for (const f of this.scenario.config.autotrust) {
+      for (let i = 0; i < f.lines.length; i++) {
+        const line = f.lines[i]!;
+        if (line.trim().startsWith(';') || line.trim() === '') continue;
+        const state = /;;state=([0-9]+)/.exec(line)?.[1];
+        if (state !== undefined && state !== '2' && state !== '3') continue;
+        const rrText = line.split(';')[0]!;
+        this.anchor({ key: 'AUTOTRUST_FILE', value: rrText, line: f.line + 1 + i }, rrText);
+      }
+    }
+  }
+
+  /** Earliest inception and latest expiration windows: a time inside every RRSIG's window. */
+  signatureTime(): number | undefined {
+    let lo = -Infinity;
+    let hi = Infinity;
+    const visit = (rs: readonly ResourceRecord[]): void => {
+      for (const r of rs) {
+        if (r.type !== RRType.RRSIG || r.rdata.length < 16) continue;
+        const u32 = (p: number): number => ((r.rdata[p]! << 24) | (r.rdata[p + 1]! << 16) | (r.rdata[p + 2]! << 8) | r.rdata[p + 3]!) >>> 0;
+        const exp = u32(8);
+        const inc = u32(12);
+        if (inc <= exp) {
+          lo = Math.max(lo, inc);
+          hi = Math.min(hi, exp);
+        }
+      }
+    };
+    for (const range of this.scenario.ranges) for (const e of range.entries) [e.answer, e.authority, e.additional].forEach(visit);
+    for (const s of this.scenario.steps) if ('entry' in s) [s.entry.answer, s.entry.authority, s.entry.additional].forEach(visit);
+    if (lo === -Infinity || lo > hi) return undefined;
+    return Math.floor((lo + hi) / 2);
+  }
+}
+
+/** Maps a parsed scenario's config (see the module comment). Throws FileError for bad values. */
+export function mapConfig(scenario: Scenario): ReplaySetup {
+  const m = new Mapper(scenario);
+  if (scenario.dialect === Dialect.deckard) for (const o of scenario.config.options) m.deckard(o);
+  else m.unbound();
+  if (scenario.config.tempfiles.length > 0) m.unsupported.push('TEMPFILE_CONTENTS (testbound temp files)');
+  const hints: ResourceRecord[] = [];
+  if (m.hintAddrs.length > 0) {
+    hints.push({ name: Name.ROOT, type: RRType.NS, class: RRClass.IN, ttl: 3600000, rdata: m.hintName.wire.slice() });
+    for (const a of m.hintAddrs) {
+      const v6 = a.includes(':');
+      hints.push({
+        name: m.hintName,
+        type: v6 ? RRType.AAAA : RRType.A,
+        class: RRClass.IN,
+        ttl: 3600000,
+        rdata: v6 ? ipv6FromText(a) : ipv4FromText(a),
+      });
+    }
+  }
+  let start = m.start ?? 0;
+  if (m.ignoreDates) {
+    // "-1": no date checks. anchord always checks them, so its clock starts inside every
+    // signature's validity window when there is such a time (TTLs only count differences).
+    const t = m.signatureTime();
+    if (t !== undefined) start = t;
+    else m.unsupported.push('val-override-date: -1 (ignore signature dates) with signatures whose windows do not overlap');
+  }
+  const ipv6 = m.ipv6 || (m.hintAddrs.length > 0 && m.hintAddrs.every((a) => a.includes(':')));
+  return {
+    rootHints: hints,
+    trustAnchors: m.validation ? m.anchors : [],
+    startMs: start * 1000,
+    ignoreSignatureDates: m.ignoreDates,
+    qnameMinimisation: m.qmin === undefined ? (scenario.dialect === Dialect.deckard ? [true, false] : [true]) : [m.qmin],
+    ipv4: m.ipv4,
+    ipv6,
+    validation: m.validation,
+    aggressiveNsec: m.aggressive,
+    ede: m.ede,
+    cache: m.cache,
+    unsupported: m.unsupported,
+    fakeCrypto: m.fake,
+    autotrust: scenario.config.autotrust.length > 0,
+    notes: m.notes,
+  };
+}

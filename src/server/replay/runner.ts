@@ -1,0 +1,601 @@
+// Runs one parsed scenario against anchord's resolver, in-process (FORMAT.md §7–§9):
+// - the resolver is built from the mapped config (config-map.ts) with a ManualClock at the
+//   scenario's start time, a seeded Random, the node crypto backend with DSA and SHA-1 enabled
+//   (§10: the old algorithms verify for real; nothing is faked) and its transport replaced by this
+//   run's scripted servers;
+// - scripted servers (§8.2): for each outgoing query, the ranges active at the current step S whose
+//   address matches, in the dialect's order (D: first range in file order, addresses ignored when
+//   the destination is in no range, then the D REPLY steps; U: ranges in reverse file order, each
+//   tried until one has a matching entry), and the first entry whose MATCH holds answers after
+//   ADJUST (entry-message.ts). A query nothing answers is *unscripted*: it times out at once,
+//   without moving the clock (§9 rule 6, lenient), and is recorded; U queries that a later REPLY,
+//   TIMEOUT, ERROR step or a range of a later step could answer wait instead (§8.2 U rule 4);
+// - D steps run in file order; a QUERY waits for the answer, CHECK_ANSWER judges the last one;
+// - U steps follow testbound's loop (§8.3): CHECK_OUT_QUERY is satisfied by a matching outgoing
+//   query, CHECK_ANSWER takes the first queued answer that matches, waiting queries are answered
+//   from the ranges when the step moves on, TIMEOUT/ERROR/REPLY act on the most recent waiting
+//   query, ASSIGN and TIME_PASSES EVAL use macros (macro.ts);
+// - every check is judged twice (match.ts): strictly and relaxed. A relaxed failure ends the run;
+//   a strict failure is recorded and the run goes on. The strict verdict also fails on any
+//   unscripted query, any query answered only by a relaxed match, any query left waiting and any
+//   answer no CHECK_ANSWER consumed; the relaxed verdict judges the CHECK steps only;
+// - D scenarios without `query-minimization` run twice, with and without (must pass both).
+// After each injected event the runner lets the resolver's promise chains run to quiescence
+// (setImmediate: the resolver has no timers or I/O of its own), so the run is deterministic.
+// Work is bounded: at most MAX_ROUNDS loop rounds, MAX_UPSTREAM scripted answers and a wall-time
+// budget per run.
+
+import { AggressiveNsecCache } from '../../cache/aggressive-nsec.js';
+import { InfraCache } from '../../cache/infra-cache.js';
+import { KeyCache } from '../../cache/key-cache.js';
+import { NegativeCache } from '../../cache/negative-cache.js';
+import { RRsetCache } from '../../cache/rrset-cache.js';
+import { ManualClock } from '../../core/clock.js';
+import { SeededRandom } from '../../core/random.js';
+import type { CryptoBackend } from '../../crypto/backend.js';
+import { createAlgorithmPolicy } from '../../dnssec/algorithms.js';
+import { validatorOptions } from '../../dnssec/rrset-validator.js';
+import { trustAnchorsFromRecords } from '../../resolver/options.js';
+import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
+import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
+import { typeToString } from '../../wire/constants.js';
+import { decodeMessage, type Message } from '../../wire/message.js';
+import { answerClientQuery } from './client-frontend.js';
+import { mapConfig, normaliseAddress, type ReplaySetup } from './config-map.js';
+import { adjustedReply, entryQueryBytes } from './entry-message.js';
+import { evalNumber, MacroError, type MacroContext } from './macro.js';
+import { compareMessage, messageSummary, type Strictness } from './match.js';
+import { Dialect, type Entry, type Range, type Scenario, type Step } from './scenario.js';
+
+/** testbound gives up after this many loop rounds. */
+export const MAX_ROUNDS = 5000;
+/** Scripted answers per run before every further query times out. */
+export const MAX_UPSTREAM = 20_000;
+/** Real time one run may take before it is stopped (between steps), ms. */
+export const MAX_RUN_MS = 60_000;
+/** Scripted RTT reported to the resolver, ms. */
+const SCRIPTED_RTT_MS = 10;
+
+export interface StepFailure {
+  /** Step id (0 for failures after the last step). */
+  readonly step: number;
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface Verdict {
+  readonly pass: boolean;
+  readonly failure?: StepFailure | undefined;
+}
+
+export interface VariantResult {
+  readonly qnameMinimisation: boolean;
+  readonly strict: Verdict;
+  readonly relaxed: Verdict;
+  /** Upstream queries nothing in the scenario answered (first few, as text). */
+  readonly unscripted: readonly string[];
+  readonly unscriptedCount: number;
+  readonly upstreamQueries: number;
+}
+
+export interface RunOptions {
+  readonly crypto: CryptoBackend;
+  /** Seed for query IDs and server choice (default 1). */
+  readonly seed?: number;
+}
+
+function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function qText(m: Message): string {
+  const q = m.question[0];
+  return q === undefined ? '(no question)' : `${q.name.toString()} ${typeToString(q.type)}`;
+}
+
+interface Waiting {
+  readonly msg: Message;
+  readonly address: string;
+  readonly tcp: boolean;
+  readonly resolve: (r: TransportReply) => void;
+}
+
+interface Queued {
+  readonly msg: Message;
+}
+
+class Run implements Transport {
+  private readonly sc: Scenario;
+  private readonly setup: ReplaySetup;
+  private readonly steps: readonly Step[];
+  private readonly ranges: readonly (Range & { readonly norm: readonly string[] })[];
+  private readonly knownAddresses: ReadonlySet<string>;
+  readonly clock: ManualClock;
+  private readonly random: SeededRandom;
+  private readonly resolver: Resolver;
+  private idx = 0;
+  private readonly waiting: Waiting[] = [];
+  private readonly queue: Queued[] = [];
+  private lastAnswer: Message | undefined;
+  private readonly usedReplies = new Set<number>();
+  private readonly vars = new Map<string, number>();
+  private strictFailure: StepFailure | undefined;
+  private relaxedFailure: StepFailure | undefined;
+  private readonly deviations: string[] = [];
+  readonly unscripted: string[] = [];
+  unscriptedCount = 0;
+  upstream = 0;
+  private readonly startedAt = performance.now();
+
+  constructor(sc: Scenario, setup: ReplaySetup, qmin: boolean, options: RunOptions) {
+    this.sc = sc;
+    this.setup = setup;
+    this.steps = sc.steps;
+    this.ranges = sc.ranges.map((r) => ({ ...r, norm: r.addresses.map((a) => normaliseAddress(a) ?? a) }));
+    this.knownAddresses = new Set(this.ranges.flatMap((r) => r.norm));
+    this.clock = new ManualClock(setup.startMs);
+    this.random = new SeededRandom(options.seed ?? 1);
+    const clock = this.clock;
+    const validator = validatorOptions({ policy: createAlgorithmPolicy({ validateDsa: true, validateSha1: true }) });
+    const c = setup.cache;
+    const caches: ResolverCaches = {
+      rrsets: new RRsetCache({
+        clock,
+        ...(c.minTtl === undefined ? {} : { minTtl: c.minTtl }),
+        ...(c.maxTtl === undefined ? {} : { maxTtl: c.maxTtl }),
+        ...(c.bogusTtl === undefined ? {} : { bogusTtl: c.bogusTtl }),
+      }),
+      negative: new NegativeCache({
+        clock,
+        ...(c.minNegativeTtl === undefined ? {} : { minNegativeTtl: c.minNegativeTtl }),
+        ...(c.maxNegativeTtl === undefined ? {} : { maxNegativeTtl: c.maxNegativeTtl }),
+        ...(c.bogusTtl === undefined ? {} : { bogusTtl: c.bogusTtl }),
+        ...(c.belowNxdomain === undefined ? {} : { belowNxdomain: c.belowNxdomain }),
+      }),
+      keys: new KeyCache({ clock, ...(c.bogusTtl === undefined ? {} : { bogusTtl: c.bogusTtl }) }),
+      infra: new InfraCache({ clock, random: this.random }),
+      aggressive: setup.aggressiveNsec ? new AggressiveNsecCache({ clock, validatorOptions: validator }) : undefined,
+    };
+    this.resolver = new Resolver({
+      transport: this,
+      clock,
+      random: this.random,
+      crypto: options.crypto,
+      caches,
+      options: {
+        rootHints: setup.rootHints,
+        trustAnchors: trustAnchorsFromRecords(setup.trustAnchors),
+        qnameMinimisation: qmin,
+        ipv4: setup.ipv4,
+        ipv6: setup.ipv6,
+        validator: { policy: validator.policy },
+      },
+    });
+  }
+
+  // ---- Failures -------------------------------------------------------------------------------
+
+  private get stepId(): number {
+    return this.steps[this.idx]?.id ?? this.steps[this.steps.length - 1]?.id ?? 0;
+  }
+
+  private failBoth(step: Step | undefined, reason: string): void {
+    const f = { step: step?.id ?? 0, line: step?.line ?? 0, reason };
+    this.strictFailure ??= f;
+    this.relaxedFailure ??= f;
+  }
+
+  private failStrict(step: Step | undefined, reason: string): void {
+    this.strictFailure ??= { step: step?.id ?? 0, line: step?.line ?? 0, reason };
+  }
+
+  private deviate(reason: string): void {
+    if (this.deviations.length < 50) this.deviations.push(`step ${this.stepId}: ${reason}`);
+  }
+
+  // ---- Scripted servers -----------------------------------------------------------------------
+
+  private matches(entry: Entry, msg: Message, tcp: boolean, mode: Strictness): boolean {
+    return compareMessage(entry, this.sc.dialect, { msg, tcp }, mode) === undefined;
+  }
+
+  /** An entry of `range` answering the query: strict first, else relaxed (a strict deviation). */
+  private entryIn(entries: readonly Entry[], msg: Message, tcp: boolean): { entry: Entry; relaxed: boolean } | undefined {
+    for (const e of entries) if (this.matches(e, msg, tcp, 'strict')) return { entry: e, relaxed: false };
+    for (const e of entries) if (this.matches(e, msg, tcp, 'relaxed')) return { entry: e, relaxed: true };
+    return undefined;
+  }
+
+  private reply(entry: Entry, msg: Message, tcp: boolean): TransportReply {
+    const bytes = adjustedReply(entry, this.sc.dialect, msg);
+    if (bytes === undefined) return { kind: 'timeout' };
+    return { kind: 'reply', bytes, rttMs: SCRIPTED_RTT_MS, tcp };
+  }
+
+  private addressQualifies(r: { readonly norm: readonly string[] }, address: string): boolean {
+    if (this.sc.dialect === Dialect.unbound) return r.norm.length === 0 || r.norm.includes(address);
+    return !this.knownAddresses.has(address) || r.norm.includes(address);
+  }
+
+  /** The scripted answer at step `s`, or undefined when nothing answers (§8.2). */
+  private scripted(msg: Message, address: string, tcp: boolean, s: number): TransportReply | undefined {
+    if (this.sc.dialect === Dialect.deckard) {
+      const range = this.ranges.find((r) => r.from <= s && s <= r.to && this.addressQualifies(r, address));
+      if (range !== undefined) {
+        const hit = this.entryIn(range.entries, msg, tcp);
+        if (hit === undefined) return undefined;
+        if (hit.relaxed) this.deviate(`${qText(msg)} to ${address} matched only relaxed (entry line ${hit.entry.line})`);
+        return this.reply(hit.entry, msg, tcp);
+      }
+      for (const st of this.steps) {
+        if (st.kind !== 'REPLY' || st.id < s || this.usedReplies.has(st.id)) continue;
+        if (!this.matches(st.entry, msg, tcp, 'relaxed')) continue;
+        if (!this.matches(st.entry, msg, tcp, 'strict')) this.deviate(`${qText(msg)} matched REPLY step ${st.id} only relaxed`);
+        this.usedReplies.add(st.id);
+        return this.reply(st.entry, msg, tcp);
+      }
+      return undefined;
+    }
+    let relaxedHit: Entry | undefined;
+    for (let i = this.ranges.length - 1; i >= 0; i--) {
+      const r = this.ranges[i]!;
+      if (!(r.from <= s && s <= r.to) || !this.addressQualifies(r, address)) continue;
+      for (const e of r.entries) {
+        if (this.matches(e, msg, tcp, 'strict')) return this.reply(e, msg, tcp);
+        if (relaxedHit === undefined && this.matches(e, msg, tcp, 'relaxed')) relaxedHit = e;
+      }
+    }
+    if (relaxedHit !== undefined) {
+      this.deviate(`${qText(msg)} to ${address} matched only relaxed (entry line ${relaxedHit.line})`);
+      return this.reply(relaxedHit, msg, tcp);
+    }
+    return undefined;
+  }
+
+  /** U: could a later step answer this query (a range of a later window, REPLY/TIMEOUT/ERROR)? */
+  private laterAnswerable(msg: Message, address: string, tcp: boolean): boolean {
+    const s = this.stepId;
+    for (let i = this.idx; i < this.steps.length; i++) {
+      const k = this.steps[i]!.kind;
+      if (k === 'REPLY' || k === 'TIMEOUT' || k === 'ERROR') return true;
+    }
+    for (const r of this.ranges) {
+      if (r.to <= s || !this.addressQualifies(r, address)) continue;
+      if (r.entries.some((e) => this.matches(e, msg, tcp, 'relaxed'))) return true;
+    }
+    return false;
+  }
+
+  private noteUnscripted(msg: Message, address: string, tcp: boolean): void {
+    this.unscriptedCount++;
+    if (this.unscripted.length < 10) this.unscripted.push(`step ${this.stepId}: ${qText(msg)} to ${address}${tcp ? ' (TCP)' : ''}`);
+  }
+
+  query(server: UpstreamServer, bytes: Uint8Array, options: TransportQueryOptions): Promise<TransportReply> {
+    const address = normaliseAddress(server.address) ?? server.address;
+    const tcp = options.tcp === true;
+    let msg: Message;
+    try {
+      msg = decodeMessage(bytes);
+    } catch (err) {
+      return Promise.resolve({ kind: 'error', reason: `scripted server cannot read the query: ${(err as Error).message}` });
+    }
+    if (++this.upstream > MAX_UPSTREAM) return Promise.resolve({ kind: 'timeout' });
+    if (this.sc.dialect === Dialect.unbound) {
+      const st = this.steps[this.idx];
+      if (st?.kind === 'CHECK_OUT_QUERY' && this.outQueryMatches(st, msg, address, tcp)) {
+        this.idx++;
+        if (st.entry.adjust.has('copy_id')) return Promise.resolve(this.reply(st.entry, msg, tcp));
+      }
+    }
+    const r = this.scripted(msg, address, tcp, this.stepId);
+    if (r !== undefined) return Promise.resolve(r);
+    if (this.sc.dialect === Dialect.unbound && this.laterAnswerable(msg, address, tcp)) {
+      return new Promise((resolve) => this.waiting.push({ msg, address, tcp, resolve }));
+    }
+    this.noteUnscripted(msg, address, tcp);
+    return Promise.resolve({ kind: 'timeout' });
+  }
+
+  private outQueryMatches(st: Extract<Step, { kind: 'CHECK_OUT_QUERY' }>, msg: Message, address: string, tcp: boolean): boolean {
+    if (st.address !== undefined && (normaliseAddress(st.address) ?? st.address) !== address) return false;
+    if (this.matches(st.entry, msg, tcp, 'strict')) return true;
+    if (this.matches(st.entry, msg, tcp, 'relaxed')) {
+      this.deviate(`CHECK_OUT_QUERY step ${st.id} matched ${qText(msg)} only relaxed`);
+      return true;
+    }
+    return false;
+  }
+
+  // ---- Client side ----------------------------------------------------------------------------
+
+  private clientQuery(entry: Entry): { bytes: Uint8Array; tcp: boolean } {
+    const id = this.sc.dialect === Dialect.deckard ? this.random.u16() : 0;
+    return { bytes: entryQueryBytes(entry, this.sc.dialect, id), tcp: entry.match.has('TCP') };
+  }
+
+  private ask(bytes: Uint8Array, tcp: boolean): Promise<Uint8Array | undefined> {
+    return answerClientQuery(this.resolver, bytes, tcp, { ede: this.setup.ede });
+  }
+
+  /** Judges an answer against a CHECK_ANSWER entry: strict and relaxed reasons (undefined = pass). */
+  private judge(entry: Entry, answer: Message): { strict: string | undefined; relaxed: string | undefined } {
+    const rx = { msg: answer, tcp: false };
+    const relaxed = compareMessage(entry, this.sc.dialect, rx, 'relaxed');
+    const strict = relaxed === undefined ? compareMessage(entry, this.sc.dialect, rx, 'strict') : relaxed;
+    return { strict, relaxed };
+  }
+
+  private timeLeft(step: Step | undefined): boolean {
+    if (performance.now() - this.startedAt <= MAX_RUN_MS) return true;
+    this.failBoth(step, `stopped: the run took more than ${MAX_RUN_MS / 1000} s`);
+    return false;
+  }
+
+  private macroContext(): MacroContext {
+    return { vars: this.vars, time: () => this.clock.now() / 1000, timeout: () => 0 };
+  }
+
+  private timePasses(st: Extract<Step, { kind: 'TIME_PASSES' }>): void {
+    let s = st.elapse ?? 0;
+    if (st.evalExpr !== undefined) s = evalNumber(st.evalExpr, this.macroContext());
+    this.clock.advance(Math.round(s * 1000));
+  }
+
+  private unsupportedStep(st: Step): string | undefined {
+    switch (st.kind) {
+      case 'CHECK_AUTOTRUST':
+      case 'CHECK_TEMPFILE':
+        return `${st.kind} ${st.target}: anchord has no RFC 5011 trust-anchor state to compare yet (issue 7)`;
+      case 'INFRA_RTT':
+      case 'FLUSH_MESSAGE':
+      case 'EXPIRE_MESSAGE':
+        return `${st.kind}: an Unbound-internal cache operation anchord's resolver does not expose`;
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- D --------------------------------------------------------------------------------------
+
+  private async settle<T>(p: Promise<T>, step: Step): Promise<{ value: T } | undefined> {
+    const state: { out?: { value: T }; error?: { err: unknown } } = {};
+    p.then(
+      (value) => {
+        state.out = { value };
+      },
+      (err: unknown) => {
+        state.error = { err };
+      },
+    );
+    for (let i = 0; i < 100 && state.out === undefined && state.error === undefined; i++) await drain();
+    if (state.error !== undefined) {
+      const e = state.error.err;
+      this.failBoth(step, `the resolver threw: ${e instanceof Error ? e.message : 'a non-Error value'}`);
+      return undefined;
+    }
+    if (state.out === undefined) this.failBoth(step, 'the resolver did not answer (still waiting for upstream answers)');
+    return state.out;
+  }
+
+  async runDeckard(): Promise<void> {
+    for (this.idx = 0; this.idx < this.steps.length; this.idx++) {
+      const st = this.steps[this.idx]!;
+      if (this.relaxedFailure !== undefined || !this.timeLeft(st)) return;
+      try {
+        switch (st.kind) {
+          case 'QUERY': {
+            const { bytes, tcp } = this.clientQuery(st.entry);
+            const r = await this.settle(this.ask(bytes, tcp), st);
+            if (r === undefined) return;
+            this.lastAnswer = undefined;
+            if (st.entry.raw === undefined && r.value !== undefined) this.lastAnswer = decodeMessage(r.value);
+            break;
+          }
+          case 'CHECK_ANSWER': {
+            if (this.lastAnswer === undefined) {
+              this.failBoth(st, 'no answer to check');
+              break;
+            }
+            const v = this.judge(st.entry, this.lastAnswer);
+            if (v.relaxed !== undefined) this.failBoth(st, `${v.relaxed} [answer: ${messageSummary(this.lastAnswer)}]`);
+            else if (v.strict !== undefined) this.failStrict(st, v.strict);
+            break;
+          }
+          case 'TIME_PASSES':
+            this.timePasses(st);
+            break;
+          case 'REPLY':
+          case 'CHECK_OUT_QUERY':
+          case 'NOTHING':
+          case 'TRAFFIC':
+            break;
+          default: {
+            const why = this.unsupportedStep(st) ?? `step type ${st.kind} is not used by Deckard`;
+            this.failBoth(st, why);
+          }
+        }
+      } catch (err) {
+        this.failBoth(st, err instanceof MacroError ? `macro: ${err.message}` : `harness error: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  // ---- U --------------------------------------------------------------------------------------
+
+  /** Answers one waiting query from the ranges at the current step, most recent first. */
+  private answerOneWaiting(): boolean {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const w = this.waiting[i]!;
+      const r = this.scripted(w.msg, w.address, w.tcp, this.stepId);
+      if (r === undefined) continue;
+      this.waiting.splice(i, 1);
+      w.resolve(r);
+      return true;
+    }
+    return false;
+  }
+
+  private timeoutMostRecent(unscripted: boolean): boolean {
+    const w = this.waiting.pop();
+    if (w === undefined) return false;
+    if (unscripted) this.noteUnscripted(w.msg, w.address, w.tcp);
+    w.resolve({ kind: 'timeout' });
+    return true;
+  }
+
+  private inject(entry: Entry): void {
+    const { bytes, tcp } = this.clientQuery(entry);
+    this.ask(bytes, tcp).then(
+      (answer) => {
+        if (answer === undefined) return;
+        try {
+          this.queue.push({ msg: decodeMessage(answer) });
+        } catch (err) {
+          this.failBoth(this.steps[this.idx], `the resolver's answer does not decode: ${(err as Error).message}`);
+        }
+      },
+      (err: unknown) => {
+        this.failBoth(this.steps[this.idx], `the resolver threw: ${err instanceof Error ? err.message : 'a non-Error value'}`);
+      },
+    );
+  }
+
+  private checkQueued(st: Extract<Step, { kind: 'CHECK_ANSWER' }>): void {
+    const verdicts = this.queue.map((q) => this.judge(st.entry, q.msg));
+    let k = verdicts.findIndex((v) => v.strict === undefined);
+    if (k < 0) {
+      k = verdicts.findIndex((v) => v.relaxed === undefined);
+      if (k >= 0) this.failStrict(st, verdicts[k]!.strict!);
+    }
+    if (k < 0) {
+      this.failBoth(st, `${verdicts[0]!.relaxed!} [answer: ${messageSummary(this.queue[0]!.msg)}]`);
+      return;
+    }
+    this.queue.splice(k, 1);
+  }
+
+  async runUnbound(): Promise<void> {
+    let rounds = 0;
+    while (this.idx < this.steps.length) {
+      await drain();
+      const st = this.steps[this.idx]!;
+      if (this.relaxedFailure !== undefined || !this.timeLeft(st)) return;
+      if (++rounds > MAX_ROUNDS) {
+        this.failBoth(st, `gave up after ${MAX_ROUNDS} rounds`);
+        return;
+      }
+      try {
+        if (st.kind === 'CHECK_OUT_QUERY') {
+          const k = this.waiting.findIndex((w) => this.outQueryMatches(st, w.msg, w.address, w.tcp));
+          if (k >= 0) {
+            this.idx++;
+            if (st.entry.adjust.has('copy_id')) {
+              const w = this.waiting.splice(k, 1)[0]!;
+              w.resolve(this.reply(st.entry, w.msg, w.tcp));
+            }
+            continue;
+          }
+        }
+        if (st.kind === 'CHECK_ANSWER' && this.queue.length > 0) {
+          this.checkQueued(st);
+          this.idx++;
+          continue;
+        }
+        if (this.answerOneWaiting()) continue;
+        if ((st.kind === 'CHECK_ANSWER' || st.kind === 'CHECK_OUT_QUERY') && this.waiting.length > 0) {
+          // Lenient (§9 rule 6): nothing scripted answers the waiting queries; let them time out.
+          this.timeoutMostRecent(true);
+          continue;
+        }
+        this.idx++;
+        switch (st.kind) {
+          case 'QUERY':
+            this.inject(st.entry);
+            break;
+          case 'CHECK_ANSWER':
+            this.failBoth(st, 'no answer from the resolver to check');
+            break;
+          case 'CHECK_OUT_QUERY':
+            this.failBoth(st, `no outgoing query matched (${st.entry.question.map((q) => `${q.name.toString()} ${typeToString(q.type)}`).join(', ')})`);
+            break;
+          case 'TIME_PASSES':
+            this.timePasses(st);
+            break;
+          case 'TIMEOUT':
+          case 'ERROR': {
+            const w = this.waiting.pop();
+            if (w === undefined) this.failStrict(st, `${st.kind}: no query is waiting`);
+            else w.resolve(st.kind === 'TIMEOUT' ? { kind: 'timeout' } : { kind: 'error', reason: 'scripted network error' });
+            break;
+          }
+          case 'REPLY': {
+            const w = this.waiting.pop();
+            if (w === undefined) this.failStrict(st, 'REPLY: no query is waiting');
+            else w.resolve(this.reply(st.entry, w.msg, w.tcp));
+            break;
+          }
+          case 'NOTHING':
+          case 'TRAFFIC':
+            break;
+          case 'ASSIGN':
+            this.vars.set(st.variable, evalNumber(st.expr, this.macroContext()));
+            break;
+          default:
+            this.failBoth(st, this.unsupportedStep(st) ?? `step type ${st.kind} is not supported`);
+        }
+      } catch (err) {
+        this.failBoth(st, err instanceof MacroError ? `macro: ${err.message}` : `harness error: ${(err as Error).message}`);
+      }
+    }
+    // The end (§8.3): answer what the ranges still can, then nothing may be left over.
+    for (let i = 0; i < MAX_ROUNDS; i++) {
+      await drain();
+      if (!this.answerOneWaiting()) break;
+    }
+    if (this.waiting.length > 0) this.deviate(`${this.waiting.length} upstream queries still waiting at the end (${qText(this.waiting[0]!.msg)})`);
+    while (this.timeoutMostRecent(true)) await drain();
+    await drain();
+    if (this.queue.length > 0) this.failStrict(undefined, `${this.queue.length} answers no CHECK_ANSWER consumed`);
+  }
+
+  verdicts(): { strict: Verdict; relaxed: Verdict } {
+    const relaxed: Verdict = this.relaxedFailure === undefined ? { pass: true } : { pass: false, failure: this.relaxedFailure };
+    let strictFailure = this.strictFailure;
+    if (strictFailure === undefined && this.unscriptedCount > 0) {
+      strictFailure = { step: 0, line: 0, reason: `${this.unscriptedCount} unscripted upstream queries (first: ${this.unscripted[0] ?? '?'})` };
+    }
+    if (strictFailure === undefined && this.deviations.length > 0) strictFailure = { step: 0, line: 0, reason: this.deviations[0]! };
+    return { strict: strictFailure === undefined ? { pass: true } : { pass: false, failure: strictFailure }, relaxed };
+  }
+}
+
+export interface ScenarioOutcome {
+  readonly scenario: Scenario;
+  readonly setup: ReplaySetup;
+  readonly variants: readonly VariantResult[];
+  readonly strict: Verdict;
+  readonly relaxed: Verdict;
+}
+
+/** Runs a parsed scenario (every QNAME-minimisation variant its config asks for). */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioOutcome> {
+  const setup = mapConfig(scenario);
+  const variants: VariantResult[] = [];
+  for (const qmin of setup.qnameMinimisation) {
+    const run = new Run(scenario, setup, qmin, options);
+    if (scenario.dialect === Dialect.deckard) await run.runDeckard();
+    else await run.runUnbound();
+    const v = run.verdicts();
+    variants.push({
+      qnameMinimisation: qmin,
+      strict: v.strict,
+      relaxed: v.relaxed,
+      unscripted: run.unscripted,
+      unscriptedCount: run.unscriptedCount,
+      upstreamQueries: run.upstream,
+    });
+  }
+  const first = (pick: (v: VariantResult) => Verdict): Verdict => variants.map(pick).find((v) => !v.pass) ?? { pass: true };
+  return { scenario, setup, variants, strict: first((v) => v.strict), relaxed: first((v) => v.relaxed) };
+}
