@@ -305,7 +305,10 @@ class Mapper {
         this.unsupported.push(`${clause.name}: clause`);
       }
     }
-    if (this.scenario.config.autotrust.length > 0) this.autotrustAnchors();
+    if (this.scenario.config.autotrust.length > 0) {
+      this.unsupported.push('RFC 5011 trust-anchor state (AUTOTRUST_FILE; issue 7)');
+      this.autotrustAnchors();
+    }
   }
 
   unboundServer(o: ConfigOption): void {
@@ -389,6 +392,12 @@ class Mapper {
         const state = /;;state=([0-9]+)/.exec(line)?.[1];
         if (state !== undefined && state !== '2' && state !== '3') continue;
         const rrText = line.split(';')[0]!;
+        const type = rrText
+          .trim()
+          .split(/\s+/)
+          .slice(1)
+          .find((t) => !/^[0-9]/.test(t) && t.toUpperCase() !== 'IN');
+        if (type?.toUpperCase() !== 'DNSKEY' && type?.toUpperCase() !== 'DS') continue;
         this.anchor({ key: 'AUTOTRUST_FILE', value: rrText, line: f.line + 1 + i }, rrText);
       }
     }
@@ -423,6 +432,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
   if (scenario.dialect === Dialect.deckard) for (const o of scenario.config.options) m.deckard(o);
   else m.unbound();
   if (scenario.config.tempfiles.length > 0) m.unsupported.push('TEMPFILE_CONTENTS (testbound temp files)');
+  if (m.hintAddrs.length === 0) m.unsupported.push('no root server in the config (built-in root hints used)');
   const hints: ResourceRecord[] = [];
   if (m.hintAddrs.length > 0) {
     hints.push({ name: Name.ROOT, type: RRType.NS, class: RRClass.IN, ttl: 3600000, rdata: m.hintName.wire.slice() });

@@ -6,9 +6,12 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AnchordError, ErrorCode, FileError } from '../../core/errors.js';
 import type { CryptoBackend } from '../../crypto/backend.js';
 import { createNodeBackend } from '../../crypto/node-backend.js';
+import type { ResourceRecord } from '../../wire/record.js';
+import { readRootHints } from '../anchor-files.js';
 import { dialectFromPath, parseScenario } from './rpl-parser.js';
 import { runScenario, type ScenarioOutcome, type Verdict } from './runner.js';
 import type { Dialect } from './scenario.js';
@@ -27,6 +30,14 @@ export interface FileResult {
   readonly outcome?: ScenarioOutcome;
   readonly error?: string;
   readonly ms: number;
+}
+
+let ianaHints: readonly ResourceRecord[] | undefined;
+
+/** IANA's root hints from the package's trust-anchors/ (for scenarios that name no root server). */
+export function packagedRootHints(): readonly ResourceRecord[] {
+  ianaHints ??= readRootHints(fileURLToPath(new URL('../../../trust-anchors/root.hints', import.meta.url)));
+  return ianaHints;
 }
 
 /** Scenario files under the given files and directories (directories recursively, sorted). */
@@ -61,7 +72,7 @@ export async function replayFile(path: string, options: ReplayOptions, label = p
   }
   try {
     const scenario = parseScenario(readFileSync(path, 'utf8'), { file: label, dialect });
-    const outcome = await runScenario(scenario, { crypto: options.crypto ?? createNodeBackend() });
+    const outcome = await runScenario(scenario, { crypto: options.crypto ?? createNodeBackend(), defaultRootHints: packagedRootHints() });
     return { file: label, outcome, ms: performance.now() - t0 };
   } catch (err) {
     if (err instanceof FileError) return { file: label, error: err.message, ms: performance.now() - t0 };

@@ -26,6 +26,7 @@
 // budget per run.
 
 import { AggressiveNsecCache } from '../../cache/aggressive-nsec.js';
+import { AnswerCache } from '../../cache/answer-cache.js';
 import { InfraCache } from '../../cache/infra-cache.js';
 import { KeyCache } from '../../cache/key-cache.js';
 import { NegativeCache } from '../../cache/negative-cache.js';
@@ -38,13 +39,16 @@ import { validatorOptions } from '../../dnssec/rrset-validator.js';
 import { trustAnchorsFromRecords } from '../../resolver/options.js';
 import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
-import { typeToString } from '../../wire/constants.js';
-import { decodeMessage, type Message } from '../../wire/message.js';
-import { answerClientQuery } from './client-frontend.js';
+import { defaultAcl } from '../../transport/acl.js';
+import { EdnsOption, typeToString } from '../../wire/constants.js';
+import { extendedErrors } from '../../wire/edns.js';
+import { decodeMessage, encodeMessage, type Message } from '../../wire/message.js';
+import type { ResourceRecord } from '../../wire/record.js';
+import { ResolverFrontend } from '../resolver-frontend.js';
 import { mapConfig, normaliseAddress, type ReplaySetup } from './config-map.js';
 import { adjustedReply, entryQueryBytes } from './entry-message.js';
 import { evalNumber, MacroError, type MacroContext } from './macro.js';
-import { compareMessage, messageSummary, type Strictness } from './match.js';
+import { compareMessage, messageSummary, rrText, type Strictness } from './match.js';
 import { Dialect, type Entry, type Range, type Scenario, type Step } from './scenario.js';
 
 /** testbound gives up after this many loop rounds. */
@@ -53,6 +57,8 @@ export const MAX_ROUNDS = 5000;
 export const MAX_UPSTREAM = 20_000;
 /** Real time one run may take before it is stopped (between steps), ms. */
 export const MAX_RUN_MS = 60_000;
+/** Where the harness's client queries come from (the D harness address; U's default). */
+const CLIENT_ADDRESS = '127.0.0.1';
 /** Scripted RTT reported to the resolver, ms. */
 const SCRIPTED_RTT_MS = 10;
 
@@ -61,6 +67,19 @@ export interface StepFailure {
   readonly step: number;
   readonly line: number;
   readonly reason: string;
+  /** For a failed CHECK_ANSWER: what was expected and what the resolver said. */
+  readonly check?: CheckDetail | undefined;
+}
+
+export interface CheckDetail {
+  readonly expectedRcode: number;
+  readonly expectedAd: boolean;
+  readonly gotRcode: number;
+  readonly gotAd: boolean;
+  /** EDE options of the resolver's answer (`code: text`), also when the harness removed them. */
+  readonly ede: readonly string[];
+  /** Lines of the CHECK_ANSWER entry. */
+  readonly entryLine: number;
 }
 
 export interface Verdict {
@@ -82,6 +101,25 @@ export interface RunOptions {
   readonly crypto: CryptoBackend;
   /** Seed for query IDs and server choice (default 1). */
   readonly seed?: number;
+  /** Root hints for scenarios that name no root server (D files relying on the built-in hints). */
+  readonly defaultRootHints?: readonly ResourceRecord[] | undefined;
+  /** Receives one line per upstream exchange and per client answer (debugging). */
+  readonly trace?: ((line: string) => void) | undefined;
+}
+
+/**
+ * The response without EDE options: Unbound's `ede: no` (its default) sends none, and anchord has
+ * no switch for that, so the harness removes them for U scenarios that leave EDE off.
+ */
+function withoutEde(bytes: Uint8Array): Uint8Array {
+  let m: Message;
+  try {
+    m = decodeMessage(bytes);
+  } catch {
+    return bytes;
+  }
+  if (m.edns === undefined || !m.edns.options.some((o) => o.code === EdnsOption.EDE)) return bytes;
+  return encodeMessage({ ...m, edns: { ...m.edns, options: m.edns.options.filter((o) => o.code !== EdnsOption.EDE) } }).bytes;
 }
 
 function drain(): Promise<void> {
@@ -100,8 +138,13 @@ interface Waiting {
   readonly resolve: (r: TransportReply) => void;
 }
 
-interface Queued {
+interface Answer {
   readonly msg: Message;
+  readonly ede: readonly string[];
+}
+
+function edeTexts(m: Message): string[] {
+  return extendedErrors(m.edns?.options ?? []).map((e) => `${e.infoCode}${e.extraText === '' ? '' : `: ${e.extraText}`}`);
 }
 
 class Run implements Transport {
@@ -112,11 +155,13 @@ class Run implements Transport {
   private readonly knownAddresses: ReadonlySet<string>;
   readonly clock: ManualClock;
   private readonly random: SeededRandom;
-  private readonly resolver: Resolver;
+  private readonly frontend: ResolverFrontend;
+  /** EDE texts of the resolver's last answer per question (`name key/type`). */
+  private readonly resolverEde = new Map<string, string[]>();
   private idx = 0;
   private readonly waiting: Waiting[] = [];
-  private readonly queue: Queued[] = [];
-  private lastAnswer: Message | undefined;
+  private readonly queue: Answer[] = [];
+  private lastAnswer: Answer | undefined;
   private readonly usedReplies = new Set<number>();
   private readonly vars = new Map<string, number>();
   private strictFailure: StepFailure | undefined;
@@ -126,6 +171,7 @@ class Run implements Transport {
   unscriptedCount = 0;
   upstream = 0;
   private readonly startedAt = performance.now();
+  private readonly trace: ((line: string) => void) | undefined;
 
   constructor(sc: Scenario, setup: ReplaySetup, qmin: boolean, options: RunOptions) {
     this.sc = sc;
@@ -135,6 +181,7 @@ class Run implements Transport {
     this.knownAddresses = new Set(this.ranges.flatMap((r) => r.norm));
     this.clock = new ManualClock(setup.startMs);
     this.random = new SeededRandom(options.seed ?? 1);
+    this.trace = options.trace;
     const clock = this.clock;
     const validator = validatorOptions({ policy: createAlgorithmPolicy({ validateDsa: true, validateSha1: true }) });
     const c = setup.cache;
@@ -156,20 +203,40 @@ class Run implements Transport {
       infra: new InfraCache({ clock, random: this.random }),
       aggressive: setup.aggressiveNsec ? new AggressiveNsecCache({ clock, validatorOptions: validator }) : undefined,
     };
-    this.resolver = new Resolver({
+    const resolver = new Resolver({
       transport: this,
       clock,
       random: this.random,
       crypto: options.crypto,
       caches,
       options: {
-        rootHints: setup.rootHints,
+        rootHints: setup.rootHints.length > 0 ? setup.rootHints : (options.defaultRootHints ?? []),
         trustAnchors: trustAnchorsFromRecords(setup.trustAnchors),
         qnameMinimisation: qmin,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy },
       },
+    });
+    // The product's front end (ACL, answer cache, EDNS, truncation) answers the harness's queries.
+    // The resolver is seen through a proxy that notes each answer's EDE, for the report even when
+    // the client query had no EDNS to carry it.
+    const notes = this.resolverEde;
+    const watched = new Proxy(resolver, {
+      get(target, prop, receiver): unknown {
+        if (prop !== 'resolve') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<Resolver['resolve']>) => {
+          const a = await target.resolve(...args);
+          notes.set(`${args[0].name.key}/${args[0].type}`, a.ede.map((e) => `${e.infoCode}${e.extraText === '' ? '' : `: ${e.extraText}`}`));
+          return a;
+        };
+      },
+    });
+    this.frontend = new ResolverFrontend(watched, new AnswerCache({ ...(c.maxTtl === undefined ? {} : { maxTtl: c.maxTtl }) }), clock, {
+      acl: defaultAcl(),
+      maxConcurrent: 10_000,
+      udpSize: 1232,
+      servfailTtl: 5,
     });
   }
 
@@ -179,14 +246,25 @@ class Run implements Transport {
     return this.steps[this.idx]?.id ?? this.steps[this.steps.length - 1]?.id ?? 0;
   }
 
-  private failBoth(step: Step | undefined, reason: string): void {
-    const f = { step: step?.id ?? 0, line: step?.line ?? 0, reason };
+  private failBoth(step: Step | undefined, reason: string, check?: CheckDetail): void {
+    const f = { step: step?.id ?? 0, line: step?.line ?? 0, reason, check };
     this.strictFailure ??= f;
     this.relaxedFailure ??= f;
   }
 
-  private failStrict(step: Step | undefined, reason: string): void {
-    this.strictFailure ??= { step: step?.id ?? 0, line: step?.line ?? 0, reason };
+  private failStrict(step: Step | undefined, reason: string, check?: CheckDetail): void {
+    this.strictFailure ??= { step: step?.id ?? 0, line: step?.line ?? 0, reason, check };
+  }
+
+  private detail(entry: Entry, a: Answer): CheckDetail {
+    return {
+      expectedRcode: entry.rcode,
+      expectedAd: entry.flags.ad,
+      gotRcode: a.msg.rcode,
+      gotAd: a.msg.flags.ad,
+      ede: a.ede,
+      entryLine: entry.line,
+    };
   }
 
   private deviate(reason: string): void {
@@ -272,6 +350,31 @@ class Run implements Transport {
   }
 
   query(server: UpstreamServer, bytes: Uint8Array, options: TransportQueryOptions): Promise<TransportReply> {
+    const p = this.exchange(server, bytes, options);
+    if (this.trace === undefined) return p;
+    const trace = this.trace;
+    return p.then((r) => {
+      let what: string = r.kind;
+      if (r.kind === 'reply') {
+        try {
+          const m = decodeMessage(r.bytes);
+          what = `${messageSummary(m)} ${[...m.answer, ...m.authority].map((x) => rrText(x)).join(' | ')}`;
+        } catch {
+          what = 'undecodable reply';
+        }
+      }
+      let q = '?';
+      try {
+        q = `${qText(decodeMessage(bytes))}${options.tcp === true ? ' TCP' : ''}`;
+      } catch {
+        // Only for the trace.
+      }
+      trace(`  step ${this.stepId} -> ${server.address} ${q}: ${what}`);
+      return r;
+    });
+  }
+
+  private exchange(server: UpstreamServer, bytes: Uint8Array, options: TransportQueryOptions): Promise<TransportReply> {
     const address = normaliseAddress(server.address) ?? server.address;
     const tcp = options.tcp === true;
     let msg: Message;
@@ -314,8 +417,22 @@ class Run implements Transport {
     return { bytes: entryQueryBytes(entry, this.sc.dialect, id), tcp: entry.match.has('TCP') };
   }
 
-  private ask(bytes: Uint8Array, tcp: boolean): Promise<Uint8Array | undefined> {
-    return answerClientQuery(this.resolver, bytes, tcp, { ede: this.setup.ede });
+  /** One client query through the product's front end; undefined when it sends nothing. */
+  private async ask(bytes: Uint8Array, tcp: boolean, address = CLIENT_ADDRESS): Promise<Answer | undefined> {
+    const raw = await this.frontend.handle(bytes, { address, port: 53000, transport: tcp ? 'tcp' : 'udp' });
+    if (raw === undefined) {
+      this.trace?.(`step ${this.stepId} client: no answer`);
+      return undefined;
+    }
+    const full = decodeMessage(raw);
+    const q = full.question[0];
+    const noted = q === undefined ? undefined : this.resolverEde.get(`${q.name.key}/${q.type}`);
+    const ede = full.edns === undefined ? (noted ?? []) : edeTexts(full);
+    const msg = this.setup.ede || full.edns === undefined ? full : decodeMessage(withoutEde(raw));
+    this.trace?.(
+      `step ${this.stepId} client answer: ${messageSummary(full)} ${[...full.answer, ...full.authority].map((x) => rrText(x)).join(' | ')}${ede.length > 0 ? ` EDE: ${ede.join('; ')}` : ''}`,
+    );
+    return { msg, ede };
   }
 
   /** Judges an answer against a CHECK_ANSWER entry: strict and relaxed reasons (undefined = pass). */
@@ -386,10 +503,9 @@ class Run implements Transport {
         switch (st.kind) {
           case 'QUERY': {
             const { bytes, tcp } = this.clientQuery(st.entry);
-            const r = await this.settle(this.ask(bytes, tcp), st);
+            const r = await this.settle(this.ask(bytes, tcp, st.address), st);
             if (r === undefined) return;
-            this.lastAnswer = undefined;
-            if (st.entry.raw === undefined && r.value !== undefined) this.lastAnswer = decodeMessage(r.value);
+            this.lastAnswer = st.entry.raw === undefined ? r.value : undefined;
             break;
           }
           case 'CHECK_ANSWER': {
@@ -397,9 +513,10 @@ class Run implements Transport {
               this.failBoth(st, 'no answer to check');
               break;
             }
-            const v = this.judge(st.entry, this.lastAnswer);
-            if (v.relaxed !== undefined) this.failBoth(st, `${v.relaxed} [answer: ${messageSummary(this.lastAnswer)}]`);
-            else if (v.strict !== undefined) this.failStrict(st, v.strict);
+            const a = this.lastAnswer;
+            const v = this.judge(st.entry, a.msg);
+            if (v.relaxed !== undefined) this.failBoth(st, `${v.relaxed} [answer: ${messageSummary(a.msg)}]`, this.detail(st.entry, a));
+            else if (v.strict !== undefined) this.failStrict(st, v.strict, this.detail(st.entry, a));
             break;
           }
           case 'TIME_PASSES':
@@ -444,19 +561,14 @@ class Run implements Transport {
     return true;
   }
 
-  private inject(entry: Entry): void {
+  private inject(entry: Entry, address: string | undefined): void {
     const { bytes, tcp } = this.clientQuery(entry);
-    this.ask(bytes, tcp).then(
+    this.ask(bytes, tcp, address).then(
       (answer) => {
-        if (answer === undefined) return;
-        try {
-          this.queue.push({ msg: decodeMessage(answer) });
-        } catch (err) {
-          this.failBoth(this.steps[this.idx], `the resolver's answer does not decode: ${(err as Error).message}`);
-        }
+        if (answer !== undefined) this.queue.push(answer);
       },
       (err: unknown) => {
-        this.failBoth(this.steps[this.idx], `the resolver threw: ${err instanceof Error ? err.message : 'a non-Error value'}`);
+        this.failBoth(this.steps[this.idx], `the resolver failed: ${err instanceof Error ? err.message : 'a non-Error value'}`);
       },
     );
   }
@@ -466,10 +578,11 @@ class Run implements Transport {
     let k = verdicts.findIndex((v) => v.strict === undefined);
     if (k < 0) {
       k = verdicts.findIndex((v) => v.relaxed === undefined);
-      if (k >= 0) this.failStrict(st, verdicts[k]!.strict!);
+      if (k >= 0) this.failStrict(st, verdicts[k]!.strict!, this.detail(st.entry, this.queue[k]!));
     }
     if (k < 0) {
-      this.failBoth(st, `${verdicts[0]!.relaxed!} [answer: ${messageSummary(this.queue[0]!.msg)}]`);
+      const a = this.queue[0]!;
+      this.failBoth(st, `${verdicts[0]!.relaxed!} [answer: ${messageSummary(a.msg)}]`, this.detail(st.entry, a));
       return;
     }
     this.queue.splice(k, 1);
@@ -511,7 +624,7 @@ class Run implements Transport {
         this.idx++;
         switch (st.kind) {
           case 'QUERY':
-            this.inject(st.entry);
+            this.inject(st.entry, st.address);
             break;
           case 'CHECK_ANSWER':
             this.failBoth(st, 'no answer from the resolver to check');
