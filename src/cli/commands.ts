@@ -1,6 +1,7 @@
 // The list of sub-commands, in the order `anchord --help` shows them.
 
 import type { CommandModule } from './command.js';
+import { demoCommand } from './commands/demo.js';
 import { dsfromkeyCommand } from './commands/dsfromkey.js';
 import { keygenCommand } from './commands/keygen.js';
 import { replayCommand } from './commands/replay.js';
@@ -9,4 +10,4 @@ import { serveCommand } from './commands/serve.js';
 import { signzoneCommand } from './commands/signzone.js';
 import { verifyZoneCommand } from './commands/verify-zone.js';
 
-export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, replayCommand];
+export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, replayCommand, demoCommand];
