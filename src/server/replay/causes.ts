@@ -44,6 +44,22 @@ export function failureCause(r: FileResult, audit?: SignatureAudit): Cause | und
   if (c.gotRcode === Rcode.SERVFAIL && c.expectedRcode !== Rcode.SERVFAIL) {
     const bad = audit !== undefined && audit.bad > 0 && tag?.startsWith('V-') === true;
     if (bad) return { id: 'bogus:scenario-has-bad-signatures', title: 'SERVFAIL (validation) in a scenario whose data holds RRSIGs that do not verify; expected a non-SERVFAIL answer' };
+    const notCrypto = tag === undefined || tag.startsWith('R-') || tag === 'V-RRSIG-NONE';
+    if (audit !== undefined && audit.crossSection > 0 && notCrypto) {
+      return {
+        id: 'rrsig-other-section',
+        title: "SERVFAIL where the servers put an RRSIG in another section than its RRset (Unbound's parser pairs them; anchord's does not)",
+      };
+    }
+    const variant = o.variants.find((v) => !v.relaxed.pass);
+    const first = variant?.unscripted[0];
+    if (tag === 'R-NOREACH' || tag === 'R-NOADDR' || tag === 'R-NOANSWER') {
+      if (first === undefined) {
+        return { id: `servfail:${tag}:answers-refused`, title: `SERVFAIL (${tag}) although every query was answered by the script: the resolver found the answers unusable` };
+      }
+      const qtype = /: \S+ (\S+) to /.exec(first)?.[1] ?? 'other';
+      return { id: `servfail:${tag}:unscripted-${qtype}`, title: `SERVFAIL (${tag}) after asking ${qtype} queries the scenario does not script` };
+    }
     return { id: `servfail:${tag ?? 'no-EDE'}`, title: `SERVFAIL with ${tag ?? 'no EDE'}, expected ${rcodeToString(c.expectedRcode)}` };
   }
   if (c.expectedRcode === Rcode.SERVFAIL && c.gotRcode !== Rcode.SERVFAIL) {

@@ -7,7 +7,8 @@
 // the clock start (val-override-date/-timestamp, §7: else 0), QNAME minimisation (D: absent means
 // both ways), do-ip4/do-ip6, validation off (U `module-config: "iterator"`), aggressive NSEC, EDE in
 // answers (U `ede: yes`), cache TTL clamps (U cache-min/max-(negative-)ttl, D `features: min_ttl /
-// max_ttl`), val-bogus-ttl, harden-below-nxdomain.
+// max_ttl`), val-bogus-ttl, harden-below-nxdomain, the NSEC3 iteration cap (U val-nsec3-keysize-iterations,
+// Unbound's default 150; anchord has one cap for all key sizes).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub zones below the root, forwarding,
 // negative trust anchors (domain-insecure), harden-glue off, harden-referral-path,
@@ -54,6 +55,8 @@ export interface ReplaySetup {
   /** Attach RFC 8914 EDE options to answers. */
   readonly ede: boolean;
   readonly cache: CacheLimits;
+  /** NSEC3 iteration cap (U: val-nsec3-keysize-iterations, default 150); undefined: anchord's. */
+  readonly nsec3MaxIterations?: number | undefined;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -135,7 +138,6 @@ const U_IGNORED = new Set([
   'edns-buffer-size',
   'iter-scrub-ns',
   'harden-dnssec-stripped',
-  'val-nsec3-keysize-iterations',
   'interface',
   'port',
   'num-threads',
@@ -163,11 +165,14 @@ class Mapper {
   aggressive = true;
   ede: boolean;
   fake = false;
+  nsec3Max: number | undefined;
   cache: { -readonly [K in keyof CacheLimits]: CacheLimits[K] } = {};
 
   constructor(scenario: Scenario) {
     this.scenario = scenario;
     this.ede = scenario.dialect === Dialect.deckard;
+    // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows.
+    if (scenario.dialect === Dialect.unbound) this.nsec3Max = 150;
   }
 
   fail(o: ConfigOption, msg: string): never {
@@ -352,6 +357,14 @@ class Mapper {
       case 'val-bogus-ttl':
         this.cache.bogusTtl = this.int(o);
         return;
+      case 'val-nsec3-keysize-iterations': {
+        // Pairs of key size and iterations; anchord has one cap, so the largest value stands.
+        const nums = o.value.trim().split(/\s+/).map(Number);
+        if (nums.length === 0 || nums.length % 2 !== 0 || nums.some((n) => !Number.isInteger(n) || n < 0)) this.fail(o, 'expects pairs of numbers');
+        this.nsec3Max = Math.max(...nums.filter((_, i) => i % 2 === 1));
+        if (new Set(nums.filter((_, i) => i % 2 === 1)).size > 1) this.unsupported.push('val-nsec3-keysize-iterations per key size');
+        return;
+      }
       case 'harden-below-nxdomain':
         this.cache.belowNxdomain = this.flag(o);
         return;
@@ -468,6 +481,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     aggressiveNsec: m.aggressive,
     ede: m.ede,
     cache: m.cache,
+    nsec3MaxIterations: m.nsec3Max,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     autotrust: scenario.config.autotrust.length > 0,

@@ -183,7 +183,10 @@ class Run implements Transport {
     this.random = new SeededRandom(options.seed ?? 1);
     this.trace = options.trace;
     const clock = this.clock;
-    const validator = validatorOptions({ policy: createAlgorithmPolicy({ validateDsa: true, validateSha1: true }) });
+    const validator = validatorOptions({
+      policy: createAlgorithmPolicy({ validateDsa: true, validateSha1: true }),
+      ...(setup.nsec3MaxIterations === undefined ? {} : { nsec3: { maxIterations: setup.nsec3MaxIterations } }),
+    });
     const c = setup.cache;
     const caches: ResolverCaches = {
       rrsets: new RRsetCache({
@@ -215,7 +218,7 @@ class Run implements Transport {
         qnameMinimisation: qmin,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
-        validator: { policy: validator.policy },
+        validator: { policy: validator.policy, nsec3: validator.nsec3 },
       },
     });
     // The product's front end (ACL, answer cache, EDNS, truncation) answers the harness's queries.

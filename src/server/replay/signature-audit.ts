@@ -26,6 +26,8 @@ export interface SignatureAudit {
   readonly noKey: number;
   /** Entry lines (ENTRY_BEGIN) that hold at least one RRSIG that does not verify. */
   readonly entriesWithBad: ReadonlySet<number>;
+  /** RRSIGs whose RRset is in another section of the entry (Unbound's parser pairs them anyway). */
+  readonly crossSection: number;
 }
 
 interface Key {
@@ -70,6 +72,7 @@ export function auditSignatures(s: Scenario, crypto: CryptoBackend, anchors: rea
   let ok = 0;
   let bad = 0;
   let noKey = 0;
+  let crossSection = 0;
   const entriesWithBad = new Set<number>();
   const verdictCache = new Map<string, SigVerdict>();
   for (const e of all) {
@@ -77,6 +80,11 @@ export function auditSignatures(s: Scenario, crypto: CryptoBackend, anchors: rea
     for (const sec of secs) {
       for (const r of sec) {
         if (r.type !== RRType.RRSIG) continue;
+        if (r.rdata.length >= 2) {
+          const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
+          const here = sec.some((x) => x.type === covered && x.name.equals(r.name));
+          if (!here && secs.some((o) => o !== sec && o.some((x) => x.type === covered && x.name.equals(r.name)))) crossSection++;
+        }
         const v = verdictOf(r, sec, secs, keys, crypto, verdictCache);
         if (v === SigVerdict.ok) ok++;
         else if (v === SigVerdict.bad) {
@@ -86,7 +94,7 @@ export function auditSignatures(s: Scenario, crypto: CryptoBackend, anchors: rea
       }
     }
   }
-  return { ok, bad, noKey, entriesWithBad };
+  return { ok, bad, noKey, entriesWithBad, crossSection };
 }
 
 function verdictOf(
