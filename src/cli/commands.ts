@@ -6,8 +6,9 @@ import { dsfromkeyCommand } from './commands/dsfromkey.js';
 import { keygenCommand } from './commands/keygen.js';
 import { replayCommand } from './commands/replay.js';
 import { revokeCommand } from './commands/revoke.js';
+import { serveAuthCommand } from './commands/serve-auth.js';
 import { serveCommand } from './commands/serve.js';
 import { signzoneCommand } from './commands/signzone.js';
 import { verifyZoneCommand } from './commands/verify-zone.js';
 
-export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, replayCommand, demoCommand];
+export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, serveAuthCommand, replayCommand, demoCommand];

@@ -82,6 +82,11 @@ function readText(file: string): string {
 
 /** Loads the zone file into the zone model; problems that are errors stop here. */
 export function loadZone(file: string, origin: Name | undefined, io: CommandIO): Zone {
+  return loadZoneFile(file, origin, io).zone;
+}
+
+/** loadZone, also returning the records as read (each RRSIG with its own TTL). */
+export function loadZoneFile(file: string, origin: Name | undefined, io: CommandIO): { zone: Zone; records: ResourceRecord[] } {
   const text = readText(file);
   const records: ResourceRecord[] = [];
   let soaOwner: Name | undefined;
@@ -104,7 +109,7 @@ export function loadZone(file: string, origin: Name | undefined, io: CommandIO):
   if (errors.length > 0) {
     throw new AnchordError(ErrorCode.ZoneFile, `${file}: ${errors.length} error(s) in zone ${apex.toString()}:\n  ${errors.map((e) => e.message).join('\n  ')}`);
   }
-  return zone;
+  return { zone, records };
 }
 
 /** The dsset-<zone> file dnssec-signzone writes: SHA-256 DS records of the KSKs. */
