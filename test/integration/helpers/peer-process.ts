@@ -14,7 +14,7 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** Where a program lives, or a message naming the Debian package that provides it. */
 export function findTool(command: string, debianPackage: string): string {
@@ -130,6 +130,8 @@ export function reapLeftovers(): string[] {
     }
     killGroup(pgid, 'SIGKILL');
     reaped.push(`${pgid} ${m[4] ?? ''}`);
+    // The dead run's temp directory, when it is one of ours.
+    if (dirname(marker) === tmpdir() && basename(marker).startsWith('anchord-')) rmSync(marker, { recursive: true, force: true });
   }
   writeFileSync(REGISTRY, keep.map((l) => `${l}\n`).join(''));
   return reaped;

@@ -73,6 +73,8 @@ function forZone(z: SldSpec): PlannedQuery[] {
     q('dn', 'A', 'nodata'),
     q('_sip._tcp', 'SRV', 'exists'),
     q('_tcp', 'SRV', 'ent'),
+    q('big', 'TXT', 'truncated'),
+    { name: `WwW.${z.name.toUpperCase()}`, type: 'A', kind: 'mixed-case' },
   );
   for (let i = 0; i < 5; i++) out.push(q(`h${i}`, 'A', 'exists'));
   if (z.name === 'ecdsa-nsec.test.') {

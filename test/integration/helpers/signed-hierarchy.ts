@@ -132,6 +132,8 @@ function sldBody(z: SldSpec, children: readonly string[]): string {
     '_sip._tcp SRV 0 5 5060 www',
   ];
   for (let i = 0; i < 5; i++) lines.push(`h${i} A 192.0.2.${20 + i}`);
+  // An RRset too large for a 1232-octet UDP answer: truncation and TCP, upstream and to the client.
+  for (let i = 0; i < 8; i++) lines.push(`big TXT "${String(i).repeat(200)}"`);
   if (z.name === 'ecdsa-nsec.test.') {
     // Secure names whose chains end in insecure or bogus data.
     lines.push('toinsecure CNAME www.unsigned.test.', 'tobogus CNAME www.bogus-sig.test.', 'tooptout CNAME www.insecure.example.');
