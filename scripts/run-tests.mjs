@@ -44,15 +44,24 @@ const watchdog = setTimeout(() => {
 }, WATCHDOG_MS);
 watchdog.unref();
 
-let tail = '';
+// The count of tests run, from node's closing summary (`ℹ tests N`), read line by line as it
+// streams so that long failure output cannot push it out of view.
+let count = 0;
+let pending = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString('utf8')).slice(-4000);
+  pending += chunk.toString('utf8');
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ tests (\d+)$/.exec(line.trim());
+    if (m) count = Number(m[1]);
+  }
 });
 child.on('close', (code) => {
   clearTimeout(watchdog);
-  const m = /tests (\d+)/.exec(tail.split('\n').filter((l) => /\btests \d+/.test(l)).pop() ?? '');
-  const count = m ? Number(m[1]) : 0;
+  const m = /^ℹ tests (\d+)$/.exec(pending.trim());
+  if (m) count = Number(m[1]);
   if (count === 0) {
     console.error('run-tests: zero tests ran; failing');
     process.exit(1);
