@@ -25,13 +25,13 @@ export function failureCause(r: FileResult, audit?: SignatureAudit): Cause | und
   if (r.outcome === undefined) return { id: 'not-runnable', title: 'the scenario could not be parsed or mapped' };
   const o = r.outcome;
   if (o.relaxed.pass) return undefined;
-  if (o.setup.autotrust) return { id: 'rfc5011', title: 'RFC 5011 trust-anchor maintenance (AUTOTRUST_FILE, CHECK_AUTOTRUST; issue 7)' };
   const missing = o.setup.unsupported.filter((u) => !u.startsWith(INFORMATIONAL));
   if (missing.length > 0) {
     const what = missing[0]!.replace(/ for .*$/, '').replace(/:.*$/, '');
     return { id: `option:${what}`, title: `needs a setting anchord's resolver does not have: ${what}` };
   }
   const f = o.relaxed.failure;
+  if (f?.reason.startsWith('CHECK_AUTOTRUST') === true) return { id: 'rfc5011:state', title: "RFC 5011 trust-point state differs from the scenario's (key states, hold-down start)" };
   const c = f?.check;
   if (f === undefined || c === undefined) {
     const head = (f?.reason ?? 'unknown').replace(/\(.*$/, '').replace(/[0-9]+/g, 'N').slice(0, 60).trim();

@@ -310,10 +310,7 @@ class Mapper {
         this.unsupported.push(`${clause.name}: clause`);
       }
     }
-    if (this.scenario.config.autotrust.length > 0) {
-      this.unsupported.push('RFC 5011 trust-anchor state (AUTOTRUST_FILE; issue 7)');
-      this.autotrustAnchors();
-    }
+
   }
 
   unboundServer(o: ConfigOption): void {

@@ -45,7 +45,7 @@ function evaluate(body: string, ctx: MacroContext): string {
   const t = body.trim();
   if (t === 'time') return fmt(ctx.time());
   if (t === 'timeout') return fmt(ctx.timeout());
-  if (t.startsWith('ctime ')) return ctime(num(t.slice(6).trim(), ctx));
+  if (t.startsWith('ctime ')) return ctime(Number(evaluate(t.slice(6), ctx)));
   if (t.startsWith('range ')) {
     const parts = t.slice(6).trim().split(/\s+/);
     if (parts.length !== 3) throw new MacroError(`range needs three values: "${t}"`);

@@ -35,19 +35,24 @@ import { ManualClock } from '../../core/clock.js';
 import { SeededRandom } from '../../core/random.js';
 import type { CryptoBackend } from '../../crypto/backend.js';
 import { createAlgorithmPolicy } from '../../dnssec/algorithms.js';
-import { validatorOptions } from '../../dnssec/rrset-validator.js';
+import type { TrustPoint } from '../../dnssec/key-validator.js';
+import { groupSigned } from '../../dnssec/response-validator.js';
+import { observe, trustPointOf, type TrustPointState } from '../../dnssec/rfc5011.js';
+import { validatorOptions, type ValidatorOptions } from '../../dnssec/rrset-validator.js';
 import { trustAnchorsFromRecords } from '../../resolver/options.js';
 import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
 import { defaultAcl } from '../../transport/acl.js';
-import { EdnsOption, typeToString } from '../../wire/constants.js';
+import { EdnsOption, RRType, typeToString } from '../../wire/constants.js';
 import { extendedErrors } from '../../wire/edns.js';
 import { decodeMessage, encodeMessage, type Message } from '../../wire/message.js';
+import { Name } from '../../wire/name.js';
 import type { ResourceRecord } from '../../wire/record.js';
 import { ResolverFrontend } from '../resolver-frontend.js';
 import { mapConfig, normaliseAddress, type ReplaySetup } from './config-map.js';
 import { adjustedReply, entryQueryBytes } from './entry-message.js';
-import { evalNumber, MacroError, type MacroContext } from './macro.js';
+import { evalNumber, expandMacros, MacroError, type MacroContext } from './macro.js';
+import { AUTOTRUST_PARAMS, compareState, stateFromFile } from './autotrust.js';
 import { compareMessage, messageSummary, rrText, type Strictness } from './match.js';
 import { Dialect, type Entry, type Range, type Scenario, type Step } from './scenario.js';
 
@@ -131,6 +136,19 @@ function qText(m: Message): string {
   return q === undefined ? '(no question)' : `${q.name.toString()} ${typeToString(q.type)}`;
 }
 
+interface Tracker {
+  readonly id: string;
+  state: TrustPointState;
+  busy: boolean;
+}
+
+function sameTrustPoint(a: TrustPoint | undefined, b: TrustPoint | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const key = (t: TrustPoint): string =>
+    [...t.ds.map((d) => `ds:${Buffer.from(d).toString('hex')}`), ...(t.dnskeys ?? []).map((k) => `k:${Buffer.from(k).toString('hex')}`)].sort().join(',');
+  return a.zone.equals(b.zone) && key(a) === key(b);
+}
+
 interface Waiting {
   readonly msg: Message;
   readonly address: string;
@@ -156,6 +174,15 @@ class Run implements Transport {
   readonly clock: ManualClock;
   private readonly random: SeededRandom;
   private readonly frontend: ResolverFrontend;
+  private resolver: Resolver;
+  private caches: ResolverCaches;
+  private readonly crypto: CryptoBackend;
+  private readonly qmin: boolean;
+  private readonly rootHints: readonly ResourceRecord[];
+  private readonly validator: ValidatorOptions;
+  private readonly staticAnchors: readonly TrustPoint[];
+  /** RFC 5011 trust points of the scenario (U AUTOTRUST_FILE), driven by the probe timer. */
+  private readonly trackers: Tracker[];
   /** EDE texts of the resolver's last answer per question (`name key/type`). */
   private readonly resolverEde = new Map<string, string[]>();
   private idx = 0;
@@ -206,30 +233,31 @@ class Run implements Transport {
       infra: new InfraCache({ clock, random: this.random }),
       aggressive: setup.aggressiveNsec ? new AggressiveNsecCache({ clock, validatorOptions: validator }) : undefined,
     };
-    const resolver = new Resolver({
-      transport: this,
-      clock,
-      random: this.random,
-      crypto: options.crypto,
-      caches,
-      options: {
-        rootHints: setup.rootHints.length > 0 ? setup.rootHints : (options.defaultRootHints ?? []),
-        trustAnchors: trustAnchorsFromRecords(setup.trustAnchors),
-        qnameMinimisation: qmin,
-        ipv4: setup.ipv4,
-        ipv6: setup.ipv6,
-        validator: { policy: validator.policy, nsec3: validator.nsec3 },
-      },
-    });
+    this.caches = caches;
+    this.crypto = options.crypto;
+    this.qmin = qmin;
+    this.rootHints = setup.rootHints.length > 0 ? setup.rootHints : (options.defaultRootHints ?? []);
+    this.validator = validator;
+    this.staticAnchors = trustAnchorsFromRecords(setup.trustAnchors);
+    const macros = this.macroContext();
+    this.trackers = sc.config.autotrust.map((f) => ({
+      id: f.id,
+      state: stateFromFile(f.id, f.lines.map((l) => expandMacros(l, macros)), sc.file, f.line),
+      busy: false,
+    }));
+    this.resolver = this.buildResolver();
     // The product's front end (ACL, answer cache, EDNS, truncation) answers the harness's queries.
-    // The resolver is seen through a proxy that notes each answer's EDE, for the report even when
-    // the client query had no EDNS to carry it.
+    // It sees the resolver through a proxy that forwards to the current one (rebuilt when RFC 5011
+    // moves the trust anchors) and notes each answer's EDE, for the report even when the client
+    // query had no EDNS to carry it.
     const notes = this.resolverEde;
-    const watched = new Proxy(resolver, {
-      get(target, prop, receiver): unknown {
-        if (prop !== 'resolve') return Reflect.get(target, prop, receiver) as unknown;
+    const currentResolver = (): Resolver => this.resolver;
+    const watched = new Proxy(this.resolver, {
+      get(_target, prop): unknown {
+        const current = currentResolver();
+        if (prop !== 'resolve') return Reflect.get(current, prop, current) as unknown;
         return async (...args: Parameters<Resolver['resolve']>) => {
-          const a = await target.resolve(...args);
+          const a = await currentResolver().resolve(...args);
           notes.set(`${args[0].name.key}/${args[0].type}`, a.ede.map((e) => `${e.infoCode}${e.extraText === '' ? '' : `: ${e.extraText}`}`));
           return a;
         };
@@ -241,6 +269,97 @@ class Run implements Transport {
       udpSize: 1232,
       servfailTtl: 5,
     });
+  }
+
+  /** A resolver over the shared caches with the current trust anchors (static and RFC 5011). */
+  private buildResolver(): Resolver {
+    const anchors: TrustPoint[] = this.staticAnchors.filter((a) => !this.trackers.some((t) => t.state.zone.equals(a.zone)));
+    for (const t of this.trackers) {
+      const tp = trustPointOf(t.state);
+      if (tp !== undefined) anchors.push(tp);
+    }
+    return new Resolver({
+      transport: this,
+      clock: this.clock,
+      random: this.random,
+      crypto: this.crypto,
+      caches: this.caches,
+      options: {
+        rootHints: this.rootHints,
+        trustAnchors: anchors,
+        qnameMinimisation: this.qmin,
+        ipv4: this.setup.ipv4,
+        ipv6: this.setup.ipv6,
+        validator: { policy: this.validator.policy, nsec3: this.validator.nsec3 },
+      },
+    });
+  }
+
+  // ---- RFC 5011 (U autotrust scenarios) --------------------------------------------------------
+
+  /** Seconds until the next probe is due (0 when one is due or there is none): `${timeout}`. */
+  private nextTimer(): number {
+    const now = this.clock.now() / 1000;
+    let best: number | undefined;
+    for (const t of this.trackers) {
+      if (t.state.deleted) continue;
+      const left = Math.max(0, t.state.nextRefresh - now);
+      best = best === undefined ? left : Math.min(best, left);
+    }
+    return best ?? 0;
+  }
+
+  /** Starts the probes that are due (after the clock moved, as testbound fires timers). */
+  private fireTimers(): void {
+    const now = Math.floor(this.clock.now() / 1000);
+    for (const t of this.trackers) {
+      if (t.busy || t.state.deleted || t.state.nextRefresh > now) continue;
+      t.busy = true;
+      this.probe(t).then(
+        () => {
+          t.busy = false;
+        },
+        (err: unknown) => {
+          t.busy = false;
+          this.failBoth(this.steps[this.idx], `RFC 5011 probe failed: ${err instanceof Error ? err.message : 'a non-Error value'}`);
+        },
+      );
+    }
+  }
+
+  /** One active refresh (RFC 5011 §2.3): the DNSKEY RRset fetched unvalidated, judged by rfc5011.ts. */
+  private async probe(t: Tracker): Promise<void> {
+    const zone = t.state.zone;
+    const a = await this.resolver.resolve({ name: zone, type: RRType.DNSKEY }, { rd: true, cd: true, do: true });
+    const now = Math.floor(this.clock.now() / 1000);
+    const signed =
+      a.rcode === 0 ? groupSigned(a.answer).find((x) => x.rrset.type === RRType.DNSKEY && x.rrset.name.equals(zone)) : undefined;
+    const before = trustPointOf(t.state);
+    const r = observe(t.state, signed, now, { verifier: this.crypto, validator: this.validator, params: AUTOTRUST_PARAMS });
+    t.state = r.state;
+    this.trace?.(`  RFC 5011 probe ${zone.toString()} at ${now}: ${r.outcome}${r.detail === undefined ? '' : ` (${r.detail})`} ${r.changes.map((c) => `${c.tag}:${c.from}->${c.to}`).join(' ')}`);
+    const after = trustPointOf(t.state);
+    if (!sameTrustPoint(before, after)) {
+      this.caches = { ...this.caches, keys: new KeyCache({ clock: this.clock }) };
+      this.resolver = this.buildResolver();
+    }
+  }
+
+  private checkAutotrust(st: Extract<Step, { kind: 'CHECK_AUTOTRUST' | 'CHECK_TEMPFILE' }>): void {
+    const t = this.trackers.find((x) => x.id === st.target || x.state.zone.equals(Name.parse(st.target.endsWith('.') ? st.target : `${st.target}.`)));
+    if (t === undefined) {
+      this.failBoth(st, `CHECK_AUTOTRUST ${st.target}: no such trust point`);
+      return;
+    }
+    const macros = this.macroContext();
+    const lines = st.lines.map((l) => expandMacros(l, macros));
+    const relaxed = compareState(t.state, lines, 'relaxed');
+    if (relaxed !== undefined) {
+      this.failBoth(st, `CHECK_AUTOTRUST ${st.target}: ${relaxed}`);
+      return;
+    }
+    const strict = compareState(t.state, lines, 'strict');
+    if (strict !== undefined) this.failStrict(st, `CHECK_AUTOTRUST ${st.target}: ${strict}`);
   }
 
   // ---- Failures -------------------------------------------------------------------------------
@@ -453,20 +572,20 @@ class Run implements Transport {
   }
 
   private macroContext(): MacroContext {
-    return { vars: this.vars, time: () => this.clock.now() / 1000, timeout: () => 0 };
+    return { vars: this.vars, time: () => this.clock.now() / 1000, timeout: () => this.nextTimer() };
   }
 
   private timePasses(st: Extract<Step, { kind: 'TIME_PASSES' }>): void {
     let s = st.elapse ?? 0;
     if (st.evalExpr !== undefined) s = evalNumber(st.evalExpr, this.macroContext());
     this.clock.advance(Math.round(s * 1000));
+    this.fireTimers();
   }
 
   private unsupportedStep(st: Step): string | undefined {
     switch (st.kind) {
-      case 'CHECK_AUTOTRUST':
       case 'CHECK_TEMPFILE':
-        return `${st.kind} ${st.target}: anchord has no RFC 5011 trust-anchor state to compare yet (issue 7)`;
+        return `${st.kind} ${st.target}: testbound temp files have no anchord counterpart`;
       case 'INFRA_RTT':
       case 'FLUSH_MESSAGE':
       case 'EXPIRE_MESSAGE':
@@ -656,6 +775,9 @@ class Run implements Transport {
             break;
           case 'ASSIGN':
             this.vars.set(st.variable, evalNumber(st.expr, this.macroContext()));
+            break;
+          case 'CHECK_AUTOTRUST':
+            this.checkAutotrust(st);
             break;
           default:
             this.failBoth(st, this.unsupportedStep(st) ?? `step type ${st.kind} is not supported`);
