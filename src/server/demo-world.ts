@@ -13,7 +13,8 @@
 //   parent before the parent is signed, so children are signed first.
 // - Servers: tier N on `<base>.N`, all on one port (the resolver reaches every authoritative
 //   server on one port); port 0 takes a free port for the first and reuses it for the others.
-//   The resolver and authoritative servers bind loopback addresses only.
+//   The authoritative servers bind 127/8 addresses only (--auth-base is checked); the resolver
+//   binds where `listen` says, 127.0.0.1 by default.
 
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -239,8 +240,9 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
 
   const running: RunningServer[] = [];
   let service: ResolverService | undefined;
+  // The resolver first, with time for queries in flight (they may still need the servers).
   const closeAll = async (): Promise<void> => {
-    await service?.close(0);
+    await service?.close(2000);
     await Promise.all(running.map((s) => s.close()));
   };
   try {
