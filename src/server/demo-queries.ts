@@ -69,6 +69,8 @@ export const DEMO_QUERIES: readonly DemoQuery[] = [
   q('denial', 'nothere.secure.test', 'A', 'NXDOMAIN proven by NSEC', { rcode: 'NXDOMAIN', ad: true, answer: false }),
   q('denial', 'www.secure.test', 'TXT', 'NODATA: the name exists, the type does not (NSEC bitmap)', { rcode: 'NOERROR', ad: true, answer: false }),
   q('insecure', 'www.insecure.test', 'A', 'unsigned zone; test. proves there is no DS, so no AD and no error', { rcode: 'NOERROR', ad: false, answer: true }),
+  q('insecure', 'to-insecure.secure.test', 'A', 'a secure CNAME into the insecure zone: the answer is only as secure as its target', { rcode: 'NOERROR', ad: false, answer: true }),
+  q('bogus', 'to-bogus.secure.test', 'A', 'a secure CNAME into www.badsig.test: the chain is as weak as its worst link', bogus(EdeCode.DNSSEC_BOGUS)),
   q('bogus', 'www.expired.test', 'A', 'every RRSIG in expired.test expired a day ago', bogus(EdeCode.SIGNATURE_EXPIRED)),
   q('bogus', 'www.badds.test', 'A', "the DS in test. matches none of badds.test's DNSKEYs", bogus(EdeCode.DNSKEY_MISSING)),
   q('bogus', 'www.badsig.test', 'A', 'one byte of the RRSIG over this RRset flipped', bogus(EdeCode.DNSSEC_BOGUS)),

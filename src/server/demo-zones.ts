@@ -5,13 +5,13 @@
 //   test.  demo.      tier 2  ECDSAP256SHA256 KSK+ZSK / Ed25519 CSK with NSEC3
 //   *.test. *.demo.   tier 3  the second-level zones below
 //
-// Second-level zones: secure.test (NSEC, wildcard, CNAME into another zone), nsec3.test (Ed25519,
-// NSEC3 with no salt and no extra iterations, RFC 9276 §3.1), rsa.demo (RSASHA256), insecure.test
-// (unsigned, no DS: an insecure delegation, RFC 4035 §5.2), and the broken ones:
-// expired.test (every RRSIG expired, RFC 4035 §5.3.1), badds.test (the parent's DS matches no
-// DNSKEY, RFC 4035 §5.2), badsig.test (one signature byte flipped after signing) and nosig.test
-// (a DS in the parent but an unsigned zone, RFC 4035 §5.2: the chain promises keys that are not
-// there).
+// Second-level zones: secure.test (NSEC, a wildcard, CNAMEs into a secure, an insecure and a
+// bogus zone), nsec3.test (Ed25519, NSEC3 with no salt and no extra iterations, RFC 9276 §3.1),
+// rsa.demo (RSASHA256), insecure.test (unsigned, no DS: an insecure delegation, RFC 4035 §5.2),
+// and the broken ones: expired.test (every RRSIG expired, RFC 4035 §5.3.1), badds.test (the
+// parent's DS matches no DNSKEY, RFC 4035 §5.2), badsig.test (one signature byte flipped after
+// signing) and nosig.test (a DS in the parent but an unsigned zone, RFC 4035 §5.2: the chain
+// promises keys that are not there).
 //
 // `test.` is special-use (RFC 6761 §6.2) and `demo.` is not delegated in the real root, so
 // nothing here can leak to the internet. Addresses in the data are documentation addresses
@@ -76,7 +76,7 @@ export const DEMO_ZONES: readonly DemoZone[] = [
     tier: 3,
     keys: KSK_ZSK(ECDSA),
     denial: 'nsec',
-    about: 'secure: ECDSAP256SHA256, NSEC, a wildcard and a CNAME into rsa.demo',
+    about: 'secure: ECDSAP256SHA256, NSEC, a wildcard, CNAMEs into rsa.demo, insecure.test and badsig.test',
     records: [
       '@ TXT "anchord demo: a secure zone"',
       '@ MX 10 mail',
@@ -86,6 +86,8 @@ export const DEMO_ZONES: readonly DemoZone[] = [
       '*.wild A 192.0.2.2',
       '*.wild TXT "synthesised from *.wild.secure.test"',
       'alias CNAME www.rsa.demo.',
+      'to-insecure CNAME www.insecure.test.',
+      'to-bogus CNAME www.badsig.test.',
     ],
   },
   {

@@ -42,6 +42,8 @@ const EXPECTED: ReadonlyMap<string, Expect> = new Map([
   ['nothere.secure.test A', { rcode: Rcode.NXDOMAIN, ad: true, data: false }],
   ['www.secure.test TXT', { rcode: Rcode.NOERROR, ad: true, data: false }],
   ['www.insecure.test A', { rcode: Rcode.NOERROR, ad: false, data: true }],
+  ['to-insecure.secure.test A', { rcode: Rcode.NOERROR, ad: false, data: true }],
+  ['to-bogus.secure.test A', BOGUS(EdeCode.DNSSEC_BOGUS)],
   ['www.expired.test A', BOGUS(EdeCode.SIGNATURE_EXPIRED)],
   ['www.badds.test A', BOGUS(EdeCode.DNSKEY_MISSING)],
   ['www.badsig.test A', BOGUS(EdeCode.DNSSEC_BOGUS)],
