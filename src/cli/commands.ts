@@ -9,6 +9,7 @@ import { revokeCommand } from './commands/revoke.js';
 import { serveAuthCommand } from './commands/serve-auth.js';
 import { serveCommand } from './commands/serve.js';
 import { signzoneCommand } from './commands/signzone.js';
+import { trustAnchorsCommand } from './commands/trust-anchors.js';
 import { verifyZoneCommand } from './commands/verify-zone.js';
 
-export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, serveAuthCommand, replayCommand, demoCommand];
+export const commands: readonly CommandModule[] = [serveCommand, verifyZoneCommand, keygenCommand, signzoneCommand, revokeCommand, dsfromkeyCommand, serveAuthCommand, replayCommand, demoCommand, trustAnchorsCommand];

@@ -15,6 +15,7 @@
 
 import { parseConfigText } from './load.js';
 import { bool, duration, int, list, obj, oneOf, optional, size, str, withDefault, type Schema } from './schema.js';
+import { trustAnchorConfigDefaults, trustAnchorConfigFields } from './trust-anchors.js';
 
 const hostPort = str((v) => (/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+):[0-9]{1,5}$/.test(v) ? undefined : `"${v}" is not host:port`));
 
@@ -67,8 +68,10 @@ export const anchordConfigSchema = obj({
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
       'nsec3-max-iterations': optional(int(0, 2500)),
       limits: optional(limits),
+      ...trustAnchorConfigFields,
     }),
     () => ({
+      ...trustAnchorConfigDefaults(),
       'root-hints': undefined,
       'trust-anchor-file': undefined,
       'trust-anchor': undefined,

@@ -21,8 +21,10 @@
 // `AnchorSink` (LiveTrustAnchors: the array the resolver's options hold, updated in place; see
 // the report of issue 7 for the one-method Resolver API that should replace it).
 
-import { renameSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
+import { parseBindTrustAnchors, type RawTrustAnchor } from '../config/trust-anchors.js';
 import type { Clock } from '../core/clock.js';
+import { AnchordError, ErrorCode } from '../core/errors.js';
 import { Channel, publish, publishLog } from '../core/diagnostics.js';
 import type { Random } from '../core/random.js';
 import { keyTag } from '../dnssec/key-tag.js';
@@ -33,6 +35,7 @@ import {
   KeyState,
   initialTrustPointState,
   observe,
+  rfc5011Params,
   trustPointOf,
   trustedKeyTags,
   type RefreshResult,
@@ -40,12 +43,56 @@ import {
   type TrustPointState,
 } from '../dnssec/rfc5011.js';
 import type { SignatureVerifier, SignedRRset, ValidatorOptions } from '../dnssec/rrset-validator.js';
-import type { ManagedTrustPoint } from '../dnssec/trust-anchor-spec.js';
+import { anchorSetFromText, type AnchorSet, type ManagedTrustPoint } from '../dnssec/trust-anchor-spec.js';
 import { KEY_TAG_QUERY_TYPE, keyTagQueryName } from '../dnssec/trust-anchor-signal.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { Rcode, RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
 import { loadTrustAnchorState, saveTrustAnchorState } from './trust-anchor-store.js';
+
+// ---- From configuration ----------------------------------------------------------------------
+
+/** The trust-anchor fields of the `resolver:` config mapping (config/trust-anchors.ts). */
+export interface TrustAnchorSettings {
+  readonly 'trust-anchors'?: readonly Omit<RawTrustAnchor, 'where'>[] | undefined;
+  readonly 'trust-anchors-file'?: readonly string[] | undefined;
+  readonly 'auto-trust-anchor-file'?: string | undefined;
+  /** Milliseconds, as the config schema's durations. */
+  readonly 'add-holddown': number;
+  readonly 'del-holddown': number;
+  readonly 'keep-missing': number;
+}
+
+/**
+ * The configured anchors (YAML entries and BIND-syntax files, paths through `at`), grouped into
+ * static and managed trust points. Throws AnchordError (ERR_CONFIG) with file:line.
+ */
+export function configuredAnchorSet(cfg: TrustAnchorSettings, at: (path: string) => string = (p) => p): AnchorSet {
+  const raw: (Omit<RawTrustAnchor, 'where'> & { where?: string })[] = (cfg['trust-anchors'] ?? []).map((a, i) => ({
+    ...a,
+    where: `resolver.trust-anchors[${i}]`,
+  }));
+  for (const f of cfg['trust-anchors-file'] ?? []) {
+    const path = at(f);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new AnchordError(ErrorCode.Config, `cannot read ${path}: ${(e as Error).message}`);
+    }
+    raw.push(...parseBindTrustAnchors(text, path));
+  }
+  return anchorSetFromText(raw);
+}
+
+/** RFC 5011 parameters from the config durations (milliseconds to seconds). */
+export function rfc5011ParamsFromSettings(cfg: TrustAnchorSettings): Rfc5011Params {
+  return rfc5011Params({
+    addHoldDown: Math.floor(cfg['add-holddown'] / 1000),
+    removeHoldDown: Math.floor(cfg['del-holddown'] / 1000),
+    keepMissing: Math.floor(cfg['keep-missing'] / 1000),
+  });
+}
 
 /** Where the refresh gets a trust point's DNSKEY RRset and sends its key tag signal. */
 export interface DnskeyFetcher {
