@@ -106,6 +106,23 @@ export function parseStateFile(lines: readonly string[]): ParsedStateFile {
   return { zone, revoked, header, keys, stateful };
 }
 
+/** An AUTOTRUST_FILE block as anchord configures it: the managed trust point and its state. */
+export interface AutotrustPoint {
+  readonly zone: Name;
+  /** The configured `initial-key` / `initial-ds` anchors (for a stateful file: its trusted keys). */
+  readonly anchors: readonly InitialAnchor[];
+  readonly state: TrustPointState;
+}
+
+/** Reads an AUTOTRUST_FILE block (module comment). Throws FileError for unreadable text. */
+export function autotrustPoint(id: string, lines: readonly string[], file: string, line: number): AutotrustPoint {
+  const state = stateFromFile(id, lines, file, line);
+  const anchors: InitialAnchor[] = [];
+  for (const d of state.ds) anchors.push({ type: 'initial-ds', rdata: d });
+  for (const k of state.keys) if (k.state === KeyState.Valid || k.state === KeyState.Missing) anchors.push({ type: 'initial-key', rdata: k.rdata });
+  return { zone: state.zone, anchors, state };
+}
+
 /** The initial TrustPointState of an AUTOTRUST_FILE block (module comment). */
 export function stateFromFile(id: string, lines: readonly string[], file: string, line: number): TrustPointState {
   let parsed: ParsedStateFile;

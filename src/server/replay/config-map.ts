@@ -61,6 +61,8 @@ export interface ReplaySetup {
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
   readonly fakeCrypto: boolean;
+  /** RFC 8145 key-tag queries after RFC 5011 refreshes (U trust-anchor-signaling, default yes). */
+  readonly trustAnchorSignaling: boolean;
   /** U AUTOTRUST_FILE present: the scenario is about RFC 5011 state. */
   readonly autotrust: boolean;
   /** Options noted but without effect (unknown U options). */
@@ -119,7 +121,6 @@ const D_KEYS = new Set([
 /** Unbound options accepted without effect on anchord (tuning, logging, Unbound internals). */
 const U_IGNORED = new Set([
   'target-fetch-policy',
-  'trust-anchor-signaling',
   'fake-sha1',
   'fake-dsa',
   'minimal-responses',
@@ -165,12 +166,15 @@ class Mapper {
   aggressive = true;
   ede: boolean;
   fake = false;
+  signaling: boolean;
   nsec3Max: number | undefined;
   cache: { -readonly [K in keyof CacheLimits]: CacheLimits[K] } = {};
 
   constructor(scenario: Scenario) {
     this.scenario = scenario;
     this.ede = scenario.dialect === Dialect.deckard;
+    // Unbound signals by default; Deckard's Knot Resolver template turns it off (§2.1, §9 rule 5).
+    this.signaling = scenario.dialect === Dialect.unbound;
     // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows.
     if (scenario.dialect === Dialect.unbound) this.nsec3Max = 150;
   }
@@ -365,6 +369,9 @@ class Mapper {
       case 'harden-below-nxdomain':
         this.cache.belowNxdomain = this.flag(o);
         return;
+      case 'trust-anchor-signaling':
+        this.signaling = this.flag(o);
+        return;
       case 'fake-sha1':
       case 'fake-dsa':
         if (this.flag(o)) this.fake = true;
@@ -481,6 +488,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     nsec3MaxIterations: m.nsec3Max,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
+    trustAnchorSignaling: m.signaling,
     autotrust: scenario.config.autotrust.length > 0,
     notes: m.notes,
   };

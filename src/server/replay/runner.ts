@@ -19,12 +19,18 @@
 //   a strict failure is recorded and the run goes on. The strict verdict also fails on any
 //   unscripted query, any query answered only by a relaxed match, any query left waiting and any
 //   answer no CHECK_ANSWER consumed; the relaxed verdict judges the CHECK steps only;
-// - D scenarios without `query-minimization` run twice, with and without (must pass both).
+// - D scenarios without `query-minimization` run twice, with and without (must pass both);
+// - U AUTOTRUST_FILE trust points are run by the product's TrustAnchorManager (RFC 5011), resumed
+//   from the file's state (autotrust.ts), refreshed after TIME_PASSES when due, `${timeout}` its next
+//   refresh, CHECK_AUTOTRUST compared with its state.
 // After each injected event the runner lets the resolver's promise chains run to quiescence
 // (setImmediate: the resolver has no timers or I/O of its own), so the run is deterministic.
 // Work is bounded: at most MAX_ROUNDS loop rounds, MAX_UPSTREAM scripted answers and a wall-time
 // budget per run.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AggressiveNsecCache } from '../../cache/aggressive-nsec.js';
 import { AnswerCache } from '../../cache/answer-cache.js';
 import { InfraCache } from '../../cache/infra-cache.js';
@@ -35,24 +41,23 @@ import { ManualClock } from '../../core/clock.js';
 import { SeededRandom } from '../../core/random.js';
 import type { CryptoBackend } from '../../crypto/backend.js';
 import { createAlgorithmPolicy } from '../../dnssec/algorithms.js';
-import type { TrustPoint } from '../../dnssec/key-validator.js';
-import { groupSigned } from '../../dnssec/response-validator.js';
-import { observe, trustPointOf, type TrustPointState } from '../../dnssec/rfc5011.js';
 import { validatorOptions, type ValidatorOptions } from '../../dnssec/rrset-validator.js';
 import { trustAnchorsFromRecords } from '../../resolver/options.js';
 import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
 import { defaultAcl } from '../../transport/acl.js';
-import { EdnsOption, RRType, typeToString } from '../../wire/constants.js';
+import { EdnsOption, typeToString } from '../../wire/constants.js';
 import { extendedErrors } from '../../wire/edns.js';
 import { decodeMessage, encodeMessage, type Message } from '../../wire/message.js';
 import { Name } from '../../wire/name.js';
 import type { ResourceRecord } from '../../wire/record.js';
 import { ResolverFrontend } from '../resolver-frontend.js';
+import { LiveTrustAnchors, resolverDnskeyFetcher, TrustAnchorManager } from '../trust-anchor-manager.js';
+import { serializeTrustAnchorState } from '../trust-anchor-store.js';
 import { mapConfig, normaliseAddress, type ReplaySetup } from './config-map.js';
 import { adjustedReply, entryQueryBytes } from './entry-message.js';
 import { evalNumber, expandMacros, MacroError, type MacroContext } from './macro.js';
-import { AUTOTRUST_PARAMS, compareState, stateFromFile } from './autotrust.js';
+import { AUTOTRUST_PARAMS, autotrustPoint, compareState } from './autotrust.js';
 import { compareMessage, messageSummary, rrText, type Strictness } from './match.js';
 import { Dialect, type Entry, type Range, type Scenario, type Step } from './scenario.js';
 
@@ -136,19 +141,6 @@ function qText(m: Message): string {
   return q === undefined ? '(no question)' : `${q.name.toString()} ${typeToString(q.type)}`;
 }
 
-interface Tracker {
-  readonly id: string;
-  state: TrustPointState;
-  busy: boolean;
-}
-
-function sameTrustPoint(a: TrustPoint | undefined, b: TrustPoint | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const key = (t: TrustPoint): string =>
-    [...t.ds.map((d) => `ds:${Buffer.from(d).toString('hex')}`), ...(t.dnskeys ?? []).map((k) => `k:${Buffer.from(k).toString('hex')}`)].sort().join(',');
-  return a.zone.equals(b.zone) && key(a) === key(b);
-}
-
 interface Waiting {
   readonly msg: Message;
   readonly address: string;
@@ -174,15 +166,14 @@ class Run implements Transport {
   readonly clock: ManualClock;
   private readonly random: SeededRandom;
   private readonly frontend: ResolverFrontend;
-  private resolver: Resolver;
-  private caches: ResolverCaches;
+  private readonly resolver: Resolver;
   private readonly crypto: CryptoBackend;
-  private readonly qmin: boolean;
   private readonly rootHints: readonly ResourceRecord[];
   private readonly validator: ValidatorOptions;
-  private readonly staticAnchors: readonly TrustPoint[];
-  /** RFC 5011 trust points of the scenario (U AUTOTRUST_FILE), driven by the probe timer. */
-  private readonly trackers: Tracker[];
+  /** The resolver's trust anchors, kept current by the RFC 5011 manager. */
+  private readonly live: LiveTrustAnchors;
+  private manager: TrustAnchorManager | undefined;
+  private tempDir: string | undefined;
   /** EDE texts of the resolver's last answer per question (`name key/type`). */
   private readonly resolverEde = new Map<string, string[]>();
   private idx = 0;
@@ -233,19 +224,26 @@ class Run implements Transport {
       infra: new InfraCache({ clock, random: this.random }),
       aggressive: setup.aggressiveNsec ? new AggressiveNsecCache({ clock, validatorOptions: validator }) : undefined,
     };
-    this.caches = caches;
     this.crypto = options.crypto;
-    this.qmin = qmin;
     this.rootHints = setup.rootHints.length > 0 ? setup.rootHints : (options.defaultRootHints ?? []);
     this.validator = validator;
-    this.staticAnchors = trustAnchorsFromRecords(setup.trustAnchors);
-    const macros = this.macroContext();
-    this.trackers = sc.config.autotrust.map((f) => ({
-      id: f.id,
-      state: stateFromFile(f.id, f.lines.map((l) => expandMacros(l, macros)), sc.file, f.line),
-      busy: false,
-    }));
-    this.resolver = this.buildResolver();
+    this.live = new LiveTrustAnchors(trustAnchorsFromRecords(setup.trustAnchors));
+    this.resolver = new Resolver({
+      transport: this,
+      clock: this.clock,
+      random: this.random,
+      crypto: this.crypto,
+      caches,
+      options: {
+        rootHints: this.rootHints,
+        trustAnchors: this.live.list,
+        qnameMinimisation: qmin,
+        ipv4: setup.ipv4,
+        ipv6: setup.ipv6,
+        validator: { policy: validator.policy, nsec3: validator.nsec3 },
+      },
+    });
+    this.startManager();
     // The product's front end (ACL, answer cache, EDNS, truncation) answers the harness's queries.
     // It sees the resolver through a proxy that forwards to the current one (rebuilt when RFC 5011
     // moves the trust anchors) and notes each answer's EDE, for the report even when the client
@@ -271,94 +269,77 @@ class Run implements Transport {
     });
   }
 
-  /** A resolver over the shared caches with the current trust anchors (static and RFC 5011). */
-  private buildResolver(): Resolver {
-    const anchors: TrustPoint[] = this.staticAnchors.filter((a) => !this.trackers.some((t) => t.state.zone.equals(a.zone)));
-    for (const t of this.trackers) {
-      const tp = trustPointOf(t.state);
-      if (tp !== undefined) anchors.push(tp);
-    }
-    return new Resolver({
-      transport: this,
+  // ---- RFC 5011 (U autotrust scenarios) --------------------------------------------------------
+
+  /**
+   * The product's TrustAnchorManager for the scenario's AUTOTRUST_FILE trust points: their state
+   * starts from the file (through a state file in a temp directory, as the manager resumes a
+   * saved state), refreshes go through this run's resolver, and the anchors it sets are the
+   * resolver's live trust-anchor list. Timers are the harness's: refreshes due run after TIME_PASSES.
+   */
+  private startManager(): void {
+    const macros = this.macroContext();
+    const points = this.sc.config.autotrust.map((f) => autotrustPoint(f.id, f.lines.map((l) => expandMacros(l, macros)), this.sc.file, f.line));
+    if (points.length === 0) return;
+    this.tempDir = mkdtempSync(join(tmpdir(), 'anchord-replay-'));
+    const stateFile = join(this.tempDir, 'trust-anchors.json');
+    writeFileSync(stateFile, serializeTrustAnchorState(points.map((p) => p.state), Math.floor(this.clock.now() / 1000)));
+    const managedZones = points.map((p) => p.zone);
+    this.manager = new TrustAnchorManager({
+      statics: this.live.list.filter((a) => !managedZones.some((z) => z.equals(a.zone))),
+      managed: points.map((p) => ({ zone: p.zone, anchors: p.anchors })),
+      stateFile,
+      params: AUTOTRUST_PARAMS,
+      fetcher: resolverDnskeyFetcher(this.resolver),
+      sink: this.live,
+      verifier: this.crypto,
+      validator: this.validator,
       clock: this.clock,
-      random: this.random,
-      crypto: this.crypto,
-      caches: this.caches,
-      options: {
-        rootHints: this.rootHints,
-        trustAnchors: anchors,
-        qnameMinimisation: this.qmin,
-        ipv4: this.setup.ipv4,
-        ipv6: this.setup.ipv6,
-        validator: { policy: this.validator.policy, nsec3: this.validator.nsec3 },
-      },
+      signaling: this.setup.trustAnchorSignaling,
+      timers: null,
+    });
+    this.manager.start();
+  }
+
+  /** Seconds until the next refresh is due (0 when one is due or there is none): `${timeout}`. */
+  private nextTimer(): number {
+    const next = this.manager?.nextDue();
+    return next === undefined ? 0 : Math.max(0, next - this.clock.now() / 1000);
+  }
+
+  /** Starts the refreshes that are due (after the clock moved, as testbound fires timers). */
+  private fireTimers(): void {
+    const m = this.manager;
+    if (m === undefined) return;
+    m.runDue().catch((err: unknown) => {
+      this.failBoth(this.steps[this.idx], `RFC 5011 refresh failed: ${err instanceof Error ? err.message : 'a non-Error value'}`);
     });
   }
 
-  // ---- RFC 5011 (U autotrust scenarios) --------------------------------------------------------
-
-  /** Seconds until the next probe is due (0 when one is due or there is none): `${timeout}`. */
-  private nextTimer(): number {
-    const now = this.clock.now() / 1000;
-    let best: number | undefined;
-    for (const t of this.trackers) {
-      if (t.state.deleted) continue;
-      const left = Math.max(0, t.state.nextRefresh - now);
-      best = best === undefined ? left : Math.min(best, left);
+  /** Stops the manager and removes its temp directory. */
+  async close(): Promise<void> {
+    const m = this.manager;
+    if (m !== undefined) {
+      m.stop();
+      await m.idle();
     }
-    return best ?? 0;
-  }
-
-  /** Starts the probes that are due (after the clock moved, as testbound fires timers). */
-  private fireTimers(): void {
-    const now = Math.floor(this.clock.now() / 1000);
-    for (const t of this.trackers) {
-      if (t.busy || t.state.deleted || t.state.nextRefresh > now) continue;
-      t.busy = true;
-      this.probe(t).then(
-        () => {
-          t.busy = false;
-        },
-        (err: unknown) => {
-          t.busy = false;
-          this.failBoth(this.steps[this.idx], `RFC 5011 probe failed: ${err instanceof Error ? err.message : 'a non-Error value'}`);
-        },
-      );
-    }
-  }
-
-  /** One active refresh (RFC 5011 §2.3): the DNSKEY RRset fetched unvalidated, judged by rfc5011.ts. */
-  private async probe(t: Tracker): Promise<void> {
-    const zone = t.state.zone;
-    const a = await this.resolver.resolve({ name: zone, type: RRType.DNSKEY }, { rd: true, cd: true, do: true });
-    const now = Math.floor(this.clock.now() / 1000);
-    const signed =
-      a.rcode === 0 ? groupSigned(a.answer).find((x) => x.rrset.type === RRType.DNSKEY && x.rrset.name.equals(zone)) : undefined;
-    const before = trustPointOf(t.state);
-    const r = observe(t.state, signed, now, { verifier: this.crypto, validator: this.validator, params: AUTOTRUST_PARAMS });
-    t.state = r.state;
-    this.trace?.(`  RFC 5011 probe ${zone.toString()} at ${now}: ${r.outcome}${r.detail === undefined ? '' : ` (${r.detail})`} ${r.changes.map((c) => `${c.tag}:${c.from}->${c.to}`).join(' ')}`);
-    const after = trustPointOf(t.state);
-    if (!sameTrustPoint(before, after)) {
-      this.caches = { ...this.caches, keys: new KeyCache({ clock: this.clock }) };
-      this.resolver = this.buildResolver();
-    }
+    if (this.tempDir !== undefined) rmSync(this.tempDir, { recursive: true, force: true });
   }
 
   private checkAutotrust(st: Extract<Step, { kind: 'CHECK_AUTOTRUST' | 'CHECK_TEMPFILE' }>): void {
-    const t = this.trackers.find((x) => x.id === st.target || x.state.zone.equals(Name.parse(st.target.endsWith('.') ? st.target : `${st.target}.`)));
-    if (t === undefined) {
+    const state = this.manager?.stateOf(Name.parse(st.target.endsWith('.') ? st.target : `${st.target}.`));
+    if (state === undefined) {
       this.failBoth(st, `CHECK_AUTOTRUST ${st.target}: no such trust point`);
       return;
     }
     const macros = this.macroContext();
     const lines = st.lines.map((l) => expandMacros(l, macros));
-    const relaxed = compareState(t.state, lines, 'relaxed');
+    const relaxed = compareState(state, lines, 'relaxed');
     if (relaxed !== undefined) {
       this.failBoth(st, `CHECK_AUTOTRUST ${st.target}: ${relaxed}`);
       return;
     }
-    const strict = compareState(t.state, lines, 'strict');
+    const strict = compareState(state, lines, 'strict');
     if (strict !== undefined) this.failStrict(st, `CHECK_AUTOTRUST ${st.target}: ${strict}`);
   }
 
@@ -822,8 +803,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const variants: VariantResult[] = [];
   for (const qmin of setup.qnameMinimisation) {
     const run = new Run(scenario, setup, qmin, options);
-    if (scenario.dialect === Dialect.deckard) await run.runDeckard();
-    else await run.runUnbound();
+    try {
+      if (scenario.dialect === Dialect.deckard) await run.runDeckard();
+      else await run.runUnbound();
+    } finally {
+      await run.close();
+    }
     const v = run.verdicts();
     variants.push({
       qnameMinimisation: qmin,
