@@ -46,7 +46,7 @@ import { trustAnchorsFromRecords } from '../../resolver/options.js';
 import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
 import { defaultAcl } from '../../transport/acl.js';
-import { EdnsOption, typeToString } from '../../wire/constants.js';
+import { EdnsOption, Rcode, typeToString } from '../../wire/constants.js';
 import { extendedErrors } from '../../wire/edns.js';
 import { decodeMessage, encodeMessage, type Message } from '../../wire/message.js';
 import { Name } from '../../wire/name.js';
@@ -105,6 +105,8 @@ export interface VariantResult {
   readonly unscripted: readonly string[];
   readonly unscriptedCount: number;
   readonly upstreamQueries: number;
+  /** EDE texts of SERVFAIL answers that passed a check expecting SERVFAIL (why anchord failed). */
+  readonly servfailPasses: readonly string[];
 }
 
 export interface RunOptions {
@@ -188,6 +190,7 @@ class Run implements Transport {
   readonly unscripted: string[] = [];
   unscriptedCount = 0;
   upstream = 0;
+  readonly servfailPasses: string[] = [];
   private readonly startedAt = performance.now();
   private readonly trace: ((line: string) => void) | undefined;
 
@@ -620,6 +623,7 @@ class Run implements Transport {
             const v = this.judge(st.entry, a.msg);
             if (v.relaxed !== undefined) this.failBoth(st, `${v.relaxed} [answer: ${messageSummary(a.msg)}]`, this.detail(st.entry, a));
             else if (v.strict !== undefined) this.failStrict(st, v.strict, this.detail(st.entry, a));
+            if (v.relaxed === undefined) this.notePass(st.entry, a);
             break;
           }
           case 'TIME_PASSES':
@@ -688,7 +692,15 @@ class Run implements Transport {
       this.failBoth(st, `${verdicts[0]!.relaxed!} [answer: ${messageSummary(a.msg)}]`, this.detail(st.entry, a));
       return;
     }
+    this.notePass(st.entry, this.queue[k]!);
     this.queue.splice(k, 1);
+  }
+
+  /** Remembers why a SERVFAIL that a check expected came about (for the report). */
+  private notePass(entry: Entry, a: Answer): void {
+    if (entry.rcode === Rcode.SERVFAIL && a.msg.rcode === Rcode.SERVFAIL && this.servfailPasses.length < 20) {
+      this.servfailPasses.push(a.ede[0] ?? 'no EDE');
+    }
   }
 
   async runUnbound(): Promise<void> {
@@ -817,6 +829,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       unscripted: run.unscripted,
       unscriptedCount: run.unscriptedCount,
       upstreamQueries: run.upstream,
+      servfailPasses: run.servfailPasses,
     });
   }
   const first = (pick: (v: VariantResult) => Verdict): Verdict => variants.map(pick).find((v) => !v.pass) ?? { pass: true };
