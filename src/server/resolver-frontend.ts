@@ -18,6 +18,7 @@ import { questionKey } from '../cache/query-key.js';
 import type { Clock } from '../core/clock.js';
 import { Channel, publish } from '../core/diagnostics.js';
 import { WireError } from '../core/errors.js';
+import { sentinelDecision } from '../dnssec/trust-anchor-signal.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { aclDecide, type Acl } from '../transport/acl.js';
 import type { ClientInfo } from '../transport/handler.js';
@@ -33,6 +34,8 @@ export interface FrontendOptions {
   readonly udpSize: number;
   /** Seconds a SERVFAIL answer stays in the answer cache (0: never). */
   readonly servfailTtl: number;
+  /** Tags of the trusted root keys, for the RFC 8509 root key sentinel; absent: sentinel off. */
+  readonly rootKeyTags?: (() => readonly number[]) | undefined;
 }
 
 export interface FrontendStats {
@@ -131,10 +134,15 @@ export class ResolverFrontend {
     try {
       const q = query.question[0]!;
       const dnssecOk = query.edns?.dnssecOk ?? false;
-      const result = await this.resolver.resolve(
+      let result = await this.resolver.resolve(
         { name: q.name, type: q.type, class: q.class },
         { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad },
       );
+      // RFC 8509 §3.2: a root-key-sentinel-is-ta/not-ta label that disagrees with our root anchors.
+      const tags = this.options.rootKeyTags?.();
+      if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure' }) === 'servfail') {
+        result = { ...result, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [], ad: false, ede: [] };
+      }
       const options: EdnsOptionData[] = result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
       const response = makeResponse(query, {
         rcode: result.rcode,

@@ -37,6 +37,8 @@ export interface ResolverServiceSettings {
   readonly outgoing4?: string | undefined;
   readonly outgoing6?: string | undefined;
   readonly servfailTtl?: number | undefined;
+  /** Tags of the trusted root keys for the RFC 8509 sentinel (trust-anchor-manager.ts); absent: off. */
+  readonly rootKeyTags?: (() => readonly number[]) | undefined;
 }
 
 export interface ResolverService {
@@ -76,6 +78,7 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     maxConcurrent: settings.maxConcurrentQueries ?? 10_000,
     udpSize: settings.resolver?.ednsBufferSize ?? 1232,
     servfailTtl: settings.servfailTtl ?? 5,
+    rootKeyTags: settings.rootKeyTags,
   });
   const onError = (error: unknown, context: string): void => {
     publishLog({ level: 'warn', msg: `listener: ${context}`, error: error instanceof Error ? error.message : String(error) });

@@ -170,6 +170,18 @@ export interface TrustAnchorManagerOptions {
   readonly timers?: Timers | null | undefined;
 }
 
+/** Tags of the root trust anchors among static trust points and managed states. */
+export function rootKeyTagsOf(statics: readonly TrustPoint[], states: Iterable<TrustPointState>): number[] {
+  const tags = new Set<number>();
+  for (const a of statics) {
+    if (!a.zone.isRoot()) continue;
+    for (const d of a.ds) if (d.length >= 2) tags.add((d[0]! << 8) | d[1]!);
+    for (const k of a.dnskeys ?? []) if (k.length >= 4) tags.add(keyTag(k));
+  }
+  for (const s of states) if (s.zone.isRoot()) for (const t of trustedKeyTags(s)) tags.add(t);
+  return [...tags].sort((a, b) => a - b);
+}
+
 /** Longest single timer wait: the refresh times are re-read at least this often. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -266,14 +278,7 @@ export class TrustAnchorManager {
 
   /** Key tags of the trusted root keys (RFC 8509 sentinel input), static and managed. */
   trustedRootKeyTags(): number[] {
-    const tags = new Set<number>();
-    for (const a of this.opts.statics) {
-      if (!a.zone.isRoot()) continue;
-      for (const d of a.ds) if (d.length >= 2) tags.add((d[0]! << 8) | d[1]!);
-      for (const k of a.dnskeys ?? []) if (k.length >= 4) tags.add(keyTag(k));
-    }
-    for (const s of this.states.values()) if (s.zone.isRoot()) for (const t of trustedKeyTags(s)) tags.add(t);
-    return [...tags].sort((a, b) => a - b);
+    return rootKeyTagsOf(this.opts.statics, this.states.values());
   }
 
   private apply(): void {
@@ -403,4 +408,78 @@ export class TrustAnchorManager {
       }
     });
   }
+}
+
+// ---- Composition for `anchord serve` -----------------------------------------------------------
+
+export interface TrustAnchorServiceConfig extends TrustAnchorSettings {
+  readonly 'trust-anchor-signaling': boolean;
+  readonly 'root-key-sentinel': boolean;
+}
+
+export interface TrustAnchorRuntimeDeps {
+  readonly clock: Clock;
+  readonly verifier: SignatureVerifier;
+  readonly random?: Random | undefined;
+  readonly validator?: ValidatorOptions | undefined;
+}
+
+/**
+ * The trust anchors of a resolver service before it starts: `anchors` is the live list to give the
+ * Resolver (service settings `trustAnchors`), `start` runs RFC 5011 for the managed trust points
+ * once the resolver exists, and `rootKeyTags` answers the RFC 8509 sentinel (undefined when the
+ * sentinel is off).
+ */
+export interface PreparedTrustAnchors {
+  readonly anchors: TrustPoint[];
+  readonly managedZones: readonly Name[];
+  readonly rootKeyTags: (() => readonly number[]) | undefined;
+  start(resolver: Resolver, deps: TrustAnchorRuntimeDeps): TrustAnchorManager | undefined;
+}
+
+/**
+ * Builds the anchors from configuration: the `trust-anchors` entries and `trust-anchors-file`s
+ * (static-* and initial-*), plus `extraStatics` (Unbound-style trust-anchor-file / trust-anchor
+ * records, or the built-in root anchors when nothing else is configured). Throws AnchordError
+ * (ERR_CONFIG) for a bad anchor.
+ */
+export function prepareTrustAnchors(cfg: TrustAnchorServiceConfig, at: (p: string) => string, extraStatics: readonly TrustPoint[]): PreparedTrustAnchors {
+  const set = configuredAnchorSet(cfg, at);
+  const managedKeys = new Set(set.managed.map((m) => m.zone.key));
+  for (const s of [...set.statics, ...extraStatics]) {
+    if (managedKeys.has(s.zone.key)) {
+      throw new AnchordError(ErrorCode.Config, `trust anchors for ${s.zone.toString()} are both static and initial (RFC 5011-managed); use one kind per name`);
+    }
+  }
+  const statics = [...set.statics, ...extraStatics];
+  const live = new LiveTrustAnchors([...statics, ...set.managed.map((m) => trustPointOf(initialTrustPointState(m.zone, m.anchors))!)]);
+  let manager: TrustAnchorManager | undefined;
+  const initialTags = rootKeyTagsOf(
+    statics,
+    set.managed.map((m) => initialTrustPointState(m.zone, m.anchors)),
+  );
+  const stateFile = cfg['auto-trust-anchor-file'] === undefined ? undefined : at(cfg['auto-trust-anchor-file']);
+  return {
+    anchors: live.list,
+    managedZones: set.managed.map((m) => m.zone),
+    rootKeyTags: cfg['root-key-sentinel'] ? () => (manager === undefined ? initialTags : manager.trustedRootKeyTags()) : undefined,
+    start(resolver, deps) {
+      if (set.managed.length === 0) return undefined;
+      manager = new TrustAnchorManager({
+        statics,
+        managed: set.managed,
+        stateFile,
+        params: rfc5011ParamsFromSettings(cfg),
+        fetcher: resolverDnskeyFetcher(resolver),
+        sink: live,
+        verifier: deps.verifier,
+        validator: deps.validator,
+        clock: deps.clock,
+        random: deps.random,
+        signaling: cfg['trust-anchor-signaling'],
+      });
+      manager.start();
+      return manager;
+    },
+  };
 }

@@ -19,6 +19,7 @@ import type { TrustPoint } from '../../src/dnssec/key-validator.js';
 import { UdpListener } from '../../src/transport/udp-listener.js';
 import { UpstreamClient } from '../../src/transport/upstream-client.js';
 import { RRType } from '../../src/wire/constants.js';
+import { decodeMessage } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import type { ResourceRecord } from '../../src/wire/record.js';
 import { Zone } from '../../src/zone/zone.js';
@@ -60,6 +61,8 @@ export function dsOf(k: SimKey): Uint8Array {
 export class SimRoot {
   readonly keys: SimKey[];
   readonly zones = new AuthZoneSet();
+  /** `qname qtype` of every query received. */
+  readonly queries: string[] = [];
   private readonly listener: UdpListener;
   private served: SignedRRset | undefined;
   readonly dnskeyTtl: number;
@@ -68,7 +71,18 @@ export class SimRoot {
     this.keys = keys;
     this.dnskeyTtl = dnskeyTtl;
     const server = createAuthServer(this.zones);
-    this.listener = new UdpListener({ addresses: [`${ROOT_ADDRESS}:0`], handler: (req, client) => server.handle(req, client) });
+    this.listener = new UdpListener({
+      addresses: [`${ROOT_ADDRESS}:0`],
+      handler: (req, client) => {
+        try {
+          const q = decodeMessage(req).question[0];
+          if (q !== undefined) this.queries.push(`${q.name.toString().toLowerCase()} ${q.type}`);
+        } catch {
+          // Not ours to judge.
+        }
+        return server.handle(req, client);
+      },
+    });
   }
 
   static async start(keys: SimKey[], dnskeyTtl = 86400): Promise<SimRoot> {

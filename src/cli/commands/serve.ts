@@ -15,6 +15,9 @@ import { AnchordError, ErrorCode } from '../../core/errors.js';
 import { publishLog } from '../../core/diagnostics.js';
 import { readRootHints, readTrustAnchorFile, trustPointsFromRecords } from '../../server/anchor-files.js';
 import { startResolverService, type ResolverServiceSettings } from '../../server/resolver-service.js';
+import { CryptoRandom, systemClock } from '../../server/system.js';
+import { prepareTrustAnchors, type PreparedTrustAnchors } from '../../server/trust-anchor-manager.js';
+import { createNodeBackend } from '../../crypto/node-backend.js';
 import { startLogSink } from '../../telemetry/log.js';
 import type { AclRule } from '../../transport/acl.js';
 import { parseZoneText } from '../../zone/parser.js';
@@ -47,6 +50,11 @@ function inlineAnchors(lines: readonly string[]): TrustPoint[] {
 
 /** Turns the normalised config plus command-line overrides into service settings. */
 export function serviceSettings(args: Args, config: AnchordConfig, base: string): ResolverServiceSettings {
+  return serviceSetup(args, config, base).settings;
+}
+
+/** Service settings and the trust anchors (static and RFC 5011-managed, issue 7) to start with them. */
+export function serviceSetup(args: Args, config: AnchordConfig, base: string): { settings: ResolverServiceSettings; anchors: PreparedTrustAnchors } {
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const listen = optStrings(args, 'listen');
   const hintsFile = optString(args, 'root-hints') ?? (config.resolver['root-hints'] === undefined ? undefined : at(config.resolver['root-hints']));
@@ -54,7 +62,9 @@ export function serviceSettings(args: Args, config: AnchordConfig, base: string)
   const configAnchorFiles = (config.resolver['trust-anchor-file'] ?? []).map(at);
   const files = anchorFiles.length > 0 ? anchorFiles : configAnchorFiles;
   let trustAnchors = [...files.flatMap((f) => readTrustAnchorFile(f)), ...inlineAnchors(config.resolver['trust-anchor'] ?? [])];
-  if (trustAnchors.length === 0) trustAnchors = readTrustAnchorFile(join(builtinAnchorDir(), 'root.ds'));
+  const bindStyle = (config.resolver['trust-anchors']?.length ?? 0) + (config.resolver['trust-anchors-file']?.length ?? 0) > 0;
+  if (trustAnchors.length === 0 && !bindStyle) trustAnchors = readTrustAnchorFile(join(builtinAnchorDir(), 'root.ds'));
+  const anchors = prepareTrustAnchors(config.resolver, at, trustAnchors);
   const rootHints = readRootHints(hintsFile ?? join(builtinAnchorDir(), 'root.hints'));
   const acl: AclRule[] | undefined = config.server['access-control']?.map((r) => ({ netblock: r.netblock, action: r.action }));
   const lim = config.resolver.limits;
@@ -68,11 +78,12 @@ export function serviceSettings(args: Args, config: AnchordConfig, base: string)
     ...(lim['query-timeout'] === undefined ? {} : { wallTimeMs: lim['query-timeout'] }),
   };
   const iterations = config.resolver['nsec3-max-iterations'];
-  return {
+  const settings: ResolverServiceSettings = {
     listen: listen.length > 0 ? listen : config.server.listen,
     acl,
     rootHints,
-    trustAnchors,
+    trustAnchors: anchors.anchors,
+    rootKeyTags: anchors.rootKeyTags,
     resolver: {
       qnameMinimisation: config.resolver['qname-minimisation'],
       use0x20: config.resolver['use-caps-for-id'],
@@ -89,6 +100,7 @@ export function serviceSettings(args: Args, config: AnchordConfig, base: string)
     outgoing4: config.server['outgoing-interface-v4'],
     outgoing6: config.server['outgoing-interface-v6'],
   };
+  return { settings, anchors };
 }
 
 async function run(args: Args, io: CommandIO): Promise<number> {
@@ -103,7 +115,7 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     },
     now: () => new Date(),
   });
-  const settings = serviceSettings(args, config, base);
+  const { settings, anchors } = serviceSetup(args, config, base);
   // Several threads: node:cluster workers, each a full resolver with its own caches, sharing the
   // listening sockets (dgram `reusePort` is ignored on Node 20; cluster shares the handle).
   if (threads > 1 && cluster.isPrimary) {
@@ -121,6 +133,8 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     return 0;
   }
   const service = await startResolverService(settings);
+  // RFC 5011 for initial-key / initial-ds anchors (each worker keeps its own; they share the state file).
+  const manager = anchors.start(service.resolver, { clock: systemClock, verifier: createNodeBackend(), random: new CryptoRandom() });
   const where = service.addresses.map((a) => `${a.transport}/${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`).join(' ');
   publishLog({ level: 'info', msg: 'resolver listening', addresses: where, anchors: settings.trustAnchors.map((t) => t.zone.toString()).join(' ') });
   if (!cluster.isWorker) io.out(`anchord: validating resolver on ${where}`);
@@ -128,6 +142,7 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  manager?.stop();
   await service.close(2000);
   stopLog();
   return 0;
