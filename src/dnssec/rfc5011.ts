@@ -402,7 +402,7 @@ export function refreshFailed(state: TrustPointState, now: number, env: Pick<Obs
     queryFailed: state.lastSuccess > 0 ? Math.min(state.queryFailed + 1, 1_000_000) : state.queryFailed,
     nextRefresh: nextAfter(now, state.retryTime, env.jitter),
   };
-  return result(next, 'failed', w.changes, 'refresh failed');
+  return result(next, 'failed', w.changes, 'no DNSKEY RRset fetched');
 }
 
 /**
