@@ -2,7 +2,8 @@
 // resolver in-process (issue 6; src/server/replay has the runner and FORMAT.md's rules). Prints one
 // line per scenario, `PASS <file>` or `FAIL <file> step N: why`, then the totals strict and
 // relaxed. Exits 1 when a scenario fails (by the relaxed verdict, or the strict one with
-// --strict), 0 with --report-only; 2 on a usage error.
+// --strict), 0 with --report-only; 2 on a usage error. --trace prints every upstream exchange (the
+// scripted server's answer or timeout) and every client answer with its EDE, to debug a failure.
 
 import type { Argv } from 'yargs';
 import { AnchordError, ErrorCode } from '../../core/errors.js';
@@ -24,8 +25,14 @@ export async function runReplay(args: Args, io: CommandIO): Promise<number> {
   if (files.length === 0) throw new AnchordError(ErrorCode.Usage, 'no .rpl or .crpl files found');
   const crypto = createNodeBackend();
   const results: FileResult[] = [];
+  const trace = flag(args, 'trace')
+    ? (line: string): void => {
+        io.out(line);
+      }
+    : undefined;
   for (const f of files) {
-    const r = await replayFile(f, { crypto, dialect: d, strict });
+    if (trace !== undefined) io.out(`== ${f}`);
+    const r = await replayFile(f, { crypto, dialect: d, strict, trace });
     results.push(r);
     io.out(resultLine(r, strict));
   }
@@ -44,6 +51,7 @@ export const replayCommand: CommandModule = {
       .positional('scenarios', { type: 'string', array: true, describe: '.rpl/.crpl files or directories' })
       .option('dialect', { type: 'string', choices: [Dialect.deckard, Dialect.unbound], describe: 'force the dialect (default: from the folder name)' })
       .option('strict', { type: 'boolean', default: false, describe: 'judge PASS/FAIL by the strict verdict (default: relaxed)' })
-      .option('report-only', { type: 'boolean', default: false, describe: 'exit 0 even when scenarios fail' }),
+      .option('report-only', { type: 'boolean', default: false, describe: 'exit 0 even when scenarios fail' })
+      .option('trace', { type: 'boolean', default: false, describe: 'print every upstream exchange and client answer' }),
   run: (args, io) => runReplay(args, io),
 };

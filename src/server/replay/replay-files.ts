@@ -22,6 +22,8 @@ export interface ReplayOptions {
   readonly dialect?: Dialect | undefined;
   /** Judge PASS/FAIL by the strict verdict. */
   readonly strict?: boolean;
+  /** Receives every upstream exchange and client answer (debugging). */
+  readonly trace?: ((line: string) => void) | undefined;
 }
 
 export interface FileResult {
@@ -72,7 +74,11 @@ export async function replayFile(path: string, options: ReplayOptions, label = p
   }
   try {
     const scenario = parseScenario(readFileSync(path, 'utf8'), { file: label, dialect });
-    const outcome = await runScenario(scenario, { crypto: options.crypto ?? createNodeBackend(), defaultRootHints: packagedRootHints() });
+    const outcome = await runScenario(scenario, {
+      crypto: options.crypto ?? createNodeBackend(),
+      defaultRootHints: packagedRootHints(),
+      trace: options.trace,
+    });
     return { file: label, outcome, ms: performance.now() - t0 };
   } catch (err) {
     if (err instanceof FileError) return { file: label, error: err.message, ms: performance.now() - t0 };
