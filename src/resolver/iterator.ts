@@ -7,7 +7,8 @@
 //
 // Decisions, with their sources:
 // - server choice: the infra cache picks among the delegation's addresses by smoothed RTT, skipping
-//   servers lame for the zone; a server is asked at most `attemptsPerServer` times per delegation;
+//   servers lame for the zone; a server is asked at most `attemptsPerServer` times per question
+//   (a minimised step that a server answered starts a new question);
 //   a timeout backs it off (infra cache), an error, SERVFAIL or malformed reply moves on;
 // - lame servers (upward/sideways referrals, REFUSED, empty non-authoritative replies; RFC 1034
 //   §4.2.2) are marked lame for the zone in the infra cache;
@@ -131,7 +132,10 @@ export class Iteration {
         } else {
           const sent = this.sentName ?? this.qname;
           if (sent.labelCount >= this.qname.labelCount) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone });
-          // A minimised query answered without a referral: no cut at `sent`.
+          // A minimised query answered without a referral: no cut at `sent`. The next question
+          // may go to the same servers again: attempts count retries of one question, not the
+          // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
+          this.attempts = new Map();
           if (c.msg.rcode === 3) this.minimise = false;
           else this.minLabels = this.nextMinLabels();
         }

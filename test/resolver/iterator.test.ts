@@ -72,6 +72,22 @@ test('minimised descent: referral, then the next label, then the real question',
   assert.equal(ctx.referrals, 1);
 });
 
+test('a single server answers every step of a long minimised descent: answered steps use up no attempts', () => {
+  const { view, ctx } = setup();
+  const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.')], addresses: new Map([[n('ns.example.').key, ['127.0.2.1']]]) };
+  const it = new Iteration(view, ctx, n('a.b.c.d.example.'), RRType.A, dp);
+  const soa = rr('example.', RRType.SOA, encodeRdata(RRType.SOA, { mname: n('ns.example.'), rname: n('h.example.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 }));
+  let a = it.step({ kind: 'start' });
+  const asked: string[] = [];
+  for (let i = 0; i < 4 && a.kind === 'send'; i++) {
+    asked.push(a.qname.toString());
+    // Each minimised name is an empty non-terminal of example.: NODATA, no cut.
+    a = it.step({ kind: 'reply', address: '127.0.2.1', classified: classified(a, { aa: true, authority: [soa] }) });
+  }
+  assert.deepEqual(asked, ['d.example.', 'c.d.example.', 'b.c.d.example.', 'a.b.c.d.example.']);
+  assert.ok(a.kind === 'done' && a.result.kind === 'response', `the full question was answered (attemptsPerServer 2): ${JSON.stringify(a)}`);
+});
+
 test('NXDOMAIN to a minimised name: the full name is asked (RFC 9156 §2.3, not strict)', () => {
   const { view, ctx, root } = setup();
   const it = new Iteration(view, ctx, n('a.b.example.'), RRType.A, root);
