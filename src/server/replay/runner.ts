@@ -248,17 +248,14 @@ class Run implements Transport {
     });
     this.startManager();
     // The product's front end (ACL, answer cache, EDNS, truncation) answers the harness's queries.
-    // It sees the resolver through a proxy that forwards to the current one (rebuilt when RFC 5011
-    // moves the trust anchors) and notes each answer's EDE, for the report even when the client
-    // query had no EDNS to carry it.
+    // It sees the resolver through a proxy that notes each answer's EDE, for the report even when
+    // the client query had no EDNS to carry it.
     const notes = this.resolverEde;
-    const currentResolver = (): Resolver => this.resolver;
     const watched = new Proxy(this.resolver, {
-      get(_target, prop): unknown {
-        const current = currentResolver();
-        if (prop !== 'resolve') return Reflect.get(current, prop, current) as unknown;
+      get(target, prop, receiver): unknown {
+        if (prop !== 'resolve') return Reflect.get(target, prop, receiver) as unknown;
         return async (...args: Parameters<Resolver['resolve']>) => {
-          const a = await currentResolver().resolve(...args);
+          const a = await target.resolve(...args);
           notes.set(`${args[0].name.key}/${args[0].type}`, a.ede.map((e) => `${e.infoCode}${e.extraText === '' ? '' : `: ${e.extraText}`}`));
           return a;
         };
