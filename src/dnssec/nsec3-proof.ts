@@ -13,8 +13,14 @@
 //   matches an NSEC3 is the closest encloser; the name one label longer, the next closer name,
 //   must be covered. A closest encloser whose NSEC3 has NS without SOA (the parent side of a
 //   delegation) or DNAME cannot enclose anything in this zone (RFC 5155 §8.3, RFC 6840 §4.1).
-// - NXDOMAIN (§8.4): closest encloser proof, and `*.` + closest encloser covered. Opt-Out on the
-//   next closer's record does not weaken it (as Unbound; RFC 5155 §8.4 has no such condition).
+// - Opt-Out (§6, §9.2): an NSEC3 with the Opt-Out flag covering a name says nothing about
+//   whether an unsigned delegation exists there. §9.2: the AD bit MUST NOT be set when the NSEC3
+//   covering the next closer name of a closest encloser proof has Opt-Out. So every proof that
+//   rests on such a span is at best insecure, never secure (as Unbound: "nc has optout"):
+//   NXDOMAIN, wildcard NODATA, DS NODATA, wildcard answers and referrals. Opt-Out on a record that
+//   matches a name (NODATA, ENT, the delegation itself) is irrelevant: the match proves the name.
+// - NXDOMAIN (§8.4): closest encloser proof, and `*.` + closest encloser covered; insecure when the
+//   next closer's record has Opt-Out (§9.2: an unsigned delegation may exist at or above the name).
 // - NODATA (§8.5): the NSEC3 matching the name lacks the type and CNAME; for types other than DS it
 //   must not be a delegation (NS without SOA); an empty non-terminal has an NSEC3 with no types.
 // - DS NODATA (§8.6): the matching NSEC3 lacks DS and, except at the root, SOA (a child apex record
@@ -23,9 +29,10 @@
 //   is insecure. Opt-Out never proves NODATA for other types (§8.5 needs a match; Unbound returns
 //   insecure there, anchord bogus, because the name may well exist and be signed).
 // - Wildcard NODATA (§8.7): closest encloser proof and an NSEC3 matching `*.` + closest encloser
-//   without the type and CNAME.
+//   without the type and CNAME; insecure when the next closer's record has Opt-Out (the name
+//   could be an unsigned delegation, and then the wildcard would not apply).
 // - Wildcard answer (§8.8): the next closer name, from the closest encloser the RRSIG Labels field
-//   gives, is covered.
+//   gives, is covered; insecure when the covering record has Opt-Out (same reason).
 // - Referral to an unsigned child (§8.9): the NSEC3 matching the delegation has NS and neither DS
 //   nor SOA; or a closest encloser proof with Opt-Out covering the next closer (insecure).
 //
@@ -296,10 +303,10 @@ export function proveNxdomainNsec3(env: ValidationEnv, records: readonly Nsec3Re
     if (g.cover(g.hash(wild)) === undefined) {
       return bogus(reason(EdeTag.NSEC3_WILDCARD_NOT_COVERED, `no NSEC3 covers ${wild.toString()}`, facts));
     }
-    return {
-      status: 'secure',
-      facts: { kind: 'nxdomain', name: qname, via: 'nsec3', optOut: optOut(ce.ncRecord), closestEncloser: ce.ce },
-    };
+    const denied: DenialFacts = { kind: 'nxdomain', name: qname, via: 'nsec3', optOut: optOut(ce.ncRecord), closestEncloser: ce.ce };
+    // RFC 5155 §9.2: an opt-out span over the next closer name leaves room for an unsigned
+    // delegation, so the name error is not authenticated.
+    return { status: denied.optOut ? 'insecure' : 'secure', facts: denied };
   });
 }
 
@@ -343,7 +350,9 @@ export function proveNodataNsec3(
         closestEncloser: ce.ce,
         types: [...wm.types],
       };
-      return { status: 'secure', facts: f };
+      // RFC 5155 §9.2: with Opt-Out on the next closer's span, the name may be an unsigned
+      // delegation, and the wildcard would not apply to it: not authenticated.
+      return { status: f.optOut ? 'insecure' : 'secure', facts: f };
     }
     if (optOut(ce.ncRecord)) {
       if (qtype === RRType.DS) {
@@ -373,10 +382,10 @@ export function proveWildcardAnswerNsec3(
     if (cover === undefined) {
       return bogus(reason(EdeTag.NSEC3_WILDCARD_ANSWER_NO_PROOF, `no NSEC3 covers the next closer ${nc.toString()}`, facts));
     }
-    return {
-      status: 'secure',
-      facts: { kind: 'wildcard-answer', name: qname, via: 'nsec3', optOut: optOut(cover), closestEncloser: wildcardParent },
-    };
+    const f: DenialFacts = { kind: 'wildcard-answer', name: qname, via: 'nsec3', optOut: optOut(cover), closestEncloser: wildcardParent };
+    // RFC 5155 §9.2: an opt-out span over the next closer name does not prove that no closer
+    // (unsigned) name exists, so the expansion is not authenticated.
+    return { status: f.optOut ? 'insecure' : 'secure', facts: f };
   });
 }
 

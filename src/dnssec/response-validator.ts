@@ -43,6 +43,8 @@
 // - Negative answers need NSEC (RFC 4035 §5.4) or NSEC3 (RFC 5155 §8.4-§8.7) proofs from the
 //   zone of the final name, validated first; a secure zone's negative answer without any is bogus
 //   with EDE 12. NSEC is tried before NSEC3 when both are present.
+// - A denial or wildcard proof whose next closer name is covered by an opt-out NSEC3 is insecure,
+//   not secure (RFC 5155 §9.2: no AD), and so is the answer it is part of (nsec3-proof.ts).
 // - Authority SOA, NSEC, NSEC3 and DS RRsets of a zone whose proof is needed are all validated and
 //   any failure makes the response bogus (as Unbound); other authority RRsets are ignored.
 // - A referral (NOERROR, no answer for the final name, no SOA, an NS RRset at or above it) is
@@ -122,7 +124,10 @@ export interface JudgedRRset {
   /** TTL to cache with: capped per RFC 4035 §5.3.3 when secure, the RRset's TTL otherwise. */
   readonly ttl: number;
   readonly reason?: VerdictReason;
-  /** Set for a wildcard expansion: the wildcard was `*.` + this name. */
+  /**
+   * Set for a wildcard expansion whose signatures verified: the wildcard was `*.` + this name.
+   * `status` is then that of the proof that the expansion applied (RFC 4035 §5.3.4).
+   */
   readonly wildcardParent?: Name;
 }
 

@@ -304,9 +304,13 @@ export class Resolver {
       if (j.wildcardParent !== undefined) {
         // A validated wildcard expansion is cached as the wildcard itself (its RRSIGs sign that
         // owner); names it covers are answered from it with the cached NSEC proof (RFC 8198 §5.3),
-        // so a cache hit never lacks the proof a downstream validator needs.
+        // so a cache hit never lacks the proof a downstream validator needs. Its signatures
+        // verified (the validator names a wildcard parent only then), so the wildcard RRset is
+        // secure; the expansion's own status is its proof's (an opt-out span, NSEC3 over the
+        // iteration cap, no proof), which concerns this name only: it stays in this query's
+        // results below, and the cache expands the wildcard only with a secure proof of its own.
         const wildcard = j.wildcardParent.prepend(Uint8Array.of(0x2a));
-        rrsets.insert({ ...p.set, rrset: { ...p.set.rrset, name: wildcard }, credibility: cred, status: p.status, reason: p.reason });
+        rrsets.insert({ ...p.set, rrset: { ...p.set.rrset, name: wildcard }, credibility: cred, status: statusOf('secure') });
         continue;
       }
       rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });

@@ -20,7 +20,8 @@
 //    no DS queries for it. Signer names and owners of unsigned data are walked to: a server may
 //    answer for an unsigned child zone it also serves (Unbound walks the same way). A DS query
 //    answered with a secure NXDOMAIN ends the walk in the current zone (no cut below a name that
-//    does not exist).
+//    does not exist); an NXDOMAIN through an opt-out NSEC3 span is only insecure (RFC 5155 §9.2:
+//    an unsigned delegation may be there), and so is the name.
 // Referrals from secure zones carry the DS RRset or the proof of no DS (RFC 4035 §3.1.4): the
 // iterator hands each referral here, and its delegation facts go into the key cache, so the walk
 // rarely needs DS queries. Key results (secure, insecure, bogus with reason) are cached per zone

@@ -412,3 +412,77 @@ describe('caching', () => {
     assert.deepEqual(addresses(warm), ['192.0.2.1']);
   });
 });
+
+describe('opt-out NSEC3 (RFC 5155 §9.2: no AD when an opt-out span covers the next closer name)', () => {
+  it('NXDOMAIN under an opt-out span is insecure, from upstream and from the caches', async () => {
+    const { resolver, net, caches } = makeResolver();
+    const a = await resolver.resolve({ name: n('nx.oo.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.equal(a.security, 'insecure');
+    assert.equal(a.ad, false);
+    assert.deepEqual(a.ede, [], 'opt-out is no error: no EDE');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC3), 'the proof still goes to DO clients');
+    const mark = net.log.length;
+    const again = await resolver.resolve({ name: n('nx.oo.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0, 'answered from the negative cache');
+    assert.equal(again.rcode, Rcode.NXDOMAIN);
+    assert.equal(again.ad, false, 'the negative cache keeps it insecure');
+    // Neither the negative cache (RFC 8020 needs a secure NXDOMAIN) nor the aggressive cache
+    // (RFC 8198 §5.2: no synthesis from opt-out spans) makes a secure denial of it.
+    assert.equal(caches.aggressive!.synthesize(n('ny.oo.test.'), A).kind, 'none');
+    for (const name of ['below.nx.oo.test.', 'ny.oo.test.']) {
+      const m = net.log.length;
+      const r = await resolver.resolve({ name: n(name), type: A }, { do: true });
+      assert.equal(r.rcode, Rcode.NXDOMAIN, name);
+      assert.equal(r.ad, false, `${name}: not secure`);
+      assert.ok(net.since(m).length > 0, `${name}: asked upstream, not synthesised`);
+    }
+  });
+
+  it('a wildcard answer and a wildcard NODATA resting on an opt-out span are insecure', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('foo.wild.oo.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.15']);
+    assert.equal(a.security, 'insecure');
+    assert.equal(a.ad, false);
+    const other = await resolver.resolve({ name: n('bar.wild.oo.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(other), ['192.0.2.15']);
+    assert.equal(other.ad, false, 'no secure expansion from the cached wildcard either');
+    const nodata = await resolver.resolve({ name: n('foo.wild.oo.test.'), type: RRType.TXT }, { do: true });
+    assert.equal(nodata.rcode, Rcode.NOERROR, JSON.stringify(nodata.ede));
+    assert.equal(nodata.answer.length, 0);
+    assert.equal(nodata.security, 'insecure');
+    assert.equal(nodata.ad, false);
+    // Names the zone's NSEC3 records match are still secure: the flag does not matter there.
+    const www = await resolver.resolve({ name: n('www.oo.test.'), type: A }, { do: true });
+    assert.equal(www.ad, true);
+    const wwwNodata = await resolver.resolve({ name: n('www.oo.test.'), type: RRType.TXT }, { do: true });
+    assert.equal(wwwNodata.security, 'secure', 'NODATA from the NSEC3 matching www');
+    // The wildcard RRset itself is signed data: asked for by its own name it is secure.
+    const mark = net.log.length;
+    const literal = await resolver.resolve({ name: n('*.wild.oo.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0, 'the wildcard came from the expansion, cached as the wildcard');
+    assert.equal(literal.ad, true);
+    assert.deepEqual(literal.ede, []);
+  });
+});
+
+describe('what an expansion leaves in the cache', () => {
+  it('the wildcard owner asked after an insecure expansion is secure, and its EDE never names the expansion', async () => {
+    const { resolver, net } = makeResolver();
+    const exp = await resolver.resolve({ name: n('a.b.wild.cap.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(exp), ['192.0.2.16']);
+    assert.equal(exp.security, 'insecure', '60 NSEC3 iterations are over the cap (RFC 9276 §3.2)');
+    assert.equal(exp.ede[0]?.infoCode, EdeCode.UNSUPPORTED_NSEC3_ITERATIONS);
+    assert.ok(exp.ede[0].extraText.includes('a.b.wild.cap.test.'), `the EDE names the queried name: ${exp.ede[0].extraText}`);
+    const mark = net.log.length;
+    const literal = await resolver.resolve({ name: n('*.wild.cap.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0, 'from the cache');
+    assert.deepEqual(addresses(literal), ['192.0.2.16']);
+    assert.equal(literal.security, 'secure', 'no proof is needed for the wildcard owner itself');
+    assert.deepEqual(literal.ede, [], 'no EDE borrowed from a.b.wild.cap.test.');
+    const again = await resolver.resolve({ name: n('c.wild.cap.test.'), type: A }, { do: true });
+    assert.equal(again.security, 'insecure');
+    assert.ok(again.ede[0]?.extraText.includes('c.wild.cap.test.') === true, `the EDE names c.wild: ${JSON.stringify(again.ede)}`);
+  });
+});

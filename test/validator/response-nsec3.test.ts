@@ -66,12 +66,15 @@ function nxProof(z: SignedZone, q: string, ce: string): { ce: SignedRRset; nc: S
   return { ce: z.nsec3For(cen), nc: z.nsec3For(nc), wc: z.nsec3For(cen.prepend(Uint8Array.of(0x2a))) };
 }
 
-test('NSEC3 NXDOMAIN (both vectors): closest encloser, next closer, wildcard', () => {
+test('NSEC3 NXDOMAIN (both vectors): closest encloser, next closer, wildcard; insecure under opt-out', () => {
   for (const z of [rsa, ed]) {
     const p = nxProof(z, 'nx', '@');
     const v = run(z, response(z.name('nx'), RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)));
-    assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+    // RFC 5155 §9.2: ed's records all have Opt-Out, so its name error is not authenticated.
+    assert.equal(v.status, z === ed ? 'insecure' : 'secure', JSON.stringify(v.reason));
+    assert.equal(v.reason, undefined, 'no EDE either way');
     assert.equal(v.denial?.kind, 'nxdomain');
+    assert.equal(v.denial.optOut, z === ed);
     assert.equal(v.denial.via, 'nsec3');
     assert.equal(v.denial.closestEncloser?.toString(), 'example.');
     assert.ok(v.work.nsec3Hashes >= 3 && v.work.nsec3Hashes <= 4);
@@ -118,13 +121,20 @@ test('NSEC3 NODATA, empty non-terminal NODATA, wildcard NODATA', () => {
   expect(run(z, response(q, RRType.TXT, Rcode.NOERROR, [], proof)), 'bogus', 'V-NSEC3-WCNODATA-TYPE', 6);
 });
 
-test('NSEC3 wildcard answer: the next closer name must be covered (RFC 5155 §8.8)', () => {
+test('NSEC3 wildcard answer: the next closer name must be covered (RFC 5155 §8.8); insecure under opt-out', () => {
   for (const z of [rsa, ed]) {
     const q = z.name('a.b.wild');
     const ans = renamed(z.get('*.wild', RRType.TXT), q);
     const v = run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans], [z.nsec3For(z.name('b.wild'))]));
-    assert.equal(v.status, 'secure', JSON.stringify(v.reason));
-    assert.equal(v.wildcardProofs[0]?.kind, 'wildcard-answer');
+    if (z === ed) {
+      // RFC 5155 §9.2: the span over the next closer b.wild has Opt-Out.
+      assert.equal(v.status, 'insecure', JSON.stringify(v.reason));
+      assert.equal(v.rrsets[0]?.status, 'insecure');
+      assert.equal(v.rrsets[0].wildcardParent?.toString(), 'wild.example.');
+    } else {
+      assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+      assert.equal(v.wildcardProofs[0]?.kind, 'wildcard-answer');
+    }
     expect(run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans])), 'bogus', 'V-WILDCARD-NOPROOF', 12);
     expect(
       run(z, response(q, RRType.TXT, Rcode.NOERROR, [ans], [z.nsec3For(z.name('wild'))])),
@@ -173,6 +183,30 @@ test('opt-out (RFC 5155 §6, §8.6, §8.9): unsigned delegation → insecure; mi
   expect(run(z, response(z.name('www'), RRType.MX, Rcode.NOERROR, [], uniq(soa, ce, nc))), 'bogus', 'V-NSEC3-NC', 12);
 });
 
+test('opt-out and the AD bit (RFC 5155 §9.2): proofs through an opt-out span are insecure, matches stay secure', () => {
+  const z = ed;
+  const soa = z.get('@', RRType.SOA);
+  // NXDOMAIN below an existing name: the next closer is covered by an opt-out record.
+  const p = nxProof(z, 'nx.www', 'www');
+  const nx = run(z, response(z.name('nx.www'), RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, p.nc, p.wc)));
+  assert.equal(nx.status, 'insecure', JSON.stringify(nx.reason));
+  assert.equal(nx.kind, 'nxdomain');
+  assert.equal(nx.denial?.optOut, true);
+  // Wildcard NODATA: *.wild matches (TXT only), but x.wild sits in an opt-out span.
+  const q = z.name('x.wild');
+  const wn = run(z, response(q, RRType.A, Rcode.NOERROR, [], uniq(soa, z.nsec3For(z.name('wild')), z.nsec3For(q), z.nsec3For(z.name('*.wild')))));
+  assert.equal(wn.status, 'insecure', JSON.stringify(wn.reason));
+  assert.equal(wn.denial?.kind, 'wildcard-nodata');
+  assert.equal(wn.denial.optOut, true);
+  // A NODATA proven by the NSEC3 matching the name is secure: the flag on that record is irrelevant.
+  assert.ok(z.hasNsec3Match(z.name('www')), 'www has its own NSEC3');
+  const nodata = run(z, response(z.name('www'), RRType.MX, Rcode.NOERROR, [], [soa, z.nsec3For(z.name('www'))]));
+  assert.equal(nodata.status, 'secure', JSON.stringify(nodata.reason));
+  assert.equal(nodata.denial?.optOut, true);
+  // An opt-out proof never hides a broken one: the wildcard's record left out is still bogus.
+  expect(run(z, response(z.name('nx.www'), RRType.A, Rcode.NXDOMAIN, [], uniq(soa, p.ce, p.nc))), 'bogus', 'V-NSEC3-WC', 12);
+});
+
 test('RFC 9276: iterations over the cap → insecure, EDE 27; over the hard cap → bogus, EDE 27; salt over the cap → insecure', () => {
   const z = ed; // 1 iteration, 4-octet salt
   const p = nxProof(z, 'nx', '@');
@@ -184,7 +218,11 @@ test('RFC 9276: iterations over the cap → insecure, EDE 27; over the hard cap 
   assert.equal(it.work.validations, 4, 'but the NSEC3 signatures were checked');
   expect(run(z, resp, validatorOptions({ nsec3: { maxIterations: 0, bogusIterationsAbove: 0 } })), 'bogus', 'V-NSEC3-ITER-HARD', 27);
   expect(run(z, resp, validatorOptions({ nsec3: { maxSaltLength: 2 } })), 'insecure', 'V-NSEC3-SALT', 27);
-  assert.equal(run(z, resp).status, 'secure');
+  // Within the caps the proof holds; insecure only for ed's opt-out span (RFC 5155 §9.2), no EDE.
+  const within = run(z, resp);
+  assert.equal(within.status, 'insecure');
+  assert.equal(within.reason, undefined, 'no cap applied');
+  assert.equal(within.denial?.kind, 'nxdomain');
 });
 
 test('NSEC3 hash budget (CVE-2023-50868): a 100-label name trips it → bogus, EDE 6', () => {

@@ -1,5 +1,8 @@
 // RFC 5155 Appendix B: the example responses, built on the NSEC3 chain of the Appendix A zone (hash
-// SHA-1, salt aabbccdd, 12 iterations, every record Opt-Out), validate as the RFC says. The
+// SHA-1, salt aabbccdd, 12 iterations, every record Opt-Out), validate as the RFC says. Every
+// record being Opt-Out, §9.2 applies wherever the next closer name is covered (B.1, B.4, B.5): the
+// proof holds but the answer is insecure (no AD); the same proofs with the flag clear are secure.
+// The
 // signatures of the RFC are over keys we do not have, so a verifier that accepts every signature
 // stands in for the crypto (tested elsewhere); everything else — the proofs, the hashing, the chain
 // logic — is the real thing. Plus synthetic NSEC/NSEC3 cases the vectors cannot show.
@@ -19,7 +22,7 @@ import {
   proveWildcardAnswerNsec,
   type NsecRecord,
 } from '../../src/dnssec/nsec-proof.js';
-import { nsec3Records, proveNodataNsec3, proveNxdomainNsec3 } from '../../src/dnssec/nsec3-proof.js';
+import { nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3, type Nsec3Record } from '../../src/dnssec/nsec3-proof.js';
 import {
   ZoneKeySet,
   createValidationEnv,
@@ -97,6 +100,8 @@ function signed(rrset: RRset): SignedRRset {
 const chainSets = groupSigned(parseZoneText(CHAIN, { origin: ORIGIN }).records);
 const byHash = (h: string): SignedRRset => signed(chainSets.find((s) => s.rrset.name.equals(Name.parse(`${h}.example.`)))!.rrset);
 const records = (...hashes: string[]) => nsec3Records(hashes.map((h) => byHash(h).rrset), ORIGIN);
+/** The same records with the Opt-Out flag clear. */
+const withoutOptOut = (recs: readonly Nsec3Record[]): Nsec3Record[] => recs.map((r) => ({ ...r, flags: r.flags & ~1 }));
 
 const SOA: SignedRRset = signed({
   name: ORIGIN,
@@ -148,9 +153,17 @@ test('B.1 Name Error: a.c.x.w.example', () => {
     answer: [],
     authority: [SOA, byHash('0p9mhaveqvm6t7vbl5lop2u3t2rp3tom'), byHash('b4um86eghhds6nea196smvmlo4ors995'), byHash('35mthgpgcu1qg68fab165klnsnk3dpvl')],
   });
-  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  // The next closer c.x.w.example is covered by 35mt, which has Opt-Out (§9.2).
+  assert.equal(v.status, 'insecure', JSON.stringify(v.reason));
+  assert.equal(v.reason, undefined, 'opt-out is no error: no EDE');
   assert.equal(v.denial?.kind, 'nxdomain');
   assert.equal(v.denial.closestEncloser?.toString(), 'x.w.example.');
+  assert.equal(v.denial.optOut, true);
+  const full = records('0p9mhaveqvm6t7vbl5lop2u3t2rp3tom', 'b4um86eghhds6nea196smvmlo4ors995', '35mthgpgcu1qg68fab165klnsnk3dpvl');
+  assert.equal(proveNxdomainNsec3(env(), full, q, ORIGIN).status, 'insecure');
+  const clear = proveNxdomainNsec3(env(), withoutOptOut(full), q, ORIGIN);
+  assert.equal(clear.status, 'secure', 'the same proof without Opt-Out authenticates the name error');
+  assert.equal(clear.facts.optOut, false);
   // Without the record matching the closest encloser x.w.example (b4um), no proof.
   const r = proveNxdomainNsec3(env(), records('0p9mhaveqvm6t7vbl5lop2u3t2rp3tom', '35mthgpgcu1qg68fab165klnsnk3dpvl'), q, ORIGIN);
   assert.equal(r.status, 'bogus');
@@ -193,9 +206,16 @@ test('B.4 Wildcard Expansion: a.z.w.example MX from *.w.example, next closer z.w
   const ans: SignedRRset = { rrset: rrsetOf('a.z.w.example.', RRType.MX, mx), rrsigs: [rrsig(RRType.MX, 2)] };
   const proof = byHash('q04jkcevqvmu85r014c7dkba38o0ji5r');
   const v = run({ qname: Name.parse('a.z.w.example.'), qtype: RRType.MX, rcode: Rcode.NOERROR, answer: [ans], authority: [proof] });
-  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  // q04j, which covers the next closer z.w.example, has Opt-Out: an unsigned delegation
+  // z.w.example may exist, and the wildcard would then not apply (§9.2).
+  assert.equal(v.status, 'insecure', JSON.stringify(v.reason));
+  assert.equal(v.reason, undefined, 'opt-out is no error: no EDE');
   assert.equal(v.rrsets[0]?.wildcardParent?.toString(), 'w.example.');
-  assert.equal(v.wildcardProofs[0]?.kind, 'wildcard-answer');
+  assert.equal(v.rrsets[0].status, 'insecure');
+  assert.deepEqual(v.wildcardProofs, [], 'only secure proofs are listed');
+  const clear = proveWildcardAnswerNsec3(env(), withoutOptOut(records('q04jkcevqvmu85r014c7dkba38o0ji5r')), Name.parse('a.z.w.example.'), Name.parse('w.example.'), ORIGIN);
+  assert.equal(clear.status, 'secure', 'the same proof without Opt-Out authenticates the expansion');
+  assert.equal(clear.facts.kind, 'wildcard-answer');
   // Without q04j: bogus; with a record that does not cover z.w.example: bogus.
   assert.equal(run({ qname: Name.parse('a.z.w.example.'), qtype: RRType.MX, rcode: Rcode.NOERROR, answer: [ans], authority: [] }).status, 'bogus');
   const wrong = run({
@@ -216,9 +236,14 @@ test('B.5 Wildcard No Data Error: a.z.w.example AAAA', () => {
     answer: [],
     authority: [SOA, byHash('k8udemvp1j2f7eg6jebps17vp3n8i58h'), byHash('q04jkcevqvmu85r014c7dkba38o0ji5r'), byHash('r53bq7cc2uvmubfu5ocmm6pers9tk9en')],
   });
-  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  // The wildcard *.w.example matches, but the next closer z.w.example sits in q04j's Opt-Out span.
+  assert.equal(v.status, 'insecure', JSON.stringify(v.reason));
   assert.equal(v.denial?.kind, 'wildcard-nodata');
   assert.equal(v.denial.closestEncloser?.toString(), 'w.example.');
+  assert.equal(v.denial.optOut, true);
+  const wn = records('k8udemvp1j2f7eg6jebps17vp3n8i58h', 'q04jkcevqvmu85r014c7dkba38o0ji5r', 'r53bq7cc2uvmubfu5ocmm6pers9tk9en');
+  const clear = proveNodataNsec3(env(), withoutOptOut(wn), Name.parse('a.z.w.example.'), RRType.AAAA, ORIGIN);
+  assert.equal(clear.status, 'secure', 'the same proof without Opt-Out authenticates the wildcard NODATA');
   // The wildcard has MX: a MX NODATA from it is bogus.
   const mx = proveNodataNsec3(
     env(),

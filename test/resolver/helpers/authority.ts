@@ -190,8 +190,12 @@ export class AuthZone {
           const authority = dnssecOk ? (this.usesNsec3 ? this.nsec3Covering(name.suffix(ce.labelCount + 1)) : this.nsecCovering(name)) : [];
           return makeResponse(q, { aa: true, answer: [...answer, ...data], authority });
         }
+        // Wildcard NODATA (RFC 4035 §3.1.3.4, RFC 5155 §7.2.5): the name denied, the wildcard matched.
         const authority = [...this.soa(dnssecOk)];
-        if (dnssecOk) authority.push(...dedupe([...this.nsecCovering(name), ...this.nsecAt(wild)]));
+        if (dnssecOk) {
+          const denied = this.usesNsec3 ? [...this.nsec3CeProof(name).records, ...this.nsec3Matching(wild)] : [...this.nsecCovering(name), ...this.nsecAt(wild)];
+          authority.push(...dedupe(denied));
+        }
         return makeResponse(q, { aa: true, answer, authority });
       }
       const authority = [...this.soa(dnssecOk)];

@@ -14,6 +14,8 @@
 //     tcp.test.       127.0.6.2   truncates every UDP reply
 //     loop.test.      127.0.7.1   refers every name one label deeper, forever
 //     nxns.test.      ten NS names under other. that do not exist (NXNS)
+//     oo.test.        127.0.2.6   signed (NSEC3, every record Opt-Out): www, wildcard
+//     cap.test.       127.0.2.7   signed (NSEC3, 60 iterations: over the validator's cap), wildcard
 //   other.       127.0.3.1   signed (NSEC); the same server hosts oob.test.
 //   127.0.9.9    a "poisoned" server answering 6.6.6.6 for everything
 import { makeDsRdata } from '../../../src/dnssec/ds.js';
@@ -55,11 +57,11 @@ function dsLineFor(origin: Name, key: TestKey): (owner: string) => string {
   return (owner) => `${owner} 3600 DS ${d.keyTag} ${d.algorithm} ${d.digestType} ${hex(d.digest)}`;
 }
 
-function sign(origin: string, text: string, denial: 'nsec' | 'nsec3' = 'nsec'): Signed {
+function sign(origin: string, text: string, denial: 'nsec' | 'nsec3' = 'nsec', nsec3: { optOut?: boolean; iterations?: number } = {}): Signed {
   const o = n(origin);
   const ksk = makeKey(257, 15);
   const zsk = makeKey(256, 15);
-  const records = buildSignedZone(text, { origin: o, ksks: [ksk], zsks: [zsk], denial, inception: INCEPTION, expiration: EXPIRATION });
+  const records = buildSignedZone(text, { origin: o, ksks: [ksk], zsks: [zsk], denial, ...nsec3, inception: INCEPTION, expiration: EXPIRATION });
   return { records, ksk, zsk, dsLine: dsLineFor(o, ksk) };
 }
 
@@ -110,6 +112,8 @@ big 3600 TXT ${Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0
     expired.records.length = 0;
     expired.records.push(...kept, { name: www, type: RRType.RRSIG, class: 1, ttl: 3600, rdata: sig });
   }
+  const oo = sign('oo.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.6\nwww 3600 A 192.0.2.14\n*.wild 3600 A 192.0.2.15\n`, 'nsec3', { optOut: true });
+  const cap = sign('cap.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.7\n*.wild 3600 A 192.0.2.16\n`, 'nsec3', { iterations: 60 });
   const badds = sign('badds.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.5\nwww 3600 A 192.0.2.6\n`);
   const stranger = makeKey(257, 15);
   const other = sign('other.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.3.1\nwww 3600 A 192.0.2.2\n`);
@@ -144,6 +148,12 @@ ns.tcp 3600 A 127.0.6.2
 loop 3600 NS ns.loop
 ns.loop 3600 A 127.0.7.1
 ${Array.from({ length: 10 }, (_, i) => `nxns 3600 NS ns${i}.nowhere.other.`).join('\n')}
+oo 3600 NS ns.oo
+ns.oo 3600 A 127.0.2.6
+${oo.dsLine('oo')}
+cap 3600 NS ns.cap
+ns.cap 3600 A 127.0.2.7
+${cap.dsLine('cap')}
 `,
   );
   const root = sign(
@@ -167,6 +177,8 @@ ${other.dsLine('other.')}
     ['expired.test.', expired.records],
     ['badds.test.', badds.records],
     ['other.', other.records],
+    ['oo.test.', oo.records],
+    ['cap.test.', cap.records],
     ['insecure.test.', plain('insecure.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.3\nwww 3600 A 192.0.2.4\n`)],
     ['un.example.test.', plain('un.example.test.', `${soa('ns.example.test.')}\n@ 3600 NS ns.example.test.\nwww 3600 A 192.0.2.12\n`)],
     ['oob.test.', plain('oob.test.', `${soa('ns.other.')}\n@ 3600 NS ns.other.\nwww 3600 A 192.0.2.7\n`)],
@@ -198,6 +210,8 @@ export function buildWorld(): World {
   net.add('127.0.2.3', [z('insecure.test.')]);
   net.add('127.0.2.4', [z('expired.test.')]);
   net.add('127.0.2.5', [z('badds.test.')]);
+  net.add('127.0.2.6', [z('oo.test.')]);
+  net.add('127.0.2.7', [z('cap.test.')]);
   net.add('127.0.3.1', [z('other.'), z('oob.test.')]);
   net.add('127.0.5.1', [z('lame.test.')], 'timeout');
   net.add('127.0.5.2', [z('lame.test.')]);
