@@ -5,6 +5,11 @@
 // - answer: only RRsets on the chain from QNAME (the name, each CNAME target, each name a DNAME at
 //   an ancestor maps it to, RFC 6672 §3.2), with owners in the bailiwick; CNAME and DNAME targets
 //   outside it end the chain there, and the resolver asks for them from their own servers;
+// - rcode: in a response with a chain, NXDOMAIN is about the last name of the chain (RFC 6604 §2,
+//   RFC 1034 §4.3.2 step 3). When the chain leaves the bailiwick, that name is one this server
+//   may not speak for (a server that also serves the target's zone follows the chain into it and
+//   answers there): the rcode goes with the dropped records and becomes NOERROR, so the target is
+//   resolved from its own zone's servers (as Unbound's scrubber and iterator do);
 // - authority: only NS, SOA, NSEC, NSEC3, DS and their RRSIGs, owned in the bailiwick; NS only
 //   at an ancestor-or-self of the last chain name;
 // - additional: only A and AAAA in the bailiwick (glue "in bailiwick"); everything else there is
@@ -138,7 +143,9 @@ export function scrub(msg: Message, qname: Name, qtype: number, zone: Name): Mes
     return true;
   });
   const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && inZone(r));
-  return { ...msg, answer, authority, additional };
+  // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
+  const rcode = end < chain.length && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
+  return { ...msg, rcode, answer, authority, additional };
 }
 
 /** Classifies a scrubbed reply to (qname, qtype) from a server of `zone`. */

@@ -486,3 +486,48 @@ describe('what an expansion leaves in the cache', () => {
     assert.ok(again.ede[0]?.extraText.includes('c.wild.cap.test.') === true, `the EDE names c.wild: ${JSON.stringify(again.ede)}`);
   });
 });
+
+describe('a chain into another zone of the same server (RFC 1034 §4.3.2, RFC 6604)', () => {
+  it('CNAME to a name that does not exist: the target is asked for at its own zone, the NXDOMAIN validates there', async () => {
+    const { resolver, net } = makeResolver();
+    const a = await resolver.resolve({ name: n('xdangling.co.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.equal(a.security, 'secure');
+    assert.equal(a.ad, true);
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['xdangling.co.test. 5']);
+    assert.ok(a.authority.some((r) => r.type === RRType.SOA && r.name.equals(n('other.'))), 'other.\'s SOA');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC), 'other.\'s NSEC proof');
+    assert.ok(
+      net.log.some((q) => q.qname === 'nothere.other.' && q.qtype === A),
+      'the target was asked for as a question of its own',
+    );
+    const mark = net.log.length;
+    const again = await resolver.resolve({ name: n('xdangling.co.test.'), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0);
+    assert.equal(again.rcode, Rcode.NXDOMAIN);
+    assert.equal(again.ad, true);
+  });
+
+  it('DNAME to a zone of the same server: NXDOMAIN for the substituted name, secure', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('nx.dn.co.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.equal(a.security, 'secure');
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['dn.co.test. 39', 'nx.dn.co.test. 5']);
+  });
+
+  it('from an unsigned zone: NXDOMAIN without AD; without trust anchors, NXDOMAIN all the same', async () => {
+    const { resolver } = makeResolver();
+    const a = await resolver.resolve({ name: n('xdangling.oob.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.equal(a.security, 'insecure');
+    assert.equal(a.ad, false);
+    const plain = makeResolver({ trustAnchors: [] });
+    const b = await plain.resolver.resolve({ name: n('xdangling.oob.test.'), type: A }, {});
+    assert.equal(b.rcode, Rcode.NXDOMAIN, JSON.stringify(b.ede));
+    assert.ok(
+      plain.net.log.some((q) => q.qname === 'nothere.other.'),
+      'the NXDOMAIN cached for nothere.other. came from a question about it, not from oob.test.\'s reply',
+    );
+  });
+});

@@ -1,12 +1,14 @@
 // A scripted in-process network for the resolver tests: each address is a server that answers
 // from its zones (authority.ts) or misbehaves on purpose (timeouts, REFUSED, FORMERR to EDNS,
-// truncation over UDP, endless referrals). Replies are encoded and sized as a real server would:
+// truncation over UDP, endless referrals). A server may follow a CNAME chain into another zone it
+// serves, as NSD and BIND do: the target's records, rcode and authority (that zone's SOA and
+// proofs) then come in the same reply. Replies are encoded and sized as a real server would:
 // over UDP no larger than the query's EDNS size (512 without EDNS), with TC when cut. Every query
 // is logged, so a test can say "no upstream traffic".
 import { Rcode, RRType } from '../../../src/wire/constants.js';
-import { decodeMessage, encodeMessage, makeResponse, type MessageInit } from '../../../src/wire/message.js';
+import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../../../src/wire/message.js';
 import type { Name } from '../../../src/wire/name.js';
-import { encodeRdata } from '../../../src/wire/rdata.js';
+import { decodeTyped, encodeRdata } from '../../../src/wire/rdata.js';
 import type { ResourceRecord } from '../../../src/wire/record.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../../src/resolver/transport.js';
 import { pickZone, type AuthZone } from './authority.js';
@@ -22,6 +24,8 @@ export interface ServerSpec {
   readonly referTo?: { readonly ns: Name; readonly address: string };
   /** Round-trip time reported, ms. */
   readonly rttMs?: number;
+  /** Follow a chain that leaves a zone into another zone of this server (module header). */
+  readonly followChains?: boolean;
 }
 
 export interface LoggedQuery {
@@ -103,10 +107,31 @@ export class FakeNetwork implements Transport {
     }
     const zone = pickZone(spec.zones, q);
     if (zone === undefined) return reply(makeResponse(q, { rcode: Rcode.REFUSED }));
-    const resp = zone.answer(q);
+    const resp = spec.followChains === true ? follow(spec.zones, q, zone.answer(q)) : zone.answer(q);
     if (spec.extraAdditional !== undefined && resp.answer.length === 0 && resp.authority.some((r) => r.type === RRType.NS)) {
       return reply({ ...resp, additional: [...resp.additional, ...spec.extraAdditional] });
     }
     return reply(resp);
   }
+}
+
+/**
+ * Continues a reply whose CNAME chain leaves the answering zone into another zone of `zones`:
+ * appends the target's answer, and takes its rcode and authority section.
+ */
+function follow(zones: readonly AuthZone[], q: Message, resp: MessageInit): MessageInit {
+  let out = resp;
+  for (let hops = 0; hops < 8; hops++) {
+    if (out.rcode !== Rcode.NOERROR || out.authority.length > 0) return out;
+    const last = out.answer.filter((r) => r.type === RRType.CNAME).at(-1);
+    if (last === undefined) return out;
+    const target = decodeTyped(RRType.CNAME, last.rdata).target;
+    if (out.answer.some((r) => r.name.equals(target))) return out;
+    const sub: Message = { ...q, question: [{ ...q.question[0]!, name: target }] };
+    const zone = pickZone(zones, sub);
+    if (zone === undefined) return out;
+    const next = zone.answer(sub);
+    out = { ...out, rcode: next.rcode, answer: [...out.answer, ...next.answer], authority: next.authority };
+  }
+  return out;
 }

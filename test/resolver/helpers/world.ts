@@ -16,7 +16,9 @@
 //     nxns.test.      ten NS names under other. that do not exist (NXNS)
 //     oo.test.        127.0.2.6   signed (NSEC3, every record Opt-Out): www, wildcard
 //     cap.test.       127.0.2.7   signed (NSEC3, 60 iterations: over the validator's cap), wildcard
-//   other.       127.0.3.1   signed (NSEC); the same server hosts oob.test.
+//     co.test.        127.0.3.1   signed (NSEC): a CNAME and a DNAME into other., which the same
+//                                 server serves and follows the chain into (as NSD and BIND do)
+//   other.       127.0.3.1   signed (NSEC); the same server hosts oob.test. (with a CNAME into other.)
 //   127.0.9.9    a "poisoned" server answering 6.6.6.6 for everything
 import { makeDsRdata } from '../../../src/dnssec/ds.js';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -114,6 +116,7 @@ big 3600 TXT ${Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0
   }
   const oo = sign('oo.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.6\nwww 3600 A 192.0.2.14\n*.wild 3600 A 192.0.2.15\n`, 'nsec3', { optOut: true });
   const cap = sign('cap.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.7\n*.wild 3600 A 192.0.2.16\n`, 'nsec3', { iterations: 60 });
+  const co = sign('co.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.3.1\nxdangling 3600 CNAME nothere.other.\ndn 3600 DNAME other.\n`);
   const badds = sign('badds.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.5\nwww 3600 A 192.0.2.6\n`);
   const stranger = makeKey(257, 15);
   const other = sign('other.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.3.1\nwww 3600 A 192.0.2.2\n`);
@@ -154,6 +157,9 @@ ${oo.dsLine('oo')}
 cap 3600 NS ns.cap
 ns.cap 3600 A 127.0.2.7
 ${cap.dsLine('cap')}
+co 3600 NS ns.co
+ns.co 3600 A 127.0.3.1
+${co.dsLine('co')}
 `,
   );
   const root = sign(
@@ -179,9 +185,10 @@ ${other.dsLine('other.')}
     ['other.', other.records],
     ['oo.test.', oo.records],
     ['cap.test.', cap.records],
+    ['co.test.', co.records],
     ['insecure.test.', plain('insecure.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.3\nwww 3600 A 192.0.2.4\n`)],
     ['un.example.test.', plain('un.example.test.', `${soa('ns.example.test.')}\n@ 3600 NS ns.example.test.\nwww 3600 A 192.0.2.12\n`)],
-    ['oob.test.', plain('oob.test.', `${soa('ns.other.')}\n@ 3600 NS ns.other.\nwww 3600 A 192.0.2.7\n`)],
+    ['oob.test.', plain('oob.test.', `${soa('ns.other.')}\n@ 3600 NS ns.other.\nwww 3600 A 192.0.2.7\nxdangling 3600 CNAME nothere.other.\n`)],
     ['lame.test.', plain('lame.test.', `${soa('ns1')}\n@ 3600 NS ns1\n@ 3600 NS ns2\nns1 3600 A 127.0.5.1\nns2 3600 A 127.0.5.2\nwww 3600 A 192.0.2.8\n`)],
     ['noedns.test.', plain('noedns.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.6.1\nwww 3600 A 192.0.2.10\n`)],
     ['tcp.test.', plain('tcp.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.6.2\nwww 3600 A 192.0.2.11\n`)],
@@ -212,7 +219,7 @@ export function buildWorld(): World {
   net.add('127.0.2.5', [z('badds.test.')]);
   net.add('127.0.2.6', [z('oo.test.')]);
   net.add('127.0.2.7', [z('cap.test.')]);
-  net.add('127.0.3.1', [z('other.'), z('oob.test.')]);
+  net.add('127.0.3.1', [z('other.'), z('oob.test.'), z('co.test.')], 'ok', { followChains: true });
   net.add('127.0.5.1', [z('lame.test.')], 'timeout');
   net.add('127.0.5.2', [z('lame.test.')]);
   net.add('127.0.6.1', [z('noedns.test.')], 'formerr-edns');

@@ -1,0 +1,75 @@
+// Scrubbing a reply to the bailiwick of the zone asked (classify.ts): a chain that leaves the zone
+// is cut there, and an NXDOMAIN that belongs to the name beyond the cut (RFC 6604 §2) goes with it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { makeQuery, makeResponse, type Message } from '../../src/wire/message.js';
+import { Name } from '../../src/wire/name.js';
+import type { ResourceRecord } from '../../src/wire/record.js';
+import { classify, scrub } from '../../src/resolver/classify.js';
+
+const n = (t: string): Name => Name.parse(t);
+
+function rr(name: string, type: number, rdata: Uint8Array): ResourceRecord {
+  return { name: n(name), type, class: 1, ttl: 300, rdata };
+}
+
+function soa(zone: string): ResourceRecord {
+  // MNAME, RNAME, then serial, refresh, retry, expire, minimum.
+  const tail = new Uint8Array(20);
+  new DataView(tail.buffer).setUint32(16, 300);
+  return rr(zone, RRType.SOA, Uint8Array.from([...n(`ns.${zone}`).wire, ...n(`hostmaster.${zone}`).wire, ...tail]));
+}
+
+function nsec(owner: string, next: string): ResourceRecord {
+  return rr(owner, RRType.NSEC, Uint8Array.from([...n(next).wire, 0, 1, 0x40]));
+}
+
+function reply(qname: string, init: Parameters<typeof makeResponse>[1]): Message {
+  return { ...makeResponse(makeQuery(n(qname), RRType.A, { id: 7 }), init), malformed: [], trailing: 0 };
+}
+
+test('an NXDOMAIN after a CNAME out of the bailiwick is the target\'s: dropped with its zone\'s records', () => {
+  // A server of a.test. that also serves b.test. followed the CNAME there (as NSD does).
+  const msg = reply('x.a.test.', {
+    aa: true,
+    rcode: Rcode.NXDOMAIN,
+    answer: [rr('x.a.test.', RRType.CNAME, n('nothere.b.test.').wire)],
+    authority: [soa('b.test.'), nsec('b.test.', 'www.b.test.')],
+  });
+  const s = scrub(msg, n('x.a.test.'), RRType.A, n('a.test.'));
+  assert.equal(s.rcode, Rcode.NOERROR, 'the rcode applies to nothere.b.test., which a.test.\'s server may not speak for');
+  assert.deepEqual(
+    s.answer.map((r) => r.name.toString()),
+    ['x.a.test.'],
+  );
+  assert.equal(s.authority.length, 0, 'b.test.\'s SOA and NSEC are out of the bailiwick');
+  assert.equal(classify(s, n('x.a.test.'), RRType.A, n('a.test.')).kind, 'answer');
+});
+
+test('the same for a DNAME whose target is out of the bailiwick', () => {
+  const msg = reply('nx.dn.a.test.', {
+    aa: true,
+    rcode: Rcode.NXDOMAIN,
+    answer: [rr('dn.a.test.', RRType.DNAME, n('b.test.').wire), rr('nx.dn.a.test.', RRType.CNAME, n('nx.b.test.').wire)],
+    authority: [soa('b.test.')],
+  });
+  const s = scrub(msg, n('nx.dn.a.test.'), RRType.A, n('a.test.'));
+  assert.equal(s.rcode, Rcode.NOERROR, 'the NXDOMAIN is about nx.b.test.');
+  assert.equal(s.answer.length, 2, 'the DNAME and the CNAME it implies stay');
+  assert.equal(s.authority.length, 0, 'b.test.\'s SOA goes');
+});
+
+test('an NXDOMAIN at the end of a chain inside the bailiwick is kept', () => {
+  const msg = reply('x.a.test.', {
+    aa: true,
+    rcode: Rcode.NXDOMAIN,
+    answer: [rr('x.a.test.', RRType.CNAME, n('nothere.sub.a.test.').wire)],
+    authority: [soa('sub.a.test.')],
+  });
+  const s = scrub(msg, n('x.a.test.'), RRType.A, n('a.test.'));
+  assert.equal(s.rcode, Rcode.NXDOMAIN, 'nothere.sub.a.test. is in the bailiwick of a.test.');
+  assert.equal(s.authority.length, 1, 'the in-bailiwick SOA stays');
+  const plain = scrub(reply('nx.a.test.', { aa: true, rcode: Rcode.NXDOMAIN, authority: [soa('a.test.')] }), n('nx.a.test.'), RRType.A, n('a.test.'));
+  assert.equal(plain.rcode, Rcode.NXDOMAIN, 'no chain: the NXDOMAIN is about the question');
+});
