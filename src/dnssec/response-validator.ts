@@ -371,9 +371,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     if (ns !== undefined) {
       kind = 'referral';
       delegationName = ns.rrset.name;
-    } else if (hasSoa || links.length === 0 || auth.some((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3)) {
+    } else if (hasSoa || links.length === 0) {
       kind = 'nodata';
     } else {
+      // A chain that ends with no answer, SOA or referral: its last name is for the resolver to
+      // ask. NSEC/NSEC3 records here prove the wildcard expansions on the chain (a wildcard CNAME
+      // to another zone), not a NODATA for a name whose zone may not even be this one.
       kind = 'partial';
     }
   } else {

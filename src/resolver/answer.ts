@@ -48,6 +48,8 @@ export type NameResult =
       /** The DNAME the CNAME was synthesised from. */
       readonly dname?: Piece | undefined;
       readonly target: Name;
+      /** NSEC/NSEC3 proving a wildcard expansion of the CNAME (served with DO). */
+      readonly proofs?: readonly SignedRRset[] | undefined;
     }
   | {
       readonly kind: 'negative';
@@ -171,7 +173,16 @@ export function buildAnswer(
       acc.reasonStatus = st;
     }
   };
+  // Proof RRsets go out once each, whichever links and final answer they prove.
+  const proofsOut = new Set<string>();
+  const proofRecords = (p: SignedRRset, ttl: number): void => {
+    const key = `${p.rrset.name.key}/${p.rrset.type}`;
+    if (proofsOut.has(key)) return;
+    proofsOut.add(key);
+    records(p, ttl, undefined, true, authority);
+  };
   for (const link of chain.links) {
+    if (dnssecOk) for (const p of link.proofs ?? []) proofRecords(p, p.rrset.ttl);
     if (link.dname !== undefined) {
       note(link.dname.status, link.dname.reason);
       records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
@@ -188,13 +199,13 @@ export function buildAnswer(
         note(p.status, p.reason);
         records(p.set, p.ttl, ownerFor(p.set.rrset, qname), dnssecOk, answer);
       }
-      if (dnssecOk) for (const p of final.proofs) records(p, p.rrset.ttl, undefined, true, authority);
+      if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
       break;
     case 'negative':
       note(final.status, final.reason);
       if (final.nxdomain) rcode = Rcode.NXDOMAIN;
       if (final.soa !== undefined) records(final.soa, final.ttl, undefined, dnssecOk, authority);
-      if (dnssecOk) for (const p of final.proofs) records(p, Math.min(p.rrset.ttl, final.ttl), undefined, true, authority);
+      if (dnssecOk) for (const p of final.proofs) proofRecords(p, Math.min(p.rrset.ttl, final.ttl));
       break;
     case 'miss':
       break;

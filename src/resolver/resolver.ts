@@ -316,6 +316,7 @@ export class Resolver {
       rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
     }
     const chain = v.chain;
+    const proofSets = signedAuth.filter((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3);
     for (let i = 0; i < chain.length; i++) {
       const name = chain[i]!;
       const key = `${prefix}/${name.key}/${qtype}`;
@@ -341,14 +342,15 @@ export class Resolver {
                 };
           ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
         } else if (cname !== undefined) {
-          ctx.local.set(key, { kind: 'cname', cname: pieceOf(cname), target: next });
+          // A wildcard CNAME goes out with the proof that the expansion applied.
+          const proofs = cname.wildcardParent !== undefined ? proofSets : [];
+          ctx.local.set(key, { kind: 'cname', cname: pieceOf(cname), target: next, proofs });
         }
         continue;
       }
       const answers = answerSets.filter(
         (j) => j.role === 'answer' && j.rrset.name.equals(name) && (qtype === RRType.ANY || j.rrset.type === qtype),
       );
-      const proofSets = signedAuth.filter((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3);
       if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
         ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [] });

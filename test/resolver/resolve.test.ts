@@ -88,6 +88,20 @@ describe('secure answers', () => {
     assert.equal(a.security, 'secure');
   });
 
+  it('a wildcard CNAME to another zone: the expansion is proven in its zone, then the target is asked for', async () => {
+    const { resolver } = makeResolver();
+    for (const name of ['x.wc.example.test.', 'y.wc.example.test.']) {
+      const a = await resolver.resolve({ name: n(name), type: A }, { do: true });
+      assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
+      assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), [`${name} 5`, 'www.other. 1']);
+      assert.equal(a.security, 'secure');
+      assert.ok(
+        a.authority.some((r) => r.type === RRType.NSEC && r.name.isSubdomainOf(n('example.test.'))),
+        `${name}: the NSEC proving the expansion goes with it under DO`,
+      );
+    }
+  });
+
   it('follows a DNAME (RFC 6672): the DNAME, the synthesised CNAME, then the target', async () => {
     const { resolver } = makeResolver();
     const a = await resolver.resolve({ name: n('www.dn.example.test.'), type: A }, { do: true });

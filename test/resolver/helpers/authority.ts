@@ -185,7 +185,9 @@ export class AuthZone {
       while (!this.existing.has(ce.key) && !ce.equals(this.origin)) ce = ce.parent()!;
       const wild = ce.prepend(Uint8Array.of(0x2a));
       if (this.byName.has(wild.key)) {
-        const data = this.rrs(wild, qtype, dnssecOk).map((r) => ({ ...r, name }));
+        // The type at the wildcard, else its CNAME (whose target this helper does not follow).
+        const own = this.rrs(wild, qtype, dnssecOk);
+        const data = (own.length > 0 || qtype === RRType.CNAME ? own : this.rrs(wild, RRType.CNAME, dnssecOk)).map((r) => ({ ...r, name }));
         if (data.length > 0) {
           const authority = dnssecOk ? (this.usesNsec3 ? this.nsec3Covering(name.suffix(ce.labelCount + 1)) : this.nsecCovering(name)) : [];
           return makeResponse(q, { aa: true, answer: [...answer, ...data], authority });

@@ -2,7 +2,7 @@
 //
 //   .            127.0.0.1   signed (NSEC), the trust anchor's zone
 //   test.        127.0.1.1   signed (NSEC)
-//     example.test.   127.0.2.1   signed (NSEC): www, CNAME chains, wildcard, DNAME
+//     example.test.   127.0.2.1   signed (NSEC): www, CNAME chains, wildcard, wildcard CNAME to other., DNAME
 //       un.example.test.  unsigned child served by the same server, no DS
 //     n3.test.        127.0.2.2   signed (NSEC3)
 //     insecure.test.  127.0.2.3   unsigned, no DS (insecure delegation)
@@ -95,6 +95,7 @@ www 3600 AAAA 2001:db8::1
 alias 3600 CNAME www.other.
 alias2 3600 CNAME alias
 *.wild 3600 A 192.0.2.9
+*.wc 3600 CNAME www.other.
 dn 3600 DNAME other.
 un 3600 NS ns
 big 3600 TXT ${Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(150)}"`).join(' ')}
