@@ -1,5 +1,7 @@
 // DESIGN.md convention 6: every EDE site has a short unique tag. The registry has unique values,
-// each tag constant is used at exactly one place in src/, and no site spells a tag literally.
+// each tag constant makes exactly one site in src/ (a `reason(EdeTag.X, ...)` call), and no file
+// spells a tag literally: code that reads tags back out of EDE texts (the replay's failure causes)
+// refers to them as `EdeTag.X` too, which is not a site.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -39,7 +41,7 @@ test('every tag constant is used at exactly one site in src/, and tags are never
   for (const file of sources(SRC)) {
     if (file === REGISTRY) continue;
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\bEdeTag\.([A-Z0-9_]+)\b/g)) {
+    for (const m of text.matchAll(/\breason\(\s*EdeTag\.([A-Z0-9_]+)\b/g)) {
       const list = uses.get(m[1]!) ?? [];
       list.push(relative(SRC, file));
       uses.set(m[1]!, list);
@@ -52,6 +54,13 @@ test('every tag constant is used at exactly one site in src/, and tags are never
     assert.equal(where.length, 1, `EdeTag.${key} used ${where.length} times: ${where.join(', ')}`);
   }
   for (const key of uses.keys()) assert.ok(key in EdeTag, `EdeTag.${key} is not in the registry`);
+  // Every other mention is a reference to a registered tag.
+  for (const file of sources(SRC)) {
+    if (file === REGISTRY) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bEdeTag\.([A-Z0-9_]+)\b/g)) {
+      assert.ok(m[1]! in EdeTag, `${relative(SRC, file)}: EdeTag.${m[1]!} is not in the registry`);
+    }
+  }
 });
 
 test('the EDE extra text starts with the tag', () => {
