@@ -14,25 +14,9 @@
 //
 // Pure module: no I/O, no clock.
 
-/** DNSSEC algorithm numbers (IANA registry). Keys are the IANA mnemonics with `-` written as `_`. */
-export const DnssecAlgorithm = {
-  RSAMD5: 1,
-  DH: 2,
-  DSA: 3,
-  RSASHA1: 5,
-  DSA_NSEC3_SHA1: 6,
-  RSASHA1_NSEC3_SHA1: 7,
-  RSASHA256: 8,
-  RSASHA512: 10,
-  ECC_GOST: 12,
-  ECDSAP256SHA256: 13,
-  ECDSAP384SHA384: 14,
-  ED25519: 15,
-  ED448: 16,
-  INDIRECT: 252,
-  PRIVATEDNS: 253,
-  PRIVATEOID: 254,
-} as const;
+import { DnssecAlgorithm } from '../wire/constants.js';
+
+export { DnssecAlgorithm };
 export type DnssecAlgorithm = (typeof DnssecAlgorithm)[keyof typeof DnssecAlgorithm];
 
 /** The cryptosystem family behind an algorithm number. */

@@ -205,3 +205,35 @@ export const EdeCode = {
   SYNTHESIZED: 29,
 } as const;
 export type EdeCode = (typeof EdeCode)[keyof typeof EdeCode];
+
+/** DNSSEC algorithm numbers (IANA registry). Keys are the IANA mnemonics with `-` written as `_`. */
+export const DnssecAlgorithm = {
+  RSAMD5: 1,
+  DH: 2,
+  DSA: 3,
+  RSASHA1: 5,
+  DSA_NSEC3_SHA1: 6,
+  RSASHA1_NSEC3_SHA1: 7,
+  RSASHA256: 8,
+  RSASHA512: 10,
+  ECC_GOST: 12,
+  ECDSAP256SHA256: 13,
+  ECDSAP384SHA384: 14,
+  ED25519: 15,
+  ED448: 16,
+  INDIRECT: 252,
+  PRIVATEDNS: 253,
+  PRIVATEOID: 254,
+} as const;
+
+/**
+ * Algorithm number from presentation text: a decimal number or an IANA mnemonic (RFC 4034 §A.1:
+ * DS, DNSKEY and RRSIG algorithm fields may be written either way). Case-insensitive.
+ */
+export function algorithmFromMnemonic(text: string): number | undefined {
+  if (/^[0-9]{1,3}$/.test(text)) {
+    const n = Number(text);
+    return n <= 255 ? n : undefined;
+  }
+  return (DnssecAlgorithm as Record<string, number>)[text.toUpperCase().replace(/-/g, '_')];
+}

@@ -17,7 +17,7 @@
 // in the RFC 3597 generic form, so print → parse is always the identity on the octets.
 
 import { AnchordError, PresentationError } from '../core/errors.js';
-import { typeFromString, typeToString } from './constants.js';
+import { algorithmFromMnemonic, RRType, typeFromString, typeToString } from './constants.js';
 import { Name } from './name.js';
 import { schemaFor, type FieldSpec, type FieldValue, type SvcParam } from './rdata-schema.js';
 import { decodeRdata, encodeRdata, ipv4FromText, ipv4ToText, ipv6FromText, ipv6ToText } from './rdata.js';
@@ -47,6 +47,10 @@ export class RdataTextError extends PresentationError {
 
 /** Largest RDATA (RFC 1035 §3.2.1: RDLENGTH is 16 bits). */
 const MAX_RDATA = 65535;
+/** Types whose `algorithm` field is a DNSSEC algorithm, writable as a mnemonic (RFC 4034 §A.1). */
+const ALGORITHM_TYPES: ReadonlySet<number> = new Set<number>([
+  RRType.DS, RRType.CDS, RRType.TA, RRType.DLV, RRType.DNSKEY, RRType.CDNSKEY, RRType.RRSIG,
+]);
 const U32_MAX = 0xffffffff;
 
 // ---- Numbers, TTLs, times --------------------------------------------------------------------
@@ -582,10 +586,15 @@ function isAlnum(c: number): boolean {
 }
 
 /** Parses the value of one single-token field. Throws PresentationError (or RangeError). */
-function singleField(spec: FieldSpec, tk: Token, origin: Name | undefined): FieldValue {
+function singleField(type: number, spec: FieldSpec, tk: Token, origin: Name | undefined): FieldValue {
   const text = tk.text;
   switch (spec.kind) {
     case 'u8':
+      if (spec.name === 'algorithm' && ALGORITHM_TYPES.has(type)) {
+        const alg = algorithmFromMnemonic(text);
+        if (alg === undefined) throw new RdataTextError(`${spec.name}: expected an algorithm number or mnemonic, got "${text}"`, tk);
+        return alg;
+      }
       return uint(text, 0xff, 'an 8-bit number');
     case 'u16':
       return uint(text, 0xffff, 'a 16-bit number');
@@ -697,7 +706,7 @@ export function parseRdata(type: number, tokens: readonly Token[], origin: Name 
           k = n;
           break;
         default:
-          v = singleField(spec, cur!, origin);
+          v = singleField(type, spec, cur!, origin);
           k++;
       }
       fields[spec.name] = v;

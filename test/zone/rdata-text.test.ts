@@ -195,3 +195,13 @@ test('TTL units, times, escapes and RFC 4648 codecs', () => {
   assert.throws(() => base64ToBytes('A==='), PresentationError);
   assert.throws(() => base64ToBytes('AB=C'), PresentationError);
 });
+
+test('DNSSEC algorithm fields accept mnemonics (RFC 4034 §A.1), SSHFP does not', () => {
+  const origin = Name.parse('example.');
+  const ds = parseRdata(RRType.DS, tokens('12345 RSASHA1 1 ABCDEF0123'), origin);
+  assert.equal(ds[2], 5);
+  const ds2 = parseRdata(RRType.DS, tokens('12345 dsa-nsec3-sha1 1 ABCDEF0123'), origin);
+  assert.equal(ds2[2], 6);
+  assert.throws(() => parseRdata(RRType.SSHFP, tokens('RSASHA1 1 ABCDEF'), origin), /8-bit number/);
+  assert.throws(() => parseRdata(RRType.DS, tokens('12345 NOSUCHALG 1 ABCDEF'), origin), /algorithm/);
+});

@@ -3,6 +3,7 @@
 // failure itself (the check that failed, the resolver's rcode, AD bit and EDE tag, the scenario
 // config anchord cannot express, and the signature audit); no scenario is named.
 
+import { EdeTag } from '../../dnssec/ede-tags.js';
 import { Rcode, rcodeToString } from '../../wire/constants.js';
 import type { FileResult } from './replay-files.js';
 import type { SignatureAudit } from './signature-audit.js';
@@ -44,7 +45,7 @@ export function failureCause(r: FileResult, audit?: SignatureAudit): Cause | und
   if (c.gotRcode === Rcode.SERVFAIL && c.expectedRcode !== Rcode.SERVFAIL) {
     const bad = audit !== undefined && audit.bad > 0 && tag?.startsWith('V-') === true;
     if (bad) return { id: 'bogus:scenario-has-bad-signatures', title: 'SERVFAIL (validation) in a scenario whose data holds RRSIGs that do not verify; expected a non-SERVFAIL answer' };
-    const notCrypto = tag === undefined || tag.startsWith('R-') || tag === 'V-RRSIG-NONE';
+    const notCrypto = tag === undefined || tag.startsWith('R-') || tag === EdeTag.RRSIG_NONE;
     if (audit !== undefined && audit.crossSection > 0 && notCrypto) {
       return {
         id: 'rrsig-other-section',
