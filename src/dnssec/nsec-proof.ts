@@ -12,6 +12,11 @@
 // - the closest encloser of a name the NSEC covers is the longer of its common ancestors with the
 //   owner and with the next name (RFC 4035 §5.4, as Unbound and BIND derive it).
 //
+// - an NSEC whose owner or next name lies outside the zone that signed it says nothing about that
+//   zone's names: its span would reach into names the signer is not authoritative for (RFC 4035
+//   §5.4 reads the span within one zone; Unbound's val_nsec checks the same), so such records take
+//   part in no proof;
+//
 // Proofs:
 // - NXDOMAIN (RFC 4035 §3.1.3.2, §5.4): an NSEC covers the name, and an NSEC covers the wildcard
 //   `*.` + closest encloser (the same record or another);
@@ -115,6 +120,15 @@ export function nsecCovers(nsec: NsecRecord, name: Name): boolean {
   return afterOwner || beforeNext;
 }
 
+/** True when the NSEC's owner and next name are both within `zone` (the signer's zone). */
+export function nsecInZone(nsec: NsecRecord, zone: Name): boolean {
+  return nsec.owner.isSubdomainOf(zone) && nsec.next.isSubdomainOf(zone);
+}
+
+function inZone(nsecs: readonly NsecRecord[], zone: Name): NsecRecord[] {
+  return nsecs.filter((n) => nsecInZone(n, zone));
+}
+
 function isDelegation(types: ReadonlySet<number>): boolean {
   return types.has(RRType.NS) && !types.has(RRType.SOA);
 }
@@ -125,7 +139,7 @@ function isDelegation(types: ReadonlySet<number>): boolean {
  * above the next name.
  */
 export function nsecProvesAbsent(nsec: NsecRecord, name: Name, zone: Name): boolean {
-  if (!name.isSubdomainOf(zone)) return false;
+  if (!name.isSubdomainOf(zone) || !nsecInZone(nsec, zone)) return false;
   if (!nsecCovers(nsec, name)) return false;
   if (name.isSubdomainOf(nsec.owner) && (isDelegation(nsec.types) || nsec.types.has(RRType.DNAME))) return false;
   if (nsec.next.isSubdomainOf(name) && !nsec.next.equals(name)) return false;
@@ -156,7 +170,8 @@ function bogus(r: VerdictReason): DenialResult {
 }
 
 /** NXDOMAIN: the name and the source of synthesis at its closest encloser are both absent. */
-export function proveNxdomainNsec(nsecs: readonly NsecRecord[], qname: Name, zone: Name): DenialResult {
+export function proveNxdomainNsec(all: readonly NsecRecord[], qname: Name, zone: Name): DenialResult {
+  const nsecs = inZone(all, zone);
   const facts = { owner: qname };
   if (findMatch(nsecs, qname) !== undefined || nsecs.some((n) => showsEmptyNonTerminal(n, qname))) {
     return bogus(reason(EdeTag.NSEC_NXDOMAIN_EXISTS, 'an NSEC shows the name exists', facts));
@@ -178,7 +193,8 @@ export function proveNxdomainNsec(nsecs: readonly NsecRecord[], qname: Name, zon
  * NODATA for `qtype` at `qname`: a matching NSEC without the type, an empty non-terminal, or a
  * wildcard NODATA.
  */
-export function proveNodataNsec(nsecs: readonly NsecRecord[], qname: Name, qtype: number, zone: Name): DenialResult {
+export function proveNodataNsec(all: readonly NsecRecord[], qname: Name, qtype: number, zone: Name): DenialResult {
+  const nsecs = inZone(all, zone);
   const facts = { owner: qname, type: qtype };
   const m = findMatch(nsecs, qname);
   if (m !== undefined) {
@@ -218,7 +234,8 @@ export function proveNodataNsec(nsecs: readonly NsecRecord[], qname: Name, qtype
  * A wildcard answer at `qname` synthesised from `*.` + `wildcardParent`: an NSEC must cover
  * `qname` and show `wildcardParent` as the closest encloser (no closer name exists).
  */
-export function proveWildcardAnswerNsec(nsecs: readonly NsecRecord[], qname: Name, wildcardParent: Name, zone: Name): DenialResult {
+export function proveWildcardAnswerNsec(all: readonly NsecRecord[], qname: Name, wildcardParent: Name, zone: Name): DenialResult {
+  const nsecs = inZone(all, zone);
   const facts = { owner: qname };
   let closer = false;
   for (const n of nsecs) {
@@ -239,9 +256,9 @@ export function proveWildcardAnswerNsec(nsecs: readonly NsecRecord[], qname: Nam
 }
 
 /** Insecure delegation at a referral: the NSEC at `delegation` has NS and neither DS nor SOA. */
-export function proveNoDsAtReferralNsec(nsecs: readonly NsecRecord[], delegation: Name): DenialResult {
+export function proveNoDsAtReferralNsec(nsecs: readonly NsecRecord[], delegation: Name, zone: Name): DenialResult {
   const facts = { owner: delegation, type: RRType.DS };
-  const m = findMatch(nsecs, delegation);
+  const m = findMatch(inZone(nsecs, zone), delegation);
   if (m === undefined) return bogus(reason(EdeTag.NSEC_REFERRAL_NO_PROOF, 'no NSEC at the delegation', facts));
   if (!m.types.has(RRType.NS) || m.types.has(RRType.DS) || m.types.has(RRType.SOA)) {
     return bogus(reason(EdeTag.NSEC_REFERRAL_NOT_DELEGATION, 'the NSEC at the delegation lacks NS or has DS or SOA', facts));

@@ -514,6 +514,11 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     const j = judge(p);
     authJudged.push({ p, j });
     if (j.status !== 'secure') continue;
+    // An NSEC or NSEC3 RRset validated as a wildcard expansion (RRSIG Labels below the owner's
+    // count) has a synthesised owner: the span it states belongs to the wildcard, not to the
+    // name, so it takes part in no denial (RFC 4592 §4.7: a synthesised NSEC is never used for a
+    // negative response). Unbound refuses it too, e.g. to deny the DS of a wildcard delegation.
+    if (j.wildcardParent !== undefined && (p.set.rrset.type === RRType.NSEC || p.set.rrset.type === RRType.NSEC3)) continue;
     const list = secureAuth.get(keys.zone.key);
     if (list === undefined) secureAuth.set(keys.zone.key, [p.set.rrset]);
     else list.push(p.set.rrset);
@@ -598,7 +603,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
         const nsecs = nsecRecords(sets);
         const nsec3s = nsec3Records(sets, zone);
         let r: DenialResult;
-        if (nsecs.length > 0) r = proveNoDsAtReferralNsec(nsecs, delegationName);
+        if (nsecs.length > 0) r = proveNoDsAtReferralNsec(nsecs, delegationName, zone);
         else if (nsec3s.length > 0) r = proveNoDsAtReferralNsec3(env, nsec3s, delegationName, zone);
         else {
           r = {

@@ -15,6 +15,7 @@ import {
   type ResponseToValidate,
   type ResponseVerdict,
 } from '../../src/dnssec/response-validator.js';
+import { nsecInZone, nsecProvesAbsent, proveNoDsAtReferralNsec, proveNxdomainNsec, type NsecRecord } from '../../src/dnssec/nsec-proof.js';
 import { NOW, editSigs, keysTable, loadVector, renamed, response, secureZone, stripSigs } from './helpers/zone-data.js';
 
 const backend = createNodeBackend();
@@ -252,4 +253,33 @@ test('qtype ANY: every RRset at the name is judged', () => {
   assert.equal(v.status, 'secure');
   assert.equal(v.rrsets.length, 2);
   assert.equal(v.work.validations, 2);
+});
+
+test('an NSEC whose span leaves the signer zone proves nothing (RFC 4035 §5.4)', () => {
+  const P = (s: string): Name => Name.parse(s);
+  const zone = P('example.com.');
+  const apex: NsecRecord = { owner: zone, next: P('abc.example.com.'), types: new Set([RRType.SOA, RRType.NS, RRType.NSEC]) };
+  const overreach: NsecRecord = { owner: P('wab.example.com.'), next: P('wzz.foo.com.'), types: new Set([A, RRType.NSEC]) };
+  const inside: NsecRecord = { owner: P('wab.example.com.'), next: P('wzz.example.com.'), types: new Set([A, RRType.NSEC]) };
+  const q = P('www.example.com.');
+  assert.ok(!nsecInZone(overreach, zone), 'next name outside the zone');
+  assert.ok(nsecInZone(inside, zone), 'owner and next inside the zone');
+  assert.ok(!nsecProvesAbsent(overreach, q, zone), 'the overreaching span covers nothing');
+  const r = proveNxdomainNsec([apex, overreach], q, zone);
+  assert.equal(r.status, 'bogus', 'NXDOMAIN resting on an overreaching NSEC');
+  assert.equal(proveNxdomainNsec([apex, inside], q, zone).status, 'secure', 'the same proof within the zone');
+  // An owner outside the zone cannot match a name of the zone either.
+  const foreign: NsecRecord = { owner: P('sub.example.com.'), next: P('example.net.'), types: new Set([RRType.NS]) };
+  assert.equal(proveNoDsAtReferralNsec([foreign], P('sub.example.com.'), zone).status, 'bogus', 'referral NSEC with a next name outside');
+});
+
+test('an NSEC validated as a wildcard expansion proves no denial (RFC 4592 §4.7)', () => {
+  const q = N('x.wild');
+  const expanded = renamed(z.nsecFor(N('*.wild')), q);
+  // The NSEC at *.wild lacks A; expanded to x.wild it would claim NODATA for x.wild.
+  const v = run(response(q, A, Rcode.NOERROR, [], [soa, expanded]));
+  assert.equal(v.status, 'bogus', `expanded NSEC used as NODATA proof: ${JSON.stringify(v.reason)}`);
+  // Nor deny the DS of a delegation a wildcard would synthesise.
+  const ds = run(response(q, RRType.DS, Rcode.NOERROR, [], [soa, expanded]));
+  assert.equal(ds.status, 'bogus', `expanded NSEC used to deny a DS: ${JSON.stringify(ds.reason)}`);
 });
