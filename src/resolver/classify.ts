@@ -16,8 +16,8 @@
 //   dropped, so out-of-bailiwick addresses can never poison the delegation.
 //
 // Then (RFC 1034 §5.3.3, RFC 2308 §2):
-// - `answer`: data or a chain for QNAME, NXDOMAIN, or NODATA (SOA in authority, or AA with
-//   nothing) — the iteration ends and the resolver validates and caches it;
+// - `answer`: data or a chain for QNAME, NXDOMAIN, or NODATA (SOA in authority, AA with nothing,
+//   or NSEC/NSEC3 in authority without AA: servers that leave AA off, as Unbound accepts) — the iteration ends and the resolver validates and caches it;
 // - `referral`: NOERROR, no answer, no SOA, an NS RRset strictly below the zone the server was
 //   asked as, at or above the name (a downward referral);
 // - `lame`: a referral sideways or upward, a non-authoritative empty reply, REFUSED or NOTAUTH
@@ -191,5 +191,9 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
   if (msg.authority.some((r) => r.type === RRType.NS)) {
     return msg.flags.aa ? { kind: 'answer', msg } : { kind: 'lame', reason: 'upward or sideways referral' };
   }
-  return msg.flags.aa ? { kind: 'answer', msg } : { kind: 'lame', reason: 'empty non-authoritative reply' };
+  if (msg.flags.aa) return { kind: 'answer', msg };
+  // NSEC/NSEC3 from the zone without AA: a NODATA whose server left AA off; it is judged as an
+  // answer (Unbound's response type "answer" for it), and the validator decides what it proves.
+  if (msg.authority.some((r) => r.type === RRType.NSEC || r.type === RRType.NSEC3)) return { kind: 'answer', msg };
+  return { kind: 'lame', reason: 'empty non-authoritative reply' };
 }

@@ -15,8 +15,9 @@
 //      span: an insecure delegation (RFC 4035 §5.2, RFC 5155 §8.9); everything below is insecure;
 //    - secure NODATA without NS, or an empty non-terminal: no zone cut there; go one label deeper;
 //    - bogus anything: the zone is bogus, with the validator's reason.
-// 3. The final name of a negative answer is taken to be in the zone of the response's SOA (that
-//    zone's signed NSEC/NSEC3 records prove the denial, so a cut in between could not be hidden):
+// 3. The final name of a negative answer is taken to be in the zone of the response's SOA, or of
+//    the signer of its NSEC/NSEC3 records when it has no SOA (that zone's signed NSEC/NSEC3 records
+//    prove the denial, so a cut in between could not be hidden; Unbound does the same):
 //    no DS queries for it. Signer names and owners of unsigned data are walked to: a server may
 //    answer for an unsigned child zone it also serves (Unbound walks the same way). A DS query
 //    answered with a secure NXDOMAIN ends the walk in the current zone (no cut below a name that
@@ -80,6 +81,8 @@ export interface ZoneHint {
   readonly soaOwners: readonly Name[];
   /** Keys of the RRSIG signer names in the response. */
   readonly signers: ReadonlySet<string>;
+  /** Signer names of the NSEC/NSEC3 RRSIGs in its authority section (the zones of its proofs). */
+  readonly proofSigners?: readonly Name[];
 }
 
 type DsStep =
@@ -118,6 +121,23 @@ export function signerNames(msg: Message): Set<string> {
   return out;
 }
 
+/** Signer names of the RRSIGs over NSEC/NSEC3 records in a message's authority section. */
+export function proofSignerNames(msg: Message): Name[] {
+  const out: Name[] = [];
+  for (const r of msg.authority) {
+    if (r.type !== RRType.RRSIG || r.rdata.length < 2) continue;
+    const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
+    if (covered !== RRType.NSEC && covered !== RRType.NSEC3) continue;
+    try {
+      const signer = decodeTyped(RRType.RRSIG, r.rdata).signerName;
+      if (r.name.isSubdomainOf(signer) && !out.some((n) => n.equals(signer))) out.push(signer);
+    } catch {
+      // An unreadable RRSIG names no signer.
+    }
+  }
+  return out;
+}
+
 const MAX_WALK = 130;
 const MAX_NEED_KEYS_ROUNDS = 10;
 
@@ -149,7 +169,7 @@ export class ChainOfTrust {
     if (anchor === undefined) return { status: 'insecure' };
     let target = name;
     if (hint !== undefined && !hint.signers.has(name.key)) {
-      for (const z of hint.soaOwners) {
+      for (const z of [...hint.soaOwners, ...(hint.proofSigners ?? [])]) {
         if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
       }
     }
@@ -345,6 +365,7 @@ export class ChainOfTrust {
     const hint: ZoneHint = {
       soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
       signers: signerNames(msg),
+      proofSigners: proofSignerNames(msg),
     };
     const known = new Map<string, ZoneStatus>();
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) };

@@ -73,3 +73,11 @@ test('an NXDOMAIN at the end of a chain inside the bailiwick is kept', () => {
   const plain = scrub(reply('nx.a.test.', { aa: true, rcode: Rcode.NXDOMAIN, authority: [soa('a.test.')] }), n('nx.a.test.'), RRType.A, n('a.test.'));
   assert.equal(plain.rcode, Rcode.NXDOMAIN, 'no chain: the NXDOMAIN is about the question');
 });
+
+test('an empty NOERROR without AA but with NSEC in authority is a NODATA answer, not lame', () => {
+  const msg = reply('www.a.test.', { aa: false, rcode: Rcode.NOERROR, authority: [nsec('www.a.test.', 'z.a.test.')] });
+  const s = scrub(msg, n('www.a.test.'), RRType.A, n('a.test.'));
+  assert.equal(classify(s, n('www.a.test.'), RRType.A, n('a.test.')).kind, 'answer', 'the NSEC makes it a NODATA');
+  const bare = reply('www.a.test.', { aa: false, rcode: Rcode.NOERROR });
+  assert.equal(classify(bare, n('www.a.test.'), RRType.A, n('a.test.')).kind, 'lame', 'nothing at all without AA stays lame');
+});

@@ -175,8 +175,9 @@ class Mapper {
     this.ede = scenario.dialect === Dialect.deckard;
     // Unbound signals by default; Deckard's Knot Resolver template turns it off (§2.1, §9 rule 5).
     this.signaling = scenario.dialect === Dialect.unbound;
-    // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows.
-    if (scenario.dialect === Dialect.unbound) this.nsec3Max = 150;
+    // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows; Knot
+    // Resolver 5's KR_NSEC3_MAX_ITERATIONS is 150 as well.
+    this.nsec3Max = 150;
   }
 
   fail(o: ConfigOption, msg: string): never {
