@@ -20,6 +20,12 @@
 //   data, started already and expires later than now + refresh; everything else is re-signed.
 // - CDS/CDNSKEY (RFC 7344 §4, RFC 8078): for KSKs whose SyncPublish time has come.
 //
+// Streaming: the zone's nodes are walked in canonical order (twice for NSEC3: once to hash the
+// chain names, RFC 5155 §7.1) and the signed records come out in that order as batches of
+// signatures complete, so memory holds the input zone, the NSEC3 hashes and the batches in
+// flight, never the whole signed zone (startSigning). signZone collects everything for callers
+// that want it in memory.
+//
 // Pure module: keys reach it through SigningKey (a sign function) or a BatchSigner (a worker pool
 // in src/crypto); the time and randomness are parameters. The work is split into batches so a
 // pool can sign one batch while the next is prepared.
@@ -32,8 +38,10 @@ import type { SignatureVerifier } from '../dnssec/zone-verify.js';
 import { RRType } from '../wire/constants.js';
 import { compareNames, type Name } from '../wire/name.js';
 import { bytesEqual, compareBytes, type ResourceRecord, type RRset } from '../wire/record.js';
-import { NodeKind, type Zone, type ZoneNode } from '../zone/zone.js';
-import { buildNsec3Chain, buildNsecChain, nsec3ParamRdata, type ChainName, type Nsec3Params } from './denial-chain.js';
+import { nsec3Hash, nsec3OwnerName, NSEC3_SHA1_LENGTH } from '../dnssec/nsec3-hash.js';
+import { encodeTypeBitmap } from '../wire/rdata.js';
+import { NodeKind, Zone, type ZoneNode, type ZoneProblem } from '../zone/zone.js';
+import { nsec3ParamRdata, nsecRdata, type Nsec3Params } from './denial-chain.js';
 import { DnskeyFlag, dnskeyFlags, withFlags } from './key-file-text.js';
 import { keyStateAt, type KeyTiming } from './key-timing.js';
 
@@ -48,7 +56,10 @@ export interface SigningKey {
   readonly ksk?: boolean;
   /** TTL from the key file (dnssec-keygen -L), used for the DNSKEY RRset when nothing else sets it. */
   readonly ttl?: number;
-  /** Signs data (the RRSIG signature field). Absent: the key can be published but not sign. */
+  /**
+   * Signs data (the RRSIG signature field). Absent: the key can be published but not sign (also
+   * with a BatchSigner, which signs in its place).
+   */
   readonly sign?: (data: Uint8Array) => Uint8Array;
   /** A label for messages (the key file's base name). */
   readonly label?: string;
@@ -63,6 +74,8 @@ export interface SignJob {
 /** Signs many jobs at once (a worker pool); results in job order. */
 export interface BatchSigner {
   signBatch(jobs: readonly SignJob[]): Promise<Uint8Array[]>;
+  /** True when every signature is verified before it is returned (verifyGenerated is then done). */
+  readonly verifies?: boolean;
 }
 
 export type DenialOptions = { readonly type: 'nsec' } | ({ readonly type: 'nsec3' } & Nsec3Params);
@@ -170,9 +183,42 @@ export interface SignedZone {
   /** SOA serial after the -N update. */
   readonly serial: number;
   /** Every record in canonical order, the printer's order (zone/printer.ts compareRecords). */
-  records(): Generator<ResourceRecord, void, undefined>;
+  records(): IterableIterator<ResourceRecord>;
   /** Number of records records() yields. */
   readonly recordCount: number;
+}
+
+/**
+ * What the signer reads: the zone's nodes in canonical order, empty non-terminals included, with
+ * their kinds (zone/zone.ts), walked once or twice; and RRset lookups at the apex. The zone model
+ * (zoneInput) and the compact zone (auth/compact-zone.ts) both provide it.
+ */
+export interface SignerInput {
+  readonly origin: Name;
+  readonly class: number;
+  readonly problems: readonly ZoneProblem[];
+  nodes(): Iterable<ZoneNode>;
+  rrset(name: Name, type: number): RRset | undefined;
+}
+
+/** The zone model as signer input. */
+export function zoneInput(zone: Zone): SignerInput {
+  return { origin: zone.origin, class: zone.class, problems: zone.problems, nodes: () => zone.nodes, rrset: (n, t) => zone.rrset(n, t) };
+}
+
+/**
+ * A signing run started by startSigning: what was decided before any signature (keys, DNSKEY
+ * RRset, serial) and the signed records as they are produced, in canonical order. `stats` is
+ * complete once `records` is exhausted; `records` can be walked once.
+ */
+export interface SigningRun {
+  readonly origin: Name;
+  readonly class: number;
+  readonly stats: SignStats;
+  readonly keys: readonly KeyUse[];
+  readonly dnskeys: RRset;
+  readonly serial: number;
+  records(): AsyncGenerator<ResourceRecord, void, undefined>;
 }
 
 const DEFAULT_VALIDITY = 30 * 86400;
@@ -182,17 +228,27 @@ const REBUILT = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3]);
 
 /** One RRset in the output with its RRSIG RDATAs. */
 interface OutSet {
-  set: RRset;
-  sigs: Uint8Array[];
-  /** Sign with these key indexes (filled in planning). */
-  signers: number[];
+  readonly set: RRset;
+  readonly sigs: Uint8Array[];
+  /** Sign with these key indexes. */
+  signers: readonly number[];
   /** Input RRSIGs covering this RRset at this owner. */
-  old: Uint8Array[] | undefined;
+  old: readonly Uint8Array[] | undefined;
 }
 
 interface OutNode {
   readonly name: Name;
   readonly sets: OutSet[];
+}
+
+/** A node prepared for signing: what is rebuilt stripped, the apex extras added. */
+interface Prepared {
+  readonly node: ZoneNode;
+  readonly out: OutNode;
+  /** Authoritative data (not glue/occluded) after stripping. */
+  readonly hasData: boolean;
+  /** Input RRSIGs at this owner. */
+  readonly oldSigs: readonly Uint8Array[] | undefined;
 }
 
 /** SOA serial after -N (RFC 1982 arithmetic; a result of 0 is skipped, as BIND does). */
@@ -284,14 +340,17 @@ function sortUnique(rdatas: Uint8Array[]): Uint8Array[] {
 }
 
 /**
- * Signs `zone` with `keys`. Throws KeyFileError for key problems (a key for another zone, no key
- * able to sign, a key that must sign but has no private half), AnchordError(ZoneFile) for a zone
- * with errors, CryptoError when signing fails.
+ * Starts signing `input` with `keys`. Everything that can be wrong with the keys or the zone is
+ * thrown here, before any record is produced: KeyFileError for key problems (a key for another
+ * zone, no key able to sign, a key that must sign but has no private half, a KSK-only algorithm
+ * without -z), AnchordError(ZoneFile) for a zone with errors. Signing failures (CryptoError)
+ * surface from `records()`.
  */
-export async function signZone(zone: Zone, keys: readonly SigningKey[], options: SignZoneOptions): Promise<SignedZone> {
-  const errors = zone.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new AnchordError(ErrorCode.ZoneFile, `cannot sign ${zone.origin.toString()}: ${errors.map((e) => e.message).join('; ')}`);
-  const origin = zone.origin;
+export function startSigning(input: SignerInput, keys: readonly SigningKey[], options: SignZoneOptions): SigningRun {
+  const errors = input.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new AnchordError(ErrorCode.ZoneFile, `cannot sign ${input.origin.toString()}: ${errors.map((e) => e.message).join('; ')}`);
+  const origin = input.origin;
+  const cls = input.class;
   const now = options.now;
   const inception = options.inception ?? now - 3600;
   const expiration = options.expiration ?? inception + DEFAULT_VALIDITY;
@@ -329,7 +388,8 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   if (signing.filter((u) => !u.revoked).length === 0) throw new KeyFileError(`no active key to sign ${origin.toString()} with`);
   const batch = options.batchSigner;
   for (const u of signing) {
-    if (batch === undefined && keys[u.index]!.sign === undefined) {
+    // A batch signer holds the private keys itself, but `sign` still tells which keys have one.
+    if (keys[u.index]!.sign === undefined) {
       throw new KeyFileError(`key ${keys[u.index]!.label ?? u.tag} must sign but its private key is missing`);
     }
   }
@@ -345,7 +405,11 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
       if (!activeZskAlgs.has(alg)) throw new KeyFileError("No non-KSK DNSKEY found; supply a ZSK or use '-z'.");
     }
   }
-  const signersFor = (type: number, atApex: boolean): number[] => {
+  const signerCache = new Map<string, readonly number[]>();
+  const signersFor = (type: number, atApex: boolean): readonly number[] => {
+    const cacheKey = `${type}/${atApex}`;
+    const cached = signerCache.get(cacheKey);
+    if (cached !== undefined) return cached;
     const out: number[] = [];
     const keyMaterial = atApex && KEY_MATERIAL.has(type);
     for (const u of signing) {
@@ -360,11 +424,12 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
         out.push(u.index);
       }
     }
+    signerCache.set(cacheKey, out);
     return out;
   };
 
   // ---- SOA, TTLs ------------------------------------------------------------------------------
-  const soa = zone.soa!;
+  const soa = input.rrset(origin, RRType.SOA)!;
   const soaRdata = soa.rdatas[0]!;
   const minimum = u32(soaRdata, soaRdata.length - 4);
   const oldSerial = u32(soaRdata, soaRdata.length - 20);
@@ -372,16 +437,15 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   const denialTtl = Math.min(soa.ttl, minimum);
 
   // ---- DNSKEY, CDS, CDNSKEY, NSEC3PARAM at the apex --------------------------------------------
-  const zoneKeys = zone.rrset(origin, RRType.DNSKEY);
+  const zoneKeys = input.rrset(origin, RRType.DNSKEY);
   const dnskeyRdatas: Uint8Array[] = [];
   for (const r of zoneKeys?.rdatas ?? []) if (!uses.some((u) => sameKeyIgnoringRevoke(u.rdata, r))) dnskeyRdatas.push(r);
   for (const u of uses) if (u.published) dnskeyRdatas.push(u.rdata);
   const keyTtls = keys.map((k) => k.ttl).filter((t): t is number => t !== undefined);
   const dnskeyTtl = options.dnskeyTtl ?? zoneKeys?.ttl ?? (keyTtls.length > 0 ? Math.min(...keyTtls) : soa.ttl);
-  const dnskeys: RRset = { name: origin, type: RRType.DNSKEY, class: zone.class, ttl: dnskeyTtl, rdatas: sortUnique(dnskeyRdatas) };
+  const dnskeys: RRset = { name: origin, type: RRType.DNSKEY, class: cls, ttl: dnskeyTtl, rdatas: sortUnique(dnskeyRdatas) };
 
-  const apexExtra = new Map<number, RRset>();
-  apexExtra.set(RRType.DNSKEY, dnskeys);
+  const apexExtra: RRset[] = [dnskeys];
   if (options.sync !== undefined) {
     const sync = options.sync;
     const syncKeys = uses.filter((u) => u.published && !u.revoked && u.ksk && (u.sync || (sync.allKsks === true && u.active)));
@@ -391,29 +455,30 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
       for (const d of sync.cdsDigests ?? [2]) cds.push(makeDsRdata(origin, u.rdata, d));
       if (sync.cdnskey !== false) cdnskey.push(u.rdata);
     }
-    if (cds.length > 0) apexExtra.set(RRType.CDS, { name: origin, type: RRType.CDS, class: zone.class, ttl: dnskeyTtl, rdatas: sortUnique(cds) });
-    if (cdnskey.length > 0) apexExtra.set(RRType.CDNSKEY, { name: origin, type: RRType.CDNSKEY, class: zone.class, ttl: dnskeyTtl, rdatas: sortUnique(cdnskey) });
+    if (cds.length > 0) apexExtra.push({ name: origin, type: RRType.CDS, class: cls, ttl: dnskeyTtl, rdatas: sortUnique(cds) });
+    if (cdnskey.length > 0) apexExtra.push({ name: origin, type: RRType.CDNSKEY, class: cls, ttl: dnskeyTtl, rdatas: sortUnique(cdnskey) });
   }
   if (denial.type === 'nsec3') {
-    apexExtra.set(RRType.NSEC3PARAM, { name: origin, type: RRType.NSEC3PARAM, class: zone.class, ttl: 0, rdatas: [nsec3ParamRdata(denial)] });
+    apexExtra.push({ name: origin, type: RRType.NSEC3PARAM, class: cls, ttl: 0, rdatas: [nsec3ParamRdata(denial)] });
   }
   const apexDropped = new Set<number>([RRType.DNSKEY, RRType.NSEC3PARAM]);
   if (options.sync !== undefined) {
     apexDropped.add(RRType.CDS);
     apexDropped.add(RRType.CDNSKEY);
   }
-
-  // ---- Nodes: strip what is rebuilt, keep the old RRSIGs for reuse -----------------------------
-  interface Work {
-    node: ZoneNode;
-    out: OutNode;
-    /** Authoritative data (not glue/occluded) present after stripping. */
-    hasData: boolean;
+  let newSoa: RRset | undefined;
+  if (serial !== oldSerial) {
+    const r = soaRdata.slice();
+    const at = r.length - 20;
+    r[at] = serial >>> 24;
+    r[at + 1] = (serial >>> 16) & 0xff;
+    r[at + 2] = (serial >>> 8) & 0xff;
+    r[at + 3] = serial & 0xff;
+    newSoa = { ...soa, rdatas: [r] };
   }
-  const works: Work[] = [];
-  const oldSigsByOwner = new Map<string, Uint8Array[]>();
-  const apexKey = origin.key;
-  for (const node of zone.nodes) {
+
+  // ---- Per node: strip what is rebuilt, keep the old RRSIGs for reuse --------------------------
+  const prepare = (node: ZoneNode): Prepared => {
     const isApex = node.kind === NodeKind.Apex;
     const sets: OutSet[] = [];
     let oldSigs: Uint8Array[] | undefined;
@@ -424,113 +489,127 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
       }
       if (REBUILT.has(set.type)) continue;
       if (isApex && apexDropped.has(set.type)) continue;
-      let s = set;
-      if (isApex && set.type === RRType.SOA && serial !== oldSerial) {
-        const r = soaRdata.slice();
-        const at = r.length - 20;
-        r[at] = serial >>> 24;
-        r[at + 1] = (serial >>> 16) & 0xff;
-        r[at + 2] = (serial >>> 8) & 0xff;
-        r[at + 3] = serial & 0xff;
-        s = { ...set, rdatas: [r] };
-      }
-      sets.push({ set: s, sigs: [], signers: [], old: undefined });
+      const s = isApex && set.type === RRType.SOA && newSoa !== undefined ? newSoa : set;
+      sets.push({ set: s, sigs: [], signers: NO_SIGNERS, old: undefined });
     }
-    if (isApex) for (const extra of apexExtra.values()) sets.push({ set: extra, sigs: [], signers: [], old: undefined });
-    sets.sort((a, b) => a.set.type - b.set.type);
-    if (oldSigs !== undefined) oldSigsByOwner.set(node.name.key, oldSigs);
+    if (isApex) {
+      for (const extra of apexExtra) sets.push({ set: extra, sigs: [], signers: NO_SIGNERS, old: undefined });
+      sets.sort((a, b) => a.set.type - b.set.type);
+    }
     const hasData = node.kind !== NodeKind.Occluded && sets.length > 0;
-    works.push({ node, out: { name: node.name, sets }, hasData });
-  }
+    if (node.kind !== NodeKind.Occluded) {
+      for (const os of sets) {
+        if (node.kind === NodeKind.Delegation && os.set.type !== RRType.DS) continue;
+        os.signers = signersFor(os.set.type, isApex);
+        if (oldSigs !== undefined) os.old = oldSigs.filter((r) => u16(r, 0) === os.set.type);
+      }
+    }
+    return { node, out: { name: node.name, sets }, hasData, oldSigs };
+  };
 
-  // ---- Which names are in the denial chain ------------------------------------------------------
+  // ---- Denial chain membership ----------------------------------------------------------------------
   const nsec3 = denial.type === 'nsec3' ? denial : undefined;
   const optOut = nsec3?.optOut === true;
-  const isSecureCut = (w: Work): boolean => w.out.sets.some((s) => s.set.type === RRType.DS);
-  // Names that carry a chain entry for data of their own (not empty non-terminals).
-  const inChainAsData = (w: Work): boolean => {
+  const isSecureCut = (w: Prepared): boolean => w.out.sets.some((s) => s.set.type === RRType.DS);
+  const inChainAsData = (w: Prepared): boolean => {
     if (!w.hasData) return false;
     if (w.node.kind === NodeKind.Delegation) return !optOut || isSecureCut(w);
     return true;
   };
-  // Empty non-terminals needed by NSEC3 (RFC 5155 §7.1): ancestors of chain names.
-  const neededEnts = new Set<string>();
-  if (nsec3 !== undefined) {
-    for (const w of works) {
-      if (!inChainAsData(w)) continue;
-      for (let p = w.node.name.parent(); p !== undefined && p.key !== apexKey && p.labelCount > origin.labelCount; p = p.parent()) {
-        if (neededEnts.has(p.key)) break;
-        neededEnts.add(p.key);
+  /** Types listed in this node's NSEC/NSEC3 bitmap (RFC 4034 §4.1.2; at a cut only NS and DS). */
+  const chainTypes = (w: Prepared): number[] => {
+    const types: number[] = [];
+    let signedHere = false;
+    for (const os of w.out.sets) {
+      if (w.node.kind === NodeKind.Delegation && os.set.type !== RRType.NS && os.set.type !== RRType.DS) continue;
+      types.push(os.set.type);
+      if (os.signers.length > 0) signedHere = true;
+    }
+    if (nsec3 === undefined) types.push(RRType.NSEC, RRType.RRSIG);
+    else if (signedHere) types.push(RRType.RRSIG);
+    return types;
+  };
+
+  // NSEC3 (RFC 5155 §7.1): a first walk hashes every chain name, empty non-terminals that lead to
+  // chain names included (a stack of the empty non-terminals on the current path).
+  const table = nsec3 === undefined ? undefined : new Nsec3Table(origin, nsec3, denialTtl, cls);
+  if (table !== undefined) {
+    const ents: { name: Name; needed: boolean }[] = [];
+    const popTo = (name: Name | undefined): void => {
+      while (ents.length > 0 && (name === undefined || !name.isSubdomainOf(ents[ents.length - 1]!.name))) {
+        const e = ents.pop()!;
+        if (e.needed) table.add(e.name, []);
+      }
+    };
+    for (const node of input.nodes()) {
+      if (node.kind === NodeKind.Occluded) continue;
+      const w = prepare(node);
+      popTo(node.name);
+      if (inChainAsData(w)) {
+        for (let i = ents.length - 1; i >= 0 && !ents[i]!.needed; i--) ents[i]!.needed = true;
+        table.add(node.name, chainTypes(w));
+      } else if (!w.hasData && node.kind !== NodeKind.Apex) {
+        ents.push({ name: node.name, needed: false });
       }
     }
+    popTo(undefined);
+    table.finish();
+    stats.chainRecords = table.size;
   }
 
-  // ---- Signing plan per RRset ----------------------------------------------------------------------
-  const chain: ChainName[] = [];
-  const chainWorks: Work[] = [];
-  for (const w of works) {
-    const kind = w.node.kind;
-    if (kind === NodeKind.Occluded) continue;
-    const isApex = kind === NodeKind.Apex;
-    let signedHere = false;
-    const old = oldSigsByOwner.get(w.node.name.key);
-    for (const os of w.out.sets) {
-      if (kind === NodeKind.Delegation && os.set.type !== RRType.DS) continue;
-      os.signers = signersFor(os.set.type, isApex);
-      if (os.signers.length > 0) signedHere = true;
-      if (old !== undefined) os.old = old.filter((r) => u16(r, 0) === os.set.type);
-    }
-    if (nsec3 === undefined) {
-      if (!w.hasData) continue;
-      const types = new Set<number>();
-      for (const os of w.out.sets) if (kind !== NodeKind.Delegation || os.set.type === RRType.NS || os.set.type === RRType.DS) types.add(os.set.type);
-      types.add(RRType.NSEC);
-      types.add(RRType.RRSIG);
-      chain.push({ name: w.node.name, types: [...types] });
-      chainWorks.push(w);
-    } else {
-      const include = inChainAsData(w) || (!w.hasData && neededEnts.has(w.node.name.key));
-      if (!include) continue;
-      const types: number[] = [];
-      for (const os of w.out.sets) if (kind !== NodeKind.Delegation || os.set.type === RRType.NS || os.set.type === RRType.DS) types.push(os.set.type);
-      if (signedHere) types.push(RRType.RRSIG);
-      chain.push({ name: w.node.name, types });
-    }
-  }
-
-  // ---- Denial records ----------------------------------------------------------------------------
-  const nsec3Nodes: OutNode[] = [];
-  if (nsec3 === undefined) {
-    const rdatas = buildNsecChain(chain);
-    chainWorks.forEach((w, i) => {
-      const set: RRset = { name: w.node.name, type: RRType.NSEC, class: zone.class, ttl: denialTtl, rdatas: [rdatas[i]!] };
-      const os: OutSet = { set, sigs: [], signers: signersFor(RRType.NSEC, false), old: oldSigsByOwner.get(w.node.name.key)?.filter((r) => u16(r, 0) === RRType.NSEC) };
+  // ---- Output nodes in canonical order, NSEC added (one chain name of lookahead) or NSEC3 merged ---
+  let oldTotal = 0;
+  function* outNodes(): Generator<OutNode, void, undefined> {
+    const nsecSigners = signersFor(RRType.NSEC, false);
+    const nsec3Signers = signersFor(RRType.NSEC3, false);
+    let pending: Prepared | undefined;
+    let pendingTypes: number[] = [];
+    let queue: OutNode[] = [];
+    let firstChainName: Name | undefined;
+    const attachNsec = (w: Prepared, types: number[], next: Name): void => {
+      const set: RRset = { name: w.node.name, type: RRType.NSEC, class: cls, ttl: denialTtl, rdatas: [nsecRdata(next, types)] };
+      const os: OutSet = { set, sigs: [], signers: nsecSigners, old: w.oldSigs?.filter((r) => u16(r, 0) === RRType.NSEC) };
       const sets = w.out.sets;
       let at = sets.length;
       while (at > 0 && sets[at - 1]!.set.type > RRType.NSEC) at--;
       sets.splice(at, 0, os);
-    });
-    stats.chainRecords = rdatas.length;
-  } else {
-    const entries = buildNsec3Chain(chain, origin, nsec3);
-    const signers = signersFor(RRType.NSEC3, false);
-    for (const e of entries) {
-      const set: RRset = { name: e.owner, type: RRType.NSEC3, class: zone.class, ttl: denialTtl, rdatas: [e.rdata] };
-      nsec3Nodes.push({ name: e.owner, sets: [{ set, sigs: [], signers, old: oldSigsByOwner.get(e.owner.key)?.filter((r) => u16(r, 0) === RRType.NSEC3) }] });
+      stats.chainRecords++;
+    };
+    let next3 = 0;
+    for (const node of input.nodes()) {
+      const w = prepare(node);
+      if (w.oldSigs !== undefined) oldTotal += w.oldSigs.length;
+      if (table !== undefined) {
+        while (next3 < table.size && compareNames(table.owner(next3), node.name) < 0) yield table.node(next3++, nsec3Signers, undefined);
+        if (next3 < table.size && compareNames(table.owner(next3), node.name) === 0) {
+          // The input's own NSEC3 at this hashed name: its RRSIGs may be reused.
+          yield table.node(next3++, nsec3Signers, w.oldSigs?.filter((r) => u16(r, 0) === RRType.NSEC3));
+        }
+        if (w.out.sets.length > 0) yield w.out;
+        continue;
+      }
+      if (node.kind !== NodeKind.Occluded && w.hasData) {
+        firstChainName ??= node.name;
+        if (pending !== undefined) {
+          attachNsec(pending, pendingTypes, node.name);
+          yield pending.out;
+          yield* queue;
+          queue = [];
+        }
+        pending = w;
+        pendingTypes = chainTypes(w);
+      } else if (w.out.sets.length > 0) {
+        if (pending === undefined) yield w.out;
+        else queue.push(w.out);
+      }
     }
-    stats.chainRecords = entries.length;
-  }
-
-  // ---- Output nodes in canonical order: zone names merged with NSEC3 owners --------------------
-  const outNodes: OutNode[] = [];
-  {
-    let j = 0;
-    const zoneOut = works.filter((w) => w.out.sets.length > 0).map((w) => w.out);
-    for (const n of zoneOut) {
-      while (j < nsec3Nodes.length && compareNames(nsec3Nodes[j]!.name, n.name) < 0) outNodes.push(nsec3Nodes[j++]!);
-      outNodes.push(n);
+    if (table !== undefined) {
+      while (next3 < table.size) yield table.node(next3++, nsec3Signers, undefined);
+    } else if (pending !== undefined) {
+      attachNsec(pending, pendingTypes, firstChainName!);
+      yield pending.out;
+      yield* queue;
     }
-    while (j < nsec3Nodes.length) outNodes.push(nsec3Nodes[j++]!);
   }
 
   // ---- Signatures -----------------------------------------------------------------------------------
@@ -543,58 +622,56 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
   };
   const refreshLimit = now + refresh;
   const originWire = origin.canonicalWire();
+  const apexKey = origin.key;
 
   /** Decides about the input RRSIGs of one RRset; returns the key indexes still to sign with. */
-  const reuse = (os: OutSet): number[] => {
+  const reuse = (os: OutSet): readonly number[] => {
+    if (os.old === undefined || os.old.length === 0) return os.signers;
     const need = new Set(os.signers);
-    for (const r of os.old ?? []) {
+    for (const r of os.old) {
       const alg = r[2]!;
-      const tag = u16(r, 16);
-      const id = `${alg}/${tag}`;
+      const id = `${alg}/${u16(r, 16)}`;
       const use = byTag.get(id);
       const inDnskey = dnskeySet.get(id);
-      let keep = false;
-      const fresh =
-        timeBefore(refreshLimit, u32(r, 8)) && !timeBefore(now, u32(r, 12)) && u32(r, 4) === os.set.ttl && signerIs(r, originWire);
-      if (fresh && verifier !== undefined && inDnskey !== undefined) {
-        const wanted = use !== undefined && need.has(use.index);
-        const unknown = use === undefined;
-        const inactive = use !== undefined && !use.active;
-        const allowed = wanted || (unknown && options.removeUnknownSignatures !== true) || (inactive && options.removeInactiveSignatures !== true);
-        if (allowed) {
-          stats.verified++;
-          let ok: boolean;
-          try {
-            const sigStart = 18 + signerLength(r);
-            ok = verifier.verify(alg, inDnskey.subarray(4), signedData(r.subarray(0, sigStart), os.set), r.subarray(sigStart));
-          } catch {
-            // Malformed input RRSIG: not reusable.
-            ok = false;
-          }
-          if (ok) keep = true;
-          else stats.verifyFailed++;
-        }
+      const fresh = timeBefore(refreshLimit, u32(r, 8)) && !timeBefore(now, u32(r, 12)) && u32(r, 4) === os.set.ttl && signerIs(r, originWire);
+      if (!fresh || verifier === undefined || inDnskey === undefined) continue;
+      const wanted = use !== undefined && need.has(use.index);
+      const unknown = use === undefined;
+      const inactive = use !== undefined && !use.active;
+      const allowed = wanted || (unknown && options.removeUnknownSignatures !== true) || (inactive && options.removeInactiveSignatures !== true);
+      if (!allowed) continue;
+      stats.verified++;
+      let ok: boolean;
+      try {
+        const sigStart = 18 + signerLength(r);
+        ok = verifier.verify(alg, inDnskey.subarray(4), signedData(r.subarray(0, sigStart), os.set), r.subarray(sigStart));
+      } catch {
+        // Malformed input RRSIG: not reusable.
+        ok = false;
       }
-      if (keep) {
-        os.sigs.push(r);
-        stats.retained++;
-        if (use !== undefined) need.delete(use.index);
+      if (!ok) {
+        stats.verifyFailed++;
+        continue;
       }
+      os.sigs.push(r);
+      stats.retained++;
+      if (use !== undefined) need.delete(use.index);
     }
     return [...need];
   };
 
-  const checkNew = options.verifyGenerated === true ? verifier : undefined;
+  const checkNew = options.verifyGenerated === true && batch?.verifies !== true ? verifier : undefined;
+  const batchVerified = options.verifyGenerated === true && batch?.verifies === true;
   const batchSize = options.batchSize ?? 2048;
   const concurrency = batch === undefined ? 1 : (options.concurrency ?? 4);
-  const inflight: Promise<void>[] = [];
-  let pending: { os: OutSet; header: Uint8Array; key: number; data: Uint8Array }[] = [];
-  let pendingSets = 0;
 
-  const flush = async (): Promise<void> => {
-    const jobs = pending;
-    pending = [];
-    pendingSets = 0;
+  interface Job {
+    readonly os: OutSet;
+    readonly header: Uint8Array;
+    readonly key: number;
+    readonly data: Uint8Array;
+  }
+  const runBatch = async (jobs: readonly Job[]): Promise<void> => {
     if (jobs.length === 0) return;
     let sigs: Uint8Array[];
     if (batch !== undefined) {
@@ -615,38 +692,53 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
       j.os.sigs.push(concat(j.header, sigs[i]!));
     }
     stats.generated += jobs.length;
+    if (batchVerified) stats.generatedVerified += jobs.length;
   };
 
-  for (const node of outNodes) {
-    const atApex = node.name.key === apexKey;
-    for (const os of node.sets) {
-      if (os.signers.length === 0) continue;
-      stats.signedRRsets++;
-      const todo = reuse(os);
-      for (const k of todo) {
-        const u = uses[k]!;
-        const header = rrsigHeader(os.set, u.algorithm, u.tag, inception, exp(os.set.type, atApex), origin);
-        pending.push({ os, header, key: k, data: signedData(header, os.set) });
+  async function* records(): AsyncGenerator<ResourceRecord, void, undefined> {
+    const fifo: { nodes: OutNode[]; done: Promise<void> }[] = [];
+    let nodes: OutNode[] = [];
+    let jobs: Job[] = [];
+    const dispatch = (): void => {
+      const done = runBatch(jobs);
+      // Awaited in order below; this only keeps a later batch's failure from being "unhandled".
+      done.catch(() => undefined);
+      fifo.push({ nodes, done });
+      nodes = [];
+      jobs = [];
+    };
+    for (const node of outNodes()) {
+      const atApex = node.name.key === apexKey;
+      for (const os of node.sets) {
+        if (os.signers.length === 0) continue;
+        stats.signedRRsets++;
+        for (const k of reuse(os)) {
+          const u = uses[k]!;
+          const header = rrsigHeader(os.set, u.algorithm, u.tag, inception, exp(os.set.type, atApex), origin);
+          jobs.push({ os, header, key: k, data: signedData(header, os.set) });
+        }
       }
-      pendingSets++;
-      if (pendingSets >= batchSize) {
-        inflight.push(flush());
-        if (inflight.length >= concurrency) await inflight.shift();
+      nodes.push(node);
+      if (jobs.length >= batchSize || nodes.length >= 4 * batchSize) {
+        dispatch();
+        while (fifo.length >= concurrency) {
+          const b = fifo.shift()!;
+          await b.done;
+          yield* emit(b.nodes);
+        }
       }
     }
+    dispatch();
+    while (fifo.length > 0) {
+      const b = fifo.shift()!;
+      await b.done;
+      yield* emit(b.nodes);
+    }
+    stats.dropped = oldTotal - stats.retained;
   }
-  inflight.push(flush());
-  await Promise.all(inflight);
-  let oldTotal = 0;
-  for (const list of oldSigsByOwner.values()) oldTotal += list.length;
-  stats.dropped = oldTotal - stats.retained;
 
-  // ---- Output ---------------------------------------------------------------------------------------
-  let recordCount = 0;
-  for (const node of outNodes) for (const os of node.sets) recordCount += os.set.rdatas.length + os.sigs.length;
-  const cls = zone.class;
-  function* records(): Generator<ResourceRecord, void, undefined> {
-    for (const node of outNodes) {
+  function* emit(nodes: readonly OutNode[]): Generator<ResourceRecord, void, undefined> {
+    for (const node of nodes) {
       // Printer order: SOA first, then by type; RRSIGs (type 46) of all RRsets together, by RDATA.
       const sigs: { rdata: Uint8Array; ttl: number }[] = [];
       for (const os of node.sets) for (const r of os.sigs) sigs.push({ rdata: r, ttl: os.set.ttl });
@@ -666,8 +758,130 @@ export async function signZone(zone: Zone, keys: readonly SigningKey[], options:
     }
   }
 
-  return { origin, class: cls, stats, keys: uses, dnskeys, serial, records, recordCount };
+  return { origin, class: cls, stats, keys: uses, dnskeys, serial, records };
 }
+
+/**
+ * Signs a zone and collects the result (fine for zones that fit in memory several times over;
+ * for large zones use startSigning and write the records as they come).
+ */
+export async function signZone(zone: Zone | SignerInput, keys: readonly SigningKey[], options: SignZoneOptions): Promise<SignedZone> {
+  const input: SignerInput = zone instanceof Zone ? zoneInput(zone) : zone;
+  const run = startSigning(input, keys, options);
+  const out: ResourceRecord[] = [];
+  for await (const rr of run.records()) out.push(rr);
+  return {
+    origin: run.origin,
+    class: run.class,
+    stats: run.stats,
+    keys: run.keys,
+    dnskeys: run.dnskeys,
+    serial: run.serial,
+    records: () => out.values(),
+    recordCount: out.length,
+  };
+}
+
+/**
+ * The NSEC3 chain under construction and then in hash order (RFC 5155 §7.1): hashes and bitmaps
+ * in two byte arenas, one entry per chain name, so a million names cost about 40 MB.
+ */
+class Nsec3Table {
+  private readonly hashes: number[] = [];
+  private hashBytes: Uint8Array = new Uint8Array(1 << 16);
+  private bitmapBytes: Uint8Array = new Uint8Array(1 << 16);
+  private bitmapLength = 0;
+  private readonly bitmapEnds: number[] = [];
+  private order: Uint32Array = new Uint32Array(0);
+  private readonly origin: Name;
+  private readonly params: Nsec3Params;
+  private readonly ttl: number;
+  private readonly cls: number;
+  size = 0;
+
+  constructor(origin: Name, params: Nsec3Params, ttl: number, cls: number) {
+    this.origin = origin;
+    this.params = params;
+    this.ttl = ttl;
+    this.cls = cls;
+  }
+
+  add(name: Name, types: readonly number[]): void {
+    const h = nsec3Hash(name, this.params.salt, this.params.iterations);
+    const i = this.size++;
+    if ((i + 1) * NSEC3_SHA1_LENGTH > this.hashBytes.length) this.hashBytes = grow(this.hashBytes, (i + 1) * NSEC3_SHA1_LENGTH);
+    this.hashBytes.set(h, i * NSEC3_SHA1_LENGTH);
+    const bitmap = encodeTypeBitmap(types);
+    if (this.bitmapLength + bitmap.length > this.bitmapBytes.length) this.bitmapBytes = grow(this.bitmapBytes, this.bitmapLength + bitmap.length);
+    this.bitmapBytes.set(bitmap, this.bitmapLength);
+    this.bitmapLength += bitmap.length;
+    this.bitmapEnds.push(this.bitmapLength);
+    this.hashes.push(i);
+  }
+
+  /** Sorts by hash; two equal hashes are a collision (RFC 5155 §7.1: choose another salt). */
+  finish(): void {
+    const hb = this.hashBytes;
+    const cmp = (a: number, b: number): number => {
+      const pa = a * NSEC3_SHA1_LENGTH;
+      const pb = b * NSEC3_SHA1_LENGTH;
+      for (let k = 0; k < NSEC3_SHA1_LENGTH; k++) {
+        const d = hb[pa + k]! - hb[pb + k]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    const idx = this.hashes;
+    idx.sort(cmp);
+    for (let i = 1; i < idx.length; i++) {
+      if (cmp(idx[i - 1]!, idx[i]!) === 0) throw new AnchordError(ErrorCode.ZoneFile, 'NSEC3 hash collision between two names of the zone; use another salt');
+    }
+    this.order = Uint32Array.from(idx);
+    this.hashes.length = 0;
+  }
+
+  private hashAt(sorted: number): Uint8Array {
+    const e = this.order[sorted]!;
+    return this.hashBytes.subarray(e * NSEC3_SHA1_LENGTH, (e + 1) * NSEC3_SHA1_LENGTH);
+  }
+
+  /** The hashed owner name of the entry at this position. */
+  owner(sorted: number): Name {
+    return nsec3OwnerName(this.hashAt(sorted), this.origin);
+  }
+
+  /** The output node for the entry at this position: its NSEC3 RRset, to be signed. */
+  node(sorted: number, signers: readonly number[], old: readonly Uint8Array[] | undefined): OutNode {
+    const e = this.order[sorted]!;
+    const next = this.hashAt((sorted + 1) % this.size);
+    const bitmap = this.bitmapBytes.subarray(e === 0 ? 0 : this.bitmapEnds[e - 1]!, this.bitmapEnds[e]);
+    const p = this.params;
+    const saltLen = p.salt.length;
+    const rdata = new Uint8Array(6 + saltLen + NSEC3_SHA1_LENGTH + bitmap.length);
+    rdata[0] = 1;
+    rdata[1] = p.optOut ? 1 : 0;
+    rdata[2] = p.iterations >>> 8;
+    rdata[3] = p.iterations & 0xff;
+    rdata[4] = saltLen;
+    rdata.set(p.salt, 5);
+    rdata[5 + saltLen] = NSEC3_SHA1_LENGTH;
+    rdata.set(next, 6 + saltLen);
+    rdata.set(bitmap, 6 + saltLen + NSEC3_SHA1_LENGTH);
+    const name = this.owner(sorted);
+    const set: RRset = { name, type: RRType.NSEC3, class: this.cls, ttl: this.ttl, rdatas: [rdata] };
+    return { name, sets: [{ set, sigs: [], signers, old }] };
+  }
+}
+
+function grow(buf: Uint8Array, need: number): Uint8Array {
+  let size = buf.length * 2;
+  while (size < need) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(buf);
+  return next;
+}
+
+const NO_SIGNERS: readonly number[] = [];
 
 /** True when the RRSIG's signer's name is `apex` (given lower-cased): RFC 4035 §2.2. */
 function signerIs(rrsig: Uint8Array, apex: Uint8Array): boolean {

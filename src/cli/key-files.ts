@@ -93,6 +93,42 @@ export function writeTextAtomic(path: string, pieces: Iterable<string>, mode = 0
   syncDirectory(dir);
 }
 
+/** writeTextAtomic for pieces that arrive asynchronously (a signing run's output). */
+export async function writeTextAtomicAsync(path: string, pieces: AsyncIterable<string>, mode = 0o644): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+    const out = fd;
+    let buf = '';
+    const drain = (): void => {
+      const bytes = Buffer.from(buf, 'utf8');
+      let off = 0;
+      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
+      buf = '';
+    };
+    for await (const piece of pieces) {
+      buf += piece;
+      if (buf.length >= 1 << 20) drain();
+    }
+    drain();
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created or already renamed.
+    }
+    throw error;
+  }
+  syncDirectory(dir);
+}
+
 function syncDirectory(dir: string): void {
   try {
     const dfd = openSync(dir, 'r');

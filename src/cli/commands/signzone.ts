@@ -16,13 +16,17 @@
 // output), --now (sign as of that time), --cds/--cdnskey (publish CDS/CDNSKEY for the KSKs).
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { AnchordError, ErrorCode } from '../../core/errors.js';
 import { DnskeyFlag, dnskeyFlags, keyBasename } from '../../auth/key-file-text.js';
 import { parseOffset } from '../../auth/key-timing.js';
-import { SerialFormat, signZone, type DenialOptions, type SigningKey, type SignZoneOptions, type SyncOptions } from '../../auth/signer.js';
+import { CompactZone } from '../../auth/compact-zone.js';
+import { SerialFormat, startSigning, type BatchSigner, type DenialOptions, type SignerInput, type SigningKey, type SigningRun, type SignZoneOptions, type SyncOptions } from '../../auth/signer.js';
 import { createNodeBackend } from '../../crypto/node-backend.js';
+import type { PrivateKey } from '../../crypto/private-key.js';
+import { SignPool } from '../../crypto/sign-pool.js';
 import { algorithmMnemonic } from '../../dnssec/algorithms.js';
 import { makeDsRdata } from '../../dnssec/ds.js';
 import { keyTag } from '../../dnssec/key-tag.js';
@@ -32,11 +36,11 @@ import type { Name } from '../../wire/name.js';
 import { bytesToHex, hexToBytes, parseTime, parseTtl } from '../../wire/rdata-text.js';
 import type { ResourceRecord } from '../../wire/record.js';
 import { parseZone, resolveIncludePath } from '../../zone/parser.js';
-import { printRecord } from '../../zone/printer.js';
-import { ProblemCode, Zone } from '../../zone/zone.js';
+import { ProblemCode, Zone, type ZoneProblem } from '../../zone/zone.js';
 import { flag, optNumber, optString, optStrings, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
-import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomic, type KeyFilePair } from '../key-files.js';
+import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomicAsync, type KeyFilePair } from '../key-files.js';
+import { ZoneLineWriter } from '../zone-writer.js';
 import { zoneName } from './keygen.js';
 import { parseNow, summaryLine } from './verify-zone.js';
 
@@ -101,15 +105,55 @@ export function loadZoneFile(file: string, origin: Name | undefined, io: Command
   const apex = origin ?? soaOwner;
   if (apex === undefined) throw new AnchordError(ErrorCode.ZoneFile, `${file}: no SOA record and no -o origin`);
   const zone = Zone.fromRecords(apex, records);
-  const errors = zone.problems.filter((p) => p.severity === 'error');
-  for (const p of zone.problems) {
+  reportProblems(file, apex, zone.problems, io);
+  return { zone, records };
+}
+
+/**
+ * Loads a zone file for signing into the compact zone (auth/compact-zone.ts), streaming the
+ * parser into it; without `origin` the owner of the first SOA record is the origin (records
+ * before it are held until it is seen).
+ */
+export function loadCompactZone(file: string, origin: Name | undefined, io: CommandIO): CompactZone {
+  const text = readText(file);
+  const parsed = parseZone(text, {
+    file,
+    ...(origin === undefined ? {} : { origin }),
+    readFile: (p, from) => readFileSync(resolveIncludePath(p, from), 'utf8'),
+  });
+  let apex = origin;
+  const head: ResourceRecord[] = [];
+  if (apex === undefined) {
+    for (;;) {
+      const r = parsed.next();
+      if (r.done === true) break;
+      head.push(r.value);
+      if (r.value.type === RRType.SOA) {
+        apex = r.value.name;
+        break;
+      }
+    }
+  }
+  if (apex === undefined) throw new AnchordError(ErrorCode.ZoneFile, `${file}: no SOA record and no -o origin`);
+  function* all(): Generator<ResourceRecord, void, undefined> {
+    yield* head;
+    head.length = 0;
+    for (let r = parsed.next(); r.done !== true; r = parsed.next()) yield r.value;
+  }
+  const zone = CompactZone.fromRecords(apex, all());
+  reportProblems(file, zone.origin, zone.problems, io);
+  return zone;
+}
+
+function reportProblems(file: string, apex: Name, problems: readonly ZoneProblem[], io: CommandIO): void {
+  for (const p of problems) {
     // RRSIGs covering different types differ in TTL: that is not an RRset's TTL mismatch.
     if (p.severity === 'warning' && !(p.code === ProblemCode.TtlMismatch && p.type === RRType.RRSIG)) io.err(`anchord signzone: warning: ${file}: ${p.message}`);
   }
+  const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     throw new AnchordError(ErrorCode.ZoneFile, `${file}: ${errors.length} error(s) in zone ${apex.toString()}:\n  ${errors.map((e) => e.message).join('\n  ')}`);
   }
-  return { zone, records };
 }
 
 /** The dsset-<zone> file dnssec-signzone writes: SHA-256 DS records of the KSKs. */
@@ -172,7 +216,7 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   }
 
   // ---- Zone -------------------------------------------------------------------------------------
-  const zone = loadZone(zonefile, origin, io);
+  const zone = loadCompactZone(zonefile, origin, io);
   const apex = zone.origin;
   denial = denialForInput(zone, saltText === undefined ? undefined : denial, flag(args, 'u'));
 
@@ -208,7 +252,10 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   }
   if (pairs.size === 0) throw new AnchordError(ErrorCode.KeyFile, `no keys to sign ${apex.toString()} with (give key files, or -S with -K DIR)`);
   const deterministic = flag(args, 'deterministic');
-  const keys: SigningKey[] = [...pairs.values()].map(({ pair, ksk }) => signingKeyFromPair(pair, { deterministic, ...(ksk === undefined ? {} : { ksk }) }));
+  const entries = [...pairs.values()];
+  const keys: SigningKey[] = entries.map(({ pair, ksk }) => signingKeyFromPair(pair, { deterministic, ...(ksk === undefined ? {} : { ksk }) }));
+  const threads = optNumber(args, 'n') ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new AnchordError(ErrorCode.Usage, `-n ${threads}: 1..256 threads`);
 
   let sync: SyncOptions | undefined;
   if (flag(args, 'cds') || flag(args, 'cdnskey')) sync = { allKsks: true, cdsDigests: flag(args, 'cds') ? [2] : [], cdnskey: flag(args, 'cdnskey') };
@@ -226,41 +273,54 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
     removeInactiveSignatures: flag(args, 'Q'),
     removeUnknownSignatures: flag(args, 'R'),
     verifier: createNodeBackend(),
-    verifyGenerated: flag(args, 'a'),
     ...(interval === undefined ? {} : { refresh: parseOffset(interval) }),
     ...(jitter > 0 ? { jitter, random: deps.random } : {}),
     ...(dnskeyTtl === undefined ? {} : { dnskeyTtl: parseTtl(dnskeyTtl) }),
     ...(sync === undefined ? {} : { sync }),
   };
 
+  // Post-sign verification (on unless -P): every new signature is checked right after it is made
+  // (in the workers with a pool), reused ones are checked before reuse; --full-verify also runs
+  // the whole-zone check of verify-zone (dnssec-verify's rules) on the result, in memory.
+  const checkSigs = !flag(args, 'P');
   const signStart = deps.clock();
-  const signed = await signZone(zone, keys, options);
+  const pool = threads > 1 ? await startPool(entries.map((e) => e.pair), threads, deterministic, checkSigs) : undefined;
+  const onlyDnssec = flag(args, 'D');
+  const fullVerify = flag(args, 'full-verify');
+  let signed: SigningRun;
+  const kept: ResourceRecord[] = [];
+  try {
+    signed = startSigning(zone, keys, { ...options, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
+    const run = signed;
+    const writer = new ZoneLineWriter();
+    async function* lines(): AsyncGenerator<string, void, undefined> {
+      for await (const rr of run.records()) {
+        if (fullVerify) kept.push(rr);
+        if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
+        yield writer.line(rr);
+      }
+      // Checks before the output file is put in place.
+      if (fullVerify) {
+        const result = verifyZone(kept, apex, createNodeBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
+        if (!result.summary.ok) {
+          for (const f of result.faults) if (f.severity === 'error') io.err(`${f.owner.toString()} ${typeToString(f.type)}: ${f.reason}`);
+          throw new AnchordError(ErrorCode.ZoneFile, `zone verification failed: ${summaryLine(result)}`);
+        }
+        if (!quiet) io.err(summaryLine(result));
+      }
+    }
+    if (output === '-') {
+      const buffered: string[] = [];
+      for await (const l of lines()) buffered.push(l.slice(0, -1));
+      for (const l of buffered) io.out(l);
+    } else {
+      await writeTextAtomicAsync(output, lines());
+    }
+  } finally {
+    await pool?.close();
+  }
   const signSeconds = (deps.clock() - signStart) / 1000;
 
-  // ---- Checks before anything is written ----------------------------------------------------------
-  let summary: string | undefined;
-  if (!flag(args, 'P')) {
-    const result = verifyZone([...signed.records()], apex, createNodeBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
-    if (!result.summary.ok) {
-      for (const f of result.faults) if (f.severity === 'error') io.err(`${f.owner.toString()} ${typeToString(f.type)}: ${f.reason}`);
-      throw new AnchordError(ErrorCode.ZoneFile, `zone verification failed: ${summaryLine(result)}`);
-    }
-    summary = summaryLine(result);
-  }
-
-  // ---- Output -------------------------------------------------------------------------------------------
-  const onlyDnssec = flag(args, 'D');
-  function* lines(): Generator<string, void, undefined> {
-    for (const rr of signed.records()) {
-      if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
-      yield printRecord(rr) + '\n';
-    }
-  }
-  if (output === '-') {
-    for (const l of lines()) io.out(l.slice(0, -1));
-  } else {
-    writeTextAtomic(output, lines());
-  }
   const dsset = dssetText(apex, signed.dnskeys.rdatas);
   if (dsset !== '' && output !== '-') writeFileAtomic(join(dsDir, `dsset-${apex.toString()}`), dsset);
 
@@ -269,7 +329,8 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
       const state = k.revoked ? 'revoked' : k.active ? 'active' : k.published ? 'published' : 'not published';
       io.err(`${keyBasename(apex, k.algorithm, k.tag)}: ${k.ksk ? 'KSK' : 'ZSK'} ${algorithmMnemonic(k.algorithm)}, ${state}`);
     }
-    if (summary !== undefined) io.err(summary);
+    const st = signed.stats;
+    if (checkSigs) io.err(`${apex.toString()}: ${st.generated} signatures made and verified, ${st.retained} kept, ${st.dropped} dropped, ${st.chainRecords} ${denial.type === 'nsec' ? 'NSEC' : 'NSEC3'} records`);
   }
   if (flag(args, 't')) {
     const s = signed.stats;
@@ -287,20 +348,45 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   return 0;
 }
 
+/** A worker pool over the keys that have a private half, as a BatchSigner indexed like `pairs`. */
+async function startPool(pairs: readonly KeyFilePair[], workers: number, deterministic: boolean, verify: boolean): Promise<{ signer: BatchSigner; close: () => Promise<void> }> {
+  const material: PrivateKey[] = [];
+  const map: number[] = [];
+  for (const p of pairs) {
+    map.push(p.privateKey === undefined ? -1 : material.length);
+    if (p.privateKey !== undefined) material.push(p.privateKey.key);
+  }
+  const pool = await SignPool.create(material, { workers, deterministic, verify });
+  return {
+    signer: {
+      verifies: verify,
+      signBatch: (jobs) =>
+        pool.signBatch(
+          jobs.map((j) => {
+            const k = map[j.key]!;
+            if (k < 0) throw new AnchordError(ErrorCode.KeyFile, `key ${pairs[j.key]!.basename} has no private key`);
+            return { key: k, data: j.data };
+          }),
+        ),
+    },
+    close: () => pool.close(),
+  };
+}
+
 /**
  * The denial chain to build, given what the input already has (as dnssec-signzone): a signed
  * NSEC3 zone stays NSEC3 with its parameters unless -3 says otherwise; switching an existing
  * chain to another kind or other parameters needs -u.
  */
-export function denialForInput(zone: Zone, asked: DenialOptions | undefined, update: boolean): DenialOptions {
+export function denialForInput(zone: SignerInput, asked: DenialOptions | undefined, update: boolean): DenialOptions {
   const param = zone.rrset(zone.origin, RRType.NSEC3PARAM)?.rdatas.find((r) => r[0] === 1);
   let existing: DenialOptions | undefined;
   if (param !== undefined) {
     const saltLen = param[4]!;
     const salt = param.slice(5, 5 + saltLen);
     let optOut = false;
-    for (const node of zone.nodes) {
-      const n3 = zone.rrset(node.name, RRType.NSEC3);
+    for (const node of zone.nodes()) {
+      const n3 = [...node.rrsets.values()].find((set) => set.type === RRType.NSEC3);
       if (n3 !== undefined && n3.rdatas.some((r) => (r[1]! & 1) !== 0)) {
         optOut = true;
         break;
@@ -354,8 +440,9 @@ export const signzoneCommand: CommandModule = {
       .option('T', { type: 'string', describe: 'TTL of the DNSKEY RRset' })
       .option('Q', { type: 'boolean', default: false, describe: 'drop signatures of keys no longer active' })
       .option('R', { type: 'boolean', default: false, describe: 'drop signatures of keys that no longer exist' })
-      .option('P', { type: 'boolean', default: false, describe: 'do not verify the signed zone' })
-      .option('a', { type: 'boolean', default: false, describe: 'verify every new signature' })
+      .option('P', { type: 'boolean', default: false, describe: 'do not verify the new signatures' })
+      .option('a', { type: 'boolean', default: false, describe: 'verify every new signature (done anyway unless -P)' })
+      .option('full-verify', { type: 'boolean', default: false, describe: 'also check the whole signed zone as verify-zone does (in memory)' })
       .option('t', { type: 'boolean', default: false, describe: 'print statistics' })
       .option('u', { type: 'boolean', default: false, describe: 'replace an existing NSEC/NSEC3 chain by the one asked for' })
       .option('n', { type: 'number', describe: 'signing threads (default: the number of CPUs)' })
