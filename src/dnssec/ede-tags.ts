@@ -15,7 +15,7 @@
 // - every usable RRSIG expired: 7; every one not yet valid: 8; expiration before inception: 25;
 // - a signature checked and wrong: 6; budget trips: 6, with the limit named in the text;
 // - a denial that lacks the covering or matching NSEC/NSEC3 it needs: 12 NSEC Missing; a denial
-//   whose records contradict it (the type is in the bitmap, parent-side record, opt-out misused): 6;
+//   whose records contradict it (the type is in the bitmap, parent-side record): 6;
 // - DS or trust anchor with only unsupported algorithms: 1, only unsupported digests: 2 (insecure);
 // - NSEC3 iterations or salt over the cap: 27 (insecure, or bogus over the hard cap).
 //
@@ -86,7 +86,6 @@ export const EdeTag = {
   NSEC3_NODATA_CHILD_SIDE: 'V-NSEC3-NODATA-CHILD',
   NSEC3_NODATA_NO_PROOF: 'V-NSEC3-NODATA-NOPROOF',
   NSEC3_CLOSEST_ENCLOSER_PARENT_SIDE: 'V-NSEC3-CE-PARENT',
-  NSEC3_OPT_OUT_MISUSED: 'V-NSEC3-OPTOUT',
   NSEC3_WILDCARD_NODATA_TYPE: 'V-NSEC3-WCNODATA-TYPE',
   NSEC3_REFERRAL_NOT_DELEGATION: 'V-NSEC3-REF-NONS',
   NSEC3_REFERRAL_NO_OPT_OUT: 'V-NSEC3-REF-NOOPTOUT',
@@ -160,7 +159,6 @@ export const EDE_TAGS: Readonly<Record<EdeTag, TagInfo>> = Object.freeze({
   'V-NSEC3-NODATA-CHILD': info(EdeCode.DNSSEC_BOGUS, B, 'child apex NSEC3 used to deny a DS'),
   'V-NSEC3-NODATA-NOPROOF': info(EdeCode.NSEC_MISSING, B, 'no NSEC3 matches the name or its wildcard of a NODATA answer'),
   'V-NSEC3-CE-PARENT': info(EdeCode.DNSSEC_BOGUS, B, 'closest encloser NSEC3 is a delegation or DNAME: names below are not in the zone'),
-  'V-NSEC3-OPTOUT': info(EdeCode.DNSSEC_BOGUS, B, 'opt-out NSEC3 used to deny something other than a DS'),
   'V-NSEC3-WCNODATA-TYPE': info(EdeCode.DNSSEC_BOGUS, B, 'NSEC3 of the wildcard lists the type said not to exist'),
   'V-NSEC3-REF-NONS': info(EdeCode.DNSSEC_BOGUS, B, 'NSEC3 at a referral lacks the NS bit (or has DS or SOA)'),
   'V-NSEC3-REF-NOOPTOUT': info(EdeCode.NSEC_MISSING, B, 'referral without DS: the NSEC3 covering the delegation is not opt-out'),

@@ -355,11 +355,16 @@ export function proveNodataNsec3(
       return { status: f.optOut ? 'insecure' : 'secure', facts: f };
     }
     if (optOut(ce.ncRecord)) {
-      if (qtype === RRType.DS) {
-        const f: DenialFacts = { kind: 'no-ds', name: qname, via: 'nsec3', optOut: true, closestEncloser: ce.ce };
-        return { status: 'insecure', facts: f };
-      }
-      return bogus(reason(EdeTag.NSEC3_OPT_OUT_MISUSED, 'an opt-out span denies only DS', facts));
+      // RFC 5155 §8.6: a DS NODATA may rest on an opt-out span over the next closer: the name is
+      // (at most) an unsigned delegation, so the DS is denied insecurely. For another type the
+      // same span says the name may sit below an unsigned delegation whose data this zone does not
+      // sign (answers collated through CNAMEs, forwarders): nothing is proven either way, so the
+      // NODATA is insecure too, never secure (RFC 5155 §9.2; Unbound's nsec3_do_prove_nodata).
+      const f: DenialFacts =
+        qtype === RRType.DS
+          ? { kind: 'no-ds', name: qname, via: 'nsec3', optOut: true, closestEncloser: ce.ce }
+          : { kind: 'nodata', name: qname, via: 'nsec3', optOut: true, closestEncloser: ce.ce };
+      return { status: 'insecure', facts: f };
     }
     return bogus(reason(EdeTag.NSEC3_NODATA_NO_PROOF, 'no NSEC3 matches the name or its wildcard', facts));
   });
