@@ -1,6 +1,7 @@
 // What a reply from an authoritative server means for the iteration (RFC 1034 §5.3.3 step 4),
 // after dropping what that server may not say (RFC 2181 §5.4.1 and Unbound's iter_scrub.c):
 //
+// RRSIGs first join their RRsets' section when a server put them elsewhere (`pairSignatures`).
 // Scrubbing, relative to the zone the server was asked as (the delegation point, its bailiwick):
 // - answer: only RRsets on the chain from QNAME (the name, each CNAME target, each name a DNAME at
 //   an ancestor maps it to, RFC 6672 §3.2), with owners in the bailiwick; CNAME and DNAME targets
@@ -119,8 +120,41 @@ function onChain(r: ResourceRecord, chain: readonly Name[]): boolean {
 
 const AUTHORITY_TYPES = new Set<number>([RRType.NS, RRType.SOA, RRType.NSEC, RRType.NSEC3, RRType.DS]);
 
+/**
+ * The message with each RRSIG moved to the section of the RRset it covers (same owner, covered
+ * type), when that RRset sits in another section. RFC 4035 §3.1.1 puts them together; servers
+ * that do not are still understood, as Unbound's parser pairs an RRSIG with its RRset wherever it
+ * is. An RRSIG whose RRset is in its own section, or nowhere, stays.
+ */
+export function pairSignatures(msg: Message): Message {
+  const sections = [msg.answer, msg.authority, msg.additional];
+  const has = (sec: readonly ResourceRecord[], sig: ResourceRecord): boolean => {
+    const t = coveredType(sig);
+    return sec.some((r) => r.type === t && r.type !== RRType.RRSIG && r.name.equals(sig.name));
+  };
+  let moved = false;
+  const out: ResourceRecord[][] = [[], [], []];
+  for (let i = 0; i < sections.length; i++) {
+    const sec = sections[i]!;
+    for (const r of sec) {
+      let to = i;
+      if (r.type === RRType.RRSIG && !has(sec, r)) {
+        const j = sections.findIndex((other) => has(other, r));
+        if (j >= 0) {
+          to = j;
+          moved = true;
+        }
+      }
+      out[to]!.push(r);
+    }
+  }
+  if (!moved) return msg;
+  return { ...msg, answer: out[0]!, authority: out[1]!, additional: out[2]! };
+}
+
 /** The message with out-of-bailiwick and off-chain records dropped (module header). */
-export function scrub(msg: Message, qname: Name, qtype: number, zone: Name): Message {
+export function scrub(original: Message, qname: Name, qtype: number, zone: Name): Message {
+  const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
   const chain = answerChain(raw, qname, qtype);

@@ -81,3 +81,21 @@ test('an empty NOERROR without AA but with NSEC in authority is a NODATA answer,
   const bare = reply('www.a.test.', { aa: false, rcode: Rcode.NOERROR });
   assert.equal(classify(bare, n('www.a.test.'), RRType.A, n('a.test.')).kind, 'lame', 'nothing at all without AA stays lame');
 });
+
+test('an RRSIG in another section than its RRset joins the RRset (Unbound pairs them)', () => {
+  const sig = (owner: string, covered: number): ResourceRecord =>
+    rr(owner, RRType.RRSIG, Uint8Array.from([covered >> 8, covered & 0xff, 8, 3, 0, 0, 0, 0, ...new Uint8Array(14), ...n('a.test.').wire, 1]));
+  const a = rr('www.a.test.', RRType.A, Uint8Array.of(10, 0, 0, 1));
+  const glue = rr('ns.a.test.', RRType.A, Uint8Array.of(10, 0, 0, 2));
+  const msg = reply('www.a.test.', {
+    aa: true,
+    answer: [a, sig('ns.a.test.', RRType.A)],
+    additional: [glue, sig('www.a.test.', RRType.A)],
+  });
+  const s = scrub(msg, n('www.a.test.'), RRType.A, n('a.test.'));
+  assert.ok(
+    s.answer.some((r) => r.type === RRType.RRSIG && r.name.equals(n('www.a.test.'))),
+    'the RRSIG over www.a.test. A moved from additional into the answer',
+  );
+  assert.ok(!s.answer.some((r) => r.name.equals(n('ns.a.test.'))), 'the RRSIG over ns.a.test. A left the answer');
+});
