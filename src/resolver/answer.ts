@@ -185,6 +185,9 @@ export function buildAnswer(
     if (dnssecOk) for (const p of link.proofs ?? []) proofRecords(p, p.rrset.ttl);
     if (link.dname !== undefined) {
       note(link.dname.status, link.dname.reason);
+      // The CNAME that goes out is the server's: when it does not follow from the DNAME the
+      // validator judged it bogus (RFC 6672 §3.2 via the DNAME's signature), and so is the answer.
+      note(link.cname.status, link.cname.reason);
       records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
       records(link.cname.set, Math.min(link.cname.ttl, link.dname.ttl), ownerFor(link.cname.set.rrset, qname), false, answer);
     } else {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EdeCode, Rcode, RRType } from '../../src/wire/constants.js';
 import { decodeTyped } from '../../src/wire/rdata.js';
+import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import type { ResolverAnswer } from '../../src/resolver/answer.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import type { Transport } from '../../src/resolver/transport.js';
@@ -111,6 +112,30 @@ describe('secure answers', () => {
       ['dn.example.test. 39', 'www.dn.example.test. 5', 'www.other. 1'],
     );
     assert.equal(a.security, 'secure');
+  });
+
+  it('a CNAME beside a secure DNAME that does not follow from it makes the answer bogus, not AD (RFC 6672 §3.2)', async () => {
+    // The server's CNAME is unsigned: only the DNAME vouches for it. A forged target must not go
+    // out under AD even though the resolver itself follows the DNAME's substitution.
+    const spoof: Transport = {
+      query: async (server, query, options) => {
+        const r = await world.net.query(server, query, options);
+        if (r.kind !== 'reply') return r;
+        const msg = decodeMessage(r.bytes);
+        const forged = msg.answer.map((rr) => (rr.type === RRType.CNAME ? { ...rr, rdata: n('evil.other.').wire.slice() } : rr));
+        return { ...r, bytes: encodeMessage({ ...msg, answer: forged }).bytes };
+      },
+    };
+    const world = buildWorld();
+    const { resolver } = makeResolver({}, world, () => spoof);
+    const a = await resolver.resolve({ name: n('www.dn.example.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.SERVFAIL, `forged DNAME synthesis answered ${a.rcode}`);
+    assert.equal(a.ad, false, 'no AD over a forged CNAME');
+    assert.ok(
+      !a.answer.some((r) => r.type === RRType.CNAME),
+      'the forged CNAME does not reach the client',
+    );
+    assert.ok(a.ede.some((e) => e.extraText.startsWith('V-DNAME-SYNTH')), `EDE names the DNAME check: ${JSON.stringify(a.ede)}`);
   });
 });
 
