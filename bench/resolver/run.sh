@@ -26,6 +26,10 @@ cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }        # clock ticks (1/100
 rss() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }   # kB
 perf() { dnsperf -s "$ADDR" -p "${PORT[$r]}" -c 10 $DNSPERF_OPTS "$@"; }
 field() { awk -v p="$1" -v n="$3" 'index($0, p) {gsub(/[(%)]/, "", $n); print $n; exit}' "$2"; }
+# errors LOG: the names answered with anything but NOERROR/NXDOMAIN, or not at all, go to LOG.errors;
+# the per-query lines are then dropped (the summary stays) to keep $OUT small
+errors() { { grep -E '^> ' "$1" | grep -vE '^> (NOERROR|NXDOMAIN) ' || true; grep -E '^\[Timeout\]' "$1" || true; } > "$1.errors"
+  grep -vE '^> |^\[Timeout\]' "$1" > "$1.tmp" && mv "$1.tmp" "$1"; }
 rcode() { awk -v c="$1" '/Response codes:/ {for (i = 1; i < NF; i++) if ($i == c) {print $(i + 1); exit}; print 0; exit}' "$2"; }
 
 COLS=(rep resolver version cold_qps cold_done cold_lost cold_servfail cold_cpu_s cold_q_per_cpu
@@ -50,7 +54,8 @@ for rep in $(seq "$REPS"); do
     # ---- process 1: cold, warm-up, hot, latency ----
     start "$r"
     if [ "$r" != echo ]; then
-      c0=$(cpu); perf -d "$Q/cold.txt" -n 1 -l "$COLD_SECS" -q "$COLD_Q" -t 5 > "$OUT/$tag.cold.log" 2>&1; c1=$(cpu)
+      c0=$(cpu); perf -d "$Q/cold.txt" -n 1 -l "$COLD_SECS" -q "$COLD_Q" -t 5 -v > "$OUT/$tag.cold.log" 2>&1; c1=$(cpu)
+      errors "$OUT/$tag.cold.log"
       v[cold_qps]=$(field 'Queries per second' "$OUT/$tag.cold.log" 4); v[cold_done]=$(field 'Queries completed' "$OUT/$tag.cold.log" 3)
       v[cold_lost]=$(field 'Queries lost' "$OUT/$tag.cold.log" 3); v[cold_servfail]=$(rcode SERVFAIL "$OUT/$tag.cold.log")
       v[cold_cpu_s]=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", (b - a) / 100}')
@@ -69,17 +74,18 @@ for rep in $(seq "$REPS"); do
     read -r v[lat_p50_ms] v[lat_p99_ms] < <(awk '/^> / {print $NF}' "$OUT/$tag.lat.log" | sort -g |
       awk '{x[NR] = $1} END {if (NR == 0) print "- -"; else printf "%.3f %.3f\n", x[int(NR * 0.50) + 1] * 1000, x[int(NR * 0.99) + 1] * 1000}')
     gzip -f "$OUT/$tag.lat.log"
-    stop
+    stop; cp "$RUN/$r/out.log" "$OUT/$tag.server1.log"
     # ---- process 2: RSS per cached name ----
     if [ "$r" != echo ]; then
       start "$r"; sleep 1; v[rss0_kb]=$(rss VmRSS)
-      m0=$(cpu); perf -d "$Q/mem.txt" -n 1 -l "$MEM_SECS" -q "$COLD_Q" -t 5 > "$OUT/$tag.mem.log" 2>&1; m1=$(cpu)
+      m0=$(cpu); perf -d "$Q/mem.txt" -n 1 -l "$MEM_SECS" -q "$COLD_Q" -t 5 -v > "$OUT/$tag.mem.log" 2>&1; m1=$(cpu)
+      errors "$OUT/$tag.mem.log"
       sleep 2; v[rss1_kb]=$(rss VmRSS); v[hwm_kb]=$(rss VmHWM)
       v[mem_names]=$(field 'Queries completed' "$OUT/$tag.mem.log" 3); v[mem_qps]=$(field 'Queries per second' "$OUT/$tag.mem.log" 4)
       v[mem_servfail]=$(rcode SERVFAIL "$OUT/$tag.mem.log")
       v[mem_cpu_s]=$(awk -v a="$m0" -v b="$m1" 'BEGIN {printf "%.2f", (b - a) / 100}')
       v[rss_per_name_b]=$(awk -v a="${v[rss0_kb]}" -v b="${v[rss1_kb]}" -v n="${v[mem_names]}" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) * 1024 / n : 0)}')
-      stop
+      stop; cp "$RUN/$r/out.log" "$OUT/$tag.server2.log"
     fi
     row=(); for c in "${COLS[@]}"; do row+=("${v[$c]:--}"); done
     (IFS=$'\t'; echo "${row[*]}") | tee -a "$OUT/results.tsv"
