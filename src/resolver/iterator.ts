@@ -21,7 +21,9 @@
 //   `maxMinimisedQueries` are sent (§2.3 MAX_MINIMISE_COUNT, MINIMISE_ONE_LAB); a referral moves the
 //   cut; any other answer means no cut there, so one more label is added. An NXDOMAIN to a
 //   minimised name may come from servers that mishandle empty non-terminals, so minimisation is
-//   turned off and the full name asked (RFC 9156 §2.3 and Unbound's default, not strict);
+//   turned off and the full name asked (RFC 9156 §2.3 and Unbound's default, not strict); so it
+//   is when a minimised question meets REFUSED, SERVFAIL, a lame reply, or no reply from every
+//   server: the servers are asked the full question before anything is called lame;
 // - a DS query is an ordinary query for the name, started from the parent's cut by the caller
 //   (RFC 4035 §4.2): a server that refers it to the child zone is lame for it.
 //
@@ -120,7 +122,11 @@ export class Iteration {
       case 'reply': {
         this.triedAny = true;
         const c = event.classified;
-        if (c.kind === 'lame') {
+        if ((c.kind === 'lame' || c.kind === 'retry') && this.minimisedInFlight()) {
+          // RFC 9156 §2.3 and Unbound: a server that refuses or fails a minimised question may
+          // just mishandle it; the full question goes to the same servers, and nothing is lame.
+          this.stopMinimising();
+        } else if (c.kind === 'lame') {
           this.view.infra.markLame(event.address, this.dp.zone);
           this.excluded.add(event.address);
         } else if (c.kind === 'retry') {
@@ -150,7 +156,20 @@ export class Iteration {
     return { kind: 'done', result };
   }
 
+  /** True when the last question sent was a minimised one. */
+  private minimisedInFlight(): boolean {
+    return this.minimise && this.sentName !== undefined && this.sentName.labelCount < this.qname.labelCount;
+  }
+
+  private stopMinimising(): void {
+    this.minimise = false;
+    this.sentName = undefined;
+    this.attempts = new Map();
+    this.excluded = new Set();
+  }
+
   private enterZone(): void {
+    this.sentName = undefined;
     this.attempts = new Map();
     this.excluded = new Set();
     this.looked = new Set();
@@ -194,6 +213,11 @@ export class Iteration {
         if ((this.attempts.get(a) ?? 0) >= options.attemptsPerServer) continue;
         candidates.push(a);
       }
+    }
+    if (candidates.length === 0 && this.minimisedInFlight()) {
+      // Every server failed the minimised question (timeouts too): ask the full one (RFC 9156 §2.3).
+      this.stopMinimising();
+      return this.next();
     }
     const choice = candidates.length > 0 ? infra.selectServer(candidates, this.dp.zone) : undefined;
     if (choice !== undefined) {

@@ -130,3 +130,25 @@ test('an upward referral is lame: the server is marked lame for the zone', () =>
   assert.ok(infra.isLame('127.0.2.1', n('example.')));
   assert.ok(a.kind === 'done' && a.result.kind === 'fail');
 });
+
+test('REFUSED to a minimised name: the full question goes to the same server, which is not lame (RFC 9156 §2.3)', () => {
+  const { view, ctx, infra } = setup();
+  const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.')], addresses: new Map([[n('ns.example.').key, ['127.0.2.1']]]) };
+  const it = new Iteration(view, ctx, n('a.b.example.'), RRType.AAAA, dp);
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('b.example.')), 'first a minimised question');
+  a = it.step({ kind: 'reply', address: '127.0.2.1', classified: classified(a, { rcode: Rcode.REFUSED }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('a.b.example.')) && a.qtype === RRType.AAAA, 'then the full question');
+  assert.ok(!infra.isLame('127.0.2.1', n('example.')), 'a refused minimised question does not make the server lame');
+});
+
+test('timeouts to a minimised name on every server: the full question is asked before giving up', () => {
+  const { view, ctx } = setup();
+  const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.')], addresses: new Map([[n('ns.example.').key, ['127.0.2.1']]]) };
+  const it = new Iteration(view, ctx, n('a.b.example.'), RRType.A, dp);
+  assert.equal(it.step({ kind: 'start' }).kind, 'send', 'the minimised question is sent');
+  let a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('b.example.')), 'a second attempt at the minimised question');
+  a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('a.b.example.')), 'then the full question');
+});
