@@ -42,7 +42,9 @@
 //   exists (RFC 4035 §5.3.4, RFC 5155 §8.8), from the same zone's NSEC/NSEC3 in the authority.
 // - Negative answers need NSEC (RFC 4035 §5.4) or NSEC3 (RFC 5155 §8.4-§8.7) proofs from the
 //   zone of the final name, validated first; a secure zone's negative answer without any is bogus
-//   with EDE 12. NSEC is tried before NSEC3 when both are present.
+//   with EDE 12. NSEC is tried before NSEC3 when both are present. An NXDOMAIN whose proofs
+//   securely show a NODATA instead (the name exists, e.g. as an empty non-terminal) is judged a
+//   NODATA (kind 'nodata'), so the answer's RCODE follows the proof (as Unbound).
 // - A denial or wildcard proof whose next closer name is covered by an opt-out NSEC3 is insecure,
 //   not secure (RFC 5155 §9.2: no AD), and so is the answer it is part of (nsec3-proof.ts).
 // - Authority SOA, NSEC, NSEC3 and DS RRsets of a zone whose proof is needed are all validated and
@@ -577,7 +579,19 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
           if (r === undefined || r3.status !== 'bogus') r = r3;
         }
         // One of the two branches ran: there were NSEC or NSEC3 records.
-        const res = r!;
+        let res = r!;
+        if (kind === 'nxdomain' && res.status === 'bogus' && res.reason.bound === undefined) {
+          // An NXDOMAIN whose own validated records prove the name exists (often an empty
+          // non-terminal, RFC 8020 §2) but lacks the type: what is proven is a NODATA, and that is
+          // the answer, as Unbound is lenient with the RCODE of NSEC name errors. Only a secure
+          // NODATA proof turns it; anything less leaves the name error bogus. A tripped work
+          // budget is final (no second proof attempt).
+          const nodata = nsecs.length > 0 ? proveNodataNsec(nsecs, tail, qtype, zone) : proveNodataNsec3(env, nsec3s, tail, qtype, zone);
+          if (nodata.status === 'secure') {
+            res = nodata;
+            kind = 'nodata';
+          }
+        }
         if (res.status !== 'bogus' && res.facts !== undefined) denial = res.facts;
         note(res);
       }

@@ -135,9 +135,20 @@ test('NXDOMAIN: covering NSEC and wildcard NSEC; stripping either is EDE 12', ()
   expectBogus(run(response(q, A, Rcode.NXDOMAIN, [], [stripSigs(soa), cover, wild])), 'V-RRSIG-NONE', 10);
 });
 
-test('NXDOMAIN for a name that exists, or an empty non-terminal: bogus', () => {
+test('NXDOMAIN for a name that has the type: bogus; where the proof shows a NODATA it is judged a NODATA', () => {
   expectBogus(run(response(N('www'), A, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('www')), z.nsecFor(N('*'))])), 'V-NSEC-NXD-EXISTS', 6);
-  expectBogus(run(response(N('b.ent'), A, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('b.ent')), z.nsecFor(N('*'))])), 'V-NSEC-NXD-EXISTS', 6);
+  // An empty non-terminal answered NXDOMAIN (RFC 8020 §2 says it must not be): the NSEC proves a
+  // NODATA, and that is the verdict, with kind 'nodata' so the client gets NOERROR.
+  const ent = run(response(N('b.ent'), A, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('b.ent')), z.nsecFor(N('*'))]));
+  assert.equal(ent.status, 'secure', JSON.stringify(ent.reason));
+  assert.equal(ent.kind, 'nodata');
+  assert.equal(ent.denial?.kind, 'ent-nodata');
+  // A name that exists without the type, answered NXDOMAIN: NODATA too.
+  const mx = run(response(N('www'), RRType.MX, Rcode.NXDOMAIN, [], [soa, z.nsecFor(N('www'))]));
+  assert.equal(mx.status, 'secure', JSON.stringify(mx.reason));
+  assert.equal(mx.kind, 'nodata');
+  // Without a NODATA proof it stays a bogus name error.
+  expectBogus(run(response(N('b.ent'), A, Rcode.NXDOMAIN, [], [soa])), 'V-NEG-NOPROOF', 12);
 });
 
 test('NODATA: matching NSEC without the type; with the type or a CNAME it is bogus', () => {
