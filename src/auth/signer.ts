@@ -219,6 +219,8 @@ export interface SigningRun {
   readonly dnskeys: RRset;
   readonly serial: number;
   records(): AsyncGenerator<ResourceRecord, void, undefined>;
+  /** The same records in batches (cheaper to consume than one by one). Use either, once. */
+  chunks(): AsyncGenerator<ResourceRecord[], void, undefined>;
 }
 
 const DEFAULT_VALIDITY = 30 * 86400;
@@ -622,7 +624,7 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
   };
   const refreshLimit = now + refresh;
   const originWire = origin.canonicalWire();
-  const apexKey = origin.key;
+  const apexLabels = origin.labelCount;
 
   /** Decides about the input RRSIGs of one RRset; returns the key indexes still to sign with. */
   const reuse = (os: OutSet): readonly number[] => {
@@ -696,6 +698,10 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
   };
 
   async function* records(): AsyncGenerator<ResourceRecord, void, undefined> {
+    for await (const chunk of chunks()) yield* chunk;
+  }
+
+  async function* chunks(): AsyncGenerator<ResourceRecord[], void, undefined> {
     const fifo: { nodes: OutNode[]; done: Promise<void> }[] = [];
     let nodes: OutNode[] = [];
     let jobs: Job[] = [];
@@ -708,7 +714,8 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
       jobs = [];
     };
     for (const node of outNodes()) {
-      const atApex = node.name.key === apexKey;
+      // Every other name of the zone has more labels than the apex.
+      const atApex = node.name.labelCount === apexLabels;
       for (const os of node.sets) {
         if (os.signers.length === 0) continue;
         stats.signedRRsets++;
@@ -724,7 +731,7 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
         while (fifo.length >= concurrency) {
           const b = fifo.shift()!;
           await b.done;
-          yield* emit(b.nodes);
+          yield emit(b.nodes);
         }
       }
     }
@@ -732,33 +739,36 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
     while (fifo.length > 0) {
       const b = fifo.shift()!;
       await b.done;
-      yield* emit(b.nodes);
+      yield emit(b.nodes);
     }
     stats.dropped = oldTotal - stats.retained;
   }
 
-  function* emit(nodes: readonly OutNode[]): Generator<ResourceRecord, void, undefined> {
+  /** The records of finished nodes in the printer's order: SOA first, then by type; RRSIGs together, by RDATA. */
+  function emit(nodes: readonly OutNode[]): ResourceRecord[] {
+    const out: ResourceRecord[] = [];
     for (const node of nodes) {
-      // Printer order: SOA first, then by type; RRSIGs (type 46) of all RRsets together, by RDATA.
+      const name = node.name;
       const sigs: { rdata: Uint8Array; ttl: number }[] = [];
       for (const os of node.sets) for (const r of os.sigs) sigs.push({ rdata: r, ttl: os.set.ttl });
       if (sigs.length > 1) sigs.sort((a, b) => compareBytes(a.rdata, b.rdata));
       let sigsDone = sigs.length === 0;
       const soaSet = node.sets.find((s) => s.set.type === RRType.SOA);
-      if (soaSet !== undefined) for (const r of soaSet.set.rdatas) yield { name: node.name, type: RRType.SOA, class: cls, ttl: soaSet.set.ttl, rdata: r };
+      if (soaSet !== undefined) for (const r of soaSet.set.rdatas) out.push({ name, type: RRType.SOA, class: cls, ttl: soaSet.set.ttl, rdata: r });
       for (const os of node.sets) {
         if (os === soaSet) continue;
         if (!sigsDone && os.set.type > RRType.RRSIG) {
-          for (const s of sigs) yield { name: node.name, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata: s.rdata };
+          for (const s of sigs) out.push({ name, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata: s.rdata });
           sigsDone = true;
         }
-        for (const r of os.set.rdatas) yield { name: node.name, type: os.set.type, class: cls, ttl: os.set.ttl, rdata: r };
+        for (const r of os.set.rdatas) out.push({ name, type: os.set.type, class: cls, ttl: os.set.ttl, rdata: r });
       }
-      if (!sigsDone) for (const s of sigs) yield { name: node.name, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata: s.rdata };
+      if (!sigsDone) for (const s of sigs) out.push({ name, type: RRType.RRSIG, class: cls, ttl: s.ttl, rdata: s.rdata });
     }
+    return out;
   }
 
-  return { origin, class: cls, stats, keys: uses, dnskeys, serial, records };
+  return { origin, class: cls, stats, keys: uses, dnskeys, serial, records, chunks };
 }
 
 /**
@@ -769,7 +779,7 @@ export async function signZone(zone: Zone | SignerInput, keys: readonly SigningK
   const input: SignerInput = zone instanceof Zone ? zoneInput(zone) : zone;
   const run = startSigning(input, keys, options);
   const out: ResourceRecord[] = [];
-  for await (const rr of run.records()) out.push(rr);
+  for await (const chunk of run.chunks()) for (const rr of chunk) out.push(rr);
   return {
     origin: run.origin,
     class: run.class,

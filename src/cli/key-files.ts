@@ -93,25 +93,40 @@ export function writeTextAtomic(path: string, pieces: Iterable<string>, mode = 0
   syncDirectory(dir);
 }
 
-/** writeTextAtomic for pieces that arrive asynchronously (a signing run's output). */
-export async function writeTextAtomicAsync(path: string, pieces: AsyncIterable<string>, mode = 0o644): Promise<void> {
+/**
+ * writeTextAtomic for text produced asynchronously (a signing run's output): `produce` calls
+ * `write` with each piece. Pieces are copied into a fixed write buffer at once (UTF-8), so none of
+ * them stays alive in between: a million lines never pile up as strings waiting for a write.
+ */
+export async function writeTextAtomicStream(path: string, produce: (write: (text: string) => void) => Promise<void>, mode = 0o644): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', mode);
     const out = fd;
-    let buf = '';
+    const size = 1 << 20;
+    const buf = Buffer.allocUnsafe(size);
+    let used = 0;
     const drain = (): void => {
-      const bytes = Buffer.from(buf, 'utf8');
       let off = 0;
-      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
-      buf = '';
+      while (off < used) off += writeSync(out, buf, off, used - off);
+      used = 0;
     };
-    for await (const piece of pieces) {
-      buf += piece;
-      if (buf.length >= 1 << 20) drain();
-    }
+    const write = (piece: string): void => {
+      // A UTF-8 character takes at most 3 octets per UTF-16 code unit.
+      if (used + piece.length * 3 > size) {
+        drain();
+        if (piece.length * 3 > size) {
+          const big = Buffer.from(piece, 'utf8');
+          let off = 0;
+          while (off < big.length) off += writeSync(out, big, off, big.length - off);
+          return;
+        }
+      }
+      used += buf.write(piece, used, 'utf8');
+    };
+    await produce(write);
     drain();
     fsyncSync(fd);
     closeSync(fd);

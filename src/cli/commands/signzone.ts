@@ -39,7 +39,7 @@ import { parseZone, resolveIncludePath } from '../../zone/parser.js';
 import { ProblemCode, Zone, type ZoneProblem } from '../../zone/zone.js';
 import { flag, optNumber, optString, optStrings, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
-import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomicAsync, type KeyFilePair } from '../key-files.js';
+import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomicStream, type KeyFilePair } from '../key-files.js';
 import { ZoneLineWriter } from '../zone-writer.js';
 import { zoneName } from './keygen.js';
 import { parseNow, summaryLine } from './verify-zone.js';
@@ -290,14 +290,17 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   let signed: SigningRun;
   const kept: ResourceRecord[] = [];
   try {
-    signed = startSigning(zone, keys, { ...options, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
+    const tune = { batchSize: Number(process.env['ANCHORD_SIGN_BATCH'] ?? 512), concurrency: Number(process.env['ANCHORD_SIGN_CONCURRENCY'] ?? 2 * threads) };
+    signed = startSigning(zone, keys, { ...options, ...tune, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
     const run = signed;
     const writer = new ZoneLineWriter();
-    async function* lines(): AsyncGenerator<string, void, undefined> {
-      for await (const rr of run.records()) {
-        if (fullVerify) kept.push(rr);
-        if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
-        yield writer.line(rr);
+    const produce = async (write: (text: string) => void): Promise<void> => {
+      for await (const chunk of run.chunks()) {
+        for (const rr of chunk) {
+          if (fullVerify) kept.push(rr);
+          if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
+          write(writer.line(rr));
+        }
       }
       // Checks before the output file is put in place.
       if (fullVerify) {
@@ -308,13 +311,13 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
         }
         if (!quiet) io.err(summaryLine(result));
       }
-    }
+    };
     if (output === '-') {
       const buffered: string[] = [];
-      for await (const l of lines()) buffered.push(l.slice(0, -1));
-      for (const l of buffered) io.out(l);
+      await produce((t) => buffered.push(t));
+      for (const l of buffered.join('').split('\n').slice(0, -1)) io.out(l);
     } else {
-      await writeTextAtomicAsync(output, lines());
+      await writeTextAtomicStream(output, produce);
     }
   } finally {
     await pool?.close();
