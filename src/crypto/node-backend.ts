@@ -206,6 +206,50 @@ export class NodeCryptoBackend implements CryptoBackend {
   verifyBatch(jobs: readonly VerifyJob[]): Promise<boolean[]> {
     return verifyBatchInline(this, jobs);
   }
+
+  /**
+   * The arguments of a one-shot `crypto.verify(hash, data, key, signature)` for this check, from
+   * the same key cache and signature decoding as `verify`, or the answer itself (`false`) when the
+   * key or signature cannot be used. For callers that run the check elsewhere, e.g. in
+   * `crypto.verify`'s callback form on libuv's threadpool (verify-pool.ts). RSA goes through
+   * OpenSSL's own PKCS #1 v1.5 check there instead of RSAVP1 here: the same accept set.
+   * Throws as `verify` does.
+   */
+  prepareVerify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): PreparedVerify | false {
+    assertVerifyArgs(algorithm, publicKey, data, signature);
+    const spec = SPECS.get(algorithm);
+    if (spec === undefined) throw unsupportedAlgorithm(this.name, algorithm);
+    if (publicKey.length > this.maxKeyBytes) return false;
+    const ck = keyCacheKey(algorithm, publicKey);
+    let entry = this.cache.get(ck);
+    if (entry === undefined) {
+      entry = importPublicKey(spec, publicKey, this.rsaLimits) ?? UNUSABLE;
+      this.cache.set(ck, entry);
+    }
+    if (entry === UNUSABLE) return false;
+    let sig: Uint8Array | undefined;
+    switch (spec.family) {
+      case 'rsa':
+        sig = fitUnsigned(signature, entry.sigLength);
+        break;
+      case 'dsa': {
+        const rs = decodeDsaSignature(signature);
+        sig = rs === undefined ? undefined : concatBytes(rs.r, rs.s);
+        break;
+      }
+      default:
+        sig = signature.length === entry.sigLength ? signature : undefined;
+    }
+    if (sig === undefined) return false;
+    return { hash: spec.hash, key: entry.key, signature: sig };
+  }
+}
+
+/** Arguments for node's `crypto.verify` (see NodeCryptoBackend.prepareVerify). */
+export interface PreparedVerify {
+  readonly hash: string | null;
+  readonly key: KeyObject | VerifyKeyObjectInput;
+  readonly signature: Uint8Array;
 }
 
 /** A new node backend (no work happens at import time; the server makes one and shares it). */

@@ -1,0 +1,382 @@
+// Signature verification off the main thread (DESIGN.md convention 8, issue 5 "Validation in
+// the loop"): two CryptoBackends whose `verifyBatch` runs elsewhere, and the factory the server
+// uses to pick one from config. Sync `verify` always stays inline (node backend).
+//
+// - VerifyPool: N worker_threads, each with its own node backend and KeyObject cache. A
+//   `verifyBatch` call is packed into as few messages as possible: one per worker it uses, and it
+//   uses a second worker only for chunks of at least `minJobsPerMessage` jobs (messaging costs
+//   ~25-45 µs per message, about a P-256 verify). A message is two transferred buffers: a
+//   Uint32Array of (algorithm, key length, data length, signature length) per job and the
+//   concatenated bytes; the answer is one transferred Uint8Array of 0/1.
+// - CallbackVerifier: node:crypto's asynchronous form, `crypto.verify(hash, data, key, sig, cb)`,
+//   which runs each check on libuv's threadpool (UV_THREADPOOL_SIZE, default 4), with the keys
+//   imported and cached on the main thread by the node backend (`prepareVerify`).
+//
+// Bounded queue: each backend holds at most `maxQueuedJobs` checks outstanding. Jobs beyond that
+// run inline on the caller's thread (a caller-runs policy): memory stays bounded, the answer is the
+// same, and a saturated resolver slows its own intake instead of queueing without limit.
+//
+// Failure: a worker that exits or throws fails every batch it holds with a CryptoError, and the
+// whole `verifyBatch` call rejects. We do not answer `false`: a crashed worker says nothing about
+// the signature, and `false` would turn an infrastructure fault into a bogus verdict (cached, with
+// EDE 6). The rejection reaches the caller as an error, i.e. an indeterminate outcome (SERVFAIL,
+// not cached as bogus). The worker is respawned; a slot whose worker dies `maxRespawns` times in a
+// row without answering anything is retired, and with no worker left the pool verifies inline.
+//
+// `close()` rejects the batches in flight (CryptoError) and terminates the workers; later
+// `verifyBatch` calls reject. Idle workers are unref'd so they never keep a process alive.
+
+import { verify as nodeVerify } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { publishLog } from '../core/diagnostics.js';
+import { CryptoError } from '../core/errors.js';
+import { assertVerifyArgs, unsupportedAlgorithm, type CryptoBackend, type VerifyJob } from './backend.js';
+import { createNodeBackend, type NodeBackendOptions, type NodeCryptoBackend, type PreparedVerify } from './node-backend.js';
+
+/** Uint32 words per job in a request's `meta`. */
+export const VERIFY_META_WORDS = 4;
+
+/** Main thread → worker. */
+export interface VerifyPoolRequest {
+  readonly id: number;
+  /** Per job: algorithm, key length, data length, signature length. */
+  readonly meta: Uint32Array<ArrayBuffer>;
+  /** Per job: key, data, signature, concatenated. */
+  readonly bytes: ArrayBuffer;
+}
+
+/** Worker → main thread: 1 for a valid signature, 0 otherwise, in job order. */
+export interface VerifyPoolResponse {
+  readonly id: number;
+  readonly ok: Uint8Array<ArrayBuffer>;
+}
+
+/** What each worker is started with. */
+export interface VerifyWorkerData {
+  readonly keyCacheSize?: number;
+  readonly crashOnEmptySignature?: boolean;
+}
+
+export interface VerifyPoolOptions {
+  /** Worker threads, 1..64 (default 2). */
+  readonly workers?: number;
+  /** Checks outstanding in the workers at most; the excess runs inline (default 4096). */
+  readonly maxQueuedJobs?: number;
+  /** A call is split over several workers only in chunks at least this big (default 8). */
+  readonly minJobsPerMessage?: number;
+  /** Consecutive deaths without an answer before a worker slot is retired (default 3). */
+  readonly maxRespawns?: number;
+  /** Key cache of each worker and of the inline backend (default 4096). */
+  readonly keyCacheSize?: number;
+  /** Test hook: a worker exits when it meets a job with an empty signature. */
+  readonly crashOnEmptySignature?: boolean;
+}
+
+/** A CryptoBackend that must be closed. */
+export interface ClosableCryptoBackend extends CryptoBackend {
+  close(): Promise<void>;
+}
+
+/** Packs jobs into the request layout (see VerifyPoolRequest). */
+export function packVerifyJobs(jobs: readonly VerifyJob[], from = 0, to = jobs.length): { meta: Uint32Array<ArrayBuffer>; bytes: ArrayBuffer } {
+  const meta = new Uint32Array((to - from) * VERIFY_META_WORDS);
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    const j = jobs[i]!;
+    const o = (i - from) * VERIFY_META_WORDS;
+    meta[o] = j.algorithm;
+    meta[o + 1] = j.publicKey.length;
+    meta[o + 2] = j.data.length;
+    meta[o + 3] = j.signature.length;
+    total += j.publicKey.length + j.data.length + j.signature.length;
+  }
+  const bytes = new Uint8Array(total);
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    const j = jobs[i]!;
+    bytes.set(j.publicKey, p);
+    p += j.publicKey.length;
+    bytes.set(j.data, p);
+    p += j.data.length;
+    bytes.set(j.signature, p);
+    p += j.signature.length;
+  }
+  return { meta, bytes: bytes.buffer };
+}
+
+/** Throws (as `verify` would) if a job has bad arguments or an algorithm `backend` lacks. */
+function checkJobs(backend: CryptoBackend, jobs: readonly VerifyJob[]): void {
+  for (const j of jobs) {
+    assertVerifyArgs(j.algorithm, j.publicKey, j.data, j.signature);
+    if (!backend.supportsVerify(j.algorithm)) throw unsupportedAlgorithm(backend.name, j.algorithm);
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new CryptoError(String(err));
+}
+
+/**
+ * Starts a worker on verify-pool-worker. Built, that is the .js file next to this one. Under a
+ * TypeScript loader (tests, tsx) it is the .ts source, which a Node 20 worker cannot load by itself
+ * (a loader in the worker's execArgv is not applied to its entry module), so a small bootstrap
+ * registers tsx in the worker first (as sign-pool.ts does).
+ */
+function startWorker(data: VerifyWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./verify-pool-worker.js', import.meta.url), { execArgv: [], workerData: data });
+  }
+  const entry = new URL('./verify-pool-worker.ts', import.meta.url).href;
+  const api = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, execArgv: [], workerData: data });
+}
+
+interface Pending {
+  readonly jobs: number;
+  resolve(ok: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  /** Jobs sent to this worker and not answered. */
+  load: number;
+  readonly pending: Map<number, Pending>;
+  /** Deaths since the last answer. */
+  deaths: number;
+}
+
+export class VerifyPool implements ClosableCryptoBackend {
+  readonly name: string;
+  private readonly inline: NodeCryptoBackend;
+  private readonly slots: Slot[] = [];
+  private readonly data: VerifyWorkerData;
+  private readonly maxQueued: number;
+  private readonly minChunk: number;
+  private readonly maxRespawns: number;
+  private queued = 0;
+  private nextId = 1;
+  private closed = false;
+  /** Workers that died (crash or exit) while the pool was open, for metrics and tests. */
+  crashes = 0;
+
+  constructor(options: VerifyPoolOptions = {}) {
+    const n = options.workers ?? 2;
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new CryptoError(`verify pool: workers must be 1..64, got ${String(n)}`);
+    this.name = `pool(node x${n})`;
+    const cacheOpts: NodeBackendOptions = options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize };
+    this.inline = createNodeBackend(cacheOpts);
+    this.data = {
+      ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
+      ...(options.crashOnEmptySignature === true ? { crashOnEmptySignature: true } : {}),
+    };
+    this.maxQueued = Math.max(1, options.maxQueuedJobs ?? 4096);
+    this.minChunk = Math.max(1, options.minJobsPerMessage ?? 8);
+    this.maxRespawns = Math.max(1, options.maxRespawns ?? 3);
+    for (let i = 0; i < n; i++) {
+      const slot: Slot = { worker: undefined, load: 0, pending: new Map(), deaths: 0 };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+  }
+
+  /** Live workers. */
+  get size(): number {
+    return this.slots.filter((s) => s.worker !== undefined).length;
+  }
+
+  /** Checks outstanding in the workers. */
+  get queuedJobs(): number {
+    return this.queued;
+  }
+
+  supportsVerify(algorithm: number): boolean {
+    return this.inline.supportsVerify(algorithm);
+  }
+
+  verify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    return this.inline.verify(algorithm, publicKey, data, signature);
+  }
+
+  verifyBatch(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    if (this.closed) return Promise.reject(new CryptoError('verify pool is closed'));
+    try {
+      checkJobs(this, jobs);
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
+    const live = this.slots.filter((s) => s.worker !== undefined);
+    const toPool = live.length === 0 ? 0 : Math.min(jobs.length, this.maxQueued - this.queued);
+    const parts: Promise<void>[] = [];
+    const out = new Array<boolean>(jobs.length);
+    if (toPool > 0) {
+      // Chunks: one per worker used; a second worker only for chunks of minChunk jobs or more.
+      const chunks = Math.max(1, Math.min(live.length, Math.floor(toPool / this.minChunk)));
+      live.sort((a, b) => a.load - b.load);
+      let from = 0;
+      for (let c = 0; c < chunks; c++) {
+        const to = from + Math.floor((toPool - from) / (chunks - c));
+        const start = from;
+        parts.push(
+          this.send(live[c]!, jobs, start, to).then((ok) => {
+            for (let i = 0; i < ok.length; i++) out[start + i] = ok[i] === 1;
+          }),
+        );
+        from = to;
+      }
+    }
+    // Caller-runs: what does not fit the bound (or finds no worker) is verified here, while the
+    // workers do their part.
+    for (let i = toPool; i < jobs.length; i++) {
+      const j = jobs[i]!;
+      out[i] = this.inline.verify(j.algorithm, j.publicKey, j.data, j.signature);
+    }
+    if (parts.length === 0) return Promise.resolve(out);
+    return Promise.all(parts).then(() => out);
+  }
+
+  /** Rejects the batches in flight and stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const stops: Promise<number>[] = [];
+    for (const s of this.slots) {
+      this.failPending(s, new CryptoError('verify pool closed'));
+      if (s.worker !== undefined) stops.push(s.worker.terminate());
+      s.worker = undefined;
+    }
+    await Promise.all(stops);
+  }
+
+  private send(slot: Slot, jobs: readonly VerifyJob[], from: number, to: number): Promise<Uint8Array> {
+    const worker = slot.worker!;
+    const id = this.nextId++;
+    const { meta, bytes } = packVerifyJobs(jobs, from, to);
+    const n = to - from;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      slot.pending.set(id, { jobs: n, resolve, reject });
+      if (slot.load === 0) worker.ref();
+      slot.load += n;
+      this.queued += n;
+      const msg: VerifyPoolRequest = { id, meta, bytes };
+      worker.postMessage(msg, [meta.buffer, bytes]);
+    });
+  }
+
+  private settle(slot: Slot, id: number): Pending | undefined {
+    const p = slot.pending.get(id);
+    if (p === undefined) return undefined;
+    slot.pending.delete(id);
+    slot.load -= p.jobs;
+    this.queued -= p.jobs;
+    if (slot.load === 0) slot.worker?.unref();
+    return p;
+  }
+
+  private failPending(slot: Slot, error: Error): void {
+    for (const id of [...slot.pending.keys()]) this.settle(slot, id)?.reject(error);
+  }
+
+  private spawn(slot: Slot): void {
+    const worker = startWorker(this.data);
+    slot.worker = worker;
+    worker.unref();
+    let failure: Error | undefined;
+    worker.on('message', (m: VerifyPoolResponse) => {
+      slot.deaths = 0;
+      this.settle(slot, m.id)?.resolve(m.ok);
+    });
+    worker.on('error', (err) => {
+      failure = asError(err);
+    });
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker) return; // closed, or already replaced
+      slot.worker = undefined;
+      this.crashes++;
+      slot.deaths++;
+      const why = failure === undefined ? `exit code ${code}` : failure.message;
+      this.failPending(slot, new CryptoError(`verify pool worker died (${why}); its checks are indeterminate`, { cause: failure }));
+      if (this.closed) return;
+      if (slot.deaths >= this.maxRespawns) {
+        publishLog({ level: 'error', msg: 'verify pool: worker retired after repeated deaths', error: why });
+        return;
+      }
+      publishLog({ level: 'warn', msg: 'verify pool: worker died, respawning', error: why });
+      this.spawn(slot);
+    });
+  }
+}
+
+/** A worker_threads verify pool (see the module header). */
+export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
+  return new VerifyPool(options);
+}
+
+export interface CallbackVerifierOptions {
+  /** Checks outstanding on libuv's threadpool at most; the excess runs inline (default 4096). */
+  readonly maxQueuedJobs?: number;
+  readonly keyCacheSize?: number;
+}
+
+/** `verifyBatch` through node:crypto's callback form on libuv's threadpool (module header). */
+export class CallbackVerifier implements ClosableCryptoBackend {
+  readonly name = 'node-callback';
+  private readonly inline: NodeCryptoBackend;
+  private readonly maxQueued: number;
+  private queued = 0;
+
+  constructor(options: CallbackVerifierOptions = {}) {
+    this.inline = createNodeBackend(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize });
+    this.maxQueued = Math.max(1, options.maxQueuedJobs ?? 4096);
+  }
+
+  supportsVerify(algorithm: number): boolean {
+    return this.inline.supportsVerify(algorithm);
+  }
+
+  verify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    return this.inline.verify(algorithm, publicKey, data, signature);
+  }
+
+  verifyBatch(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    try {
+      checkJobs(this, jobs);
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
+    const answers = new Array<Promise<boolean>>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) {
+      const j = jobs[i]!;
+      if (this.queued >= this.maxQueued) {
+        answers[i] = Promise.resolve(this.inline.verify(j.algorithm, j.publicKey, j.data, j.signature));
+        continue;
+      }
+      const prepared = this.inline.prepareVerify(j.algorithm, j.publicKey, j.data, j.signature);
+      answers[i] = prepared === false ? Promise.resolve(false) : this.queue(j.data, prepared);
+    }
+    return Promise.all(answers);
+  }
+
+  private queue(data: Uint8Array, prepared: PreparedVerify): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      try {
+        nodeVerify(prepared.hash, data, prepared.key, prepared.signature, (err, ok) => {
+          this.queued--;
+          resolve(err === null && ok);
+        });
+        this.queued++;
+      } catch {
+        resolve(false); // OpenSSL refused the inputs: the same answer `verify` gives
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function createCallbackVerifier(options: CallbackVerifierOptions = {}): CallbackVerifier {
+  return new CallbackVerifier(options);
+}
