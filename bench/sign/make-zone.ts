@@ -34,7 +34,7 @@ export function makeZoneText(origin: string, records: number): string {
       out.push(`d${i} NS ns.d${i}\nns.d${i} A ${a}\n`);
       n += 2;
     } else if (k === 18) {
-      out.push(`d${i} NS ns.d${i}\nns.d${i} A ${a}\nd${i} DS ${(i * 7) & 0xffff} 13 2 ${hex(i).repeat(16)}\n`);
+      out.push(`d${i} NS ns.d${i}\nns.d${i} A ${a}\nd${i} DS ${(i * 7) & 0xffff} 13 2 ${hex(i & 0xffff).repeat(16)}\n`);
       n += 3;
     } else {
       out.push(`h${i} A ${a}\n`);
