@@ -290,7 +290,9 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   let signed: SigningRun;
   const kept: ResourceRecord[] = [];
   try {
-    const tune = { batchSize: Number(process.env['ANCHORD_SIGN_BATCH'] ?? 512), concurrency: Number(process.env['ANCHORD_SIGN_CONCURRENCY'] ?? 2 * threads) };
+    // Batches of 512 signatures, two per worker in flight: enough to keep the workers busy while
+    // the main thread prepares and writes, few enough live objects to keep garbage collection cheap.
+    const tune = { batchSize: 512, concurrency: 2 * threads };
     signed = startSigning(zone, keys, { ...options, ...tune, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
     const run = signed;
     const writer = new ZoneLineWriter();
