@@ -4,7 +4,7 @@
 // - Remaining TTL at lookup: whole seconds left, counted down from the moment of storing, never
 //   below zero (RFC 1035 §3.2.1 TTL semantics; RFC 2308 §5 decrements negative TTLs the same way).
 // - Signature lifetime: a validated RRset must not outlive its RRSIGs (RFC 4035 §5.3.3: the TTL is
-//   capped at the time left until the signature expiration). RRSIG times are 32-bit serial numbers
+//   capped at the time left until the signature expiration, and at the RRSIG Original TTL). RRSIG times are 32-bit serial numbers
 //   (RFC 4034 §3.1.5, RFC 1982), compared against "now" with serial arithmetic.
 
 import type { SignedRRset } from './types.js';
@@ -46,8 +46,25 @@ export function signatureDeadline(rrsigs: readonly Uint8Array[], now: number): n
   return deadline;
 }
 
-/** The TTL an RRset may be cached with: its own, lowered to its RRSIG records' TTL when known. */
+/** The Original TTL field of an RRSIG RDATA (RFC 4034 §3.1.4: octets 4..7), if present. */
+export function rrsigOriginalTtl(rdata: Uint8Array): number | undefined {
+  if (rdata.length < 8) return undefined;
+  return ((rdata[4]! << 24) | (rdata[5]! << 16) | (rdata[6]! << 8) | rdata[7]!) >>> 0;
+}
+
+/**
+ * The TTL an RRset may be cached with: its own, lowered to its RRSIG records' TTL when known and
+ * to the Original TTL its signatures state (RFC 4035 §5.3.3: a server may not stretch a signed
+ * RRset's lifetime past what the zone signed). The cache does not know which signature
+ * validated, so the smallest value counts: an added RRSIG can only shorten the lifetime, which
+ * whoever can add one could do through the TTL anyway.
+ */
 export function signedTtl(s: SignedRRset): number {
-  const t = s.rrset.ttl;
-  return s.rrsigTtl !== undefined && s.rrsigTtl < t ? s.rrsigTtl : t;
+  let t = s.rrset.ttl;
+  if (s.rrsigTtl !== undefined && s.rrsigTtl < t) t = s.rrsigTtl;
+  for (const rd of s.rrsigs) {
+    const o = rrsigOriginalTtl(rd);
+    if (o !== undefined && o < t) t = o;
+  }
+  return t;
 }

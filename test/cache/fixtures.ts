@@ -21,12 +21,12 @@ export function a(...addresses: string[]): Uint8Array[] {
   return addresses.map((address) => encodeRdata(RRType.A, { address }));
 }
 
-export function rrsig(covered: number, signer: string, expiration: number, inception = T0_SEC - 86400): Uint8Array {
+export function rrsig(covered: number, signer: string, expiration: number, inception = T0_SEC - 86400, originalTtl = 3600): Uint8Array {
   return encodeRdata(RRType.RRSIG, {
     typeCovered: covered,
     algorithm: 13,
     labels: n(signer).labelCount,
-    originalTtl: 3600,
+    originalTtl,
     expiration,
     inception,
     keyTag: 12345,
@@ -35,9 +35,9 @@ export function rrsig(covered: number, signer: string, expiration: number, incep
   });
 }
 
-/** A signed RRset whose RRSIG expires a week after T0 unless told otherwise. */
+/** A signed RRset whose RRSIG expires a week after T0 unless told otherwise; Original TTL = its TTL. */
 export function signed(set: RRset, signer: string, expiration = T0_SEC + 7 * 86400): SignedRRset {
-  return { rrset: set, rrsigs: [rrsig(set.type, signer, expiration)] };
+  return { rrset: set, rrsigs: [rrsig(set.type, signer, expiration, T0_SEC - 86400, set.ttl)] };
 }
 
 /** The same signed RRset with its RRSIG expiration set to `expiration` (seconds). */

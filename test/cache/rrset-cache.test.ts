@@ -137,6 +137,10 @@ test('secure entries do not outlive their signatures (RFC 4035 §5.3.3)', () => 
   // The RRSIG record TTL caps too.
   cache.insert({ ...signed(rrset('mx.example.', RRType.A, 3600, a('192.0.2.3')), 'example.'), rrsigTtl: 50, credibility: Credibility.answerAuthoritative, status: secure });
   assert.equal(cache.lookup(n('mx.example.'), RRType.A)?.ttl, 50);
+  // A TTL stretched past the signed Original TTL is cut back to it.
+  const stretched = signed(rrset('ns.example.', RRType.A, 300, a('192.0.2.4')), 'example.');
+  cache.insert({ ...stretched, rrset: { ...stretched.rrset, ttl: 86400 }, credibility: Credibility.answerAuthoritative, status: secure });
+  assert.equal(cache.lookup(n('ns.example.'), RRType.A)?.ttl, 300);
 });
 
 test('size stays within maxBytes; least recently used entries go first', () => {
