@@ -11,6 +11,7 @@
 //     root-hints: /usr/share/dns/root.hints
 //     trust-anchor-file: /usr/share/dns/root.ds
 //     qname-minimisation: yes
+//   crypto: { workers: 2 }
 //   logging: { level: info, format: json }
 
 import { parseConfigText } from './load.js';
@@ -89,6 +90,14 @@ export const anchordConfigSchema = obj({
       'servfail-ttl': withDefault(int(0, 300), 5),
     }),
     () => ({ 'answer-cache-size': 64 * 1024 * 1024, 'servfail-ttl': 5 }),
+  ),
+  // Signature verification off the main thread (crypto/verify-pool.ts): 0 = inline, N = N
+  // worker_threads; absent = the measured default (node:crypto's callback form on libuv's threads).
+  crypto: withDefault(
+    obj({
+      workers: optional(int(0, 64)),
+    }),
+    () => ({ workers: undefined }),
   ),
   logging: withDefault(
     obj({

@@ -380,3 +380,44 @@ export class CallbackVerifier implements ClosableCryptoBackend {
 export function createCallbackVerifier(options: CallbackVerifierOptions = {}): CallbackVerifier {
   return new CallbackVerifier(options);
 }
+
+/** The node backend as a ClosableCryptoBackend (nothing to close). */
+function inlineBackend(options: NodeBackendOptions): ClosableCryptoBackend {
+  const node = createNodeBackend(options);
+  return {
+    name: node.name,
+    supportsVerify: (a) => node.supportsVerify(a),
+    verify: (a, k, d, s) => node.verify(a, k, d, s),
+    verifyBatch: (jobs) => node.verifyBatch(jobs),
+    close: () => Promise.resolve(),
+  };
+}
+
+export interface VerifyBackendSettings {
+  /**
+   * Config `crypto.workers`: 0 verifies inline on the calling thread; N ≥ 1 runs a VerifyPool of N
+   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD (chosen by bench/crypto/pool-bench.ts).
+   */
+  readonly workers?: number | undefined;
+  readonly keyCacheSize?: number | undefined;
+}
+
+/**
+ * What `crypto.workers` absent means. Measured (bench/RESULTS.md, "Crypto verify pool", 2 cores):
+ * per CPU second of the whole process, the callback form verifies 1.3x (P-256) to 1.7x (RSA-2048)
+ * more than a worker pool at 1 check per call, and about the same (within 5%) at 8 and 32. The
+ * resolver's calls are small (one call per response, usually 1-4 RRSIGs), where the callback form
+ * also leaves less on the main thread (P-256: 12.8 vs 16.6 µs per verify; inline 60 µs). The pool
+ * leaves less at 8+ checks per call (2.3 vs 5.3 µs), so large batches may prefer `workers: N`.
+ * The callback form has no second isolate or key cache per worker and nothing to respawn.
+ */
+export const DEFAULT_VERIFY_OFFLOAD = 'callback' as 'callback' | 'threads';
+
+/** The verify backend for the resolver service, from config (see VerifyBackendSettings). */
+export function createVerifyBackend(settings: VerifyBackendSettings = {}): ClosableCryptoBackend {
+  const cache: NodeBackendOptions = settings.keyCacheSize === undefined ? {} : { keyCacheSize: settings.keyCacheSize };
+  const workers = settings.workers;
+  if (workers === 0) return inlineBackend(cache);
+  if (workers !== undefined) return createVerifyPool({ ...cache, workers });
+  return DEFAULT_VERIFY_OFFLOAD === 'callback' ? createCallbackVerifier(cache) : createVerifyPool(cache);
+}

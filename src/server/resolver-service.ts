@@ -7,7 +7,7 @@ import { AnswerCache } from '../cache/answer-cache.js';
 import type { Clock } from '../core/clock.js';
 import { publishLog } from '../core/diagnostics.js';
 import type { Random } from '../core/random.js';
-import { createNodeBackend } from '../crypto/node-backend.js';
+import { createVerifyBackend } from '../crypto/verify-pool.js';
 import type { TrustPoint } from '../dnssec/key-validator.js';
 import { createResolverCaches, Resolver } from '../resolver/resolver.js';
 import type { ResolverOptionsInit } from '../resolver/options.js';
@@ -37,6 +37,8 @@ export interface ResolverServiceSettings {
   readonly outgoing4?: string | undefined;
   readonly outgoing6?: string | undefined;
   readonly servfailTtl?: number | undefined;
+  /** Config `crypto.workers` (crypto/verify-pool.ts createVerifyBackend): 0 inline, N worker threads. */
+  readonly cryptoWorkers?: number | undefined;
   /** Tags of the trusted root keys for the RFC 8509 sentinel (trust-anchor-manager.ts); absent: off. */
   readonly rootKeyTags?: (() => readonly number[]) | undefined;
 }
@@ -62,11 +64,12 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     ...(settings.outgoing6 === undefined ? {} : { localAddress6: settings.outgoing6 }),
     tcpOnTruncation: false,
   });
+  const crypto = createVerifyBackend({ workers: settings.cryptoWorkers });
   const resolver = new Resolver({
     transport: upstream,
     clock,
     random,
-    crypto: createNodeBackend(),
+    crypto,
     caches: createResolverCaches(clock, random),
     options: { ...settings.resolver, rootHints: settings.rootHints, trustAnchors: settings.trustAnchors },
   });
@@ -106,6 +109,7 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     async close(graceMs?: number) {
       const opts = graceMs === undefined ? {} : { graceMs };
       await Promise.all([udp.close(opts), tcp.close(opts)]);
+      await crypto.close();
     },
   };
 }

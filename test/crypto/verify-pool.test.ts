@@ -9,7 +9,14 @@ import { SeededRandom } from '../../src/core/random.js';
 import type { VerifyJob } from '../../src/crypto/backend.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { createSigner, generatePrivateKey } from '../../src/crypto/signer.js';
-import { createCallbackVerifier, createVerifyPool, packVerifyJobs, VERIFY_META_WORDS } from '../../src/crypto/verify-pool.js';
+import {
+  createCallbackVerifier,
+  createVerifyBackend,
+  createVerifyPool,
+  DEFAULT_VERIFY_OFFLOAD,
+  packVerifyJobs,
+  VERIFY_META_WORDS,
+} from '../../src/crypto/verify-pool.js';
 
 const rnd = new SeededRandom(0x5eed);
 
@@ -159,5 +166,17 @@ describe('verify pool and callback verifier', () => {
     const j = jobs[0]!;
     assert.equal(closing.verify(j.algorithm, j.publicKey, j.data, j.signature), expected[0]);
     await closing.close();
+  });
+
+  it('createVerifyBackend: 0 is inline, N is a pool of N, absent is the measured default', async () => {
+    const made = [createVerifyBackend({ workers: 0 }), createVerifyBackend({ workers: 1 }), createVerifyBackend()];
+    try {
+      assert.equal(made[0]!.name, 'node');
+      assert.equal(made[1]!.name, 'pool(node x1)');
+      assert.equal(made[2]!.name, DEFAULT_VERIFY_OFFLOAD === 'callback' ? 'node-callback' : 'pool(node x2)');
+      for (const b of made) assert.deepEqual(await b.verifyBatch(jobs), expected, b.name);
+    } finally {
+      await Promise.all(made.map((b) => b.close()));
+    }
   });
 });

@@ -99,6 +99,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     maxTcpConnections: config.server['max-tcp-connections'],
     outgoing4: config.server['outgoing-interface-v4'],
     outgoing6: config.server['outgoing-interface-v6'],
+    cryptoWorkers: config.crypto.workers,
   };
   return { settings, anchors };
 }
