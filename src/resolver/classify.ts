@@ -14,7 +14,8 @@
 // - authority: only NS, SOA, NSEC, NSEC3, DS and their RRSIGs, owned in the bailiwick; NS only
 //   at an ancestor-or-self of the last chain name;
 // - additional: only A and AAAA in the bailiwick (glue "in bailiwick"); everything else there is
-//   dropped, so out-of-bailiwick addresses can never poison the delegation.
+//   dropped, so out-of-bailiwick addresses can never poison the delegation. With `hardenGlue`
+//   off (Unbound `harden-glue: no`), A and AAAA records are kept wherever they are owned.
 //
 // Then (RFC 1034 §5.3.3, RFC 2308 §2):
 // - `answer`: data or a chain for QNAME, NXDOMAIN, or NODATA (SOA in authority, AA with nothing,
@@ -153,7 +154,7 @@ export function pairSignatures(msg: Message): Message {
 }
 
 /** The message with out-of-bailiwick and off-chain records dropped (module header). */
-export function scrub(original: Message, qname: Name, qtype: number, zone: Name): Message {
+export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true): Message {
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
@@ -176,7 +177,7 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name)
     if (t === RRType.NS) return tail.isSubdomainOf(r.name);
     return true;
   });
-  const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && inZone(r));
+  const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && (!hardenGlue || inZone(r)));
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
   const rcode = end < chain.length && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
   return { ...msg, rcode, answer, authority, additional };

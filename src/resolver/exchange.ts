@@ -22,7 +22,7 @@ import { Opcode, Rcode } from '../wire/constants.js';
 import { decodeMessage, encodeMessage, makeQuery, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
-import type { ResolverOptions } from './options.js';
+import { parseServerKey, type ResolverOptions } from './options.js';
 import type { Transport } from './transport.js';
 
 export type ExchangeResult =
@@ -105,7 +105,8 @@ export class Exchanger {
     let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
     let tcp = false;
     const timeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
-    const server = { address, port: options.port };
+    // A stub server may name its own port (`address@port`, options.ts serverKey).
+    const server = parseServerKey(address, options.port);
     // At most: UDP, TCP after TC, and the same again without EDNS.
     for (let attempt = 0; attempt < 4; attempt++) {
       if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };

@@ -278,7 +278,7 @@ export async function runIteration(
           action = it.step({ kind: 'no-reply', address: action.address, reason: r.kind === 'error' ? r.reason : 'timeout', timeout: r.kind === 'timeout' });
           break;
         }
-        const msg = scrub(r.msg, action.qname, action.qtype, action.zone);
+        const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue);
         const classified = classify(msg, action.qname, action.qtype, action.zone);
         if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified);
         action = it.step({ kind: 'reply', address: action.address, classified });

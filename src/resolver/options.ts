@@ -64,6 +64,34 @@ export type LimitName = keyof ResolverLimits;
 /** A configured trust anchor: a zone with its DS and/or DNSKEY RDATAs. */
 export type TrustAnchor = TrustPoint;
 
+/** A server address, with its port when it is not the resolver's `port`. */
+export interface ServerAddress {
+  readonly address: string;
+  readonly port?: number | undefined;
+}
+
+/** The address text a delegation holds for a server: `address`, or `address@port`. */
+export function serverKey(a: ServerAddress): string {
+  return a.port === undefined ? a.address : `${a.address}@${a.port}`;
+}
+
+/** A delegation's address text back to address and port (`defaultPort` when it names none). */
+export function parseServerKey(text: string, defaultPort: number): { address: string; port: number } {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return { address: text, port: defaultPort };
+  const port = Number(text.slice(at + 1));
+  return Number.isInteger(port) && port > 0 && port < 65536 ? { address: text.slice(0, at), port } : { address: text, port: defaultPort };
+}
+
+/**
+ * A stub zone (Unbound `stub-zone`): the servers to ask for names at and below `zone`, instead of
+ * what delegations lead there. A deeper delegation learnt from these servers is still followed.
+ */
+export interface StubZone {
+  readonly zone: Name;
+  readonly servers: readonly ServerAddress[];
+}
+
 export interface ResolverOptions {
   /** Root hints: NS records of the root and addresses of their names. */
   readonly rootHints: readonly ResourceRecord[];
@@ -89,6 +117,18 @@ export interface ResolverOptions {
   readonly attemptsPerServer: number;
   /** Validator options (algorithm policy, budgets, NSEC3 caps, clock skew). */
   readonly validator: ValidatorOptions;
+  /** Stub zones (none by default). */
+  readonly stubZones: readonly StubZone[];
+  /**
+   * Negative trust anchors (RFC 7646, Unbound `domain-insecure`): names at and below them are
+   * insecure and not validated, unless a deeper trust anchor covers them.
+   */
+  readonly negativeTrustAnchors: readonly Name[];
+  /**
+   * Accept only in-bailiwick glue (Unbound `harden-glue`, default on). Off: addresses in the
+   * additional section for the NS names of a referral are used wherever they are owned.
+   */
+  readonly hardenGlue: boolean;
 }
 
 export interface ResolverOptionsInit {
@@ -105,6 +145,9 @@ export interface ResolverOptionsInit {
   readonly maxTimeoutMs?: number | undefined;
   readonly attemptsPerServer?: number | undefined;
   readonly validator?: ValidatorOptionsInit | undefined;
+  readonly stubZones?: readonly StubZone[] | undefined;
+  readonly negativeTrustAnchors?: readonly Name[] | undefined;
+  readonly hardenGlue?: boolean | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -134,6 +177,12 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     maxTimeoutMs,
     attemptsPerServer: intIn('attemptsPerServer', init.attemptsPerServer ?? 2, 1, 10),
     validator: validatorOptions(init.validator ?? {}),
+    stubZones: (init.stubZones ?? []).map((z) => {
+      for (const a of z.servers) if (a.port !== undefined) intIn(`port of stub server ${a.address}`, a.port, 1, 65535);
+      return z;
+    }),
+    negativeTrustAnchors: init.negativeTrustAnchors ?? [],
+    hardenGlue: init.hardenGlue ?? true,
   });
 }
 

@@ -47,7 +47,7 @@ import type { Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
-import { hintServers, resolverOptions, type ResolverOptions, type ResolverOptionsInit } from './options.js';
+import { hintServers, resolverOptions, serverKey, type ResolverOptions, type ResolverOptionsInit, type StubZone, type TrustAnchor } from './options.js';
 import { QueryContext, newStats, type ResolverStats } from './query-context.js';
 import type { Transport } from './transport.js';
 import { ChainOfTrust, type ValidatorCrypto } from './trust.js';
@@ -135,6 +135,7 @@ export class Resolver {
       keys: deps.caches.keys,
       rrsets: deps.caches.rrsets,
       anchors: this.options.trustAnchors,
+      negativeAnchors: this.options.negativeTrustAnchors,
       validator: this.options.validator,
       fetch: (ctx, name, type) => this.fetch(ctx, name, type),
     });
@@ -146,6 +147,14 @@ export class Resolver {
       lookupAddresses: (ctx, name) => this.lookupAddresses(ctx, name),
       onReferral: (ctx, parent, referral) => this.onReferral(ctx, parent, referral),
     };
+  }
+
+  /**
+   * Replaces the trust anchors (the RFC 5011 manager after a change, a reload). Key results
+   * already cached stay until their TTL.
+   */
+  setTrustAnchors(points: readonly TrustAnchor[]): void {
+    this.trust.setAnchors(points);
   }
 
   /**
@@ -240,7 +249,8 @@ export class Resolver {
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked)) {
       return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl };
     }
-    if (aggressive !== undefined && this.trust.enabled) {
+    // Synthesis rests on validated proofs: never under a negative trust anchor (RFC 7646 §2).
+    if (aggressive !== undefined && this.trust.enabled && this.trust.anchorFor(name) !== undefined) {
       const s = aggressive.synthesize(name, qtype);
       if (s.kind === 'nxdomain' || s.kind === 'nodata') {
         return { kind: 'negative', nxdomain: s.kind === 'nxdomain', soa: s.soa, proofs: s.proofs, status: SecurityStatus.secure, ttl: s.ttl };
@@ -449,10 +459,26 @@ export class Resolver {
     return { zone: ROOT, nsNames: names, addresses: map };
   }
 
-  /** The deepest usable zone cut at or above `name` (RFC 1034 §5.3.3 step 2). */
+  /** The deepest stub zone at or above `name`, as a delegation. */
+  private stubFor(name: Name): Delegation | undefined {
+    let best: StubZone | undefined;
+    for (const z of this.options.stubZones) {
+      if (name.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount > best.zone.labelCount)) best = z;
+    }
+    if (best === undefined) return undefined;
+    const list = best.servers.map((a) => serverKey(a));
+    return { zone: best.zone, nsNames: [], addresses: new Map([[`stub/${best.zone.key}`, list]]) };
+  }
+
+  /**
+   * The deepest usable zone cut at or above `name` (RFC 1034 §5.3.3 step 2). A stub zone wins
+   * over cached delegations at or above its name (Unbound: the stub is the configured truth).
+   */
   private async findDelegation(ctx: QueryContext, name: Name): Promise<{ kind: 'dp'; dp: Delegation } | ResolverFailure> {
     const { rrsets } = this.caches;
+    const stub = this.stubFor(name);
     for (let n: Name = name; !n.isRoot(); n = n.parent()!) {
+      if (stub !== undefined && n.labelCount <= stub.zone.labelCount) return { kind: 'dp', dp: stub };
       const ns = rrsets.lookup(n, RRType.NS);
       if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
       const dp = this.delegationFromNs(n, ns.rrset.rdatas);
@@ -464,6 +490,7 @@ export class Resolver {
       const dp = this.delegationFromNs(ROOT, ns.rrset.rdatas);
       return dp.addresses.size > 0 ? dp : undefined;
     };
+    if (stub !== undefined) return { kind: 'dp', dp: stub };
     const root = cached();
     if (root !== undefined) return { kind: 'dp', dp: root };
     if (this.clock.now() >= this.primeAgainAt) {

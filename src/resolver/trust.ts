@@ -70,6 +70,8 @@ export interface TrustDeps {
   readonly keys: KeyCache;
   readonly rrsets: RRsetCache;
   readonly anchors: readonly TrustAnchor[];
+  /** Negative trust anchors (RFC 7646): insecure at and below, unless a deeper anchor applies. */
+  readonly negativeAnchors?: readonly Name[] | undefined;
   readonly validator: ValidatorOptions;
   /** Fetches (name, type) from the authoritative servers (one iteration). */
   fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult>;
@@ -83,6 +85,15 @@ export interface ZoneHint {
   readonly signers: ReadonlySet<string>;
   /** Signer names of the NSEC/NSEC3 RRSIGs in its authority section (the zones of its proofs). */
   readonly proofSigners?: readonly Name[];
+  /** Owners of signed answer RRsets with their signer (a DNAME's covers the names below it too). */
+  readonly signedOwners?: readonly SignedOwner[];
+}
+
+/** An answer RRset's owner, the zone that signed it, and whether it is a DNAME. */
+export interface SignedOwner {
+  readonly owner: Name;
+  readonly signer: Name;
+  readonly dname: boolean;
 }
 
 type DsStep =
@@ -138,29 +149,61 @@ export function proofSignerNames(msg: Message): Name[] {
   return out;
 }
 
+/** Owners of the answer section's RRSIGs (DS aside: it lives at the parent) with their signers. */
+export function signedOwners(msg: Message): SignedOwner[] {
+  const out: SignedOwner[] = [];
+  for (const r of msg.answer) {
+    if (r.type !== RRType.RRSIG || r.rdata.length < 2) continue;
+    const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
+    if (covered === RRType.DS || covered === RRType.DNSKEY || covered === RRType.SOA || covered === RRType.NS) continue;
+    try {
+      const signer = decodeTyped(RRType.RRSIG, r.rdata).signerName;
+      if (!r.name.isSubdomainOf(signer) || r.name.equals(signer)) continue;
+      out.push({ owner: r.name, signer, dname: covered === RRType.DNAME });
+    } catch {
+      // An unreadable RRSIG names no signer.
+    }
+  }
+  return out;
+}
+
 const MAX_WALK = 130;
 const MAX_NEED_KEYS_ROUNDS = 10;
 
 export class ChainOfTrust {
   private readonly deps: TrustDeps;
   private readonly keySets = new WeakMap<object, ZoneKeySet>();
+  private anchors: readonly TrustAnchor[];
 
   constructor(deps: TrustDeps) {
     this.deps = deps;
+    this.anchors = deps.anchors;
   }
 
   /** True when some trust anchor is configured. */
   get enabled(): boolean {
-    return this.deps.anchors.length > 0;
+    return this.anchors.length > 0;
   }
 
-  /** The deepest trust anchor at or above `name`. */
+  /**
+   * The deepest trust anchor at or above `name`; none when a negative trust anchor sits between
+   * them (RFC 7646 §2: the names below it are treated as insecure).
+   */
   anchorFor(name: Name): TrustAnchor | undefined {
     let best: TrustAnchor | undefined;
-    for (const a of this.deps.anchors) {
+    for (const a of this.anchors) {
       if (name.isSubdomainOf(a.zone) && (best === undefined || a.zone.labelCount > best.zone.labelCount)) best = a;
     }
+    if (best === undefined) return undefined;
+    for (const nta of this.deps.negativeAnchors ?? []) {
+      if (name.isSubdomainOf(nta) && nta.labelCount >= best.zone.labelCount) return undefined;
+    }
     return best;
+  }
+
+  /** Replaces the trust anchors (RFC 5011 updates, reloads); cached key results stay. */
+  setAnchors(points: readonly TrustAnchor[]): void {
+    this.anchors = points;
   }
 
   /** What is known of the zone holding `name` (module header). */
@@ -169,7 +212,14 @@ export class ChainOfTrust {
     if (anchor === undefined) return { status: 'insecure' };
     let target = name;
     if (hint !== undefined && !hint.signers.has(name.key)) {
-      for (const z of [...hint.soaOwners, ...(hint.proofSigners ?? [])]) {
+      const zones = [...hint.soaOwners, ...(hint.proofSigners ?? [])];
+      // A name that owns a signed CNAME or other non-apex data, or lies below a signed DNAME
+      // (RFC 6672 §2.4: a DNAME owner has no descendants), is in the signer's zone: no zone cut
+      // between them (Unbound takes zone cuts from signer names the same way).
+      for (const o of hint.signedOwners ?? []) {
+        if (name.equals(o.owner) || (o.dname && name.isSubdomainOf(o.owner))) zones.push(o.signer);
+      }
+      for (const z of zones) {
         if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
       }
     }
@@ -366,6 +416,7 @@ export class ChainOfTrust {
       soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
       signers: signerNames(msg),
       proofSigners: proofSignerNames(msg),
+      signedOwners: signedOwners(msg),
     };
     const known = new Map<string, ZoneStatus>();
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) };

@@ -115,13 +115,20 @@ describe('config mapping', () => {
     assert.equal(s.startMs, Date.UTC(2017, 1, 28, 13, 0, 0));
     assert.equal(s.ipv6, false);
   });
-  it('U: stub-zone for the root, Unbound defaults, unsupported options listed', () => {
+  it('U: stub-zone for the root and below, Unbound defaults, domain-insecure, harden-glue', () => {
     const s = mapConfig(parse('server:\n\tqname-minimisation: "no"\n\tede: yes\n\tdomain-insecure: "x."\nstub-zone:\n\tname: "."\n\tstub-addr: 193.0.14.129\nstub-zone:\n\tname: "example.com"\n\tstub-addr: 1.2.3.4\n', Dialect.unbound));
     assert.deepEqual(s.qnameMinimisation, [false]);
     assert.ok(s.ede, 'ede: yes');
     assert.equal(s.startMs, 0, 'U clock starts at 0 without an override date');
     assert.equal(s.nsec3MaxIterations, 150);
-    assert.ok(s.unsupported.some((u) => u.startsWith('domain-insecure')) && s.unsupported.some((u) => u.startsWith('stub-zone for example.com')), s.unsupported.join('; '));
+    assert.deepEqual(s.negativeTrustAnchors.map((x) => x.toString()), ['x.'], 'domain-insecure is a negative trust anchor');
+    assert.deepEqual(
+      s.stubZones.map((z) => `${z.zone.toString()} ${z.addresses.join(',')}`),
+      ['example.com. 1.2.3.4'],
+      'the stub zone below the root with its address',
+    );
+    assert.ok(s.hardenGlue, 'harden-glue defaults to yes');
+    assert.ok(!s.unsupported.some((u) => u.startsWith('domain-insecure') || u.startsWith('stub-zone')), s.unsupported.join('; '));
   });
   it('an unknown Deckard key is a FileError at its line', () => {
     assert.throws(() => mapConfig(parse('stub-addr: 1.2.3.4\nbogus-key: 1\n', Dialect.deckard)), (e: unknown) => e instanceof FileError && e.line === 2);

@@ -8,10 +8,10 @@
 // both ways), do-ip4/do-ip6, validation off (U `module-config: "iterator"`), aggressive NSEC, EDE in
 // answers (U `ede: yes`), cache TTL clamps (U cache-min/max-(negative-)ttl, D `features: min_ttl /
 // max_ttl`), val-bogus-ttl, harden-below-nxdomain, the NSEC3 iteration cap (U val-nsec3-keysize-iterations,
-// Unbound's default 150; anchord has one cap for all key sizes).
+// Unbound's default 150; anchord has one cap for all key sizes), stub zones below the root (by
+// stub-addr), negative trust anchors (domain-insecure), harden-glue.
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
-// reported as a missing feature rather than a wrong answer: stub zones below the root, forwarding,
-// negative trust anchors (domain-insecure), harden-glue off, harden-referral-path,
+// reported as a missing feature rather than a wrong answer: stub-host, forwarding, harden-referral-path,
 // harden-algo-downgrade, harden-unknown-additional, harden-unverified-glue, do-not-query-localhost
 // off, stub-prime.
 // `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
@@ -57,6 +57,12 @@ export interface ReplaySetup {
   readonly cache: CacheLimits;
   /** NSEC3 iteration cap (U: val-nsec3-keysize-iterations, default 150); undefined: anchord's. */
   readonly nsec3MaxIterations?: number | undefined;
+  /** Stub zones below the root (U `stub-zone` clauses with stub-addr). */
+  readonly stubZones: readonly { readonly zone: Name; readonly addresses: readonly string[] }[];
+  /** Negative trust anchors (`domain-insecure`). */
+  readonly negativeTrustAnchors: readonly Name[];
+  /** `harden-glue` (default yes). */
+  readonly hardenGlue: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -156,6 +162,9 @@ class Mapper {
   readonly notes: string[] = [];
   readonly anchors: ResourceRecord[] = [];
   readonly hintAddrs: string[] = [];
+  readonly stubs: { zone: Name; addresses: string[] }[] = [];
+  readonly ntas: Name[] = [];
+  hardenGlue = true;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -200,6 +209,19 @@ class Mapper {
     const a = normaliseAddress(o.value);
     if (a === undefined) this.fail(o, `"${o.value}" is not an IP address`);
     into.push(a);
+  }
+
+  zoneName(text: string): Name {
+    const t = text.trim().replace(/^"|"$/g, '');
+    return Name.parse(t.endsWith('.') ? t : `${t}.`);
+  }
+
+  nta(o: ConfigOption): void {
+    try {
+      this.ntas.push(this.zoneName(o.value));
+    } catch (err) {
+      this.fail(o, (err as Error).message);
+    }
   }
 
   anchor(o: ConfigOption, text: string): void {
@@ -258,13 +280,13 @@ class Mapper {
         this.ipv4 = this.flag(o);
         break;
       case 'harden-glue':
-        if (!this.flag(o)) this.unsupported.push('harden-glue: off (permissive glue)');
+        this.hardenGlue = this.flag(o);
         break;
       case 'do-not-query-localhost':
         if (!this.flag(o)) this.unsupported.push('do-not-query-localhost: off');
         break;
       case 'domain-insecure':
-        this.unsupported.push(`domain-insecure: ${o.value} (negative trust anchor)`);
+        this.nta(o);
         break;
       case 'forward-addr':
         this.unsupported.push(`forward-addr: ${o.value} (forwarding mode)`);
@@ -307,7 +329,13 @@ class Mapper {
             else if (o.key === 'stub-prime' && this.flag(o)) this.unsupported.push('stub-prime: yes');
           }
         } else if (clause.name === 'stub-zone') {
-          this.unsupported.push(`stub-zone for ${name}`);
+          const stub = { zone: this.zoneName(name), addresses: [] as string[] };
+          for (const o of clause.options) {
+            if (o.key === 'stub-addr') this.addr(o, stub.addresses);
+            else if (o.key === 'stub-host') this.unsupported.push(`stub-host for ${name}`);
+            else if (o.key === 'stub-prime' && this.flag(o)) this.unsupported.push(`stub-prime: yes for ${name}`);
+          }
+          this.stubs.push(stub);
         } else {
           this.unsupported.push(`forward-zone for ${name}`);
         }
@@ -378,10 +406,10 @@ class Mapper {
         if (this.flag(o)) this.fake = true;
         return;
       case 'domain-insecure':
-        this.unsupported.push(`domain-insecure: ${o.value} (negative trust anchor)`);
+        this.nta(o);
         return;
       case 'harden-glue':
-        if (!this.flag(o)) this.unsupported.push('harden-glue: no (permissive glue)');
+        this.hardenGlue = this.flag(o);
         return;
       case 'do-not-query-localhost':
         if (!this.flag(o)) this.unsupported.push('do-not-query-localhost: no');
@@ -487,6 +515,9 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     ede: m.ede,
     cache: m.cache,
     nsec3MaxIterations: m.nsec3Max,
+    stubZones: m.stubs,
+    negativeTrustAnchors: m.ntas,
+    hardenGlue: m.hardenGlue,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

@@ -244,6 +244,9 @@ class Run implements Transport {
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3 },
+        stubZones: setup.stubZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })) })),
+        negativeTrustAnchors: setup.negativeTrustAnchors,
+        hardenGlue: setup.hardenGlue,
       },
     });
     this.startManager();
