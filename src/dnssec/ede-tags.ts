@@ -64,6 +64,7 @@ export const EdeTag = {
   DNSKEY_WRONG_OWNER: 'V-DNSKEY-OWNER',
   // Denial of existence with NSEC (nsec-proof.ts), RFC 4035 §5.4, RFC 6840 §4.1 §4.3.
   NSEC_NXDOMAIN_NOT_COVERED: 'V-NSEC-NXD-NOCOVER',
+  NSEC_OUT_OF_ZONE: 'V-NSEC-OUTZONE',
   NSEC_NXDOMAIN_EXISTS: 'V-NSEC-NXD-EXISTS',
   NSEC_NXDOMAIN_WILDCARD: 'V-NSEC-NXD-WILDCARD',
   NSEC_NXDOMAIN_WILDCARD_EXISTS: 'V-NSEC-NXD-WCEXISTS',
@@ -138,6 +139,7 @@ export const EDE_TAGS: Readonly<Record<EdeTag, TagInfo>> = Object.freeze({
   'V-DNSKEY-NOZONEBIT': info(EdeCode.NO_ZONE_KEY_BIT_SET, B, 'the DNSKEY a DS or anchor points at lacks the Zone Key flag'),
   'V-DNSKEY-OWNER': info(EdeCode.DNSSEC_BOGUS, B, 'DNSKEY RRset owner is not the zone of the DS or anchor'),
   'V-NSEC-NXD-NOCOVER': info(EdeCode.NSEC_MISSING, B, 'no NSEC covers the name said not to exist'),
+  'V-NSEC-OUTZONE': info(EdeCode.DNSSEC_BOGUS, B, 'the only NSEC covering the name has an owner or next name outside its zone'),
   'V-NSEC-NXD-EXISTS': info(EdeCode.DNSSEC_BOGUS, B, 'NSEC shows the name said not to exist does exist'),
   'V-NSEC-NXD-WILDCARD': info(EdeCode.NSEC_MISSING, B, 'no NSEC proves the wildcard at the closest encloser absent'),
   'V-NSEC-NXD-WCEXISTS': info(EdeCode.DNSSEC_BOGUS, B, 'an NSEC shows the wildcard at the closest encloser exists'),

@@ -177,7 +177,14 @@ export function proveNxdomainNsec(all: readonly NsecRecord[], qname: Name, zone:
     return bogus(reason(EdeTag.NSEC_NXDOMAIN_EXISTS, 'an NSEC shows the name exists', facts));
   }
   const cover = findAbsent(nsecs, qname, zone);
-  if (cover === undefined) return bogus(reason(EdeTag.NSEC_NXDOMAIN_NOT_COVERED, 'no NSEC covers the name', facts));
+  if (cover === undefined) {
+    // A validated NSEC that would cover the name but reaches outside the zone is a wrong record,
+    // not a missing one: EDE 6 rather than 12 (as Unbound reports it).
+    if (all.some((n) => !nsecInZone(n, zone) && nsecCovers(n, qname))) {
+      return bogus(reason(EdeTag.NSEC_OUT_OF_ZONE, `the NSEC covering the name reaches outside ${zone.toString()}`, facts));
+    }
+    return bogus(reason(EdeTag.NSEC_NXDOMAIN_NOT_COVERED, 'no NSEC covers the name', facts));
+  }
   const ce = nsecClosestEncloser(cover, qname);
   const wild = wildcardOf(ce);
   if (findMatch(nsecs, wild) !== undefined) {

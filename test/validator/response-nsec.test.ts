@@ -278,6 +278,8 @@ test('an NSEC whose span leaves the signer zone proves nothing (RFC 4035 §5.4)'
   assert.ok(!nsecProvesAbsent(overreach, q, zone), 'the overreaching span covers nothing');
   const r = proveNxdomainNsec([apex, overreach], q, zone);
   assert.equal(r.status, 'bogus', 'NXDOMAIN resting on an overreaching NSEC');
+  assert.equal(r.reason.tag, 'V-NSEC-OUTZONE');
+  assert.equal(r.reason.ede, 6);
   assert.equal(proveNxdomainNsec([apex, inside], q, zone).status, 'secure', 'the same proof within the zone');
   // An owner outside the zone cannot match a name of the zone either.
   const foreign: NsecRecord = { owner: P('sub.example.com.'), next: P('example.net.'), types: new Set([RRType.NS]) };
