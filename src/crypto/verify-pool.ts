@@ -2,10 +2,11 @@
 // the loop"): two CryptoBackends whose `verifyBatch` runs elsewhere, and the factory the server
 // uses to pick one from config. Sync `verify` always stays inline (node backend).
 //
-// - VerifyPool: N worker_threads, each with its own node backend and KeyObject cache. A
-//   `verifyBatch` call is packed into as few messages as possible: one per worker it uses, and it
-//   uses a second worker only for chunks of at least `minJobsPerMessage` jobs (messaging costs
-//   ~25-45 µs per message, about a P-256 verify). A message is two transferred buffers: a
+// - VerifyPool: N worker_threads, each with its own node backend and KeyObject cache. The calls
+//   made in one microtask checkpoint (e.g. all queries a worker answer continued) are coalesced
+//   and packed into as few messages as possible: one per worker used, and a second worker only
+//   for chunks of at least `minJobsPerMessage` jobs (messaging costs ~25-45 µs per message, about
+//   a P-256 verify). A message is two transferred buffers: a
 //   Uint32Array of (algorithm, key length, data length, signature length) per job and the
 //   concatenated bytes; the answer is one transferred Uint8Array of 0/1.
 // - CallbackVerifier: node:crypto's asynchronous form, `crypto.verify(hash, data, key, sig, cb)`,
@@ -138,6 +139,17 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** A `verifyBatch` call's share for the workers: its first `count` jobs. */
+interface Waiting {
+  readonly jobs: readonly VerifyJob[];
+  readonly count: number;
+  readonly out: boolean[];
+  remaining: number;
+  failed: boolean;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 interface Slot {
   worker: Worker | undefined;
   /** Jobs sent to this worker and not answered. */
@@ -156,10 +168,15 @@ export class VerifyPool implements ClosableCryptoBackend {
   private readonly minChunk: number;
   private readonly maxRespawns: number;
   private queued = 0;
+  /** Calls waiting for the next flush (this microtask checkpoint), and their checks. */
+  private outbox: Waiting[] = [];
+  private outboxJobs = 0;
   private nextId = 1;
   private closed = false;
   /** Workers that died (crash or exit) while the pool was open, for metrics and tests. */
   crashes = 0;
+  /** Messages sent to workers, for metrics and tests. */
+  messages = 0;
 
   constructor(options: VerifyPoolOptions = {}) {
     const n = options.workers ?? 2;
@@ -188,7 +205,7 @@ export class VerifyPool implements ClosableCryptoBackend {
 
   /** Checks outstanding in the workers. */
   get queuedJobs(): number {
-    return this.queued;
+    return this.queued + this.outboxJobs;
   }
 
   supportsVerify(algorithm: number): boolean {
@@ -206,25 +223,16 @@ export class VerifyPool implements ClosableCryptoBackend {
     } catch (err) {
       return Promise.reject(asError(err));
     }
-    const live = this.slots.filter((s) => s.worker !== undefined);
-    const toPool = live.length === 0 ? 0 : Math.min(jobs.length, this.maxQueued - this.queued);
-    const parts: Promise<void>[] = [];
+    const room = this.size === 0 ? 0 : this.maxQueued - this.queued - this.outboxJobs;
+    const toPool = Math.max(0, Math.min(jobs.length, room));
     const out = new Array<boolean>(jobs.length);
+    let part: Promise<void> | undefined;
     if (toPool > 0) {
-      // Chunks: one per worker used; a second worker only for chunks of minChunk jobs or more.
-      const chunks = Math.max(1, Math.min(live.length, Math.floor(toPool / this.minChunk)));
-      live.sort((a, b) => a.load - b.load);
-      let from = 0;
-      for (let c = 0; c < chunks; c++) {
-        const to = from + Math.floor((toPool - from) / (chunks - c));
-        const start = from;
-        parts.push(
-          this.send(live[c]!, jobs, start, to).then((ok) => {
-            for (let i = 0; i < ok.length; i++) out[start + i] = ok[i] === 1;
-          }),
-        );
-        from = to;
-      }
+      part = new Promise<void>((resolve, reject) => {
+        this.outbox.push({ jobs, count: toPool, out, remaining: toPool, failed: false, resolve, reject });
+        this.outboxJobs += toPool;
+        if (this.outbox.length === 1) queueMicrotask(() => { this.flush(); });
+      });
     }
     // Caller-runs: what does not fit the bound (or finds no worker) is verified here, while the
     // workers do their part.
@@ -232,14 +240,80 @@ export class VerifyPool implements ClosableCryptoBackend {
       const j = jobs[i]!;
       out[i] = this.inline.verify(j.algorithm, j.publicKey, j.data, j.signature);
     }
-    if (parts.length === 0) return Promise.resolve(out);
-    return Promise.all(parts).then(() => out);
+    return part === undefined ? Promise.resolve(out) : part.then(() => out);
+  }
+
+  /**
+   * Sends the calls made since the last flush (the same microtask checkpoint: e.g. every query
+   * continued by one worker answer) as one message per worker used, so 1-check calls from many
+   * concurrent queries still travel in batches.
+   */
+  private flush(): void {
+    const calls = this.outbox;
+    const total = this.outboxJobs;
+    this.outbox = [];
+    this.outboxJobs = 0;
+    if (calls.length === 0) return;
+    const live = this.slots.filter((s) => s.worker !== undefined);
+    if (live.length === 0) {
+      // Every worker died or was retired since these calls were made: verify them here.
+      for (const c of calls) {
+        for (let i = 0; i < c.count; i++) {
+          const j = c.jobs[i]!;
+          c.out[i] = this.inline.verify(j.algorithm, j.publicKey, j.data, j.signature);
+        }
+        c.resolve();
+      }
+      return;
+    }
+    const flat: VerifyJob[] = new Array<VerifyJob>(total);
+    const owner: Waiting[] = new Array<Waiting>(total);
+    const index = new Uint32Array(total);
+    let k = 0;
+    for (const c of calls) {
+      for (let i = 0; i < c.count; i++, k++) {
+        flat[k] = c.jobs[i]!;
+        owner[k] = c;
+        index[k] = i;
+      }
+    }
+    // One chunk per worker used; a second worker only for chunks of minChunk jobs or more.
+    const chunks = Math.max(1, Math.min(live.length, Math.floor(total / this.minChunk)));
+    live.sort((x, y) => x.load - y.load);
+    let from = 0;
+    for (let c = 0; c < chunks; c++) {
+      const start = from;
+      const to = from + Math.floor((total - from) / (chunks - c));
+      this.send(live[c]!, flat, start, to).then(
+        (ok) => {
+          for (let i = 0; i < ok.length; i++) {
+            const w = owner[start + i]!;
+            w.out[index[start + i]!] = ok[i] === 1;
+            if (--w.remaining === 0 && !w.failed) w.resolve();
+          }
+        },
+        (err: unknown) => {
+          for (let i = start; i < to; i++) {
+            const w = owner[i]!;
+            if (!w.failed) {
+              w.failed = true;
+              w.reject(asError(err));
+            }
+          }
+        },
+      );
+      from = to;
+    }
   }
 
   /** Rejects the batches in flight and stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const waiting = this.outbox;
+    this.outbox = [];
+    this.outboxJobs = 0;
+    for (const w of waiting) w.reject(new CryptoError('verify pool closed'));
     const stops: Promise<number>[] = [];
     for (const s of this.slots) {
       this.failPending(s, new CryptoError('verify pool closed'));
@@ -252,6 +326,7 @@ export class VerifyPool implements ClosableCryptoBackend {
   private send(slot: Slot, jobs: readonly VerifyJob[], from: number, to: number): Promise<Uint8Array> {
     const worker = slot.worker!;
     const id = this.nextId++;
+    this.messages++;
     const { meta, bytes } = packVerifyJobs(jobs, from, to);
     const n = to - from;
     return new Promise<Uint8Array>((resolve, reject) => {

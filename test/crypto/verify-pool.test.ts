@@ -97,6 +97,27 @@ describe('verify pool and callback verifier', () => {
     });
   }
 
+  it('pool: calls made together travel together (one message per worker used)', async () => {
+    const one = createVerifyPool({ workers: 1 });
+    try {
+      const calls = jobs.slice(0, 10).map((j) => one.verifyBatch([j]));
+      assert.equal(one.queuedJobs, 10);
+      assert.deepEqual((await Promise.all(calls)).flat(), expected.slice(0, 10));
+      assert.equal(one.messages, 1);
+      const two = createVerifyPool({ workers: 2, minJobsPerMessage: 8 });
+      try {
+        assert.deepEqual(await two.verifyBatch(jobs.slice(0, 7)), expected.slice(0, 7));
+        assert.equal(two.messages, 1, 'under minJobsPerMessage x 2: one worker');
+        assert.deepEqual(await two.verifyBatch(jobs.slice(0, 16)), expected.slice(0, 16));
+        assert.equal(two.messages, 3, '16 checks: one message to each worker');
+      } finally {
+        await two.close();
+      }
+    } finally {
+      await one.close();
+    }
+  });
+
   it('pool: batches larger than the queue bound give the same answers (excess runs inline)', async () => {
     const small = createVerifyPool({ workers: 2, maxQueuedJobs: 5, minJobsPerMessage: 2 });
     try {
