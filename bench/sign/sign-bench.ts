@@ -152,7 +152,7 @@ function main(): void {
   execFileSync(tool('dnssec-keygen'), ['-q', '-K', keys, '-a', 'ECDSAP256SHA256', '-f', 'KSK', ORIGIN]);
   execFileSync(tool('dnssec-keygen'), ['-q', '-K', keys, '-a', 'ECDSAP256SHA256', ORIGIN]);
   const keyBases = readdirSync(keys).filter((f) => f.endsWith('.key')).map((f) => join(keys, f.slice(0, -4)));
-  const load0 = loadavg()[0]!;
+  const load0 = loadavg()[0] ?? 0;
   const rows: Row[] = [];
   const runner = `const m = await import(${JSON.stringify(join(DIST, 'cli', 'main.js'))}); process.exitCode = await m.runCli(process.argv.slice(1));`;
 
@@ -199,11 +199,13 @@ function main(): void {
         const line = `${size} ${denial} ${t}: ${m.ok ? '' : 'FAILED '}${m.wall.toFixed(1)} s wall, ${(m.user + m.sys).toFixed(1)} s CPU, ${m.rssMiB.toFixed(0)} MiB ${m.note}`;
         process.stdout.write(line + '\n');
         rows.push({ size, records, denial, tool: t, m, verified });
+        // Written after every run, so a long benchmark that is cut short keeps what it measured.
+        writeResults(args, rows, load0, loadavg()[0]!);
         if (existsSync(out) && statSync(out).size > 0) rmSync(out);
       }
     }
   }
-  writeResults(args, rows, load0, loadavg()[0]!);
+  process.stdout.write(`wrote ${join(ROOT, 'bench', 'RESULTS.md')}\n`);
 }
 
 const TOOL_NAMES: Readonly<Record<string, string>> = {
@@ -219,8 +221,12 @@ function writeResults(args: Args, rows: readonly Row[], load0: number, load1: nu
   const file = join(ROOT, 'bench', 'RESULTS.md');
   const node = process.version;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const bindVersion = spawnSync(tool('dnssec-signzone'), ['-V'], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
-  const knotVersion = spawnSync(tool('kzonesign'), ['-V'], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
+  const version = (cmd: string): string => {
+    const r = spawnSync(tool(cmd), ['-V'], { encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
+  };
+  const bindVersion = version('dnssec-signzone');
+  const knotVersion = version('kzonesign');
   let s = '## Signing (bench/sign)\n\n';
   s += `\`npx tsx bench/sign/sign-bench.ts --sizes ${args.sizes.join(',')} --threads ${args.threads}${args.verify ? ' --verify' : ''}\` — ${cpu}, ${cpus().length} CPUs, ${node}; ${bindVersion}, ${knotVersion}; `;
   s += `load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at the end (the machine is shared: wall times move with the load, CPU times less).\n\n`;
@@ -242,7 +248,6 @@ function writeResults(args: Args, rows: readonly Row[], load0: number, load1: nu
     next = old.slice(0, start) + s + (after < 0 ? '' : old.slice(after + 1));
   }
   writeFileSync(file, next);
-  process.stdout.write(`wrote ${file}\n`);
 }
 
 main();

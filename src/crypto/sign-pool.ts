@@ -51,6 +51,12 @@ interface Slot {
 }
 
 /**
+ * A worker holds keys and one batch at a time: a small young generation is plenty, and each
+ * worker's heap is memory the whole signing run pays for.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
+/**
  * Starts a worker on sign-pool-worker. Built, that is a .js file next to this one. Under a
  * TypeScript loader (tests, `tsx`) it is the .ts source, which a worker cannot load by itself on
  * Node 20 (a loader given in the worker's execArgv is not applied to its entry module), so a small
@@ -58,11 +64,11 @@ interface Slot {
  */
 function startWorker(): Worker {
   // The parent's node flags are not passed on: some (`-e`, `--input-type`) only fit a main script.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sign-pool-worker.js', import.meta.url), { execArgv: [] });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sign-pool-worker.js', import.meta.url), { execArgv: [], resourceLimits: WORKER_LIMITS });
   const entry = new URL('./sign-pool-worker.ts', import.meta.url).href;
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, execArgv: [] });
+  return new Worker(code, { eval: true, execArgv: [], resourceLimits: WORKER_LIMITS });
 }
 
 /** Packs jobs into one buffer: key indexes, end offsets, concatenated data. */
