@@ -137,8 +137,9 @@ function entrySize(e: Entry, key: string): number {
 
 export class NegativeCache {
   private readonly clock: Clock;
-  private readonly minTtl: number;
-  private readonly maxTtl: number;
+  /** The TTL clamps, seconds (read by the resolver for answers it gives before caching). */
+  readonly minTtl: number;
+  readonly maxTtl: number;
   private readonly bogusTtl: number;
   private readonly belowNxdomain: boolean;
   private readonly lru: LRUCache<string, Entry>;

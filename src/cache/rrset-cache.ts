@@ -134,8 +134,9 @@ export function sameRdataSet(a: readonly Uint8Array[], b: readonly Uint8Array[])
 
 export class RRsetCache {
   private readonly clock: Clock;
-  private readonly minTtl: number;
-  private readonly maxTtl: number;
+  /** The TTL clamps, seconds (read by the resolver for answers it gives before caching). */
+  readonly minTtl: number;
+  readonly maxTtl: number;
   private readonly bogusTtl: number;
   private readonly lru: LRUCache<string, Entry>;
 

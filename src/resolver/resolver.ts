@@ -23,6 +23,7 @@ import { InfraCache } from '../cache/infra-cache.js';
 import { KeyCache } from '../cache/key-cache.js';
 import { NegativeCache, negativeTtl } from '../cache/negative-cache.js';
 import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
+import { clampTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
@@ -183,7 +184,8 @@ export class Resolver {
     const upstream = joined ? 0 : s.upstreamQueries;
     let answer: ResolverAnswer;
     if (s.chain.final.kind === 'miss') {
-      answer = { ...buildAnswer(question.name, s.chain, flags, s.fromCache, upstream), rcode: Rcode.REFUSED };
+      // A cache miss without recursion (RD clear) proves nothing: REFUSED, never with AD.
+      answer = { ...buildAnswer(question.name, s.chain, flags, s.fromCache, upstream), rcode: Rcode.REFUSED, ad: false };
     } else {
       answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream);
     }
@@ -302,7 +304,8 @@ export class Resolver {
     const pieceOf = (j: JudgedRRset): Piece => {
       const list = j.section === 'answer' ? signedAnswer : signedAuth;
       const set = list.find((s) => sameSet(s, j.rrset.name, j.rrset.type)) ?? { rrset: j.rrset, rrsigs: [] };
-      return { set, status: statusOf(j.status), reason: j.reason, ttl: Math.min(j.ttl, j.rrset.ttl) };
+      // The cache's TTL clamps apply to the answer that fills it too (Unbound cache-min/max-ttl).
+      return { set, status: statusOf(j.status), reason: j.reason, ttl: clampTtl(Math.min(j.ttl, j.rrset.ttl), rrsets.minTtl, rrsets.maxTtl) };
     };
     const prefix = validated ? 'v' : 'u';
     const answerSets = v.rrsets.filter((j) => j.section === 'answer');
@@ -386,7 +389,7 @@ export class Resolver {
           proofs: proofSets,
           status,
           reason: v.reason,
-          ttl: soa === undefined ? 0 : negativeTtl(soa, proofSets),
+          ttl: soa === undefined ? 0 : clampTtl(negativeTtl(soa, proofSets), negative.minTtl, negative.maxTtl),
         });
       }
     }

@@ -446,6 +446,8 @@ describe('caching', () => {
     const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
     assert.equal(cold.rcode, Rcode.REFUSED);
     assert.equal(net.log.length, 0);
+    const coldAd = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false, ad: true, do: true });
+    assert.ok(!coldAd.ad, 'a REFUSED cache miss never carries AD');
     await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
     const warm = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
     assert.deepEqual(addresses(warm), ['192.0.2.1']);
