@@ -28,6 +28,7 @@
 // `verifyBatch` calls reject. Idle workers are unref'd so they never keep a process alive.
 
 import { verify as nodeVerify } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { publishLog } from '../core/diagnostics.js';
 import { CryptoError } from '../core/errors.js';
@@ -471,22 +472,31 @@ function inlineBackend(options: NodeBackendOptions): ClosableCryptoBackend {
 export interface VerifyBackendSettings {
   /**
    * Config `crypto.workers`: 0 verifies inline on the calling thread; N ≥ 1 runs a VerifyPool of N
-   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD (chosen by bench/crypto/pool-bench.ts).
+   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD with defaultVerifyWorkers() (chosen by
+   * bench/crypto/pool-bench.ts).
    */
   readonly workers?: number | undefined;
   readonly keyCacheSize?: number | undefined;
 }
 
 /**
- * What `crypto.workers` absent means. Measured (bench/RESULTS.md, "Crypto verify pool", 2 cores):
- * per CPU second of the whole process, the callback form verifies 1.3x (P-256) to 1.7x (RSA-2048)
- * more than a worker pool at 1 check per call, and about the same (within 5%) at 8 and 32. The
- * resolver's calls are small (one call per response, usually 1-4 RRSIGs), where the callback form
- * also leaves less on the main thread (P-256: 12.8 vs 16.6 µs per verify; inline 60 µs). The pool
- * leaves less at 8+ checks per call (2.3 vs 5.3 µs), so large batches may prefer `workers: N`.
- * The callback form has no second isolate or key cache per worker and nothing to respawn.
+ * What `crypto.workers` absent means. Measured (bench/RESULTS.md, "Crypto verify pool", 2 cores,
+ * 8 calls in flight): with calls coalesced per microtask checkpoint, the worker pool verifies as
+ * many per CPU second as the callback form at 1 check per call (P-256 19.1k vs 19.5k, RSA-2048
+ * 44k vs 44k) and as many or more at 8 and 32, and leaves far less on the main thread, which is
+ * the resolver's bottleneck: 2.5-2.7 µs per verify at 1 check per call against 13-14 µs for the
+ * callback form (inline: 31-80 µs). Before coalescing the pool lost at 1 check per call (P-256
+ * 14.5k per CPU second), which is why the callback form stays available here for comparison.
  */
-export const DEFAULT_VERIFY_OFFLOAD = 'callback' as 'callback' | 'threads';
+export const DEFAULT_VERIFY_OFFLOAD = 'threads' as 'callback' | 'threads';
+
+/**
+ * Default pool size: one worker per core the main thread does not use, 1..4 (1 on the 2-core
+ * machine measured; there 1 and 2 workers were within noise at 1 check per call).
+ */
+export function defaultVerifyWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
 
 /** The verify backend for the resolver service, from config (see VerifyBackendSettings). */
 export function createVerifyBackend(settings: VerifyBackendSettings = {}): ClosableCryptoBackend {
@@ -494,5 +504,5 @@ export function createVerifyBackend(settings: VerifyBackendSettings = {}): Closa
   const workers = settings.workers;
   if (workers === 0) return inlineBackend(cache);
   if (workers !== undefined) return createVerifyPool({ ...cache, workers });
-  return DEFAULT_VERIFY_OFFLOAD === 'callback' ? createCallbackVerifier(cache) : createVerifyPool(cache);
+  return DEFAULT_VERIFY_OFFLOAD === 'callback' ? createCallbackVerifier(cache) : createVerifyPool({ ...cache, workers: defaultVerifyWorkers() });
 }

@@ -14,6 +14,7 @@ import {
   createVerifyBackend,
   createVerifyPool,
   DEFAULT_VERIFY_OFFLOAD,
+  defaultVerifyWorkers,
   packVerifyJobs,
   VERIFY_META_WORDS,
 } from '../../src/crypto/verify-pool.js';
@@ -194,7 +195,7 @@ describe('verify pool and callback verifier', () => {
     try {
       assert.equal(made[0]!.name, 'node');
       assert.equal(made[1]!.name, 'pool(node x1)');
-      assert.equal(made[2]!.name, DEFAULT_VERIFY_OFFLOAD === 'callback' ? 'node-callback' : 'pool(node x2)');
+      assert.equal(made[2]!.name, DEFAULT_VERIFY_OFFLOAD === 'callback' ? 'node-callback' : `pool(node x${defaultVerifyWorkers()})`);
       for (const b of made) assert.deepEqual(await b.verifyBatch(jobs), expected, b.name);
     } finally {
       await Promise.all(made.map((b) => b.close()));
