@@ -172,11 +172,12 @@ export type ResponseOutcome = ResponseVerdict | NeedKeys;
 
 /**
  * Groups decoded records into RRsets (RFC 2181 §5) and attaches to each the RRSIGs that cover it
- * (same owner and class, Type Covered equal to its type). RRSIGs covering nothing present are
- * dropped.
+ * (same owner and class, Type Covered equal to its type). RRSIGs covering nothing present form
+ * RRSIG-typed RRsets of their own, unsigned (the answer to a query for type RRSIG); the validator
+ * ignores them for any other question.
  */
 export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
-  const sigs = new Map<string, { rdatas: Uint8Array[]; ttl: number }>();
+  const sigs = new Map<string, { rdatas: Uint8Array[]; ttl: number; records: ResourceRecord[]; used: boolean }>();
   const data: ResourceRecord[] = [];
   for (const r of records) {
     if (r.type !== RRType.RRSIG) {
@@ -186,16 +187,23 @@ export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
     if (r.rdata.length < 2) continue;
     const key = `${r.name.key}/${r.class}/${(r.rdata[0]! << 8) | r.rdata[1]!}`;
     const cur = sigs.get(key);
-    if (cur === undefined) sigs.set(key, { rdatas: [r.rdata], ttl: r.ttl });
+    if (cur === undefined) sigs.set(key, { rdatas: [r.rdata], ttl: r.ttl, records: [r], used: false });
     else {
       cur.rdatas.push(r.rdata);
+      cur.records.push(r);
       cur.ttl = Math.min(cur.ttl, r.ttl);
     }
   }
-  return groupRRsets(data).map((rrset) => {
+  const out: SignedRRset[] = groupRRsets(data).map((rrset) => {
     const s = sigs.get(`${rrset.name.key}/${rrset.class}/${rrset.type}`);
-    return s === undefined ? { rrset, rrsigs: [] } : { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
+    if (s === undefined) return { rrset, rrsigs: [] };
+    s.used = true;
+    return { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
   });
+  const orphans: ResourceRecord[] = [];
+  for (const s of sigs.values()) if (!s.used) orphans.push(...s.records);
+  for (const rrset of groupRRsets(orphans)) out.push({ rrset, rrsigs: [] });
+  return out;
 }
 
 // ---- Internals -------------------------------------------------------------------------------
@@ -313,7 +321,9 @@ interface Pending {
 /** The response validator as steps (see the module header for the protocol). */
 export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, keysFor: KeysFor): BatchSteps<ResponseOutcome> {
   const { qname, qtype } = resp;
-  const answers = resp.answer.filter((s) => s.rrset.type !== RRType.RRSIG);
+  // RRSIG-typed RRsets (signatures without their data) are the answer only to a question for
+  // type RRSIG.
+  const answers = resp.answer.filter((s) => s.rrset.type !== RRType.RRSIG || qtype === RRType.RRSIG);
 
   // ---- Phase A: the chain, the kind of response, the zones to ask about.
   const links: Link[] = [];
@@ -394,7 +404,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   const pendings: Pending[] = [];
   const pend = (set: SignedRRset): Pending => {
     let p: Pending;
-    if (set.rrsigs.length === 0) {
+    if (set.rrset.type === RRType.RRSIG) {
+      // RRSIG RRsets are not signed (RFC 4035 §2.2): an answer of them cannot be authenticated,
+      // and each signature is checked only with the RRset it covers. Insecure, as resolvers serve
+      // them; no keys are needed.
+      p = { set, zone: undefined, decided: { status: 'insecure', ttl: set.rrset.ttl } };
+    } else if (set.rrsigs.length === 0) {
       p = { set, zone: ask(zoneNameForUnsigned(set.rrset.name, set.rrset.type)) };
     } else {
       const signer = signerOf(set);

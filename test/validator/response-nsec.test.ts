@@ -8,6 +8,7 @@ import { Name } from '../../src/wire/name.js';
 import { validateDnskeys } from '../../src/dnssec/key-validator.js';
 import { ZoneKeySet, createValidationEnv, type SignedRRset } from '../../src/dnssec/rrset-validator.js';
 import {
+  groupSigned,
   validateResponse,
   validateResponseAsync,
   type KeysFor,
@@ -295,4 +296,27 @@ test('an NSEC validated as a wildcard expansion proves no denial (RFC 4592 §4.7
   // Nor deny the DS of a delegation a wildcard would synthesise.
   const ds = run(response(q, RRType.DS, Rcode.NOERROR, [], [soa, expanded]));
   assert.equal(ds.status, 'bogus', `expanded NSEC used to deny a DS: ${JSON.stringify(ds.reason)}`);
+});
+
+test('a question for type RRSIG: the signatures alone are the answer, insecure (RFC 4035 §2.2); ignored for other types', () => {
+  const www = z.get('www', A);
+  const records = www.rrsigs.map((rdata) => ({ name: www.rrset.name, type: RRType.RRSIG, class: 1, ttl: 3600, rdata }));
+  const grouped = groupSigned(records);
+  assert.equal(grouped.length, 1);
+  assert.equal(grouped[0]?.rrset.type, RRType.RRSIG);
+  assert.equal(grouped[0].rrsigs.length, 0);
+  const v = run(response(N('www'), RRType.RRSIG, Rcode.NOERROR, grouped));
+  assert.equal(v.status, 'insecure', JSON.stringify(v.reason));
+  assert.equal(v.kind, 'answer');
+  assert.equal(v.rrsets[0]?.rrset.type, RRType.RRSIG);
+  // The same signatures without their data answer no other question.
+  const a = run(response(N('www'), A, Rcode.NOERROR, grouped));
+  assert.notEqual(a.kind, 'answer');
+  assert.notEqual(a.status, 'secure');
+  // With their data present they pair with it and form no RRSIG RRset.
+  const withData = groupSigned([...www.rrset.rdatas.map((rdata) => ({ name: www.rrset.name, type: A, class: 1, ttl: 3600, rdata })), ...records]);
+  assert.deepEqual(
+    withData.map((s) => s.rrset.type),
+    [A],
+  );
 });
