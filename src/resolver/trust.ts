@@ -25,7 +25,7 @@
 //    an unsigned delegation may be there), and so is the name.
 // Referrals from secure zones carry the DS RRset or the proof of no DS (RFC 4035 §3.1.4): the
 // iterator hands each referral here, and its delegation facts go into the key cache, so the walk
-// rarely needs DS queries. Key results (secure, insecure, bogus with reason) are cached per zone
+// rarely needs DS queries; a referral with neither is left to an explicit DS query. Key results (secure, insecure, bogus with reason) are cached per zone
 // with the key cache's TTL rules; bogus ones briefly.
 //
 // Fetch failures (no server answered) end the client query with the resolver's EDE, not a bogus
@@ -468,7 +468,11 @@ export class ChainOfTrust {
       keys.putDs(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
       keys.putKeys(child, { status: SecurityStatus.insecure, reason: v.reason, ttl });
     } else if (d.child === 'bogus') {
-      keys.putDs(child, { status: SecurityStatus.bogus, reason: v.reason });
+      // A referral that carries neither a DS RRset nor any NSEC/NSEC3 proves nothing wrong: the
+      // server may just leave them out (minimal responses). The walk asks the parent for the DS
+      // (Unbound does the same); only a DS or proof that fails to validate is bogus here.
+      const carries = msg.authority.some((r) => r.type === RRType.DS || r.type === RRType.NSEC || r.type === RRType.NSEC3);
+      if (carries) keys.putDs(child, { status: SecurityStatus.bogus, reason: v.reason });
     }
   }
 }
