@@ -16,9 +16,10 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import { questionKey } from '../cache/query-key.js';
 import type { Clock } from '../core/clock.js';
-import { Channel, publish } from '../core/diagnostics.js';
+import { Channel, publish, publishLog } from '../core/diagnostics.js';
 import { WireError } from '../core/errors.js';
 import { sentinelDecision } from '../dnssec/trust-anchor-signal.js';
+import type { ResolverAnswer } from '../resolver/answer.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { aclDecide, type Acl } from '../transport/acl.js';
 import type { ClientInfo } from '../transport/handler.js';
@@ -134,10 +135,20 @@ export class ResolverFrontend {
     try {
       const q = query.question[0]!;
       const dnssecOk = query.edns?.dnssecOk ?? false;
-      let result = await this.resolver.resolve(
-        { name: q.name, type: q.type, class: q.class },
-        { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad },
-      );
+      let result: ResolverAnswer;
+      try {
+        result = await this.resolver.resolve(
+          { name: q.name, type: q.type, class: q.class },
+          { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad },
+        );
+      } catch (error) {
+        // The resolver answers DNS failures as values; a throw is an edge failure (a crypto worker
+        // died, the pool closed). SERVFAIL now, nothing cached, so the next query tries afresh.
+        this.stats.servfail++;
+        publishLog({ level: 'error', msg: 'resolution failed', qname: q.name.toString(), qtype: q.type, error: error instanceof Error ? error.message : String(error) });
+        const ede = [encodeEde(EdeCode.DNSSEC_INDETERMINATE, 'S-INTERNAL: resolution failed inside the server')];
+        return this.encode(query, makeResponse(query, { rcode: Rcode.SERVFAIL, ra: true, udpSize: this.options.udpSize, options: ede }), client);
+      }
       // RFC 8509 §3.2: a root-key-sentinel-is-ta/not-ta label that disagrees with our root anchors.
       const tags = this.options.rootKeyTags?.();
       if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure' }) === 'servfail') {

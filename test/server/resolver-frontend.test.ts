@@ -86,3 +86,21 @@ describe('resolver front end', () => {
     assert.ok(edes.some((e) => e.infoCode === EdeCode.SIGNATURE_EXPIRED), JSON.stringify(edes));
   });
 });
+
+describe('resolver front end, edge failures', () => {
+  it('answers SERVFAIL (EDE 5, not cached) when resolution throws, and recovers', async () => {
+    const t = makeResolver();
+    let fail = true;
+    const real = t.resolver.resolve.bind(t.resolver);
+    t.resolver.resolve = (q, f) => (fail ? Promise.reject(new Error('crypto worker died')) : real(q, f));
+    const fe = new ResolverFrontend(t.resolver, new AnswerCache(), t.clock, { acl: defaultAcl(), maxConcurrent: 10, udpSize: 1232, servfailTtl: 5 });
+    const r1 = await ask(fe, query('www.example.test.', RRType.A, { id: 1, do: true }));
+    assert.ok(r1 !== undefined, 'an answer');
+    assert.equal(r1.rcode, Rcode.SERVFAIL);
+    const edes = (r1.edns?.options ?? []).filter((o) => o.code === EdnsOption.EDE).map((o) => parseEde(o.data));
+    assert.ok(edes.some((e) => e.infoCode === EdeCode.DNSSEC_INDETERMINATE), JSON.stringify(edes));
+    fail = false;
+    const r2 = await ask(fe, query('www.example.test.', RRType.A, { id: 2, do: true }));
+    assert.equal(r2?.rcode, Rcode.NOERROR, 'the failure was not cached');
+  });
+});
