@@ -15,6 +15,7 @@
 // - when every known address has been used up, the address of one more NS name is looked up (a
 //   sub-query, one name at a time, names outside the zone first since names inside it need glue);
 //   at most `maxNsNamesPerDelegation` names per delegation (NXNS, CVE-2020-12662);
+// - servers whose data failed validation in this client query (ctx.avoid) are not asked again;
 // - referrals must go strictly down (classify.ts) and count against `maxReferrals`;
 // - QNAME minimisation (RFC 9156 §3): below each zone cut the next label is asked with QTYPE A,
 //   one label at a time for the first four, then in larger steps so that at most
@@ -47,7 +48,9 @@ export interface Delegation {
   readonly addresses: Map<string, readonly string[]>;
 }
 
-export type IterationResult = { readonly kind: 'response'; readonly msg: Message; readonly zone: Name } | ResolverFailure;
+export type IterationResult =
+  | { readonly kind: 'response'; readonly msg: Message; readonly zone: Name; readonly address: string }
+  | ResolverFailure;
 
 export type IterEvent =
   | { readonly kind: 'start' }
@@ -137,7 +140,7 @@ export class Iteration {
           this.enterZone();
         } else {
           const sent = this.sentName ?? this.qname;
-          if (sent.labelCount >= this.qname.labelCount) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone });
+          if (sent.labelCount >= this.qname.labelCount) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address });
           // A minimised query answered without a referral: no cut at `sent`. The next question
           // may go to the same servers again: attempts count retries of one question, not the
           // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
@@ -209,7 +212,7 @@ export class Iteration {
     const candidates: string[] = [];
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
-        if (this.excluded.has(a) || candidates.includes(a)) continue;
+        if (this.excluded.has(a) || this.ctx.avoid.has(a) || candidates.includes(a)) continue;
         if ((this.attempts.get(a) ?? 0) >= options.attemptsPerServer) continue;
         candidates.push(a);
       }

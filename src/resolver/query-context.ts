@@ -82,6 +82,11 @@ export class QueryContext {
   readonly active = new Set<string>();
   /** What this client query has learnt per name and type (answers that may not be cacheable). */
   readonly local = new Map<string, NameResult>();
+  /**
+   * Servers whose data failed validation in this client query: not asked again by it, so that
+   * another server of the zone can give good data (Unbound's blacklist on bogus).
+   */
+  readonly avoid = new Set<string>();
   private readonly clock: Clock;
   private readonly stats: ResolverStats;
 

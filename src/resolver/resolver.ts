@@ -92,6 +92,8 @@ interface Shared {
 const ROOT = Name.ROOT;
 /** How long the hints serve after a priming attempt that left no usable root NS (Unbound: 60 s). */
 const PRIME_RETRY_MS = 60_000;
+/** Times a question whose answer was bogus is asked again of other servers. */
+const BOGUS_RETRIES = 2;
 
 function decodeTarget(rdata: Uint8Array | undefined): Name | undefined {
   if (rdata === undefined) return undefined;
@@ -284,11 +286,23 @@ export class Resolver {
 
   /** Fetches, judges and learns from the response; a failure when there is none. */
   private async fetchAndLearn(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<ResolverFailure | undefined> {
-    const res = await this.fetch(ctx, name, qtype);
+    let res = await this.fetch(ctx, name, qtype);
     if (res.kind === 'fail') return res;
-    const verdict = validate
+    let verdict = validate
       ? await this.trust.validateResponse(ctx, res.msg, name, qtype)
       : await this.trust.structure(res.msg, name, qtype);
+    // Bogus data: the server that gave it is avoided and the question asked again, while other
+    // servers remain (Unbound blacklists the server and re-queries, VAL_MAX_RESTART_COUNT).
+    const bogus = (v: ResponseVerdict | ResolverFailure): boolean => v.kind !== 'fail' && v.status === 'bogus';
+    for (let retry = 0; validate && retry < BOGUS_RETRIES && bogus(verdict); retry++) {
+      ctx.avoid.add(res.address);
+      const again = await this.fetch(ctx, name, qtype);
+      if (again.kind === 'fail') break;
+      const v = await this.trust.validateResponse(ctx, again.msg, name, qtype);
+      if (v.kind === 'fail') break;
+      res = again;
+      verdict = v;
+    }
     if ('kind' in verdict && verdict.kind === 'fail') return verdict;
     this.learn(ctx, res.msg, name, qtype, verdict, validate);
     return undefined;

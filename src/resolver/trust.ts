@@ -28,6 +28,8 @@
 // rarely needs DS queries; a referral with neither is left to an explicit DS query. Key results (secure, insecure, bogus with reason) are cached per zone
 // with the key cache's TTL rules; bogus ones briefly.
 //
+// Bogus data or keys: the server that sent them is avoided for the rest of the client query and
+// the question is asked again of the zone's other servers (Unbound's blacklist and re-query).
 // Fetch failures (no server answered) end the client query with the resolver's EDE, not a bogus
 // verdict: nothing was proven wrong.
 //
@@ -168,6 +170,8 @@ export function signedOwners(msg: Message): SignedOwner[] {
 }
 
 const MAX_WALK = 130;
+/** Times a bogus DNSKEY RRset is fetched again from other servers. */
+const BOGUS_KEY_RETRIES = 2;
 const MAX_NEED_KEYS_ROUNDS = 10;
 
 export class ChainOfTrust {
@@ -296,11 +300,22 @@ export class ChainOfTrust {
   /** Fetches and validates the DNSKEY RRset of `trust.zone`; caches the result. */
   private async fetchKeys(ctx: QueryContext, trust: TrustPoint, dsTtl = 3600): Promise<ZoneStatus | ResolverFailure> {
     const { keys, rrsets, clock, crypto, validator } = this.deps;
-    const res = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
+    let res = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
     if (res.kind === 'fail') return res;
-    const signed = groupSigned(res.msg.answer).find((s) => s.rrset.type === RRType.DNSKEY && s.rrset.name.equals(trust.zone));
-    const env = createValidationEnv(nowSeconds(clock), crypto, validator);
-    const v = await validateDnskeysAsync(env, signed, trust, crypto);
+    const judge = async (r: Extract<IterationResult, { kind: 'response' }>) => {
+      const set = groupSigned(r.msg.answer).find((x) => x.rrset.type === RRType.DNSKEY && x.rrset.name.equals(trust.zone));
+      const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+      return { signed: set, v: await validateDnskeysAsync(env, set, trust, crypto) };
+    };
+    let { signed, v } = await judge(res);
+    // A bogus DNSKEY RRset: the server is avoided and another asked (module header, as for data).
+    for (let retry = 0; retry < BOGUS_KEY_RETRIES && v.status === 'bogus'; retry++) {
+      ctx.avoid.add(res.address);
+      const again = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
+      if (again.kind === 'fail') break;
+      res = again;
+      ({ signed, v } = await judge(again));
+    }
     switch (v.status) {
       case 'secure': {
         const s = signed!;

@@ -152,3 +152,18 @@ test('timeouts to a minimised name on every server: the full question is asked b
   a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
   assert.ok(a.kind === 'send' && a.qname.equals(n('a.b.example.')), 'then the full question');
 });
+
+test('servers whose data was bogus in this client query are not asked again by it', () => {
+  const { view, ctx } = setup({ qnameMinimisation: false });
+  const dp: Delegation = {
+    zone: n('example.'),
+    nsNames: [n('ns1.example.'), n('ns2.example.')],
+    addresses: new Map([
+      [n('ns1.example.').key, ['127.0.2.1']],
+      [n('ns2.example.').key, ['127.0.2.2']],
+    ]),
+  };
+  ctx.avoid.add('127.0.2.1');
+  const a = new Iteration(view, ctx, n('www.example.'), RRType.A, dp).step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.address === '127.0.2.2', 'the other server is asked');
+});
