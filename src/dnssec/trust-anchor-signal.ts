@@ -9,13 +9,14 @@
 //   on the DNSKEY query itself, for a transport that can add options.
 // - RFC 8509 root key sentinel: a client asks for `root-key-sentinel-is-ta-<tag>.<domain>` or
 //   `root-key-sentinel-not-ta-<tag>.<domain>` (tag as five decimal digits) to learn whether this
-//   resolver trusts root key <tag>. For a validating resolver, a query with CD clear whose answer
-//   validated as secure (§3.2): is-ta with a tag that is NOT a trusted root key → SERVFAIL;
+//   resolver trusts root key <tag>. For a validating resolver, an A or AAAA query with CD clear
+//   whose answer validated as secure (§3.2; other types get the normal answer): is-ta with a tag that is NOT a trusted root key → SERVFAIL;
 //   not-ta with a tag that IS one → SERVFAIL; otherwise the normal answer. Labels are compared
 //   without regard to case; a label that does not fit the pattern exactly is an ordinary label.
 //
 // Pure module: no I/O, no clock.
 
+import { RRType } from '../wire/constants.js';
 import { encodeKeyTags, type EdnsOptionData } from '../wire/edns.js';
 import type { Name } from '../wire/name.js';
 
@@ -69,6 +70,8 @@ export interface SentinelContext {
   readonly secure?: boolean;
   /** The resolver validates (has a root trust anchor). Default true. */
   readonly validating?: boolean;
+  /** The query type; only A and AAAA queries get sentinel processing (§3.2). Default: A. */
+  readonly qtype?: number;
 }
 
 /**
@@ -77,6 +80,7 @@ export interface SentinelContext {
  */
 export function sentinelDecision(qname: Name, trustedKeyTags: readonly number[], ctx: SentinelContext = {}): 'servfail' | 'normal' {
   if (qname.labelCount === 0 || ctx.cd === true || ctx.secure === false || ctx.validating === false) return 'normal';
+  if (ctx.qtype !== undefined && ctx.qtype !== RRType.A && ctx.qtype !== RRType.AAAA) return 'normal';
   const s = parseSentinelLabel(qname.label(0));
   if (s === undefined) return 'normal';
   const trusted = trustedKeyTags.includes(s.tag);

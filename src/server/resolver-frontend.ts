@@ -151,7 +151,7 @@ export class ResolverFrontend {
       }
       // RFC 8509 §3.2: a root-key-sentinel-is-ta/not-ta label that disagrees with our root anchors.
       const tags = this.options.rootKeyTags?.();
-      if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure' }) === 'servfail') {
+      if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure', qtype: q.type }) === 'servfail') {
         result = { ...result, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [], ad: false, ede: [] };
       }
       const options: EdnsOptionData[] = result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
@@ -167,7 +167,8 @@ export class ResolverFrontend {
       });
       if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
       const bytes = this.encode(query, response, client);
-      if (this.answers !== undefined) this.store(query, result.rcode, result.security === 'secure', bytes);
+      // A SERVFAIL (the sentinel's included) is never stored as secure: a hit would set AD on it.
+      if (this.answers !== undefined) this.store(query, result.rcode, result.rcode !== Rcode.SERVFAIL && result.security === 'secure', bytes);
       publish(Channel.clientAnswer, {
         transport: client.transport,
         rcode: result.rcode,

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { keyTagOption, keyTagQueryName, parseSentinelLabel, sentinelDecision } from '../../src/dnssec/trust-anchor-signal.js';
 import { Name } from '../../src/wire/name.js';
-import { EdnsOption } from '../../src/wire/constants.js';
+import { EdnsOption, RRType } from '../../src/wire/constants.js';
 import { parseKeyTags } from '../../src/wire/edns.js';
 
 const n = (s: string): Name => Name.parse(s);
@@ -48,4 +48,6 @@ test('RFC 8509 §3.2 decisions', () => {
   assert.equal(sentinelDecision(is('19036'), ROOT_TAGS, { validating: false }), 'normal', 'not validating');
   assert.equal(sentinelDecision(n('www.root-key-sentinel-is-ta-19036.example.'), ROOT_TAGS), 'normal', 'only the leftmost label');
   assert.equal(sentinelDecision(Name.ROOT, ROOT_TAGS), 'normal');
+  assert.equal(sentinelDecision(is('19036'), ROOT_TAGS, { qtype: RRType.AAAA }), 'servfail', 'AAAA gets the processing');
+  assert.equal(sentinelDecision(is('19036'), ROOT_TAGS, { qtype: RRType.TXT }), 'normal', 'only A and AAAA queries');
 });

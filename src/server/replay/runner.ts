@@ -52,7 +52,7 @@ import { decodeMessage, encodeMessage, type Message } from '../../wire/message.j
 import { Name } from '../../wire/name.js';
 import type { ResourceRecord } from '../../wire/record.js';
 import { ResolverFrontend } from '../resolver-frontend.js';
-import { LiveTrustAnchors, resolverDnskeyFetcher, TrustAnchorManager } from '../trust-anchor-manager.js';
+import { LiveTrustAnchors, resolverDnskeyFetcher, rootKeyTagsOf, TrustAnchorManager } from '../trust-anchor-manager.js';
 import { serializeTrustAnchorState } from '../trust-anchor-store.js';
 import { mapConfig, normaliseAddress, type ReplaySetup } from './config-map.js';
 import { adjustedReply, entryQueryBytes } from './entry-message.js';
@@ -269,6 +269,9 @@ class Run implements Transport {
       maxConcurrent: 10_000,
       udpSize: 1232,
       servfailTtl: 5,
+      // RFC 8509 root key sentinel, on as in the product's default config (root-key-sentinel: yes)
+      // and in Unbound and Knot Resolver: the tags of the root anchors the resolver trusts now.
+      rootKeyTags: () => rootKeyTagsOf(this.live.list, []),
     });
   }
 
