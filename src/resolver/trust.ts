@@ -335,9 +335,16 @@ export class ChainOfTrust {
   /** Fetches the DS RRset of `child` and judges it with the parent's keys. */
   private async fetchDs(ctx: QueryContext, child: Name, parent: ZoneStatus): Promise<DsStep | ResolverFailure> {
     const { keys, rrsets } = this.deps;
-    const res = await this.subFetch(ctx, child, RRType.DS);
+    let res = await this.subFetch(ctx, child, RRType.DS);
     if (res.kind === 'fail') return res;
-    const v = await this.judge(res.msg, child, RRType.DS, () => parent);
+    let v = await this.judge(res.msg, child, RRType.DS, () => parent);
+    for (let retry = 0; retry < BOGUS_KEY_RETRIES && v.status === 'bogus'; retry++) {
+      ctx.avoid.add(res.address);
+      const again = await this.subFetch(ctx, child, RRType.DS);
+      if (again.kind === 'fail') break;
+      res = again;
+      v = await this.judge(again.msg, child, RRType.DS, () => parent);
+    }
     switch (v.kind) {
       case 'answer': {
         const ds = v.rrsets.find((s) => s.role === 'answer' && s.rrset.type === RRType.DS);
@@ -485,9 +492,9 @@ export class ChainOfTrust {
     } else if (d.child === 'bogus') {
       // A referral that carries neither a DS RRset nor any NSEC/NSEC3 proves nothing wrong: the
       // server may just leave them out (minimal responses). The walk asks the parent for the DS
-      // (Unbound does the same); only a DS or proof that fails to validate is bogus here.
-      const carries = msg.authority.some((r) => r.type === RRType.DS || r.type === RRType.NSEC || r.type === RRType.NSEC3);
-      if (carries) keys.putDs(child, { status: SecurityStatus.bogus, reason: v.reason });
+      // (Unbound does the same).
+      // A DS or proof that fails to validate is not stored either: the explicit DS query can
+      // avoid the server that sent it and ask another (bogus retries, below).
     }
   }
 }
