@@ -197,7 +197,13 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
     if (child === undefined || r.name.labelCount > child.labelCount) child = r.name;
   }
   if (child !== undefined) {
-    if (qtype === RRType.DS && child.equals(qname)) return { kind: 'lame', reason: 'referral to the child for a DS query' };
+    if (qtype === RRType.DS && child.equals(qname)) {
+      // A referral to the child for a DS query: the DS RRset it carries (RFC 4035 §3.1.4) is the
+      // answer, as Unbound takes it; without one the server is lame for the question.
+      const ds = msg.authority.filter((r) => r.name.equals(qname) && effectiveType(r) === RRType.DS);
+      if (!ds.some((r) => r.type === RRType.DS)) return { kind: 'lame', reason: 'referral to the child for a DS query' };
+      return { kind: 'answer', msg: { ...msg, answer: ds, authority: msg.authority.filter((r) => !ds.includes(r)) } };
+    }
     const nsNames: Name[] = [];
     for (const r of msg.authority) {
       if (r.type !== RRType.NS || !r.name.equals(child)) continue;

@@ -99,3 +99,14 @@ test('an RRSIG in another section than its RRset joins the RRset (Unbound pairs 
   );
   assert.ok(!s.answer.some((r) => r.name.equals(n('ns.a.test.'))), 'the RRSIG over ns.a.test. A left the answer');
 });
+
+test('a DS query answered with a referral to the child: its DS RRset is the answer; without one, lame', () => {
+  const q = makeQuery(n('sub.a.test.'), RRType.DS, { id: 7 });
+  const ns = rr('sub.a.test.', RRType.NS, n('ns.sub.a.test.').wire);
+  const ds = rr('sub.a.test.', RRType.DS, Uint8Array.of(0x78, 0x93, 5, 1, ...new Uint8Array(20)));
+  const withDs: Message = { ...makeResponse(q, { authority: [ns, ds] }), malformed: [], trailing: 0 };
+  const c = classify(scrub(withDs, n('sub.a.test.'), RRType.DS, n('a.test.')), n('sub.a.test.'), RRType.DS, n('a.test.'));
+  assert.ok(c.kind === 'answer' && c.msg.answer.length === 1 && c.msg.answer[0]!.type === RRType.DS, 'the DS moves into the answer');
+  const bare: Message = { ...makeResponse(q, { authority: [ns] }), malformed: [], trailing: 0 };
+  assert.equal(classify(bare, n('sub.a.test.'), RRType.DS, n('a.test.')).kind, 'lame', 'no DS: lame for the DS query');
+});
