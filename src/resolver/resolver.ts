@@ -161,6 +161,17 @@ export class Resolver {
   }
 
   /**
+   * One upstream iteration for (name, type) that bypasses the answer caches (delegations still
+   * come from them), returning the scrubbed response unvalidated; undefined when no server gave
+   * one. For RFC 5011 probes (§2.3), which must see the zone's current DNSKEY RRset.
+   */
+  async fetchFresh(name: Name, type: number): Promise<Message | undefined> {
+    const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd: true, rd: true });
+    const res = await this.fetch(ctx, name, type);
+    return res.kind === 'response' ? res.msg : undefined;
+  }
+
+  /**
    * Resolves one client question. Never rejects for DNS reasons: failures are SERVFAIL answers
    * with an EDE.
    */

@@ -441,6 +441,15 @@ describe('caching', () => {
     assert.equal(net.log.length, 0);
   });
 
+  it('fetchFresh asks upstream even when the answer is cached (RFC 5011 probes)', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('example.test.'), type: RRType.DNSKEY }, { do: true });
+    const before = net.log.length;
+    const msg = await resolver.fetchFresh(n('example.test.'), RRType.DNSKEY);
+    assert.ok(net.log.length > before, 'an upstream query was sent despite the cached DNSKEY RRset');
+    assert.ok(msg?.answer.some((r) => r.type === RRType.DNSKEY) === true, 'the response holds the DNSKEY RRset');
+  });
+
   it('RD=0 answers from the cache only', async () => {
     const { resolver, net } = makeResolver();
     const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
