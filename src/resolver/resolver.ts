@@ -44,7 +44,7 @@ import {
   type ResolverAnswer,
   type ResolverQuestion,
 } from './answer.js';
-import type { Classified } from './classify.js';
+import { dnameSubstitute, type Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
@@ -259,6 +259,24 @@ export class Resolver {
       const c = rrsets.lookup(name, RRType.CNAME);
       const target = usable(c) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
       if (c !== undefined && target !== undefined) return { kind: 'cname', cname: piece(c), target };
+    }
+    if (qtype !== RRType.DNAME) {
+      // A cached DNAME at an ancestor answers with the CNAME it implies (RFC 6672 §3.2, as
+      // Unbound synthesises it from the cache); the CNAME is as secure as the DNAME, TTL its TTL.
+      for (let a = name.parent(); a !== undefined && !a.isRoot(); a = a.parent()) {
+        const d = rrsets.lookup(a, RRType.DNAME);
+        if (!usable(d)) continue;
+        const dtarget = decodeTarget(d.rrset.rdatas[0]);
+        const target = dtarget === undefined ? undefined : dnameSubstitute(name, a, dtarget);
+        if (target === undefined) break;
+        const cname: Piece = {
+          set: { rrset: { name, type: RRType.CNAME, class: RRClass.IN, ttl: d.ttl, rdatas: [target.wire.slice()] }, rrsigs: [] },
+          status: d.status,
+          reason: d.reason,
+          ttl: d.ttl,
+        };
+        return { kind: 'cname', cname, dname: piece(d), target };
+      }
     }
     const n = negative.lookup(name, qtype);
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked)) {
