@@ -107,13 +107,17 @@ export interface AnchorSink {
   setTrustAnchors(points: readonly TrustPoint[]): void;
 }
 
-/** DNSKEY fetches and signals through the resolver: `<zone> DNSKEY` with RD, DO and CD. */
+/**
+ * DNSKEY fetches and signals through the resolver. A probe must see the zone's current DNSKEY
+ * RRset (RFC 5011 §2.3), so it goes upstream past the caches (`fetchFresh`); the set comes back
+ * unvalidated and the manager judges it against the keys it trusts.
+ */
 export function resolverDnskeyFetcher(resolver: Resolver): DnskeyFetcher {
   return {
     async fetchDnskeys(zone) {
-      const a = await resolver.resolve({ name: zone, type: RRType.DNSKEY }, { rd: true, cd: true, do: true });
-      if (a.rcode !== Rcode.NOERROR) return undefined;
-      return groupSigned(a.answer).find((s) => s.rrset.type === RRType.DNSKEY && s.rrset.name.equals(zone));
+      const msg = await resolver.fetchFresh(zone, RRType.DNSKEY);
+      if (msg?.rcode !== Rcode.NOERROR) return undefined;
+      return groupSigned(msg.answer).find((s) => s.rrset.type === RRType.DNSKEY && s.rrset.name.equals(zone));
     },
     async signal(qname, qtype) {
       await resolver.resolve({ name: qname, type: qtype }, { rd: true });
@@ -471,7 +475,13 @@ export function prepareTrustAnchors(cfg: TrustAnchorServiceConfig, at: (p: strin
         stateFile,
         params: rfc5011ParamsFromSettings(cfg),
         fetcher: resolverDnskeyFetcher(resolver),
-        sink: live,
+        // The live list (read by services built before the resolver) and the resolver itself.
+        sink: {
+          setTrustAnchors(points) {
+            live.setTrustAnchors(points);
+            resolver.setTrustAnchors(points);
+          },
+        },
         verifier: deps.verifier,
         validator: deps.validator,
         clock: deps.clock,
