@@ -290,9 +290,10 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   let signed: SigningRun;
   const kept: ResourceRecord[] = [];
   try {
-    // Batches of 512 signatures, two per worker in flight: enough to keep the workers busy while
-    // the main thread prepares and writes, few enough live objects to keep garbage collection cheap.
-    const tune = { batchSize: 512, concurrency: 2 * threads };
+    // Batches of 512 signatures, eight per worker in flight: enough work queued that the workers
+    // keep signing while the main thread prepares and writes (or waits for a CPU on a busy
+    // machine), few enough live objects to keep garbage collection cheap.
+    const tune = { batchSize: 512, concurrency: 8 * threads };
     signed = startSigning(zone, keys, { ...options, ...tune, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
     const run = signed;
     const writer = new ZoneLineWriter();
