@@ -3,7 +3,9 @@
 # a fresh process with an empty cache. Expects RES=(names...) set by the caller; sets PID on start.
 # ANCHORD_BUILD=head (default) builds the committed HEAD into $RUN/anchord-snap, so uncommitted work of
 # others in the tree does not leak into a measurement; ANCHORD_BUILD=dist runs the tree's dist/ as is.
-# ANCHORD_NODE_OPTS adds node flags (e.g. --cpu-prof) to the anchord process.
+# ANCHORD_REV builds that commit instead of HEAD. ANCHORD_NODE_OPTS adds node flags (e.g. --cpu-prof) to
+# the anchord process. ANCHORD_CRYPTO_WORKERS=N runs anchord with the YAML config `crypto: {workers: N}`
+# (0: signatures verified inline on the one resolver thread; unset: anchord's default verify pool).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 WORLD=${WORLD:-/tmp/anchord-bench/world}; RUN=${RUN:-/tmp/anchord-bench/run}
 ANCHORD_BUILD=${ANCHORD_BUILD:-head}   # head: build the committed HEAD in $RUN; dist: the working tree's dist/
@@ -29,15 +31,15 @@ mkdir -p "$RUN/js"
 # anchord under test: a clean build of the committed HEAD (other work in the tree does not leak in), or dist/
 SNAP=$RUN/anchord-snap
 if [ "$ANCHORD_BUILD" = head ]; then
-  rev=$(git -C "$REPO" rev-parse HEAD)
+  rev=$(git -C "$REPO" rev-parse "${ANCHORD_REV:-HEAD}")
   if [ "$(cat "$SNAP/REV" 2>/dev/null)" != "$rev" ]; then
     rm -rf "$SNAP"; mkdir -p "$SNAP"
-    git -C "$REPO" archive HEAD src bin package.json tsconfig.json tsconfig.build.json | tar -x -C "$SNAP"
+    git -C "$REPO" archive "$rev" src bin package.json tsconfig.json tsconfig.build.json | tar -x -C "$SNAP"
     ln -s "$REPO/node_modules" "$SNAP/node_modules"
     (cd "$SNAP" && "$REPO/node_modules/.bin/tsc" -p tsconfig.build.json)
     echo "$rev" > "$SNAP/REV"
   fi
-  ANCHORD_VERSION="anchord $(git -C "$REPO" rev-parse --short HEAD)"
+  ANCHORD_VERSION="anchord $(git -C "$REPO" rev-parse --short "$rev")"
 else
   SNAP=$REPO; ANCHORD_VERSION="anchord $(git -C "$REPO" rev-parse --short HEAD)+worktree-dist"
 fi
@@ -45,6 +47,11 @@ fi
 "$REPO/node_modules/.bin/tsc" --ignoreConfig --outDir "$RUN/js" --rootDir "$HERE/servers" --target es2022 --module nodenext \
   --moduleResolution nodenext --types node --skipLibCheck "$HERE"/servers/*.ts
 echo '{"type":"module"}' > "$RUN/js/package.json"
+ANCHORD_ARGS=()
+if [ -n "${ANCHORD_CRYPTO_WORKERS:-}" ]; then
+  printf 'crypto:\n  workers: %d\n' "$ANCHORD_CRYPTO_WORKERS" > "$RUN/anchord-config.yaml"
+  ANCHORD_ARGS=(--config "$RUN/anchord-config.yaml"); ANCHORD_VERSION="$ANCHORD_VERSION (crypto.workers $ANCHORD_CRYPTO_WORKERS)"
+fi
 
 # ---------------- resolvers ----------------
 PID=
@@ -53,7 +60,7 @@ start() {  # start NAME: fresh process, empty cache; sets PID; waits until it an
   if ss -Hlnu "src $ADDR:$port" | grep -q .; then echo "ERROR: $ADDR:$port busy" >&2; exit 1; fi
   case $r in
     anchord) node ${ANCHORD_NODE_OPTS:-} "$SNAP/bin/anchord.js" serve --listen "$ADDR:$port" --root-hints "$WORLD/root.hints" \
-               --trust-anchor-file "$WORLD/root.ds" --threads 1 > "$d/out.log" 2>&1 & PID=$! ;;
+               --trust-anchor-file "$WORLD/root.ds" --threads 1 "${ANCHORD_ARGS[@]}" > "$d/out.log" 2>&1 & PID=$! ;;
     unbound) cat > "$d/unbound.conf" <<EOF
 server:
   interface: $ADDR

@@ -37,7 +37,7 @@ COLS=(rep resolver version cold_qps cold_done cold_lost cold_servfail cold_cpu_s
       mem_names mem_qps mem_servfail mem_cpu_s rss0_kb rss1_kb hwm_kb rss_per_name_b load1 cpu_psi10)
 (IFS=$'\t'; echo "${COLS[*]}") > "$OUT/results.tsv"
 { echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"; echo "command: $0 $*"
-  echo "env: REPS=$REPS HOT_SECS=$HOT_SECS HOT_Q=$HOT_Q COLD_Q=$COLD_Q COLD_SECS=$COLD_SECS LAT_QPS=$LAT_QPS LAT_SECS=$LAT_SECS MEM_SECS=$MEM_SECS ANCHORD_BUILD=$ANCHORD_BUILD DNSPERF_OPTS=$DNSPERF_OPTS"
+  echo "env: REPS=$REPS HOT_SECS=$HOT_SECS HOT_Q=$HOT_Q COLD_Q=$COLD_Q COLD_SECS=$COLD_SECS LAT_QPS=$LAT_QPS LAT_SECS=$LAT_SECS MEM_SECS=$MEM_SECS ANCHORD_BUILD=$ANCHORD_BUILD ANCHORD_REV=${ANCHORD_REV:-HEAD} ANCHORD_CRYPTO_WORKERS=${ANCHORD_CRYPTO_WORKERS:-default} DNSPERF_OPTS=$DNSPERF_OPTS"
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
   echo "dnsperf: $(dnsperf -h 2>&1 | awk '/^Version/ {print $2}'), nsd: $(nsd -v 2>&1 | head -1)"
   for r in "${RES[@]}"; do echo "version: $r = $(version "$r")"; done
