@@ -322,13 +322,6 @@ export function rrsigHeader(set: RRset, algorithm: number, tag: number, inceptio
   return out;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
 /** The same DNSKEY apart from the REVOKE bit. */
 function sameKeyIgnoringRevoke(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length || a[0] !== b[0] || ((a[1]! ^ b[1]!) & ~DnskeyFlag.REVOKE) !== 0) return false;
@@ -682,16 +675,27 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
     } else {
       sigs = jobs.map((j) => keys[j.key]!.sign!(j.data));
     }
+    // The batch's RRSIG RDATAs (header and signature) share one buffer: one allocation per batch.
+    let total = 0;
+    for (let i = 0; i < jobs.length; i++) total += jobs[i]!.header.length + sigs[i]!.length;
+    const arena = new Uint8Array(total);
+    let at = 0;
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i]!;
+      const sig = sigs[i]!;
       if (checkNew !== undefined) {
         const u = uses[j.key]!;
-        if (!checkNew.verify(u.algorithm, u.rdata.subarray(4), j.data, sigs[i]!)) {
+        if (!checkNew.verify(u.algorithm, u.rdata.subarray(4), j.data, sig)) {
           throw new CryptoError(`new signature by key ${u.tag} over ${j.os.set.name.toString()}/${j.os.set.type} does not verify`);
         }
         stats.generatedVerified++;
       }
-      j.os.sigs.push(concat(j.header, sigs[i]!));
+      const start = at;
+      arena.set(j.header, at);
+      at += j.header.length;
+      arena.set(sig, at);
+      at += sig.length;
+      j.os.sigs.push(arena.subarray(start, at));
     }
     stats.generated += jobs.length;
     if (batchVerified) stats.generatedVerified += jobs.length;
