@@ -6,7 +6,12 @@
 //   echo them exactly is refused (draft-vixie-dnsext-dns0x20; the transport checks it too);
 // - a reply is decoded and checked again here (ID, QR, opcode, one question equal to ours):
 //   transports match replies, but a scripted one need not;
-// - TC set over UDP: the same question over TCP (RFC 7766 §5);
+// - TC set over UDP: the same question over TCP (RFC 7766 §5), with a timeout of its own
+//   (`tcpTimeoutMs`): the UDP timeout comes from the server's RTO, one datagram's round trip, while
+//   a TCP exchange needs the handshake, the query and a reply that may span many segments
+//   (RFC 7766 §6.2.2); a TCP timeout counts against the server with that timeout (so it does not
+//   double a healthy server's UDP RTO), and the TCP round trip (handshake included) is not taken
+//   as an RTT sample;
 // - FORMERR or NOTIMP (or BADVERS) without an OPT to an EDNS query: the server is marked no-EDNS in
 //   the infra cache and asked again without OPT (RFC 6891 §7); a server seen answering EDNS is not
 //   downgraded by one such reply (infra-cache.ts);
@@ -104,7 +109,7 @@ export class Exchanger {
     const { transport, random, infra, options } = this.deps;
     let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
     let tcp = false;
-    const timeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
+    const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
     // A stub server may name its own port (`address@port`, options.ts serverKey).
     const server = parseServerKey(address, options.port);
     // At most: UDP, TCP after TC, and the same again without EDNS.
@@ -115,6 +120,7 @@ export class Exchanger {
       const query = makeQuery(name, qtype, { id, edns, do: edns, udpSize: options.ednsBufferSize });
       const bytes = encodeMessage(query).bytes;
       if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
+      const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
       const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
       if (r.kind === 'timeout') {
         infra.recordTimeout(address, timeoutMs);
@@ -125,7 +131,7 @@ export class Exchanger {
         publish(Channel.upstreamResult, { server: address, outcome: 'error' });
         return r;
       }
-      infra.recordRtt(address, r.rttMs);
+      if (!r.tcp) infra.recordRtt(address, r.rttMs);
       publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
       let msg: Message;
       try {

@@ -92,6 +92,22 @@ export interface StubZone {
   readonly servers: readonly ServerAddress[];
 }
 
+/**
+ * A forward zone (Unbound `forward-zone`, BIND `zone "x" { type forward; }`): names at and below
+ * `zone` are asked of these servers with RD set (RFC 1035 §4.1.1: they recurse for us) instead of
+ * being iterated. Answers are still validated from the trust anchors down; DS and DNSKEY RRsets
+ * come through the same forwarders when they are at or below the zone (a DS at the zone's own apex
+ * belongs to the parent, RFC 4035 §4.2, so it follows the parent's route). A deeper stub or forward
+ * zone wins; cached delegations below the zone are not used while forwarding. `first` (Unbound
+ * `forward-first: yes`, BIND `forward first`): when no forwarder gives a usable answer, the name is
+ * iterated as if the zone were not forwarded; otherwise (`forward only`) the query fails.
+ */
+export interface ForwardZone {
+  readonly zone: Name;
+  readonly servers: readonly ServerAddress[];
+  readonly first: boolean;
+}
+
 export interface ResolverOptions {
   /** Root hints: NS records of the root and addresses of their names. */
   readonly rootHints: readonly ResourceRecord[];
@@ -113,12 +129,20 @@ export interface ResolverOptions {
   /** Bounds of the per-attempt timeout taken from the infra cache's RTO, ms. */
   readonly minTimeoutMs: number;
   readonly maxTimeoutMs: number;
+  /**
+   * Time allowed for one exchange over TCP, ms: connection set-up, the query and the whole reply
+   * (RFC 7766 §6.2.2). Not taken from the UDP RTO, which only covers one datagram's round trip.
+   * Default 5000 (Unbound's tcp-auth-query-timeout is 3000, BIND's TCP timeout 10 s).
+   */
+  readonly tcpTimeoutMs: number;
   /** Attempts per server address within one iteration step (1 = no retry). Default 2. */
   readonly attemptsPerServer: number;
   /** Validator options (algorithm policy, budgets, NSEC3 caps, clock skew). */
   readonly validator: ValidatorOptions;
   /** Stub zones (none by default). */
   readonly stubZones: readonly StubZone[];
+  /** Forward zones (none by default). */
+  readonly forwardZones: readonly ForwardZone[];
   /**
    * Negative trust anchors (RFC 7646, Unbound `domain-insecure`): names at and below them are
    * insecure and not validated, unless a deeper trust anchor covers them.
@@ -143,9 +167,11 @@ export interface ResolverOptionsInit {
   readonly port?: number | undefined;
   readonly minTimeoutMs?: number | undefined;
   readonly maxTimeoutMs?: number | undefined;
+  readonly tcpTimeoutMs?: number | undefined;
   readonly attemptsPerServer?: number | undefined;
   readonly validator?: ValidatorOptionsInit | undefined;
   readonly stubZones?: readonly StubZone[] | undefined;
+  readonly forwardZones?: readonly ForwardZone[] | undefined;
   readonly negativeTrustAnchors?: readonly Name[] | undefined;
   readonly hardenGlue?: boolean | undefined;
 }
@@ -175,10 +201,16 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     port: intIn('port', init.port ?? 53, 1, 65535),
     minTimeoutMs,
     maxTimeoutMs,
+    tcpTimeoutMs: intIn('tcpTimeoutMs', init.tcpTimeoutMs ?? 5000, 1, 600_000),
     attemptsPerServer: intIn('attemptsPerServer', init.attemptsPerServer ?? 2, 1, 10),
     validator: validatorOptions(init.validator ?? {}),
     stubZones: (init.stubZones ?? []).map((z) => {
       for (const a of z.servers) if (a.port !== undefined) intIn(`port of stub server ${a.address}`, a.port, 1, 65535);
+      return z;
+    }),
+    forwardZones: (init.forwardZones ?? []).map((z) => {
+      if (z.servers.length === 0) throw new RangeError(`forward zone ${z.zone.toString()} names no server`);
+      for (const a of z.servers) if (a.port !== undefined) intIn(`port of forwarder ${a.address}`, a.port, 1, 65535);
       return z;
     }),
     negativeTrustAnchors: init.negativeTrustAnchors ?? [],

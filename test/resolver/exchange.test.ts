@@ -135,3 +135,40 @@ test('the upstream budget stops sending', async () => {
   assert.equal(r.kind, 'error');
   assert.equal(ctx.failed?.tag, 'R-LIMIT-UPSTREAM');
 });
+
+/** The RTO of a server after `samples` UDP round trips of 20 ms and nothing else. */
+function udpOnlyRto(samples: number): number {
+  const control = new InfraCache({ clock: new ManualClock(1_700_000_000_000), random: new SeededRandom(7) });
+  for (let i = 0; i < samples; i++) control.recordRtt('127.0.0.1', 20);
+  return control.rto('127.0.0.1');
+}
+
+test('the TCP retry after TC gets its own timeout, not the UDP one taken from the RTT', async () => {
+  // A server whose UDP replies are fast but truncated (a large NSEC3 NXDOMAIN) and whose TCP
+  // exchange (handshake, query, reply) takes 400 ms: with the UDP timeout (60 ms from the RTO) the
+  // TCP leg would time out every time.
+  const timeouts: { tcp: boolean; timeoutMs: number }[] = [];
+  const { ex, ctx, infra } = setup((q, o) => {
+    timeouts.push({ tcp: o.tcp === true, timeoutMs: o.timeoutMs });
+    if (o.tcp !== true) return makeResponse(q, { tc: true, aa: true, rcode: Rcode.NXDOMAIN });
+    if (o.timeoutMs < 400) return 'timeout';
+    return makeResponse(q, { aa: true, rcode: Rcode.NXDOMAIN });
+  });
+  infra.recordRtt('127.0.0.1', 20);
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 60);
+  assert.equal(r.kind, 'reply', `the TCP retry answered (timeouts asked: ${JSON.stringify(timeouts)})`);
+  assert.equal(r.tcp, true, 'the reply came over TCP');
+  assert.equal(timeouts[0]!.timeoutMs, 60, 'UDP keeps the RTO-based timeout');
+  assert.equal(timeouts[1]!.tcp, true, 'the second exchange is TCP');
+  assert.equal(timeouts[1]!.timeoutMs, 5000, 'TCP gets tcpTimeoutMs');
+  assert.equal(infra.rto('127.0.0.1'), udpOnlyRto(2), 'the TCP round trip is no RTT sample: only the two UDP ones (20 ms) count');
+});
+
+test('a TCP timeout does not double a healthy server\'s UDP RTO', async () => {
+  const { ex, ctx, infra } = setup((q, o) => (o.tcp === true ? 'timeout' : makeResponse(q, { tc: true, aa: true })));
+  infra.recordRtt('127.0.0.1', 20);
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, infra.rto('127.0.0.1'));
+  assert.equal(r.kind, 'timeout');
+  assert.equal(infra.info('127.0.0.1')?.timeouts, 1, 'the timeout is counted');
+  assert.equal(infra.rto('127.0.0.1'), udpOnlyRto(2), 'the RTO is not doubled by a 5 s TCP timeout');
+});
