@@ -20,11 +20,17 @@
 // - QNAME minimisation (RFC 9156 §3): below each zone cut the next label is asked with QTYPE A,
 //   one label at a time for the first four, then in larger steps so that at most
 //   `maxMinimisedQueries` are sent (§2.3 MAX_MINIMISE_COUNT, MINIMISE_ONE_LAB); a referral moves the
-//   cut; any other answer means no cut there, so one more label is added. An NXDOMAIN to a
-//   minimised name may come from servers that mishandle empty non-terminals, so minimisation is
-//   turned off and the full name asked (RFC 9156 §2.3 and Unbound's default, not strict); so it
-//   is when a minimised question meets REFUSED, SERVFAIL, a lame reply, or no reply from every
-//   server: the servers are asked the full question before anything is called lame;
+//   cut; any other answer means no cut there, so one more label is added. The last label is asked
+//   with the real QTYPE at once, as Knot Resolver does (Unbound, like a literal reading of §3 steps
+//   3-6, first asks the full name with QTYPE A: one more query per name). A minimised question
+//   with QTYPE A that no server answers is asked once more with QTYPE NS, which §2.1 allows as the
+//   minimising QTYPE and which servers that drop A queries for a non-terminal may still answer;
+//   the zone's servers are then asked NS for the rest of the descent through it. Only when that
+//   fails too is the full question sent (§2.3). An NXDOMAIN to a minimised name may come from
+//   servers that mishandle empty non-terminals, so minimisation is turned off and the full name
+//   asked (RFC 9156 §2.3 and Unbound's default, not strict); so it is when a minimised question
+//   meets REFUSED, SERVFAIL or a lame reply: the servers are asked the full question before
+//   anything is called lame;
 // - a DS query is an ordinary query for the name, started from the parent's cut by the caller
 //   (RFC 4035 §4.2): a server that refers it to the child zone is lame for it.
 //
@@ -91,7 +97,10 @@ export class Iteration {
   private minimise: boolean;
   private minLabels = 0;
   private minimisedSent = 0;
+  /** QTYPE of minimised questions in this zone: A, or NS after A met no answer (RFC 9156 §2.1). */
+  private minType: number = RRType.A;
   private sentName: Name | undefined;
+  private sentMinimised = false;
   private done = false;
 
   constructor(view: IterationView, ctx: QueryContext, qname: Name, qtype: number, start: Delegation) {
@@ -139,8 +148,7 @@ export class Iteration {
           this.dp = this.delegationFromReferral(c);
           this.enterZone();
         } else {
-          const sent = this.sentName ?? this.qname;
-          if (sent.labelCount >= this.qname.labelCount) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address });
+          if (!this.sentMinimised) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address });
           // A minimised query answered without a referral: no cut at `sent`. The next question
           // may go to the same servers again: attempts count retries of one question, not the
           // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
@@ -161,18 +169,30 @@ export class Iteration {
 
   /** True when the last question sent was a minimised one. */
   private minimisedInFlight(): boolean {
-    return this.minimise && this.sentName !== undefined && this.sentName.labelCount < this.qname.labelCount;
+    return this.minimise && this.sentName !== undefined && this.sentMinimised;
   }
 
   private stopMinimising(): void {
     this.minimise = false;
     this.sentName = undefined;
+    this.sentMinimised = false;
+    this.attempts = new Map();
+    this.excluded = new Set();
+  }
+
+  /** The minimised question met no answer with QTYPE A: ask it with QTYPE NS (RFC 9156 §2.1). */
+  private minimiseWithNs(): void {
+    this.minType = RRType.NS;
+    this.sentName = undefined;
+    this.sentMinimised = false;
     this.attempts = new Map();
     this.excluded = new Set();
   }
 
   private enterZone(): void {
     this.sentName = undefined;
+    this.sentMinimised = false;
+    this.minType = RRType.A;
     this.attempts = new Map();
     this.excluded = new Set();
     this.looked = new Set();
@@ -199,12 +219,11 @@ export class Iteration {
   }
 
   /** The question to send at this point: minimised or the real one. */
-  private question(): { name: Name; type: number } {
+  private question(): { name: Name; type: number; minimised: boolean } {
     const full = this.qname.labelCount;
-    const useMin =
-      this.minimise && this.minLabels < full && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
-    if (!useMin) return { name: this.qname, type: this.qtype };
-    return { name: this.qname.suffix(this.minLabels), type: RRType.A };
+    const useMin = this.minimise && this.minLabels < full && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
+    if (!useMin) return { name: this.qname, type: this.qtype, minimised: false };
+    return { name: this.qname.suffix(this.minLabels), type: this.minType, minimised: true };
   }
 
   private next(): IterAction {
@@ -218,8 +237,10 @@ export class Iteration {
       }
     }
     if (candidates.length === 0 && this.minimisedInFlight()) {
-      // Every server failed the minimised question (timeouts too): ask the full one (RFC 9156 §2.3).
-      this.stopMinimising();
+      // Every server failed the minimised question (timeouts too): with QTYPE A, ask it with NS
+      // (RFC 9156 §2.1); with NS, ask the full question (§2.3).
+      if (this.minType === RRType.A) this.minimiseWithNs();
+      else this.stopMinimising();
       return this.next();
     }
     const choice = candidates.length > 0 ? infra.selectServer(candidates, this.dp.zone) : undefined;
@@ -227,8 +248,9 @@ export class Iteration {
       if (!this.ctx.timeLeft()) return this.finish(this.ctx.failed!);
       this.attempts.set(choice.address, (this.attempts.get(choice.address) ?? 0) + 1);
       const q = this.question();
-      if (q.name.labelCount < this.qname.labelCount) this.minimisedSent++;
+      if (q.minimised) this.minimisedSent++;
       this.sentName = q.name;
+      this.sentMinimised = q.minimised;
       return { kind: 'send', address: choice.address, rto: choice.rto, qname: q.name, qtype: q.type, zone: this.dp.zone };
     }
     // Every known address is used up: find one more name server's address.

@@ -142,15 +142,54 @@ test('REFUSED to a minimised name: the full question goes to the same server, wh
   assert.ok(!infra.isLame('127.0.2.1', n('example.')), 'a refused minimised question does not make the server lame');
 });
 
-test('timeouts to a minimised name on every server: the full question is asked before giving up', () => {
+test('timeouts to a minimised name on every server: QTYPE NS, then the full question, before giving up', () => {
   const { view, ctx } = setup();
   const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.')], addresses: new Map([[n('ns.example.').key, ['127.0.2.1']]]) };
-  const it = new Iteration(view, ctx, n('a.b.example.'), RRType.A, dp);
-  assert.equal(it.step({ kind: 'start' }).kind, 'send', 'the minimised question is sent');
-  let a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
-  assert.ok(a.kind === 'send' && a.qname.equals(n('b.example.')), 'a second attempt at the minimised question');
-  a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
-  assert.ok(a.kind === 'send' && a.qname.equals(n('a.b.example.')), 'then the full question');
+  const it = new Iteration(view, ctx, n('a.b.example.'), RRType.AAAA, dp);
+  const asked: string[] = [];
+  let a = it.step({ kind: 'start' });
+  while (a.kind === 'send') {
+    asked.push(`${a.qname.toString()} ${a.qtype}`);
+    a = it.step({ kind: 'no-reply', address: '127.0.2.1', reason: 'timeout', timeout: true });
+  }
+  assert.deepEqual(asked, [
+    `b.example. ${RRType.A}`,
+    `b.example. ${RRType.A}`,
+    `b.example. ${RRType.NS}`,
+    `b.example. ${RRType.NS}`,
+    `a.b.example. ${RRType.AAAA}`,
+    `a.b.example. ${RRType.AAAA}`,
+  ], 'A twice, NS twice (RFC 9156 §2.1), then the full question (§2.3)');
+  assert.ok(a.kind === 'done' && a.result.kind === 'fail' && a.result.tag === 'R-NOREACH', `then No Reachable Authority: ${JSON.stringify(a)}`);
+});
+
+test('a minimised QTYPE A that times out is asked with QTYPE NS; the zone is then descended with NS', () => {
+  const { view, ctx, root } = setup();
+  const it = new Iteration(view, ctx, n('www.sub.example.test.'), RRType.AAAA, root);
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('test.')) && a.qtype === RRType.A, 'test. A first');
+  a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
+  a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('test.')) && a.qtype === RRType.NS, `then test. NS: ${JSON.stringify(a)}`);
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.0.1',
+    classified: classified(a, {
+      authority: [rr('test.', RRType.NS, n('ns.test.').wire)],
+      additional: [rr('ns.test.', RRType.A, encodeRdata(RRType.A, { address: '127.0.1.1' }))],
+    }),
+  });
+  assert.ok(a.kind === 'send' && a.address === '127.0.1.1' && a.qname.equals(n('example.test.')) && a.qtype === RRType.A, 'a new zone starts with QTYPE A again');
+  a = it.step({ kind: 'no-reply', address: '127.0.1.1', reason: 'timeout', timeout: true });
+  a = it.step({ kind: 'no-reply', address: '127.0.1.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('example.test.')) && a.qtype === RRType.NS, 'example.test. NS');
+  const soa = rr('test.', RRType.SOA, encodeRdata(RRType.SOA, { mname: n('ns.test.'), rname: n('h.test.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 }));
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('sub.example.test.')) && a.qtype === RRType.NS, 'the next label with NS in the same zone');
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('www.sub.example.test.')) && a.qtype === RRType.AAAA, 'the real question last');
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
+  assert.ok(a.kind === 'done' && a.result.kind === 'response', 'its answer ends the iteration');
 });
 
 test('servers whose data was bogus in this client query are not asked again by it', () => {
