@@ -169,6 +169,7 @@ test('a minimised QTYPE A that times out is asked with QTYPE NS; the zone is the
   let a = it.step({ kind: 'start' });
   assert.ok(a.kind === 'send' && a.qname.equals(n('test.')) && a.qtype === RRType.A, 'test. A first');
   a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qtype === RRType.A, 'a second attempt with A');
   a = it.step({ kind: 'no-reply', address: '127.0.0.1', reason: 'timeout', timeout: true });
   assert.ok(a.kind === 'send' && a.qname.equals(n('test.')) && a.qtype === RRType.NS, `then test. NS: ${JSON.stringify(a)}`);
   a = it.step({
@@ -181,6 +182,7 @@ test('a minimised QTYPE A that times out is asked with QTYPE NS; the zone is the
   });
   assert.ok(a.kind === 'send' && a.address === '127.0.1.1' && a.qname.equals(n('example.test.')) && a.qtype === RRType.A, 'a new zone starts with QTYPE A again');
   a = it.step({ kind: 'no-reply', address: '127.0.1.1', reason: 'timeout', timeout: true });
+  assert.ok(a.kind === 'send' && a.qtype === RRType.A, 'a second attempt with A');
   a = it.step({ kind: 'no-reply', address: '127.0.1.1', reason: 'timeout', timeout: true });
   assert.ok(a.kind === 'send' && a.qname.equals(n('example.test.')) && a.qtype === RRType.NS, 'example.test. NS');
   const soa = rr('test.', RRType.SOA, encodeRdata(RRType.SOA, { mname: n('ns.test.'), rname: n('h.test.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 }));
