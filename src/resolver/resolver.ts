@@ -51,7 +51,7 @@ import { runIteration, usableAddresses, type Delegation, type IterationResult, t
 import { hintServers, resolverOptions, serverKey, type ResolverOptions, type ResolverOptionsInit, type StubZone, type TrustAnchor } from './options.js';
 import { QueryContext, newStats, type ResolverStats } from './query-context.js';
 import type { Transport } from './transport.js';
-import { ChainOfTrust, type ValidatorCrypto } from './trust.js';
+import { ChainOfTrust, type TrustPointObserver, type ValidatorCrypto } from './trust.js';
 
 export interface ResolverCaches {
   readonly rrsets: RRsetCache;
@@ -158,6 +158,15 @@ export class Resolver {
    */
   setTrustAnchors(points: readonly TrustAnchor[]): void {
     this.trust.setAnchors(points);
+  }
+
+  /**
+   * Hands each DNSKEY RRset fetched to prime a trust anchor to `observer` (the RFC 5011 manager,
+   * which learns from every validated RRset of its trust points, §2.3), before it is judged;
+   * trust.ts's header says how a change it makes takes effect. Undefined: none.
+   */
+  setTrustPointObserver(observer: TrustPointObserver | undefined): void {
+    this.trust.setObserver(observer);
   }
 
   /**

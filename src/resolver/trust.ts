@@ -33,6 +33,12 @@
 // Fetch failures (no server answered) end the client query with the resolver's EDE, not a bogus
 // verdict: nothing was proven wrong.
 //
+// RFC 5011 §2.3 learns from every DNSKEY RRset of a trust point, not only from timed probes (Unbound
+// hands each primed trust-anchor RRset to its autotrust module): each DNSKEY RRset fetched to prime
+// a trust anchor goes to the injected observer before it is judged, and the anchor is read again
+// after it. When the observer withdrew the anchor (every key revoked itself, RFC 5011 §5), the walk
+// starts over from the next anchor above, or ends insecure when there is none.
+//
 // Pure module: network through the resolver's fetch, time through the clock.
 
 import type { KeyCache, KeyResult } from '../cache/key-cache.js';
@@ -66,6 +72,12 @@ import type { QueryContext } from './query-context.js';
 /** The crypto the resolver validates with (crypto/backend.ts CryptoBackend has this shape). */
 export type ValidatorCrypto = BatchSignatureVerifier;
 
+/**
+ * Sees each DNSKEY RRset fetched for a trust anchor's zone, unvalidated, before the chain of trust
+ * judges it (module header). It may replace the anchors (setAnchors) before it returns.
+ */
+export type TrustPointObserver = (zone: Name, dnskeys: SignedRRset) => void;
+
 export interface TrustDeps {
   readonly clock: Clock;
   readonly crypto: ValidatorCrypto;
@@ -96,6 +108,13 @@ export interface SignedOwner {
   readonly owner: Name;
   readonly signer: Name;
   readonly dname: boolean;
+}
+
+/** The observer withdrew the trust anchor being primed. */
+const WITHDRAWN = { kind: 'withdrawn' } as const;
+
+function isWithdrawn(x: ZoneStatus | ResolverFailure | typeof WITHDRAWN): x is typeof WITHDRAWN {
+  return x === WITHDRAWN;
 }
 
 type DsStep =
@@ -178,6 +197,7 @@ export class ChainOfTrust {
   private readonly deps: TrustDeps;
   private readonly keySets = new WeakMap<object, ZoneKeySet>();
   private anchors: readonly TrustAnchor[];
+  private observer: TrustPointObserver | undefined;
 
   constructor(deps: TrustDeps) {
     this.deps = deps;
@@ -210,9 +230,14 @@ export class ChainOfTrust {
     this.anchors = points;
   }
 
+  /** Sets (or clears) the observer of trust-anchor DNSKEY RRsets (module header, RFC 5011). */
+  setObserver(observer: TrustPointObserver | undefined): void {
+    this.observer = observer;
+  }
+
   /** What is known of the zone holding `name` (module header). */
   async zoneStatus(ctx: QueryContext, name: Name, hint?: ZoneHint): Promise<ZoneStatus | ResolverFailure> {
-    const anchor = this.anchorFor(name);
+    let anchor = this.anchorFor(name);
     if (anchor === undefined) return { status: 'insecure' };
     let target = name;
     if (hint !== undefined && !hint.signers.has(name.key)) {
@@ -227,17 +252,26 @@ export class ChainOfTrust {
         if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
       }
     }
-    return this.walk(ctx, target, anchor);
+    // An anchor withdrawn while it was primed: start over from the next one above (bounded by
+    // the number of anchors, each withdrawn at most once).
+    for (let n = this.anchors.length; n >= 0; n--) {
+      const st = await this.walk(ctx, target, anchor);
+      if (!isWithdrawn(st)) return st;
+      const next = this.anchorFor(target);
+      if (next === undefined) return { status: 'insecure' };
+      anchor = next;
+    }
+    return { status: 'insecure' };
   }
 
-  private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor): Promise<ZoneStatus | ResolverFailure> {
+  private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor): Promise<ZoneStatus | ResolverFailure | typeof WITHDRAWN> {
     const { keys } = this.deps;
     let cur: { zone: Name; status: ZoneStatus };
     const known = keys.closestKnown(target);
     if (known?.dnskey !== undefined && known.zone.isSubdomainOf(anchor.zone)) {
       cur = { zone: known.zone, status: statusOf(known.zone, known.dnskey, this.keySets) };
     } else {
-      const primed = await this.fetchKeys(ctx, anchor);
+      const primed = await this.fetchKeys(ctx, anchor, undefined, true);
       if ('kind' in primed) return primed;
       cur = { zone: anchor.zone, status: primed };
     }
@@ -286,7 +320,7 @@ export class ChainOfTrust {
         case 'status':
           return outcome.status;
         case 'ds': {
-          const child = await this.fetchKeys(ctx, { zone: step, ds: outcome.ds.rrset.rdatas }, outcome.ds.rrset.ttl);
+          const child = await this.fetchKeys(ctx, { zone: step, ds: outcome.ds.rrset.rdatas }, outcome.ds.rrset.ttl, false);
           if ('kind' in child) return child;
           cur = { zone: step, status: child };
           cursor = step;
@@ -297,24 +331,42 @@ export class ChainOfTrust {
     return { status: 'bogus' };
   }
 
-  /** Fetches and validates the DNSKEY RRset of `trust.zone`; caches the result. */
-  private async fetchKeys(ctx: QueryContext, trust: TrustPoint, dsTtl = 3600): Promise<ZoneStatus | ResolverFailure> {
+  /**
+   * Fetches and validates the DNSKEY RRset of `trust.zone`; caches the result. For a trust anchor
+   * (`isAnchor`), each fetched RRset goes to the observer first and the anchor is read again.
+   */
+  private async fetchKeys(
+    ctx: QueryContext,
+    trust: TrustPoint,
+    dsTtl = 3600,
+    isAnchor = false,
+  ): Promise<ZoneStatus | ResolverFailure | typeof WITHDRAWN> {
     const { keys, rrsets, clock, crypto, validator } = this.deps;
     let res = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
     if (res.kind === 'fail') return res;
     const judge = async (r: Extract<IterationResult, { kind: 'response' }>) => {
       const set = groupSigned(r.msg.answer).find((x) => x.rrset.type === RRType.DNSKEY && x.rrset.name.equals(trust.zone));
+      if (isAnchor && set !== undefined && this.observer !== undefined) {
+        this.observer(trust.zone, set);
+        const now = this.anchors.find((a) => a.zone.equals(trust.zone));
+        if (now === undefined) return undefined;
+        trust = now;
+      }
       const env = createValidationEnv(nowSeconds(clock), crypto, validator);
       return { signed: set, v: await validateDnskeysAsync(env, set, trust, crypto) };
     };
-    let { signed, v } = await judge(res);
+    const first = await judge(res);
+    if (first === undefined) return WITHDRAWN;
+    let { signed, v } = first;
     // A bogus DNSKEY RRset: the server is avoided and another asked (module header, as for data).
     for (let retry = 0; retry < BOGUS_KEY_RETRIES && v.status === 'bogus'; retry++) {
       ctx.avoid.add(res.address);
       const again = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
       if (again.kind === 'fail') break;
       res = again;
-      ({ signed, v } = await judge(again));
+      const next = await judge(again);
+      if (next === undefined) return WITHDRAWN;
+      ({ signed, v } = next);
     }
     switch (v.status) {
       case 'secure': {

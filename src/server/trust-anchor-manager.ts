@@ -344,24 +344,61 @@ export class TrustAnchorManager {
     return run;
   }
 
-  private async refreshOne(zone: Name): Promise<RefreshResult | undefined> {
+  /**
+   * A DNSKEY RRset of a trust point that ordinary resolution fetched (unvalidated; the resolver's
+   * trust-point observer, see `attachTo`): RFC 5011 §2.3 counts every validated sighting, not
+   * only the timed ones, so it goes through the same state machine at once (Unbound's autotrust
+   * does this for each primed trust anchor). A set that validates also reschedules the next
+   * refresh from now; one that does not leaves the schedule alone (the timed refresh, which
+   * bypasses the caches, decides when to retry) and only counts as a failed query. Synchronous:
+   * the anchors the resolver reads are updated before it returns, so the query that fetched the
+   * set is judged with them (a trust point revoked by this very set is gone, RFC 5011 §5).
+   */
+  observeFetched(zone: Name, signed: SignedRRset): void {
+    if (!this.running) return;
     const before = this.states.get(zone.key);
-    if (before === undefined || before.deleted) return undefined;
+    if (before === undefined || before.deleted) return;
+    let r = this.run(before, signed);
+    if (r.outcome === 'failed') r = { ...r, state: { ...r.state, nextRefresh: before.nextRefresh }, nextRefresh: before.nextRefresh };
+    this.states.set(zone.key, r.state);
+    this.report(zone, r);
+    this.apply();
+    this.save();
+    if (r.outcome !== 'failed') this.schedule();
+  }
+
+  /** Hands the resolver's trust-anchor DNSKEY fetches to `observeFetched` (RFC 5011 §2.3). */
+  attachTo(resolver: Pick<Resolver, 'setTrustPointObserver'>): void {
+    const managed = (zone: Name): boolean => this.states.has(zone.key);
+    resolver.setTrustPointObserver((zone, signed) => {
+      if (managed(zone)) this.observeFetched(zone, signed);
+    });
+  }
+
+  private run(before: TrustPointState, signed: SignedRRset | undefined): RefreshResult {
+    const random = this.opts.random;
+    const jitter = random === undefined ? 0 : random.below(1_000_000) / 1_000_000;
+    return observe(before, signed, this.now(), {
+      verifier: this.opts.verifier,
+      params: this.params,
+      jitter,
+      ...(this.opts.validator === undefined ? {} : { validator: this.opts.validator }),
+    });
+  }
+
+  private async refreshOne(zone: Name): Promise<RefreshResult | undefined> {
+    const first = this.states.get(zone.key);
+    if (first === undefined || first.deleted) return undefined;
     let signed: SignedRRset | undefined;
     try {
       signed = await this.opts.fetcher.fetchDnskeys(zone);
     } catch (e) {
       publishLog({ level: 'warn', msg: `trust anchors: fetching ${zone.toString()} DNSKEY failed`, error: e instanceof Error ? e.message : String(e) });
     }
-    const random = this.opts.random;
-    const jitter = random === undefined ? 0 : random.below(1_000_000) / 1_000_000;
-    const now = this.now();
-    const r = observe(before, signed, now, {
-      verifier: this.opts.verifier,
-      params: this.params,
-      jitter,
-      ...(this.opts.validator === undefined ? {} : { validator: this.opts.validator }),
-    });
+    // The state now: ordinary resolution may have taught the trust point something meanwhile.
+    const before = this.states.get(zone.key) ?? first;
+    if (before.deleted) return undefined;
+    const r = this.run(before, signed);
     this.states.set(zone.key, r.state);
     this.report(zone, r);
     this.apply();
@@ -489,6 +526,7 @@ export function prepareTrustAnchors(cfg: TrustAnchorServiceConfig, at: (p: strin
         signaling: cfg['trust-anchor-signaling'],
       });
       manager.start();
+      manager.attachTo(resolver);
       return manager;
     },
   };

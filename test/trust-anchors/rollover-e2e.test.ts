@@ -67,6 +67,8 @@ function startManager(s: { clock: ManualClock; stateFile: string; root: SimRoot 
     timers: null,
   });
   manager.start();
+  // As the product wires it: DNSKEY RRsets the resolver primes go to the manager too.
+  manager.attachTo(resolver);
   return { manager, resolver, live };
 }
 
@@ -163,6 +165,29 @@ test('a full KSK rollover is followed to the new key with no validation gap', as
   s.manager.stop();
   const again = startManager({ clock: s.clock, stateFile: s.stateFile, root }, s.ksk1);
   assert.deepEqual(again.manager.trustedRootKeyTags(), [s.ksk2.tag]);
+});
+
+test('a revocation met by an ordinary query is learnt at once, before the next timed refresh (RFC 5011 §2.3)', async () => {
+  const s = await setup('passive');
+  try {
+    await runUntil(s, 55);
+    assert.equal(keyState(s, s.ksk1), KeyState.Valid, 'KSK1 still trusted on day 55');
+    // Day 65: KSK1 is published revoked (since day 60). No timed refresh runs; a client query
+    // primes the root anew (the cached keys expired) and the manager sees that RRset.
+    const t = T0 + 65 * DAY;
+    s.clock.set(t * 1000);
+    await s.root.publish(t);
+    const due = s.manager.nextDue()!;
+    assert.ok(due <= t, 'a timed refresh is overdue and is not run');
+    const a = await s.resolver.resolve({ name: Name.ROOT, type: RRType.SOA }, { do: true });
+    assert.equal(a.security, 'secure', 'the query validates (KSK2 signs)');
+    assert.equal(keyState(s, s.ksk1), KeyState.Revoked, 'KSK1 revoked from the ordinary query');
+    assert.deepEqual(s.manager.trustedRootKeyTags(), [s.ksk2.tag]);
+    assert.ok(s.manager.nextDue()! > t, 'the validated sighting reschedules the next refresh');
+    await s.manager.idle();
+  } finally {
+    await s.root.close();
+  }
 });
 
 test('a restart in the middle of the add hold-down resumes it', async () => {

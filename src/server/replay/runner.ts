@@ -305,6 +305,7 @@ class Run implements Transport {
       timers: null,
     });
     this.manager.start();
+    this.manager.attachTo(this.resolver);
   }
 
   /** Seconds until the next refresh is due (0 when one is due or there is none): `${timeout}`. */
