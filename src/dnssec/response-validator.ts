@@ -25,8 +25,8 @@
 //   signature was checked yet: fetch and validate those zones' keys, then call again), or a
 //   ResponseVerdict: the overall status (the weakest of the parts: bogus > indeterminate >
 //   insecure > secure) with the reason of the first part that has that status; the kind of
-//   response (answer, nxdomain, nodata, referral, or partial when the chain ends at a name the
-//   response does not answer); the chain of names from qname through each CNAME/DNAME target; each
+//   response (answer, nxdomain, nodata, referral, yxdomain when a DNAME's substitution would be too
+//   long (RFC 6672 §2.2), or partial when the chain ends at a name the response does not answer); the chain of names from qname through each CNAME/DNAME target; each
 //   judged RRset with its own status and TTL (answer and proof records; a DNAME-synthesised CNAME
 //   takes the DNAME's); the minimum TTL over them (RFC 4035 §5.3.3 caps applied); the denial proof
 //   facts (for aggressive NSEC caching, RFC 8198); the delegation facts of a referral (child
@@ -37,7 +37,8 @@
 // - Each link of a CNAME/DNAME chain is judged on its own, in the zone that signed it: a secure
 //   CNAME to an insecure zone gives an insecure answer, not a bogus one. A DNAME (RFC 6672) is
 //   validated and the CNAME it implies is synthesised; the unsigned CNAME that accompanies it must
-//   say the same (RFC 6672 §5.3.3), and is then as secure as the DNAME.
+//   say the same (RFC 6672 §5.3.3), and is then as secure as the DNAME. A question for type CNAME
+//   below a DNAME is answered by that synthesised CNAME (the DNAME applies first, RFC 6672 §2.4).
 // - An RRset whose RRSIG Labels field shows a wildcard expansion needs a proof that no closer name
 //   exists (RFC 4035 §5.3.4, RFC 5155 §8.8), from the same zone's NSEC/NSEC3 in the authority.
 // - Negative answers need NSEC (RFC 4035 §5.4) or NSEC3 (RFC 5155 §8.4-§8.7) proofs from the
@@ -133,7 +134,7 @@ export interface JudgedRRset {
   readonly wildcardParent?: Name;
 }
 
-export type ResponseKind = 'answer' | 'nxdomain' | 'nodata' | 'referral' | 'partial';
+export type ResponseKind = 'answer' | 'nxdomain' | 'nodata' | 'referral' | 'partial' | 'yxdomain';
 
 export interface DelegationFacts {
   readonly name: Name;
@@ -329,13 +330,21 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   const links: Link[] = [];
   const chain: Name[] = [qname];
   let tail = qname;
+  /** A DNAME whose substitution would be too long for the tail (RFC 6672 §2.2: YXDOMAIN). */
+  let overflow: SignedRRset | undefined;
+  /** A CNAME question answered by a DNAME's synthesised CNAME. */
+  let cnameByDname = false;
   if (qtype === RRType.ANY) {
     for (const s of answers) if (s.rrset.name.equals(qname)) links.push({ kind: 'answer', set: s });
   } else {
     const seen = new Set<string>([qname.key]);
     for (let guard = 0; guard <= answers.length; guard++) {
       const exact = answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
-      if (exact.length > 0) {
+      // No data exists below a DNAME owner (RFC 6672 §2.4): a CNAME question below one is answered
+      // through the DNAME, even when the server sent the synthesised CNAME first.
+      const underDname =
+        qtype === RRType.CNAME && answers.some((s) => s.rrset.type === RRType.DNAME && tail.isSubdomainOf(s.rrset.name) && !tail.equals(s.rrset.name));
+      if (exact.length > 0 && !underDname) {
         for (const s of exact) links.push({ kind: 'answer', set: s });
         break;
       }
@@ -350,12 +359,22 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
       if (dname !== undefined) {
         const dtarget = targetOf(dname);
         next = dtarget === undefined ? undefined : dnameSubstitute(tail, dname.rrset.name, dtarget);
-        if (next === undefined) break;
+        if (next === undefined) {
+          // The substitution overflows (RFC 6672 §2.2): YXDOMAIN, with the DNAME as its answer.
+          overflow = dname;
+          break;
+        }
         links.push(
           cname === undefined
             ? { kind: 'dname', set: dname, name: tail, target: next }
             : { kind: 'dname', set: dname, name: tail, target: next, cname },
         );
+        // A question for type CNAME is answered by the CNAME the DNAME implies (RFC 6672 §3.2):
+        // the chain ends there, that CNAME is the answer, as secure as the DNAME.
+        if (qtype === RRType.CNAME) {
+          cnameByDname = true;
+          break;
+        }
       } else if (cname !== undefined && qtype !== RRType.CNAME) {
         next = targetOf(cname);
         if (next === undefined) break;
@@ -369,13 +388,15 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
       seen.add(next.key);
     }
   }
-  const hasAnswer = links.some((l) => l.kind === 'answer');
+  const hasAnswer = cnameByDname || links.some((l) => l.kind === 'answer');
   const auth = resp.authority.filter((s) => s.rrset.type !== RRType.RRSIG);
   const hasSoa = auth.some((s) => s.rrset.type === RRType.SOA);
   let kind: ResponseKind;
   let delegationName: Name | undefined;
   if (hasAnswer) {
     kind = 'answer';
+  } else if (overflow !== undefined && resp.rcode === Rcode.YXDOMAIN) {
+    kind = 'yxdomain';
   } else if (resp.rcode === Rcode.NXDOMAIN) {
     kind = 'nxdomain';
   } else if (resp.rcode === Rcode.NOERROR) {
@@ -445,6 +466,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     return p;
   };
   const linkPendings = links.map((l) => pend(l.set));
+  const overflowPending = kind === 'yxdomain' && overflow !== undefined ? pend(overflow) : undefined;
   let negZone: ZoneStatus | undefined;
   const negName = kind === 'nxdomain' || kind === 'nodata' ? (qtype === RRType.DS ? (tail.parent() ?? tail) : tail) : undefined;
   if (negName !== undefined) negZone = ask(negName);
@@ -569,6 +591,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
       }
     }
   });
+
+  if (overflowPending !== undefined) record('answer', 'dname', overflowPending.set.rrset, judge(overflowPending));
 
   for (const { p, j } of authJudged) record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, j);
 

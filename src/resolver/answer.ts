@@ -2,7 +2,7 @@
 // a resolution (RFC 1034 §4.3.2 answer layout; RFC 4035 §3.2 DNSSEC records in responses).
 //
 // - Answer: every CNAME/DNAME link from QNAME (a DNAME with the CNAME it implies, RFC 6672 §3.4),
-//   then the RRsets of the final name. Authority: for NXDOMAIN/NODATA the zone's SOA with the
+//   then the RRsets of the final name (or the DNAME that overflows it: YXDOMAIN, RFC 6672 §2.2). Authority: for NXDOMAIN/NODATA the zone's SOA with the
 //   remaining negative TTL (RFC 2308 §3, §5). With DO (RFC 3225 §3, RFC 4035 §3.2.1) the RRSIGs
 //   of each RRset and the NSEC/NSEC3 proofs (negative answers, wildcard expansions) are added.
 // - Security: the weakest status of the parts (dnssec/verdict.ts `weakest`). AD (RFC 6840 §5.7)
@@ -59,6 +59,11 @@ export type NameResult =
       readonly status: SecurityStatus;
       readonly reason?: VerdictReason | undefined;
       readonly ttl: number;
+    }
+  | {
+      /** A DNAME whose substitution would make the name too long (RFC 6672 §2.2). */
+      readonly kind: 'yxdomain';
+      readonly dname: Piece;
     }
   | { readonly kind: 'miss' }
   | ResolverFailure;
@@ -209,6 +214,12 @@ export function buildAnswer(
       if (final.nxdomain) rcode = Rcode.NXDOMAIN;
       if (final.soa !== undefined) records(final.soa, final.ttl, undefined, dnssecOk, authority);
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, Math.min(p.rrset.ttl, final.ttl));
+      break;
+    case 'yxdomain':
+      // RFC 6672 §2.2: YXDOMAIN, with the DNAME that shows why.
+      rcode = Rcode.YXDOMAIN;
+      note(final.dname.status, final.dname.reason);
+      records(final.dname.set, final.dname.ttl, undefined, dnssecOk, answer);
       break;
     case 'miss':
       break;

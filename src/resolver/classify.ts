@@ -18,7 +18,7 @@
 //   off (Unbound `harden-glue: no`), A and AAAA records are kept wherever they are owned.
 //
 // Then (RFC 1034 §5.3.3, RFC 2308 §2):
-// - `answer`: data or a chain for QNAME, NXDOMAIN, or NODATA (SOA in authority, AA with nothing,
+// - `answer`: data or a chain for QNAME, NXDOMAIN, YXDOMAIN with the DNAME that overflows, or NODATA (SOA in authority, AA with nothing,
 //   or NSEC/NSEC3 in authority without AA: servers that leave AA off, as Unbound accepts) — the iteration ends and the resolver validates and caches it;
 // - `referral`: NOERROR, no answer, no SOA, an NS RRset strictly below the zone the server was
 //   asked as, at or above the name (a downward referral);
@@ -96,7 +96,7 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
       if (r.type !== RRType.DNAME || !tail.isSubdomainOf(r.name) || tail.equals(r.name)) continue;
       if (dname === undefined || r.name.labelCount > dname.name.labelCount) dname = r;
     }
-    if (dname !== undefined && qtype !== RRType.DNAME) {
+    if (dname !== undefined) {
       const t = targetOf(dname);
       next = t === undefined ? undefined : dnameSubstitute(tail, dname.name, t);
     } else if (qtype !== RRType.CNAME) {
@@ -186,6 +186,13 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
 /** Classifies a scrubbed reply to (qname, qtype) from a server of `zone`. */
 export function classify(msg: Message, qname: Name, qtype: number, zone: Name): Classified {
   if (msg.rcode === Rcode.REFUSED || msg.rcode === Rcode.NOTAUTH) return { kind: 'lame', reason: `rcode ${msg.rcode}` };
+  if (msg.rcode === Rcode.YXDOMAIN) {
+    // A DNAME whose substitution would overflow the name: YXDOMAIN is the answer, passed on with
+    // the DNAME (RFC 6672 §2.2), not a server failure to retry elsewhere.
+    const tail = answerChain(msg.answer, qname, qtype).at(-1)!;
+    const dname = msg.answer.some((r) => r.type === RRType.DNAME && tail.isSubdomainOf(r.name) && !tail.equals(r.name));
+    if (dname) return { kind: 'answer', msg };
+  }
   if (msg.rcode !== Rcode.NOERROR && msg.rcode !== Rcode.NXDOMAIN) return { kind: 'retry', reason: `rcode ${msg.rcode}` };
   if (msg.answer.length > 0 || msg.rcode === Rcode.NXDOMAIN) return { kind: 'answer', msg };
   const tail = answerChain(msg.answer, qname, qtype).at(-1)!;

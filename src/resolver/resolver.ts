@@ -269,23 +269,20 @@ export class Resolver {
       const target = usable(c) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
       if (c !== undefined && target !== undefined) return { kind: 'cname', cname: piece(c), target };
     }
-    if (qtype !== RRType.DNAME) {
-      // A cached DNAME at an ancestor answers with the CNAME it implies (RFC 6672 §3.2, as
-      // Unbound synthesises it from the cache); the CNAME is as secure as the DNAME, TTL its TTL.
-      for (let a = name.parent(); a !== undefined && !a.isRoot(); a = a.parent()) {
-        const d = rrsets.lookup(a, RRType.DNAME);
-        if (!usable(d)) continue;
-        const dtarget = decodeTarget(d.rrset.rdatas[0]);
-        const target = dtarget === undefined ? undefined : dnameSubstitute(name, a, dtarget);
-        if (target === undefined) break;
-        const cname: Piece = {
-          set: { rrset: { name, type: RRType.CNAME, class: RRClass.IN, ttl: d.ttl, rdatas: [target.wire.slice()] }, rrsigs: [] },
-          status: d.status,
-          reason: d.reason,
-          ttl: d.ttl,
-        };
-        return { kind: 'cname', cname, dname: piece(d), target };
-      }
+    // A cached DNAME at an ancestor answers with the CNAME it implies (RFC 6672 §3.2, as Unbound
+    // synthesises it from the cache), for every question type, DNAME included (the DNAME at an
+    // ancestor applies first); the CNAME is as secure as the DNAME, TTL its TTL. A question for
+    // type CNAME is answered by that CNAME; a substitution too long is YXDOMAIN (§2.2).
+    for (let a = name.parent(); a !== undefined && !a.isRoot(); a = a.parent()) {
+      const d = rrsets.lookup(a, RRType.DNAME);
+      if (!usable(d)) continue;
+      const dtarget = decodeTarget(d.rrset.rdatas[0]);
+      if (dtarget === undefined) break;
+      const target = dnameSubstitute(name, a, dtarget);
+      if (target === undefined) return { kind: 'yxdomain', dname: piece(d) };
+      const cname = synthesizedCname(name, target, piece(d));
+      if (qtype === RRType.CNAME) return { kind: 'data', sets: [piece(d), cname], proofs: [] };
+      return { kind: 'cname', cname, dname: piece(d), target };
     }
     const n = negative.lookup(name, qtype);
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked)) {
@@ -388,23 +385,11 @@ export class Resolver {
       const next = chain[i + 1];
       if (next !== undefined) {
         const cname = answerSets.find((j) => j.role === 'cname' && j.rrset.name.equals(name));
-        let dname: JudgedRRset | undefined;
-        for (const j of answerSets) {
-          if (j.role !== 'dname' || !name.isSubdomainOf(j.rrset.name) || name.equals(j.rrset.name)) continue;
-          if (dname === undefined || j.rrset.name.labelCount > dname.rrset.name.labelCount) dname = j;
-        }
+        const dname = dnameAbove(answerSets, name);
         if (dname !== undefined) {
           const d = pieceOf(dname);
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          const c: Piece =
-            synth !== undefined
-              ? pieceOf(synth)
-              : {
-                  set: { rrset: { name, type: RRType.CNAME, class: RRClass.IN, ttl: d.ttl, rdatas: [next.wire.slice()] }, rrsigs: [] },
-                  status: d.status,
-                  reason: d.reason,
-                  ttl: d.ttl,
-                };
+          const c = synth !== undefined ? pieceOf(synth) : synthesizedCname(name, next, d);
           ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
         } else if (cname !== undefined) {
           // A wildcard CNAME goes out with the proof that the expansion applied.
@@ -416,7 +401,20 @@ export class Resolver {
       const answers = answerSets.filter(
         (j) => j.role === 'answer' && j.rrset.name.equals(name) && (qtype === RRType.ANY || j.rrset.type === qtype),
       );
-      if (answers.length > 0) {
+      const above = dnameAbove(answerSets, name);
+      if (above !== undefined && (v.kind === 'yxdomain' || qtype === RRType.CNAME)) {
+        // The DNAME answers the name itself: the CNAME it implies for a CNAME question (RFC 6672
+        // §3.2), or YXDOMAIN when the substitution is too long (§2.2).
+        const d = pieceOf(above);
+        const dtarget = decodeTarget(above.rrset.rdatas[0]);
+        const target = dtarget === undefined ? undefined : dnameSubstitute(name, above.rrset.name, dtarget);
+        if (target === undefined) {
+          ctx.local.set(key, { kind: 'yxdomain', dname: d });
+        } else {
+          const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
+          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? pieceOf(synth) : synthesizedCname(name, target, d)], proofs: [] });
+        }
+      } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
         ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [] });
       } else if (v.kind === 'nxdomain' || v.kind === 'nodata') {
@@ -617,6 +615,26 @@ export class Resolver {
     }
     return out;
   }
+}
+
+/** The deepest judged DNAME strictly above `name`, the one that applies to it (RFC 6672 §2.2). */
+function dnameAbove(sets: readonly JudgedRRset[], name: Name): JudgedRRset | undefined {
+  let best: JudgedRRset | undefined;
+  for (const j of sets) {
+    if (j.role !== 'dname' || !name.isSubdomainOf(j.rrset.name) || name.equals(j.rrset.name)) continue;
+    if (best === undefined || j.rrset.name.labelCount > best.rrset.name.labelCount) best = j;
+  }
+  return best;
+}
+
+/** The unsigned CNAME a DNAME implies for `name`: as secure as the DNAME, its TTL (RFC 6672 §3.2). */
+function synthesizedCname(name: Name, target: Name, dname: Piece): Piece {
+  return {
+    set: { rrset: { name, type: RRType.CNAME, class: RRClass.IN, ttl: dname.ttl, rdatas: [target.wire.slice()] }, rrsigs: [] },
+    status: dname.status,
+    reason: dname.reason,
+    ttl: dname.ttl,
+  };
 }
 
 function signerOf(set: SignedRRset): Name | undefined {

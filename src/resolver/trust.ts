@@ -424,6 +424,7 @@ export class ChainOfTrust {
         return { kind: 'status', status: this.remember(child, v) };
       case 'referral':
       case 'partial':
+      case 'yxdomain':
         return failure(ResolverTag.NO_DS_ANSWER, `no DS answer for ${child.toString()}`);
     }
   }

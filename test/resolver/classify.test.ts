@@ -110,3 +110,27 @@ test('a DS query answered with a referral to the child: its DS RRset is the answ
   const bare: Message = { ...makeResponse(q, { authority: [ns] }), malformed: [], trailing: 0 };
   assert.equal(classify(bare, n('sub.a.test.'), RRType.DS, n('a.test.')).kind, 'lame', 'no DS: lame for the DS query');
 });
+
+test('YXDOMAIN with the DNAME that overflows is an answer (RFC 6672 §2.2); without a DNAME it is retried', () => {
+  const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.dn.a.test.`;
+  const dname = rr('dn.a.test.', RRType.DNAME, n(`${'x'.repeat(63)}.${'y'.repeat(20)}.b.test.`).wire);
+  const yx = reply(long, { aa: true, rcode: Rcode.YXDOMAIN, answer: [dname] });
+  const s = scrub(yx, n(long), RRType.A, n('a.test.'));
+  assert.equal(s.answer.length, 1, 'the DNAME above the name stays');
+  assert.equal(classify(s, n(long), RRType.A, n('a.test.')).kind, 'answer');
+  const bare = reply(long, { aa: true, rcode: Rcode.YXDOMAIN });
+  assert.equal(classify(bare, n(long), RRType.A, n('a.test.')).kind, 'retry');
+});
+
+test('a DNAME question below a DNAME follows it: the DNAME at the ancestor applies first', () => {
+  const msg = reply('x.dn.a.test.', {
+    aa: true,
+    answer: [rr('dn.a.test.', RRType.DNAME, n('b.a.test.').wire), rr('x.dn.a.test.', RRType.CNAME, n('x.b.a.test.').wire), rr('x.b.a.test.', RRType.DNAME, n('c.a.test.').wire)],
+  });
+  const s = scrub(msg, n('x.dn.a.test.'), RRType.DNAME, n('a.test.'));
+  assert.deepEqual(
+    s.answer.map((r) => `${r.name.toString()} ${r.type}`),
+    ['dn.a.test. 39', 'x.dn.a.test. 5', 'x.b.a.test. 39'],
+    'the chain goes on to the DNAME at the substituted name',
+  );
+});

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EdeCode, Rcode, RRType } from '../../src/wire/constants.js';
 import { decodeTyped } from '../../src/wire/rdata.js';
-import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
+import { decodeMessage, encodeMessage, makeQuery, makeResponse } from '../../src/wire/message.js';
 import type { ResolverAnswer } from '../../src/resolver/answer.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import type { Transport } from '../../src/resolver/transport.js';
@@ -534,6 +534,64 @@ describe('what an expansion leaves in the cache', () => {
     const again = await resolver.resolve({ name: n('c.wild.cap.test.'), type: A }, { do: true });
     assert.equal(again.security, 'insecure');
     assert.ok(again.ede[0]?.extraText.includes('c.wild.cap.test.') === true, `the EDE names c.wild: ${JSON.stringify(again.ede)}`);
+  });
+});
+
+describe('questions answered through a DNAME (RFC 6672)', () => {
+  it('a CNAME question below a DNAME: the DNAME and the CNAME it implies, secure, then the same from the cache', async () => {
+    const { resolver, net } = makeResolver();
+    const q = { name: n('www.dn.example.test.'), type: RRType.CNAME };
+    const a = await resolver.resolve(q, { do: true });
+    assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['dn.example.test. 39', 'www.dn.example.test. 5']);
+    assert.equal(a.ad, true, 'the CNAME is as secure as the signed DNAME');
+    assert.ok(!net.log.some((x) => x.qname === 'www.other.'), 'the CNAME target is not asked for');
+    const mark = net.log.length;
+    const other = await resolver.resolve({ name: n('ftp.dn.example.test.'), type: RRType.CNAME }, { do: true });
+    assert.equal(net.since(mark).length, 0, 'synthesised from the cached DNAME');
+    assert.deepEqual(types(other.answer.filter((r) => r.type !== RRType.RRSIG)), ['dn.example.test. 39', 'ftp.dn.example.test. 5']);
+    assert.equal(decodeTyped(RRType.CNAME, other.answer.find((r) => r.type === RRType.CNAME)!.rdata).target.toString(), 'ftp.other.');
+    assert.equal(other.ad, true);
+  });
+
+  it('a DNAME question below a cached DNAME is redirected by it (the DNAME at the ancestor applies first)', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('www.dn.example.test.'), type: A }, { do: true });
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n('sub.dn.example.test.'), type: RRType.DNAME }, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['dn.example.test. 39', 'sub.dn.example.test. 5']);
+    assert.ok(
+      net.since(mark).every((x) => x.qname !== 'sub.dn.example.test.'),
+      'the name below the DNAME is not asked for again: the cached DNAME answers for it',
+    );
+    assert.ok(net.since(mark).some((x) => x.qname === 'sub.other.'), 'the substituted name is');
+  });
+
+  it('YXDOMAIN from a DNAME is passed on with the DNAME, not retried (RFC 6672 §2.2)', async () => {
+    const world = buildWorld();
+    const dname = { name: n('yx.insecure.test.'), type: RRType.DNAME, class: 1, ttl: 300, rdata: n(`${'t'.repeat(60)}.${'u'.repeat(60)}.insecure.test.`).wire.slice() };
+    let asked = 0;
+    const wrap: Transport = {
+      query: async (server, query, options) => {
+        const q = decodeMessage(query);
+        const qn = q.question[0]!.name;
+        if (server.address !== '127.0.2.3' || !qn.isSubdomainOf(dname.name) || qn.equals(dname.name)) return world.net.query(server, query, options);
+        asked++;
+        const reply = makeResponse(makeQuery(qn, q.question[0]!.type, { id: q.id }), { aa: true, rcode: Rcode.YXDOMAIN, answer: [dname] });
+        return { kind: 'reply', bytes: encodeMessage(reply).bytes, rttMs: 1, tcp: false };
+      },
+    };
+    const { resolver } = makeResolver({}, world, () => wrap);
+    const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(50)}.yx.insecure.test.`;
+    const a = await resolver.resolve({ name: n(long), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.YXDOMAIN, JSON.stringify(a.ede));
+    assert.deepEqual(types(a.answer), ['yx.insecure.test. 39']);
+    assert.equal(a.ad, false, 'from an unsigned zone');
+    assert.equal(asked, 1, 'asked once: YXDOMAIN is the answer, not a server failure');
+    const again = await resolver.resolve({ name: n(long), type: RRType.TXT }, {});
+    assert.equal(again.rcode, Rcode.YXDOMAIN, 'from the cached DNAME');
+    assert.equal(asked, 1);
   });
 });
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { Rcode, RRType } from '../../src/wire/constants.js';
 import { Name } from '../../src/wire/name.js';
+import { decodeTyped } from '../../src/wire/rdata.js';
 import { validateDnskeys } from '../../src/dnssec/key-validator.js';
 import { ZoneKeySet, createValidationEnv, type SignedRRset } from '../../src/dnssec/rrset-validator.js';
 import {
@@ -42,6 +43,10 @@ function expectBogus(v: ResponseVerdict, tag: string, ede: number): void {
   assert.equal(v.status, 'bogus', `expected bogus ${tag}, got ${v.status} ${JSON.stringify(v.reason)}`);
   assert.equal(v.reason?.tag, tag);
   assert.equal(v.reason.ede, ede);
+}
+
+function decodeDnameTarget(set: SignedRRset): Name {
+  return decodeTyped(RRType.DNAME, set.rrset.rdatas[0]!).target;
 }
 
 function cnameSet(owner: Name, target: Name, ttl = 3600): SignedRRset {
@@ -112,6 +117,49 @@ test('DNAME: validated, the unsigned synthesised CNAME accepted when it follows;
   assert.equal(mixed.status, 'insecure');
   assert.equal(mixed.kind, 'answer');
   assert.equal(mixed.ttl, 60);
+});
+
+test('a CNAME question below a DNAME is answered by the synthesised CNAME, as secure as the DNAME (RFC 6672 §2.4, §3.2)', () => {
+  const dname = z.get('dn', RRType.DNAME);
+  const q = N('a.dn');
+  const target = Name.parse('a.example.net.');
+  const v = run(response(q, RRType.CNAME, Rcode.NOERROR, [dname, cnameSet(q, target)]));
+  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  assert.equal(v.kind, 'answer');
+  assert.deepEqual(
+    v.chain.map((x) => x.toString()),
+    ['a.dn.example.'],
+    'the CNAME is the answer: the chain does not go on to its target',
+  );
+  assert.deepEqual(
+    v.rrsets.map((s) => [s.role, s.status]),
+    [
+      ['dname', 'secure'],
+      ['synthesized-cname', 'secure'],
+    ],
+  );
+  // The unsigned CNAME listed first changes nothing; one that does not follow is bogus.
+  assert.equal(run(response(q, RRType.CNAME, Rcode.NOERROR, [cnameSet(q, target), dname])).status, 'secure');
+  expectBogus(run(response(q, RRType.CNAME, Rcode.NOERROR, [dname, cnameSet(q, Name.parse('evil.example.org.'))])), 'V-DNAME-SYNTH', 6);
+});
+
+test('YXDOMAIN with a DNAME whose substitution is too long: kind yxdomain, the DNAME judged (RFC 6672 §2.2)', () => {
+  const dname = z.get('dn', RRType.DNAME);
+  // A name that fits below dn.example. but overflows 255 octets once substituted.
+  const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(59)}`;
+  const q = Name.parse(`${long}.dn.example.`);
+  const dtarget = decodeDnameTarget(dname);
+  const fits = q.length - N('dn').length + dtarget.length <= 255;
+  assert.equal(fits, false, `the test name must overflow after substitution (${q.length} - ${N('dn').length} + ${dtarget.length})`);
+  const v = run(response(q, A, Rcode.YXDOMAIN, [dname]));
+  assert.equal(v.kind, 'yxdomain');
+  assert.equal(v.status, 'secure', JSON.stringify(v.reason));
+  assert.deepEqual(
+    v.rrsets.map((s) => [s.role, s.status]),
+    [['dname', 'secure']],
+  );
+  // A forged DNAME (signature stripped) makes it bogus.
+  expectBogus(run(response(q, A, Rcode.YXDOMAIN, [stripSigs(dname)])), 'V-RRSIG-NONE', 10);
 });
 
 test('NXDOMAIN: covering NSEC and wildcard NSEC; stripping either is EDE 12', () => {
