@@ -6,7 +6,12 @@
 // TTL (RFC 2308 §5, as restated by RFC 9077 §3): min(SOA TTL, SOA MINIMUM), and no longer than any
 // proof record it will be served with; then clamped into [minNegativeTtl, maxNegativeTtl]
 // (default max 3600 s, as Unbound's cache-max-negative-ttl and BIND's max-ncache-ttl). Bogus
-// entries live `bogusTtl` seconds. A negative answer without an SOA is not cached (RFC 2308 §5).
+// entries live `bogusTtl` seconds. A negative answer without an SOA has no negative TTL; RFC 2308
+// §5 advises against caching it at all, because two servers could hand it back and forth forever.
+// Like Unbound (NORR_TTL, 5 s) and Knot Resolver (its 5 s minimum TTL), it is kept `noSoaTtl`
+// seconds (default 5; 0 follows RFC 2308 §5 to the letter): short enough that no loop lives on, and
+// long enough that a burst of queries for a name that does not exist (the NXNS pattern, one name
+// server name after another) is answered from the cache.
 //
 // Names below a secure NXDOMAIN: RFC 8020 §2 says nothing exists under a name that does not
 // exist. With `belowNxdomain` (default on, as Unbound's harden-below-nxdomain) a lookup also
@@ -40,6 +45,8 @@ export interface NegativeCacheOptions {
   readonly bogusTtl?: number;
   /** Serve a secure NXDOMAIN for the names below it (RFC 8020). Default true. */
   readonly belowNxdomain?: boolean;
+  /** Seconds a negative answer without an SOA is kept (then clamped like the others). Default 5. */
+  readonly noSoaTtl?: number;
 }
 
 export const NEGATIVE_CACHE_DEFAULTS = {
@@ -48,6 +55,7 @@ export const NEGATIVE_CACHE_DEFAULTS = {
   maxNegativeTtl: 3600,
   bogusTtl: 60,
   belowNxdomain: true,
+  noSoaTtl: 5,
 } as const;
 
 export interface NegativeInsert {
@@ -57,8 +65,8 @@ export interface NegativeInsert {
   /** The type denied; ignored for NXDOMAIN. */
   readonly type: number;
   readonly class: number;
-  /** The zone's SOA from the authority section, with its RRSIGs. */
-  readonly soa: SignedRRset;
+  /** The zone's SOA from the authority section, with its RRSIGs; undefined when it had none. */
+  readonly soa: SignedRRset | undefined;
   /** NSEC/NSEC3 RRsets with their RRSIGs proving the denial. */
   readonly proofs?: readonly SignedRRset[] | undefined;
   readonly status: SecurityStatus;
@@ -70,7 +78,7 @@ export interface CachedNegative {
   /** The name the entry was stored for (an ancestor of the query name when inferred). */
   readonly name: Name;
   readonly type: number;
-  readonly soa: SignedRRset;
+  readonly soa: SignedRRset | undefined;
   readonly proofs: readonly SignedRRset[];
   readonly status: SecurityStatus;
   readonly reason: CacheReason | undefined;
@@ -85,7 +93,7 @@ interface Entry {
   readonly kind: NegativeKind;
   readonly name: Name;
   readonly type: number;
-  readonly soa: SignedRRset;
+  readonly soa: SignedRRset | undefined;
   readonly proofs: readonly SignedRRset[];
   readonly status: SecurityStatus;
   readonly reason: CacheReason | undefined;
@@ -130,7 +138,7 @@ function signedBytes(s: SignedRRset): number {
 }
 
 function entrySize(e: Entry, key: string): number {
-  let n = 200 + key.length * 2 + signedBytes(e.soa) + (e.reason?.detail.length ?? 0) * 2;
+  let n = 200 + key.length * 2 + (e.soa === undefined ? 0 : signedBytes(e.soa)) + (e.reason?.detail.length ?? 0) * 2;
   for (const p of e.proofs) n += signedBytes(p);
   return n;
 }
@@ -142,6 +150,7 @@ export class NegativeCache {
   readonly maxTtl: number;
   private readonly bogusTtl: number;
   private readonly belowNxdomain: boolean;
+  private readonly noSoaTtl: number;
   private readonly lru: LRUCache<string, Entry>;
 
   constructor(options: NegativeCacheOptions) {
@@ -150,10 +159,20 @@ export class NegativeCache {
     this.maxTtl = options.maxNegativeTtl ?? NEGATIVE_CACHE_DEFAULTS.maxNegativeTtl;
     this.bogusTtl = options.bogusTtl ?? NEGATIVE_CACHE_DEFAULTS.bogusTtl;
     this.belowNxdomain = options.belowNxdomain ?? NEGATIVE_CACHE_DEFAULTS.belowNxdomain;
+    this.noSoaTtl = options.noSoaTtl ?? NEGATIVE_CACHE_DEFAULTS.noSoaTtl;
     this.lru = new LRUCache<string, Entry>({
       maxSize: options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes,
       sizeCalculation: entrySize,
     });
+  }
+
+  /**
+   * The clamped TTL of a negative answer (RFC 2308 §5): from its SOA and proofs, or `noSoaTtl`
+   * without an SOA (0 stays 0: not cached).
+   */
+  ttlOf(soa: SignedRRset | undefined, proofs: readonly SignedRRset[] = []): number {
+    if (soa === undefined) return this.noSoaTtl === 0 ? 0 : clampTtl(this.noSoaTtl, this.minTtl, this.maxTtl);
+    return clampTtl(negativeTtl(soa, proofs), this.minTtl, this.maxTtl);
   }
 
   get count(): number {
@@ -176,10 +195,9 @@ export class NegativeCache {
     if (data.status === SecurityStatus.bogus) {
       expiresAt = now + this.bogusTtl * 1000;
     } else {
-      const ttl = clampTtl(negativeTtl(data.soa, proofs), this.minTtl, this.maxTtl);
-      expiresAt = now + ttl * 1000;
+      expiresAt = now + this.ttlOf(data.soa, proofs) * 1000;
       if (data.status === SecurityStatus.secure) {
-        expiresAt = Math.min(expiresAt, signatureDeadline(data.soa.rrsigs, now));
+        if (data.soa !== undefined) expiresAt = Math.min(expiresAt, signatureDeadline(data.soa.rrsigs, now));
         for (const p of proofs) expiresAt = Math.min(expiresAt, signatureDeadline(p.rrsigs, now));
       }
     }

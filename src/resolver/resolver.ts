@@ -21,7 +21,7 @@
 import { AggressiveNsecCache } from '../cache/aggressive-nsec.js';
 import { InfraCache } from '../cache/infra-cache.js';
 import { KeyCache } from '../cache/key-cache.js';
-import { NegativeCache, negativeTtl } from '../cache/negative-cache.js';
+import { NegativeCache } from '../cache/negative-cache.js';
 import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
 import { clampTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
@@ -420,18 +420,17 @@ export class Resolver {
       } else if (v.kind === 'nxdomain' || v.kind === 'nodata') {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
-        if (soa !== undefined) {
-          negative.insert({
-            kind: v.kind === 'nxdomain' ? 'nxdomain' : 'nodata',
-            name,
-            type: qtype,
-            class: RRClass.IN,
-            soa,
-            proofs: proofSets,
-            status,
-            reason: v.reason,
-          });
-        }
+        // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
+        negative.insert({
+          kind: v.kind === 'nxdomain' ? 'nxdomain' : 'nodata',
+          name,
+          type: qtype,
+          class: RRClass.IN,
+          soa,
+          proofs: proofSets,
+          status,
+          reason: v.reason,
+        });
         ctx.local.set(key, {
           kind: 'negative',
           nxdomain: v.kind === 'nxdomain',
@@ -439,7 +438,7 @@ export class Resolver {
           proofs: proofSets,
           status,
           reason: v.reason,
-          ttl: soa === undefined ? 0 : clampTtl(negativeTtl(soa, proofSets), negative.minTtl, negative.maxTtl),
+          ttl: negative.ttlOf(soa, proofSets),
         });
       }
     }

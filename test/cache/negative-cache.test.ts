@@ -33,13 +33,30 @@ test('NXDOMAIN denies every type at the name, with the SOA and proofs kept; TTL 
     assert.equal(hit?.kind, NegativeKind.nxdomain);
     assert.equal(hit.ttl, 900);
     assert.equal(hit.proofs[0], proof);
-    assert.equal(hit.soa.rrset.type, RRType.SOA);
+    assert.equal(hit.soa?.rrset.type, RRType.SOA);
     assert.equal(hit.inferred, false);
   }
   clock.advance(899_999);
   assert.equal(cache.lookup(n('b.example.'), RRType.A)?.ttl, 0);
   clock.advance(1);
   assert.equal(cache.lookup(n('b.example.'), RRType.A), undefined);
+});
+
+test('a negative answer without SOA is kept noSoaTtl seconds (default 5, as Unbound NORR_TTL); 0 does not cache it', () => {
+  const { clock, cache } = setup();
+  assert.ok(cache.insert({ kind: NegativeKind.nxdomain, name: n('ns1.example.'), type: RRType.A, class: RRClass.IN, soa: undefined, status: insecure }));
+  const hit = cache.lookup(n('ns1.example.'), RRType.AAAA);
+  assert.equal(hit?.kind, NegativeKind.nxdomain, 'the NXDOMAIN denies every type');
+  assert.equal(hit.ttl, 5);
+  assert.equal(hit.soa, undefined, 'no SOA to serve');
+  assert.equal(cache.ttlOf(undefined), 5);
+  clock.advance(5_000);
+  assert.equal(cache.lookup(n('ns1.example.'), RRType.A), undefined, 'gone after 5 s');
+  const strict = new NegativeCache({ clock, noSoaTtl: 0 });
+  assert.equal(strict.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: undefined, status: insecure }), false, 'RFC 2308 §5 to the letter');
+  assert.equal(strict.lookup(n('a.example.'), RRType.A), undefined, 'nothing cached');
+  const clamped = new NegativeCache({ clock, noSoaTtl: 5, minNegativeTtl: 30 });
+  assert.equal(clamped.ttlOf(undefined), 30, 'the clamps apply as to any negative TTL');
 });
 
 test('NODATA is per type', () => {
