@@ -18,7 +18,8 @@
 //     add-holddown: 30d
 //     del-holddown: 30d
 //     keep-missing: 0
-//     trust-anchor-signaling: yes   # RFC 8145 key tag queries
+//     trust-anchor-signaling: yes   # RFC 8145 §5 key tag queries
+//     edns-key-tag: yes             # RFC 8145 §4 key tag option on trust-anchor DNSKEY queries
 //     root-key-sentinel: yes        # RFC 8509
 //
 // Several entries per name are allowed; a name's entries must be all static or all initial (BIND
@@ -68,6 +69,7 @@ export const trustAnchorConfigFields = {
   'del-holddown': withDefault(duration(0, 3650 * DAY_MS), 30 * DAY_MS),
   'keep-missing': withDefault(duration(0, 3650 * DAY_MS), 0),
   'trust-anchor-signaling': withDefault(bool(), true),
+  'edns-key-tag': withDefault(bool(), true),
   'root-key-sentinel': withDefault(bool(), true),
 };
 
@@ -79,6 +81,7 @@ export function trustAnchorConfigDefaults(): {
   'del-holddown': number;
   'keep-missing': number;
   'trust-anchor-signaling': boolean;
+  'edns-key-tag': boolean;
   'root-key-sentinel': boolean;
 } {
   return {
@@ -89,6 +92,7 @@ export function trustAnchorConfigDefaults(): {
     'del-holddown': 30 * DAY_MS,
     'keep-missing': 0,
     'trust-anchor-signaling': true,
+    'edns-key-tag': true,
     'root-key-sentinel': true,
   };
 }

@@ -6,7 +6,9 @@
 //   trust-anchor-telemetry); the zone's operators count who trusts which key. The answer is
 //   ignored (normally NXDOMAIN).
 // - RFC 8145 §4 edns-key-tag option: the same tags in an EDNS option (wire/edns.ts encodeKeyTags)
-//   on the DNSKEY query itself, for a transport that can add options.
+//   on each DNSKEY query for the trust anchor's own name (§4.2: not on other queries); the
+//   resolver adds it (resolver/options.ts ednsKeyTag). The tags are those of the anchors trusted
+//   now: a DS anchor's key tag field, a DNSKEY anchor's computed tag.
 // - RFC 8509 root key sentinel: a client asks for `root-key-sentinel-is-ta-<tag>.<domain>` or
 //   `root-key-sentinel-not-ta-<tag>.<domain>` (tag as five decimal digits) to learn whether this
 //   resolver trusts root key <tag>. For a validating resolver, an A or AAAA query with CD clear
@@ -17,6 +19,8 @@
 // Pure module: no I/O, no clock.
 
 import { RRType } from '../wire/constants.js';
+import type { TrustPoint } from './key-validator.js';
+import { keyTag } from './key-tag.js';
 import { encodeKeyTags, type EdnsOptionData } from '../wire/edns.js';
 import type { Name } from '../wire/name.js';
 
@@ -36,6 +40,14 @@ export function keyTagQueryName(zone: Name, tags: readonly number[]): Name | und
   if (list.length === 0) return undefined;
   const label = '_ta-' + list.map((t) => t.toString(16).padStart(4, '0')).join('-');
   return zone.prepend(new TextEncoder().encode(label));
+}
+
+/** Key tags of a trust point's anchors (module header), ascending, each once. */
+export function anchorKeyTags(tp: TrustPoint): number[] {
+  const tags = new Set<number>();
+  for (const d of tp.ds) if (d.length >= 2) tags.add((d[0]! << 8) | d[1]!);
+  for (const k of tp.dnskeys ?? []) if (k.length >= 4) tags.add(keyTag(k));
+  return [...tags].sort((a, b) => a - b);
 }
 
 /** The RFC 8145 §4 edns-key-tag option for `tags` (sorted, deduplicated); undefined without tags. */

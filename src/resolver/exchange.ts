@@ -1,7 +1,9 @@
 // One exchange with one authoritative server (RFC 1034 §5.3.3 step 3, "send them queries"),
 // with what it takes to get a usable reply:
 // - a query ID from the injected Random (RFC 5452 §9.2: unpredictable IDs), RD clear, EDNS0 with
-//   the configured UDP size (1232 by default) and DO set (RFC 3225 §3, RFC 4035 §4.1);
+//   the configured UDP size (1232 by default) and DO set (RFC 3225 §3, RFC 4035 §4.1), plus the
+//   options the resolver adds for the question (`ednsOptions`: RFC 8145 §4 key tags on a trust
+//   anchor's DNSKEY query);
 // - 0x20 when enabled: the letters of QNAME in random case, and a reply whose question does not
 //   echo them exactly is refused (draft-vixie-dnsext-dns0x20; the transport checks it too);
 // - a reply is decoded and checked again here (ID, QR, opcode, one question equal to ours):
@@ -24,6 +26,7 @@ import { EdnsStatus, type InfraCache } from '../cache/infra-cache.js';
 import type { Random } from '../core/random.js';
 import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { Opcode, Rcode } from '../wire/constants.js';
+import type { EdnsOptionData } from '../wire/edns.js';
 import { decodeMessage, encodeMessage, makeQuery, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
@@ -41,6 +44,8 @@ export interface ExchangeDeps {
   readonly infra: InfraCache;
   readonly options: ResolverOptions;
   readonly stats: ResolverStats;
+  /** EDNS options to add to a query for (qname, qtype) sent with EDNS (RFC 8145 §4 key tags). */
+  readonly ednsOptions?: ((qname: Name, qtype: number) => readonly EdnsOptionData[] | undefined) | undefined;
 }
 
 /** The letters of `name` in random case (0x20), from the injected Random. */
@@ -117,7 +122,8 @@ export class Exchanger {
       if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
       const id = random.u16();
       const name = options.use0x20 ? randomCase(qname, random) : qname;
-      const query = makeQuery(name, qtype, { id, edns, do: edns, udpSize: options.ednsBufferSize });
+      const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
+      const query = makeQuery(name, qtype, { id, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
       const bytes = encodeMessage(query).bytes;
       if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
       const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;

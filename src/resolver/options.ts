@@ -153,6 +153,11 @@ export interface ResolverOptions {
    * additional section for the NS names of a referral are used wherever they are owned.
    */
   readonly hardenGlue: boolean;
+  /**
+   * RFC 8145 §4 edns-key-tag option (code 14) with the trusted anchors' key tags on each DNSKEY
+   * query for a trust anchor's name (§4.2: a validating resolver SHOULD). Default on.
+   */
+  readonly ednsKeyTag: boolean;
 }
 
 export interface ResolverOptionsInit {
@@ -174,6 +179,7 @@ export interface ResolverOptionsInit {
   readonly forwardZones?: readonly ForwardZone[] | undefined;
   readonly negativeTrustAnchors?: readonly Name[] | undefined;
   readonly hardenGlue?: boolean | undefined;
+  readonly ednsKeyTag?: boolean | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -215,6 +221,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     }),
     negativeTrustAnchors: init.negativeTrustAnchors ?? [],
     hardenGlue: init.hardenGlue ?? true,
+    ednsKeyTag: init.ednsKeyTag ?? true,
   });
 }
 

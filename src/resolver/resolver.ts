@@ -29,7 +29,9 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import { groupSigned, type JudgedRRset, type ResponseVerdict } from '../dnssec/response-validator.js';
 import type { SignedRRset } from '../dnssec/rrset-validator.js';
+import { anchorKeyTags, keyTagOption } from '../dnssec/trust-anchor-signal.js';
 import { RRClass, Rcode, RRType, isMetaType } from '../wire/constants.js';
+import type { EdnsOptionData } from '../wire/edns.js';
 import type { Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
@@ -131,6 +133,7 @@ export class Resolver {
       infra: deps.caches.infra,
       options: this.options,
       stats: this.stats,
+      ednsOptions: this.options.ednsKeyTag ? (qname, qtype) => this.keyTagOptions(qname, qtype) : undefined,
     });
     this.trust = new ChainOfTrust({
       clock: deps.clock,
@@ -158,6 +161,14 @@ export class Resolver {
    */
   setTrustAnchors(points: readonly TrustAnchor[]): void {
     this.trust.setAnchors(points);
+  }
+
+  /** RFC 8145 §4.2: the edns-key-tag option on a DNSKEY query for a trust anchor's own name. */
+  private keyTagOptions(qname: Name, qtype: number): EdnsOptionData[] | undefined {
+    if (qtype !== RRType.DNSKEY) return undefined;
+    const anchor = this.trust.anchorAt(qname);
+    const option = anchor === undefined ? undefined : keyTagOption(anchorKeyTags(anchor));
+    return option === undefined ? undefined : [option];
   }
 
   /**

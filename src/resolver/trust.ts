@@ -225,6 +225,11 @@ export class ChainOfTrust {
     return best;
   }
 
+  /** The trust anchor configured for exactly `zone` (not one above it), if any. */
+  anchorAt(zone: Name): TrustAnchor | undefined {
+    return this.anchors.find((a) => a.zone.equals(zone));
+  }
+
   /** Replaces the trust anchors (RFC 5011 updates, reloads); cached key results stay. */
   setAnchors(points: readonly TrustAnchor[]): void {
     this.anchors = points;
@@ -348,7 +353,7 @@ export class ChainOfTrust {
       const set = groupSigned(r.msg.answer).find((x) => x.rrset.type === RRType.DNSKEY && x.rrset.name.equals(trust.zone));
       if (isAnchor && set !== undefined && this.observer !== undefined) {
         this.observer(trust.zone, set);
-        const now = this.anchors.find((a) => a.zone.equals(trust.zone));
+        const now = this.anchorAt(trust.zone);
         if (now === undefined) return undefined;
         trust = now;
       }

@@ -27,7 +27,6 @@ import type { Clock } from '../core/clock.js';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { Channel, publish, publishLog } from '../core/diagnostics.js';
 import type { Random } from '../core/random.js';
-import { keyTag } from '../dnssec/key-tag.js';
 import type { TrustPoint } from '../dnssec/key-validator.js';
 import { groupSigned } from '../dnssec/response-validator.js';
 import {
@@ -44,7 +43,7 @@ import {
 } from '../dnssec/rfc5011.js';
 import type { SignatureVerifier, SignedRRset, ValidatorOptions } from '../dnssec/rrset-validator.js';
 import { anchorSetFromText, type AnchorSet, type ManagedTrustPoint } from '../dnssec/trust-anchor-spec.js';
-import { KEY_TAG_QUERY_TYPE, keyTagQueryName } from '../dnssec/trust-anchor-signal.js';
+import { KEY_TAG_QUERY_TYPE, anchorKeyTags, keyTagQueryName } from '../dnssec/trust-anchor-signal.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { Rcode, RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
@@ -177,11 +176,7 @@ export interface TrustAnchorManagerOptions {
 /** Tags of the root trust anchors among static trust points and managed states. */
 export function rootKeyTagsOf(statics: readonly TrustPoint[], states: Iterable<TrustPointState>): number[] {
   const tags = new Set<number>();
-  for (const a of statics) {
-    if (!a.zone.isRoot()) continue;
-    for (const d of a.ds) if (d.length >= 2) tags.add((d[0]! << 8) | d[1]!);
-    for (const k of a.dnskeys ?? []) if (k.length >= 4) tags.add(keyTag(k));
-  }
+  for (const a of statics) if (a.zone.isRoot()) for (const t of anchorKeyTags(a)) tags.add(t);
   for (const s of states) if (s.zone.isRoot()) for (const t of trustedKeyTags(s)) tags.add(t);
   return [...tags].sort((a, b) => a - b);
 }

@@ -151,6 +151,7 @@ test('the YAML fragment: resolver.trust-anchors and the RFC 5011 knobs', () => {
   assert.equal(r['del-holddown'], 30 * 86400 * 1000, 'default 30 days');
   assert.equal(r['keep-missing'], 366 * 86400 * 1000);
   assert.equal(r['trust-anchor-signaling'], true);
+  assert.equal(r['edns-key-tag'], true, 'RFC 8145 §4 option on by default');
   assert.equal(r['root-key-sentinel'], true);
   const set = anchorSetFromText(r['trust-anchors'] ?? []);
   assert.equal(set.managed[0]!.anchors.length, 2);

@@ -89,6 +89,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       use0x20: config.resolver['use-caps-for-id'],
       ipv6: config.resolver['do-ip6'],
       ednsBufferSize: config.resolver['edns-buffer-size'],
+      ednsKeyTag: config.resolver['edns-key-tag'],
       limits,
       ...(iterations === undefined ? {} : { validator: { nsec3: { maxIterations: iterations } } }),
     },
