@@ -111,6 +111,11 @@ export interface ResponseToValidate {
   readonly rcode: number;
   readonly answer: readonly SignedRRset[];
   readonly authority: readonly SignedRRset[];
+  /**
+   * For a CNAME question: follow the chain as for any other type (the server did, and its RCODE
+   * is the last name's, RFC 6604 §2), instead of taking QNAME's CNAME as the answer.
+   */
+  readonly chaseCname?: boolean;
 }
 
 export type { ZoneStatus };
@@ -322,6 +327,7 @@ interface Pending {
 /** The response validator as steps (see the module header for the protocol). */
 export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, keysFor: KeysFor): BatchSteps<ResponseOutcome> {
   const { qname, qtype } = resp;
+  const chase = qtype === RRType.CNAME && resp.chaseCname === true;
   // RRSIG-typed RRsets (signatures without their data) are the answer only to a question for
   // type RRSIG.
   const answers = resp.answer.filter((s) => s.rrset.type !== RRType.RRSIG || qtype === RRType.RRSIG);
@@ -339,7 +345,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   } else {
     const seen = new Set<string>([qname.key]);
     for (let guard = 0; guard <= answers.length; guard++) {
-      const exact = answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
+      const exact = chase ? [] : answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
       // No data exists below a DNAME owner (RFC 6672 §2.4): a CNAME question below one is answered
       // through the DNAME, even when the server sent the synthesised CNAME first.
       const underDname =
@@ -371,11 +377,11 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
         );
         // A question for type CNAME is answered by the CNAME the DNAME implies (RFC 6672 §3.2):
         // the chain ends there, that CNAME is the answer, as secure as the DNAME.
-        if (qtype === RRType.CNAME) {
+        if (qtype === RRType.CNAME && !chase) {
           cnameByDname = true;
           break;
         }
-      } else if (cname !== undefined && qtype !== RRType.CNAME) {
+      } else if (cname !== undefined && (qtype !== RRType.CNAME || chase)) {
         next = targetOf(cname);
         if (next === undefined) break;
         links.push({ kind: 'cname', set: cname });

@@ -41,7 +41,12 @@ export interface NsAddresses {
 }
 
 export type Classified =
-  | { readonly kind: 'answer'; readonly msg: Message }
+  | {
+      readonly kind: 'answer';
+      readonly msg: Message;
+      /** A CNAME question whose server followed the chain (`chasesChain`): the resolver follows it too. */
+      readonly chase?: boolean;
+    }
   | {
       readonly kind: 'referral';
       readonly msg: Message;
@@ -83,13 +88,29 @@ export function dnameSubstitute(name: Name, owner: Name, target: Name): Name | u
   }
 }
 
-/** The chain of names from qname through CNAMEs and DNAMEs in `answer` (records in bailiwick). */
-export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtype: number): Name[] {
+/**
+ * True for a reply to a CNAME question that is NXDOMAIN beside a CNAME at QNAME or a DNAME above
+ * it: the server followed the chain (RFC 6604 §2: the RCODE is the last name's), so the question
+ * is resolved as one for another type would be, the chain followed to the name the NXDOMAIN is
+ * about (as Unbound does); the CNAME itself, when cached, still answers a later CNAME question.
+ */
+export function chasesChain(msg: Message, qname: Name, qtype: number): boolean {
+  if (qtype !== RRType.CNAME || msg.rcode !== Rcode.NXDOMAIN) return false;
+  return msg.answer.some(
+    (r) => (r.type === RRType.CNAME && r.name.equals(qname)) || (r.type === RRType.DNAME && qname.isSubdomainOf(r.name) && !qname.equals(r.name)),
+  );
+}
+
+/**
+ * The chain of names from qname through CNAMEs and DNAMEs in `answer` (records in bailiwick). A
+ * CNAME question's chain stops at QNAME's CNAME unless `chase` (`chasesChain`).
+ */
+export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtype: number, chase = false): Name[] {
   const chain: Name[] = [qname];
   let tail = qname;
   for (let i = 0; i < MAX_CHAIN; i++) {
     if (qtype === RRType.ANY) break;
-    if (answer.some((r) => r.type === qtype && r.name.equals(tail))) break;
+    if (!chase && answer.some((r) => r.type === qtype && r.name.equals(tail))) break;
     let next: Name | undefined;
     let dname: ResourceRecord | undefined;
     for (const r of answer) {
@@ -99,7 +120,7 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
     if (dname !== undefined) {
       const t = targetOf(dname);
       next = t === undefined ? undefined : dnameSubstitute(tail, dname.name, t);
-    } else if (qtype !== RRType.CNAME) {
+    } else if (qtype !== RRType.CNAME || chase) {
       const c = answer.find((r) => r.type === RRType.CNAME && r.name.equals(tail));
       next = c === undefined ? undefined : targetOf(c);
     }
@@ -158,7 +179,7 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
-  const chain = answerChain(raw, qname, qtype);
+  const chain = answerChain(raw, qname, qtype, chasesChain(msg, qname, qtype));
   // Only the chain's links that are in bailiwick: a target outside it ends the chain.
   let end = chain.length;
   for (let i = 1; i < chain.length; i++) {

@@ -40,7 +40,7 @@ import type { InfraCache } from '../cache/infra-cache.js';
 import { RRType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
-import { classify, scrub, type Classified, type NsAddresses } from './classify.js';
+import { chasesChain, classify, scrub, type Classified, type NsAddresses } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import type { Exchanger } from './exchange.js';
 import type { ResolverOptions } from './options.js';
@@ -55,7 +55,14 @@ export interface Delegation {
 }
 
 export type IterationResult =
-  | { readonly kind: 'response'; readonly msg: Message; readonly zone: Name; readonly address: string }
+  | {
+      readonly kind: 'response';
+      readonly msg: Message;
+      readonly zone: Name;
+      readonly address: string;
+      /** The server followed the chain of a CNAME question (classify.ts `chasesChain`). */
+      readonly chase?: boolean;
+    }
   | ResolverFailure;
 
 export type IterEvent =
@@ -148,7 +155,9 @@ export class Iteration {
           this.dp = this.delegationFromReferral(c);
           this.enterZone();
         } else {
-          if (!this.sentMinimised) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address });
+          if (!this.sentMinimised) {
+            return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address, chase: c.chase === true });
+          }
           // A minimised query answered without a referral: no cut at `sent`. The next question
           // may go to the same servers again: attempts count retries of one question, not the
           // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
@@ -304,7 +313,8 @@ export async function runIteration(
           break;
         }
         const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue);
-        const classified = classify(msg, action.qname, action.qtype, action.zone);
+        let classified = classify(msg, action.qname, action.qtype, action.zone);
+        if (classified.kind === 'answer' && chasesChain(r.msg, action.qname, action.qtype)) classified = { ...classified, chase: true };
         if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified);
         action = it.step({ kind: 'reply', address: action.address, classified });
         break;

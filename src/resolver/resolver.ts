@@ -335,8 +335,8 @@ export class Resolver {
     let res = await this.fetch(ctx, name, qtype);
     if (res.kind === 'fail') return res;
     let verdict = validate
-      ? await this.trust.validateResponse(ctx, res.msg, name, qtype)
-      : await this.trust.structure(res.msg, name, qtype);
+      ? await this.trust.validateResponse(ctx, res.msg, name, qtype, res.chase === true)
+      : await this.trust.structure(res.msg, name, qtype, res.chase === true);
     // Bogus data: the server that gave it is avoided and the question asked again, while other
     // servers remain (Unbound blacklists the server and re-queries, VAL_MAX_RESTART_COUNT).
     const bogus = (v: ResponseVerdict | ResolverFailure): boolean => v.kind !== 'fail' && v.status === 'bogus';
@@ -344,7 +344,7 @@ export class Resolver {
       ctx.avoid.add(res.address);
       const again = await this.fetch(ctx, name, qtype);
       if (again.kind === 'fail') break;
-      const v = await this.trust.validateResponse(ctx, again.msg, name, qtype);
+      const v = await this.trust.validateResponse(ctx, again.msg, name, qtype, again.chase === true);
       if (v.kind === 'fail') break;
       res = again;
       verdict = v;

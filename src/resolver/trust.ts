@@ -467,16 +467,22 @@ export class ChainOfTrust {
   }
 
   /** Judges a response as if every zone were insecure: its structure, no signature checked. */
-  structure(msg: Message, qname: Name, qtype: number): Promise<ResponseVerdict> {
-    return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }));
+  structure(msg: Message, qname: Name, qtype: number, chaseCname = false): Promise<ResponseVerdict> {
+    return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
   }
 
   /** Runs the response validator once with a fixed keysFor (no key fetching). */
-  private async judge(msg: Message, qname: Name, qtype: number, keysFor: (n: Name) => ZoneStatus | undefined): Promise<ResponseVerdict> {
+  private async judge(
+    msg: Message,
+    qname: Name,
+    qtype: number,
+    keysFor: (n: Name) => ZoneStatus | undefined,
+    chaseCname = false,
+  ): Promise<ResponseVerdict> {
     const { clock, crypto, validator } = this.deps;
     const env = createValidationEnv(nowSeconds(clock), crypto, validator);
     const out = await validateResponseAsync(
-      { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) },
+      { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname },
       (n) => keysFor(n) ?? { status: 'bogus' },
       env,
       crypto,
@@ -489,8 +495,14 @@ export class ChainOfTrust {
    * Validates a response to (qname, qtype): asks for the keys of each zone the validator names,
    * then judges again.
    */
-  async validateResponse(ctx: QueryContext, msg: Message, qname: Name, qtype: number): Promise<ResponseVerdict | ResolverFailure> {
-    if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }));
+  async validateResponse(
+    ctx: QueryContext,
+    msg: Message,
+    qname: Name,
+    qtype: number,
+    chaseCname = false,
+  ): Promise<ResponseVerdict | ResolverFailure> {
+    if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
     const { clock, crypto, validator } = this.deps;
     const hint: ZoneHint = {
       soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
@@ -499,7 +511,7 @@ export class ChainOfTrust {
       signedOwners: signedOwners(msg),
     };
     const known = new Map<string, ZoneStatus>();
-    const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority) };
+    const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator);
       const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);

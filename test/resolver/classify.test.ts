@@ -6,7 +6,7 @@ import { Rcode, RRType } from '../../src/wire/constants.js';
 import { makeQuery, makeResponse, type Message } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import type { ResourceRecord } from '../../src/wire/record.js';
-import { classify, scrub } from '../../src/resolver/classify.js';
+import { answerChain, chasesChain, classify, scrub } from '../../src/resolver/classify.js';
 
 const n = (t: string): Name => Name.parse(t);
 
@@ -133,4 +133,17 @@ test('a DNAME question below a DNAME follows it: the DNAME at the ancestor appli
     ['dn.a.test. 39', 'x.dn.a.test. 5', 'x.b.a.test. 39'],
     'the chain goes on to the DNAME at the substituted name',
   );
+});
+
+test('a CNAME question answered NXDOMAIN beside the CNAME: the server followed the chain, and so does the scrub (RFC 6604 §2)', () => {
+  const answer = [rr('x.a.test.', RRType.CNAME, n('nothere.b.test.').wire)];
+  const msg = { ...reply('x.a.test.', { aa: true, rcode: Rcode.NXDOMAIN, answer, authority: [soa('b.test.')] }) };
+  assert.equal(chasesChain(msg, n('x.a.test.'), RRType.CNAME), true);
+  assert.equal(chasesChain(msg, n('x.a.test.'), RRType.A), false, 'only CNAME questions are special');
+  assert.equal(chasesChain({ ...msg, rcode: Rcode.NOERROR }, n('x.a.test.'), RRType.CNAME), false, 'NOERROR: the CNAME is the answer');
+  const s = scrub(msg, n('x.a.test.'), RRType.CNAME, n('a.test.'));
+  assert.equal(s.rcode, Rcode.NOERROR, 'the NXDOMAIN is nothere.b.test.\'s, beyond the bailiwick');
+  assert.equal(s.authority.length, 0);
+  assert.deepEqual(answerChain(s.answer, n('x.a.test.'), RRType.CNAME, true).map((x) => x.toString()), ['x.a.test.', 'nothere.b.test.']);
+  assert.deepEqual(answerChain(s.answer, n('x.a.test.'), RRType.CNAME).map((x) => x.toString()), ['x.a.test.']);
 });

@@ -568,6 +568,39 @@ describe('questions answered through a DNAME (RFC 6672)', () => {
     assert.ok(net.since(mark).some((x) => x.qname === 'sub.other.'), 'the substituted name is');
   });
 
+  it('a CNAME question whose server chased the CNAME to an NXDOMAIN: NXDOMAIN proven at the target; later from the cache, the CNAME', async () => {
+    // co.test.'s server follows chains into other. (which it serves too) for every type, CNAME
+    // included, as the servers of Unbound's val_cnameqtype do: it answers the A question's reply.
+    const world = buildWorld();
+    const chasing: Transport = {
+      query: async (server, query, options) => {
+        const q = decodeMessage(query);
+        const question = q.question[0]!;
+        if (server.address !== '127.0.3.1' || question.type !== RRType.CNAME || !question.name.isSubdomainOf(n('co.test.'))) {
+          return world.net.query(server, query, options);
+        }
+        const asA = encodeMessage({ ...q, question: [{ ...question, type: A }] }).bytes;
+        const r = await world.net.query(server, asA, options);
+        if (r.kind !== 'reply') return r;
+        const m = decodeMessage(r.bytes);
+        return { ...r, bytes: encodeMessage({ ...m, question: [question] }).bytes };
+      },
+    };
+    const { resolver, net } = makeResolver({}, world, () => chasing);
+    const q = { name: n('xdangling.co.test.'), type: RRType.CNAME };
+    const a = await resolver.resolve(q, { do: true });
+    assert.equal(a.rcode, Rcode.NXDOMAIN, JSON.stringify(a.ede));
+    assert.equal(a.ad, true, 'the NXDOMAIN is proven in other.');
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['xdangling.co.test. 5']);
+    assert.ok(a.authority.some((r) => r.type === RRType.SOA && r.name.equals(n('other.'))), 'other.\'s SOA');
+    assert.ok(net.log.some((x) => x.qname === 'nothere.other.' && x.qtype === RRType.CNAME), 'the target asked for at its own zone');
+    const mark = net.log.length;
+    const again = await resolver.resolve(q, { do: true });
+    assert.equal(net.since(mark).length, 0, 'from the cache');
+    assert.equal(again.rcode, Rcode.NOERROR, 'the cached CNAME answers the CNAME question');
+    assert.equal(again.ad, true);
+  });
+
   it('YXDOMAIN from a DNAME is passed on with the DNAME, not retried (RFC 6672 §2.2)', async () => {
     const world = buildWorld();
     const dname = { name: n('yx.insecure.test.'), type: RRType.DNAME, class: 1, ttl: 300, rdata: n(`${'t'.repeat(60)}.${'u'.repeat(60)}.insecure.test.`).wire.slice() };

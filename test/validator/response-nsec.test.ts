@@ -143,6 +143,25 @@ test('a CNAME question below a DNAME is answered by the synthesised CNAME, as se
   expectBogus(run(response(q, RRType.CNAME, Rcode.NOERROR, [dname, cnameSet(q, Name.parse('evil.example.org.'))])), 'V-DNAME-SYNTH', 6);
 });
 
+test('a CNAME question the server chased (chaseCname): the chain is followed and the NXDOMAIN proven for its last name', () => {
+  const alias = z.get('alias', RRType.CNAME);
+  const target = decodeDnameTarget(alias);
+  const q = N('alias');
+  const plain = run(response(q, RRType.CNAME, Rcode.NOERROR, [alias]));
+  assert.equal(plain.kind, 'answer', 'without chaseCname the CNAME is the answer');
+  const chased = run({ ...response(q, RRType.CNAME, Rcode.NOERROR, [alias]), chaseCname: true });
+  assert.equal(chased.kind, 'partial', 'the chain goes on to the CNAME target');
+  assert.deepEqual(
+    chased.chain.map((x) => x.toString()),
+    ['alias.example.', target.toString()],
+  );
+  // NXDOMAIN: about the last name of the chain, whose proofs are then needed (none here: bogus).
+  const nx = run({ ...response(q, RRType.CNAME, Rcode.NXDOMAIN, [alias], [soa]), chaseCname: true });
+  assert.equal(nx.kind, 'nxdomain');
+  assert.equal(nx.chain.at(-1)?.toString(), target.toString());
+  expectBogus(nx, 'V-NEG-NOPROOF', 12);
+});
+
 test('YXDOMAIN with a DNAME whose substitution is too long: kind yxdomain, the DNAME judged (RFC 6672 §2.2)', () => {
   const dname = z.get('dn', RRType.DNAME);
   // A name that fits below dn.example. but overflows 255 octets once substituted.
