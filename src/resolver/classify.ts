@@ -204,6 +204,17 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
   return { ...msg, rcode, answer, authority, additional };
 }
 
+/**
+ * Classifies a scrubbed reply from a forwarder (a query sent with RD set): NOERROR and NXDOMAIN
+ * answer the question, whatever AA and the authority section say (a recursive server's answer is
+ * not authoritative, and a NODATA from it may carry NS records); other rcodes (SERVFAIL, REFUSED)
+ * send the question to the next forwarder. Nothing is lame: the forwarder is the configured truth.
+ */
+export function classifyForwarded(msg: Message): Classified {
+  if (msg.rcode === Rcode.NOERROR || msg.rcode === Rcode.NXDOMAIN) return { kind: 'answer', msg };
+  return { kind: 'retry', reason: `forwarder rcode ${msg.rcode}` };
+}
+
 /** Classifies a scrubbed reply to (qname, qtype) from a server of `zone`. */
 export function classify(msg: Message, qname: Name, qtype: number, zone: Name): Classified {
   if (msg.rcode === Rcode.REFUSED || msg.rcode === Rcode.NOTAUTH) return { kind: 'lame', reason: `rcode ${msg.rcode}` };

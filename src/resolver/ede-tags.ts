@@ -5,7 +5,8 @@
 // that tripped. Each tag here is used at exactly one site in src/resolver and starts the EDE
 // EXTRA-TEXT, so a `dig` answer points at the code path. Codes, argued:
 // - every server of a delegation failed (timeouts, errors, lame) or none could be found:
-//   22 No Reachable Authority (RFC 8914 §4.23), as Unbound and BIND report it;
+//   22 No Reachable Authority (RFC 8914 §4.23), as Unbound and BIND report it; so too when every
+//   forwarder of a forward zone failed (its own tag);
 // - a delegation whose NS names exceed the NS-names-resolved limit (NXNS, CVE-2020-12662) and none
 //   of the resolved ones answered: 22 too, with its own tag, since no authority was reached;
 // - the other work limits (referrals, sub-queries, upstream queries, CNAME links, nesting depth,
@@ -22,6 +23,7 @@ import { EdeCode } from '../wire/constants.js';
 export const ResolverTag = {
   NO_REACHABLE_AUTHORITY: 'R-NOREACH',
   NO_SERVER_ADDRESSES: 'R-NOADDR',
+  NO_FORWARDER: 'R-NOFWD',
   LIMIT_NS_NAMES: 'R-LIMIT-NSNAMES',
   LIMIT_REFERRALS: 'R-LIMIT-REFERRALS',
   LIMIT_SUB_QUERIES: 'R-LIMIT-SUBQUERIES',
@@ -46,6 +48,7 @@ const info = (code: EdeCode, meaning: string): ResolverTagInfo => Object.freeze(
 
 export const RESOLVER_TAGS: Readonly<Record<ResolverTag, ResolverTagInfo>> = Object.freeze({
   'R-NOREACH': info(EdeCode.NO_REACHABLE_AUTHORITY, 'every server of the delegation timed out, failed or was lame'),
+  'R-NOFWD': info(EdeCode.NO_REACHABLE_AUTHORITY, 'every forwarder of the forward zone timed out or failed'),
   'R-NOADDR': info(EdeCode.NO_REACHABLE_AUTHORITY, 'no address could be found for any name server of the delegation'),
   'R-LIMIT-NSNAMES': info(EdeCode.NO_REACHABLE_AUTHORITY, 'NS names resolved for one delegation reached the limit (NXNS)'),
   'R-LIMIT-REFERRALS': info(EdeCode.OTHER, 'referrals followed for one client query reached the limit'),

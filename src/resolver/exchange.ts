@@ -18,7 +18,9 @@
 //   the infra cache and asked again without OPT (RFC 6891 §7); a server seen answering EDNS is not
 //   downgraded by one such reply (infra-cache.ts);
 // - the RTT of each reply and each timeout go to the infra cache (smoothed RTT and backoff).
-// Identical exchanges in flight (same server, name, type, EDNS mode) share one upstream query.
+// - RD clear for an authoritative server; RD set when the server is a forwarder of a forward zone
+//   (options.ts ForwardZone), which recurses for us (RFC 1035 §4.3.1).
+// Identical exchanges in flight (same server, name, type, RD) share one upstream query.
 //
 // Pure module: network, clock and randomness come in through the deps.
 
@@ -98,19 +100,19 @@ export class Exchanger {
    * Asks `address` for (qname, qtype) with the timeout `rto` (ms, from the infra cache's choice).
    * Spends upstream queries from `ctx`; returns an error outcome when the budget is gone.
    */
-  exchange(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number): Promise<ExchangeResult> {
-    const key = `${address}|${qname.key}|${qtype}`;
+  exchange(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd = false): Promise<ExchangeResult> {
+    const key = `${address}|${qname.key}|${qtype}|${rd ? 1 : 0}`;
     const cur = this.inflight.get(key);
     if (cur !== undefined) {
       this.deps.stats.coalescedExchanges++;
       return cur;
     }
-    const p = this.run(ctx, address, qname, qtype, rto).finally(() => this.inflight.delete(key));
+    const p = this.run(ctx, address, qname, qtype, rto, rd).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number): Promise<ExchangeResult> {
+  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd: boolean): Promise<ExchangeResult> {
     const { transport, random, infra, options } = this.deps;
     let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
     let tcp = false;
@@ -123,7 +125,7 @@ export class Exchanger {
       const id = random.u16();
       const name = options.use0x20 ? randomCase(qname, random) : qname;
       const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
-      const query = makeQuery(name, qtype, { id, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
+      const query = makeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
       const bytes = encodeMessage(query).bytes;
       if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
       const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;

@@ -32,7 +32,12 @@
 //   meets REFUSED, SERVFAIL or a lame reply: the servers are asked the full question before
 //   anything is called lame;
 // - a DS query is an ordinary query for the name, started from the parent's cut by the caller
-//   (RFC 4035 §4.2): a server that refers it to the child zone is lame for it.
+//   (RFC 4035 §4.2): a server that refers it to the child zone is lame for it;
+// - a forward zone's delegation (`forward`): its servers are forwarders, asked with RD set and the
+//   full question (no minimisation: a recursive server answers the name itself, as Unbound sends
+//   forwarders the full name); a NOERROR or NXDOMAIN reply is the answer whatever its AA bit or
+//   authority section says (Unbound classifies RD replies without referral or lame detection), any
+//   other rcode moves on to the next forwarder, and nothing is marked lame.
 //
 // Pure module: no I/O of its own.
 
@@ -40,7 +45,7 @@ import type { InfraCache } from '../cache/infra-cache.js';
 import { RRType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
-import { chasesChain, classify, scrub, type Classified, type NsAddresses } from './classify.js';
+import { chasesChain, classify, classifyForwarded, scrub, type Classified, type NsAddresses } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import type { Exchanger } from './exchange.js';
 import type { ResolverOptions } from './options.js';
@@ -52,6 +57,8 @@ export interface Delegation {
   readonly nsNames: readonly Name[];
   /** Addresses per NS name key (empty list: looked up, none found). */
   readonly addresses: Map<string, readonly string[]>;
+  /** The servers are forwarders (a forward zone, options.ts): RD set, answers taken as final. */
+  readonly forward?: boolean | undefined;
 }
 
 export type IterationResult =
@@ -72,7 +79,16 @@ export type IterEvent =
   | { readonly kind: 'addresses'; readonly nsName: Name; readonly addresses: readonly string[] };
 
 export type IterAction =
-  | { readonly kind: 'send'; readonly address: string; readonly rto: number; readonly qname: Name; readonly qtype: number; readonly zone: Name }
+  | {
+      readonly kind: 'send';
+      readonly address: string;
+      readonly rto: number;
+      readonly qname: Name;
+      readonly qtype: number;
+      readonly zone: Name;
+      /** Recursion desired: the server is a forwarder. */
+      readonly rd: boolean;
+    }
   | { readonly kind: 'lookup'; readonly nsName: Name; readonly zone: Name }
   | { readonly kind: 'done'; readonly result: IterationResult };
 
@@ -116,7 +132,7 @@ export class Iteration {
     this.qname = qname;
     this.qtype = qtype;
     this.dp = start;
-    this.minimise = view.options.qnameMinimisation;
+    this.minimise = view.options.qnameMinimisation && start.forward !== true;
     this.enterZone();
   }
 
@@ -260,7 +276,7 @@ export class Iteration {
       if (q.minimised) this.minimisedSent++;
       this.sentName = q.name;
       this.sentMinimised = q.minimised;
-      return { kind: 'send', address: choice.address, rto: choice.rto, qname: q.name, qtype: q.type, zone: this.dp.zone };
+      return { kind: 'send', address: choice.address, rto: choice.rto, qname: q.name, qtype: q.type, zone: this.dp.zone, rd: this.dp.forward === true };
     }
     // Every known address is used up: find one more name server's address.
     const pending = this.dp.nsNames.filter((n) => !this.looked.has(n.key) && !this.dp.addresses.has(n.key));
@@ -275,6 +291,9 @@ export class Iteration {
       const ns = outside ?? pending[0]!;
       this.looked.add(ns.key);
       return { kind: 'lookup', nsName: ns, zone: this.dp.zone };
+    }
+    if (this.triedAny && this.dp.forward === true) {
+      return this.finish(failure(ResolverTag.NO_FORWARDER, `no forwarder of ${this.dp.zone.toString()} answered`));
     }
     if (this.triedAny) {
       return this.finish(failure(ResolverTag.NO_REACHABLE_AUTHORITY, `no server of ${this.dp.zone.toString()} answered`));
@@ -307,13 +326,13 @@ export async function runIteration(
       case 'done':
         return action.result;
       case 'send': {
-        const r = await services.exchanger.exchange(ctx, action.address, action.qname, action.qtype, action.rto);
+        const r = await services.exchanger.exchange(ctx, action.address, action.qname, action.qtype, action.rto, action.rd);
         if (r.kind !== 'reply') {
           action = it.step({ kind: 'no-reply', address: action.address, reason: r.kind === 'error' ? r.reason : 'timeout', timeout: r.kind === 'timeout' });
           break;
         }
         const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue);
-        let classified = classify(msg, action.qname, action.qtype, action.zone);
+        let classified = action.rd ? classifyForwarded(msg) : classify(msg, action.qname, action.qtype, action.zone);
         if (classified.kind === 'answer' && chasesChain(r.msg, action.qname, action.qtype)) classified = { ...classified, chase: true };
         if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified);
         action = it.step({ kind: 'reply', address: action.address, classified });

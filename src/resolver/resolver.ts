@@ -11,6 +11,9 @@
 // 3. otherwise one iteration from the deepest cached zone cut (root priming first, RFC 8109), then
 //    the response is judged by the validator, every RRset cached with its status and credibility,
 //    negative answers and secure NSEC/NSEC3 records stored, and step 1 answers.
+// Forward zones (options.ts ForwardZone): the deepest configured zone above a name decides where its
+// iteration starts; a forward zone's forwarders answer everything below it (RD set, iterator.ts),
+// DS and DNSKEY fetches of the chain of trust included, and `forward first` iterates when they fail.
 // Name-server addresses are sub-queries through the same path (unvalidated, as glue is); every
 // sub-query counts against the client query's limits (query-context.ts). Identical client
 // questions in flight (name, type, class, CD, RD) share one resolution; the DO/AD rendering is
@@ -50,7 +53,16 @@ import { dnameSubstitute, type Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
-import { hintServers, resolverOptions, serverKey, type ResolverOptions, type ResolverOptionsInit, type StubZone, type TrustAnchor } from './options.js';
+import {
+  hintServers,
+  resolverOptions,
+  serverKey,
+  type ForwardZone,
+  type ResolverOptions,
+  type ResolverOptionsInit,
+  type StubZone,
+  type TrustAnchor,
+} from './options.js';
 import { QueryContext, newStats, type ResolverStats } from './query-context.js';
 import type { Transport } from './transport.js';
 import { ChainOfTrust, type TrustPointObserver, type ValidatorCrypto } from './trust.js';
@@ -322,12 +334,20 @@ export class Resolver {
 
   // ---- Upstream --------------------------------------------------------------------------------
 
-  /** One iteration for (name, type) from the deepest known cut (the parent's for DS). */
+  /**
+   * One iteration for (name, type) from the deepest known cut (the parent's for DS, so a DS at a
+   * forward zone's apex follows the parent's route, as Unbound's forward_request strips a label).
+   * A `forward first` zone whose forwarders gave nothing usable: iterated without the forward.
+   */
   private async fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
     const cutFor = type === RRType.DS && !name.isRoot() ? name.parent()! : name;
     const dp = await this.findDelegation(ctx, cutFor);
     if (dp.kind === 'fail') return dp;
-    return runIteration(this.services, ctx, name, type, dp.dp);
+    const res = await runIteration(this.services, ctx, name, type, dp.dp);
+    if (res.kind !== 'fail' || !dp.first || ctx.failed !== undefined) return res;
+    const it = await this.findDelegation(ctx, cutFor, true);
+    if (it.kind === 'fail') return it;
+    return runIteration(this.services, ctx, name, type, it.dp);
   }
 
   /** Fetches, judges and learns from the response; a failure when there is none. */
@@ -522,30 +542,45 @@ export class Resolver {
     return { zone: ROOT, nsNames: names, addresses: map };
   }
 
-  /** The deepest stub zone at or above `name`, as a delegation. */
-  private stubFor(name: Name): Delegation | undefined {
-    let best: StubZone | undefined;
+  /**
+   * The deepest configured zone (stub or forward) at or above `name`, as a delegation; forward
+   * zones are left out when `noForward` (the iteration fallback of `forward first`).
+   */
+  private configuredFor(name: Name, noForward: boolean): { dp: Delegation; first: boolean } | undefined {
+    let best: { zone: Name; servers: StubZone['servers']; forward: ForwardZone | undefined } | undefined;
     for (const z of this.options.stubZones) {
-      if (name.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount > best.zone.labelCount)) best = z;
+      if (name.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount > best.zone.labelCount)) best = { ...z, forward: undefined };
+    }
+    if (!noForward) {
+      for (const z of this.options.forwardZones) {
+        if (name.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount >= best.zone.labelCount)) best = { ...z, forward: z };
+      }
     }
     if (best === undefined) return undefined;
     const list = best.servers.map((a) => serverKey(a));
-    return { zone: best.zone, nsNames: [], addresses: new Map([[`stub/${best.zone.key}`, list]]) };
+    const kind = best.forward === undefined ? 'stub' : 'forward';
+    return {
+      dp: { zone: best.zone, nsNames: [], addresses: new Map([[`${kind}/${best.zone.key}`, list]]), forward: best.forward !== undefined },
+      first: best.forward?.first === true,
+    };
   }
 
   /**
-   * The deepest usable zone cut at or above `name` (RFC 1034 §5.3.3 step 2). A stub zone wins
-   * over cached delegations at or above its name (Unbound: the stub is the configured truth).
+   * The deepest usable zone cut at or above `name` (RFC 1034 §5.3.3 step 2). A forward zone wins
+   * over every cached delegation (its forwarders are asked for everything below it); a stub zone
+   * wins over cached delegations at or above its name (Unbound: the stub is the configured truth).
    */
-  private async findDelegation(ctx: QueryContext, name: Name): Promise<{ kind: 'dp'; dp: Delegation } | ResolverFailure> {
+  private async findDelegation(ctx: QueryContext, name: Name, noForward = false): Promise<{ kind: 'dp'; dp: Delegation; first: boolean } | ResolverFailure> {
     const { rrsets } = this.caches;
-    const stub = this.stubFor(name);
+    const configured = this.configuredFor(name, noForward);
+    if (configured?.dp.forward === true) return { kind: 'dp', ...configured };
+    const stub = configured?.dp;
     for (let n: Name = name; !n.isRoot(); n = n.parent()!) {
-      if (stub !== undefined && n.labelCount <= stub.zone.labelCount) return { kind: 'dp', dp: stub };
+      if (stub !== undefined && n.labelCount <= stub.zone.labelCount) return { kind: 'dp', dp: stub, first: false };
       const ns = rrsets.lookup(n, RRType.NS);
       if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
       const dp = this.delegationFromNs(n, ns.rrset.rdatas);
-      if (this.usable(dp)) return { kind: 'dp', dp };
+      if (this.usable(dp)) return { kind: 'dp', dp, first: false };
     }
     const cached = (): Delegation | undefined => {
       const ns = rrsets.lookup(ROOT, RRType.NS);
@@ -553,15 +588,15 @@ export class Resolver {
       const dp = this.delegationFromNs(ROOT, ns.rrset.rdatas);
       return dp.addresses.size > 0 ? dp : undefined;
     };
-    if (stub !== undefined) return { kind: 'dp', dp: stub };
+    if (stub !== undefined) return { kind: 'dp', dp: stub, first: false };
     const root = cached();
-    if (root !== undefined) return { kind: 'dp', dp: root };
+    if (root !== undefined) return { kind: 'dp', dp: root, first: false };
     if (this.clock.now() >= this.primeAgainAt) {
       this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
       await this.priming;
       if (ctx.failed !== undefined) return ctx.failed;
     }
-    return { kind: 'dp', dp: cached() ?? this.hintsDelegation() };
+    return { kind: 'dp', dp: cached() ?? this.hintsDelegation(), first: false };
   }
 
   /** Root priming (RFC 8109 §3): `. NS` from a hint server; the answer and its addresses cached. */

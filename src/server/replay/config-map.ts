@@ -9,9 +9,12 @@
 // answers (U `ede: yes`), cache TTL clamps (U cache-min/max-(negative-)ttl, D `features: min_ttl /
 // max_ttl`), val-bogus-ttl, harden-below-nxdomain, the NSEC3 iteration cap (U val-nsec3-keysize-iterations,
 // Unbound's default 150; anchord has one cap for all key sizes), stub zones below the root (by
-// stub-addr), negative trust anchors (domain-insecure), harden-glue.
+// stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
+// including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
+// (domain-insecure), harden-glue.
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
-// reported as a missing feature rather than a wrong answer: stub-host, forwarding, harden-referral-path,
+// reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
+// TLS, forward-no-cache, harden-referral-path,
 // harden-algo-downgrade, harden-unknown-additional, harden-unverified-glue, do-not-query-localhost
 // off, stub-prime.
 // `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
@@ -59,6 +62,8 @@ export interface ReplaySetup {
   readonly nsec3MaxIterations?: number | undefined;
   /** Stub zones below the root (U `stub-zone` clauses with stub-addr). */
   readonly stubZones: readonly { readonly zone: Name; readonly addresses: readonly string[] }[];
+  /** Forward zones (U `forward-zone` clauses with forward-addr; D `forward-addr` for the root). */
+  readonly forwardZones: readonly { readonly zone: Name; readonly addresses: readonly string[]; readonly first: boolean }[];
   /** Negative trust anchors (`domain-insecure`). */
   readonly negativeTrustAnchors: readonly Name[];
   /** `harden-glue` (default yes). */
@@ -163,6 +168,7 @@ class Mapper {
   readonly anchors: ResourceRecord[] = [];
   readonly hintAddrs: string[] = [];
   readonly stubs: { zone: Name; addresses: string[] }[] = [];
+  readonly forwards: { zone: Name; addresses: string[]; first: boolean }[] = [];
   readonly ntas: Name[] = [];
   hardenGlue = true;
   hintName: Name = Name.parse('k.root-servers.net.');
@@ -288,9 +294,12 @@ class Mapper {
       case 'domain-insecure':
         this.nta(o);
         break;
-      case 'forward-addr':
-        this.unsupported.push(`forward-addr: ${o.value} (forwarding mode)`);
+      case 'forward-addr': {
+        let root = this.forwards.find((f) => f.zone.isRoot());
+        if (root === undefined) this.forwards.push((root = { zone: Name.ROOT, addresses: [], first: false }));
+        this.addr(o, root.addresses);
         break;
+      }
       case 'force-ipv6':
         if (this.flag(o)) this.unsupported.push('force-ipv6: the test network over IPv6');
         break;
@@ -337,7 +346,15 @@ class Mapper {
           }
           this.stubs.push(stub);
         } else {
-          this.unsupported.push(`forward-zone for ${name}`);
+          const fwd = { zone: this.zoneName(isRoot ? '.' : name), addresses: [] as string[], first: false };
+          for (const o of clause.options) {
+            if (o.key === 'forward-addr') this.addr(o, fwd.addresses);
+            else if (o.key === 'forward-first') fwd.first = this.flag(o);
+            else if (o.key === 'forward-host') this.unsupported.push(`forward-host for ${name}`);
+            else if ((o.key === 'forward-tls-upstream' || o.key === 'forward-ssl-upstream') && this.flag(o)) this.unsupported.push(`${o.key}: yes for ${name}`);
+            else if (o.key === 'forward-no-cache' && this.flag(o)) this.unsupported.push(`forward-no-cache: yes for ${name}`);
+          }
+          if (fwd.addresses.length > 0) this.forwards.push(fwd);
         }
       } else {
         this.unsupported.push(`${clause.name}: clause`);
@@ -478,7 +495,9 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
   if (scenario.dialect === Dialect.deckard) for (const o of scenario.config.options) m.deckard(o);
   else m.unbound();
   if (scenario.config.tempfiles.length > 0) m.unsupported.push('TEMPFILE_CONTENTS (testbound temp files)');
-  if (m.hintAddrs.length === 0) m.unsupported.push('no root server in the config (built-in root hints used)');
+  // A forwarded root needs no root hint: nothing is iterated from the root.
+  const rootForwarded = m.forwards.some((f) => f.zone.isRoot() && !f.first);
+  if (m.hintAddrs.length === 0 && !rootForwarded) m.unsupported.push('no root server in the config (built-in root hints used)');
   const hints: ResourceRecord[] = [];
   if (m.hintAddrs.length > 0) {
     hints.push({ name: Name.ROOT, type: RRType.NS, class: RRClass.IN, ttl: 3600000, rdata: m.hintName.wire.slice() });
@@ -516,6 +535,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     cache: m.cache,
     nsec3MaxIterations: m.nsec3Max,
     stubZones: m.stubs,
+    forwardZones: m.forwards,
     negativeTrustAnchors: m.ntas,
     hardenGlue: m.hardenGlue,
     unsupported: m.unsupported,

@@ -245,6 +245,7 @@ class Run implements Transport {
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3 },
         stubZones: setup.stubZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })) })),
+        forwardZones: setup.forwardZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })), first: z.first })),
         negativeTrustAnchors: setup.negativeTrustAnchors,
         hardenGlue: setup.hardenGlue,
       },
