@@ -186,6 +186,9 @@ export function buildAnswer(
     proofsOut.add(key);
     records(p, ttl, undefined, true, authority);
   };
+  // A DNAME that maps several names of the chain (a DNAME to an ancestor of its own owner) goes
+  // out once: an RRset appears once in a section (RFC 2181 §5).
+  const dnamesOut = new Set<string>();
   for (const link of chain.links) {
     if (dnssecOk) for (const p of link.proofs ?? []) proofRecords(p, p.rrset.ttl);
     if (link.dname !== undefined) {
@@ -193,7 +196,9 @@ export function buildAnswer(
       // The CNAME that goes out is the server's: when it does not follow from the DNAME the
       // validator judged it bogus (RFC 6672 §3.2 via the DNAME's signature), and so is the answer.
       note(link.cname.status, link.cname.reason);
-      records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
+      const dkey = link.dname.set.rrset.name.key;
+      if (!dnamesOut.has(dkey)) records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
+      dnamesOut.add(dkey);
       records(link.cname.set, Math.min(link.cname.ttl, link.dname.ttl), ownerFor(link.cname.set.rrset, qname), false, answer);
     } else {
       note(link.cname.status, link.cname.reason);
