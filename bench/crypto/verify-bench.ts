@@ -4,10 +4,14 @@
 //
 // For each algorithm (RSA-2048 with SHA-256 and SHA-512, P-256, P-384, Ed25519, Ed448) it signs a
 // set of 128-octet messages (the size of a typical RRSIG signed data) and counts verifies for a
-// fixed time with: the node backend with its key cache warm (the resolver's steady state),
+// fixed time with: the native backend (src/crypto/native-backend.ts: the N-API addon for RSA and
+// ECDSA, node for EdDSA) with its key cache warm, in single calls and in batches of 16 (one
+// crossing into the addon per batch), the node backend with its key cache warm (the resolver's
+// steady state),
 // node:crypto called directly with a KeyObject made once (the floor under the node backend), the
 // node backend importing the key on every call (cache of one, two keys alternating), and the
-// noble backend. Each round also runs
+// noble backend. The native rows need the addon built (npm ci, or npm run build:native); without it
+// they read "–". Each round also runs
 // `openssl speed -seconds N rsa2048 ecdsap256 ecdsap384 ed25519 ed448` and reads its verify/s
 // column. Rates are per second of user CPU time, as openssl speed counts them, and every figure
 // is the best of the rounds, for OpenSSL and for us alike. It prints a Markdown table with
@@ -17,12 +21,13 @@
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SeededRandom } from '../../src/core/random.js';
 import type { CryptoBackend, Signer } from '../../src/crypto/backend.js';
 import { createNobleBackend } from '../../src/crypto/noble-backend.js';
+import { createNativeBackend, type NativeCryptoBackend } from '../../src/crypto/native-backend.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { createSigner, generatePrivateKey } from '../../src/crypto/signer.js';
 import { algorithmMnemonic } from '../../src/dnssec/algorithms.js';
@@ -100,6 +105,12 @@ function warm(be: CryptoBackend, p: Prepared, alg: number, seconds: number): num
   return measure(seconds, (i) => be.verify(alg, p.signer.publicKey, p.data[i % MESSAGES]!, p.sigs[i % MESSAGES]!));
 }
 
+/** The native backend's synchronous batch form, MESSAGES jobs per call; counts verifies. */
+function batched(be: NativeCryptoBackend, p: Prepared, alg: number, seconds: number): number {
+  const jobs = p.data.map((data, i) => ({ algorithm: alg, publicKey: p.signer.publicKey, data, signature: p.sigs[i]! }));
+  return MESSAGES * measure(seconds, () => be.verifyMany(jobs).every((ok) => ok));
+}
+
 /**
  * node:crypto with no backend around it: a KeyObject made once and `crypto.verify` called
  * directly. The floor for anything built on node's one-shot API.
@@ -160,25 +171,34 @@ function main(): void {
   const rnd = new SeededRandom(20261122);
   const node = createNodeBackend();
   const noble = createNobleBackend();
+  const madeNative = createNativeBackend();
+  const native = 'backend' in madeNative ? madeNative.backend : undefined;
+  if (native === undefined) process.stderr.write(`no native rows: ${'reason' in madeNative ? madeNative.reason : ''}\n`);
+  const loadStart = loadavg()[0]!;
   const prepared = CASES.map((c) => prepare(c, rnd));
-  const rows = CASES.map((c) => ({ c, node: 0, raw: 0, cold: 0, noble: 0 }));
+  const rows = CASES.map((c) => ({ c, native: 0, nativeBatch: 0, node: 0, raw: 0, cold: 0, noble: 0 }));
   const best = new Map<string, number>();
   let ssl: ReturnType<typeof opensslSpeed> | undefined;
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [i, c] of CASES.entries()) {
       const p = prepared[i]!;
       const r = rows[i]!;
+      if (native !== undefined) {
+        r.native = Math.max(r.native, warm(native, p, c.algorithm, SECONDS));
+        r.nativeBatch = Math.max(r.nativeBatch, batched(native, p, c.algorithm, SECONDS));
+      }
       r.node = Math.max(r.node, warm(node, p, c.algorithm, SECONDS));
       r.raw = Math.max(r.raw, raw(p, c.algorithm, SECONDS));
       r.cold = Math.max(r.cold, cold(p, c.algorithm, Math.min(SECONDS, 1)));
       r.noble = Math.max(r.noble, warm(noble, p, c.algorithm, SECONDS));
-      process.stderr.write(`round ${round} ${c.label}: node ${fmt(r.node)}/s, raw ${fmt(r.raw)}/s, node cold key ${fmt(r.cold)}/s, noble ${fmt(r.noble)}/s (best so far)\n`);
+      process.stderr.write(`round ${round} ${c.label}: native ${fmt(r.native)}/s, native batch ${fmt(r.nativeBatch)}/s, node ${fmt(r.node)}/s, raw ${fmt(r.raw)}/s, node cold key ${fmt(r.cold)}/s, noble ${fmt(r.noble)}/s (best so far)\n`);
     }
     process.stderr.write(`round ${round}: openssl speed (${SECONDS} s per operation)...\n`);
     ssl = opensslSpeed(SECONDS);
     for (const [alg, v] of ssl.verify) best.set(alg, Math.max(best.get(alg) ?? 0, v));
   }
   if (ssl === undefined) throw new Error('no rounds ran');
+  const loadEnd = loadavg()[0]!;
 
   const cmd = `npx tsx bench/crypto/verify-bench.ts --seconds ${SECONDS} --rounds ${ROUNDS}`;
   const lines = [
@@ -186,26 +206,29 @@ function main(): void {
     '',
     `Single thread, verifies per second of user CPU time (how \`openssl speed\` counts by default),`,
     `best of ${ROUNDS} rounds; 128-octet signed data, ${MESSAGES} messages per key.`,
-    `"node" is the node backend with its KeyObject cache warm (steady state); "raw node:crypto" is`,
-    '`crypto.verify` called directly with a KeyObject made once, the floor for anything built on',
-    "node's one-shot API; \"node, cold key\" imports the key on every call (two keys alternating",
-    'through a cache of one); "noble" is the pure-JS backend. `openssl speed` verifies a precomputed',
-    'digest with a context it keeps, while each node call hashes the data and sets up an OpenSSL',
-    'context, which is most of the gap for RSA-2048 and P-256.',
+    '"native" is the native backend (N-API addon, native/anchord_verify.c: one ready OpenSSL verify',
+    'context per DNSKEY, the digest computed with a kept EVP_MD_CTX; EdDSA goes through node) with its',
+    `key cache warm, one \`verify\` call per check; "native, batch" is its \`verifyMany\` with ${MESSAGES} checks`,
+    'per call into the addon (what the worker pool does per message). "node" is the node:crypto',
+    'backend with its KeyObject cache warm; "raw node:crypto" is `crypto.verify` called directly with',
+    "a KeyObject made once, the floor for anything built on node's one-shot API; \"node, cold key\"",
+    'imports the key on every call (two keys alternating through a cache of one); "noble" is the',
+    'pure-JS backend. `openssl speed` verifies a precomputed digest with a context it keeps; node',
+    'sets up a new OpenSSL context on every call (~4 µs), which the native backend does not.',
     '',
-    `- Command: \`${cmd}\` (runs \`${ssl.command}\` once per round)`,
-    `- Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} CPUs; Node ${process.version}, node OpenSSL ${process.versions.openssl}; CLI ${ssl.version}`,
-    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    `- Command: \`flock /tmp/anchord-bench.lock ${cmd}\` (runs \`${ssl.command}\` once per round, in the same process tree)`,
+    `- Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} CPUs, load average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at the end; Node ${process.version}, node OpenSSL ${process.versions.openssl}; CLI ${ssl.version}`,
+    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    '| Algorithm | node | raw node:crypto | node, cold key | noble | openssl speed | node / openssl | raw / openssl |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| Algorithm | native | native, batch | node | raw node:crypto | node, cold key | noble | openssl speed | native / openssl | native batch / openssl | node / openssl | raw / openssl | noble / openssl |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const o = best.get(r.c.opensslArg);
-    const ratio = o === undefined ? '–' : (r.node / o).toFixed(2);
-    const rawRatio = o === undefined ? '–' : (r.raw / o).toFixed(2);
+    const ratio = (v: number): string => (o === undefined || v === 0 ? '–' : (v / o).toFixed(2));
+    const n = (v: number): string => (v === 0 ? '–' : fmt(v));
     lines.push(
-      `| ${r.c.algorithm} ${algorithmMnemonic(r.c.algorithm)}${r.c.bits !== undefined ? ` (RSA-${r.c.bits})` : ''} | ${fmt(r.node)} | ${fmt(r.raw)} | ${fmt(r.cold)} | ${fmt(r.noble)} | ${fmt(o)} | ${ratio} | ${rawRatio} |`,
+      `| ${r.c.algorithm} ${algorithmMnemonic(r.c.algorithm)}${r.c.bits !== undefined ? ` (RSA-${r.c.bits})` : ''} | ${n(r.native)} | ${n(r.nativeBatch)} | ${fmt(r.node)} | ${fmt(r.raw)} | ${fmt(r.cold)} | ${fmt(r.noble)} | ${fmt(o)} | ${ratio(r.native)} | ${ratio(r.nativeBatch)} | ${ratio(r.node)} | ${ratio(r.raw)} | ${ratio(r.noble)} |`,
     );
   }
   lines.push('');

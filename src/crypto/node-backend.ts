@@ -68,7 +68,7 @@ import {
   type RsaLimits,
 } from './dnskey-public-key.js';
 import { decodeDsaSignature, encodeDsaSignature } from './dsa-signature.js';
-import { KeyCache, keyCacheKey } from './key-cache.js';
+import { PublicKeyCache } from './key-cache.js';
 import { modPow } from './modular.js';
 import { ecdsaScalar, privateKeyProblem, type PrivateKey } from './private-key.js';
 import { DIGEST_INFO_PREFIX, RSA_DIGEST_LENGTH, type RsaHash } from './rsa-pkcs1.js';
@@ -148,13 +148,13 @@ export interface NodeBackendOptions {
 
 export class NodeCryptoBackend implements CryptoBackend {
   readonly name = 'node';
-  private readonly cache: KeyCache<CacheEntry>;
+  private readonly cache: PublicKeyCache<CacheEntry>;
   private readonly rsaLimits: RsaLimits;
   /** Key fields longer than this are refused without caching (rdata can be 64 KiB). */
   private readonly maxKeyBytes: number;
 
   constructor(options: NodeBackendOptions = {}) {
-    this.cache = new KeyCache<CacheEntry>(options.keyCacheSize ?? 4096);
+    this.cache = new PublicKeyCache<CacheEntry>(options.keyCacheSize ?? 4096);
     this.rsaLimits = { ...DEFAULT_RSA_LIMITS, ...options.rsaLimits };
     this.maxKeyBytes = Math.max(1024, Math.ceil(this.rsaLimits.maxBits / 8) + 64);
   }
@@ -174,11 +174,10 @@ export class NodeCryptoBackend implements CryptoBackend {
     if (spec === undefined) throw unsupportedAlgorithm(this.name, algorithm);
     if (publicKey.length > this.maxKeyBytes) return false;
 
-    const ck = keyCacheKey(algorithm, publicKey);
-    let entry = this.cache.get(ck);
+    let entry = this.cache.get(algorithm, publicKey);
     if (entry === undefined) {
       entry = importPublicKey(spec, publicKey, this.rsaLimits) ?? UNUSABLE;
-      this.cache.set(ck, entry);
+      this.cache.set(algorithm, publicKey, entry);
     }
     if (entry === UNUSABLE) return false;
 
@@ -220,11 +219,10 @@ export class NodeCryptoBackend implements CryptoBackend {
     const spec = SPECS.get(algorithm);
     if (spec === undefined) throw unsupportedAlgorithm(this.name, algorithm);
     if (publicKey.length > this.maxKeyBytes) return false;
-    const ck = keyCacheKey(algorithm, publicKey);
-    let entry = this.cache.get(ck);
+    let entry = this.cache.get(algorithm, publicKey);
     if (entry === undefined) {
       entry = importPublicKey(spec, publicKey, this.rsaLimits) ?? UNUSABLE;
-      this.cache.set(ck, entry);
+      this.cache.set(algorithm, publicKey, entry);
     }
     if (entry === UNUSABLE) return false;
     let sig: Uint8Array | undefined;

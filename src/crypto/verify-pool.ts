@@ -1,8 +1,11 @@
 // Signature verification off the main thread (DESIGN.md convention 8, issue 5 "Validation in
 // the loop"): two CryptoBackends whose `verifyBatch` runs elsewhere, and the factory the server
-// uses to pick one from config. Sync `verify` always stays inline (node backend).
+// uses to pick one from config. Sync `verify` always stays inline (the preferred backend of
+// native-backend.ts: native when the addon is built, else node).
 //
-// - VerifyPool: N worker_threads, each with its own node backend and KeyObject cache. The calls
+// - VerifyPool: N worker_threads, each with its own verify backend and key cache: the native one
+//   (native-backend.ts: RSA and ECDSA through the addon, one call into it per message) when the
+//   addon is built, else node:crypto. The calls
 //   made in one microtask checkpoint (e.g. all queries a worker answer continued) are coalesced
 //   and packed into as few messages as possible: one per worker used, and a second worker only
 //   for chunks of at least `minJobsPerMessage` jobs (messaging costs ~25-45 µs per message, about
@@ -33,6 +36,7 @@ import { Worker } from 'node:worker_threads';
 import { publishLog } from '../core/diagnostics.js';
 import { CryptoError } from '../core/errors.js';
 import { assertVerifyArgs, unsupportedAlgorithm, type CryptoBackend, type VerifyJob } from './backend.js';
+import { createPreferredBackend, type NativeCryptoBackend } from './native-backend.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeCryptoBackend, type PreparedVerify } from './node-backend.js';
 
 /** Uint32 words per job in a request's `meta`. */
@@ -162,7 +166,7 @@ interface Slot {
 
 export class VerifyPool implements ClosableCryptoBackend {
   readonly name: string;
-  private readonly inline: NodeCryptoBackend;
+  private readonly inline: NativeCryptoBackend | NodeCryptoBackend;
   private readonly slots: Slot[] = [];
   private readonly data: VerifyWorkerData;
   private readonly maxQueued: number;
@@ -182,9 +186,10 @@ export class VerifyPool implements ClosableCryptoBackend {
   constructor(options: VerifyPoolOptions = {}) {
     const n = options.workers ?? 2;
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new CryptoError(`verify pool: workers must be 1..64, got ${String(n)}`);
-    this.name = `pool(node x${n})`;
     const cacheOpts: NodeBackendOptions = options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize };
-    this.inline = createNodeBackend(cacheOpts);
+    this.inline = createPreferredBackend(cacheOpts);
+    // The workers load the same addon from the same path, so they use the same kind of backend.
+    this.name = `pool(${this.inline.name} x${n})`;
     this.data = {
       ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
       ...(options.crashOnEmptySignature === true ? { crashOnEmptySignature: true } : {}),
@@ -457,14 +462,14 @@ export function createCallbackVerifier(options: CallbackVerifierOptions = {}): C
   return new CallbackVerifier(options);
 }
 
-/** The node backend as a ClosableCryptoBackend (nothing to close). */
+/** The preferred in-thread backend (native, else node) as a ClosableCryptoBackend (nothing to close). */
 function inlineBackend(options: NodeBackendOptions): ClosableCryptoBackend {
-  const node = createNodeBackend(options);
+  const be = createPreferredBackend(options);
   return {
-    name: node.name,
-    supportsVerify: (a) => node.supportsVerify(a),
-    verify: (a, k, d, s) => node.verify(a, k, d, s),
-    verifyBatch: (jobs) => node.verifyBatch(jobs),
+    name: be.name,
+    supportsVerify: (a) => be.supportsVerify(a),
+    verify: (a, k, d, s) => be.verify(a, k, d, s),
+    verifyBatch: (jobs) => be.verifyBatch(jobs),
     close: () => Promise.resolve(),
   };
 }

@@ -1,4 +1,5 @@
-// Differential tests: node:crypto (OpenSSL) and the pure-JS backend must agree on every answer.
+// Differential tests: node:crypto (OpenSSL), the pure-JS backend and (when built) the native
+// addon must agree on every answer.
 // Keys and messages come from a seeded generator where the algorithm allows it, so a failure
 // repeats; each backend's signatures must verify in the other, and every corruption must fail in
 // both.
@@ -14,9 +15,11 @@ import { createNodeBackend, createNodeSigner } from '../../src/crypto/node-backe
 import type { RsaPrivateKey } from '../../src/crypto/private-key.js';
 import { generatePrivateKey } from '../../src/crypto/signer.js';
 import { dsaSignRaw, makeDsaKey } from './dsa-test-key.js';
+import { nativeBackends } from './native-backends.js';
 
 const node = createNodeBackend();
 const noble = createNobleBackend();
+const native = nativeBackends();
 
 function messages(rnd: SeededRandom, count: number): Uint8Array[] {
   const out: Uint8Array[] = [new Uint8Array(0)];
@@ -28,6 +31,7 @@ function messages(rnd: SeededRandom, count: number): Uint8Array[] {
 function agree(alg: number, pk: Uint8Array, data: Uint8Array, sig: Uint8Array, want: boolean, what: string): void {
   assert.equal(node.verify(alg, pk, data, sig), want, `node: ${what}`);
   assert.equal(noble.verify(alg, pk, data, sig), want, `noble: ${what}`);
+  for (const be of native) assert.equal(be.verify(alg, pk, data, sig), want, `native: ${what}`);
 }
 
 function corruptions(rnd: SeededRandom, sig: Uint8Array): Uint8Array[] {

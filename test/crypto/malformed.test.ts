@@ -1,5 +1,5 @@
-// Hostile and broken inputs: malformed DNSKEY public keys and signatures are `false` in both
-// backends, never an exception; programmer errors (unsupported algorithm, wrong argument types)
+// Hostile and broken inputs: malformed DNSKEY public keys and signatures are `false` in every
+// backend (node, noble, native when built), never an exception; programmer errors (unsupported algorithm, wrong argument types)
 // are CryptoError. Also the public key field codecs and the key cache bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,15 +15,16 @@ import {
   publicKeyBits,
   rsaKeyUsable,
 } from '../../src/crypto/dnskey-public-key.js';
-import { KeyCache } from '../../src/crypto/key-cache.js';
+import { KeyCache, PublicKeyCache } from '../../src/crypto/key-cache.js';
 import { createNobleBackend } from '../../src/crypto/noble-backend.js';
 import { NodeCryptoBackend, createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
 import type { PrivateKey, RsaPrivateKey } from '../../src/crypto/private-key.js';
 import { generatePrivateKey } from '../../src/crypto/signer.js';
 import { RFC_EXAMPLES } from '../vectors/crypto-rfc-examples.js';
+import { nativeBackends } from './native-backends.js';
 import { b64, exampleSignedData } from './signed-data.js';
 
-const backends: readonly CryptoBackend[] = [createNodeBackend(), createNobleBackend()];
+const backends: readonly CryptoBackend[] = [createNodeBackend(), createNobleBackend(), ...nativeBackends()];
 const ALL = [3, 5, 6, 7, 8, 10, 13, 14, 15, 16];
 
 function allFalse(alg: number, pk: Uint8Array, data: Uint8Array, sig: Uint8Array, what: string): void {
@@ -285,4 +286,21 @@ test('KeyCache evicts entries not used since they last came round', () => {
   assert.equal(c.size, 3);
   c.clear();
   assert.equal(c.size, 0);
+});
+
+test('PublicKeyCache: found by algorithm and bytes (any view of them), keeps its own copy, bounded', () => {
+  const c = new PublicKeyCache<string>(2);
+  const key = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
+  c.set(8, key, 'rsa');
+  const big = concatBytes(Uint8Array.of(9, 9), key, Uint8Array.of(9));
+  assert.equal(c.get(8, big.subarray(2, 9)), 'rsa', 'a subarray with the same bytes is a hit');
+  assert.equal(c.get(13, key), undefined, 'same bytes, other algorithm');
+  assert.equal(c.get(8, key.subarray(1)), undefined, 'a prefix is another key');
+  key[0] = 0xff;
+  assert.equal(c.get(8, key), undefined, 'changing the caller array does not change the stored key');
+  assert.equal(c.get(8, Uint8Array.of(1, 2, 3, 4, 5, 6, 7)), 'rsa');
+  c.set(13, Uint8Array.of(1), 'a');
+  c.set(13, Uint8Array.of(2), 'b');
+  assert.equal(c.size, 2);
+  assert.deepEqual([c.hits, c.misses], [2, 3]);
 });

@@ -1,4 +1,5 @@
-// Known-answer tests: the RFC 5702, RFC 6605 and RFC 8080 examples verify with both backends,
+// Known-answer tests: the RFC 5702, RFC 6605 and RFC 8080 examples verify with every backend
+// (node, noble, and native when the addon is built),
 // the private keys give the published DNSKEYs, and deterministic schemes reproduce the published
 // signatures byte for byte. RFC 6979 checks the deterministic ECDSA nonces.
 import { test } from 'node:test';
@@ -9,9 +10,10 @@ import { createNobleBackend, createNobleSigner } from '../../src/crypto/noble-ba
 import { createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
 import { createSigner, publicKeyFromPrivateKey } from '../../src/crypto/signer.js';
 import { RFC6979_EXAMPLES, RFC_EXAMPLES } from '../vectors/crypto-rfc-examples.js';
+import { nativeBackends } from './native-backends.js';
 import { b64, exampleSignedData, hex } from './signed-data.js';
 
-const backends: readonly CryptoBackend[] = [createNodeBackend(), createNobleBackend()];
+const backends: readonly CryptoBackend[] = [createNodeBackend(), createNobleBackend(), ...nativeBackends()];
 
 for (const ex of RFC_EXAMPLES) {
   const publicKey = b64(ex.publicKey);

@@ -1,0 +1,382 @@
+/*
+ * anchord_verify: DNSSEC signature verification for RSA (RFC 3110 §3, RFC 5702 §3) and ECDSA
+ * (RFC 6605 §4) through the OpenSSL that Node itself carries, with one ready verify context per
+ * DNSKEY.
+ *
+ * Why it exists (bench/README.md, "Crypto verify"): node:crypto on Node 20 / OpenSSL 3.0 builds a
+ * new EVP_PKEY_CTX (provider fetch, key export to the provider, padding and digest set-up) for
+ * every `crypto.verify` call, about 4 µs, which keeps RSA-2048 at ~0.7 of `openssl speed`. Here
+ * EVP_PKEY_verify_init, the RSA padding and the signature digest are set once per key, and every
+ * verify is: hash the signed data with a kept EVP_MD_CTX, then EVP_PKEY_verify on the digest.
+ *
+ * The symbols are Node's own (the node binary exports its statically linked OpenSSL); the addon
+ * links no libcrypto of its own, so there is one OpenSSL in the process.
+ *
+ * Untrusted input: every signature and key length is checked here as well as in TypeScript.
+ * Anything malformed is a false verdict (or a null key), never a crash; OpenSSL's error queue is
+ * cleared after every failure so that node:crypto never reads a stale error of ours.
+ *
+ * JS interface (src/crypto/native-verifier.ts):
+ *   rsaKey(digest, n, e)        -> key | null   digest: 1 SHA-1, 2 SHA-256, 4 SHA-512
+ *   ecKey(algorithm, xy)        -> key | null   algorithm: 13 P-256/SHA-256, 14 P-384/SHA-384
+ *   verify(key, data, sig)      -> boolean
+ *   verifyBatch(keys, datas, sigs, out) -> undefined; out[i] = 1 valid, 0 not
+ * A key is an external owned by the JavaScript heap; its OpenSSL objects are freed with it.
+ * Each key belongs to the thread (N-API environment) that made it.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/param_build.h>
+#include <openssl/bn.h>
+#include <openssl/rsa.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DIG_SHA1 = 1, DIG_SHA256 = 2, DIG_SHA384 = 3, DIG_SHA512 = 4, DIG_COUNT = 5 };
+enum { KIND_RSA = 1, KIND_EC = 2 };
+
+/* RSA modulus bounds (RFC 3110 §2 allows 512..4096 bits; the TypeScript side applies the
+ * configured limits, these only keep the C side safe on its own). */
+#define RSA_MAX_MODULUS 512 /* octets */
+#define RSA_MAX_EXPONENT 8  /* octets: 64 bits, see dnskey-public-key.ts */
+/* Data to hash: RRSIG rdata plus an RRset, bounded by what a DNS message can carry many times
+ * over; larger input is refused rather than hashed. */
+#define MAX_DATA (16u * 1024u * 1024u)
+
+static const napi_type_tag KEY_TAG = {0x616e63686f72645fULL, 0x7665726966796b31ULL};
+
+typedef struct {
+  EVP_MD *md[DIG_COUNT];
+  EVP_MD_CTX *mdctx[DIG_COUNT];
+} instance_t;
+
+typedef struct {
+  EVP_PKEY *pkey;
+  EVP_PKEY_CTX *ctx; /* EVP_PKEY_verify_init done; RSA padding and digest set */
+  int kind;
+  int digest;
+  size_t sig_len; /* RSA: modulus octets; ECDSA: 2 * field octets */
+} vkey_t;
+
+static const char *const DIGEST_NAME[DIG_COUNT] = {NULL, "SHA1", "SHA256", "SHA384", "SHA512"};
+
+static void instance_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  instance_t *in = data;
+  for (int i = 0; i < DIG_COUNT; i++) {
+    EVP_MD_CTX_free(in->mdctx[i]);
+    EVP_MD_free(in->md[i]);
+  }
+  free(in);
+}
+
+static void key_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  vkey_t *k = data;
+  EVP_PKEY_CTX_free(k->ctx);
+  EVP_PKEY_free(k->pkey);
+  free(k);
+}
+
+static instance_t *instance(napi_env env) {
+  void *p = NULL;
+  if (napi_get_instance_data(env, &p) != napi_ok) return NULL;
+  return p;
+}
+
+static napi_value js_null(napi_env env) {
+  napi_value v;
+  napi_get_null(env, &v);
+  return v;
+}
+
+static napi_value js_bool(napi_env env, int b) {
+  napi_value v;
+  napi_get_boolean(env, b != 0, &v);
+  return v;
+}
+
+/* A Uint8Array argument's bytes; 0 if the value is not a Uint8Array. */
+static int get_bytes(napi_env env, napi_value v, const uint8_t **data, size_t *len) {
+  napi_typedarray_type type;
+  size_t length;
+  void *ptr;
+  int is_ta = 0;
+  bool b = false;
+  if (napi_is_typedarray(env, v, &b) != napi_ok || !b) return 0;
+  is_ta = 1;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_uint8_array) return 0;
+  *data = length == 0 ? (const uint8_t *)"" : ptr;
+  *len = length;
+  return is_ta;
+}
+
+static int get_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_ANCHORD_NATIVE_ARG", msg);
+  return NULL;
+}
+
+/* A verify context for `pkey`, with RSA PKCS #1 v1.5 padding and the digest set for RSA. */
+static napi_value wrap_key(napi_env env, instance_t *in, EVP_PKEY *pkey, int kind, int digest, size_t sig_len) {
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+  if (ctx == NULL || EVP_PKEY_verify_init(ctx) <= 0) goto fail;
+  if (kind == KIND_RSA) {
+    /* RFC 8017 §8.2.2: RSASSA-PKCS1-v1_5; OpenSSL compares the whole DigestInfo encoding. */
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0) goto fail;
+    if (EVP_PKEY_CTX_set_signature_md(ctx, in->md[digest]) <= 0) goto fail;
+  }
+  vkey_t *k = calloc(1, sizeof *k);
+  if (k == NULL) goto fail;
+  k->pkey = pkey;
+  k->ctx = ctx;
+  k->kind = kind;
+  k->digest = digest;
+  k->sig_len = sig_len;
+  napi_value ext;
+  if (napi_create_external(env, k, key_free, NULL, &ext) != napi_ok) {
+    free(k);
+    goto fail;
+  }
+  napi_type_tag_object(env, ext, &KEY_TAG);
+  /* An RSA-2048 key and its context hold a few KiB outside the JS heap. */
+  int64_t ignored;
+  napi_adjust_external_memory(env, 4096, &ignored);
+  return ext;
+fail:
+  EVP_PKEY_CTX_free(ctx);
+  EVP_PKEY_free(pkey);
+  ERR_clear_error();
+  return js_null(env);
+}
+
+/* rsaKey(digest, n, e): n and e big-endian, as in the DNSKEY field (RFC 3110 §2). */
+static napi_value rsa_key(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type(env, "rsaKey(digest, n, e)");
+  int32_t digest;
+  const uint8_t *n, *e;
+  size_t nlen, elen;
+  if (!get_int(env, argv[0], &digest) || !get_bytes(env, argv[1], &n, &nlen) || !get_bytes(env, argv[2], &e, &elen))
+    return throw_type(env, "rsaKey(digest: number, n: Uint8Array, e: Uint8Array)");
+  if (digest != DIG_SHA1 && digest != DIG_SHA256 && digest != DIG_SHA512) return throw_type(env, "rsaKey: digest must be 1, 2 or 4");
+  instance_t *in = instance(env);
+  if (in == NULL) return js_null(env);
+  /* Leading zero octets do not count (RFC 3110 §2 fields may carry them). */
+  while (nlen > 0 && n[0] == 0) n++, nlen--;
+  while (elen > 0 && e[0] == 0) e++, elen--;
+  if (nlen < 64 || nlen > RSA_MAX_MODULUS || elen == 0 || elen > RSA_MAX_EXPONENT) return js_null(env);
+
+  EVP_PKEY *pkey = NULL;
+  EVP_PKEY_CTX *kctx = NULL;
+  OSSL_PARAM_BLD *bld = NULL;
+  OSSL_PARAM *params = NULL;
+  BIGNUM *bn_n = BN_bin2bn(n, (int)nlen, NULL);
+  BIGNUM *bn_e = BN_bin2bn(e, (int)elen, NULL);
+  if (bn_n == NULL || bn_e == NULL) goto done;
+  bld = OSSL_PARAM_BLD_new();
+  if (bld == NULL || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
+      !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
+    goto done;
+  params = OSSL_PARAM_BLD_to_param(bld);
+  kctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  if (params == NULL || kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0 ||
+      EVP_PKEY_fromdata(kctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
+done:
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  EVP_PKEY_CTX_free(kctx);
+  BN_free(bn_n);
+  BN_free(bn_e);
+  if (pkey == NULL) {
+    ERR_clear_error();
+    return js_null(env);
+  }
+  return wrap_key(env, in, pkey, KIND_RSA, digest, nlen);
+}
+
+/* ecKey(algorithm, xy): the RFC 6605 §4 public key, x || y without the SEC 1 prefix octet. */
+static napi_value ec_key(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_type(env, "ecKey(algorithm, xy)");
+  int32_t alg;
+  const uint8_t *xy;
+  size_t len;
+  if (!get_int(env, argv[0], &alg) || !get_bytes(env, argv[1], &xy, &len)) return throw_type(env, "ecKey(algorithm: number, xy: Uint8Array)");
+  if (alg != 13 && alg != 14) return throw_type(env, "ecKey: algorithm must be 13 or 14");
+  instance_t *in = instance(env);
+  if (in == NULL) return js_null(env);
+  size_t want = alg == 13 ? 64 : 96;
+  if (len != want) return js_null(env);
+  uint8_t point[1 + 96];
+  point[0] = 0x04; /* SEC 1 §2.3.3 uncompressed point */
+  memcpy(point + 1, xy, len);
+  char group[16];
+  strcpy(group, alg == 13 ? "prime256v1" : "secp384r1");
+  OSSL_PARAM params[3];
+  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+  params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, 1 + len);
+  params[2] = OSSL_PARAM_construct_end();
+  EVP_PKEY *pkey = NULL;
+  /* fromdata decodes the point with EC_POINT_oct2point, which refuses points off the curve. */
+  EVP_PKEY_CTX *kctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+  if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0 || EVP_PKEY_fromdata(kctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
+  EVP_PKEY_CTX_free(kctx);
+  if (pkey == NULL) {
+    ERR_clear_error();
+    return js_null(env);
+  }
+  return wrap_key(env, in, pkey, KIND_EC, alg == 13 ? DIG_SHA256 : DIG_SHA384, 2 * (want / 2));
+}
+
+/* DER INTEGER (X.690 §8.3) of an unsigned big-endian value, minimal form. */
+static size_t der_uint(uint8_t *out, const uint8_t *v, size_t len) {
+  while (len > 1 && v[0] == 0) v++, len--;
+  size_t pad = (v[0] & 0x80) ? 1 : 0;
+  out[0] = 0x02;
+  out[1] = (uint8_t)(len + pad);
+  if (pad) out[2] = 0x00;
+  memcpy(out + 2 + pad, v, len);
+  return 2 + pad + len;
+}
+
+static vkey_t *get_key(napi_env env, napi_value v) {
+  napi_valuetype t;
+  bool tagged = false;
+  void *p = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
+  if (napi_check_object_type_tag(env, v, &KEY_TAG, &tagged) != napi_ok || !tagged) return NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
+/* One check; 1 valid, 0 not. Never fails otherwise. */
+static int verify_one(instance_t *in, vkey_t *k, const uint8_t *data, size_t dlen, const uint8_t *sig, size_t slen) {
+  if (dlen > MAX_DATA || slen != k->sig_len) return 0;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  EVP_MD_CTX *mc = in->mdctx[k->digest];
+  if (EVP_DigestInit_ex(mc, in->md[k->digest], NULL) <= 0 || EVP_DigestUpdate(mc, data, dlen) <= 0 ||
+      EVP_DigestFinal_ex(mc, digest, &mdlen) <= 0) {
+    ERR_clear_error();
+    return 0;
+  }
+  int r;
+  if (k->kind == KIND_RSA) {
+    /* The signature is exactly k octets (the caller left-pads shorter ones, RFC 8017 §4.1);
+     * OpenSSL refuses a value not below n and compares the whole EMSA-PKCS1-v1_5 encoding. */
+    r = EVP_PKEY_verify(k->ctx, sig, slen, digest, mdlen);
+  } else {
+    /* RFC 6605 §4: r || s, each half the signature; OpenSSL wants Ecdsa-Sig-Value in DER. */
+    uint8_t der[2 + 2 * (3 + 48)];
+    size_t half = slen / 2;
+    size_t l1 = der_uint(der + 2, sig, half);
+    size_t l2 = der_uint(der + 2 + l1, sig + half, half);
+    der[0] = 0x30;
+    der[1] = (uint8_t)(l1 + l2); /* at most 102: short form */
+    r = EVP_PKEY_verify(k->ctx, der, 2 + l1 + l2, digest, mdlen);
+  }
+  if (r != 1) {
+    ERR_clear_error();
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value verify(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type(env, "verify(key, data, sig)");
+  vkey_t *k = get_key(env, argv[0]);
+  const uint8_t *data, *sig;
+  size_t dlen, slen;
+  if (k == NULL || !get_bytes(env, argv[1], &data, &dlen) || !get_bytes(env, argv[2], &sig, &slen))
+    return throw_type(env, "verify(key: NativeKey, data: Uint8Array, sig: Uint8Array)");
+  instance_t *in = instance(env);
+  if (in == NULL) return js_bool(env, 0);
+  return js_bool(env, verify_one(in, k, data, dlen, sig, slen));
+}
+
+/* verifyBatch(keys, datas, sigs, out): many checks in one crossing; out is a Uint8Array. */
+static napi_value verify_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return throw_type(env, "verifyBatch(keys, datas, sigs, out)");
+  uint32_t n = 0, n2 = 0, n3 = 0;
+  bool a1 = false, a2 = false, a3 = false;
+  napi_is_array(env, argv[0], &a1);
+  napi_is_array(env, argv[1], &a2);
+  napi_is_array(env, argv[2], &a3);
+  if (!a1 || !a2 || !a3) return throw_type(env, "verifyBatch: keys, datas and sigs must be arrays");
+  napi_get_array_length(env, argv[0], &n);
+  napi_get_array_length(env, argv[1], &n2);
+  napi_get_array_length(env, argv[2], &n3);
+  const uint8_t *outp;
+  size_t outlen;
+  if (!get_bytes(env, argv[3], &outp, &outlen) || n2 != n || n3 != n || outlen < n)
+    return throw_type(env, "verifyBatch: arrays of one length and an out Uint8Array at least that long");
+  uint8_t *out = (uint8_t *)outp;
+  instance_t *in = instance(env);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value kv, dv, sv;
+    const uint8_t *data, *sig;
+    size_t dlen, slen;
+    if (napi_get_element(env, argv[0], i, &kv) != napi_ok || napi_get_element(env, argv[1], i, &dv) != napi_ok ||
+        napi_get_element(env, argv[2], i, &sv) != napi_ok)
+      return NULL;
+    vkey_t *k = get_key(env, kv);
+    if (k == NULL || !get_bytes(env, dv, &data, &dlen) || !get_bytes(env, sv, &sig, &slen))
+      return throw_type(env, "verifyBatch: keys[i] must be a NativeKey, datas[i] and sigs[i] Uint8Arrays");
+    out[i] = in != NULL && verify_one(in, k, data, dlen, sig, slen) ? 1 : 0;
+  }
+  return NULL;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  instance_t *in = calloc(1, sizeof *in);
+  if (in == NULL) {
+    napi_throw_error(env, NULL, "anchord_verify: out of memory");
+    return NULL;
+  }
+  for (int i = 1; i < DIG_COUNT; i++) {
+    in->md[i] = EVP_MD_fetch(NULL, DIGEST_NAME[i], NULL);
+    in->mdctx[i] = EVP_MD_CTX_new();
+    if (in->md[i] == NULL || in->mdctx[i] == NULL) {
+      ERR_clear_error();
+      instance_free(env, in, NULL);
+      napi_throw_error(env, NULL, "anchord_verify: OpenSSL has no SHA-1/SHA-2 digests");
+      return NULL;
+    }
+  }
+  if (napi_set_instance_data(env, in, instance_free, NULL) != napi_ok) {
+    instance_free(env, in, NULL);
+    return NULL;
+  }
+  napi_property_descriptor props[] = {
+      {"rsaKey", NULL, rsa_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ecKey", NULL, ec_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verify", NULL, verify, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verifyBatch", NULL, verify_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

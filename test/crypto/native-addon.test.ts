@@ -1,0 +1,224 @@
+// The native verifier (native/anchord_verify.c through src/crypto/native-backend.ts):
+// - it is built wherever it can be: on a machine with python3, make, a C compiler, node-gyp and
+//   node's headers, a missing addon is a failure that says what is missing;
+// - it answers exactly as the node backend for every algorithm, one check at a time and in batches
+//   (the RFC vectors, malformed input and the node/noble differential runs include it as well:
+//   rfc-vectors, malformed and differential tests);
+// - ECDSA signatures whose r or s need DER padding or lose leading zeros (the addon re-encodes
+//   r || s as DER) verify;
+// - without the addon the preferred backend is node:crypto and the log says so once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CryptoError } from '../../src/core/errors.js';
+import { SeededRandom } from '../../src/core/random.js';
+import type { Signer, VerifyJob } from '../../src/crypto/backend.js';
+import { concatBytes } from '../../src/crypto/bytes.js';
+import { decodeRsaPublicKey } from '../../src/crypto/dnskey-public-key.js';
+import { loadNativeAddon, nativeAddonPath } from '../../src/crypto/native-addon.js';
+import { createNativeBackend, createPreferredBackend, type NativeCryptoBackend } from '../../src/crypto/native-backend.js';
+import { createNobleSigner } from '../../src/crypto/noble-backend.js';
+import { createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
+import type { RsaPrivateKey } from '../../src/crypto/private-key.js';
+import { generatePrivateKey } from '../../src/crypto/signer.js';
+import { createVerifyPool } from '../../src/crypto/verify-pool.js';
+import { makeDsaKey, dsaSignRaw } from './dsa-test-key.js';
+import { encodeDsaSignature } from '../../src/crypto/dsa-signature.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Which build prerequisites this machine lacks (empty: the addon can be built here). */
+function missingBuildTools(): string[] {
+  const missing: string[] = [];
+  const runs = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  if (!runs('python3', ['--version'])) missing.push('python3');
+  if (!runs('make', ['--version'])) missing.push('make');
+  if (!runs('cc', ['--version']) && !runs('gcc', ['--version'])) missing.push('a C compiler (cc)');
+  if (!existsSync(resolve(process.execPath, '../../include/node/node_api.h'))) missing.push(`node headers (${resolve(process.execPath, '../../include/node')})`);
+  const gyp = [
+    resolve(process.execPath, '../../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+    resolve(process.execPath, '../node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+  ];
+  if (!gyp.some((p) => existsSync(p))) missing.push('node-gyp (ships with npm)');
+  return missing;
+}
+
+const load = loadNativeAddon();
+const made = createNativeBackend();
+const native: NativeCryptoBackend | undefined = 'backend' in made ? made.backend : undefined;
+const skipNoAddon = native === undefined ? `native verifier not loaded (${load.ok ? '' : load.reason})` : false;
+
+test('the native verifier is built wherever the build tools are', (t) => {
+  if (process.env.ANCHORD_NATIVE_CRYPTO === '0') {
+    t.skip('ANCHORD_NATIVE_CRYPTO=0 turns the addon off');
+    return;
+  }
+  const missing = missingBuildTools();
+  if (missing.length > 0) {
+    assert.equal(load.ok, false, 'no build tools, yet an addon loaded: a stale build?');
+    t.skip(`cannot be built here, missing: ${missing.join(', ')}`);
+    return;
+  }
+  assert.ok(
+    load.ok,
+    `native verifier missing at ${nativeAddonPath()} although python3, make, cc, node-gyp and node's headers are here ` +
+      `(${load.ok ? '' : load.reason}); the last build's output is in native/build-native.log`,
+  );
+  assert.equal(native?.name, 'native', 'createNativeBackend gives the native backend');
+});
+
+const rnd = new SeededRandom(0xad0);
+
+function corrupt(sig: Uint8Array): Uint8Array[] {
+  const flip = sig.slice();
+  flip[rnd.below(sig.length)]! ^= 1 << rnd.below(8);
+  return [flip, sig.subarray(1), concatBytes(sig, Uint8Array.of(0)), new Uint8Array(sig.length), new Uint8Array(sig.length).fill(0xff), new Uint8Array(0)];
+}
+
+/** Valid, corrupted and cross-key jobs for every algorithm the node backend verifies. */
+function jobsForAll(): VerifyJob[] {
+  const signers: Signer[] = [];
+  const rsa1024 = generatePrivateKey(8, { bits: 1024 }) as RsaPrivateKey;
+  const rsa2048 = generatePrivateKey(8, { bits: 2048 }) as RsaPrivateKey;
+  for (const alg of [5, 7, 8, 10]) for (const base of [rsa1024, rsa2048]) signers.push(createNodeSigner({ ...base, algorithm: alg }));
+  for (const alg of [13, 14, 15, 16]) signers.push(createNodeSigner(generatePrivateKey(alg, { random: rnd })));
+  const jobs: VerifyJob[] = [];
+  for (const s of signers) {
+    for (let i = 0; i < 4; i++) {
+      const data = rnd.fill(new Uint8Array(rnd.below(700)));
+      const signature = s.sign(data);
+      const ok = { algorithm: s.algorithm, publicKey: s.publicKey, data, signature };
+      jobs.push(ok, { ...ok, data: concatBytes(data, Uint8Array.of(1)) });
+      for (const bad of corrupt(signature)) jobs.push({ ...ok, signature: bad });
+      const key = s.publicKey.slice();
+      key[key.length - 1]! ^= 2;
+      jobs.push({ ...ok, publicKey: key });
+    }
+  }
+  // DSA goes through node inside the native backend.
+  const dsa = makeDsaKey(rnd, 0, 3);
+  const dsaPk = createNodeSigner(dsa).publicKey;
+  const dsaData = rnd.fill(new Uint8Array(50));
+  const { r, s } = dsaSignRaw(dsa, dsaData, rnd);
+  jobs.push({ algorithm: 3, publicKey: dsaPk, data: dsaData, signature: encodeDsaSignature(0, r, s) });
+  return jobs;
+}
+
+test('native answers as node for every algorithm, singly and in one batch', { skip: skipNoAddon }, async () => {
+  const be = native!;
+  const node = createNodeBackend();
+  const jobs = jobsForAll();
+  const want = jobs.map((j) => node.verify(j.algorithm, j.publicKey, j.data, j.signature));
+  assert.ok(want.filter(Boolean).length >= 40, 'the job set holds valid signatures');
+  assert.ok(want.filter((w) => !w).length >= 300, 'the job set holds invalid signatures');
+  const single = jobs.map((j) => be.verify(j.algorithm, j.publicKey, j.data, j.signature));
+  assert.deepEqual(single, want, 'verify agrees with node');
+  assert.deepEqual(await be.verifyBatch(jobs), want, 'verifyBatch agrees with node');
+  // Shuffled, so batches mix algorithms and keys in every order.
+  const order = jobs.map((_, i) => i).sort(() => rnd.below(3) - 1);
+  assert.deepEqual(be.verifyMany(order.map((i) => jobs[i]!)), order.map((i) => want[i]), 'shuffled batch');
+  assert.deepEqual(await be.verifyBatch([]), [], 'empty batch');
+});
+
+test('native: unsupported algorithms and bad arguments are CryptoError, in verify and verifyBatch', { skip: skipNoAddon }, async () => {
+  const be = native!;
+  const u = new Uint8Array(64);
+  for (const alg of [0, 1, 2, 4, 12, 17, 255]) assert.throws(() => be.verify(alg, u, u, u), CryptoError, `algorithm ${alg}`);
+  assert.throws(() => be.verify(8, 'x' as unknown as Uint8Array, u, u), CryptoError, 'string key');
+  await assert.rejects(be.verifyBatch([{ algorithm: 13, publicKey: u, data: u, signature: u }, { algorithm: 1, publicKey: u, data: u, signature: u }]), CryptoError);
+});
+
+test('native: ECDSA r and s with leading zero octets or the top bit set (DER re-encoding) verify', { skip: skipNoAddon }, () => {
+  const be = native!;
+  const node = createNodeBackend();
+  for (const alg of [13, 14] as const) {
+    const len = alg === 13 ? 32 : 48;
+    const signer = createNobleSigner(generatePrivateKey(alg, { random: rnd }));
+    const seen = { rZero: 0, sZero: 0, rHigh: 0, sHigh: 0 };
+    for (let i = 0; i < 3000 && (seen.rZero === 0 || seen.sZero === 0); i++) {
+      const data = rnd.fill(new Uint8Array(24));
+      const sig = signer.sign(data);
+      const kinds = { rZero: sig[0] === 0, sZero: sig[len] === 0, rHigh: sig[0]! >= 0x80, sHigh: sig[len]! >= 0x80 };
+      if (!Object.values(kinds).some(Boolean)) continue;
+      for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) if (kinds[k]) seen[k]++;
+      assert.equal(be.verify(alg, signer.publicKey, data, sig), true, `alg ${alg} ${JSON.stringify(kinds)}`);
+      assert.equal(node.verify(alg, signer.publicKey, data, sig), true, `node alg ${alg}`);
+    }
+    for (const [k, n] of Object.entries(seen)) assert.ok(n > 0, `alg ${alg}: met a signature with ${k}`);
+  }
+});
+
+test('native: RSA signatures shorter than the modulus, equal to it, or above it', { skip: skipNoAddon }, () => {
+  const be = native!;
+  const signer = createNodeSigner(generatePrivateKey(8, { bits: 1024 }));
+  const n = decodeRsaPublicKey(signer.publicKey)!.modulus;
+  let found = false;
+  for (let i = 0; i < 4000 && !found; i++) {
+    const data = rnd.fill(new Uint8Array(16));
+    const sig = signer.sign(data);
+    if (sig[0] !== 0) continue;
+    found = true;
+    assert.equal(be.verify(8, signer.publicKey, data, sig.subarray(1)), true, 'leading zero dropped');
+    assert.equal(be.verify(8, signer.publicKey, data, concatBytes(Uint8Array.of(0, 0), sig)), true, 'extra zeros');
+    assert.equal(be.verify(8, signer.publicKey, data, n), false, 'signature = n');
+    const above = n.slice();
+    above[n.length - 1]! += 2;
+    assert.equal(be.verify(8, signer.publicKey, data, above), false, 'signature > n');
+    assert.equal(be.verify(8, signer.publicKey, data, concatBytes(Uint8Array.of(1), sig)), false, 'one octet too long');
+  }
+  assert.ok(found, 'met a signature with a leading zero octet');
+});
+
+test('native: a key cache miss that OpenSSL refuses is remembered; the cache is bounded', { skip: skipNoAddon }, () => {
+  const made2 = createNativeBackend({ keyCacheSize: 3 });
+  assert.ok('backend' in made2, 'native backend');
+  const be = made2.backend;
+  const offCurve = new Uint8Array(64).fill(7);
+  be.verify(13, offCurve, new Uint8Array(1), new Uint8Array(64));
+  const hits = be.cacheStats().hits;
+  assert.equal(be.verify(13, offCurve, new Uint8Array(1), new Uint8Array(64)), false);
+  assert.equal(be.cacheStats().hits, hits + 1, 'second lookup is a hit');
+  for (let i = 0; i < 10; i++) be.verify(13, rnd.fill(new Uint8Array(64)), new Uint8Array(1), new Uint8Array(64));
+  assert.equal(be.cacheStats().size, 3);
+});
+
+test('native: the worker pool uses the addon and answers as node', { skip: skipNoAddon }, async () => {
+  const pool = createVerifyPool({ workers: 1 });
+  try {
+    assert.equal(pool.name, 'pool(native x1)');
+    const jobs = jobsForAll().slice(0, 120);
+    const node = createNodeBackend();
+    assert.deepEqual(await pool.verifyBatch(jobs), jobs.map((j) => node.verify(j.algorithm, j.publicKey, j.data, j.signature)));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('without the addon the preferred backend is node:crypto and the log says so once', () => {
+  // A fresh process with the addon turned off, listening to the log channel.
+  const script = `
+    import { subscribe } from 'node:diagnostics_channel';
+    import { Channel } from './src/core/diagnostics.ts';
+    import { createPreferredBackend } from './src/crypto/native-backend.ts';
+    const logs = [];
+    subscribe(Channel.log, (m) => logs.push(m));
+    const a = createPreferredBackend();
+    const b = createPreferredBackend();
+    console.log(JSON.stringify({ names: [a.name, b.name], logs }));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ANCHORD_NATIVE_CRYPTO: '0' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `child failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { names: string[]; logs: { level: string; msg: string; reason: string }[] };
+  assert.deepEqual(out.names, ['node', 'node']);
+  assert.equal(out.logs.length, 1, `one log record: ${JSON.stringify(out.logs)}`);
+  assert.match(out.logs[0]!.msg, /native verifier not available/);
+  assert.match(out.logs[0]!.reason, /ANCHORD_NATIVE_CRYPTO=0/);
+  // And with the addon there, no such record (checked in-process: this thread loaded it or not).
+  if (native !== undefined) assert.equal(createPreferredBackend().name, 'native');
+});
