@@ -1,7 +1,7 @@
 // Verify throughput of the CryptoBackend forms behind `verifyBatch` (crypto/verify-pool.ts):
 // inline (node backend on the main thread), node:crypto's callback form on libuv's threadpool,
 // and worker_threads pools of 1 and 2 workers, for P-256 and RSA-2048, at 1, 8 and 32 jobs per
-// `verifyBatch` call.
+// `verifyBatch` call. The pools' workers use the native backend when the addon is built.
 //
 //   npx tsx bench/crypto/pool-bench.ts [--seconds 1] [--rounds 3] [--in-flight 8] [--no-write]
 //
@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SeededRandom } from '../../src/core/random.js';
 import type { CryptoBackend, VerifyJob } from '../../src/crypto/backend.js';
+import { createNativeBackend } from '../../src/crypto/native-backend.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { createSigner, generatePrivateKey } from '../../src/crypto/signer.js';
 import { createCallbackVerifier, createVerifyPool, type ClosableCryptoBackend } from '../../src/crypto/verify-pool.js';
@@ -51,8 +52,10 @@ interface Form {
   readonly label: string;
   make(): CryptoBackend & Partial<ClosableCryptoBackend>;
 }
+const nativeMade = createNativeBackend();
 const FORMS: readonly Form[] = [
-  { label: 'inline', make: () => createNodeBackend() },
+  { label: 'inline (node)', make: () => createNodeBackend() },
+  ...('backend' in nativeMade ? [{ label: 'inline (native)', make: () => nativeMade.backend }] : []),
   { label: 'callback (libuv)', make: () => createCallbackVerifier() },
   { label: 'pool x1', make: () => createVerifyPool({ workers: 1 }) },
   { label: 'pool x2', make: () => createVerifyPool({ workers: 2 }) },
@@ -153,9 +156,10 @@ if (WRITE) {
     heading,
     '',
     `Verifies per wall-clock second through \`verifyBatch\`, ${IN_FLIGHT} calls in flight, best of ${ROUNDS} rounds of ${SECONDS} s;`,
-    `${MESSAGES} different 128-octet messages per key, one key per algorithm (key caches warm). "inline" is the node backend on the`,
-    'main thread; "callback (libuv)" is `crypto.verify(..., callback)` on libuv\'s threadpool (default 4 threads) with keys',
-    'imported on the main thread; "pool xN" is crypto/verify-pool.ts with N worker_threads: calls made in one microtask',
+    `${MESSAGES} different 128-octet messages per key, one key per algorithm (key caches warm). "inline (node)" is the node`,
+    'backend on the main thread, "inline (native)" the native one (N-API addon, src/crypto/native-backend.ts); "callback',
+    '(libuv)" is `crypto.verify(..., callback)` on libuv\'s threadpool (default 4 threads) with keys imported on the main',
+    `thread; "pool xN" is crypto/verify-pool.ts with N worker_threads, each with the ${'backend' in nativeMade ? 'native' : 'node'} backend: calls made in one microtask`,
     'checkpoint are coalesced into one message per worker used (a second worker only for chunks of 8 or more), so with',
     `${IN_FLIGHT} calls in flight even 1-job calls travel in batches. "main µs/verify" is main-thread busy time per verify`,
     '(event-loop utilisation): the cost left on the thread that also parses and answers queries. "per CPU-s" is verifies',
