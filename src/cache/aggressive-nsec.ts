@@ -181,7 +181,8 @@ function signedSize(s: SignedRRset): number {
 }
 
 function bytesKey(b: Uint8Array): string {
-  return String.fromCharCode(...b);
+  // apply, not a spread: a spread walks a typed array through the iterator protocol.
+  return String.fromCharCode.apply(null, b as unknown as number[]);
 }
 
 /** Index of the first key > k (keys sorted ascending). */

@@ -21,9 +21,15 @@
 // the Map in insertion order, gives flagged entries another round and drops the rest — close to
 // LRU, but a hit costs one property write instead of a Map delete and re-insert.
 //
+// Storage: each entry's octets — the response, then its TTL field offsets (u16) and stored TTLs
+// (u32) — are one slot in a ByteArena (byte-arena.ts), not a Buffer and two typed arrays of its
+// own (measured: ~240 heap octets per small typed array besides its data). The bound counts the
+// arena's chunks at full size plus a per-entry estimate for the entry object, Map slot and key.
+//
 // Pure: no clock of its own; callers pass `now` in ms (from the injected Clock), so the server can
 // read the clock once per batch of packets.
 
+import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
 import { parseQueryKey, QueryInfo } from './query-key.js';
 
 export interface AnswerCacheOptions {
@@ -58,23 +64,35 @@ export interface AnswerCacheStats {
   evictions: number;
 }
 
-interface Entry {
-  readonly key: string;
-  readonly wire: Buffer;
-  readonly ttlOffsets: Uint16Array;
-  readonly ttls: Uint32Array;
+/** Per-entry estimate besides the octets and the key: the entry object and its Map slot. */
+const ENTRY_OVERHEAD = 160;
+
+/** A stored response: `wireLength` octets of response, then n × u16 TTL offsets, then n × u32 TTLs. */
+class Entry implements ArenaSlot {
+  chunk!: ArenaChunk;
+  start = 0;
+  readonly length: number;
+  readonly wireLength: number;
+  readonly ttlCount: number;
   readonly storedAt: number;
   readonly expiresAt: number;
   readonly secure: boolean;
   readonly size: number;
-  /** Elapsed seconds the TTLs in `wire` currently reflect. */
-  patched: number;
-  /** CLOCK reference flag. */
-  hot: boolean;
-}
+  /** Elapsed seconds the TTLs in the stored response currently reflect. */
+  patched = 0;
+  /** CLOCK reference flag. Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set. */
+  hot = false;
 
-/** Bookkeeping estimate per entry: Map slot, entry object, typed-array headers. */
-const ENTRY_OVERHEAD = 240;
+  constructor(wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean, keyLength: number) {
+    this.wireLength = wireLength;
+    this.ttlCount = ttlCount;
+    this.length = wireLength + ttlCount * 6;
+    this.storedAt = storedAt;
+    this.expiresAt = expiresAt;
+    this.secure = secure;
+    this.size = ENTRY_OVERHEAD + keyLength * 2;
+  }
+}
 
 const OPT = 41;
 const FLAG_QR = 0x80;
@@ -163,17 +181,20 @@ function questionMatchesKey(b: Uint8Array, key: string): boolean {
 }
 
 function writeTtls(e: Entry, elapsed: number): void {
-  const w = e.wire;
-  const offs = e.ttlOffsets;
-  const ttls = e.ttls;
-  for (let i = 0; i < offs.length; i++) {
-    let v = ttls[i]! - elapsed;
+  const b = e.chunk.buf;
+  const base = e.start;
+  const n = e.ttlCount;
+  const offs = base + e.wireLength;
+  const ttls = offs + n * 2;
+  for (let i = 0; i < n; i++) {
+    const t = ttls + i * 4;
+    let v = ((b[t]! << 24) | (b[t + 1]! << 16) | (b[t + 2]! << 8) | b[t + 3]!) - elapsed;
     if (v < 0) v = 0;
-    const o = offs[i]!;
-    w[o] = v >>> 24;
-    w[o + 1] = (v >>> 16) & 0xff;
-    w[o + 2] = (v >>> 8) & 0xff;
-    w[o + 3] = v & 0xff;
+    const o = base + ((b[offs + i * 2]! << 8) | b[offs + i * 2 + 1]!);
+    b[o] = v >>> 24;
+    b[o + 1] = (v >>> 16) & 0xff;
+    b[o + 2] = (v >>> 8) & 0xff;
+    b[o + 3] = v & 0xff;
   }
   e.patched = elapsed;
 }
@@ -184,13 +205,17 @@ export class AnswerCache {
   private readonly maxTtl: number;
   private readonly optionsToSlowPath: boolean;
   private readonly info = new QueryInfo();
-  private used = 0;
+  private readonly arena: ByteArena;
+  /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
+  private entryBytes = 0;
   readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
     this.maxBytes = options.maxBytes ?? ANSWER_CACHE_DEFAULTS.maxBytes;
     this.maxTtl = options.maxTtl ?? ANSWER_CACHE_DEFAULTS.maxTtl;
     this.optionsToSlowPath = options.optionsToSlowPath ?? ANSWER_CACHE_DEFAULTS.optionsToSlowPath;
+    // Chunks small against the bound, so a small cache is not one half-empty chunk.
+    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
   }
 
   get count(): number {
@@ -199,7 +224,7 @@ export class AnswerCache {
 
   /** Estimated bytes held. */
   get bytes(): number {
-    return this.used;
+    return this.arena.bytes + this.entryBytes;
   }
 
   /**
@@ -215,29 +240,32 @@ export class AnswerCache {
     else if (options.ttl !== undefined && options.ttl < ttl) ttl = options.ttl;
     if (ttl > this.maxTtl) ttl = this.maxTtl;
     if (!(ttl > 0)) return false;
-    const size = ENTRY_OVERHEAD + response.length + key.length * 2 + scan.offsets.length * 6;
-    if (size > this.maxBytes) return false;
-    const wire = Buffer.from(response);
-    // AD is decided per hit.
-    wire[3] = wire[3]! & ~FLAG_AD;
-    const entry: Entry = {
-      key,
-      wire,
-      ttlOffsets: Uint16Array.from(scan.offsets),
-      ttls: Uint32Array.from(scan.ttls),
-      storedAt: now,
-      expiresAt: now + ttl * 1000,
-      secure: options.secure ?? false,
-      size,
-      patched: 0,
-      // Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set.
-      hot: false,
-    };
+    const n = scan.offsets.length;
+    const entry = new Entry(response.length, n, now, now + ttl * 1000, options.secure ?? false, key.length);
+    if (entry.size + entry.length > this.maxBytes) return false;
     const old = this.map.get(key);
-    if (old !== undefined) this.remove(old);
+    if (old !== undefined) this.remove(key, old);
+    this.arena.place(entry);
+    const b = entry.chunk.buf;
+    const base = entry.start;
+    b.set(response, base);
+    // AD is decided per hit.
+    b[base + 3] = b[base + 3]! & ~FLAG_AD;
+    const offs = base + response.length;
+    const ttls = offs + n * 2;
+    for (let i = 0; i < n; i++) {
+      const o = scan.offsets[i]!;
+      const t = scan.ttls[i]!;
+      b[offs + i * 2] = o >>> 8;
+      b[offs + i * 2 + 1] = o & 0xff;
+      b[ttls + i * 4] = t >>> 24;
+      b[ttls + i * 4 + 1] = (t >>> 16) & 0xff;
+      b[ttls + i * 4 + 2] = (t >>> 8) & 0xff;
+      b[ttls + i * 4 + 3] = t & 0xff;
+    }
     this.map.set(key, entry);
-    this.used += size;
-    if (this.used > this.maxBytes) this.evict(now);
+    this.entryBytes += entry.size;
+    if (this.bytes > this.maxBytes) this.evict(now);
     return true;
   }
 
@@ -248,10 +276,8 @@ export class AnswerCache {
   lookup(key: string, now: number): Buffer | undefined {
     const e = this.live(key, now);
     if (e === undefined) return undefined;
-    const w = e.wire;
-    const out = Buffer.allocUnsafe(w.length);
-    // TypedArray#set beats Buffer#copy for packet-sized copies.
-    out.set(w);
+    const out = Buffer.allocUnsafe(e.wireLength);
+    out.set(e.chunk.buf.subarray(e.start, e.start + e.wireLength));
     return out;
   }
 
@@ -266,15 +292,16 @@ export class AnswerCache {
     if (info.hasOptions && this.optionsToSlowPath) return undefined;
     const e = this.live(info.key, now);
     if (e === undefined) return undefined;
-    const w = e.wire;
-    if (!tcp && w.length > (info.edns ? info.udpSize : 512)) return undefined;
-    const out = Buffer.allocUnsafe(w.length);
-    out.set(w);
+    const len = e.wireLength;
+    if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
+    const out = Buffer.allocUnsafe(len);
+    // TypedArray#set beats Buffer#copy for packet-sized copies.
+    out.set(e.chunk.buf.subarray(e.start, e.start + len));
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
-    out[2] = (w[2]! & ~FLAG_RD) | (query[2]! & FLAG_RD);
-    out[3] = (w[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (e.secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
+    out[2] = (out[2]! & ~FLAG_RD) | (query[2]! & FLAG_RD);
+    out[3] = (out[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (e.secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
     for (let i = 13, end = info.qnameEnd; i < end; i++) out[i] = query[i]!;
     return out;
   }
@@ -287,21 +314,22 @@ export class AnswerCache {
   delete(key: string): boolean {
     const e = this.map.get(key);
     if (e === undefined) return false;
-    this.remove(e);
+    this.remove(key, e);
     return true;
   }
 
   clear(): void {
     this.map.clear();
-    this.used = 0;
+    this.arena.clear();
+    this.entryBytes = 0;
   }
 
   /** Drops every expired entry; returns how many went. */
   prune(now: number): number {
     let n = 0;
-    for (const e of this.map.values()) {
+    for (const [key, e] of this.map) {
       if (e.expiresAt <= now) {
-        this.remove(e);
+        this.remove(key, e);
         n++;
       }
     }
@@ -315,7 +343,7 @@ export class AnswerCache {
       return undefined;
     }
     if (now >= e.expiresAt) {
-      this.remove(e);
+      this.remove(key, e);
       this.stats.expired++;
       this.stats.misses++;
       return undefined;
@@ -328,21 +356,22 @@ export class AnswerCache {
     return e;
   }
 
-  private remove(e: Entry): void {
-    this.map.delete(e.key);
-    this.used -= e.size;
+  private remove(key: string, e: Entry): void {
+    this.map.delete(key);
+    this.arena.free(e);
+    this.entryBytes -= e.size;
   }
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
   private evict(now: number): void {
-    for (const e of this.map.values()) {
-      if (this.used <= this.maxBytes) return;
+    for (const [key, e] of this.map) {
+      if (this.bytes <= this.maxBytes) return;
       if (e.hot && e.expiresAt > now) {
         e.hot = false;
-        this.map.delete(e.key);
-        this.map.set(e.key, e);
+        this.map.delete(key);
+        this.map.set(key, e);
       } else {
-        this.remove(e);
+        this.remove(key, e);
         this.stats.evictions++;
       }
     }

@@ -168,9 +168,10 @@ export class Name {
    */
   get key(): string {
     if (this.keyCache === undefined) {
-      // One fromCharCode call over the lowered bytes: about twice as fast as appending per byte
-      // and far less garbage (names are at most 255 octets, well within argument limits).
-      this.keyCache = String.fromCharCode(...this.canonicalWire());
+      // One fromCharCode call over the lowered bytes, passed with apply: a spread would walk the
+      // bytes through the iterator protocol (one result object per octet, ~4x slower). Names are
+      // at most 255 octets, well within argument limits.
+      this.keyCache = String.fromCharCode.apply(null, this.canonicalWire() as unknown as number[]);
     }
     return this.keyCache;
   }
