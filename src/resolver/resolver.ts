@@ -287,7 +287,9 @@ export class Resolver {
     const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
     const data = rrsets.lookup(name, qtype);
     if (usable(data)) return { kind: 'data', sets: [piece(data)], proofs: [] };
-    if (qtype !== RRType.CNAME) {
+    // A DS question is about the parent side of the name (RFC 4035 §3.1.4.1): a CNAME owned by
+    // the name is the child-side data of its own zone and does not redirect it (as Unbound).
+    if (qtype !== RRType.CNAME && qtype !== RRType.DS) {
       const c = rrsets.lookup(name, RRType.CNAME);
       const target = usable(c) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
       if (c !== undefined && target !== undefined) return { kind: 'cname', cname: piece(c), target };

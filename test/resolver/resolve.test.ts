@@ -537,6 +537,20 @@ describe('what an expansion leaves in the cache', () => {
   });
 });
 
+describe('a DS question and a cached CNAME', () => {
+  it('is not redirected by the CNAME owned by the name: it is asked of the parent side (RFC 4035 §3.1.4.1)', async () => {
+    const { resolver, net } = makeResolver();
+    await resolver.resolve({ name: n('alias2.example.test.'), type: A }, { do: true });
+    const mark = net.log.length;
+    await resolver.resolve({ name: n('alias2.example.test.'), type: RRType.DS }, { do: true });
+    assert.ok(
+      net.since(mark).some((x) => x.qname === 'alias2.example.test.' && x.qtype === RRType.DS),
+      `the DS question went upstream for the name itself: ${JSON.stringify(net.since(mark))}`,
+    );
+    assert.ok(!net.since(mark).some((x) => x.qname === 'alias.example.test.' && x.qtype === RRType.DS), 'not for the CNAME target');
+  });
+});
+
 describe('questions answered through a DNAME (RFC 6672)', () => {
   it('a CNAME question below a DNAME: the DNAME and the CNAME it implies, secure, then the same from the cache', async () => {
     const { resolver, net } = makeResolver();
