@@ -4,7 +4,7 @@
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { CryptoBackend, Signer } from './backend.js';
-import { createNodeBackend } from './node-backend.js';
+import { createPreferredBackend } from './native-backend.js';
 import { ecdsaScalar, type PrivateKey } from './private-key.js';
 import { createSigner } from './signer.js';
 import type { PoolRequest, PoolResponse } from './sign-pool.js';
@@ -41,7 +41,7 @@ function reply(m: PoolResponse, transfer: ArrayBuffer[] = []): void {
 port?.on('message', (m: PoolRequest) => {
   if (m.type === 'init') {
     try {
-      const check = createNodeBackend();
+      const check = createPreferredBackend();
       signers = m.keys.map((k) => {
         const s = createSigner(k, { deterministic: m.deterministic });
         return m.deterministic ? s : fastP256(k, s, check);

@@ -24,7 +24,7 @@ import { DnskeyFlag, dnskeyFlags, keyBasename } from '../../auth/key-file-text.j
 import { parseOffset } from '../../auth/key-timing.js';
 import { CompactZone } from '../../auth/compact-zone.js';
 import { SerialFormat, startSigning, type BatchSigner, type DenialOptions, type SignerInput, type SigningKey, type SigningRun, type SignZoneOptions, type SyncOptions } from '../../auth/signer.js';
-import { createNodeBackend } from '../../crypto/node-backend.js';
+import { createPreferredBackend } from '../../crypto/native-backend.js';
 import type { PrivateKey } from '../../crypto/private-key.js';
 import { SignPool } from '../../crypto/sign-pool.js';
 import { algorithmMnemonic } from '../../dnssec/algorithms.js';
@@ -272,7 +272,7 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
     ignoreKskFlag: flag(args, 'z'),
     removeInactiveSignatures: flag(args, 'Q'),
     removeUnknownSignatures: flag(args, 'R'),
-    verifier: createNodeBackend(),
+    verifier: createPreferredBackend(),
     ...(interval === undefined ? {} : { refresh: parseOffset(interval) }),
     ...(jitter > 0 ? { jitter, random: deps.random } : {}),
     ...(dnskeyTtl === undefined ? {} : { dnskeyTtl: parseTtl(dnskeyTtl) }),
@@ -307,7 +307,7 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
       }
       // Checks before the output file is put in place.
       if (fullVerify) {
-        const result = verifyZone(kept, apex, createNodeBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
+        const result = verifyZone(kept, apex, createPreferredBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
         if (!result.summary.ok) {
           for (const f of result.faults) if (f.severity === 'error') io.err(`${f.owner.toString()} ${typeToString(f.type)}: ${f.reason}`);
           throw new AnchordError(ErrorCode.ZoneFile, `zone verification failed: ${summaryLine(result)}`);

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { AnchordError, ErrorCode } from '../../core/errors.js';
-import { createNodeBackend } from '../../crypto/node-backend.js';
+import { createPreferredBackend } from '../../crypto/native-backend.js';
 import { algorithmMnemonic } from '../../dnssec/algorithms.js';
 import { verifyZone, type KeyCounts, type ZoneVerifyResult } from '../../dnssec/zone-verify.js';
 import { typeToString } from '../../wire/constants.js';
@@ -67,7 +67,7 @@ export function runVerifyZone(args: Args, io: CommandIO, nowSeconds: () => numbe
     readFile: (path, from) => readFileSync(resolveIncludePath(path, from), 'utf8'),
   });
   if (zone.origin === undefined) throw new AnchordError(ErrorCode.Usage, `${file}: no SOA record and no --origin`);
-  const result = verifyZone(zone.records, zone.origin, createNodeBackend(), now, {
+  const result = verifyZone(zone.records, zone.origin, createPreferredBackend(), now, {
     ignoreKskFlag: flag(args, 'z'),
     keysetKskOnly: flag(args, 'x'),
   });
