@@ -11,14 +11,42 @@
 //     root-hints: /usr/share/dns/root.hints
 //     trust-anchor-file: /usr/share/dns/root.ds
 //     qname-minimisation: yes
+//     forward-zones:                  # Unbound forward-zone / BIND zone "x" { type forward; }
+//       - { name: ".", forward-addr: [192.0.2.53, 2001:db8::53@5353], forward-first: no }
 //   crypto: { workers: 2 }
 //   logging: { level: info, format: json }
 
+import { isIP } from 'node:net';
 import { parseConfigText } from './load.js';
 import { bool, duration, int, list, obj, oneOf, optional, size, str, withDefault, type Schema } from './schema.js';
 import { trustAnchorConfigDefaults, trustAnchorConfigFields } from './trust-anchors.js';
 
 const hostPort = str((v) => (/^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+):[0-9]{1,5}$/.test(v) ? undefined : `"${v}" is not host:port`));
+
+/** A server address as Unbound writes it: an IPv4 or IPv6 address, optionally `@port`. */
+export const serverAddress = str((v) => {
+  const at = v.lastIndexOf('@');
+  const address = at < 0 ? v : v.slice(0, at);
+  const port = at < 0 ? 53 : /^[0-9]{1,5}$/.test(v.slice(at + 1)) ? Number(v.slice(at + 1)) : NaN;
+  if (isIP(address) === 0) return `"${v}" is not an IP address (optionally with @port)`;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `"${v}" has no port 1..65535 after @`;
+  return undefined;
+});
+
+/**
+ * A forward zone: `name` (a domain, "." for everything), `forward-addr` (one or more addresses,
+ * `@port` allowed) and `forward-first` (yes: iterate when the forwarders fail, BIND's `forward
+ * first`; no, the default as in Unbound: BIND's `forward only`).
+ */
+const forwardZone = obj({
+  name: str((v) => {
+    const labels = v === '.' ? [] : v.replace(/\.$/, '').split('.');
+    const ok = v.length <= 254 && labels.every((l) => l.length >= 1 && l.length <= 63 && !/\s/.test(l));
+    return ok ? undefined : `"${v}" is not a domain name`;
+  }),
+  'forward-addr': list(serverAddress, 64),
+  'forward-first': withDefault(bool(), false),
+});
 
 const aclRule = obj({
   netblock: str(),
@@ -69,6 +97,7 @@ export const anchordConfigSchema = obj({
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
       'nsec3-max-iterations': optional(int(0, 2500)),
       limits: optional(limits),
+      'forward-zones': withDefault(list(forwardZone, 10_000), []),
       ...trustAnchorConfigFields,
     }),
     () => ({
@@ -82,6 +111,7 @@ export const anchordConfigSchema = obj({
       'edns-buffer-size': 1232,
       'nsec3-max-iterations': undefined,
       limits: undefined,
+      'forward-zones': [],
     }),
   ),
   cache: withDefault(

@@ -19,7 +19,8 @@
 //   downgraded by one such reply (infra-cache.ts);
 // - the RTT of each reply and each timeout go to the infra cache (smoothed RTT and backoff).
 // - RD clear for an authoritative server; RD set when the server is a forwarder of a forward zone
-//   (options.ts ForwardZone), which recurses for us (RFC 1035 §4.3.1).
+//   (options.ts ForwardZone), which recurses for us (RFC 1035 §4.3.1); its timeouts are the
+//   iterator's choice (iterator.ts).
 // Identical exchanges in flight (same server, name, type, RD) share one upstream query.
 //
 // Pure module: network, clock and randomness come in through the deps.

@@ -37,7 +37,10 @@
 //   full question (no minimisation: a recursive server answers the name itself, as Unbound sends
 //   forwarders the full name); a NOERROR or NXDOMAIN reply is the answer whatever its AA bit or
 //   authority section says (Unbound classifies RD replies without referral or lame detection), any
-//   other rcode moves on to the next forwarder, and nothing is marked lame.
+//   other rcode moves on to the next forwarder, and nothing is marked lame. A forwarder's RTT
+//   samples mix its cache hits (fast) with its own resolutions (slow, a whole iteration), so it is
+//   asked up to FORWARDER_ATTEMPTS times per question, waiting at least FORWARDER_MIN_TIMEOUT_MS and
+//   twice as long at each attempt (Unbound's retries with a doubling RTO; up to the max timeout).
 //
 // Pure module: no I/O of its own.
 
@@ -106,6 +109,10 @@ export interface IterationView {
 }
 
 const MINIMISE_ONE_LAB = 4;
+/** Attempts per forwarder and question (Unbound retries a target up to 5 times, OUTBOUND_MSG_RETRY). */
+const FORWARDER_ATTEMPTS = 4;
+/** The least time a forwarder gets to answer its first attempt, ms (module header). */
+export const FORWARDER_MIN_TIMEOUT_MS = 400;
 
 export class Iteration {
   readonly qname: Name;
@@ -257,7 +264,7 @@ export class Iteration {
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
         if (this.excluded.has(a) || this.ctx.avoid.has(a) || candidates.includes(a)) continue;
-        if ((this.attempts.get(a) ?? 0) >= options.attemptsPerServer) continue;
+        if ((this.attempts.get(a) ?? 0) >= (this.dp.forward === true ? Math.max(options.attemptsPerServer, FORWARDER_ATTEMPTS) : options.attemptsPerServer)) continue;
         candidates.push(a);
       }
     }
@@ -271,12 +278,14 @@ export class Iteration {
     const choice = candidates.length > 0 ? infra.selectServer(candidates, this.dp.zone) : undefined;
     if (choice !== undefined) {
       if (!this.ctx.timeLeft()) return this.finish(this.ctx.failed!);
-      this.attempts.set(choice.address, (this.attempts.get(choice.address) ?? 0) + 1);
+      const prior = this.attempts.get(choice.address) ?? 0;
+      this.attempts.set(choice.address, prior + 1);
+      const rto = this.dp.forward === true ? Math.max(choice.rto, FORWARDER_MIN_TIMEOUT_MS) * 2 ** prior : choice.rto;
       const q = this.question();
       if (q.minimised) this.minimisedSent++;
       this.sentName = q.name;
       this.sentMinimised = q.minimised;
-      return { kind: 'send', address: choice.address, rto: choice.rto, qname: q.name, qtype: q.type, zone: this.dp.zone, rd: this.dp.forward === true };
+      return { kind: 'send', address: choice.address, rto, qname: q.name, qtype: q.type, zone: this.dp.zone, rd: this.dp.forward === true };
     }
     // Every known address is used up: find one more name server's address.
     const pending = this.dp.nsNames.filter((n) => !this.looked.has(n.key) && !this.dp.addresses.has(n.key));

@@ -178,3 +178,25 @@ test('a truncated answer from a forwarder is asked again over TCP', async () => 
     [false, true],
   );
 });
+
+test('a forwarder that takes 1.2 s to resolve a cold name is waited for, though its cache hits were fast', async () => {
+  const world: World = buildWorld();
+  const inner = makeResolver({ trustAnchors: [] }, world);
+  const frontend = new ResolverFrontend(inner.resolver, undefined, inner.clock, { acl: defaultAcl(), maxConcurrent: 1000, udpSize: 1232, servfailTtl: 0 });
+  const timeouts: number[] = [];
+  const outer = makeResolver({ forwardZones: [root([FWD])], trustAnchors: [] }, world, () => ({
+    async query(_server, bytes, options): Promise<TransportReply> {
+      const q = decodeMessage(bytes);
+      const slow = q.question[0]!.name.toString() === 'www.n3.test.';
+      if (slow) timeouts.push(options.timeoutMs);
+      // The cold name's resolution takes the forwarder 1.2 s; everything else is a 1 ms cache hit.
+      if (slow && options.timeoutMs < 1200) return { kind: 'timeout' };
+      const reply = await frontend.handle(bytes, { address: '127.0.0.1', port: 5353, transport: options.tcp === true ? 'tcp' : 'udp' });
+      return reply === undefined ? { kind: 'timeout' } : { kind: 'reply', bytes: reply, rttMs: 1, tcp: options.tcp === true };
+    },
+  }));
+  for (const name of ['www.example.test.', 'www.other.', 'www.insecure.test.']) await outer.resolver.resolve({ name: n(name), type: RRType.A }, {});
+  const a = await outer.resolver.resolve({ name: n('www.n3.test.'), type: RRType.A }, {});
+  assert.equal(a.rcode, Rcode.NOERROR, `answered (timeouts given: ${timeouts.join(', ')}; EDE ${JSON.stringify(a.ede)})`);
+  assert.deepEqual(timeouts, [400, 800, 1600], 'at least 400 ms, doubled at each attempt');
+});

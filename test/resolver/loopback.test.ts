@@ -8,7 +8,13 @@ import { createServer, type Server } from 'node:net';
 import { UpstreamClient } from '../../src/transport/upstream-client.js';
 import { RRType, Rcode } from '../../src/wire/constants.js';
 import type { Transport } from '../../src/resolver/transport.js';
-import { buildWorld, makeResolver, n } from './helpers/world.js';
+import { NOW, buildWorld, makeResolver, n } from './helpers/world.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { serviceSettings } from '../../src/cli/commands/serve.js';
+import { parseAnchordConfig } from '../../src/config/anchord-config.js';
+import { startResolverService } from '../../src/server/resolver-service.js';
+import { decodeMessage, encodeMessage, makeQuery, type Message } from '../../src/wire/message.js';
+import { printRecord } from '../../src/zone/printer.js';
 
 const world = buildWorld();
 const addresses = ['127.0.0.1', '127.0.1.1', '127.0.2.1', '127.0.2.3', '127.0.2.4', '127.0.6.2'];
@@ -80,4 +86,65 @@ test('resolves and validates through UpstreamClient on loopback, TCP after TC in
   const truncated = await resolver.resolve({ name: n('www.tcp.test.'), type: RRType.A }, {});
   assert.equal(truncated.rcode, Rcode.NOERROR);
   assert.ok(world.net.log.some((q) => q.address === '127.0.6.2' && q.tcp));
+});
+
+/** One UDP query to `address:port`; the decoded reply. */
+function ask(address: string, p: number, name: string, type: number): Promise<Message> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    const timer = setTimeout(() => {
+      s.close();
+      reject(new Error(`no reply from ${address}:${p} for ${name}`));
+    }, 5000);
+    s.on('message', (msg) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(decodeMessage(msg));
+    });
+    s.send(encodeMessage(makeQuery(n(name), type, { id: 4321, rd: true, edns: true, do: true })).bytes, p, address);
+  });
+}
+
+test('forwarding over loopback: `serve`\'s YAML forward-zones to a real anchord resolver as the forwarder, answers validated', async () => {
+  // The forwarder: a non-validating anchord resolver service iterating the world, on 127.0.8.1 at
+  // the world's port (free on that address), so UDP and TCP share it as a forwarder's do.
+  const forwarder = await startResolverService({
+    listen: [`127.0.8.1:${port}`],
+    rootHints: world.hints,
+    trustAnchors: [],
+    resolver: { port, maxTimeoutMs: 2000 },
+    answerCacheBytes: 0,
+  });
+  const fwdPort = port;
+  const yaml = [
+    'server: { listen: ["127.0.8.2:0"] }',
+    'resolver:',
+    `  trust-anchor: ["${printRecord(world.anchor[0]!)}"]`,
+    '  forward-zones:',
+    `    - { name: ".", forward-addr: ["127.0.8.1@${fwdPort}"] }`,
+    'cache: { answer-cache-size: 0 }',
+  ].join('\n');
+  const settings = serviceSettings({}, parseAnchordConfig(yaml, 'forward.yaml'), process.cwd());
+  assert.deepEqual(
+    settings.resolver?.forwardZones?.map((z) => [z.zone.toString(), z.servers, z.first]),
+    [['.', [{ address: '127.0.8.1', port: fwdPort }], false]],
+  );
+  // The world's signatures are valid around NOW: the validating side runs on that clock.
+  const service = await startResolverService(settings, { clock: new ManualClock(NOW * 1000) });
+  try {
+    const p = service.addresses.find((a) => a.transport === 'udp')!.port;
+    const before = world.net.log.length;
+    const secure = await ask('127.0.8.2', p, 'www.example.test.', RRType.A);
+    assert.equal(secure.rcode, Rcode.NOERROR, JSON.stringify(secure.edns?.options.map((o) => Buffer.from(o.data).toString('latin1'))));
+    assert.equal(secure.flags.ad, true, 'validated by the forwarding resolver');
+    const bogus = await ask('127.0.8.2', p, 'www.expired.test.', RRType.A);
+    assert.equal(bogus.rcode, Rcode.SERVFAIL, 'the non-validating forwarder passes the expired signature on; the forwarding resolver rejects it');
+    const big = await ask('127.0.8.2', p, 'big.example.test.', RRType.TXT);
+    assert.equal(big.rcode, Rcode.NOERROR, `a reply over 1232 octets came from the forwarder over TCP: ${JSON.stringify(big.edns?.options.map((o) => Buffer.from(o.data).toString('latin1')))}`);
+    assert.ok(world.net.log.length > before, 'the forwarder iterated the world');
+    assert.ok(forwarder.frontend.stats.queries >= 3, `the forwarder was asked (${forwarder.frontend.stats.queries} queries)`);
+  } finally {
+    await service.close(100);
+    await forwarder.close(100);
+  }
 });

@@ -78,6 +78,14 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     ...(lim['query-timeout'] === undefined ? {} : { wallTimeMs: lim['query-timeout'] }),
   };
   const iterations = config.resolver['nsec3-max-iterations'];
+  const forwardZones = config.resolver['forward-zones'].map((z) => ({
+    zone: Name.parse(z.name.endsWith('.') ? z.name : `${z.name}.`),
+    servers: z['forward-addr'].map((text) => {
+      const at = text.lastIndexOf('@');
+      return at < 0 ? { address: text } : { address: text.slice(0, at), port: Number(text.slice(at + 1)) };
+    }),
+    first: z['forward-first'],
+  }));
   const settings: ResolverServiceSettings = {
     listen: listen.length > 0 ? listen : config.server.listen,
     acl,
@@ -91,6 +99,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       ednsBufferSize: config.resolver['edns-buffer-size'],
       ednsKeyTag: config.resolver['edns-key-tag'],
       limits,
+      forwardZones,
       ...(iterations === undefined ? {} : { validator: { nsec3: { maxIterations: iterations } } }),
     },
     answerCacheBytes: config.cache['answer-cache-size'],

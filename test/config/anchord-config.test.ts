@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../src/config/load.js';
+import { parseAnchordConfig } from '../../src/config/anchord-config.js';
+
+function issuesOf(text: string): string[] {
+  try {
+    parseAnchordConfig(text, 'anchord.yaml');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, 'a ConfigError');
+    return e.issues.map((i) => `${i.line}:${i.column}: ${i.message}`);
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('resolver.forward-zones: Unbound-style name / forward-addr (with @port) / forward-first', () => {
+  const c = parseAnchordConfig(
+    [
+      'resolver:',
+      '  forward-zones:',
+      '    - name: "."',
+      '      forward-addr: [192.0.2.53, "2001:db8::53@5353"]',
+      '    - { name: corp.example, forward-addr: 10.0.0.53, forward-first: yes }',
+    ].join('\n'),
+    'anchord.yaml',
+  );
+  assert.deepEqual(c.resolver['forward-zones'], [
+    { name: '.', 'forward-addr': ['192.0.2.53', '2001:db8::53@5353'], 'forward-first': false },
+    { name: 'corp.example', 'forward-addr': ['10.0.0.53'], 'forward-first': true },
+  ]);
+  assert.deepEqual(parseAnchordConfig('{}', 'x').resolver['forward-zones'], [], 'none by default');
+});
+
+test('resolver.forward-zones: bad addresses, ports and names are reported at their line', () => {
+  const issues = issuesOf(
+    [
+      'resolver:',
+      '  forward-zones:',
+      '    - { name: ".", forward-addr: [ns.example] }',
+      '    - { name: ".", forward-addr: ["192.0.2.1@70000"] }',
+      '    - { name: "a..b", forward-addr: [192.0.2.1] }',
+      '    - { name: "." }',
+    ].join('\n'),
+  );
+  assert.equal(issues.length, 4, issues.join('\n'));
+  assert.match(issues[0]!, /^3:.*"ns\.example" is not an IP address/);
+  assert.match(issues[1]!, /^4:.*no port 1\.\.65535/);
+  assert.match(issues[2]!, /^5:.*"a\.\.b" is not a domain name/);
+  assert.match(issues[3]!, /^6:.*missing required key "forward-addr"/);
+});
