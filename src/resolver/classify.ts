@@ -269,7 +269,13 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
     return { kind: 'referral', msg, child, nsNames, glue };
   }
   if (msg.authority.some((r) => r.type === RRType.NS)) {
-    return msg.flags.aa ? { kind: 'answer', msg } : { kind: 'lame', reason: 'upward or sideways referral' };
+    if (msg.flags.aa) return { kind: 'answer', msg };
+    // The zone's own NS RRset without AA, no answer and no SOA: a "referral" to the zone the
+    // server was asked as. It says nothing about the question, nor that the server is lame for
+    // the zone (a server may answer from its glue); another server is asked, and this one is not
+    // marked (Unbound throws such a reply away).
+    if (msg.authority.some((r) => r.type === RRType.NS && r.name.equals(zone))) return { kind: 'retry', reason: 'referral to the zone itself' };
+    return { kind: 'lame', reason: 'upward or sideways referral' };
   }
   if (msg.flags.aa) return { kind: 'answer', msg };
   // NSEC/NSEC3 from the zone without AA: a NODATA whose server left AA off; it is judged as an

@@ -40,7 +40,17 @@
 //   other rcode moves on to the next forwarder, and nothing is marked lame. A forwarder's RTT
 //   samples mix its cache hits (fast) with its own resolutions (slow, a whole iteration), so it is
 //   asked up to FORWARDER_ATTEMPTS times per question, waiting at least FORWARDER_MIN_TIMEOUT_MS and
-//   twice as long at each attempt (Unbound's retries with a doubling RTO; up to the max timeout).
+//   twice as long at each attempt (Unbound's retries with a doubling RTO; up to the max timeout);
+// - doubtful replies are set aside while other servers remain (as Unbound does): an entirely
+//   empty NOERROR to the real question (no records in any section), and, where the zone is
+//   expected to be signed (a trust anchor at the zone, a DS for it), an answer or referral
+//   without any RRSIG (a DNSSEC-lame server, RFC 4035 §3.1 requires the signatures). The reply
+//   set aside is used when no other server gives a better one;
+// - when every address and name of the delegation is used up (Unbound's "last resort"): the
+//   addresses the parent side gave as glue for the NS names (a child may serve other addresses
+//   than its parent's glue), then, for a delegation taken from the cache (the child's NS set), the
+//   parent zone is asked again for the referral, whose NS names and glue join the delegation
+//   (RFC 1034 §4.2.2: parent and child NS sets may differ, and either may be the working one).
 //
 // Pure module: no I/O of its own.
 
@@ -77,6 +87,7 @@ export type IterationResult =
 
 export type IterEvent =
   | { readonly kind: 'start' }
+  | { readonly kind: 'parent'; readonly dp: Delegation | undefined }
   | { readonly kind: 'reply'; readonly address: string; readonly classified: Classified }
   | { readonly kind: 'no-reply'; readonly address: string; readonly reason: string; readonly timeout: boolean }
   | { readonly kind: 'addresses'; readonly nsName: Name; readonly addresses: readonly string[] };
@@ -93,6 +104,8 @@ export type IterAction =
       readonly rd: boolean;
     }
   | { readonly kind: 'lookup'; readonly nsName: Name; readonly zone: Name }
+  /** The cached delegation of `zone` is used up: the delegation of its parent, to ask it again. */
+  | { readonly kind: 'parent'; readonly zone: Name }
   | { readonly kind: 'done'; readonly result: IterationResult };
 
 /** Addresses usable under the options (IPv4 and/or IPv6). */
@@ -106,6 +119,23 @@ export interface IterationView {
   readonly infra: InfraCache;
   /** Cached addresses of a name server name (empty when none). */
   cachedAddresses(name: Name): readonly string[];
+  /** Addresses a parent zone gave as glue for a name server name (empty when none). */
+  parentSideAddresses?(name: Name): readonly string[];
+  /** True when the zone's data must carry RRSIGs (a trust anchor at it, or a DS for it known). */
+  dnssecExpected?(zone: Name): boolean;
+  /** The parent's NS names for a zone, kept from an earlier refetch (undefined when none live). */
+  parentSideNs?(zone: Name): readonly Name[] | undefined;
+}
+
+/** A reply kept while other servers are tried (module header: doubtful replies). */
+interface SetAside {
+  readonly address: string;
+  readonly classified: Extract<Classified, { kind: 'answer' | 'referral' }>;
+}
+
+/** True when an answer or authority record is an RRSIG. */
+function hasSignatures(msg: Message): boolean {
+  return msg.answer.some((r) => r.type === RRType.RRSIG) || msg.authority.some((r) => r.type === RRType.RRSIG);
 }
 
 const MINIMISE_ONE_LAB = 4;
@@ -132,6 +162,15 @@ export class Iteration {
   private sentName: Name | undefined;
   private sentMinimised = false;
   private done = false;
+  /** The delegation came from a referral in this iteration (not from the cache). */
+  private fromReferral = false;
+  /** Zones whose parent was asked again for the referral (once each). */
+  private readonly refetched = new Set<string>();
+  /** The used-up delegation being fetched again from its parent. */
+  private refetching: { dp: Delegation; excluded: Set<string>; looked: Set<string> } | undefined;
+  private parentGlueTried = false;
+  private dnssecExpected = false;
+  private setAside: SetAside | undefined;
 
   constructor(view: IterationView, ctx: QueryContext, qname: Name, qtype: number, start: Delegation) {
     this.view = view;
@@ -154,6 +193,13 @@ export class Iteration {
     switch (event.kind) {
       case 'start':
         break;
+      case 'parent':
+        if (event.dp !== undefined) {
+          this.refetching = { dp: this.dp, excluded: this.excluded, looked: this.looked };
+          this.dp = event.dp;
+          this.enterZone();
+        }
+        break;
       case 'addresses':
         this.dp.addresses.set(event.nsName.key, event.addresses);
         break;
@@ -173,25 +219,60 @@ export class Iteration {
           this.excluded.add(event.address);
         } else if (c.kind === 'retry') {
           this.excluded.add(event.address);
-        } else if (c.kind === 'referral') {
-          if (!this.ctx.spendReferral(c.child)) return this.finish(this.ctx.failed!);
-          this.dp = this.delegationFromReferral(c);
-          this.enterZone();
+        } else if (this.doubtful(c)) {
+          this.setAside ??= { address: event.address, classified: c };
+          this.excluded.add(event.address);
         } else {
-          if (!this.sentMinimised) {
-            return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address: event.address, chase: c.chase === true });
-          }
-          // A minimised query answered without a referral: no cut at `sent`. The next question
-          // may go to the same servers again: attempts count retries of one question, not the
-          // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
-          this.attempts = new Map();
-          if (c.msg.rcode === 3) this.minimise = false;
-          else this.minLabels = this.nextMinLabels();
+          const done = this.accept(c, event.address);
+          if (done !== undefined) return done;
         }
         break;
       }
     }
     return this.next();
+  }
+
+  /** True for a reply set aside while other servers remain (module header). */
+  private doubtful(c: Extract<Classified, { kind: 'answer' | 'referral' }>): boolean {
+    // Forwarders answer recursively: their replies are final (Unbound skips these checks too).
+    if (this.dp.forward === true) return false;
+    if (this.dnssecExpected && !hasSignatures(c.msg)) return true;
+    if (c.kind !== 'answer') return false;
+    const m = c.msg;
+    return !this.sentMinimised && m.rcode === 0 && m.answer.length === 0 && m.authority.length === 0 && m.additional.length === 0;
+  }
+
+  /** Takes an answer or a referral; a done action when the iteration ends with it. */
+  private accept(c: Extract<Classified, { kind: 'answer' | 'referral' }>, address: string): IterAction | undefined {
+    this.setAside = undefined;
+    if (c.kind === 'referral') {
+      if (!this.ctx.spendReferral(c.child)) return this.finish(this.ctx.failed!);
+      const fresh = this.delegationFromReferral(c);
+      const again = this.refetching;
+      this.refetching = undefined;
+      if (again !== undefined && again.dp.zone.equals(c.child)) {
+        // The parent's referral for a used-up delegation: its names and glue join the old ones,
+        // and what failed before stays failed.
+        this.dp = mergeDelegations(fresh, again.dp);
+        this.enterZone();
+        this.excluded = again.excluded;
+        this.looked = again.looked;
+      } else {
+        this.dp = fresh;
+        this.enterZone();
+      }
+      this.fromReferral = true;
+      this.dnssecExpected ||= c.msg.authority.some((r) => r.type === RRType.DS && r.name.equals(c.child));
+      return undefined;
+    }
+    if (!this.sentMinimised) return this.finish({ kind: 'response', msg: c.msg, zone: this.dp.zone, address, chase: c.chase === true });
+    // A minimised query answered without a referral: no cut at `sent`. The next question
+    // may go to the same servers again: attempts count retries of one question, not the
+    // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
+    this.attempts = new Map();
+    if (c.msg.rcode === 3) this.minimise = false;
+    else this.minLabels = this.nextMinLabels();
+    return undefined;
   }
 
   private finish(result: IterationResult): IterAction {
@@ -210,6 +291,7 @@ export class Iteration {
     this.sentMinimised = false;
     this.attempts = new Map();
     this.excluded = new Set();
+    this.setAside = undefined;
   }
 
   /** The minimised question met no answer with QTYPE A: ask it with QTYPE NS (RFC 9156 §2.1). */
@@ -219,6 +301,7 @@ export class Iteration {
     this.sentMinimised = false;
     this.attempts = new Map();
     this.excluded = new Set();
+    this.setAside = undefined;
   }
 
   private enterZone(): void {
@@ -229,7 +312,51 @@ export class Iteration {
     this.excluded = new Set();
     this.looked = new Set();
     this.triedAny = false;
+    this.parentGlueTried = false;
+    this.setAside = undefined;
     this.minLabels = this.dp.zone.labelCount + 1;
+    this.dnssecExpected = this.view.dnssecExpected?.(this.dp.zone) ?? false;
+  }
+
+  /**
+   * True when the used-up delegation may be fetched again from its parent: once per iteration
+   * (no cascade up the tree), only for a delegation from the cache, and not when servers of it
+   * gave data that failed validation (another copy of the same delegation will not help that).
+   */
+  private mayRefetch(): boolean {
+    if (this.refetched.size > 0 || this.fromReferral || this.dp.forward === true || this.dp.zone.isRoot() || this.dp.nsNames.length === 0) return false;
+    for (const list of this.dp.addresses.values()) if (list.some((a) => this.ctx.avoid.has(a))) return false;
+    return true;
+  }
+
+  /** Known addresses (cache, then parent-side glue) of some NS names. */
+  private addressesOf(names: readonly Name[]): Map<string, readonly string[]> {
+    const out = new Map<string, readonly string[]>();
+    for (const ns of names) {
+      const list = [...this.view.cachedAddresses(ns)];
+      for (const a of this.view.parentSideAddresses?.(ns) ?? []) if (!list.includes(a)) list.push(a);
+      if (list.length > 0) out.set(ns.key, list);
+    }
+    return out;
+  }
+
+  /** The zone being fetched again from its parent, while that lasts. */
+  get refetchingZone(): Name | undefined {
+    return this.refetching?.dp.zone;
+  }
+
+  /** Adds the parent side's glue addresses not known yet; true when there were some. */
+  private addParentSideGlue(): boolean {
+    if (this.view.parentSideAddresses === undefined) return false;
+    let added = false;
+    for (const ns of this.dp.nsNames) {
+      const known = this.dp.addresses.get(ns.key) ?? [];
+      const extra = this.view.parentSideAddresses(ns).filter((a) => !known.includes(a));
+      if (extra.length === 0) continue;
+      this.dp.addresses.set(ns.key, [...known, ...extra]);
+      added = true;
+    }
+    return added;
   }
 
   private nextMinLabels(): number {
@@ -304,6 +431,23 @@ export class Iteration {
     if (this.triedAny && this.dp.forward === true) {
       return this.finish(failure(ResolverTag.NO_FORWARDER, `no forwarder of ${this.dp.zone.toString()} answered`));
     }
+    // A reply set aside is better than none.
+    const kept = this.setAside;
+    if (kept !== undefined) return this.accept(kept.classified, kept.address) ?? this.next();
+    // Last resort: the parent side's glue, then the parent's referral (module header).
+    if (!this.parentGlueTried) {
+      this.parentGlueTried = true;
+      if (this.addParentSideGlue()) return this.next();
+    }
+    if (this.mayRefetch()) {
+      this.refetched.add(this.dp.zone.key);
+      // The parent's NS set for the zone from an earlier refetch: its names join, no query.
+      const known = this.view.parentSideNs?.(this.dp.zone);
+      if (known === undefined) return { kind: 'parent', zone: this.dp.zone };
+      const old = this.dp;
+      this.dp = mergeDelegations(old, { zone: old.zone, nsNames: known, addresses: this.addressesOf(known) });
+      if (this.dp.nsNames.length > old.nsNames.length || this.dp.addresses.size > old.addresses.size) return this.next();
+    }
     if (this.triedAny) {
       return this.finish(failure(ResolverTag.NO_REACHABLE_AUTHORITY, `no server of ${this.dp.zone.toString()} answered`));
     }
@@ -311,13 +455,31 @@ export class Iteration {
   }
 }
 
+/** `fresh` with the NS names and addresses of `old` it lacks (same zone). */
+export function mergeDelegations(fresh: Delegation, old: Delegation): Delegation {
+  const nsNames = [...fresh.nsNames];
+  for (const ns of old.nsNames) if (!nsNames.some((x) => x.equals(ns))) nsNames.push(ns);
+  const addresses = new Map(fresh.addresses);
+  for (const [key, list] of old.addresses) {
+    const cur = addresses.get(key) ?? [];
+    const merged = [...cur, ...list.filter((a) => !cur.includes(a))];
+    if (merged.length > 0) addresses.set(key, merged);
+  }
+  return { zone: fresh.zone, nsNames, addresses };
+}
+
 /** What running an iteration needs besides the view. */
 export interface IterationServices extends IterationView {
   readonly exchanger: Exchanger;
   /** Looks up the addresses of a name server name (a sub-query); empty when none. */
   lookupAddresses(ctx: QueryContext, name: Name, zone: Name): Promise<readonly string[]>;
-  /** Sees a referral before the iteration follows it (caching, DS validation). */
-  onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>): Promise<void>;
+  /**
+   * Sees a referral before the iteration follows it (caching, DS validation). `refetched`: it
+   * answers a refetch of a used-up delegation (the parent side's NS set, worth keeping).
+   */
+  onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>, refetched?: boolean): Promise<void>;
+  /** The delegation to ask for `zone`'s referral again (its parent's), or undefined. */
+  parentDelegation?(ctx: QueryContext, zone: Name): Promise<Delegation | undefined>;
 }
 
 /** Drives an Iteration to its result, performing each action. */
@@ -343,13 +505,18 @@ export async function runIteration(
         const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue);
         let classified = action.rd ? classifyForwarded(msg) : classify(msg, action.qname, action.qtype, action.zone);
         if (classified.kind === 'answer' && chasesChain(r.msg, action.qname, action.qtype)) classified = { ...classified, chase: true };
-        if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified);
+        if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified, it.refetchingZone?.equals(classified.child) === true);
         action = it.step({ kind: 'reply', address: action.address, classified });
         break;
       }
       case 'lookup': {
         const addresses = await services.lookupAddresses(ctx, action.nsName, action.zone);
         action = it.step({ kind: 'addresses', nsName: action.nsName, addresses });
+        break;
+      }
+      case 'parent': {
+        const dp = services.parentDelegation === undefined ? undefined : await services.parentDelegation(ctx, action.zone);
+        action = it.step({ kind: 'parent', dp });
         break;
       }
     }

@@ -25,6 +25,7 @@ import { AggressiveNsecCache } from '../cache/aggressive-nsec.js';
 import { InfraCache } from '../cache/infra-cache.js';
 import { KeyCache } from '../cache/key-cache.js';
 import { NegativeCache } from '../cache/negative-cache.js';
+import { ParentSideCache } from '../cache/parent-side-cache.js';
 import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
 import { clampTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
@@ -74,6 +75,8 @@ export interface ResolverCaches {
   readonly infra: InfraCache;
   /** Aggressive use of validated NSEC/NSEC3 (RFC 8198); absent: off. */
   readonly aggressive?: AggressiveNsecCache | undefined;
+  /** Referral glue per NS name, for the iterator's last resort; absent: one of default size. */
+  readonly parentSide?: ParentSideCache | undefined;
 }
 
 export interface ResolverDeps {
@@ -94,6 +97,7 @@ export function createResolverCaches(clock: Clock, random: Random, options?: Res
     keys: new KeyCache({ clock }),
     infra: new InfraCache({ clock, random }),
     aggressive: new AggressiveNsecCache(options === undefined ? { clock } : { clock, validatorOptions: options.validator }),
+    parentSide: new ParentSideCache({ clock }),
   };
 }
 
@@ -130,6 +134,7 @@ export class Resolver {
   private readonly exchanger: Exchanger;
   private readonly trust: ChainOfTrust;
   private readonly services: IterationServices;
+  private readonly parentSide: ParentSideCache;
   private readonly inflight = new Map<string, Promise<Shared>>();
   private priming: Promise<void> | undefined;
   /** No priming before this time (ms): after an attempt, the hints serve for a while. */
@@ -139,6 +144,7 @@ export class Resolver {
     this.options = resolverOptions(deps.options);
     this.clock = deps.clock;
     this.caches = deps.caches;
+    this.parentSide = deps.caches.parentSide ?? new ParentSideCache({ clock: deps.clock });
     this.exchanger = new Exchanger({
       transport: deps.transport,
       random: deps.random,
@@ -162,8 +168,17 @@ export class Resolver {
       infra: deps.caches.infra,
       exchanger: this.exchanger,
       cachedAddresses: (name) => this.cachedAddresses(name),
+      parentSideAddresses: (name) => this.parentSide.lookup(name).filter((a) => (a.includes(':') ? this.options.ipv6 : this.options.ipv4)),
+      dnssecExpected: (zone) => this.dnssecExpected(zone),
+      parentSideNs: (zone) => this.parentSide.lookupNs(zone),
       lookupAddresses: (ctx, name) => this.lookupAddresses(ctx, name),
-      onReferral: (ctx, parent, referral) => this.onReferral(ctx, parent, referral),
+      onReferral: (ctx, parent, referral, refetched) => this.onReferral(ctx, parent, referral, refetched === true),
+      parentDelegation: async (ctx, zone) => {
+        const parent = zone.parent();
+        if (parent === undefined) return undefined;
+        const r = await this.findDelegation(ctx, parent);
+        return r.kind === 'dp' ? r.dp : undefined;
+      },
     };
   }
 
@@ -621,14 +636,42 @@ export class Resolver {
     }
   }
 
+  /**
+   * True when the zone's data must be signed (Unbound's iter_indicates_dnssec): a trust anchor at
+   * the zone itself, or a secure DS (or a judged DNSKEY RRset) for it in the key cache.
+   */
+  private dnssecExpected(zone: Name): boolean {
+    if (!this.trust.enabled) return false;
+    const anchor = this.trust.anchorFor(zone);
+    if (anchor === undefined) return false;
+    if (anchor.zone.equals(zone)) return true;
+    const k = this.caches.keys.lookup(zone);
+    if (k === undefined) return false;
+    return k.ds?.status === SecurityStatus.secure || k.dnskey?.status === SecurityStatus.secure || k.dnskey?.status === SecurityStatus.bogus;
+  }
+
   /** A referral seen by an iteration: its NS RRset and glue cached, its DS judged. */
-  private async onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>): Promise<void> {
+  private async onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>, refetched: boolean): Promise<void> {
     const { rrsets } = this.caches;
     const ns = groupRRsets(referral.msg.authority.filter((r) => r.type === RRType.NS && r.name.equals(referral.child)));
     for (const rrset of ns) {
       rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.authorityNonAuthoritative, status: SecurityStatus.unchecked });
+      if (refetched) this.parentSide.insertNs(referral.child, referral.nsNames, rrset.ttl);
     }
     this.cacheGlue(referral.msg.additional, referral.nsNames);
+    // The parent side's glue, kept apart for the iterator's last resort (parent-side-cache.ts).
+    for (const name of referral.nsNames) {
+      const glue: { address: string; ttl: number }[] = [];
+      for (const r of referral.msg.additional) {
+        if (!r.name.equals(name) || (r.type !== RRType.A && r.type !== RRType.AAAA)) continue;
+        try {
+          glue.push({ address: decodeTyped(r.type, r.rdata).address, ttl: r.ttl });
+        } catch {
+          // Not an address.
+        }
+      }
+      this.parentSide.insert(name, glue);
+    }
     if (this.trust.enabled) await this.trust.learnReferral(ctx, parent, referral.msg, referral.child);
   }
 

@@ -127,8 +127,11 @@ test('an upward referral is lame: the server is marked lame for the zone', () =>
   const it = new Iteration(view, ctx, n('www.example.'), RRType.A, dp);
   let a = it.step({ kind: 'start' });
   a = it.step({ kind: 'reply', address: '127.0.2.1', classified: classified(a, { authority: [rr('.', RRType.NS, n('a.root.').wire)] }) });
-  assert.ok(infra.isLame('127.0.2.1', n('example.')));
-  assert.ok(a.kind === 'done' && a.result.kind === 'fail');
+  assert.ok(infra.isLame('127.0.2.1', n('example.')), 'marked lame');
+  // A delegation that did not come from a referral is asked of its parent again (last resort).
+  assert.ok(a.kind === 'parent' && a.zone.equals(n('example.')), `the parent is asked for: ${a.kind}`);
+  a = it.step({ kind: 'parent', dp: undefined });
+  assert.ok(a.kind === 'done' && a.result.kind === 'fail', 'no parent delegation: the iteration fails');
 });
 
 test('REFUSED to a minimised name: the full question goes to the same server, which is not lame (RFC 9156 §2.3)', () => {
