@@ -163,6 +163,9 @@ test('timeouts to a minimised name on every server: QTYPE NS, then the full ques
     `a.b.example. ${RRType.AAAA}`,
     `a.b.example. ${RRType.AAAA}`,
   ], 'A twice, NS twice (RFC 9156 §2.1), then the full question (§2.3)');
+  // The delegation did not come from a referral: its parent is asked for it again (last resort).
+  assert.ok(a.kind === 'parent', `then the parent's referral is asked for: ${a.kind}`);
+  a = it.step({ kind: 'parent', dp: undefined });
   assert.ok(a.kind === 'done' && a.result.kind === 'fail' && a.result.tag === 'R-NOREACH', `then No Reachable Authority: ${JSON.stringify(a)}`);
 });
 
