@@ -5,7 +5,9 @@
 // Scrubbing, relative to the zone the server was asked as (the delegation point, its bailiwick):
 // - answer: only RRsets on the chain from QNAME (the name, each CNAME target, each name a DNAME at
 //   an ancestor maps it to, RFC 6672 §3.2), with owners in the bailiwick; CNAME and DNAME targets
-//   outside it end the chain there, and the resolver asks for them from their own servers;
+//   outside it end the chain there, and the resolver asks for them from their own servers; the
+//   rest of a chain after its first link is not authoritative data (RFC 2181 §5.4.1) and is cut
+//   too, unless it is signed data a validating resolver judges on its signatures;
 // - rcode: in a response with a chain, NXDOMAIN is about the last name of the chain (RFC 6604 §2,
 //   RFC 1034 §4.3.2 step 3). When the chain leaves the bailiwick, that name is one this server
 //   may not speak for (a server that also serves the target's zone follows the chain into it and
@@ -174,8 +176,24 @@ export function pairSignatures(msg: Message): Message {
   return { ...msg, answer: out[0]!, authority: out[1]!, additional: out[2]! };
 }
 
-/** The message with out-of-bailiwick and off-chain records dropped (module header). */
-export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true): Message {
+/**
+ * True when the records of the chain beyond its first link may stay: when validating, and every
+ * RRset among them is signed, the validator judges them on their signatures; otherwise they are
+ * only as credible as the AA bit, which RFC 2181 §5.4.1 denies the rest of a chain.
+ */
+function remainderSigned(remainder: readonly ResourceRecord[]): boolean {
+  for (const r of remainder) {
+    if (r.type === RRType.RRSIG) continue;
+    if (!remainder.some((s) => s.type === RRType.RRSIG && s.name.equals(r.name) && coveredType(s) === r.type)) return false;
+  }
+  return true;
+}
+
+/**
+ * The message with out-of-bailiwick and off-chain records dropped (module header). `validating`:
+ * a trust anchor is configured, so a signed chain is kept whole for the validator.
+ */
+export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true, validating = false): Message {
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
@@ -188,19 +206,31 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
       break;
     }
   }
-  const kept = chain.slice(0, end);
-  const answer = raw.filter((r) => onChain(r, kept));
+  // The rest of a chain after its first link (the CNAME at QNAME, or the DNAME above it with the
+  // CNAME it implies) is not authoritative data even in an authoritative answer (RFC 2181 §5.4.1):
+  // unless it is signed data the validator judges, it is cut off (a negative answer for a later
+  // name of the chain too) and the first target asked for on its own (as
+  // Unbound's scrubber cuts the remainder of chains for its iterator to resolve). What the
+  // authority section says (SOA, NS) is then about a name this answer no longer reaches; NSEC and
+  // NSEC3 stay for a wildcard proof of the first link.
+  const first = chain.slice(0, 1);
+  const linked = raw.filter((r) => onChain(r, chain.slice(0, end)));
+  const remainder = linked.filter((r) => !onChain(r, first));
+  const cut = end > 1 && !(validating && remainder.length > 0 && remainderSigned(remainder));
+  const kept = cut ? first : chain.slice(0, end);
+  const answer = cut ? linked.filter((r) => onChain(r, first)) : linked;
   const tail = kept[kept.length - 1]!;
   const authority = msg.authority.filter((r) => {
     if (!inZone(r)) return false;
     const t = effectiveType(r);
     if (!AUTHORITY_TYPES.has(t)) return false;
+    if (cut && (t === RRType.SOA || t === RRType.NS)) return false;
     if (t === RRType.NS) return tail.isSubdomainOf(r.name);
     return true;
   });
   const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && (!hardenGlue || inZone(r)));
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
-  const rcode = end < chain.length && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
+  const rcode = (cut || end < chain.length) && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
   return { ...msg, rcode, answer, authority, additional };
 }
 

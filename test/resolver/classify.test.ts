@@ -60,7 +60,7 @@ test('the same for a DNAME whose target is out of the bailiwick', () => {
   assert.equal(s.authority.length, 0, 'b.test.\'s SOA goes');
 });
 
-test('an NXDOMAIN at the end of a chain inside the bailiwick is kept', () => {
+test('the rest of a chain after its first link is cut off and asked for on its own (RFC 2181 §5.4.1), an NXDOMAIN with it', () => {
   const msg = reply('x.a.test.', {
     aa: true,
     rcode: Rcode.NXDOMAIN,
@@ -68,10 +68,37 @@ test('an NXDOMAIN at the end of a chain inside the bailiwick is kept', () => {
     authority: [soa('sub.a.test.')],
   });
   const s = scrub(msg, n('x.a.test.'), RRType.A, n('a.test.'));
-  assert.equal(s.rcode, Rcode.NXDOMAIN, 'nothere.sub.a.test. is in the bailiwick of a.test.');
-  assert.equal(s.authority.length, 1, 'the in-bailiwick SOA stays');
+  assert.equal(s.rcode, Rcode.NOERROR, 'the NXDOMAIN is about nothere.sub.a.test., a name beyond the first link');
+  assert.equal(s.authority.length, 0, 'its SOA goes with it');
+  assert.deepEqual(
+    s.answer.map((r) => r.name.toString()),
+    ['x.a.test.'],
+  );
   const plain = scrub(reply('nx.a.test.', { aa: true, rcode: Rcode.NXDOMAIN, authority: [soa('a.test.')] }), n('nx.a.test.'), RRType.A, n('a.test.'));
   assert.equal(plain.rcode, Rcode.NXDOMAIN, 'no chain: the NXDOMAIN is about the question');
+  assert.equal(plain.authority.length, 1);
+});
+
+test('the rest of a chain: unsigned data is cut, signed data stays for the validator when validating', () => {
+  const sig = (owner: string, covered: number): ResourceRecord => rr(owner, RRType.RRSIG, Uint8Array.of(covered >> 8, covered & 0xff, 13, 3, 0, 0, 0, 60));
+  const answer = [
+    rr('www.a.test.', RRType.CNAME, n('next.a.test.').wire),
+    sig('www.a.test.', RRType.CNAME),
+    rr('next.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1)),
+  ];
+  const unsigned = scrub(reply('www.a.test.', { aa: true, answer }), n('www.a.test.'), RRType.A, n('a.test.'), true, true);
+  assert.deepEqual(
+    unsigned.answer.map((r) => `${r.name.toString()} ${r.type}`),
+    ['www.a.test. 5', 'www.a.test. 46'],
+    'the unsigned A of the target is only as good as the AA bit: cut',
+  );
+  const signed = [...answer, sig('next.a.test.', RRType.A)];
+  assert.equal(scrub(reply('www.a.test.', { aa: true, answer: signed }), n('www.a.test.'), RRType.A, n('a.test.'), true, true).answer.length, 4, 'validated on its signature: kept');
+  assert.equal(
+    scrub(reply('www.a.test.', { aa: true, answer: signed }), n('www.a.test.'), RRType.A, n('a.test.'), true, false).answer.length,
+    2,
+    'without validation a signature proves nothing: cut',
+  );
 });
 
 test('an empty NOERROR without AA but with NSEC in authority is a NODATA answer, not lame', () => {
@@ -127,11 +154,16 @@ test('a DNAME question below a DNAME follows it: the DNAME at the ancestor appli
     aa: true,
     answer: [rr('dn.a.test.', RRType.DNAME, n('b.a.test.').wire), rr('x.dn.a.test.', RRType.CNAME, n('x.b.a.test.').wire), rr('x.b.a.test.', RRType.DNAME, n('c.a.test.').wire)],
   });
+  assert.deepEqual(
+    answerChain(msg.answer, n('x.dn.a.test.'), RRType.DNAME).map((x) => x.toString()),
+    ['x.dn.a.test.', 'x.b.a.test.'],
+    'the chain goes on to the DNAME at the substituted name',
+  );
   const s = scrub(msg, n('x.dn.a.test.'), RRType.DNAME, n('a.test.'));
   assert.deepEqual(
     s.answer.map((r) => `${r.name.toString()} ${r.type}`),
-    ['dn.a.test. 39', 'x.dn.a.test. 5', 'x.b.a.test. 39'],
-    'the chain goes on to the DNAME at the substituted name',
+    ['dn.a.test. 39', 'x.dn.a.test. 5'],
+    'the first link stays; the DNAME at the target is asked for on its own',
   );
 });
 

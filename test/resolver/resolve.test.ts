@@ -537,6 +537,30 @@ describe('what an expansion leaves in the cache', () => {
   });
 });
 
+describe('the rest of a CNAME chain (RFC 2181 §5.4.1)', () => {
+  it('is not taken from the answer that carries the first CNAME: the target is asked for on its own', async () => {
+    const world = buildWorld();
+    const chain: Transport = {
+      query: async (server, query, options) => {
+        const q = decodeMessage(query);
+        const qn = q.question[0]!.name;
+        if (server.address !== '127.0.2.3' || !qn.equals(n('alias.insecure.test.'))) return world.net.query(server, query, options);
+        const answer = [
+          { name: qn, type: RRType.CNAME, class: 1, ttl: 300, rdata: n('www.insecure.test.').wire.slice() },
+          { name: n('www.insecure.test.'), type: A, class: 1, ttl: 300, rdata: Uint8Array.of(6, 6, 6, 6) },
+        ];
+        const reply = makeResponse(makeQuery(qn, q.question[0]!.type, { id: q.id }), { aa: true, answer });
+        return { kind: 'reply', bytes: encodeMessage(reply).bytes, rttMs: 1, tcp: false };
+      },
+    };
+    const { resolver, net } = makeResolver({}, world, () => chain);
+    const a = await resolver.resolve({ name: n('alias.insecure.test.'), type: A }, {});
+    assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
+    assert.deepEqual(addresses(a), ['192.0.2.4'], 'the address from www.insecure.test.\'s own answer, not the one riding along');
+    assert.ok(net.log.some((x) => x.qname === 'www.insecure.test.' && x.qtype === A), 'the target was asked for');
+  });
+});
+
 describe('a DS question and a cached CNAME', () => {
   it('is not redirected by the CNAME owned by the name: it is asked of the parent side (RFC 4035 §3.1.4.1)', async () => {
     const { resolver, net } = makeResolver();
