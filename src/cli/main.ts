@@ -3,11 +3,11 @@
 
 import yargs from 'yargs';
 import { AnchordError } from '../core/errors.js';
-import { commands } from './commands.js';
-import { processIO, type CommandIO } from './command.js';
+import { loadCommands } from './commands.js';
+import { processIO, type CommandIO, type CommandModule } from './command.js';
 
 /** Applies the command's `argvAliases` (see command.ts) to the words after its name. */
-export function rewriteArgv(argv: readonly string[]): string[] {
+export function rewriteArgv(argv: readonly string[], commands: readonly CommandModule[]): string[] {
   const out = [...argv];
   const at = out.findIndex((w) => !w.startsWith('-'));
   const cmd = at < 0 ? undefined : commands.find((c) => c.command.split(' ')[0] === out[at]);
@@ -26,7 +26,8 @@ export function rewriteArgv(argv: readonly string[]): string[] {
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
 export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   let exitCode = 0;
-  let parser = yargs(rewriteArgv(argv))
+  const commands = await loadCommands(argv);
+  let parser = yargs(rewriteArgv(argv, commands))
     .scriptName('anchord')
     .strict()
     .demandCommand(1, 'name a command (see --help)')
