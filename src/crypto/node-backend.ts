@@ -32,6 +32,7 @@ import {
   type JsonWebKey,
   type KeyObject,
   type RsaPublicKey as NodeRsaPublicKey,
+  type SignKeyObjectInput,
   type VerifyKeyObjectInput,
 } from 'node:crypto';
 import { CryptoError } from '../core/errors.js';
@@ -404,10 +405,22 @@ const SIGN_HASH: Readonly<Record<number, string | null>> = {
 };
 
 /**
- * A node:crypto signer for `key`. RSA and EdDSA signatures are deterministic; ECDSA and DSA use
- * OpenSSL's random nonces. Throws CryptoError if the material is unusable.
+ * The arguments of node's `crypto.sign(hash, data, key)` for a private key, and the step that
+ * turns node's output into the RRSIG signature field: DSA T||R||S (RFC 2536 §3), RSA left-padded
+ * to the modulus length (RFC 8017 §4.1). For callers that sign with the callback form on libuv's
+ * threadpool (callback-signer.ts) as well as for createNodeSigner. Throws CryptoError if the
+ * material is unusable.
  */
-export function createNodeSigner(key: PrivateKey): Signer {
+export interface PreparedSign {
+  readonly algorithm: number;
+  /** The DNSKEY public key field derived from the private key. */
+  readonly publicKey: Uint8Array;
+  readonly hash: string | null;
+  readonly key: KeyObject | SignKeyObjectInput;
+  finish(out: Uint8Array): Uint8Array;
+}
+
+export function prepareNodeSign(key: PrivateKey): PreparedSign {
   const problem = privateKeyProblem(key);
   if (problem !== undefined) throw new CryptoError(`cannot sign: ${problem}`);
   if (key.algorithm === 1) throw new CryptoError('cannot sign with RSAMD5 (RFC 6725, RFC 8624 §3.1)');
@@ -426,10 +439,28 @@ export function createNodeSigner(key: PrivateKey): Signer {
   const signKey = p1363 ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
   const dsaT = key.type === 'dsa' ? publicKey[0]! : 0;
   const rsaLength = key.type === 'rsa' ? stripLeadingZeros(key.modulus).length : 0;
+  const finish = (out: Uint8Array): Uint8Array => {
+    if (key.type === 'dsa') return encodeDsaSignature(dsaT, out.subarray(0, 20), out.subarray(20, 40));
+    if (key.type === 'rsa' && out.length !== rsaLength) {
+      const fitted = fitUnsigned(out, rsaLength);
+      if (fitted === undefined) throw new CryptoError('RSA signature longer than the modulus');
+      return fitted;
+    }
+    return out;
+  };
+  return { algorithm: key.algorithm, publicKey, hash, key: signKey, finish };
+}
 
+/**
+ * A node:crypto signer for `key`. RSA and EdDSA signatures are deterministic; ECDSA and DSA use
+ * OpenSSL's random nonces. Throws CryptoError if the material is unusable.
+ */
+export function createNodeSigner(key: PrivateKey): Signer {
+  const prepared = prepareNodeSign(key);
+  const { hash, key: signKey } = prepared;
   const signer: Signer = {
     algorithm: key.algorithm,
-    publicKey,
+    publicKey: prepared.publicKey,
     deterministic: key.type === 'rsa' || key.type === 'eddsa',
     backend: 'node',
     sign(data: Uint8Array): Uint8Array {
@@ -439,13 +470,7 @@ export function createNodeSigner(key: PrivateKey): Signer {
       } catch (err) {
         throw new CryptoError(`${algorithmMnemonic(key.algorithm)} signing failed`, { cause: err });
       }
-      if (key.type === 'dsa') return encodeDsaSignature(dsaT, out.subarray(0, 20), out.subarray(20, 40));
-      if (key.type === 'rsa' && out.length !== rsaLength) {
-        const fitted = fitUnsigned(out, rsaLength);
-        if (fitted === undefined) throw new CryptoError('RSA signature longer than the modulus');
-        return fitted;
-      }
-      return out;
+      return prepared.finish(out);
     },
     signBatch(data: readonly Uint8Array[]): Promise<Uint8Array[]> {
       return signBatchInline(signer, data);
