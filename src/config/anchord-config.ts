@@ -95,6 +95,9 @@ export const anchordConfigSchema = obj({
       'use-caps-for-id': withDefault(bool(), false),
       'do-ip6': withDefault(bool(), false),
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
+      // Glue policy (Unbound's names and defaults): only in-bailiwick glue; sibling glue allowed.
+      'harden-glue': withDefault(bool(), true),
+      'harden-unverified-glue': withDefault(bool(), false),
       'nsec3-max-iterations': optional(int(0, 2500)),
       limits: optional(limits),
       'forward-zones': withDefault(list(forwardZone, 10_000), []),
@@ -109,6 +112,8 @@ export const anchordConfigSchema = obj({
       'use-caps-for-id': false,
       'do-ip6': false,
       'edns-buffer-size': 1232,
+      'harden-glue': true,
+      'harden-unverified-glue': false,
       'nsec3-max-iterations': undefined,
       limits: undefined,
       'forward-zones': [],

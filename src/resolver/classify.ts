@@ -17,7 +17,11 @@
 //   at an ancestor-or-self of the last chain name;
 // - additional: only A and AAAA in the bailiwick (glue "in bailiwick"); everything else there is
 //   dropped, so out-of-bailiwick addresses can never poison the delegation. With `hardenGlue`
-//   off (Unbound `harden-glue: no`), A and AAAA records are kept wherever they are owned.
+//   off (Unbound `harden-glue: no`), A and AAAA records are kept wherever they are owned. With
+//   `hardenUnverifiedGlue` (Unbound `harden-unverified-glue`, default off) glue is kept only for
+//   NS names at or below the zone the NS RRset delegates (in-domain glue, RFC 9471 §2): sibling
+//   glue, which the parent holds for a name in another of its child zones, is dropped and the
+//   name's address looked up from its own zone.
 //
 // Then (RFC 1034 §5.3.3, RFC 2308 §2):
 // - `answer`: data or a chain for QNAME, NXDOMAIN, YXDOMAIN with the DNAME that overflows, or NODATA (SOA in authority, AA with nothing,
@@ -193,7 +197,7 @@ function remainderSigned(remainder: readonly ResourceRecord[]): boolean {
  * The message with out-of-bailiwick and off-chain records dropped (module header). `validating`:
  * a trust anchor is configured, so a signed chain is kept whole for the validator.
  */
-export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true, validating = false): Message {
+export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true, validating = false, hardenUnverifiedGlue = false): Message {
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
@@ -228,7 +232,15 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
     if (t === RRType.NS) return tail.isSubdomainOf(r.name);
     return true;
   });
-  const additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && (!hardenGlue || inZone(r)));
+  let additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && (!hardenGlue || inZone(r)));
+  if (hardenUnverifiedGlue) {
+    // Glue of an NS name outside the zone its NS RRset delegates is sibling or out-of-zone glue.
+    const ns = authority.filter((r) => r.type === RRType.NS);
+    additional = additional.filter((r) => {
+      const delegating = ns.filter((n) => decodeTyped(RRType.NS, n.rdata).host.equals(r.name));
+      return delegating.length === 0 || delegating.some((n) => r.name.isSubdomainOf(n.name));
+    });
+  }
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
   const rcode = (cut || end < chain.length) && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
   return { ...msg, rcode, answer, authority, additional };

@@ -158,6 +158,11 @@ export interface ResolverOptions {
    * query for a trust anchor's name (§4.2: a validating resolver SHOULD). Default on.
    */
   readonly ednsKeyTag: boolean;
+  /**
+   * Accept glue only for NS names inside the delegated zone (Unbound `harden-unverified-glue`,
+   * default off): sibling and out-of-zone glue is dropped and the address looked up instead.
+   */
+  readonly hardenUnverifiedGlue: boolean;
 }
 
 export interface ResolverOptionsInit {
@@ -180,6 +185,7 @@ export interface ResolverOptionsInit {
   readonly negativeTrustAnchors?: readonly Name[] | undefined;
   readonly hardenGlue?: boolean | undefined;
   readonly ednsKeyTag?: boolean | undefined;
+  readonly hardenUnverifiedGlue?: boolean | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -222,6 +228,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     negativeTrustAnchors: init.negativeTrustAnchors ?? [],
     hardenGlue: init.hardenGlue ?? true,
     ednsKeyTag: init.ednsKeyTag ?? true,
+    hardenUnverifiedGlue: init.hardenUnverifiedGlue ?? false,
   });
 }
 

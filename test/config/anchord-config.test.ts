@@ -48,3 +48,13 @@ test('resolver.forward-zones: bad addresses, ports and names are reported at the
   assert.match(issues[2]!, /^5:.*"a\.\.b" is not a domain name/);
   assert.match(issues[3]!, /^6:.*missing required key "forward-addr"/);
 });
+
+test('glue hardening: harden-glue defaults to yes, harden-unverified-glue to no; both can be set', () => {
+  const d = parseAnchordConfig('server:\n  listen: [127.0.0.1:5300]\n', 'a.yaml');
+  assert.equal(d.resolver['harden-glue'], true, 'in-bailiwick glue only by default');
+  assert.equal(d.resolver['harden-unverified-glue'], false, 'sibling glue accepted by default');
+  const s = parseAnchordConfig('resolver:\n  harden-glue: no\n  harden-unverified-glue: yes\n', 'b.yaml');
+  assert.equal(s.resolver['harden-glue'], false, 'harden-glue: no');
+  assert.equal(s.resolver['harden-unverified-glue'], true, 'harden-unverified-glue: yes');
+  assert.equal(issuesOf('resolver:\n  harden-unverified-glue: maybe\n').length, 1, 'a non-boolean is an error');
+});

@@ -64,3 +64,21 @@ test('harden-glue off keeps glue owned outside the bailiwick', () => {
   const permissive = scrub(msg, n('www.example.'), RRType.A, n('example.'), false);
   assert.equal(permissive.additional.length, 1, 'harden-glue off: the address stays');
 });
+
+test('harden-unverified-glue drops sibling glue of a referral and keeps in-domain glue', () => {
+  const q = makeQuery(n('www.example.com.'), RRType.A, { id: 1 });
+  const records = parseZoneText(
+    'example.com. 300 NS ns1.sibling.com.\nexample.com. 300 NS ns2.example.com.\nns1.sibling.com. 300 A 192.0.2.7\nns2.example.com. 300 A 192.0.2.8\n',
+  ).records;
+  const msg: Message = {
+    ...makeResponse(q, { rcode: Rcode.NOERROR, authority: records.slice(0, 2), additional: records.slice(2) }),
+    malformed: [],
+    trailing: 0,
+  };
+  const plain = classify(scrub(msg, n('www.example.com.'), RRType.A, n('com.')), n('www.example.com.'), RRType.A, n('com.'));
+  assert.ok(plain.kind === 'referral' && plain.glue.size === 2, 'by default sibling glue in the bailiwick of com. is used');
+  const hardened = classify(scrub(msg, n('www.example.com.'), RRType.A, n('com.'), true, false, true), n('www.example.com.'), RRType.A, n('com.'));
+  assert.ok(hardened.kind === 'referral', 'still a referral');
+  assert.deepEqual([...hardened.glue.keys()], [n('ns2.example.com.').key], 'only the glue below example.com. stays');
+  assert.equal(resolverOptions({ rootHints: hints }).hardenUnverifiedGlue, false, 'off by default, as in Unbound');
+});

@@ -98,6 +98,8 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       ipv6: config.resolver['do-ip6'],
       ednsBufferSize: config.resolver['edns-buffer-size'],
       ednsKeyTag: config.resolver['edns-key-tag'],
+      hardenGlue: config.resolver['harden-glue'],
+      hardenUnverifiedGlue: config.resolver['harden-unverified-glue'],
       limits,
       forwardZones,
       ...(iterations === undefined ? {} : { validator: { nsec3: { maxIterations: iterations } } }),

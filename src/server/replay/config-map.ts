@@ -11,12 +11,11 @@
 // Unbound's default 150; anchord has one cap for all key sizes), stub zones below the root (by
 // stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
 // including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
-// (domain-insecure), harden-glue.
+// (domain-insecure), harden-glue, harden-unverified-glue.
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
 // TLS, forward-no-cache, harden-referral-path,
-// harden-algo-downgrade, harden-unknown-additional, harden-unverified-glue, do-not-query-localhost
-// off, stub-prime.
+// harden-algo-downgrade, harden-unknown-additional, do-not-query-localhost off, stub-prime.
 // `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
 // they are recorded so that a failure caused by a signature that does not verify can say so.
 // Logging, statistics and Unbound-internal tuning options (target-fetch-policy, rrset-roundrobin,
@@ -68,6 +67,8 @@ export interface ReplaySetup {
   readonly negativeTrustAnchors: readonly Name[];
   /** `harden-glue` (default yes). */
   readonly hardenGlue: boolean;
+  /** `harden-unverified-glue` (default no). */
+  readonly hardenUnverifiedGlue: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -171,6 +172,7 @@ class Mapper {
   readonly forwards: { zone: Name; addresses: string[]; first: boolean }[] = [];
   readonly ntas: Name[] = [];
   hardenGlue = true;
+  hardenUnverifiedGlue = false;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -431,10 +433,12 @@ class Mapper {
       case 'do-not-query-localhost':
         if (!this.flag(o)) this.unsupported.push('do-not-query-localhost: no');
         return;
+      case 'harden-unverified-glue':
+        this.hardenUnverifiedGlue = this.flag(o);
+        return;
       case 'harden-referral-path':
       case 'harden-algo-downgrade':
       case 'harden-unknown-additional':
-      case 'harden-unverified-glue':
         if (this.flag(o)) this.unsupported.push(`${o.key}: yes`);
         return;
       case 'auto-trust-anchor-file':
@@ -538,6 +542,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     forwardZones: m.forwards,
     negativeTrustAnchors: m.ntas,
     hardenGlue: m.hardenGlue,
+    hardenUnverifiedGlue: m.hardenUnverifiedGlue,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

@@ -248,6 +248,7 @@ class Run implements Transport {
         forwardZones: setup.forwardZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })), first: z.first })),
         negativeTrustAnchors: setup.negativeTrustAnchors,
         hardenGlue: setup.hardenGlue,
+        hardenUnverifiedGlue: setup.hardenUnverifiedGlue,
       },
     });
     this.startManager();
