@@ -345,7 +345,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   } else {
     const seen = new Set<string>([qname.key]);
     for (let guard = 0; guard <= answers.length; guard++) {
-      const exact = chase ? [] : answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
+      // A CNAME beside data of the type at one name (RFC 2181 §10.1 forbids it): the RRset that
+      // comes first in the answer section decides, as the resolver's scrub does.
+      const cnameAt = answers.findIndex((s) => s.rrset.name.equals(tail) && s.rrset.type === RRType.CNAME);
+      const exactAt = answers.findIndex((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
+      const cnameFirst = qtype !== RRType.CNAME && cnameAt >= 0 && cnameAt < exactAt;
+      const exact = chase || cnameFirst ? [] : answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
       // No data exists below a DNAME owner (RFC 6672 §2.4): a CNAME question below one is answered
       // through the DNAME, even when the server sent the synthesised CNAME first.
       const underDname =

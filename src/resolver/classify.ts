@@ -116,7 +116,10 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
   let tail = qname;
   for (let i = 0; i < MAX_CHAIN; i++) {
     if (qtype === RRType.ANY) break;
-    if (!chase && answer.some((r) => r.type === qtype && r.name.equals(tail))) break;
+    // A CNAME and other data at one name (RFC 2181 §10.1 forbids it): whichever the server put
+    // first decides, as Unbound's scrubber follows the answer section in order.
+    const first = answer.find((r) => r.name.equals(tail) && (r.type === qtype || r.type === RRType.CNAME));
+    if (!chase && first !== undefined && first.type === qtype) break;
     let next: Name | undefined;
     let dname: ResourceRecord | undefined;
     for (const r of answer) {
@@ -137,10 +140,16 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
   return chain;
 }
 
+/**
+ * True for a record the chain uses: at a name the chain goes on from, only its CNAME (other data
+ * beside a CNAME is not data of that name, RFC 2181 §10.1); at the last name, anything; DNAMEs
+ * above any name of the chain.
+ */
 function onChain(r: ResourceRecord, chain: readonly Name[]): boolean {
   const t = effectiveType(r);
-  for (const n of chain) {
-    if (r.name.equals(n)) return true;
+  for (let i = 0; i < chain.length; i++) {
+    const n = chain[i]!;
+    if (r.name.equals(n) && (i === chain.length - 1 || t === RRType.CNAME)) return true;
     if (t === RRType.DNAME && n.isSubdomainOf(r.name)) return true;
   }
   return false;

@@ -179,3 +179,16 @@ test('a CNAME question answered NXDOMAIN beside the CNAME: the server followed t
   assert.deepEqual(answerChain(s.answer, n('x.a.test.'), RRType.CNAME, true).map((x) => x.toString()), ['x.a.test.', 'nothere.b.test.']);
   assert.deepEqual(answerChain(s.answer, n('x.a.test.'), RRType.CNAME).map((x) => x.toString()), ['x.a.test.']);
 });
+
+test('a CNAME beside other data at one name: the RRset the server put first decides, the other is dropped (RFC 2181 §10.1)', () => {
+  const cname = rr('www.a.test.', RRType.CNAME, n('tgt.a.test.').wire);
+  const a = rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1));
+  const cnameFirst = scrub(reply('www.a.test.', { aa: true, answer: [cname, a] }), n('www.a.test.'), RRType.A, n('a.test.'));
+  assert.deepEqual(
+    cnameFirst.answer.map((r) => r.type),
+    [RRType.CNAME],
+    'followed: the A beside it is not www.a.test.\'s data',
+  );
+  assert.deepEqual(answerChain([cname, a], n('www.a.test.'), RRType.A).map((x) => x.toString()), ['www.a.test.', 'tgt.a.test.']);
+  assert.deepEqual(answerChain([a, cname], n('www.a.test.'), RRType.A).map((x) => x.toString()), ['www.a.test.'], 'the A first: it is the answer');
+});

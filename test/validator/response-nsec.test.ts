@@ -119,6 +119,18 @@ test('DNAME: validated, the unsigned synthesised CNAME accepted when it follows;
   assert.equal(mixed.ttl, 60);
 });
 
+test('a CNAME and an A RRset at one name: the one that comes first decides (RFC 2181 §10.1)', () => {
+  const q = N('alias');
+  const alias = z.get('alias', RRType.CNAME);
+  const fake: SignedRRset = { rrset: { ...z.get('www', A).rrset, name: q }, rrsigs: [] };
+  const cnameFirst = run(response(q, A, Rcode.NOERROR, [alias, fake]));
+  assert.equal(cnameFirst.kind, 'partial', 'the CNAME is followed');
+  assert.equal(cnameFirst.status, 'secure', 'the A beside it is not judged');
+  const aFirst = run(response(q, A, Rcode.NOERROR, [fake, alias]));
+  assert.equal(aFirst.kind, 'answer');
+  expectBogus(aFirst, 'V-RRSIG-NONE', 10);
+});
+
 test('a CNAME question below a DNAME is answered by the synthesised CNAME, as secure as the DNAME (RFC 6672 §2.4, §3.2)', () => {
   const dname = z.get('dn', RRType.DNAME);
   const q = N('a.dn');
