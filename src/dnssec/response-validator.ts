@@ -507,6 +507,24 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     pendings.push(p);
     authPendings.push({ p, keys });
   }
+  // Signed NSEC/NSEC3 of a secure link's zone that no proof here needs: checked all the same, so
+  // the resolver may keep them for aggressive use (RFC 8198; e.g. to deny a later DS question, as
+  // Unbound's negative cache does). They never change the verdict.
+  const linkZones: ZoneKeySet[] = [];
+  links.forEach((_, i) => {
+    const zs = linkPendings[i]?.zone;
+    if (zs?.status !== 'secure' || proofZones.some((z) => z.zone.equals(zs.keys.zone))) return;
+    if (!linkZones.some((z) => z.zone.equals(zs.keys.zone))) linkZones.push(zs.keys);
+  });
+  const incidental: Pending[] = [];
+  for (const s of auth) {
+    if ((s.rrset.type !== RRType.NSEC && s.rrset.type !== RRType.NSEC3) || s.rrsigs.length === 0) continue;
+    const keys = proofZoneOf(s, linkZones);
+    if (keys === undefined) continue;
+    const p: Pending = { set: s, zone: { status: 'secure', keys } };
+    pendings.push(p);
+    incidental.push(p);
+  }
 
   // ---- Phase B: every signature check, in parallel.
   const steps: Steps<RRsetVerdict>[] = [];
@@ -687,6 +705,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
 
   let ttl = Infinity;
   for (const s of judgedSets) ttl = Math.min(ttl, s.ttl);
+  for (const p of incidental) {
+    const j = judge(p);
+    // A synthesised (wildcard-expanded) NSEC or NSEC3 takes part in no denial (RFC 4592 §4.7).
+    if (j.status !== 'secure' || j.wildcardParent !== undefined) continue;
+    judgedSets.push({ section: 'authority', role: 'proof', rrset: p.set.rrset, status: 'secure', ttl: j.ttl });
+  }
   const verdict: {
     status: Security;
     reason?: VerdictReason;

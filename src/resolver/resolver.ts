@@ -161,6 +161,7 @@ export class Resolver {
       anchors: this.options.trustAnchors,
       negativeAnchors: this.options.negativeTrustAnchors,
       validator: this.options.validator,
+      aggressive: deps.caches.aggressive,
       fetch: (ctx, name, type) => this.fetch(ctx, name, type),
     });
     this.services = {

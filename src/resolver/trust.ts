@@ -41,6 +41,7 @@
 //
 // Pure module: network through the resolver's fetch, time through the clock.
 
+import type { AggressiveNsecCache } from '../cache/aggressive-nsec.js';
 import type { KeyCache, KeyResult } from '../cache/key-cache.js';
 import { Credibility, type RRsetCache } from '../cache/rrset-cache.js';
 import { SecurityStatus } from '../cache/types.js';
@@ -87,6 +88,8 @@ export interface TrustDeps {
   /** Negative trust anchors (RFC 7646): insecure at and below, unless a deeper anchor applies. */
   readonly negativeAnchors?: readonly Name[] | undefined;
   readonly validator: ValidatorOptions;
+  /** Validated NSEC/NSEC3 (RFC 8198): a DS they deny is not asked for. Absent: off. */
+  readonly aggressive?: AggressiveNsecCache | undefined;
   /** Fetches (name, type) from the authoritative servers (one iteration). */
   fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult>;
 }
@@ -391,7 +394,20 @@ export class ChainOfTrust {
 
   /** Fetches the DS RRset of `child` and judges it with the parent's keys. */
   private async fetchDs(ctx: QueryContext, child: Name, parent: ZoneStatus): Promise<DsStep | ResolverFailure> {
-    const { keys, rrsets } = this.deps;
+    const { keys, rrsets, aggressive } = this.deps;
+    // Validated NSEC/NSEC3 of the parent zone already deny the DS (RFC 8198 §5.1, RFC 4035 §5.2,
+    // RFC 5155 §8.9): a delegation without DS is insecure, a name without NS is no cut, a name
+    // that does not exist is in the parent's zone. Only secure syntheses count (aggressive-nsec.ts).
+    const synth = aggressive?.synthesize(child, RRType.DS);
+    if (synth?.kind === 'nxdomain') return { kind: 'status', status: parent };
+    if (synth?.kind === 'nodata' && synth.facts.name.equals(child)) {
+      const types = synth.facts.types ?? [];
+      if (!types.includes(RRType.NS) || types.includes(RRType.SOA)) return { kind: 'not-cut' };
+      const ttl = Math.max(1, synth.ttl);
+      keys.putDs(child, { status: SecurityStatus.insecure, ttl });
+      keys.putKeys(child, { status: SecurityStatus.insecure, ttl });
+      return { kind: 'status', status: { status: 'insecure' } };
+    }
     let res = await this.subFetch(ctx, child, RRType.DS);
     if (res.kind === 'fail') return res;
     let v = await this.judge(res.msg, child, RRType.DS, () => parent);

@@ -561,6 +561,36 @@ describe('the rest of a CNAME chain (RFC 2181 §5.4.1)', () => {
   });
 });
 
+describe('validated NSEC records already held deny a DS (RFC 8198, as Unbound\'s negative cache)', () => {
+  it('a delegation proven unsigned by an earlier NXDOMAIN\'s NSEC needs no DS query', async () => {
+    // Referrals without their NSEC proof (a server minimising its responses): the walk would ask
+    // the parent for the DS, unless the NSEC at the delegation is already held.
+    const world = buildWorld();
+    const minimal: Transport = {
+      query: async (server, query, options) => {
+        const r = await world.net.query(server, query, options);
+        if (r.kind !== 'reply') return r;
+        const m = decodeMessage(r.bytes);
+        if (m.answer.length > 0 || !m.authority.some((x) => x.type === RRType.NS)) return r;
+        const authority = m.authority.filter((x) => x.type === RRType.NS);
+        return { ...r, bytes: encodeMessage({ ...m, authority }).bytes };
+      },
+    };
+    const { resolver, net } = makeResolver({}, world, () => minimal);
+    const nx = await resolver.resolve({ name: n('uo.example.test.'), type: A }, { do: true });
+    assert.equal(nx.rcode, Rcode.NXDOMAIN, JSON.stringify(nx.ede));
+    assert.ok(nx.authority.some((r) => r.type === RRType.NSEC && r.name.equals(n('un.example.test.'))), 'the NSEC at un.example.test. came with it');
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n('www.un.example.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(a), ['192.0.2.12'], JSON.stringify(a.ede));
+    assert.equal(a.ad, false, 'below an unsigned delegation');
+    assert.ok(
+      !net.since(mark).some((x) => x.qname === 'un.example.test.' && x.qtype === RRType.DS),
+      `no DS query: ${JSON.stringify(net.since(mark))}`,
+    );
+  });
+});
+
 describe('a DS question and a cached CNAME', () => {
   it('is not redirected by the CNAME owned by the name: it is asked of the parent side (RFC 4035 §3.1.4.1)', async () => {
     const { resolver, net } = makeResolver();

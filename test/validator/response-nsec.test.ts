@@ -119,6 +119,24 @@ test('DNAME: validated, the unsigned synthesised CNAME accepted when it follows;
   assert.equal(mixed.ttl, 60);
 });
 
+test('NSEC beside a positive answer: checked and reported secure for aggressive use, never changing the verdict', () => {
+  const www = z.get('www', A);
+  const extra = z.nsecFor(N('nx'));
+  const v = run(response(N('www'), A, Rcode.NOERROR, [www], [extra]));
+  assert.equal(v.status, 'secure');
+  assert.equal(v.ttl, 3600, 'the extra NSEC does not lower the answer TTL');
+  assert.deepEqual(
+    v.rrsets.map((s) => [s.section, s.role, s.status]),
+    [
+      ['answer', 'answer', 'secure'],
+      ['authority', 'proof', 'secure'],
+    ],
+  );
+  const broken = run(response(N('www'), A, Rcode.NOERROR, [www], [editSigs(extra, { flipSignature: true })]));
+  assert.equal(broken.status, 'secure', 'a bad extra NSEC is left out, not held against the answer');
+  assert.equal(broken.rrsets.length, 1);
+});
+
 test('a CNAME and an A RRset at one name: the one that comes first decides (RFC 2181 §10.1)', () => {
   const q = N('alias');
   const alias = z.get('alias', RRType.CNAME);
