@@ -801,11 +801,12 @@ export async function signZone(zone: Zone | SignerInput, keys: readonly SigningK
  * in two byte arenas, one entry per chain name, so a million names cost about 40 MB.
  */
 class Nsec3Table {
-  private readonly hashes: number[] = [];
   private hashBytes: Uint8Array = new Uint8Array(1 << 16);
   private bitmapBytes: Uint8Array = new Uint8Array(1 << 16);
   private bitmapLength = 0;
-  private readonly bitmapEnds: number[] = [];
+  // Typed arrays, not number[]: a JS array that lives through the whole first walk is promoted
+  // and copied on every growth inside V8's heap; these grow outside it.
+  private bitmapEnds: Uint32Array = new Uint32Array(1 << 12);
   private order: Uint32Array = new Uint32Array(0);
   private readonly origin: Name;
   private readonly params: Nsec3Params;
@@ -829,8 +830,12 @@ class Nsec3Table {
     if (this.bitmapLength + bitmap.length > this.bitmapBytes.length) this.bitmapBytes = grow(this.bitmapBytes, this.bitmapLength + bitmap.length);
     this.bitmapBytes.set(bitmap, this.bitmapLength);
     this.bitmapLength += bitmap.length;
-    this.bitmapEnds.push(this.bitmapLength);
-    this.hashes.push(i);
+    if (i === this.bitmapEnds.length) {
+      const next = new Uint32Array(this.bitmapEnds.length * 2);
+      next.set(this.bitmapEnds);
+      this.bitmapEnds = next;
+    }
+    this.bitmapEnds[i] = this.bitmapLength;
   }
 
   /** Sorts by hash; two equal hashes are a collision (RFC 5155 §7.1: choose another salt). */
@@ -845,13 +850,13 @@ class Nsec3Table {
       }
       return 0;
     };
-    const idx = this.hashes;
+    const idx = new Uint32Array(this.size);
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
     idx.sort(cmp);
     for (let i = 1; i < idx.length; i++) {
       if (cmp(idx[i - 1]!, idx[i]!) === 0) throw new AnchordError(ErrorCode.ZoneFile, 'NSEC3 hash collision between two names of the zone; use another salt');
     }
-    this.order = Uint32Array.from(idx);
-    this.hashes.length = 0;
+    this.order = idx;
   }
 
   private hashAt(sorted: number): Uint8Array {

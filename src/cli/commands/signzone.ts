@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { AnchordError, ErrorCode } from '../../core/errors.js';
@@ -76,6 +77,18 @@ export function parseSigTime(text: string, now: number, base: number): number {
   } catch {
     throw new AnchordError(ErrorCode.Usage, `bad time "${text}" (YYYYMMDDHHMMSS, seconds, +offset or now+offset)`);
   }
+}
+
+/**
+ * A full garbage collection, between loading and signing: what loading left behind (the zone
+ * file's text, the sort keys, the parser's records; ~12 MiB at 100k records, much of it in V8's
+ * large-object space, which only a full collection frees) would otherwise stay until the signing
+ * run's first full collection, on top of the signing run's own memory (peak RSS). ~30 ms at 100k.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (typeof gc === 'function') (gc as () => void)();
 }
 
 function readText(file: string): string {
@@ -228,6 +241,7 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
 
   // ---- Zone -------------------------------------------------------------------------------------
   const zone = loadCompactZone(zonefile, origin, io);
+  collectGarbage();
   const apex = zone.origin;
   denial = denialForInput(zone, saltText === undefined ? undefined : denial, flag(args, 'u'));
 
