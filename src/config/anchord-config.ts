@@ -14,6 +14,7 @@
 //     forward-zones:                  # Unbound forward-zone / BIND zone "x" { type forward; }
 //       - { name: ".", forward-addr: [192.0.2.53, 2001:db8::53@5353], forward-first: no }
 //   crypto: { workers: 2 }
+//   metrics: { listen: 127.0.0.1:9153 }   # Prometheus /metrics; off by default
 //   logging: { level: info, format: json }
 
 import { isIP } from 'node:net';
@@ -133,6 +134,13 @@ export const anchordConfigSchema = obj({
       workers: optional(int(0, 64)),
     }),
     () => ({ workers: undefined }),
+  ),
+  // Prometheus `/metrics` over HTTP: off unless `listen` is given; a bare port is loopback only.
+  metrics: withDefault(
+    obj({
+      listen: optional(str((v) => (/^[0-9]{1,5}$/.test(v) || /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):[0-9]{1,5}$/.test(v) ? undefined : `"${v}" is not host:port or a port`))),
+    }),
+    () => ({ listen: undefined }),
   ),
   logging: withDefault(
     obj({

@@ -131,12 +131,15 @@ export class Exchanger {
       if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
       const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
       const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
+      if (tcp) this.deps.stats.upstreamTcp++;
       if (r.kind === 'timeout') {
+        this.deps.stats.upstreamTimeouts++;
         infra.recordTimeout(address, timeoutMs);
         publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
         return r;
       }
       if (r.kind === 'error') {
+        this.deps.stats.upstreamErrors++;
         publish(Channel.upstreamResult, { server: address, outcome: 'error' });
         return r;
       }
@@ -146,10 +149,14 @@ export class Exchanger {
       try {
         msg = decodeMessage(r.bytes);
       } catch {
+        this.deps.stats.upstreamErrors++;
         return { kind: 'error', reason: 'malformed reply' };
       }
       const bad = mismatch(msg, id, name, qtype, options.use0x20);
-      if (bad !== undefined) return { kind: 'error', reason: `reply does not match the query (${bad})` };
+      if (bad !== undefined) {
+        this.deps.stats.upstreamErrors++;
+        return { kind: 'error', reason: `reply does not match the query (${bad})` };
+      }
       if (msg.flags.tc && !r.tcp) {
         tcp = true;
         continue;

@@ -157,6 +157,7 @@ export class Iteration {
   private minimise: boolean;
   private minLabels = 0;
   private minimisedSent = 0;
+  private minimiseTripNoted = false;
   /** QTYPE of minimised questions in this zone: A, or NS after A met no answer (RFC 9156 §2.1). */
   private minType: number = RRType.A;
   private sentName: Name | undefined;
@@ -380,7 +381,13 @@ export class Iteration {
   /** The question to send at this point: minimised or the real one. */
   private question(): { name: Name; type: number; minimised: boolean } {
     const full = this.qname.labelCount;
-    const useMin = this.minimise && this.minLabels < full && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
+    const wanted = this.minimise && this.minLabels < full;
+    const useMin = wanted && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
+    if (wanted && !useMin && !this.minimiseTripNoted) {
+      // The minimisation limit only ends minimising (the full name is asked), but is counted.
+      this.minimiseTripNoted = true;
+      this.ctx.noteTrip('maxMinimisedQueries', this.qname);
+    }
     if (!useMin) return { name: this.qname, type: this.qtype, minimised: false };
     return { name: this.qname.suffix(this.minLabels), type: this.minType, minimised: true };
   }

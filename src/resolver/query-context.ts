@@ -20,6 +20,11 @@ export interface ResolverStats {
   /** Client queries answered without any upstream query. */
   cacheAnswers: number;
   upstreamQueries: number;
+  /** Upstream exchanges that timed out, and those that failed otherwise (unusable, mismatched). */
+  upstreamTimeouts: number;
+  upstreamErrors: number;
+  /** Upstream queries sent over TCP (after TC). */
+  upstreamTcp: number;
   /** Client queries that joined an identical one in flight. */
   coalesced: number;
   /** Upstream exchanges that joined an identical one in flight. */
@@ -34,6 +39,9 @@ export function newStats(): ResolverStats {
     clientQueries: 0,
     cacheAnswers: 0,
     upstreamQueries: 0,
+    upstreamTimeouts: 0,
+    upstreamErrors: 0,
+    upstreamTcp: 0,
     coalesced: 0,
     coalescedExchanges: 0,
     servfail: 0,

@@ -46,7 +46,6 @@ import type { KeyCache, KeyResult } from '../cache/key-cache.js';
 import { Credibility, type RRsetCache } from '../cache/rrset-cache.js';
 import { SecurityStatus } from '../cache/types.js';
 import { nowSeconds, type Clock } from '../core/clock.js';
-import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.js';
 import {
   groupSigned,
@@ -531,13 +530,8 @@ export class ChainOfTrust {
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator);
       const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);
-      if (out.status !== 'need-keys') {
-        if (hasSubscribers(Channel.validation)) {
-          const r = out.reason;
-          publish(Channel.validation, { status: out.status, ede: r?.ede, tag: r?.tag, owner: qname.toString(), type: qtype });
-        }
-        return out;
-      }
+      // The validator core publishes this verdict on the validation channel (once per verdict).
+      if (out.status !== 'need-keys') return out;
       for (const z of out.zones) {
         const st = await this.zoneStatus(ctx, z, hint);
         if ('kind' in st) return st;

@@ -48,13 +48,21 @@ export interface FrontendStats {
   notimp: number;
   overloaded: number;
   servfail: number;
+  /**
+   * Responses sent, by RCODE (index 0..23; 24: any other); plain increments on the hot path, read by
+   * the metrics (src/telemetry/metrics.ts) at scrape time.
+   */
+  readonly rcodes: number[];
 }
+
+/** Slots of FrontendStats.rcodes: RCODEs 0..23 (BADCOOKIE is 23) and one for any other. */
+export const RCODE_SLOTS = 25;
 
 const EMPTY_FLAGS = { qr: false, opcode: 0, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false };
 
 /** Builds the per-request handler the UDP and TCP listeners call. */
 export class ResolverFrontend {
-  readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0 };
+  readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0, rcodes: new Array<number>(RCODE_SLOTS).fill(0) };
   private inFlight = 0;
   private readonly resolver: Resolver;
   private readonly answers: AnswerCache | undefined;
@@ -81,6 +89,7 @@ export class ResolverFrontend {
       const hit = this.answers.respond(request, this.clock.now(), client.transport === 'tcp');
       if (hit !== undefined) {
         this.stats.cacheHits++;
+        this.stats.rcodes[hit[3]! & 0x0f]!++;
         return hit;
       }
     }
@@ -197,10 +206,16 @@ export class ResolverFrontend {
   }
 
   private encode(query: MessageInit, response: MessageInit, client: ClientInfo): Uint8Array {
+    this.countRcode(response.rcode);
     // RFC 6891 §6.2.3-§6.2.5: the requestor's size, never below 512; TCP allows the full 64 KiB.
     const maxSize =
       client.transport === 'tcp' ? 65535 : query.edns === undefined ? 512 : Math.max(512, Math.min(query.edns.udpSize, 65535));
     return encodeMessage(response, { maxSize }).bytes;
+  }
+
+  private countRcode(rcode: number): void {
+    const r = this.stats.rcodes;
+    r[rcode >= 0 && rcode < RCODE_SLOTS - 1 ? rcode : RCODE_SLOTS - 1]!++;
   }
 
   /** FORMERR for a message whose header could be read but whose body could not (RFC 1035 §4.1.1). */
@@ -210,6 +225,7 @@ export class ResolverFrontend {
       return undefined;
     }
     this.stats.formerr++;
+    this.countRcode(Rcode.FORMERR);
     const id = (request[0]! << 8) | request[1]!;
     const opcode = (request[2]! >> 3) & 0x0f;
     const reply: MessageInit = {

@@ -16,6 +16,8 @@ import type { BoundAddress } from '../transport/udp-listener.js';
 import { TcpListener } from '../transport/tcp-listener.js';
 import { UdpListener } from '../transport/udp-listener.js';
 import { UpstreamClient } from '../transport/upstream-client.js';
+import { startMetricsListener, type MetricsListener } from '../transport/metrics-listener.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { ResolverFrontend } from './resolver-frontend.js';
 import { CryptoRandom, systemClock } from './system.js';
@@ -41,6 +43,11 @@ export interface ResolverServiceSettings {
   readonly cryptoWorkers?: number | undefined;
   /** Tags of the trusted root keys for the RFC 8509 sentinel (trust-anchor-manager.ts); absent: off. */
   readonly rootKeyTags?: (() => readonly number[]) | undefined;
+  /**
+   * Prometheus `/metrics` over HTTP (src/telemetry/metrics.ts): `host:port`, or a bare port on
+   * loopback; absent: off (the default).
+   */
+  readonly metricsListen?: string | undefined;
 }
 
 export interface ResolverService {
@@ -48,6 +55,8 @@ export interface ResolverService {
   readonly resolver: Resolver;
   readonly frontend: ResolverFrontend;
   readonly upstream: UpstreamClient;
+  /** Where `/metrics` is served, when on. */
+  readonly metrics?: { readonly address: string; readonly port: number } | undefined;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -101,14 +110,33 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     await udp.close();
     throw e;
   }
+  let metrics: Metrics | undefined;
+  let metricsListener: MetricsListener | undefined;
+  if (settings.metricsListen !== undefined) {
+    const m = (metrics = createMetrics());
+    m.addSource({ frontend: frontend.stats, resolver: resolver.stats });
+    try {
+      metricsListener = await startMetricsListener({
+        listen: settings.metricsListen,
+        render: async () => ({ body: await m.render(), contentType: m.contentType }),
+        onError: (error) => { onError(error, 'metrics'); },
+      });
+    } catch (e) {
+      m.close();
+      await Promise.all([udp.close(), tcp.close()]);
+      throw e;
+    }
+  }
   return {
     addresses: [...udp.addresses, ...tcp.addresses],
     resolver,
     frontend,
     upstream,
+    metrics: metricsListener === undefined ? undefined : { address: metricsListener.address, port: metricsListener.port },
     async close(graceMs?: number) {
       const opts = graceMs === undefined ? {} : { graceMs };
-      await Promise.all([udp.close(opts), tcp.close(opts)]);
+      await Promise.all([udp.close(opts), tcp.close(opts), metricsListener?.close()]);
+      metrics?.close();
       await crypto.close();
     },
   };

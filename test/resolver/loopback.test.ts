@@ -148,3 +148,57 @@ test('forwarding over loopback: `serve`\'s YAML forward-zones to a real anchord 
     await forwarder.close(100);
   }
 });
+
+/** The value of one sample in Prometheus exposition text (0 when absent). */
+function sample(text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels === '' ? '' : `{${labels}}`} `));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+test('metrics: serve --metrics exposes the counters over HTTP; queries, cache hits, verdicts and trips are counted', async () => {
+  const yaml = [
+    'server: { listen: ["127.0.8.3:0"] }',
+    'resolver:',
+    `  trust-anchor: ["${printRecord(world.anchor[0]!)}"]`,
+    '  limits: { max-cname-chain: 1 }',
+  ].join('\n');
+  const base = serviceSettings({ metrics: '127.0.0.1:0' }, parseAnchordConfig(yaml, 'metrics.yaml'), process.cwd());
+  assert.equal(base.metricsListen, '127.0.0.1:0', 'the --metrics flag reaches the settings');
+  assert.equal(serviceSettings({}, parseAnchordConfig('metrics: { listen: 9153 }', 'm.yaml'), process.cwd()).metricsListen, '9153');
+  assert.equal(serviceSettings({}, parseAnchordConfig('{}', 'm.yaml'), process.cwd()).metricsListen, undefined, 'off by default');
+  const settings = { ...base, rootHints: world.hints, resolver: { ...base.resolver, port, maxTimeoutMs: 2000 } };
+  const service = await startResolverService(settings, { clock: new ManualClock(NOW * 1000) });
+  try {
+    const m = service.metrics;
+    assert.ok(m !== undefined, 'metrics are served');
+    assert.equal(m.address, '127.0.0.1');
+    const p = service.addresses.find((a) => a.transport === 'udp')!.port;
+    const secure = await ask('127.0.8.3', p, 'www.example.test.', RRType.A);
+    assert.equal(secure.flags.ad, true);
+    await ask('127.0.8.3', p, 'www.example.test.', RRType.A);
+    assert.equal((await ask('127.0.8.3', p, 'nothere.example.test.', RRType.A)).rcode, Rcode.NXDOMAIN);
+    assert.equal((await ask('127.0.8.3', p, 'www.expired.test.', RRType.A)).rcode, Rcode.SERVFAIL);
+    // alias2 -> alias -> www.other.: two links, over the configured limit of one.
+    assert.equal((await ask('127.0.8.3', p, 'alias2.example.test.', RRType.A)).rcode, Rcode.SERVFAIL);
+    const res = await fetch(`http://127.0.0.1:${m.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    assert.equal(sample(text, 'anchord_client_queries_total'), 5, text);
+    assert.equal(sample(text, 'anchord_client_responses_total', 'rcode="NOERROR"'), 2);
+    assert.equal(sample(text, 'anchord_client_responses_total', 'rcode="NXDOMAIN"'), 1);
+    assert.equal(sample(text, 'anchord_client_responses_total', 'rcode="SERVFAIL"'), 2);
+    assert.equal(sample(text, 'anchord_cache_hits_total', 'cache="answer"'), 1, 'the repeated question was an answer-cache hit');
+    assert.equal(sample(text, 'anchord_cache_misses_total', 'cache="answer"'), 4);
+    assert.equal(sample(text, 'anchord_upstream_queries_total'), service.resolver.stats.upstreamQueries);
+    assert.ok(sample(text, 'anchord_upstream_queries_total') > 0, 'upstream queries counted');
+    assert.ok(sample(text, 'anchord_validation_verdicts_total', 'status="secure",ede="none"') >= 1, 'secure verdicts');
+    assert.ok(sample(text, 'anchord_validation_verdicts_total', 'status="bogus",ede="7_SIGNATURE_EXPIRED"') >= 1, 'the expired signature');
+    assert.equal(sample(text, 'anchord_limit_trips_total', 'limit="maxCnameChain"'), 1, `the CNAME chain tripped its limit once: ${text.split('\n').filter((l) => l.startsWith('anchord_limit')).join(' / ')} ${JSON.stringify(service.resolver.stats.trips)}`);
+    assert.ok(sample(text, 'anchord_process_cpu_user_seconds_total') > 0, 'process metrics');
+    assert.equal((await fetch(`http://127.0.0.1:${m.port}/other`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${m.port}/metrics`, { method: 'POST' })).status, 405);
+  } finally {
+    await service.close(100);
+  }
+});

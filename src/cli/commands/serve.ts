@@ -112,6 +112,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     outgoing4: config.server['outgoing-interface-v4'],
     outgoing6: config.server['outgoing-interface-v6'],
     cryptoWorkers: config.crypto.workers,
+    metricsListen: optString(args, 'metrics') ?? config.metrics.listen,
   };
   return { settings, anchors };
 }
@@ -170,6 +171,7 @@ export const serveCommand: CommandModule = {
       .option('root-hints', { type: 'string', describe: 'root hints file (named.root format)' })
       .option('trust-anchor-file', { type: 'string', array: true, describe: 'DS or DNSKEY records in zone-file form' })
       .option('threads', { type: 'number', describe: 'worker processes sharing the sockets' })
-      .option('config', { type: 'string', describe: 'YAML configuration file' }),
+      .option('config', { type: 'string', describe: 'YAML configuration file' })
+      .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics on ADDR:PORT (a bare PORT: loopback only)' }),
   run,
 };
