@@ -2,15 +2,18 @@
 // the reply that belongs to it.
 //
 // Against spoofed replies (RFC 5452 §§3, 9.2, 10):
-// - every UDP query goes out from a fresh socket bound to port 0. Linux picks the port at random
-//   from net.ipv4.ip_local_port_range (32768-60999 by default, about 15 bits), and a socket that is
-//   never reused leaves nothing to learn from earlier queries. A new socket per query measured
-//   ~27 µs per loopback exchange against ~17 µs on one shared socket: noise next to an Internet
-//   RTT, paid only on cache misses. (A pool of sockets "re-bound to fresh ports" would be the same
-//   thing: a Node dgram socket cannot be re-bound, only closed and created again.)
-// - the socket is connect()ed to the server, so the kernel itself discards datagrams from any
-//   other address or port; the source is checked again here. ICMP port-unreachable then surfaces
-//   as an immediate error instead of a timeout.
+// - UDP queries go out from sockets bound to port 0: Linux picks each port at random from
+//   net.ipv4.ip_local_port_range (32768-60999 by default, about 15 bits). A socket is connect()ed
+//   to one server and serves at most `queriesPerSocket` queries to it (default 32), concurrent or
+//   one after another, then is closed once its last reply is in; an idle socket is closed after
+//   `socketLingerMs`. So several ports are in use at once (§9.2), none serves long, and a port
+//   learnt from one reply leaves at most a few more queries to aim at. A socket per query cost
+//   ~20 % of anchord's CPU on unique-name resolution (create, bind, connect, close: bench/resolver
+//   profile); `queriesPerSocket: 1` restores it.
+// - the socket being connected, the kernel itself discards datagrams from any other address or
+//   port; the source is checked again here. ICMP port-unreachable then surfaces as an immediate
+//   error (for every query waiting on that socket: they all went to that one server) instead of a
+//   timeout.
 // - a reply must carry the query's ID (chosen by the caller from an injected Random; this client
 //   only checks it), have QR set and echo the question (reply-match.ts; exact case on request,
 //   for 0x20). Anything else is counted as mismatched and the wait goes on until the timeout.
@@ -86,6 +89,10 @@ export interface UpstreamClientOptions {
   readonly tcpOnTruncation?: boolean;
   /** Monotonic milliseconds for RTTs. Default performance.now. */
   readonly now?: () => number;
+  /** UDP queries one socket serves before it is retired (1: a fresh socket per query). Default 32. */
+  readonly queriesPerSocket?: number;
+  /** An idle UDP socket is closed after this long. Default 50 ms. */
+  readonly socketLingerMs?: number;
 }
 
 const ABORTED: UpstreamReply = { kind: 'error', reason: 'aborted' };
@@ -109,6 +116,31 @@ interface Exchange {
   readonly signal: AbortSignal | undefined;
 }
 
+/** A UDP query waiting for its reply on a pooled socket. */
+interface Pending {
+  readonly ex: Exchange;
+  readonly resolve: (reply: UpstreamReply) => void;
+  sentAt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** A UDP socket connected to one server, shared by up to `queriesPerSocket` queries. */
+interface PooledSocket {
+  readonly key: string;
+  readonly socket: UdpSocket;
+  readonly server: UpstreamServer;
+  /** Queries waiting, by message ID. */
+  readonly pending: Map<number, Pending>;
+  /** Queries to send once connected. */
+  queued: Pending[] | undefined;
+  uses: number;
+  /** No new queries: closed when the last pending one ends. */
+  retired: boolean;
+  closed: boolean;
+  linger: ReturnType<typeof setTimeout> | undefined;
+}
+
 export class UpstreamClient {
   readonly stats: UpstreamStats = {
     udpSent: 0,
@@ -126,6 +158,10 @@ export class UpstreamClient {
   private readonly exactCase: boolean;
   private readonly tcpOnTruncation: boolean;
   private readonly now: () => number;
+  private readonly queriesPerSocket: number;
+  private readonly lingerMs: number;
+  /** The socket taking new queries, per server (family/address/port). */
+  private readonly open = new Map<string, PooledSocket>();
 
   constructor(options: UpstreamClientOptions = {}) {
     this.local4 = options.localAddress4 ?? '127.0.0.1';
@@ -134,6 +170,8 @@ export class UpstreamClient {
     this.exactCase = options.exactCase ?? false;
     this.tcpOnTruncation = options.tcpOnTruncation ?? true;
     this.now = options.now ?? (() => performance.now());
+    this.queriesPerSocket = Math.max(1, Math.floor(options.queriesPerSocket ?? 32));
+    this.lingerMs = options.socketLingerMs ?? 50;
   }
 
   /** Sends `query` to `server` and resolves with the matching reply, a timeout or an error. */
@@ -172,73 +210,149 @@ export class UpstreamClient {
 
   private udp(ex: Exchange): Promise<UpstreamReply> {
     return new Promise<UpstreamReply>((resolve) => {
-      const stats = this.stats;
-      const { server, signal } = ex;
-      let socket: UdpSocket;
+      const id = (ex.query[0]! << 8) | ex.query[1]!;
+      let ps: PooledSocket;
       try {
-        socket = createSocket({ type: ex.family === 6 ? 'udp6' : 'udp4', ipv6Only: ex.family === 6 });
+        ps = this.socketFor(ex, id);
       } catch (e) {
         resolve(this.fail(errorReason(e)));
         return;
       }
-      let done = false;
-      let sentAt = 0;
-      const finish = (reply: UpstreamReply): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        try {
-          socket.close();
-        } catch {
-          // already closed
-        }
-        resolve(reply);
-      };
-      const onAbort = (): void => {
-        if (done) return;
-        stats.aborted++;
-        finish(ABORTED);
-      };
-      const timer = setTimeout(() => {
-        if (done) return;
-        stats.timeouts++;
-        finish(TIMEOUT);
+      const p: Pending = { ex, resolve, sentAt: 0, timer: undefined, onAbort: undefined };
+      ps.pending.set(id, p);
+      ps.uses++;
+      if (ps.uses >= this.queriesPerSocket) this.retire(ps);
+      p.timer = setTimeout(() => {
+        this.stats.timeouts++;
+        this.settle(ps, id, p, TIMEOUT);
       }, ex.timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      socket.on('error', (e) => {
-        if (done) return;
-        stats.errors++;
-        finish({ kind: 'error', reason: errorReason(e) });
-      });
-      socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-        if (done) return;
-        if (
-          rinfo.port !== server.port ||
-          !sameAddress(rinfo.address, server.address) ||
-          matchReply(ex.query, ex.qEnd, msg, ex.exactCase) !== 'ok'
-        ) {
-          stats.mismatched++;
-          return;
+      if (ex.signal !== undefined) {
+        p.onAbort = () => {
+          this.stats.aborted++;
+          this.settle(ps, id, p, ABORTED);
+        };
+        ex.signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      if (ps.queued !== undefined) ps.queued.push(p);
+      else this.send(ps, id, p);
+    });
+  }
+
+  /** The open socket for the exchange's server, or a new one (also when the ID is in use on it). */
+  private socketFor(ex: Exchange, id: number): PooledSocket {
+    const key = `${ex.family}/${ex.server.address}/${ex.server.port}`;
+    const cur = this.open.get(key);
+    if (cur !== undefined && !cur.pending.has(id)) {
+      if (cur.linger !== undefined) {
+        clearTimeout(cur.linger);
+        cur.linger = undefined;
+      }
+      return cur;
+    }
+    if (cur !== undefined) this.retire(cur);
+    const socket = createSocket({ type: ex.family === 6 ? 'udp6' : 'udp4', ipv6Only: ex.family === 6 });
+    const ps: PooledSocket = {
+      key,
+      socket,
+      server: ex.server,
+      pending: new Map(),
+      queued: [],
+      uses: 0,
+      retired: false,
+      closed: false,
+      linger: undefined,
+    };
+    this.open.set(key, ps);
+    socket.on('error', (e) => {
+      // On a connected socket this is about the one server (ICMP unreachable...): every query
+      // waiting here fails with it, and the socket goes.
+      this.retire(ps);
+      const reason = errorReason(e);
+      for (const [qid, p] of ps.pending) {
+        this.stats.errors++;
+        this.settle(ps, qid, p, { kind: 'error', reason });
+      }
+      this.close(ps);
+    });
+    socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      const p = msg.length >= 2 ? ps.pending.get((msg[0]! << 8) | msg[1]!) : undefined;
+      if (
+        p === undefined ||
+        rinfo.port !== ps.server.port ||
+        !sameAddress(rinfo.address, ps.server.address) ||
+        matchReply(p.ex.query, p.ex.qEnd, msg, p.ex.exactCase) !== 'ok'
+      ) {
+        this.stats.mismatched++;
+        return;
+      }
+      this.stats.replies++;
+      this.settle(ps, (msg[0]! << 8) | msg[1]!, p, { kind: 'reply', bytes: msg, rttMs: this.now() - p.sentAt, tcp: false });
+    });
+    socket.bind({ port: 0, address: ex.family === 6 ? this.local6 : this.local4, exclusive: true }, () => {
+      if (ps.closed) return;
+      socket.connect(ex.server.port, ex.server.address, () => {
+        if (ps.closed) return;
+        const queued = ps.queued ?? [];
+        ps.queued = undefined;
+        for (const p of queued) {
+          const qid = (p.ex.query[0]! << 8) | p.ex.query[1]!;
+          if (ps.pending.get(qid) === p) this.send(ps, qid, p);
         }
-        stats.replies++;
-        finish({ kind: 'reply', bytes: msg, rttMs: this.now() - sentAt, tcp: false });
-      });
-      socket.bind({ port: 0, address: ex.family === 6 ? this.local6 : this.local4, exclusive: true }, () => {
-        if (done) return;
-        socket.connect(server.port, server.address, () => {
-          if (done) return;
-          sentAt = this.now();
-          stats.udpSent++;
-          socket.send(ex.query, (e) => {
-            if (e !== null && !done) {
-              stats.errors++;
-              finish({ kind: 'error', reason: errorReason(e) });
-            }
-          });
-        });
       });
     });
+    return ps;
+  }
+
+  private send(ps: PooledSocket, id: number, p: Pending): void {
+    p.sentAt = this.now();
+    this.stats.udpSent++;
+    ps.socket.send(p.ex.query, (e) => {
+      if (e !== null && ps.pending.get(id) === p) {
+        this.stats.errors++;
+        this.settle(ps, id, p, { kind: 'error', reason: errorReason(e) });
+      }
+    });
+  }
+
+  /** Ends one query: its timer and abort listener go, the socket is released or kept a moment. */
+  private settle(ps: PooledSocket, id: number, p: Pending, reply: UpstreamReply): void {
+    if (ps.pending.get(id) !== p) return;
+    ps.pending.delete(id);
+    clearTimeout(p.timer);
+    if (p.onAbort !== undefined) p.ex.signal?.removeEventListener('abort', p.onAbort);
+    p.resolve(reply);
+    if (ps.pending.size > 0) return;
+    if (ps.retired) {
+      this.close(ps);
+    } else if (ps.linger === undefined) {
+      ps.linger = setTimeout(() => {
+        ps.linger = undefined;
+        if (ps.pending.size === 0) {
+          this.retire(ps);
+          this.close(ps);
+        }
+      }, this.lingerMs);
+      ps.linger.unref();
+    }
+  }
+
+  /** Takes no new queries on this socket. */
+  private retire(ps: PooledSocket): void {
+    ps.retired = true;
+    if (this.open.get(ps.key) === ps) this.open.delete(ps.key);
+    if (ps.pending.size === 0) this.close(ps);
+  }
+
+  private close(ps: PooledSocket): void {
+    if (ps.closed) return;
+    ps.closed = true;
+    if (ps.linger !== undefined) clearTimeout(ps.linger);
+    if (this.open.get(ps.key) === ps) this.open.delete(ps.key);
+    try {
+      ps.socket.close();
+    } catch {
+      // already closed
+    }
   }
 
   private tcp(ex: Exchange): Promise<UpstreamReply> {

@@ -134,20 +134,56 @@ test('IPv6: a reply from another port is ignored', async () => {
   await Promise.all([closeUdp(server), closeUdp(other)]);
 });
 
-test('each UDP query leaves from its own source port', async () => {
+test('a UDP socket serves a bounded number of queries; with a bound of 1 each query has its own port', async () => {
   const server = await bindUdp('127.0.0.1');
-  const ports = new Set<number>();
+  const ports: number[] = [];
   server.on('message', (m: Buffer, r) => {
-    ports.add(r.port);
+    ports.push(r.port);
     server.send(buildReply(m), r.port, r.address);
   });
-  const client = new UpstreamClient();
+  const target = { address: '127.0.0.1', port: server.address().port };
+  const shared = new UpstreamClient({ queriesPerSocket: 4 });
   for (let i = 0; i < 20; i++) {
-    const reply = await client.query({ address: '127.0.0.1', port: server.address().port }, buildQuery(i, 'example'), { timeoutMs: GUARD });
+    const reply = await shared.query(target, buildQuery(i, 'example'), { timeoutMs: GUARD });
     assert.equal(reply.kind, 'reply');
   }
-  // The kernel picks each port at random; a repeat or two among 20 is possible, a fixed port is not.
-  assert.ok(ports.size >= 17, `distinct source ports: ${ports.size}`);
+  // At most 4 queries per port, so at least 5 ports; the kernel picks each at random.
+  const counts = new Map<number, number>();
+  for (const p of ports) counts.set(p, (counts.get(p) ?? 0) + 1);
+  assert.ok([...counts.values()].every((c) => c <= 4), `queries per port: ${[...counts.values()].join(',')}`);
+  assert.ok(counts.size >= 5, `distinct source ports: ${counts.size}`);
+  ports.length = 0;
+  const single = new UpstreamClient({ queriesPerSocket: 1 });
+  const replies = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => single.query(target, buildQuery(100 + i, 'example'), { timeoutMs: GUARD })),
+  );
+  assert.ok(replies.every((r) => r.kind === 'reply'), 'all answered');
+  // A repeat or two among 20 random ports is possible, a shared port is not.
+  assert.ok(new Set(ports).size >= 17, `distinct source ports: ${new Set(ports).size}`);
+  await closeUdp(server);
+});
+
+test('concurrent UDP queries on one socket get their own replies, matched by ID and question', async () => {
+  const server = await bindUdp('127.0.0.1');
+  const ports = new Set<number>();
+  const held: { m: Buffer; port: number; address: string }[] = [];
+  server.on('message', (m: Buffer, r) => {
+    ports.add(r.port);
+    held.push({ m, port: r.port, address: r.address });
+    // Answer all at once, in reverse order, each marked with the low octet of its ID.
+    if (held.length === 8) for (const h of held.reverse()) server.send(buildReply(h.m, { marker: h.m[1]! }), h.port, h.address);
+  });
+  const client = new UpstreamClient();
+  const target = { address: '127.0.0.1', port: server.address().port };
+  const replies = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => client.query(target, buildQuery(0x500 + i, `n${i}.example`), { timeoutMs: GUARD })),
+  );
+  replies.forEach((r, i) => {
+    assert.ok(r.kind === 'reply', `query ${i}: ${r.kind}`);
+    assert.equal(idOf(r.bytes), 0x500 + i, `query ${i} got its own reply`);
+    assert.equal(lastByte(r.bytes), i, `query ${i} marker`);
+  });
+  assert.equal(ports.size, 1, 'one socket served the eight');
   await closeUdp(server);
 });
 
