@@ -2,7 +2,7 @@
 // beside `openssl speed` in the same run: the figures that decided whether anchord needs its own
 // native verifier (src/crypto/native-backend.ts; bench/README.md "Crypto verify").
 //
-//   npx tsx bench/crypto/node-options-bench.ts [--seconds 2] [--rounds 2]
+//   npx tsx bench/crypto/node-options-bench.ts [--seconds 2] [--rounds 2] [--no-write]
 //
 // Forms measured, each with the key imported once:
 // - verify:        crypto.verify(hash, data, KeyObject, sig), the one-shot API;
@@ -14,9 +14,14 @@
 //                  padding) + compare DigestInfo || hash;
 // - callback:      crypto.verify's callback form on libuv's threadpool, 64 in flight, counted per
 //                  second of process CPU time (user + system, all threads).
-// Sync forms count per second of user CPU time, as `openssl speed` does.
+// Sync forms count per second of user CPU time, as `openssl speed` does. Best of the rounds, for
+// OpenSSL too. Writes the table to bench/RESULTS.md under "## Crypto verify: pure-Node forms
+// (bench/crypto)" (only that section is replaced; appended if absent).
 
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { constants, createPublicKey, createVerify, hash as nodeHash, publicDecrypt, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { SeededRandom } from '../../src/core/random.js';
 import { decodeRsaPublicKey } from '../../src/crypto/dnskey-public-key.js';
@@ -32,6 +37,7 @@ const num = (name: string, d: number): number => {
 };
 const SECONDS = num('--seconds', 2);
 const ROUNDS = num('--rounds', 2);
+const WRITE = !args.includes('--no-write');
 const N = 16;
 
 function measure(verifyOne: (i: number) => boolean): number {
@@ -75,7 +81,7 @@ async function measureCallback(hash: string, data: Buffer[], key: KeyObject | { 
 }
 
 function openssl(): Map<string, number> {
-  const out = execFileSync('openssl', ['speed', '-seconds', String(SECONDS), 'rsa2048', 'ecdsap256'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('openssl', ['speed', '-seconds', String(Math.max(1, Math.round(SECONDS))), 'rsa2048', 'ecdsap256'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const m = new Map<string, number>();
   for (const line of out.split('\n')) {
     const nums = line.trim().split(/\s+/).map(Number).filter(Number.isFinite);
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
   ];
   const best = new Map<string, number>();
   const ssl = new Map<string, number>();
+  const load0 = loadavg()[0]!;
   for (let r = 0; r < ROUNDS; r++) {
     for (const [alg, form, run] of forms) {
       const v = await run();
@@ -152,14 +159,47 @@ async function main(): Promise<void> {
     }
     for (const [a, v] of openssl()) ssl.set(a, Math.max(ssl.get(a) ?? 0, v));
   }
-  console.log('| algorithm | form | per CPU-s | / openssl speed |');
-  console.log('|---|---|---:|---:|');
+  const load1 = loadavg()[0]!;
+  const lines = ['| algorithm | form | per CPU-s | / openssl speed |', '|---|---|---:|---:|'];
   for (const [alg, form] of forms) {
     const v = best.get(`${alg} ${form}`)!;
-    console.log(`| ${alg === 'rsa' ? 'RSA-2048 (8)' : 'P-256 (13)'} | ${form} | ${Math.round(v).toLocaleString('en-US')} | ${(v / ssl.get(alg)!).toFixed(2)} |`);
+    lines.push(`| ${alg === 'rsa' ? 'RSA-2048 (8)' : 'P-256 (13)'} | ${form} | ${Math.round(v).toLocaleString('en-US')} | ${(v / ssl.get(alg)!).toFixed(2)} |`);
   }
-  console.log(`| RSA-2048 | openssl speed | ${Math.round(ssl.get('rsa')!).toLocaleString('en-US')} | 1.00 |`);
-  console.log(`| P-256 | openssl speed | ${Math.round(ssl.get('p256')!).toLocaleString('en-US')} | 1.00 |`);
+  lines.push(`| RSA-2048 | openssl speed | ${Math.round(ssl.get('rsa')!).toLocaleString('en-US')} | 1.00 |`);
+  lines.push(`| P-256 | openssl speed | ${Math.round(ssl.get('p256')!).toLocaleString('en-US')} | 1.00 |`);
+  const table = lines.join('\n');
+  console.log(table);
+  if (!WRITE) return;
+  const heading = '## Crypto verify: pure-Node forms (bench/crypto)';
+  const section = [
+    heading,
+    '',
+    'The cheapest ways to verify with node:crypto alone, each with the key imported once, per second of',
+    'CPU time (the callback form: all threads, user + system), next to `openssl speed` in the same run;',
+    `best of ${ROUNDS} rounds of ${SECONDS} s. Forms: see bench/crypto/node-options-bench.ts. None reaches 0.8 for RSA-2048,`,
+    'which is why anchord verifies RSA and ECDSA with its own addon (bench/README.md, "Crypto verify").',
+    '',
+    `- Command: \`flock /tmp/anchord-bench.lock npx tsx bench/crypto/node-options-bench.ts --seconds ${SECONDS} --rounds ${ROUNDS}\``,
+    `- Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at the end; Node ${process.version}, OpenSSL ${process.versions.openssl}`,
+    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    table,
+    '',
+  ].join('\n');
+  const path = join(import.meta.dirname, '..', 'RESULTS.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const at = text.indexOf(heading);
+  let out: string;
+  if (at >= 0) {
+    const next = text.indexOf('\n## ', at + heading.length);
+    out = text.slice(0, at) + section + (next < 0 ? '' : text.slice(next + 1));
+  } else {
+    // Right after "Crypto verify", which it explains.
+    const after = text.indexOf('\n## ', text.indexOf('## Crypto verify (bench/crypto)') + 1);
+    out = after < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, after + 1)}${section}\n${text.slice(after + 1)}`;
+  }
+  writeFileSync(path, out);
+  console.error(`wrote ${path}`);
 }
 
 await main();
