@@ -76,13 +76,18 @@ static void instance_free(napi_env env, void *data, void *hint) {
   free(in);
 }
 
+/* What a key reports to V8 as memory outside the JS heap (an RSA-2048 key and its context hold a
+ * few KiB), so that dropped keys are collected under pressure; given back when it is freed. */
+#define KEY_EXTERNAL_BYTES 4096
+
 static void key_free(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   vkey_t *k = data;
   EVP_PKEY_CTX_free(k->ctx);
   EVP_PKEY_free(k->pkey);
   free(k);
+  int64_t ignored;
+  napi_adjust_external_memory(env, -KEY_EXTERNAL_BYTES, &ignored);
 }
 
 static instance_t *instance(napi_env env) {
@@ -150,9 +155,8 @@ static napi_value wrap_key(napi_env env, instance_t *in, EVP_PKEY *pkey, int kin
     goto fail;
   }
   napi_type_tag_object(env, ext, &KEY_TAG);
-  /* An RSA-2048 key and its context hold a few KiB outside the JS heap. */
   int64_t ignored;
-  napi_adjust_external_memory(env, 4096, &ignored);
+  napi_adjust_external_memory(env, KEY_EXTERNAL_BYTES, &ignored);
   return ext;
 fail:
   EVP_PKEY_CTX_free(ctx);
