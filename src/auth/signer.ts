@@ -36,9 +36,9 @@ import { makeDsRdata } from '../dnssec/ds.js';
 import { keyTag } from '../dnssec/key-tag.js';
 import type { SignatureVerifier } from '../dnssec/zone-verify.js';
 import { RRType } from '../wire/constants.js';
-import { compareNames, type Name } from '../wire/name.js';
+import { compareNames, Name } from '../wire/name.js';
 import { bytesEqual, compareBytes, type ResourceRecord, type RRset } from '../wire/record.js';
-import { nsec3Hash, nsec3OwnerName, NSEC3_SHA1_LENGTH } from '../dnssec/nsec3-hash.js';
+import { nsec3Hash, NSEC3_SHA1_LENGTH } from '../dnssec/nsec3-hash.js';
 import { encodeTypeBitmap } from '../wire/rdata.js';
 import { NodeKind, Zone, type ZoneNode, type ZoneProblem } from '../zone/zone.js';
 import { nsec3ParamRdata, nsecRdata, type Nsec3Params } from './denial-chain.js';
@@ -570,15 +570,23 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
       sets.splice(at, 0, os);
       stats.chainRecords++;
     };
+    // The next NSEC3 in hash order and its owner name, made once per entry.
     let next3 = 0;
+    let owner3 = table !== undefined && table.size > 0 ? table.owner(0) : undefined;
+    const take3 = (old: readonly Uint8Array[] | undefined): OutNode => {
+      const out = table!.node(next3, nsec3Signers, old, owner3);
+      next3++;
+      owner3 = next3 < table!.size ? table!.owner(next3) : undefined;
+      return out;
+    };
     for (const node of input.nodes()) {
       const w = prepare(node);
       if (w.oldSigs !== undefined) oldTotal += w.oldSigs.length;
       if (table !== undefined) {
-        while (next3 < table.size && compareNames(table.owner(next3), node.name) < 0) yield table.node(next3++, nsec3Signers, undefined);
-        if (next3 < table.size && compareNames(table.owner(next3), node.name) === 0) {
+        while (owner3 !== undefined && compareNames(owner3, node.name) < 0) yield take3(undefined);
+        if (owner3 !== undefined && compareNames(owner3, node.name) === 0) {
           // The input's own NSEC3 at this hashed name: its RRSIGs may be reused.
-          yield table.node(next3++, nsec3Signers, w.oldSigs?.filter((r) => u16(r, 0) === RRType.NSEC3));
+          yield take3(w.oldSigs?.filter((r) => u16(r, 0) === RRType.NSEC3));
         }
         if (w.out.sets.length > 0) yield w.out;
         continue;
@@ -599,7 +607,7 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
       }
     }
     if (table !== undefined) {
-      while (next3 < table.size) yield table.node(next3++, nsec3Signers, undefined);
+      while (owner3 !== undefined) yield take3(undefined);
     } else if (pending !== undefined) {
       attachNsec(pending, pendingTypes, firstChainName!);
       yield pending.out;
@@ -866,11 +874,24 @@ class Nsec3Table {
 
   /** The hashed owner name of the entry at this position. */
   owner(sorted: number): Name {
-    return nsec3OwnerName(this.hashAt(sorted), this.origin);
+    // One label of 32 base32hex digits (RFC 5155 §3.3, lower case) in front of the apex.
+    const h = this.hashAt(sorted);
+    const apex = this.origin.wire;
+    const wire = new Uint8Array(33 + apex.length);
+    wire[0] = 32;
+    let p = 1;
+    for (let i = 0; i < NSEC3_SHA1_LENGTH; i += 5) {
+      const hi = (h[i]! << 12) | (h[i + 1]! << 4) | (h[i + 2]! >>> 4);
+      const lo = ((h[i + 2]! & 15) << 16) | (h[i + 3]! << 8) | h[i + 4]!;
+      for (let k = 15; k >= 0; k -= 5) wire[p++] = B32HEX_LOWER.charCodeAt((hi >>> k) & 31);
+      for (let k = 15; k >= 0; k -= 5) wire[p++] = B32HEX_LOWER.charCodeAt((lo >>> k) & 31);
+    }
+    wire.set(apex, 33);
+    return Name.fromWire(wire);
   }
 
   /** The output node for the entry at this position: its NSEC3 RRset, to be signed. */
-  node(sorted: number, signers: readonly number[], old: readonly Uint8Array[] | undefined): OutNode {
+  node(sorted: number, signers: readonly number[], old: readonly Uint8Array[] | undefined, owner?: Name): OutNode {
     const e = this.order[sorted]!;
     const next = this.hashAt((sorted + 1) % this.size);
     const bitmap = this.bitmapBytes.subarray(e === 0 ? 0 : this.bitmapEnds[e - 1]!, this.bitmapEnds[e]);
@@ -886,11 +907,14 @@ class Nsec3Table {
     rdata[5 + saltLen] = NSEC3_SHA1_LENGTH;
     rdata.set(next, 6 + saltLen);
     rdata.set(bitmap, 6 + saltLen + NSEC3_SHA1_LENGTH);
-    const name = this.owner(sorted);
+    const name = owner ?? this.owner(sorted);
     const set: RRset = { name, type: RRType.NSEC3, class: this.cls, ttl: this.ttl, rdatas: [rdata] };
     return { name, sets: [{ set, sigs: [], signers, old }] };
   }
 }
+
+/** base32hex digits (RFC 4648 §7), lower case. */
+const B32HEX_LOWER = '0123456789abcdefghijklmnopqrstuv';
 
 function grow(buf: Uint8Array, need: number): Uint8Array {
   let size = buf.length * 2;
