@@ -248,9 +248,9 @@ function writeResults(args: Args, rows: readonly Row[], load0: number, load1: nu
   const bindVersion = version('dnssec-signzone');
   const knotVersion = version('kzonesign');
   let s = '## Signing (bench/sign)\n\n';
-  s += `\`npx tsx bench/sign/sign-bench.ts --sizes ${args.sizes.join(',')} --threads ${args.threads}${args.verify ? ' --verify' : ''}\` — ${cpu}, ${cpus().length} CPUs, ${node}; ${bindVersion}, ${knotVersion}; `;
+  s += `\`npx tsx bench/sign/sign-bench.ts --sizes ${args.sizes.join(',')} --threads ${args.threads}${args.rounds > 1 ? ` --rounds ${args.rounds}` : ''}${args.verify ? ' --verify' : ''}\` — ${cpu}, ${cpus().length} CPUs, ${node}; ${bindVersion}, ${knotVersion}; `;
   s += `load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at the end (the machine is shared: wall times move with the load, CPU times less).\n\n`;
-  s += `Same zone (bench/sign/make-zone.ts: A/AAAA/MX/TXT/CNAME/SRV, 15% delegations with glue, a third of them with DS), same ECDSAP256SHA256 KSK+ZSK from dnssec-keygen, NSEC or NSEC3 (no salt, 0 iterations); ${args.threads} threads where the tool has them (anchord -n, dnssec-signzone -n, kzonesign signing-threads; ldns-signzone has one). `;
+  s += `Same zone (bench/sign/make-zone.ts: A/AAAA/MX/TXT/CNAME/SRV, 15% delegations with glue, a third of them with DS), same ECDSAP256SHA256 KSK+ZSK from dnssec-keygen, NSEC or NSEC3 (no salt, 0 iterations); ${args.threads} threads where the tool has them (anchord -n: node:crypto's callback form on libuv's threadpool, UV_THREADPOOL_SIZE threads, 4 by default, beside the main thread; dnssec-signzone -n, kzonesign signing-threads; ldns-signzone has one). `;
   s += `"anchord signzone" and "dnssec-signzone" check every signature after making it (their default); the -P rows skip that; ldns-signzone and kzonesign do not check. Records/s counts input records. `;
   s += args.rounds > 1 ? `${args.rounds} rounds, tools in a rotated order each round; each row is the tool's fastest round (its CPU time and RSS from that round).\n\n` : 'One round.\n\n';
   s += '| records | denial | tool | wall s | records/s | CPU s (user+sys) | peak RSS MiB |' + (args.verify ? ' dnssec-verify |' : '') + '\n';
