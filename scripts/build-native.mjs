@@ -8,9 +8,10 @@
 // when the addon is missing. Without --strict a failed build is not an error: anchord then
 // verifies with node:crypto and says so in its log; the output of the build is kept in
 // native/build-native.log, and test/crypto/native-addon.test.ts fails on a machine that has the
-// build tools but no addon. --if-missing does nothing when the addon is already there.
+// build tools but no addon. --if-missing does nothing when the addon is there and newer than its
+// sources.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,14 @@ const addon = join(native, 'build', 'Release', 'anchord_verify.node');
 const logPath = join(native, 'build-native.log');
 const strict = process.argv.includes('--strict');
 
-if (process.argv.includes('--if-missing') && existsSync(addon)) process.exit(0);
+/** The addon exists and is newer than its sources. */
+function upToDate() {
+  if (!existsSync(addon)) return false;
+  const built = statSync(addon).mtimeMs;
+  return ['anchord_verify.c', 'binding.gyp'].every((f) => statSync(join(native, f)).mtimeMs <= built);
+}
+
+if (process.argv.includes('--if-missing') && upToDate()) process.exit(0);
 
 /** node-gyp: npm's own (npm passes its path to scripts), else the one beside this node's npm. */
 function findNodeGyp() {

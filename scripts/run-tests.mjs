@@ -30,9 +30,9 @@ if (files.length === 0) {
 }
 console.log(`run-tests: ${files.length} test files`);
 
-// The native verifier (native/, built by `npm ci`) is missing in a fresh work tree or checkout that
-// skipped install scripts: build it first, so the tests exercise what a user gets. A failed build
-// is reported by test/crypto/native-addon.test.ts, not here.
+// The native verifier (native/, built by `npm ci`) is missing in a fresh work tree or a checkout
+// that skipped install scripts, or is older than its C source: build it first, so the tests
+// exercise what a user gets. A failed build is reported by test/crypto/native-addon.test.ts.
 spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--if-missing'], { cwd: root, stdio: 'inherit' });
 
 const child = spawn(process.execPath, [
