@@ -227,8 +227,11 @@ export class Resolver {
     this.stats.clientQueries++;
     const cls = question.class ?? RRClass.IN;
     // Only class IN; of the meta-types only ANY (zone transfers, OPT, TSIG... are not questions
-    // for a resolver, RFC 6895 §3.1).
-    if (cls !== RRClass.IN || (isMetaType(question.type) && question.type !== RRType.ANY)) return refusedAnswer();
+    // for a resolver, RFC 6895 §3.1). QCLASS ANY (RFC 1035 §3.2.5, RFC 6895 §3.2: a QCLASS that
+    // matches every class) is answered with the data of class IN, the only class this resolver
+    // has hints and trust anchors for, as Unbound does with only IN hints; other classes are
+    // refused.
+    if ((cls !== RRClass.IN && cls !== RRClass.ANY) || (isMetaType(question.type) && question.type !== RRType.ANY)) return refusedAnswer();
     const cd = flags.cd === true;
     const rd = flags.rd !== false;
     const key = `${question.name.key}/${question.type}/${cd ? 1 : 0}${rd ? 1 : 0}`;

@@ -441,6 +441,14 @@ describe('caching', () => {
     assert.equal(net.log.length, 0);
   });
 
+  it('answers QCLASS ANY with the class IN data (RFC 1035 §3.2.5), validated as for IN', async () => {
+    const { resolver } = makeResolver();
+    const any = await resolver.resolve({ name: n('www.example.test.'), type: A, class: 255 }, { do: true });
+    assert.equal(any.rcode, Rcode.NOERROR, 'not refused');
+    assert.ok(any.ad, 'validated like the IN question');
+    assert.ok(any.answer.some((r) => r.type === A && r.class === 1), 'the class IN records');
+  });
+
   it('fetchFresh asks upstream even when the answer is cached (RFC 5011 probes)', async () => {
     const { resolver, net } = makeResolver();
     await resolver.resolve({ name: n('example.test.'), type: RRType.DNSKEY }, { do: true });
