@@ -17,7 +17,7 @@ import { TcpListener } from '../transport/tcp-listener.js';
 import { UdpListener } from '../transport/udp-listener.js';
 import { UpstreamClient } from '../transport/upstream-client.js';
 import { startMetricsListener, type MetricsListener } from '../transport/metrics-listener.js';
-import { createMetrics, type Metrics } from '../telemetry/metrics.js';
+import { createMetrics, shareWithClusterPrimary, type Metrics } from '../telemetry/metrics.js';
 import type { ResourceRecord } from '../wire/record.js';
 import { ResolverFrontend } from './resolver-frontend.js';
 import { CryptoRandom, systemClock } from './system.js';
@@ -48,6 +48,8 @@ export interface ResolverServiceSettings {
    * loopback; absent: off (the default).
    */
   readonly metricsListen?: string | undefined;
+  /** A node:cluster worker: keep metrics and hand them to the primary, which serves them. */
+  readonly metricsToClusterPrimary?: boolean | undefined;
 }
 
 export interface ResolverService {
@@ -112,7 +114,11 @@ export async function startResolverService(settings: ResolverServiceSettings, de
   }
   let metrics: Metrics | undefined;
   let metricsListener: MetricsListener | undefined;
-  if (settings.metricsListen !== undefined) {
+  if (settings.metricsToClusterPrimary === true) {
+    metrics = createMetrics();
+    metrics.addSource({ frontend: frontend.stats, resolver: resolver.stats });
+    shareWithClusterPrimary(metrics);
+  } else if (settings.metricsListen !== undefined) {
     const m = (metrics = createMetrics());
     m.addSource({ frontend: frontend.stats, resolver: resolver.stats });
     try {

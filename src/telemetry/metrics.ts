@@ -9,13 +9,15 @@
 //   diagnostics channels the pure code publishes on: validator verdicts (status and EDE code, on
 //   `anchord:validation`, one message per verdict) and work-limit trips (every trip of a resolver
 //   limit or a validator budget, by limit name, on `anchord:budget-trip`).
-// Several sources (node:cluster workers each have their own resolver) are summed.
+// Several sources in one process are summed. With node:cluster workers (serve --threads N), each
+// worker keeps its own metrics and answers the primary's requests (`shareWithClusterPrimary`), and
+// the primary serves their sum (`clusterMetricsRenderer`, prom-client's AggregatorRegistry).
 //
 // Metric names follow Prometheus conventions (`anchord_` prefix, `_total` for counters); the
 // process metrics of prom-client's collectDefaultMetrics are included.
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { Channel } from '../core/diagnostics.js';
 import { EdeCode } from '../wire/constants.js';
 
@@ -208,4 +210,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       unsubscribe(Channel.budgetTrip, onTrip);
     },
   };
+}
+
+/** In a node:cluster worker: answers the primary's metric requests with this worker's metrics. */
+export function shareWithClusterPrimary(metrics: Metrics): void {
+  // The constructor installs the worker's message listener (idempotent).
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([metrics.registry]);
+}
+
+/** In the node:cluster primary: the workers' metrics, summed, per scrape. */
+export function clusterMetricsRenderer(): () => Promise<{ body: string; contentType: string }> {
+  const aggregator = new AggregatorRegistry();
+  return async () => ({ body: await aggregator.clusterMetrics(), contentType: aggregator.contentType });
 }

@@ -21,6 +21,7 @@
 // - close(): stops accepting, stops reading, lets the answers in flight finish up to a grace
 //   period, ends every connection, and destroys whatever is left at the deadline.
 
+import cluster from 'node:cluster';
 import { createServer, type Server, type Socket } from 'node:net';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
@@ -380,7 +381,8 @@ export class TcpListener {
       };
       server.once('error', onListenError);
       const v6 = hp.address.includes(':');
-      server.listen({ host: hp.address, port: hp.port, ipv6Only: v6, exclusive: true }, () => {
+      // Shared with the other node:cluster workers through the primary (udp-listener.ts says why).
+      server.listen({ host: hp.address, port: hp.port, ipv6Only: v6, exclusive: !cluster.isWorker }, () => {
         server.removeListener('error', onListenError);
         server.on('error', (e) => {
           this.log(e, `tcp ${formatHostPort(hp)}`);

@@ -15,6 +15,7 @@
 // for up to a grace period, then closes the sockets.
 // Note: `reusePort` does nothing on Node 20 (DESIGN.md), so one process binds each address once.
 
+import cluster from 'node:cluster';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
@@ -127,7 +128,10 @@ export class UdpListener {
         reject(new AnchordError(ErrorCode.Config, `cannot listen on udp ${formatHostPort(hp)}: ${e.message}`, { cause: e }));
       };
       socket.once('error', onBindError);
-      socket.bind({ port: hp.port, address: hp.address, exclusive: true }, () => {
+      // In a node:cluster worker (serve --threads N) the primary holds the socket and every worker
+      // shares it (DESIGN.md: reusePort does nothing on Node 20); an exclusive bind would make the
+      // second worker fail with EADDRINUSE. Outside a cluster the bind is the process's own.
+      socket.bind({ port: hp.port, address: hp.address, exclusive: !cluster.isWorker }, () => {
         socket.removeListener('error', onBindError);
         socket.on('error', (e) => {
           this.log(e, `udp ${formatHostPort(hp)}`);

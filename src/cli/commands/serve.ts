@@ -19,6 +19,8 @@ import { CryptoRandom, systemClock } from '../../server/system.js';
 import { prepareTrustAnchors, type PreparedTrustAnchors } from '../../server/trust-anchor-manager.js';
 import { createNodeBackend } from '../../crypto/node-backend.js';
 import { startLogSink } from '../../telemetry/log.js';
+import { clusterMetricsRenderer } from '../../telemetry/metrics.js';
+import { startMetricsListener } from '../../transport/metrics-listener.js';
 import type { AclRule } from '../../transport/acl.js';
 import { parseZoneText } from '../../zone/parser.js';
 import { Name } from '../../wire/name.js';
@@ -134,7 +136,10 @@ async function run(args: Args, io: CommandIO): Promise<number> {
   // listening sockets (dgram `reusePort` is ignored on Node 20; cluster shares the handle).
   if (threads > 1 && cluster.isPrimary) {
     for (let i = 0; i < threads; i++) cluster.fork();
-    io.out(`anchord: resolver with ${threads} workers on ${settings.listen.join(' ')}`);
+    // The primary serves /metrics: the workers' counters, summed (telemetry/metrics.ts).
+    const metrics =
+      settings.metricsListen === undefined ? undefined : await startMetricsListener({ listen: settings.metricsListen, render: clusterMetricsRenderer() });
+    io.out(`anchord: resolver with ${threads} workers on ${settings.listen.join(' ')}${metrics === undefined ? '' : `, metrics on ${metrics.address}:${metrics.port}`}`);
     await new Promise<void>((done) => {
       const stop = (): void => {
         for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
@@ -143,10 +148,13 @@ async function run(args: Args, io: CommandIO): Promise<number> {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    await metrics?.close();
     stopLog();
     return 0;
   }
-  const service = await startResolverService(settings);
+  const service = await startResolverService(
+    cluster.isWorker && settings.metricsListen !== undefined ? { ...settings, metricsListen: undefined, metricsToClusterPrimary: true } : settings,
+  );
   // RFC 5011 for initial-key / initial-ds anchors (each worker keeps its own; they share the state file).
   const manager = anchors.start(service.resolver, { clock: systemClock, verifier: createNodeBackend(), random: new CryptoRandom() });
   const where = service.addresses.map((a) => `${a.transport}/${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`).join(' ');
