@@ -295,8 +295,9 @@ export class AnswerCache {
     const len = e.wireLength;
     if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
     const out = Buffer.allocUnsafe(len);
-    // TypedArray#set beats Buffer#copy for packet-sized copies.
-    out.set(e.chunk.buf.subarray(e.start, e.start + len));
+    // A plain loop: TypedArray#set would need a subarray view (an allocation) of the arena chunk.
+    const b = e.chunk.buf;
+    for (let i = 0, j = e.start; i < len; i++, j++) out[i] = b[j]!;
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
