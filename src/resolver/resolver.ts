@@ -329,7 +329,7 @@ export class Resolver {
       return { kind: 'cname', cname, dname: piece(d), target };
     }
     const n = negative.lookup(name, qtype);
-    if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked)) {
+    if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked) && !(n.inferred && this.configuredBelow(n.name, name))) {
       return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl };
     }
     // Synthesis rests on validated proofs: never under a negative trust anchor (RFC 7646 §2).
@@ -561,6 +561,16 @@ export class Resolver {
       if (list.length > 0) map.set(n.key, list);
     }
     return { zone: ROOT, nsNames: names, addresses: map };
+  }
+
+  /**
+   * True when a configured zone (stub or forward) lies strictly below `denied` and at or above
+   * `name`: the operator's servers speak for it, so an ancestor's NXDOMAIN does not deny it
+   * (RFC 8020 §2 infers from the public tree only; Unbound skips the inference there too).
+   */
+  private configuredBelow(denied: Name, name: Name): boolean {
+    const zones = [...this.options.stubZones, ...this.options.forwardZones];
+    return zones.some((z) => name.isSubdomainOf(z.zone) && z.zone.isSubdomainOf(denied) && !z.zone.equals(denied));
   }
 
   /**

@@ -9,6 +9,8 @@ import type { ResolverAnswer } from '../../src/resolver/answer.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import type { Transport } from '../../src/resolver/transport.js';
 import { buildWorld, makeResolver, n } from './helpers/world.js';
+import { AuthZone } from './helpers/authority.js';
+import { parseZoneText } from '../../src/zone/parser.js';
 
 function addresses(a: ResolverAnswer): string[] {
   return a.answer.filter((r) => r.type === RRType.A).map((r) => decodeTyped(RRType.A, r.rdata).address);
@@ -439,6 +441,26 @@ describe('caching', () => {
     assert.equal(ch.rcode, Rcode.REFUSED);
     assert.equal(axfr.rcode, Rcode.REFUSED);
     assert.equal(net.log.length, 0);
+  });
+
+  it('an ancestor\'s secure NXDOMAIN does not deny names under a stub zone below it (RFC 8020 §2)', async () => {
+    const world = buildWorld();
+    const stub = n('sub.nothere.example.test.');
+    const records = parseZoneText(
+      'sub.nothere.example.test. 3600 SOA ns.stub. h.stub. 1 1 1 1 1\nsub.nothere.example.test. 3600 NS ns.stub.\nwww.sub.nothere.example.test. 3600 A 192.0.2.99\n',
+    ).records;
+    world.net.add('127.0.8.1', [new AuthZone(stub, records)]);
+    const { resolver, net } = makeResolver({ stubZones: [{ zone: stub, servers: [{ address: '127.0.8.1' }] }], negativeTrustAnchors: [stub] }, world);
+    const nx = await resolver.resolve({ name: n('nothere.example.test.'), type: A }, { do: true });
+    assert.equal(nx.rcode, Rcode.NXDOMAIN, 'the ancestor does not exist in the public tree');
+    assert.equal(nx.security, 'secure', 'and that is proven');
+    const before = net.log.length;
+    const inferred = await resolver.resolve({ name: n('x.nothere.example.test.'), type: A }, {});
+    assert.equal(inferred.rcode, Rcode.NXDOMAIN, 'a name below it is denied from the cache');
+    assert.equal(net.log.length, before, 'without asking anyone');
+    const below = await resolver.resolve({ name: n('www.sub.nothere.example.test.'), type: A }, {});
+    assert.equal(below.rcode, Rcode.NOERROR, 'the stub zone answers for its names');
+    assert.deepEqual(addresses(below), ['192.0.2.99']);
   });
 
   it('answers QCLASS ANY with the class IN data (RFC 1035 §3.2.5), validated as for IN', async () => {
