@@ -99,6 +99,7 @@ export const anchordConfigSchema = obj({
       // Glue policy (Unbound's names and defaults): only in-bailiwick glue; sibling glue allowed.
       'harden-glue': withDefault(bool(), true),
       'harden-unverified-glue': withDefault(bool(), false),
+      'iter-scrub-ns': withDefault(int(1, 10_000), 20),
       'nsec3-max-iterations': optional(int(0, 2500)),
       limits: optional(limits),
       'forward-zones': withDefault(list(forwardZone, 10_000), []),
@@ -115,6 +116,7 @@ export const anchordConfigSchema = obj({
       'edns-buffer-size': 1232,
       'harden-glue': true,
       'harden-unverified-glue': false,
+      'iter-scrub-ns': 20,
       'nsec3-max-iterations': undefined,
       limits: undefined,
       'forward-zones': [],

@@ -22,6 +22,9 @@
 //   NS names at or below the zone the NS RRset delegates (in-domain glue, RFC 9471 §2): sibling
 //   glue, which the parent holds for a name in another of its child zones, is dropped and the
 //   name's address looked up from its own zone.
+// - NS RRsets (answer and authority) keep at most `maxNsRecords` records, in the order received
+//   (Unbound `iter-scrub-ns`, default 20): a delegation with hundreds of NS names is an NXNS-style
+//   amplification lever (CVE-2020-12662) and no zone needs that many.
 //
 // Then (RFC 1034 §5.3.3, RFC 2308 §2):
 // - `answer`: data or a chain for QNAME, NXDOMAIN, YXDOMAIN with the DNAME that overflows, or NODATA (SOA in authority, AA with nothing,
@@ -202,11 +205,31 @@ function remainderSigned(remainder: readonly ResourceRecord[]): boolean {
   return true;
 }
 
+/** The records with each NS RRset cut to its first `max` records (Unbound iter-scrub-ns). */
+function limitNs(records: readonly ResourceRecord[], max: number): ResourceRecord[] {
+  const seen = new Map<string, number>();
+  return records.filter((r) => {
+    if (r.type !== RRType.NS) return true;
+    const n = (seen.get(r.name.key) ?? 0) + 1;
+    seen.set(r.name.key, n);
+    return n <= max;
+  });
+}
+
 /**
  * The message with out-of-bailiwick and off-chain records dropped (module header). `validating`:
  * a trust anchor is configured, so a signed chain is kept whole for the validator.
  */
-export function scrub(original: Message, qname: Name, qtype: number, zone: Name, hardenGlue = true, validating = false, hardenUnverifiedGlue = false): Message {
+export function scrub(
+  original: Message,
+  qname: Name,
+  qtype: number,
+  zone: Name,
+  hardenGlue = true,
+  validating = false,
+  hardenUnverifiedGlue = false,
+  maxNsRecords = 20,
+): Message {
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
   const raw = msg.answer.filter(inZone);
@@ -231,9 +254,9 @@ export function scrub(original: Message, qname: Name, qtype: number, zone: Name,
   const remainder = linked.filter((r) => !onChain(r, first));
   const cut = end > 1 && !(validating && remainder.length > 0 && remainderSigned(remainder));
   const kept = cut ? first : chain.slice(0, end);
-  const answer = cut ? linked.filter((r) => onChain(r, first)) : linked;
+  const answer = limitNs(cut ? linked.filter((r) => onChain(r, first)) : linked, maxNsRecords);
   const tail = kept[kept.length - 1]!;
-  const authority = msg.authority.filter((r) => {
+  const authority = limitNs(msg.authority, maxNsRecords).filter((r) => {
     if (!inZone(r)) return false;
     const t = effectiveType(r);
     if (!AUTHORITY_TYPES.has(t)) return false;

@@ -509,7 +509,7 @@ export async function runIteration(
           action = it.step({ kind: 'no-reply', address: action.address, reason: r.kind === 'error' ? r.reason : 'timeout', timeout: r.kind === 'timeout' });
           break;
         }
-        const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue, services.options.trustAnchors.length > 0, services.options.hardenUnverifiedGlue);
+        const msg = scrub(r.msg, action.qname, action.qtype, action.zone, services.options.hardenGlue, services.options.trustAnchors.length > 0, services.options.hardenUnverifiedGlue, services.options.maxNsRecords);
         let classified = action.rd ? classifyForwarded(msg) : classify(msg, action.qname, action.qtype, action.zone);
         if (classified.kind === 'answer' && chasesChain(r.msg, action.qname, action.qtype)) classified = { ...classified, chase: true };
         if (classified.kind === 'referral') await services.onReferral(ctx, action.zone, classified, it.refetchingZone?.equals(classified.child) === true);

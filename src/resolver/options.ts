@@ -163,6 +163,8 @@ export interface ResolverOptions {
    * default off): sibling and out-of-zone glue is dropped and the address looked up instead.
    */
   readonly hardenUnverifiedGlue: boolean;
+  /** Records kept per NS RRset of a reply (Unbound `iter-scrub-ns`, default 20). */
+  readonly maxNsRecords: number;
 }
 
 export interface ResolverOptionsInit {
@@ -186,6 +188,7 @@ export interface ResolverOptionsInit {
   readonly hardenGlue?: boolean | undefined;
   readonly ednsKeyTag?: boolean | undefined;
   readonly hardenUnverifiedGlue?: boolean | undefined;
+  readonly maxNsRecords?: number | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -229,6 +232,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     hardenGlue: init.hardenGlue ?? true,
     ednsKeyTag: init.ednsKeyTag ?? true,
     hardenUnverifiedGlue: init.hardenUnverifiedGlue ?? false,
+    maxNsRecords: intIn('maxNsRecords', init.maxNsRecords ?? 20, 1, 10_000),
   });
 }
 

@@ -57,4 +57,6 @@ test('glue hardening: harden-glue defaults to yes, harden-unverified-glue to no;
   assert.equal(s.resolver['harden-glue'], false, 'harden-glue: no');
   assert.equal(s.resolver['harden-unverified-glue'], true, 'harden-unverified-glue: yes');
   assert.equal(issuesOf('resolver:\n  harden-unverified-glue: maybe\n').length, 1, 'a non-boolean is an error');
+  assert.equal(d.resolver['iter-scrub-ns'], 20, 'iter-scrub-ns defaults to 20, as Unbound');
+  assert.equal(parseAnchordConfig('resolver:\n  iter-scrub-ns: 3\n', 'd.yaml').resolver['iter-scrub-ns'], 3, 'iter-scrub-ns can be set');
 });

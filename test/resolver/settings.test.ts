@@ -82,3 +82,14 @@ test('harden-unverified-glue drops sibling glue of a referral and keeps in-domai
   assert.deepEqual([...hardened.glue.keys()], [n('ns2.example.com.').key], 'only the glue below example.com. stays');
   assert.equal(resolverOptions({ rootHints: hints }).hardenUnverifiedGlue, false, 'off by default, as in Unbound');
 });
+
+test('iter-scrub-ns: an NS RRset keeps its first maxNsRecords records (default 20)', () => {
+  const q = makeQuery(Name.ROOT, RRType.NS, { id: 1 });
+  const ns = Array.from({ length: 25 }, (_, i) => parseZoneText(`. 3600 NS ns${i}.root.\n`).records[0]!);
+  const msg: Message = { ...makeResponse(q, { rcode: Rcode.NOERROR, aa: true, answer: ns }), malformed: [], trailing: 0 };
+  assert.equal(scrub(msg, Name.ROOT, RRType.NS, Name.ROOT).answer.length, 20, 'the default keeps 20');
+  const one = scrub(msg, Name.ROOT, RRType.NS, Name.ROOT, true, false, false, 1);
+  assert.deepEqual(one.answer.map((r) => r.rdata), [ns[0]!.rdata], 'iter-scrub-ns 1: the first record only');
+  assert.equal(resolverOptions({ rootHints: hints }).maxNsRecords, 20, 'Unbound default');
+  assert.throws(() => resolverOptions({ rootHints: hints, maxNsRecords: 0 }), RangeError, 'at least one');
+});

@@ -102,6 +102,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       ednsKeyTag: config.resolver['edns-key-tag'],
       hardenGlue: config.resolver['harden-glue'],
       hardenUnverifiedGlue: config.resolver['harden-unverified-glue'],
+      maxNsRecords: config.resolver['iter-scrub-ns'],
       limits,
       forwardZones,
       ...(iterations === undefined ? {} : { validator: { nsec3: { maxIterations: iterations } } }),

@@ -11,7 +11,7 @@
 // Unbound's default 150; anchord has one cap for all key sizes), stub zones below the root (by
 // stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
 // including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
-// (domain-insecure), harden-glue, harden-unverified-glue.
+// (domain-insecure), harden-glue, harden-unverified-glue, iter-scrub-ns.
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
 // TLS, forward-no-cache, harden-referral-path,
@@ -69,6 +69,8 @@ export interface ReplaySetup {
   readonly hardenGlue: boolean;
   /** `harden-unverified-glue` (default no). */
   readonly hardenUnverifiedGlue: boolean;
+  /** U `iter-scrub-ns` (default 20). */
+  readonly maxNsRecords?: number | undefined;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -149,7 +151,6 @@ const U_IGNORED = new Set([
   'root-key-sentinel',
   'use-caps-for-id',
   'edns-buffer-size',
-  'iter-scrub-ns',
   'harden-dnssec-stripped',
   'interface',
   'port',
@@ -173,6 +174,7 @@ class Mapper {
   readonly ntas: Name[] = [];
   hardenGlue = true;
   hardenUnverifiedGlue = false;
+  maxNsRecords: number | undefined;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -436,6 +438,9 @@ class Mapper {
       case 'harden-unverified-glue':
         this.hardenUnverifiedGlue = this.flag(o);
         return;
+      case 'iter-scrub-ns':
+        this.maxNsRecords = this.int(o);
+        return;
       case 'harden-referral-path':
       case 'harden-algo-downgrade':
       case 'harden-unknown-additional':
@@ -543,6 +548,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     negativeTrustAnchors: m.ntas,
     hardenGlue: m.hardenGlue,
     hardenUnverifiedGlue: m.hardenUnverifiedGlue,
+    maxNsRecords: m.maxNsRecords,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

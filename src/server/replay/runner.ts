@@ -249,6 +249,7 @@ class Run implements Transport {
         negativeTrustAnchors: setup.negativeTrustAnchors,
         hardenGlue: setup.hardenGlue,
         hardenUnverifiedGlue: setup.hardenUnverifiedGlue,
+        maxNsRecords: setup.maxNsRecords,
       },
     });
     this.startManager();
