@@ -22,13 +22,16 @@ export function lowerOctet(b: number): number {
 export class Name {
   /** Uncompressed wire form, original case, ending with the root label (a zero octet). */
   readonly wire: Uint8Array;
-  /** Offsets of each label's length octet in `wire`, root excluded. */
-  private readonly offsets: Uint16Array;
+  /**
+   * Offsets of each label's length octet in `wire`, root excluded. A plain array of small
+   * integers: a small typed array costs ~240 heap octets (measured on Node 20), more than the name.
+   */
+  private readonly offsets: readonly number[];
   private keyCache: string | undefined;
 
-  static readonly ROOT: Name = new Name(new Uint8Array([0]), new Uint16Array(0));
+  static readonly ROOT: Name = new Name(new Uint8Array([0]), []);
 
-  private constructor(wire: Uint8Array, offsets: Uint16Array) {
+  private constructor(wire: Uint8Array, offsets: readonly number[]) {
     this.wire = wire;
     this.offsets = offsets;
   }
@@ -51,7 +54,7 @@ export class Name {
     }
     if (i !== wire.length - 1) throw new PresentationError('trailing octets after the root label');
     if (offsets.length === 0) return Name.ROOT;
-    return new Name(wire, Uint16Array.from(offsets));
+    return new Name(wire, offsets);
   }
 
   /** Builds a name from its labels, most specific first. */
@@ -65,7 +68,7 @@ export class Name {
     if (total > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
     if (labels.length === 0) return Name.ROOT;
     const wire = new Uint8Array(total);
-    const offsets = new Uint16Array(labels.length);
+    const offsets = new Array<number>(labels.length);
     let p = 0;
     labels.forEach((l, idx) => {
       offsets[idx] = p;
@@ -216,7 +219,7 @@ export class Name {
     if (count === n) return this;
     if (count === 0) return Name.ROOT;
     const start = this.offsets[n - count]!;
-    const offs = new Uint16Array(count);
+    const offs = new Array<number>(count);
     for (let i = 0; i < count; i++) offs[i] = this.offsets[n - count + i]! - start;
     return new Name(this.wire.subarray(start), offs);
   }
