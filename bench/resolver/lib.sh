@@ -34,9 +34,13 @@ if [ "$ANCHORD_BUILD" = head ]; then
   rev=$(git -C "$REPO" rev-parse "${ANCHORD_REV:-HEAD}")
   if [ "$(cat "$SNAP/REV" 2>/dev/null)" != "$rev" ]; then
     rm -rf "$SNAP"; mkdir -p "$SNAP"
-    git -C "$REPO" archive "$rev" src bin package.json tsconfig.json tsconfig.build.json | tar -x -C "$SNAP"
+    # native/ and its build script exist from 28fbba4 on (the N-API verifier): built here as npm ci
+    # builds it, so the snapshot verifies as an installed anchord does (it logs any fallback).
+    extra=(); for f in native scripts/build-native.mjs; do git -C "$REPO" cat-file -e "$rev:$f" 2>/dev/null && extra+=("$f"); done
+    git -C "$REPO" archive "$rev" src bin package.json tsconfig.json tsconfig.build.json "${extra[@]}" | tar -x -C "$SNAP"
     ln -s "$REPO/node_modules" "$SNAP/node_modules"
     (cd "$SNAP" && "$REPO/node_modules/.bin/tsc" -p tsconfig.build.json)
+    if [ -f "$SNAP/scripts/build-native.mjs" ]; then (cd "$SNAP" && node scripts/build-native.mjs) || true; fi
     echo "$rev" > "$SNAP/REV"
   fi
   ANCHORD_VERSION="anchord $(git -C "$REPO" rev-parse --short "$rev")"
