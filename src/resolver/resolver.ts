@@ -429,8 +429,29 @@ export class Resolver {
       }
       rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
     }
+    if (msg.flags.aa) {
+      // The zone's own NS RRset in the authority section of an authoritative answer: the child's
+      // view of its servers, which ranks above the parent's referral (RFC 2181 §5.4.1) and may
+      // name servers the parent does not (RFC 1034 §4.2.2); the iterator then knows them when the
+      // parent's servers fail. Only an NS RRset at or above the question's name (the scrubber kept
+      // it in bailiwick), not a delegation below it. The validator does not judge it (it proves
+      // nothing about the answer), so it is cached unchecked, as referral NS RRsets are.
+      for (const set of signedAuth) {
+        if (set.rrset.type !== RRType.NS || !qname.isSubdomainOf(set.rrset.name)) continue;
+        rrsets.insert({ ...set, credibility: Credibility.authorityAuthoritative, status: SecurityStatus.unchecked });
+      }
+    }
     const chain = v.chain;
     const proofSets = signedAuth.filter((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3);
+    // An authoritative NOERROR with nothing but the zone's own NS RRset in its authority section:
+    // the iterator took it as the answer (a referral below the zone would have been followed), so
+    // it is a NODATA without SOA, though the validator's structure reads the NS as a referral.
+    const negKind =
+      v.kind === 'nxdomain' || v.kind === 'nodata'
+        ? v.kind
+        : v.kind === 'referral' && msg.flags.aa && msg.rcode === Rcode.NOERROR && msg.answer.length === 0
+          ? 'nodata'
+          : undefined;
     for (let i = 0; i < chain.length; i++) {
       const name = chain[i]!;
       const key = `${prefix}/${name.key}/${qtype}`;
@@ -469,12 +490,12 @@ export class Resolver {
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
         ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [] });
-      } else if (v.kind === 'nxdomain' || v.kind === 'nodata') {
+      } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
         // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
         negative.insert({
-          kind: v.kind === 'nxdomain' ? 'nxdomain' : 'nodata',
+          kind: negKind,
           name,
           type: qtype,
           class: RRClass.IN,
@@ -485,7 +506,7 @@ export class Resolver {
         });
         ctx.local.set(key, {
           kind: 'negative',
-          nxdomain: v.kind === 'nxdomain',
+          nxdomain: negKind === 'nxdomain',
           soa,
           proofs: proofSets,
           status,

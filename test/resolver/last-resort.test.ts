@@ -172,6 +172,36 @@ test('no refetch from the parent when the servers gave bogus data (the avoid lis
   assert.ok(a.kind === 'done' && a.result.kind === 'fail', `fails without asking the parent: ${a.kind}`);
 });
 
+test("the child's NS set from the authority section of an answer names a server the parent does not", async () => {
+  // The parent knows ns1.example. only; the child also lists ns2.other. Once ns1 fails, ns2 serves.
+  let ns1Up = true;
+  const { resolver } = resolverOver({
+    '127.0.0.1': root('example. 3600 NS ns1.example.\nns1.example. 3600 A 127.0.2.1\n', 'other. 3600 NS ns.other.\nns.other. 3600 A 127.0.3.1\n'),
+    '127.0.2.1': (qname) =>
+      !ns1Up
+        ? { rcode: Rcode.SERVFAIL }
+        : { aa: true, answer: recs(`${qname.toString()} 300 A 192.0.2.6\n`), authority: recs('example. 3600 NS ns1.example.\nexample. 3600 NS ns2.other.\n') },
+    '127.0.3.1': (qname, qtype) =>
+      qname.equals(n('ns2.other.')) && qtype === RRType.A ? { aa: true, answer: recs('ns2.other. 300 A 127.0.2.2\n') } : { aa: true, authority: SOA('other.') },
+    '127.0.2.2': (qname) => ({ aa: true, answer: recs(`${qname.toString()} 300 A 192.0.2.7\n`) }),
+  });
+  const first = await resolver.resolve({ name: n('www.example.'), type: RRType.A });
+  assert.deepEqual(addressesOf(first), ['192.0.2.6']);
+  ns1Up = false;
+  const second = await resolver.resolve({ name: n('mail.example.'), type: RRType.A });
+  assert.deepEqual(addressesOf(second), ['192.0.2.7'], `the child's second server answers: ${JSON.stringify(second.ede)}`);
+});
+
+test("an authoritative NODATA with only the zone's NS RRset in authority (no SOA) is NODATA, not SERVFAIL", async () => {
+  const { resolver } = resolverOver({
+    '127.0.0.1': root('example. 3600 NS ns1.example.\nns1.example. 3600 A 127.0.2.1\n'),
+    '127.0.2.1': () => ({ aa: true, authority: recs('example. 3600 NS ns1.example.\n') }),
+  });
+  const a = await resolver.resolve({ name: n('www.example.'), type: RRType.AAAA });
+  assert.equal(a.rcode, Rcode.NOERROR, `NODATA: ${JSON.stringify(a.ede)}`);
+  assert.equal(a.answer.length, 0);
+});
+
 // ---- DNSSEC-lame servers, on the state machine --------------------------------------------------
 
 function lameSetup() {
