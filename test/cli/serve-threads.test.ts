@@ -51,7 +51,13 @@ test('serve --threads 2: the workers share the sockets and the primary serves th
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const state = { gone: false };
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      state.gone = true;
+      resolve();
+    }),
+  );
   try {
     // Both workers listening (one log line each), and the primary's metrics address.
     for (let waited = 0; (err.match(/resolver listening/g) ?? []).length < 2 || !/metrics on /.test(out); waited += 100) {
@@ -66,9 +72,13 @@ test('serve --threads 2: the workers share the sockets and the primary serves th
     const line = (name: string): string | undefined => text.split('\n').find((l) => l.startsWith(name));
     assert.equal(line('anchord_client_queries_total '), 'anchord_client_queries_total 8', text.slice(0, 2000));
     assert.equal(line('anchord_client_responses_total{rcode="REFUSED"} '), 'anchord_client_responses_total{rcode="REFUSED"} 8');
+    // SIGTERM to the primary: the workers get it, close and exit, and so does the primary.
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    assert.equal(state.gone, true, `serve stopped on SIGTERM: ${err}`);
   } finally {
     // The workers leave when the primary's IPC channel goes.
-    child.kill('SIGKILL');
+    if (!state.gone) child.kill('SIGKILL');
     await exited;
   }
 });

@@ -143,7 +143,10 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     io.out(`anchord: resolver with ${threads} workers on ${settings.listen.join(' ')}${metrics === undefined ? '' : `, metrics on ${metrics.address}:${metrics.port}`}`);
     await new Promise<void>((done) => {
       const stop = (): void => {
-        for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+        // The signal itself, straight to each worker, which closes gracefully and exits:
+        // Worker.kill() first waits for a cluster disconnect that never completes while the
+        // worker still holds the shared sockets, so the signal never came and nothing exited.
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
         done();
       };
       process.once('SIGINT', stop);
@@ -168,6 +171,8 @@ async function run(args: Args, io: CommandIO): Promise<number> {
   manager?.stop();
   await service.close(2000);
   stopLog();
+  // A cluster worker also lets go of its channel to the primary, the last thing keeping it alive.
+  if (cluster.isWorker) cluster.worker?.disconnect();
   return 0;
 }
 
