@@ -104,6 +104,8 @@ export interface CachedRRset extends SignedRRset {
   readonly ttl: number;
 }
 
+const NO_SIGS: readonly Uint8Array[] = [];
+
 /** Per-entry estimate besides the packed octets and the key: the entry object and its Map slot. */
 const ENTRY_OVERHEAD = 200;
 
@@ -177,21 +179,21 @@ class Entry implements ArenaSlot {
     return Name.fromWire(b.slice(s, s + this.nameLength));
   }
 
-  /** Views of the stored RDATAs and RRSIG RDATAs. */
-  lists(): { rdatas: Uint8Array[]; rrsigs: Uint8Array[] } {
+  /** Views of the stored RDATAs (`sigs` false) or RRSIG RDATAs (`sigs` true). */
+  list(sigs: boolean): Uint8Array[] {
     const b = this.chunk.buf;
     let p = this.start + this.nameLength;
-    const read = (count: number): Uint8Array[] => {
-      const out: Uint8Array[] = new Array<Uint8Array>(count);
-      for (let i = 0; i < count; i++) {
-        const len = (b[p]! << 8) | b[p + 1]!;
-        out[i] = b.subarray(p + 2, p + 2 + len);
-        p += 2 + len;
-      }
-      return out;
-    };
-    const rdatas = read(this.rdataCount);
-    return { rdatas, rrsigs: read(this.sigCount) };
+    if (sigs) {
+      for (let i = 0; i < this.rdataCount; i++) p += 2 + ((b[p]! << 8) | b[p + 1]!);
+    }
+    const count = sigs ? this.sigCount : this.rdataCount;
+    const out = new Array<Uint8Array>(count);
+    for (let i = 0; i < count; i++) {
+      const len = (b[p]! << 8) | b[p + 1]!;
+      out[i] = b.subarray(p + 2, p + 2 + len);
+      p += 2 + len;
+    }
+    return out;
   }
 }
 
@@ -265,7 +267,7 @@ export class RRsetCache {
     if (verdict === InsertOutcome.refreshed && cached !== undefined) {
       // Same data, still validated: a new expiry, bounded by the cached signatures.
       const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
-      cached.expiresAt = Math.min(now + ttl * 1000, signatureDeadline(cached.lists().rrsigs, now));
+      cached.expiresAt = Math.min(now + ttl * 1000, signatureDeadline(cached.list(true), now));
       cached.hot = true;
       return verdict;
     }
@@ -291,17 +293,13 @@ export class RRsetCache {
       return undefined;
     }
     e.hot = true;
-    const { rdatas, rrsigs } = e.lists();
-    const hit: CachedRRset = {
-      rrset: { name: e.owner(name), type: e.type, class: e.cls, ttl: e.ttl, rdatas },
-      rrsigs,
-      status: e.status,
-      credibility: e.credibility,
-      reason: e.reason,
-      expiresAt: e.expiresAt,
-      ttl: remainingTtl(e.expiresAt, now),
-    };
-    return e.rrsigTtl < 0 ? hit : { ...hit, rrsigTtl: e.rrsigTtl };
+    const rrset = { name: e.owner(name), type: e.type, class: e.cls, ttl: e.ttl, rdatas: e.list(false) };
+    const rrsigs = e.sigCount === 0 ? NO_SIGS : e.list(true);
+    const ttl = remainingTtl(e.expiresAt, now);
+    const { status, credibility, reason, expiresAt } = e;
+    return e.rrsigTtl < 0
+      ? { rrset, rrsigs, status, credibility, reason, expiresAt, ttl }
+      : { rrset, rrsigs, status, credibility, reason, expiresAt, ttl, rrsigTtl: e.rrsigTtl };
   }
 
   delete(name: Name, type: number, cls: number = RRClass.IN): boolean {
@@ -355,7 +353,7 @@ export class RRsetCache {
 /** The replacement decision of the module header for a cached entry and new data. */
 function admit(cached: Entry, data: RRsetInsert, now: number): InsertOutcome {
   if (cached.expiresAt <= now) return InsertOutcome.stored;
-  const same = sameRdataSet(cached.lists().rdatas, data.rrset.rdatas);
+  const same = sameRdataSet(cached.list(false), data.rrset.rdatas);
   if (cached.status === SecurityStatus.bogus) {
     if (data.status !== SecurityStatus.bogus) return InsertOutcome.stored;
     return same ? InsertOutcome.rejected : InsertOutcome.stored;
