@@ -101,6 +101,9 @@ export const anchordConfigSchema = obj({
       'harden-unverified-glue': withDefault(bool(), false),
       'iter-scrub-ns': withDefault(int(1, 10_000), 20),
       'nsec3-max-iterations': optional(int(0, 2500)),
+      // Absent: RFC 4509 §3 (SHA-1 DS ignored beside SHA-256) and any one algorithm (RFC 6840
+      // §5.11); yes/no: Unbound's meaning (dnssec/rrset-validator.ts ValidatorOptions).
+      'harden-algo-downgrade': optional(bool()),
       limits: optional(limits),
       'forward-zones': withDefault(list(forwardZone, 10_000), []),
       ...trustAnchorConfigFields,
@@ -118,6 +121,7 @@ export const anchordConfigSchema = obj({
       'harden-unverified-glue': false,
       'iter-scrub-ns': 20,
       'nsec3-max-iterations': undefined,
+      'harden-algo-downgrade': undefined,
       limits: undefined,
       'forward-zones': [],
     }),

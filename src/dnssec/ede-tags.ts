@@ -62,6 +62,7 @@ export const EdeTag = {
   DNSKEY_NO_ANCHOR_MATCH: 'V-TA-NOMATCH',
   DNSKEY_NO_ZONE_BIT: 'V-DNSKEY-NOZONEBIT',
   DNSKEY_WRONG_OWNER: 'V-DNSKEY-OWNER',
+  DNSKEY_ALGORITHM_MISSING: 'V-DNSKEY-ALGMISSING',
   // Denial of existence with NSEC (nsec-proof.ts), RFC 4035 §5.4, RFC 6840 §4.1 §4.3.
   NSEC_NXDOMAIN_NOT_COVERED: 'V-NSEC-NXD-NOCOVER',
   NSEC_OUT_OF_ZONE: 'V-NSEC-OUTZONE',
@@ -138,6 +139,7 @@ export const EDE_TAGS: Readonly<Record<EdeTag, TagInfo>> = Object.freeze({
   'V-TA-NOMATCH': info(EdeCode.DNSKEY_MISSING, B, 'no DNSKEY matches the trust anchor, or none signs the DNSKEY RRset'),
   'V-DNSKEY-NOZONEBIT': info(EdeCode.NO_ZONE_KEY_BIT_SET, B, 'the DNSKEY a DS or anchor points at lacks the Zone Key flag'),
   'V-DNSKEY-OWNER': info(EdeCode.DNSSEC_BOGUS, B, 'DNSKEY RRset owner is not the zone of the DS or anchor'),
+  'V-DNSKEY-ALGMISSING': info(EdeCode.DNSSEC_BOGUS, B, 'harden-algo-downgrade: an algorithm of the DS RRset or anchors signs no DNSKEY RRset'),
   'V-NSEC-NXD-NOCOVER': info(EdeCode.NSEC_MISSING, B, 'no NSEC covers the name said not to exist'),
   'V-NSEC-OUTZONE': info(EdeCode.DNSSEC_BOGUS, B, 'the only NSEC covering the name has an owner or next name outside its zone'),
   'V-NSEC-NXD-EXISTS': info(EdeCode.DNSSEC_BOGUS, B, 'NSEC shows the name said not to exist does exist'),

@@ -6,6 +6,12 @@
 //    SHA-1 DS records are ignored (RFC 4509 §3, applied to the whole DS RRset as the RFC words it).
 //    If nothing is usable the zone is insecure, not bogus (RFC 4035 §5.2, RFC 6840 §5.2): EDE 1
 //    when no algorithm is supported, EDE 2 when algorithms are but no digest is.
+//    The validator option `hardenAlgoDowngrade` changes this step and step 3 (Unbound's
+//    harden-algo-downgrade): true keeps only the DS records of the strongest digest type (highest
+//    number) and requires every algorithm they name, and every algorithm of the anchor DNSKEYs, to
+//    have a designated key that signs the RRset (downgrade protection; RFC 6840 §5.11 says a
+//    validator SHOULD NOT insist on this, hence off by default); false keeps every usable DS,
+//    SHA-1 beside SHA-256 included (Unbound's lenient default).
 // 2. The designated keys: DNSKEYs of the RRset whose tag, algorithm and digest match a usable DS
 //    (ds.ts), or the anchor DNSKEYs themselves. A designated key must have the Zone Key flag
 //    (else EDE 11), protocol 3, and no REVOKE flag (RFC 5011 §3).
@@ -89,7 +95,13 @@ export function* dnskeySteps(env: ValidationEnv, dnskeys: SignedRRset | undefine
     else if (!policy.validateDigests.has(d.digestType) || !dsDigestSupported(d.digestType)) digestUnsupported++;
     else usableDs.push(d);
   }
-  if (usableDs.some((d) => d.digestType !== 1)) usableDs = usableDs.filter((d) => d.digestType !== 1);
+  const harden = env.options.hardenAlgoDowngrade;
+  if (harden === true) {
+    const strongest = Math.max(0, ...usableDs.map((d) => d.digestType));
+    usableDs = usableDs.filter((d) => d.digestType === strongest);
+  } else if (harden === undefined && usableDs.some((d) => d.digestType !== 1)) {
+    usableDs = usableDs.filter((d) => d.digestType !== 1);
+  }
   const anchors: ZoneKey[] = [];
   let anchorUnsupported = 0;
   for (const rdata of trust.dnskeys ?? []) {
@@ -152,10 +164,14 @@ export function* dnskeySteps(env: ValidationEnv, dnskeys: SignedRRset | undefine
     return { status: 'bogus', reason: reason(EdeTag.DNSKEY_NO_ANCHOR_MATCH, 'no DNSKEY matches the trust anchor', facts) };
   }
 
-  // 3. Self-signature by a designated key.
+  // 3. Self-signature by a designated key (with hardenAlgoDowngrade: one per needed algorithm).
+  const needed = new Set<number>(harden === true ? [...usableDs.map((d) => d.algorithm), ...anchors.map((a) => a.algorithm)] : []);
+  const signedBy = new Set<number>();
+  let secure: { ttl: number; key: ZoneKey } | undefined;
   let failures = 0;
   let first: VerdictReason | undefined;
   for (const k of designated) {
+    if (needed.size > 0 && signedBy.has(k.algorithm)) continue;
     if (failures >= env.options.budget.maxDsMatchFailures) {
       env.meter.trip('maxDsMatchFailures', zone);
       return {
@@ -165,11 +181,23 @@ export function* dnskeySteps(env: ValidationEnv, dnskeys: SignedRRset | undefine
     }
     const v = yield* rrsetSteps(env, dnskeys, new ZoneKeySet(zone, [k]));
     if (v.status === 'secure') {
-      return { status: 'secure', keys: keyset, ttl: v.ttl, keyTag: k.tag, algorithm: k.algorithm };
+      secure ??= { ttl: v.ttl, key: k };
+      signedBy.add(k.algorithm);
+      if ([...needed].every((a) => signedBy.has(a))) {
+        return { status: 'secure', keys: keyset, ttl: secure.ttl, keyTag: secure.key.tag, algorithm: secure.key.algorithm };
+      }
+      continue;
     }
     if (v.reason.bound === 'maxValidationsPerResponse') return v;
     first ??= v.reason;
     failures++;
+  }
+  if (secure !== undefined) {
+    const missing = [...needed].filter((a) => !signedBy.has(a)).sort((a, b) => a - b);
+    return {
+      status: 'bogus',
+      reason: reason(EdeTag.DNSKEY_ALGORITHM_MISSING, `no designated key of algorithm ${missing.join(', ')} signs the DNSKEY RRset`, facts),
+    };
   }
   // `designated` is not empty, so some key failed and left its reason.
   return { status: 'bogus', reason: first! };

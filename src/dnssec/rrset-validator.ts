@@ -85,6 +85,14 @@ export interface ValidatorOptions {
   readonly nsec3: Nsec3Limits;
   /** Seconds of grace on both RRSIG time bounds. */
   readonly clockSkew: number;
+  /**
+   * Which DS records and algorithms authenticate a DNSKEY RRset (key-validator.ts): undefined,
+   * the default: SHA-1 DS ignored beside SHA-256/SHA-384 (RFC 4509 §3), one designated key of any
+   * algorithm suffices (RFC 6840 §5.11). true (Unbound `harden-algo-downgrade: yes`): only the
+   * strongest digest type, and every algorithm of those DS records and of the anchors' keys must
+   * sign the RRset. false (Unbound's default `no`): any usable DS, any algorithm.
+   */
+  readonly hardenAlgoDowngrade: boolean | undefined;
 }
 
 export const DEFAULT_CLOCK_SKEW = 300;
@@ -94,6 +102,7 @@ export const DEFAULT_VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
   budget: DEFAULT_VALIDATION_BUDGET,
   nsec3: DEFAULT_NSEC3_LIMITS,
   clockSkew: DEFAULT_CLOCK_SKEW,
+  hardenAlgoDowngrade: undefined,
 });
 
 /** Partial options, as config provides them; missing values take the defaults. */
@@ -102,6 +111,7 @@ export interface ValidatorOptionsInit {
   readonly budget?: Partial<ValidationBudget>;
   readonly nsec3?: Partial<Nsec3Limits>;
   readonly clockSkew?: number;
+  readonly hardenAlgoDowngrade?: boolean | undefined;
 }
 
 /** Complete, checked options. Throws RangeError for out-of-range numbers. */
@@ -116,7 +126,7 @@ export function validatorOptions(init: ValidatorOptionsInit = {}): ValidatorOpti
   if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 86400 * 7) {
     throw new RangeError(`clockSkew must be an integer 0..604800 seconds, got ${clockSkew}`);
   }
-  return Object.freeze({ policy: init.policy ?? DEFAULT_ALGORITHM_POLICY, budget, nsec3, clockSkew });
+  return Object.freeze({ policy: init.policy ?? DEFAULT_ALGORITHM_POLICY, budget, nsec3, clockSkew, hardenAlgoDowngrade: init.hardenAlgoDowngrade });
 }
 
 /**

@@ -165,3 +165,31 @@ test('zoneStatusOf turns a key verdict into what keysFor answers', () => {
   assert.equal(zs.keys.zone.toString(), 'example.');
   assert.deepEqual(zoneStatusOf({ status: 'insecure' }), { status: 'insecure' });
 });
+
+// harden-algo-downgrade (key-validator.ts step 1 and 3; Unbound's option of the same name).
+const hardened = (v: boolean | undefined) => env(NOW, validatorOptions({ hardenAlgoDowngrade: v }));
+
+test('a wrong SHA-256 DS beside a right SHA-1 DS: ignored SHA-1 by default (RFC 4509 §3), used when not hardened, not when hardened', () => {
+  const key = ksk(ecdsa);
+  const sha1 = makeDsRdata(ecdsa.origin, key, 1);
+  const sha256 = makeDsRdata(ecdsa.origin, key, 2);
+  sha256[sha256.length - 1]! ^= 0xff;
+  const trust = { zone: ecdsa.origin, ds: [sha1, sha256] };
+  const byDefault = validateDnskeys(hardened(undefined), ecdsa.dnskeys(), trust, backend);
+  assert.equal(byDefault.status, 'bogus', 'default: only the SHA-256 DS counts');
+  assert.equal(byDefault.reason.tag, 'V-DNSKEY-NOMATCH');
+  assert.equal(validateDnskeys(hardened(false), ecdsa.dnskeys(), trust, backend).status, 'secure', 'lenient: the SHA-1 DS designates the key');
+  assert.equal(validateDnskeys(hardened(true), ecdsa.dnskeys(), trust, backend).status, 'bogus', 'hardened: only the strongest digest');
+});
+
+test('hardened: every algorithm of the DS RRset must sign the DNSKEY RRset; otherwise one is enough', () => {
+  // The zone's own DS (ECDSA) plus a DS for an RSA key it does not publish.
+  const trust = { zone: ecdsa.origin, ds: [...ecdsa.ds, makeDsRdata(ecdsa.origin, ksk(rsa), 2)] };
+  const v = validateDnskeys(hardened(true), ecdsa.dnskeys(), trust, backend);
+  assert.equal(v.status, 'bogus', 'the RSA algorithm signs nothing');
+  assert.equal(v.reason.tag, 'V-DNSKEY-ALGMISSING');
+  assert.equal(v.reason.ede, 6);
+  assert.equal(validateDnskeys(hardened(undefined), ecdsa.dnskeys(), trust, backend).status, 'secure', 'default: one algorithm suffices (RFC 6840 §5.11)');
+  assert.equal(validateDnskeys(hardened(false), ecdsa.dnskeys(), trust, backend).status, 'secure');
+  assert.equal(validateDnskeys(hardened(true), ecdsa.dnskeys(), ecdsa.trust(), backend).status, 'secure', 'hardened, one algorithm that signs: secure');
+});

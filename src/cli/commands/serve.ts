@@ -105,7 +105,10 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       maxNsRecords: config.resolver['iter-scrub-ns'],
       limits,
       forwardZones,
-      ...(iterations === undefined ? {} : { validator: { nsec3: { maxIterations: iterations } } }),
+      validator: {
+        ...(iterations === undefined ? {} : { nsec3: { maxIterations: iterations } }),
+        hardenAlgoDowngrade: config.resolver['harden-algo-downgrade'],
+      },
     },
     answerCacheBytes: config.cache['answer-cache-size'],
     servfailTtl: config.cache['servfail-ttl'],

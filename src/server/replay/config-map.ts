@@ -11,11 +11,12 @@
 // Unbound's default 150; anchord has one cap for all key sizes), stub zones below the root (by
 // stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
 // including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
-// (domain-insecure), harden-glue, harden-unverified-glue, iter-scrub-ns.
+// (domain-insecure), harden-glue, harden-unverified-glue, iter-scrub-ns, harden-algo-downgrade (U:
+// Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
-// TLS, forward-no-cache, harden-referral-path,
-// harden-algo-downgrade, harden-unknown-additional, do-not-query-localhost off, stub-prime.
+// TLS, forward-no-cache, harden-referral-path, harden-unknown-additional, do-not-query-localhost off,
+// stub-prime.
 // `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
 // they are recorded so that a failure caused by a signature that does not verify can say so.
 // Logging, statistics and Unbound-internal tuning options (target-fetch-policy, rrset-roundrobin,
@@ -71,6 +72,8 @@ export interface ReplaySetup {
   readonly hardenUnverifiedGlue: boolean;
   /** U `iter-scrub-ns` (default 20). */
   readonly maxNsRecords?: number | undefined;
+  /** Validator option hardenAlgoDowngrade (rrset-validator.ts); undefined: anchord's default. */
+  readonly hardenAlgoDowngrade: boolean | undefined;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -175,6 +178,7 @@ class Mapper {
   hardenGlue = true;
   hardenUnverifiedGlue = false;
   maxNsRecords: number | undefined;
+  hardenAlgoDowngrade: boolean | undefined;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -194,6 +198,9 @@ class Mapper {
     this.ede = scenario.dialect === Dialect.deckard;
     // Unbound signals by default; Deckard's Knot Resolver template turns it off (§2.1, §9 rule 5).
     this.signaling = scenario.dialect === Dialect.unbound;
+    // Unbound's harden-algo-downgrade default is no (any DS digest, any algorithm); Knot Resolver
+    // has no such setting: D scenarios get anchord's default.
+    this.hardenAlgoDowngrade = scenario.dialect === Dialect.unbound ? false : undefined;
     // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows; Knot
     // Resolver 5's KR_NSEC3_MAX_ITERATIONS is 150 as well.
     this.nsec3Max = 150;
@@ -441,8 +448,10 @@ class Mapper {
       case 'iter-scrub-ns':
         this.maxNsRecords = this.int(o);
         return;
-      case 'harden-referral-path':
       case 'harden-algo-downgrade':
+        this.hardenAlgoDowngrade = this.flag(o);
+        return;
+      case 'harden-referral-path':
       case 'harden-unknown-additional':
         if (this.flag(o)) this.unsupported.push(`${o.key}: yes`);
         return;
@@ -549,6 +558,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     hardenGlue: m.hardenGlue,
     hardenUnverifiedGlue: m.hardenUnverifiedGlue,
     maxNsRecords: m.maxNsRecords,
+    hardenAlgoDowngrade: m.hardenAlgoDowngrade,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

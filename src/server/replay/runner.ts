@@ -207,6 +207,7 @@ class Run implements Transport {
     const validator = validatorOptions({
       policy: createAlgorithmPolicy({ validateDsa: true, validateSha1: true }),
       ...(setup.nsec3MaxIterations === undefined ? {} : { nsec3: { maxIterations: setup.nsec3MaxIterations } }),
+      hardenAlgoDowngrade: setup.hardenAlgoDowngrade,
     });
     const c = setup.cache;
     const caches: ResolverCaches = {
@@ -243,7 +244,7 @@ class Run implements Transport {
         qnameMinimisation: qmin,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
-        validator: { policy: validator.policy, nsec3: validator.nsec3 },
+        validator: { policy: validator.policy, nsec3: validator.nsec3, hardenAlgoDowngrade: validator.hardenAlgoDowngrade },
         stubZones: setup.stubZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })) })),
         forwardZones: setup.forwardZones.map((z) => ({ zone: z.zone, servers: z.addresses.map((address) => ({ address })), first: z.first })),
         negativeTrustAnchors: setup.negativeTrustAnchors,

@@ -1,0 +1,21 @@
+// Resolver settings of the YAML config (config/anchord-config.ts) as `anchord serve` hands them to
+// the resolver (cli/commands/serve.ts serviceSettings): absent keys keep anchord's defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAnchordConfig } from '../../src/config/anchord-config.js';
+import { serviceSettings } from '../../src/cli/commands/serve.js';
+
+const settingsOf = (yaml: string) => serviceSettings({}, parseAnchordConfig(yaml, 'anchord.yaml'), process.cwd()).resolver;
+
+test('defaults: RFC 4509 §3 digest rule (harden-algo-downgrade absent), RFC 8145 §4 option on', () => {
+  const r = settingsOf('{}');
+  assert.equal(r?.validator?.hardenAlgoDowngrade, undefined, 'anchord default');
+  assert.equal(r?.ednsKeyTag, true, 'edns-key-tag on');
+});
+
+test('harden-algo-downgrade yes/no and edns-key-tag no reach the resolver', () => {
+  assert.equal(settingsOf('resolver:\n  harden-algo-downgrade: yes\n')?.validator?.hardenAlgoDowngrade, true);
+  assert.equal(settingsOf('resolver:\n  harden-algo-downgrade: no\n')?.validator?.hardenAlgoDowngrade, false);
+  assert.equal(settingsOf('resolver:\n  edns-key-tag: no\n')?.ednsKeyTag, false);
+  assert.throws(() => settingsOf('resolver:\n  harden-algo-downgrade: sometimes\n'), /anchord\.yaml:2/, 'a bad value has file:line');
+});
