@@ -1,18 +1,18 @@
 // Key files on disk: finding, reading and writing BIND's `K<zone>+<alg>+<tag>.key` / `.private`
 // pairs (BIND 9 ARM §5.1.1) for keygen, revoke, dsfromkey and signzone.
 //
-// Durable state is written atomically (DESIGN.md convention 11): a temporary file in the same
-// directory, fsync, rename over the target, fsync of the directory. A `.private` file is created
-// with mode 0600 from the start, so the key material is never readable by others, not even for
-// the instant between write and chmod.
+// Durable state is written atomically (DESIGN.md convention 11) by server/atomic-file.ts: a
+// temporary file in the same directory, fsync, rename over the target, fsync of the directory. A
+// `.private` file is created with mode 0600 from the start, so the key material is never readable
+// by others, not even for the instant between write and chmod.
 //
 // The `.key` text and tag rules are auth/key-file-text.ts, the `.private` format is
 // crypto/bind-private-key.ts; the timing metadata (Created, Publish, Activate, Revoke, Inactive,
 // Delete, SyncPublish, SyncDelete) lives in the `.private` file, as BIND reads it.
 
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename as pathBasename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeAtomic, writeFileAtomic, writeTextAtomic } from '../server/atomic-file.js';
 import { KeyFileError } from '../core/errors.js';
 import { formatPublicKeyFile, keyBasename, parseKeyBasename, parsePublicKeyFile, type PublicKeyFile } from '../auth/key-file-text.js';
 import { KEY_TIMING_TAGS, type KeyTiming, type KeyTimingField } from '../auth/key-timing.js';
@@ -23,138 +23,14 @@ import type { SigningKey } from '../auth/signer.js';
 import { keyTag } from '../dnssec/key-tag.js';
 import type { Name } from '../wire/name.js';
 
-/**
- * Writes `data` to `path` atomically: temporary file in the same directory, fsync, rename,
- * directory fsync. `mode` applies from creation. On failure the temporary file is removed and
- * the target is untouched.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', mode);
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Already gone (rename done or never created).
-    }
-    throw error;
-  }
-  syncDirectory(dir);
-}
-
-/**
- * Writes text produced piece by piece (a signed zone can be far larger than one string may be) to
- * `path` atomically, as writeFileAtomic does: nothing appears at `path` unless every piece was
- * written and synced. A throw from `pieces` leaves no file behind.
- */
-export function writeTextAtomic(path: string, pieces: Iterable<string>, mode = 0o644): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', mode);
-    let buf = '';
-    const out = fd;
-    const drain = (): void => {
-      const bytes = Buffer.from(buf, 'utf8');
-      let off = 0;
-      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
-      buf = '';
-    };
-    for (const piece of pieces) {
-      buf += piece;
-      if (buf.length >= 1 << 20) drain();
-    }
-    drain();
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Never created or already renamed.
-    }
-    throw error;
-  }
-  syncDirectory(dir);
-}
+export { writeFileAtomic, writeTextAtomic };
 
 /**
  * writeTextAtomic for text produced asynchronously (a signing run's output): `produce` calls
- * `write` with each piece. Pieces are copied into a fixed write buffer at once (UTF-8), so none of
- * them stays alive in between: a million lines never pile up as strings waiting for a write.
+ * `write` with each piece, which goes into the write buffer at once.
  */
-export async function writeTextAtomicStream(path: string, produce: (write: (text: string) => void) => Promise<void>, mode = 0o644): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${pathBasename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', mode);
-    const out = fd;
-    const size = 1 << 20;
-    const buf = Buffer.allocUnsafe(size);
-    let used = 0;
-    const drain = (): void => {
-      let off = 0;
-      while (off < used) off += writeSync(out, buf, off, used - off);
-      used = 0;
-    };
-    const write = (piece: string): void => {
-      // A UTF-8 character takes at most 3 octets per UTF-16 code unit.
-      if (used + piece.length * 3 > size) {
-        drain();
-        if (piece.length * 3 > size) {
-          const big = Buffer.from(piece, 'utf8');
-          let off = 0;
-          while (off < big.length) off += writeSync(out, big, off, big.length - off);
-          return;
-        }
-      }
-      used += buf.write(piece, used, 'utf8');
-    };
-    await produce(write);
-    drain();
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Never created or already renamed.
-    }
-    throw error;
-  }
-  syncDirectory(dir);
-}
-
-function syncDirectory(dir: string): void {
-  try {
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is done either way.
-  }
+export function writeTextAtomicStream(path: string, produce: (write: (text: string) => void) => Promise<void>, mode = 0o644): Promise<void> {
+  return writeAtomic(path, (write) => produce(write), mode);
 }
 
 /** A key pair read from disk. */

@@ -10,17 +10,15 @@
 //                   "firstSeen": 0, "lastSeen": 0, "lastChange": 0, "sightings": 0,
 //                   "holdDownEnd": 1767225600 } ] } ] }
 //
-// Times are seconds since the epoch (0: never). Writes are atomic (DESIGN.md convention 11): a temp
-// file in the same folder, written and fsynced, renamed over the file, then the folder fsynced,
+// Times are seconds since the epoch (0: never). Writes are atomic (DESIGN.md convention 11,
+// atomic-file.ts): a temp file in the same folder, written and fsynced, renamed over the file, then the folder fsynced,
 // so a crash at any instant leaves the old or the new file. Temp files left by a crash are removed
 // on load. Loading never stops the resolver: a missing file means "first start"; an unreadable,
 // empty, truncated, unparsable or wrong-version file is reported (one log line saying what and
 // that the configured anchors are used) and ignored.
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { removeStaleTemps, writeAtomic } from './atomic-file.js';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { publishLog } from '../core/diagnostics.js';
 import { KeyState, type TrackedKey, type TrustPointState } from '../dnssec/rfc5011.js';
@@ -197,92 +195,7 @@ export function parseTrustAnchorState(text: string): TrustPointState[] {
   return points;
 }
 
-// ---- Files -----------------------------------------------------------------------------------
-
-function tempPrefix(path: string): string {
-  return `.${basename(path)}.tmp-`;
-}
-
-function tempPath(path: string): string {
-  return join(dirname(path), `${tempPrefix(path)}${process.pid}-${randomBytes(6).toString('hex')}`);
-}
-
-function fsyncDirSync(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some file systems refuse to fsync a folder; the rename itself is atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Writes `text` to `path` atomically (module header). Throws on I/O errors. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = tempPath(path);
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  fsyncDirSync(dirname(path));
-}
-
-/** The synchronous twin of {@link writeFileAtomic}, for a CLI. */
-export function writeFileAtomicSync(path: string, text: string): void {
-  const tmp = tempPath(path);
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Already gone.
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  fsyncDirSync(dirname(path));
-}
-
-/** Removes temp files a crash left next to `path`; returns how many. */
-export function removeStaleTemps(path: string): number {
-  const prefix = tempPrefix(path);
-  let n = 0;
-  let names: string[];
-  try {
-    names = readdirSync(dirname(path));
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    try {
-      unlinkSync(join(dirname(path), name));
-      n++;
-    } catch {
-      // Not ours to remove after all.
-    }
-  }
-  return n;
-}
+// ---- Files (atomic-file.ts) ------------------------------------------------------------------
 
 export type StateLoad =
   /** No state file yet: start from the configured anchors. */
@@ -316,5 +229,9 @@ export function loadTrustAnchorState(path: string): StateLoad {
 
 /** Saves the state atomically. Throws on I/O errors (the caller logs and keeps going). */
 export async function saveTrustAnchorState(path: string, points: readonly TrustPointState[], now: number): Promise<void> {
-  await writeFileAtomic(path, serializeTrustAnchorState(points, now));
+  const text = serializeTrustAnchorState(points, now);
+  await writeAtomic(path, (write) => {
+    write(text);
+    return Promise.resolve();
+  });
 }
