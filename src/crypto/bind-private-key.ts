@@ -15,6 +15,7 @@
 
 import { KeyFileError } from '../core/errors.js';
 import { algorithmBindName, algorithmFromText, algorithmMnemonic } from '../dnssec/algorithms.js';
+import { stripLeadingZeros } from './bytes.js';
 import { ecdsaScalar, privateKeyProblem, privateKeyTypeFor, type PrivateKey } from './private-key.js';
 
 export interface BindMetadata {
@@ -299,8 +300,10 @@ export interface PrintBindPrivateKeyOptions {
 
 /**
  * Writes key material as a `.private` file, the way BIND does: format line, algorithm with BIND's
- * mnemonic, one base64 line per field, then metadata. ECDSA scalars are written at full curve
- * length. Throws KeyFileError if a metadata value could not be read back.
+ * mnemonic, one base64 line per field, then metadata. ECDSA scalars are written without leading
+ * zero octets, as BIND writes them (OpenSSL's BN_bn2bin: a scalar below 2^248 takes 31 octets), so
+ * a key file rewritten by anchord is byte-identical to BIND's; the reader accepts either length.
+ * Throws KeyFileError if a metadata value could not be read back.
  */
 export function printBindPrivateKey(key: PrivateKey, options: PrintBindPrivateKeyOptions = {}): string {
   const format = options.format ?? 'v1.3';
@@ -308,7 +311,7 @@ export function printBindPrivateKey(key: PrivateKey, options: PrintBindPrivateKe
   const out = [`Private-key-format: ${format}`, `Algorithm: ${key.algorithm} (${algorithmBindName(key.algorithm)})`];
   const record = key as unknown as Readonly<Record<string, Uint8Array>>;
   for (const [tag, prop] of materialFields(key.type)) {
-    const bytes = key.type === 'ecdsa' ? ecdsaScalar(key) : record[prop]!;
+    const bytes = key.type === 'ecdsa' ? stripLeadingZeros(ecdsaScalar(key)) : record[prop]!;
     out.push(`${tag}: ${encodeBase64(bytes)}`);
   }
   for (const m of options.metadata ?? []) {

@@ -8,6 +8,7 @@ import { keyTagsCollide, makeDnskeyRdata, parsePublicKeyFile, revokedKeyTag } fr
 import { runKeygen } from '../../src/cli/commands/keygen.js';
 import { runRevoke } from '../../src/cli/commands/revoke.js';
 import { readKeyPair } from '../../src/cli/key-files.js';
+import { ecdsaScalar } from '../../src/crypto/private-key.js';
 import { generatePrivateKey } from '../../src/crypto/signer.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { keyTag } from '../../src/dnssec/key-tag.js';
@@ -190,5 +191,43 @@ test('dsfromkey output is identical to dnssec-dsfromkey (digests, -C, -T, -f zon
     assert.equal(parsePublicKeyFile(readFileSync(join(dir, `${bases[0]!}.key`), 'utf8')).ttl, 300);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('revoke: a P-256 scalar with a leading zero octet is written as dnssec-revoke writes it (31 octets)', async () => {
+  const dir = tempDir('revoke-lz');
+  const bindDir = tempDir('revoke-lz-bind');
+  try {
+    // A fixed scalar below 2^248, so OpenSSL's BN_bn2bin (BIND) drops its first octet.
+    const d = new Uint8Array(32);
+    for (let i = 1; i < 32; i++) d[i] = (i * 37 + 11) & 0xff;
+    const c1 = capture();
+    await runKeygen({ zone: 'example.', a: 'ECDSAP256SHA256', f: 'KSK', K: dir }, c1.io, {
+      now: () => NOW,
+      generate: () => ({ type: 'ecdsa', algorithm: 13, privateKey: d }),
+    });
+    const base = c1.out[0]!;
+    assert.ok(base.startsWith('Kexample.+013+'), `keygen printed ${base}`);
+    const priv = readFileSync(join(dir, `${base}.private`), 'utf8');
+    const scalar = /\nPrivateKey: (\S+)\n/.exec(priv)?.[1] ?? '';
+    assert.equal(Buffer.from(scalar, 'base64').length, 31, `scalar written as ${scalar}`);
+    for (const ext of ['.key', '.private']) copyFileSync(join(dir, base + ext), join(bindDir, base + ext));
+    const c2 = capture();
+    await runRevoke({ keyfile: base, K: dir }, c2.io, { now: () => NOW });
+    const newBase = c2.out[0]!.replace(/^.*\//, '');
+    const bindOut = run('dnssec-revoke', ['-K', bindDir, base], bindDir).trim();
+    assert.equal(bindOut.replace(/^.*\//, ''), newBase);
+    const strip = (s: string): string => s.replace(/^(; )?Revoke: .*\n/m, '');
+    for (const ext of ['.key', '.private']) {
+      assert.equal(strip(readFileSync(join(dir, newBase + ext), 'utf8')), strip(readFileSync(join(bindDir, newBase + ext), 'utf8')), ext);
+    }
+    // The short scalar reads back as the same key.
+    const pair = readKeyPair(newBase, dir, { requirePrivate: true });
+    const k = pair.privateKey?.key;
+    assert.ok(k?.type === 'ecdsa', 'an ECDSA private key is read back');
+    assert.deepEqual(ecdsaScalar(k), d);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(bindDir, { recursive: true, force: true });
   }
 });

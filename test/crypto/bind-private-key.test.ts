@@ -16,6 +16,7 @@ import {
   printBindPrivateKeyFile,
   secondsToBindTime,
 } from '../../src/crypto/bind-private-key.js';
+import { ecdsaScalar } from '../../src/crypto/private-key.js';
 import { createNobleBackend } from '../../src/crypto/noble-backend.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { createSigner, generatePrivateKey, publicKeyFromPrivateKey } from '../../src/crypto/signer.js';
@@ -65,12 +66,18 @@ test('generated keys print and parse back for every signing algorithm', () => {
   }
 });
 
-test('ECDSA scalars with dropped leading zeros are accepted and printed at full length', () => {
+test('ECDSA scalars: leading zero octets are accepted either way and printed dropped, as BIND (BN_bn2bin) prints them', () => {
   const d = new Uint8Array(32);
   d[31] = 7;
-  const text = `Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.from([7]).toString('base64')}\n`;
-  const f = parseBindPrivateKey(text);
-  assert.match(printBindPrivateKeyFile(f), new RegExp(`PrivateKey: ${Buffer.from(d).toString('base64').replace(/[+/]/g, '\\$&')}\n`));
+  const short = `Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.from([7]).toString('base64')}\n`;
+  const full = `Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: ${Buffer.from(d).toString('base64')}\n`;
+  assert.equal(printBindPrivateKeyFile(parseBindPrivateKey(short)), short);
+  assert.equal(printBindPrivateKeyFile(parseBindPrivateKey(full)), short);
+  const a = parseBindPrivateKey(short).key;
+  const b = parseBindPrivateKey(full).key;
+  assert.ok(a.type === 'ecdsa' && b.type === 'ecdsa', 'both parse as ECDSA keys');
+  assert.deepEqual(ecdsaScalar(a), d);
+  assert.deepEqual(ecdsaScalar(b), d);
 });
 
 test('timing helpers', () => {
