@@ -4,7 +4,9 @@
 // `zoneStatus(name)` answers the validator's `keysFor` question (dnssec/response-validator.ts):
 // 1. The deepest trust anchor above the name; none: insecure (RFC 4035 §4.3: no anchor, no
 //    validation). The anchor zone's DNSKEY RRset is fetched and validated against the anchor once
-//    per TTL (priming the anchor).
+//    per TTL (priming the anchor). An NXDOMAIN for it that the zone of an anchor above securely
+//    proves (RFC 4035 §5.4) sets the anchor aside for the query: a name that does not exist holds
+//    no zone, and the walk starts over from the anchor above (Unbound answers from the parent too).
 // 2. From the deepest zone with a known key result (the key cache), walk down toward the name one
 //    label at a time (Unbound's "find key" walk, val_find_DS): a DS RRset or a proof of its absence
 //    decides at each step, taken from the key cache (referrals fill it, below) or fetched with a DS
@@ -60,7 +62,7 @@ import {
   type SignedRRset,
   type ValidatorOptions,
 } from '../dnssec/rrset-validator.js';
-import { RRType } from '../wire/constants.js';
+import { Rcode, RRType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
@@ -114,9 +116,13 @@ export interface SignedOwner {
 
 /** The observer withdrew the trust anchor being primed. */
 const WITHDRAWN = { kind: 'withdrawn' } as const;
+/** The trust anchor's name was securely proven not to exist by the zone of an anchor above it. */
+const NONEXISTENT = { kind: 'nonexistent' } as const;
 
-function isWithdrawn(x: ZoneStatus | ResolverFailure | typeof WITHDRAWN): x is typeof WITHDRAWN {
-  return x === WITHDRAWN;
+type PrimeOutcome = ZoneStatus | ResolverFailure | typeof WITHDRAWN | typeof NONEXISTENT;
+
+function isWithdrawn(x: PrimeOutcome): x is typeof WITHDRAWN | typeof NONEXISTENT {
+  return x === WITHDRAWN || x === NONEXISTENT;
 }
 
 type DsStep =
@@ -215,9 +221,10 @@ export class ChainOfTrust {
    * The deepest trust anchor at or above `name`; none when a negative trust anchor sits between
    * them (RFC 7646 §2: the names below it are treated as insecure).
    */
-  anchorFor(name: Name): TrustAnchor | undefined {
+  anchorFor(name: Name, skip?: ReadonlySet<string>): TrustAnchor | undefined {
     let best: TrustAnchor | undefined;
     for (const a of this.anchors) {
+      if (skip?.has(a.zone.key) === true) continue;
       if (name.isSubdomainOf(a.zone) && (best === undefined || a.zone.labelCount > best.zone.labelCount)) best = a;
     }
     if (best === undefined) return undefined;
@@ -242,10 +249,29 @@ export class ChainOfTrust {
     this.observer = observer;
   }
 
-  /** What is known of the zone holding `name` (module header). */
-  async zoneStatus(ctx: QueryContext, name: Name, hint?: ZoneHint): Promise<ZoneStatus | ResolverFailure> {
-    let anchor = this.anchorFor(name);
+  /**
+   * What is known of the zone holding `name` (module header). `skip`: trust anchors whose names
+   * were proven not to exist in this client query (see fetchKeys).
+   */
+  async zoneStatus(ctx: QueryContext, name: Name, hint?: ZoneHint, skip?: ReadonlySet<string>): Promise<ZoneStatus | ResolverFailure> {
+    const skipped = new Set(skip);
+    let anchor = this.anchorFor(name, skipped);
     if (anchor === undefined) return { status: 'insecure' };
+    // An anchor withdrawn while it was primed, or whose name the zone above securely denies:
+    // start over from the next one above (bounded by the number of anchors, each left at most once).
+    for (let n = this.anchors.length; n >= 0; n--) {
+      const st = await this.walk(ctx, this.narrow(name, anchor, hint), anchor, skipped);
+      if (!isWithdrawn(st)) return st;
+      if (st === NONEXISTENT) skipped.add(anchor.zone.key);
+      const next = this.anchorFor(name, skipped);
+      if (next === undefined) return { status: 'insecure' };
+      anchor = next;
+    }
+    return { status: 'insecure' };
+  }
+
+  /** The name the walk goes to: `name`, or the zone the response shows holds it (module header, item 3). */
+  private narrow(name: Name, anchor: TrustAnchor, hint: ZoneHint | undefined): Name {
     let target = name;
     if (hint !== undefined && !hint.signers.has(name.key)) {
       const zones = [...hint.soaOwners, ...(hint.proofSigners ?? [])];
@@ -259,26 +285,17 @@ export class ChainOfTrust {
         if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
       }
     }
-    // An anchor withdrawn while it was primed: start over from the next one above (bounded by
-    // the number of anchors, each withdrawn at most once).
-    for (let n = this.anchors.length; n >= 0; n--) {
-      const st = await this.walk(ctx, target, anchor);
-      if (!isWithdrawn(st)) return st;
-      const next = this.anchorFor(target);
-      if (next === undefined) return { status: 'insecure' };
-      anchor = next;
-    }
-    return { status: 'insecure' };
+    return target;
   }
 
-  private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor): Promise<ZoneStatus | ResolverFailure | typeof WITHDRAWN> {
+  private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor, skip: ReadonlySet<string>): Promise<PrimeOutcome> {
     const { keys } = this.deps;
     let cur: { zone: Name; status: ZoneStatus };
     const known = keys.closestKnown(target);
     if (known?.dnskey !== undefined && known.zone.isSubdomainOf(anchor.zone)) {
       cur = { zone: known.zone, status: statusOf(known.zone, known.dnskey, this.keySets) };
     } else {
-      const primed = await this.fetchKeys(ctx, anchor, undefined, true);
+      const primed = await this.fetchKeys(ctx, anchor, undefined, true, skip);
       if ('kind' in primed) return primed;
       cur = { zone: anchor.zone, status: primed };
     }
@@ -347,7 +364,8 @@ export class ChainOfTrust {
     trust: TrustPoint,
     dsTtl = 3600,
     isAnchor = false,
-  ): Promise<ZoneStatus | ResolverFailure | typeof WITHDRAWN> {
+    skip: ReadonlySet<string> = new Set(),
+  ): Promise<PrimeOutcome> {
     const { keys, rrsets, clock, crypto, validator } = this.deps;
     let res = await this.subFetch(ctx, trust.zone, RRType.DNSKEY);
     if (res.kind === 'fail') return res;
@@ -365,6 +383,9 @@ export class ChainOfTrust {
     const first = await judge(res);
     if (first === undefined) return WITHDRAWN;
     let { signed, v } = first;
+    if (isAnchor && signed === undefined && res.msg.rcode === Rcode.NXDOMAIN && (await this.deniedAbove(ctx, trust.zone, res.msg, skip))) {
+      return NONEXISTENT;
+    }
     // A bogus DNSKEY RRset: the server is avoided and another asked (module header, as for data).
     for (let retry = 0; retry < BOGUS_KEY_RETRIES && v.status === 'bogus'; retry++) {
       ctx.avoid.add(res.address);
@@ -389,6 +410,22 @@ export class ChainOfTrust {
         keys.putKeys(trust.zone, { status: SecurityStatus.bogus, reason: v.reason, rrset: signed });
         return { status: 'bogus', reason: v.reason };
     }
+  }
+
+  /**
+   * True when `msg`, an NXDOMAIN answer to the DNSKEY query for the trust anchor `zone`, is a
+   * secure denial of that name by the zone of a trust anchor above it. A name that does not exist
+   * has no DNSKEY RRset and holds no zone (RFC 4035 §4.3 configures an anchor for a zone's keys;
+   * RFC 4035 §5.4: the parent's signed NSEC/NSEC3 prove the name absent), so the anchor does not
+   * apply and names below it are judged in the parent's zone: Unbound, which picks the anchor by
+   * the signer of a response, answers such an NXDOMAIN securely from the parent zone. Anything
+   * short of a secure proof (no anchor above, insecure or bogus denial) leaves the anchor as it is.
+   */
+  private async deniedAbove(ctx: QueryContext, zone: Name, msg: Message, skip: ReadonlySet<string>): Promise<boolean> {
+    const without = new Set(skip).add(zone.key);
+    if (this.anchorFor(zone, without) === undefined) return false;
+    const v = await this.validateResponse(ctx, msg, zone, RRType.DNSKEY, false, without);
+    return v.kind === 'nxdomain' && v.status === 'secure';
   }
 
   /** Fetches the DS RRset of `child` and judges it with the parent's keys. */
@@ -516,6 +553,7 @@ export class ChainOfTrust {
     qname: Name,
     qtype: number,
     chaseCname = false,
+    skip?: ReadonlySet<string>,
   ): Promise<ResponseVerdict | ResolverFailure> {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
     const { clock, crypto, validator } = this.deps;
@@ -533,7 +571,7 @@ export class ChainOfTrust {
       // The validator core publishes this verdict on the validation channel (once per verdict).
       if (out.status !== 'need-keys') return out;
       for (const z of out.zones) {
-        const st = await this.zoneStatus(ctx, z, hint);
+        const st = await this.zoneStatus(ctx, z, hint, skip);
         if ('kind' in st) return st;
         known.set(z.key, st);
       }
