@@ -48,7 +48,7 @@ import type { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import { ancestorKeyStarts, canonicalSortKey } from './canonical-key.js';
 import { negativeTtl } from './negative-cache.js';
-import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
+import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type SignedRRset } from './types.js';
 
 /**
@@ -101,6 +101,8 @@ export interface CachedNsec {
   readonly record: NsecRecord;
   readonly signed: SignedRRset;
   readonly expiresAt: number;
+  /** When it was stored (ms): its own TTL counts down from here when it goes out as a proof. */
+  readonly storedAt: number;
 }
 
 export interface Nsec3Params {
@@ -115,6 +117,8 @@ export interface CachedNsec3 {
   readonly optOut: boolean;
   readonly signed: SignedRRset;
   readonly expiresAt: number;
+  /** When it was stored (ms). */
+  readonly storedAt: number;
 }
 
 /** What the cache can answer for a question. */
@@ -294,6 +298,7 @@ export class AggressiveNsecCache {
       record: { owner: rrset.name, next, types: new Set(types) },
       signed,
       expiresAt,
+      storedAt: now,
       key: canonicalSortKey(rrset.name),
       nextKey: canonicalSortKey(next),
       size: signedSize(signed) + next.length * 2,
@@ -336,6 +341,7 @@ export class AggressiveNsecCache {
       optOut: (rec.flags & Nsec3Flag.OPT_OUT) !== 0,
       signed,
       expiresAt,
+      storedAt: now,
       key: bytesKey(rec.hash),
       nextKey: bytesKey(rec.nextHashed),
       size: signedSize(signed) + 120,
@@ -525,7 +531,12 @@ export class AggressiveNsecCache {
     return this.result(zone, result.facts, used, wildcard);
   }
 
-  private result(zone: Name, facts: DenialFacts, used: readonly { signed: SignedRRset; expiresAt: number }[], wildcard: Name | undefined): Synthesis {
+  private result(
+    zone: Name,
+    facts: DenialFacts,
+    used: readonly { signed: SignedRRset; expiresAt: number; storedAt: number }[],
+    wildcard: Name | undefined,
+  ): Synthesis {
     const now = this.clock.now();
     let expiresAt = Infinity;
     for (const u of used) if (u.expiresAt < expiresAt) expiresAt = u.expiresAt;
@@ -534,7 +545,9 @@ export class AggressiveNsecCache {
     if (soa !== undefined && soa.expiresAt < expiresAt) expiresAt = soa.expiresAt;
     const ttl = remainingTtl(expiresAt, now);
     if (ttl <= 0) return NONE;
-    const proofs = uniq(used).map((u) => u.signed);
+    // Each proof goes out with what is left of its own TTL (agedCopy, RFC 9077 §3-§4); how long
+    // it may be used is `ttl`, bounded by the negative TTL when it was stored (expiryFor).
+    const proofs = uniq(used).map((u) => agedCopy(u.signed, u.storedAt, now));
     if (wildcard !== undefined && facts.kind === 'wildcard-answer') {
       return { kind: 'wildcard', zone, wildcard, soa: soa?.signed, proofs, ttl, facts };
     }

@@ -24,7 +24,7 @@ import type { Clock } from '../core/clock.js';
 import { RRClass } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
 import { ancestorKeyStarts } from './canonical-key.js';
-import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
+import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
 
 export const NegativeKind = {
@@ -98,6 +98,8 @@ interface Entry {
   readonly status: SecurityStatus;
   readonly reason: CacheReason | undefined;
   readonly expiresAt: number;
+  /** When it was stored (ms): the proofs' own TTLs count down from here. */
+  readonly storedAt: number;
 }
 
 /** The MINIMUM field of an SOA RDATA: its last four octets (RFC 1035 §3.3.13). */
@@ -222,6 +224,7 @@ export class NegativeCache {
       status: data.status,
       reason: data.reason,
       expiresAt,
+      storedAt: now,
     });
     return true;
   }
@@ -286,7 +289,9 @@ function view(e: Entry, now: number, inferred: boolean): CachedNegative {
     name: e.name,
     type: e.type,
     soa: e.soa,
-    proofs: e.proofs,
+    // Each proof with what is left of its own TTL (ttl-policy.ts agedCopy, RFC 9077 §3-§4): the
+    // entry's expiresAt already bounds how long the denial is used.
+    proofs: e.proofs.map((p) => agedCopy(p, e.storedAt, now)),
     status: e.status,
     reason: e.reason,
     expiresAt: e.expiresAt,

@@ -68,3 +68,16 @@ export function signedTtl(s: SignedRRset): number {
   }
   return t;
 }
+
+/**
+ * A copy of `s` whose TTL is what is left of its own signed TTL (signedTtl) after the time since
+ * `storedAt` (ms): how a cached proof record goes out again (RFC 1035 §3.2.1 countdown). The
+ * record keeps its own TTL rather than the negative answer's: RFC 9077 §3 sets the TTL an
+ * authoritative server gives NSEC/NSEC3, and §4 bounds how long a resolver *uses* them (the caches'
+ * expiresAt); neither rewrites the TTL of the records a resolver passes on.
+ */
+export function agedCopy(s: SignedRRset, storedAt: number, now: number): SignedRRset {
+  const elapsed = now > storedAt ? Math.floor((now - storedAt) / 1000) : 0;
+  const ttl = Math.max(0, signedTtl(s) - elapsed);
+  return { rrset: { ...s.rrset, ttl }, rrsigs: s.rrsigs };
+}

@@ -218,7 +218,9 @@ export function buildAnswer(
       note(final.status, final.reason);
       if (final.nxdomain) rcode = Rcode.NXDOMAIN;
       if (final.soa !== undefined) records(final.soa, final.ttl, undefined, dnssecOk, authority);
-      if (dnssecOk) for (const p of final.proofs) proofRecords(p, Math.min(p.rrset.ttl, final.ttl));
+      // The proofs keep their own TTL, counted down by the caches (ttl-policy.ts agedCopy): RFC 9077
+      // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
+      if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
       break;
     case 'yxdomain':
       // RFC 6672 §2.2: YXDOMAIN, with the DNAME that shows why.

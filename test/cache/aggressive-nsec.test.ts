@@ -84,7 +84,14 @@ test('records expire at min(NSEC TTL, SOA MINIMUM, SOA TTL) and are then unusabl
   const r = cache.synthesize(n('b.example.'), RRType.A);
   assert.equal(r.kind, 'nxdomain');
   assert.equal(r.ttl, 300);
-  clock.advance(300_000);
+  assert.ok(r.proofs.length > 0, 'proofs are given');
+  for (const p of r.proofs) assert.equal(p.rrset.ttl, 3600, 'each proof keeps its own TTL (RFC 9077 §4 bounds its use only)');
+  clock.advance(100_000);
+  const later = cache.synthesize(n('b.example.'), RRType.A);
+  assert.equal(later.kind, 'nxdomain');
+  assert.equal(later.ttl, 200, 'the use counts down from the negative TTL');
+  for (const p of later.proofs) assert.equal(p.rrset.ttl, 3500, 'the proof TTL counts down from its own');
+  clock.advance(200_000);
   assert.equal(cache.findCoveringNsec(Z, n('b.example.')), undefined);
   assert.equal(cache.synthesize(n('b.example.'), RRType.A).kind, 'none');
   // Without an SOA, the NSEC TTL rules (clamped to maxTtl).

@@ -32,11 +32,16 @@ test('NXDOMAIN denies every type at the name, with the SOA and proofs kept; TTL 
     const hit = cache.lookup(n('B.example.'), t);
     assert.equal(hit?.kind, NegativeKind.nxdomain);
     assert.equal(hit.ttl, 900);
-    assert.equal(hit.proofs[0], proof);
+    assert.ok(hit.proofs[0]?.rrset.name.equals(proof.rrset.name), 'the proof is kept');
+    assert.equal(hit.proofs[0]?.rrset.ttl, 3600, 'the proof keeps its own TTL, not the negative TTL');
     assert.equal(hit.soa?.rrset.type, RRType.SOA);
     assert.equal(hit.inferred, false);
   }
-  clock.advance(899_999);
+  clock.advance(600_500);
+  const later = cache.lookup(n('b.example.'), RRType.A);
+  assert.equal(later?.ttl, 299, 'the negative TTL counts down');
+  assert.equal(later.proofs[0]?.rrset.ttl, 3000, 'and so does the proof, from its own TTL (RFC 9077 §4 bounds its use, not its TTL)');
+  clock.advance(299_499);
   assert.equal(cache.lookup(n('b.example.'), RRType.A)?.ttl, 0);
   clock.advance(1);
   assert.equal(cache.lookup(n('b.example.'), RRType.A), undefined);
