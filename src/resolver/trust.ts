@@ -17,6 +17,12 @@
 //      span: an insecure delegation (RFC 4035 §5.2, RFC 5155 §8.9); everything below is insecure;
 //    - secure NODATA without NS, or an empty non-terminal: no zone cut there; go one label deeper;
 //    - bogus anything: the zone is bogus, with the validator's reason.
+//    The walk goes through delegation points (RFC 4035 §5.2): when the RRset cache holds the
+//    delegation (NS RRset) the iterator followed below the current zone, more than one label down
+//    and with none between, that cut's DS is asked first (Knot Resolver takes cuts from referrals
+//    the same way), so empty non-terminals in between cost no DS query. Only an answer the current
+//    zone's signatures prove is taken (a secure DS, NODATA or NXDOMAIN: a zone signs nothing below
+//    its own cuts); anything else caches nothing, avoids no server, and the walk goes label by label.
 // 3. The final name of a negative answer is taken to be in the zone of the response's SOA, or of
 //    the signer of its NSEC/NSEC3 records when it has no SOA (that zone's signed NSEC/NSEC3 records
 //    prove the denial, so a cut in between could not be hidden; Unbound does the same):
@@ -128,7 +134,9 @@ function isWithdrawn(x: PrimeOutcome): x is typeof WITHDRAWN | typeof NONEXISTEN
 type DsStep =
   | { readonly kind: 'ds'; readonly ds: SignedRRset }
   | { readonly kind: 'not-cut' }
-  | { readonly kind: 'status'; readonly status: ZoneStatus };
+  | { readonly kind: 'status'; readonly status: ZoneStatus }
+  /** A tentative DS fetch whose answer the parent's signatures do not prove (fetchDs). */
+  | { readonly kind: 'unproven' };
 
 /** A key cache result as the validator's zone status. */
 function statusOf(zone: Name, r: KeyResult, keySets: WeakMap<object, ZoneKeySet>): ZoneStatus {
@@ -333,11 +341,22 @@ export class ChainOfTrust {
             : { kind: 'status', status: statusOf(step, cachedDs, this.keySets) };
       } else {
         step = target.suffix(cursor.labelCount + 1);
-        outcome = await this.fetchDs(ctx, step, st);
+        // The delegation the iterator followed below the cursor (module header, DS walk).
+        const cut = this.knownCut(cursor, target);
+        let direct: DsStep | ResolverFailure | undefined;
+        if (cut !== undefined && cut.labelCount > step.labelCount) {
+          direct = await this.fetchDs(ctx, cut, st, true);
+          if (direct.kind === 'fail' || direct.kind === 'unproven') direct = undefined;
+          else step = cut;
+        }
+        outcome = direct ?? (await this.fetchDs(ctx, step, st));
       }
       switch (outcome.kind) {
         case 'fail':
           return outcome;
+        case 'unproven':
+          // Only a tentative fetch answers this, and its outcome is not used (above).
+          return { status: 'indeterminate' };
         case 'not-cut':
           cursor = step;
           break;
@@ -428,13 +447,31 @@ export class ChainOfTrust {
     return v.kind === 'nxdomain' && v.status === 'secure';
   }
 
-  /** Fetches the DS RRset of `child` and judges it with the parent's keys. */
-  private async fetchDs(ctx: QueryContext, child: Name, parent: ZoneStatus): Promise<DsStep | ResolverFailure> {
+  /**
+   * The shallowest name below `cursor`, down to `target`, that the RRset cache holds a delegation
+   * (NS RRset) for, when no name between them has one: the cut the iterator was referred to.
+   */
+  private knownCut(cursor: Name, target: Name): Name | undefined {
+    for (let n = cursor.labelCount + 1; n <= target.labelCount; n++) {
+      const nm = target.suffix(n);
+      if (this.deps.rrsets.lookup(nm, RRType.NS) !== undefined) return nm;
+    }
+    return undefined;
+  }
+
+  /**
+   * Fetches the DS RRset of `child` and judges it with the parent's keys. `tentative`: `child` is
+   * a cut taken from the cache, possibly more than one label below the parent; only an outcome the
+   * parent's signatures prove counts (a secure DS, a secure denial); anything else is 'unproven',
+   * caches nothing and avoids no server, and the caller walks label by label instead.
+   */
+  private async fetchDs(ctx: QueryContext, child: Name, parent: ZoneStatus, tentative = false): Promise<DsStep | ResolverFailure> {
     const { keys, rrsets, aggressive } = this.deps;
     // Validated NSEC/NSEC3 of the parent zone already deny the DS (RFC 8198 §5.1, RFC 4035 §5.2,
     // RFC 5155 §8.9): a delegation without DS is insecure, a name without NS is no cut, a name
     // that does not exist is in the parent's zone. Only secure syntheses count (aggressive-nsec.ts).
-    const synth = aggressive?.synthesize(child, RRType.DS);
+    // (Not for a tentative cut: the cached NSEC/NSEC3 may be those of a zone below the parent.)
+    const synth = tentative ? undefined : aggressive?.synthesize(child, RRType.DS);
     if (synth?.kind === 'nxdomain') return { kind: 'status', status: parent };
     if (synth?.kind === 'nodata' && synth.facts.name.equals(child)) {
       const types = synth.facts.types ?? [];
@@ -447,6 +484,7 @@ export class ChainOfTrust {
     let res = await this.subFetch(ctx, child, RRType.DS);
     if (res.kind === 'fail') return res;
     let v = await this.judge(res.msg, child, RRType.DS, () => parent);
+    if (tentative && v.status !== 'secure') return { kind: 'unproven' };
     for (let retry = 0; retry < BOGUS_KEY_RETRIES && v.status === 'bogus'; retry++) {
       ctx.avoid.add(res.address);
       const again = await this.subFetch(ctx, child, RRType.DS);
