@@ -348,6 +348,14 @@ export class Resolver {
             proofs: s.proofs,
           };
         }
+        // A wildcard CNAME expands for every other type (RFC 4592 §4.4 with RFC 1034 §3.6.2): the
+        // name gets the CNAME, secure with the cached proof, and the resolver follows its target.
+        const wc = qtype === RRType.CNAME ? undefined : rrsets.lookup(s.wildcard, RRType.CNAME);
+        const wtarget = wc !== undefined && wc.status === SecurityStatus.secure ? decodeTarget(wc.rrset.rdatas[0]) : undefined;
+        if (wc !== undefined && wtarget !== undefined) {
+          const set: SignedRRset = { rrset: { ...wc.rrset, name }, rrsigs: wc.rrsigs };
+          return { kind: 'cname', cname: { set, status: SecurityStatus.secure, ttl: Math.min(wc.ttl, s.ttl) }, target: wtarget, proofs: s.proofs };
+        }
       }
     }
     return undefined;

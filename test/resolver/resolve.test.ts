@@ -421,6 +421,20 @@ describe('caching', () => {
     assert.equal(net.since(mark).length, 0);
   });
 
+  it('a wildcard CNAME is expanded from the cache for another name, with its NSEC proof (RFC 8198 §5.3)', async () => {
+    const { resolver, net } = makeResolver();
+    // The expansion for x.wc carries the NSEC at *.wc (it covers every name below wc), which both
+    // shows the wildcard exists and covers y.wc; the wildcard CNAME is cached as *.wc.
+    await resolver.resolve({ name: n('x.wc.example.test.'), type: A }, { do: true });
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n('y.wc.example.test.'), type: A }, { do: true });
+    assert.equal(a.rcode, Rcode.NOERROR, JSON.stringify(a.ede));
+    assert.deepEqual(types(a.answer.filter((r) => r.type !== RRType.RRSIG)), ['y.wc.example.test. 5', 'www.other. 1']);
+    assert.equal(a.security, 'secure');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC), 'the proof of the expansion goes with it under DO');
+    assert.equal(net.since(mark).length, 0, 'nothing asked: the CNAME came from the cached wildcard, the target from the cache');
+  });
+
   it('identical questions in flight share one resolution', async () => {
     const { resolver, net } = makeResolver();
     const [a, b] = await Promise.all([
