@@ -126,7 +126,7 @@ function keyTrapCases(rsa: SignedZone): Case[] {
   const www = rsa.get('www', RRType.A);
   const resp = response(www.rrset.name, RRType.A, Rcode.NOERROR, [withSigs(www, manyRrsigs(www, zsk.tag, 64))]);
   const keysFor = keysTable([[rsa.origin, { status: 'secure', keys: trap }]]);
-  const lifted = validatorOptions({ budget: { maxSignaturesPerRRset: 64, maxKeysPerSignature: 64, maxValidationsPerResponse: 4096 } });
+  const lifted = validatorOptions({ budget: { maxSignaturesPerRRset: 64, maxKeysPerSignature: 64, maxValidationsPerResponse: 4096, maxValidationFailuresPerResponse: 4096 } });
   return [
     { label: 'KeyTrap 64 keys × 64 RRSIGs, default budget', resp, keysFor },
     { label: 'KeyTrap 64 keys × 64 RRSIGs, limits lifted', resp, keysFor, options: lifted },

@@ -10,14 +10,19 @@
 // |-----------------------------|---------|---------------------------------|-----------------------------------|
 // | signatures tried per RRset  | 8       | MAX_VALIDATE_RRSIGS 8           | (per fetch, below)                |
 // | keys tried per signature    | 4       | (none; tag collisions unbounded)| (per fetch, below)                |
-// | validations per response    | 32      | MAX_VALIDATE_AT_ONCE 8 per pass | max-validations-per-fetch 16      |
+// | validations per response    | 128     | MAX_VALIDATE_AT_ONCE 8 per pass | max-validations-per-fetch 16      |
+// | failed validations per resp.| 32      | (MAX_VALIDATE_RRSIGS per RRset) | max-validation-failures 1         |
 // | DS-matched keys that fail   | 4       | MAX_DS_MATCH_FAILURES 4         | max-validation-failures 1         |
 // | NSEC3 hashes per response   | 64      | MAX_NSEC3_CALCULATIONS 8 a pass | (iteration cap only)              |
 //
 // Unbound suspends and resumes a query after 8 operations (up to 16 times), so its effective caps
 // are larger than the per-pass figures; anchord has no suspension (the validator is a pure
-// function), so the per-response caps are one number each: 32 validations is twice BIND's per-fetch
-// figure and covers a long CNAME chain with a wildcard and an NSEC3 proof in each zone; 64 hashes
+// function), so the per-response caps are one number each. KeyTrap's work is failed checks (every
+// colliding key and every bogus RRSIG fails): 32 failed checks per response, twice BIND's per-fetch
+// figure, bound it. A check that succeeds needs a real signature carried in the response, so the
+// message size already bounds them; they are capped apart and higher, at 128 (Unbound's effective
+// 8 x 16), so a large signed answer (qtype ANY over a name with many RRsets, each needing its own
+// check) validates instead of tripping a budget meant for attacks, as it does in Unbound. 64 hashes
 // cover the closest-encloser search of an ip6.arpa name (34 labels) with room to spare.
 //
 // A trip ends the work with a bogus verdict (EDE 6, the limit named in the reason's `bound`): the
@@ -49,8 +54,10 @@ export interface ValidationBudget {
   readonly maxSignaturesPerRRset: number;
   /** DNSKEYs one RRSIG may be checked against (keys sharing its tag and algorithm). */
   readonly maxKeysPerSignature: number;
-  /** Signature checks in one response (or one DNSKEY RRset validation). */
+  /** Signature checks in one response (or one DNSKEY RRset validation), successful or not. */
   readonly maxValidationsPerResponse: number;
+  /** Signature checks that failed in one response (the KeyTrap work). */
+  readonly maxValidationFailuresPerResponse: number;
   /** DS-matched keys that may fail to validate the DNSKEY RRset before giving up. */
   readonly maxDsMatchFailures: number;
   /** NSEC3 hash computations in one response. */
@@ -60,7 +67,8 @@ export interface ValidationBudget {
 export const DEFAULT_VALIDATION_BUDGET: ValidationBudget = Object.freeze({
   maxSignaturesPerRRset: 8,
   maxKeysPerSignature: 4,
-  maxValidationsPerResponse: 32,
+  maxValidationsPerResponse: 128,
+  maxValidationFailuresPerResponse: 32,
   maxDsMatchFailures: 4,
   maxNsec3HashesPerResponse: 64,
 });
@@ -88,6 +96,7 @@ export const BUDGET_NAMES: readonly BudgetName[] = [
   'maxSignaturesPerRRset',
   'maxKeysPerSignature',
   'maxValidationsPerResponse',
+  'maxValidationFailuresPerResponse',
   'maxDsMatchFailures',
   'maxNsec3HashesPerResponse',
 ];
@@ -96,6 +105,8 @@ export const BUDGET_NAMES: readonly BudgetName[] = [
 export interface WorkCounters {
   /** Signature checks started. */
   readonly validations: number;
+  /** Signature checks that failed. */
+  readonly failures: number;
   /** NSEC3 hashes computed (cache hits not counted). */
   readonly nsec3Hashes: number;
   /** How many times each limit was reached. */
@@ -109,11 +120,13 @@ export interface WorkCounters {
 export class WorkMeter {
   readonly budget: ValidationBudget;
   private validationCount = 0;
+  private failureCount = 0;
   private hashCount = 0;
   private readonly tripCounts: Record<BudgetName, number> = {
     maxSignaturesPerRRset: 0,
     maxKeysPerSignature: 0,
     maxValidationsPerResponse: 0,
+    maxValidationFailuresPerResponse: 0,
     maxDsMatchFailures: 0,
     maxNsec3HashesPerResponse: 0,
   };
@@ -122,14 +135,26 @@ export class WorkMeter {
     this.budget = budget;
   }
 
-  /** Takes one signature check from the response budget. */
-  spendValidation(owner?: Name): boolean {
+  /**
+   * Takes one signature check from the response budget: undefined when allowed, else the limit
+   * reached (failed checks first: they are what an attack spends).
+   */
+  spendValidation(owner?: Name): 'maxValidationsPerResponse' | 'maxValidationFailuresPerResponse' | undefined {
+    if (this.failureCount >= this.budget.maxValidationFailuresPerResponse) {
+      this.trip('maxValidationFailuresPerResponse', owner);
+      return 'maxValidationFailuresPerResponse';
+    }
     if (this.validationCount >= this.budget.maxValidationsPerResponse) {
       this.trip('maxValidationsPerResponse', owner);
-      return false;
+      return 'maxValidationsPerResponse';
     }
     this.validationCount++;
-    return true;
+    return undefined;
+  }
+
+  /** Counts a signature check that did not verify. */
+  recordFailure(): void {
+    this.failureCount++;
   }
 
   /** Takes one NSEC3 hash from the response budget. */
@@ -154,6 +179,10 @@ export class WorkMeter {
     return this.validationCount;
   }
 
+  get failures(): number {
+    return this.failureCount;
+  }
+
   get nsec3Hashes(): number {
     return this.hashCount;
   }
@@ -162,6 +191,7 @@ export class WorkMeter {
   counters(): WorkCounters {
     return Object.freeze({
       validations: this.validationCount,
+      failures: this.failureCount,
       nsec3Hashes: this.hashCount,
       trips: Object.freeze({ ...this.tripCounts }),
     });

@@ -51,6 +51,7 @@ export const EdeTag = {
   BUDGET_SIGNATURES: 'V-BUDGET-SIGS',
   BUDGET_KEYS: 'V-BUDGET-KEYS',
   BUDGET_VALIDATIONS: 'V-BUDGET-VALIDATIONS',
+  BUDGET_FAILURES: 'V-BUDGET-FAILURES',
   BUDGET_DS_MATCH: 'V-BUDGET-DSMATCH',
   BUDGET_NSEC3_HASHES: 'V-BUDGET-NSEC3',
   // DNSKEY RRset against DS or trust anchor (key-validator.ts), RFC 4035 §5.2.
@@ -129,6 +130,7 @@ export const EDE_TAGS: Readonly<Record<EdeTag, TagInfo>> = Object.freeze({
   'V-BUDGET-SIGS': info(EdeCode.DNSSEC_BOGUS, B, 'signatures tried for one RRset reached the limit'),
   'V-BUDGET-KEYS': info(EdeCode.DNSSEC_BOGUS, B, 'keys tried for one signature (key tag collisions) reached the limit'),
   'V-BUDGET-VALIDATIONS': info(EdeCode.DNSSEC_BOGUS, B, 'signature validations for one response reached the limit'),
+  'V-BUDGET-FAILURES': info(EdeCode.DNSSEC_BOGUS, B, 'failed signature validations for one response reached the limit'),
   'V-BUDGET-DSMATCH': info(EdeCode.DNSSEC_BOGUS, B, 'DS-matched keys that failed to sign the DNSKEY RRset reached the limit'),
   'V-BUDGET-NSEC3': info(EdeCode.DNSSEC_BOGUS, B, 'NSEC3 hash computations for one response reached the limit'),
   'V-DS-ALG-UNSUP': info(EdeCode.UNSUPPORTED_DNSKEY_ALGORITHM, I, 'DS RRset names only algorithms that are not validated'),

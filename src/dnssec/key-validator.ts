@@ -188,7 +188,7 @@ export function* dnskeySteps(env: ValidationEnv, dnskeys: SignedRRset | undefine
       }
       continue;
     }
-    if (v.reason.bound === 'maxValidationsPerResponse') return v;
+    if (v.reason.bound === 'maxValidationsPerResponse' || v.reason.bound === 'maxValidationFailuresPerResponse') return v;
     first ??= v.reason;
     failures++;
   }

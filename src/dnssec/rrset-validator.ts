@@ -438,17 +438,25 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
       keyList = keyList.slice(0, budget.maxKeysPerSignature);
     }
     for (const key of keyList) {
-      if (!env.meter.spendValidation(owner)) {
+      const limit = env.meter.spendValidation(owner);
+      if (limit === 'maxValidationFailuresPerResponse') {
         return {
           status: 'bogus',
-          reason: reason(EdeTag.BUDGET_VALIDATIONS, `more than ${budget.maxValidationsPerResponse} signature checks`, {
+          reason: reason(EdeTag.BUDGET_FAILURES, `more than ${budget.maxValidationFailuresPerResponse} failed signature checks`, {
             ...sf,
-            bound: 'maxValidationsPerResponse',
+            bound: limit,
           }),
+        };
+      }
+      if (limit !== undefined) {
+        return {
+          status: 'bogus',
+          reason: reason(EdeTag.BUDGET_VALIDATIONS, `more than ${budget.maxValidationsPerResponse} signature checks`, { ...sf, bound: limit }),
         };
       }
       const ok = yield { algorithm: c.sig.algorithm, publicKey: key.publicKey, data, signature: c.sig.signature };
       if (ok) return secure(env, signed, c.sig);
+      env.meter.recordFailure();
     }
     fail('crypto', reason(EdeTag.RRSIG_CRYPTO, 'signature does not verify', sf));
   }

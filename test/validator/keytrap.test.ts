@@ -48,7 +48,7 @@ test('one RRset: keys per signature and signatures per RRset trip; 32 checks, no
   assert.equal(w.trips.maxSignaturesPerRRset, 1);
 });
 
-test('the response budget holds when the per-RRset limits are lifted', () => {
+test('the failed-checks budget holds when the per-RRset limits are lifted: 32 checks, not 4096', () => {
   const opts = validatorOptions({ budget: { maxSignaturesPerRRset: 1000, maxKeysPerSignature: 1000 } });
   const kf = keysTable([
     [Name.ROOT, { status: 'insecure' }],
@@ -56,10 +56,11 @@ test('the response budget holds when the per-RRset limits are lifted', () => {
   ]);
   const v = validateResponse(response(www.rrset.name, RRType.A, Rcode.NOERROR, [trapped]), kf, createValidationEnv(NOW, backend, opts), backend);
   assert.equal(v.status, 'bogus');
-  assert.equal(v.reason?.tag, 'V-BUDGET-VALIDATIONS');
-  assert.equal(v.reason.bound, 'maxValidationsPerResponse');
-  assert.equal(v.work.validations, 32);
-  assert.equal(v.work.trips.maxValidationsPerResponse, 1);
+  assert.equal(v.reason?.tag, 'V-BUDGET-FAILURES', 'the KeyTrap work is failed checks');
+  assert.equal(v.reason.bound, 'maxValidationFailuresPerResponse');
+  assert.equal(v.work.validations, 32, 'every check made failed, and no more were made');
+  assert.equal(v.work.failures, 32, 'the failures counted');
+  assert.equal(v.work.trips.maxValidationFailuresPerResponse, 1, 'tripped once');
 });
 
 test('the real key hidden behind 63 colliding ones is still found when it comes early enough', () => {
