@@ -14,6 +14,9 @@
 //   are insecure, never secure, so they are never synthesised).
 // A new record evicts older ones it contradicts (owners inside its span, or a predecessor whose span
 // covers its owner): the newest validated data wins.
+// - Known wildcards: per NSEC3 zone, the wildcard owners that validated expansions showed to exist
+//   (noteWildcard). A wildcard answer carries only the NSEC3 covering its next closer name (RFC 5155
+//   §7.2.6), so without them a cached expansion could never be repeated for another name.
 //
 // Only records the validator found secure are stored (RFC 8198 §4). Each expires at its TTL, which
 // is min(NSEC TTL, SOA MINIMUM, SOA TTL) when the SOA that came with it is known (RFC 8198 §5.4 as
@@ -149,6 +152,9 @@ export type Synthesis =
 
 const NONE: Synthesis = { kind: 'none' };
 
+/** Known wildcard owners kept per zone (noteWildcard). */
+const MAX_WILDCARDS_PER_ZONE = 256;
+
 interface NsecEntry extends CachedNsec {
   readonly key: string;
   readonly nextKey: string;
@@ -237,6 +243,13 @@ export class AggressiveNsecCache {
   private readonly nsecZones = new Map<string, ZoneIndex<NsecEntry>>();
   private readonly nsec3Zones = new Map<string, Nsec3ZoneIndex>();
   private readonly soas = new Map<string, SoaEntry>();
+  /**
+   * Wildcard owners known to exist, per NSEC3 zone: learnt from validated wildcard expansions (the
+   * RRSIG Labels field names the wildcard, RFC 4035 §5.3.4), kept until the expansion's expiry.
+   * A wildcard answer carries only the NSEC3 covering the next closer name (RFC 5155 §7.2.6), so
+   * this is what shows the closest encloser (the wildcard's parent) and the wildcard exist.
+   */
+  private readonly wildcards = new Map<string, Map<string, { readonly name: Name; readonly expiresAt: number }>>();
   private used = 0;
 
   constructor(options: AggressiveNsecOptions) {
@@ -307,6 +320,35 @@ export class AggressiveNsecCache {
     this.touch(this.nsecZones, zkey, idx);
     this.enforceBudget(now);
     return true;
+  }
+
+  /**
+   * Notes that the wildcard `wildcard` (`*.` + its parent) of the NSEC3 zone `zone` exists: `signed`
+   * is the wildcard RRset of a validated expansion, secure (only such are taken). Bounded per zone.
+   */
+  noteWildcard(zone: Name, wildcard: Name, signed: SignedRRset, status: SecurityStatus): boolean {
+    if (status !== SecurityStatus.secure || !wildcard.isWildcard() || !wildcard.isSubdomainOf(zone)) return false;
+    // Only for a zone whose NSEC3 chain is held: that bounds the number of zones kept here.
+    if (!this.nsec3Zones.has(zone.key)) return false;
+    const now = this.clock.now();
+    const expiresAt = Math.min(now + clampTtl(signedTtl(signed), 0, this.maxTtl) * 1000, signatureDeadline(signed.rrsigs, now));
+    if (expiresAt <= now) return false;
+    let m = this.wildcards.get(zone.key);
+    if (m === undefined) {
+      m = new Map();
+      this.wildcards.set(zone.key, m);
+    }
+    if (m.size >= MAX_WILDCARDS_PER_ZONE && !m.has(wildcard.key)) {
+      for (const [k, w] of m) if (w.expiresAt <= now) m.delete(k);
+      if (m.size >= MAX_WILDCARDS_PER_ZONE) return false;
+    }
+    m.set(wildcard.key, { name: wildcard, expiresAt });
+    return true;
+  }
+
+  private knownWildcard(zone: Name, wildcard: Name, now: number): boolean {
+    const w = this.wildcards.get(zone.key)?.get(wildcard.key);
+    return w !== undefined && w.expiresAt > now;
   }
 
   /**
@@ -499,7 +541,7 @@ export class AggressiveNsecCache {
       }
       nextCloserHash = h;
     }
-    if (ceMatch === undefined || ce === undefined) return NONE;
+    if (ceMatch === undefined || ce === undefined) return this.viaKnownWildcard(zone, qname, hashOf);
     const ncCover = this.findCoveringNsec3(zone, nextCloserHash);
     if (ncCover === undefined) return NONE;
     // RFC 8198 §5.2: an opt-out span over the next closer name proves nothing about it.
@@ -519,6 +561,29 @@ export class AggressiveNsecCache {
     if (wildCover === undefined || wildCover.optOut) return NONE;
     const used = uniq([ceMatch, ncCover, wildCover]);
     return this.outcome3(zone, prover.proveNxdomain(used.map((u) => u.record), qname, zone), used, undefined);
+  }
+
+  /**
+   * A wildcard answer without a matching NSEC3 for the closest encloser (RFC 8198 §5.3): a wildcard
+   * `*.A` known to exist (noteWildcard) shows A exists; a non-opt-out NSEC3 covering A's child on
+   * the way to qname (the next closer name) shows nothing exists from there down, so A is the
+   * closest encloser and `*.A` the source of synthesis (RFC 4592 §3.3.1). The deepest such A is
+   * tried first; the prover checks the cover as for an upstream wildcard answer.
+   */
+  private viaKnownWildcard(zone: Name, qname: Name, hashOf: (n: Name) => Uint8Array | undefined): Synthesis {
+    const now = this.clock.now();
+    for (let labels = qname.labelCount - 1; labels >= zone.labelCount; labels--) {
+      const anc = qname.suffix(labels);
+      const wild = wildcardOf(anc);
+      if (!this.knownWildcard(zone, wild, now)) continue;
+      const nc = qname.suffix(labels + 1);
+      const h = hashOf(nc);
+      if (h === undefined) return NONE;
+      const cover = this.findCoveringNsec3(zone, h);
+      if (cover === undefined || cover.optOut) return NONE;
+      return this.outcome3(zone, this.nsec3Prover.proveWildcardAnswer([cover.record], qname, anc, zone), [cover], wild);
+    }
+    return NONE;
   }
 
   private outcome(zone: Name, result: DenialResult, used: readonly CachedNsec[], wildcard: Name | undefined): Synthesis {
@@ -564,6 +629,10 @@ export class AggressiveNsecCache {
     for (const [zk, idx] of this.nsecZones) n += this.pruneZone(this.nsecZones, zk, idx, now);
     for (const [zk, idx] of this.nsec3Zones) n += this.pruneZone(this.nsec3Zones, zk, idx, now);
     for (const [zk, s] of this.soas) if (s.expiresAt <= now) this.soas.delete(zk);
+    for (const [zk, m] of this.wildcards) {
+      for (const [k, w] of m) if (w.expiresAt <= now) m.delete(k);
+      if (m.size === 0) this.wildcards.delete(zk);
+    }
     return n;
   }
 
@@ -571,6 +640,7 @@ export class AggressiveNsecCache {
     this.nsecZones.clear();
     this.nsec3Zones.clear();
     this.soas.clear();
+    this.wildcards.clear();
     this.used = 0;
   }
 
@@ -641,6 +711,8 @@ export class AggressiveNsecCache {
   private dropZone<E extends { size: number }>(map: Map<string, ZoneIndex<E>>, key: string, idx: ZoneIndex<E>): void {
     map.delete(key);
     this.used -= idx.bytes;
+    // The wildcards known for an NSEC3 zone go with its chain (noteWildcard needs one).
+    if ((map as Map<string, unknown>) === this.nsec3Zones) this.wildcards.delete(key);
   }
 
   private pruneZone<E extends { size: number; expiresAt: number }>(map: Map<string, ZoneIndex<E>>, key: string, idx: ZoneIndex<E>, now: number): number {

@@ -534,6 +534,15 @@ export class Resolver {
         if (j.rrset.type === RRType.NSEC) aggressive.insertNsec(zone, set, SecurityStatus.secure, soa);
         else aggressive.insertNsec3(zone, set, SecurityStatus.secure, soa);
       }
+      // A validated wildcard expansion shows its wildcard exists (RRSIG Labels, RFC 4035 §5.3.4):
+      // with NSEC3 nothing else in the answer does, and the aggressive cache needs it to expand
+      // the wildcard for other names (RFC 8198 §5.3; aggressive-nsec.ts noteWildcard).
+      for (const j of answerSets) {
+        if (j.wildcardParent === undefined) continue;
+        const set = pieceOf(j).set;
+        const zone = signerOf(set);
+        if (zone !== undefined) aggressive.noteWildcard(zone, j.wildcardParent.prepend(Uint8Array.of(0x2a)), set, SecurityStatus.secure);
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import { validatorOptions as validatorOptionsFor } from '../../src/dnssec/rrset-
 import { RRType } from '../../src/wire/constants.js';
 import { compareNames, type Name } from '../../src/wire/name.js';
 import { compareBytes } from '../../src/wire/record.js';
-import { T0, n, nsec, nsec3, soa } from './fixtures.js';
+import { T0, a, n, nsec, nsec3, rrset, signed, soa } from './fixtures.js';
 
 const { secure, insecure } = SecurityStatus;
 const Z = n('example.');
@@ -297,6 +297,31 @@ test('NSEC3 wildcard: the wildcard name to expand, proven by the next closer cov
   assert.equal(r.wildcard.toString(), '*.example.');
   assert.deepEqual(calls, ['wildcard:1']);
   assert.equal(cache.synthesize(n('b.example.'), RRType.A).kind, 'nodata');
+});
+
+test('NSEC3 wildcard known from a validated expansion: no NSEC3 needed at the closest encloser or the wildcard (RFC 8198 §5.3)', () => {
+  // What a wildcard answer leaves behind: NSEC3 covering next closer names, none matching the apex
+  // or *.example. (RFC 5155 §7.2.6), and the wildcard RRset of the expansion. The validator's prover.
+  const { clock, cache } = setup();
+  loadNsec3(cache, ['a.example.', 'c.example.']);
+  const wildSet = signed(rrset('*.example.', RRType.A, 600, a('192.0.2.7')), 'example.');
+  assert.equal(cache.synthesize(n('b.example.'), RRType.A).kind, 'none', 'nothing shows example. or *.example. exist');
+  assert.equal(cache.noteWildcard(Z, n('*.example.'), wildSet, insecure), false, 'only a secure wildcard counts');
+  assert.equal(cache.noteWildcard(n('other.'), n('*.other.'), wildSet, secure), false, 'only for a zone whose NSEC3 chain is held');
+  assert.equal(cache.noteWildcard(Z, n('www.example.'), wildSet, secure), false, 'only a wildcard owner');
+  assert.ok(cache.noteWildcard(Z, n('*.example.'), wildSet, secure));
+  for (const q of ['b.example.', 'x.b.example.']) {
+    const r = cache.synthesize(n(q), RRType.A);
+    assert.equal(r.kind, 'wildcard', q);
+    assert.equal(r.wildcard.toString(), '*.example.');
+    assert.equal(r.proofs.length, 1, `${q}: the NSEC3 covering the next closer name`);
+  }
+  clock.advance(600_000);
+  assert.equal(cache.synthesize(n('b.example.'), RRType.A).kind, 'none', 'not past the wildcard RRset TTL');
+  const optOut = setup().cache;
+  loadNsec3(optOut, ['a.example.', 'c.example.'], { optOut: true });
+  assert.ok(optOut.noteWildcard(Z, n('*.example.'), wildSet, secure));
+  assert.equal(optOut.synthesize(n('b.example.'), RRType.A).kind, 'none', 'an opt-out cover proves nothing (RFC 8198 §5.2)');
 });
 
 test('the byte budget holds; least recently used zones go', () => {

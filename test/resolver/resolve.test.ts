@@ -407,6 +407,28 @@ describe('caching', () => {
     assert.equal(a.security, 'secure');
   });
 
+  it('aggressive NSEC3 wildcard: a validated expansion lets other names under the wildcard be answered without asking', async () => {
+    const { resolver, net, caches } = makeResolver();
+    const first = await resolver.resolve({ name: n('x.w.n3.test.'), type: A }, { do: true });
+    assert.deepEqual(addresses(first), ['192.0.2.17']);
+    assert.equal(first.security, 'secure');
+    // The answer carried one NSEC3 (covering the next closer name) and none for w.n3.test. or
+    // *.w.n3.test. (RFC 5155 §7.2.6): the wildcard is known from the expansion itself.
+    let covered: string | undefined;
+    for (let i = 0; i < 200 && covered === undefined; i++) {
+      const name = `c${i}.w.n3.test.`;
+      if (caches.aggressive!.synthesize(n(name), A).kind === 'wildcard') covered = name;
+    }
+    assert.ok(covered !== undefined, 'some name under *.w is covered by the cached NSEC3 and expanded');
+    const mark = net.log.length;
+    const a = await resolver.resolve({ name: n(covered), type: A }, { do: true });
+    assert.equal(net.since(mark).length, 0, 'answered from the cache');
+    assert.deepEqual(addresses(a), ['192.0.2.17']);
+    assert.equal(a.security, 'secure');
+    assert.ok(a.answer.every((r) => r.name.equals(n(covered))), 'the expansion carries the name asked');
+    assert.ok(a.authority.some((r) => r.type === RRType.NSEC3), 'with the NSEC3 proving it under DO');
+  });
+
   it('wildcard answers come from the cached wildcard with their NSEC proof', async () => {
     const { resolver, net } = makeResolver();
     await resolver.resolve({ name: n('anything.wild.example.test.'), type: A }, { do: true });

@@ -4,7 +4,7 @@
 //   test.        127.0.1.1   signed (NSEC)
 //     example.test.   127.0.2.1   signed (NSEC): www, CNAME chains, wildcard, wildcard CNAME to other., DNAME
 //       un.example.test.  unsigned child served by the same server, no DS
-//     n3.test.        127.0.2.2   signed (NSEC3)
+//     n3.test.        127.0.2.2   signed (NSEC3); wildcard *.w
 //     insecure.test.  127.0.2.3   unsigned, no DS (insecure delegation)
 //     expired.test.   127.0.2.4   signed, www's RRSIG expired
 //     badds.test.     127.0.2.5   signed, the DS in test. matches no key
@@ -101,7 +101,7 @@ un 3600 NS ns
 big 3600 TXT ${Array.from({ length: 12 }, (_, i) => `"${String(i).padStart(2, '0')}${'x'.repeat(150)}"`).join(' ')}
 `,
   );
-  const n3 = sign('n3.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.2\nwww 3600 A 192.0.2.3\nsub.deep 3600 A 192.0.2.13\n`, 'nsec3');
+  const n3 = sign('n3.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.2\nwww 3600 A 192.0.2.3\nsub.deep 3600 A 192.0.2.13\n*.w 3600 A 192.0.2.17\n`, 'nsec3');
   const expired = sign('expired.test.', `${soa('ns')}\n@ 3600 NS ns\nns 3600 A 127.0.2.4\nwww 3600 A 192.0.2.5\n`);
   // Re-sign www's A RRset with a signature that expired yesterday.
   {
