@@ -31,6 +31,7 @@
 
 import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
 import { parseQueryKey, QueryInfo } from './query-key.js';
+import { clockSweep } from './clock-sweep.js';
 
 export interface AnswerCacheOptions {
   /** Size bound in bytes (responses plus bookkeeping). Default 16 MiB. */
@@ -365,16 +366,10 @@ export class AnswerCache {
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
   private evict(now: number): void {
-    for (const [key, e] of this.map) {
-      if (this.bytes <= this.maxBytes) return;
-      if (e.hot && e.expiresAt > now) {
-        e.hot = false;
-        this.map.delete(key);
-        this.map.set(key, e);
-      } else {
-        this.remove(key, e);
-        this.stats.evictions++;
-      }
-    }
+    clockSweep(this.map, now, () => this.bytes <= this.maxBytes, (key, e) => {
+      this.remove(key, e);
+      this.stats.evictions++;
+    });
   }
+
 }

@@ -38,6 +38,7 @@ import { Name } from '../wire/name.js';
 import { bytesEqual } from '../wire/record.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
+import { clockSweep } from './clock-sweep.js';
 
 /** RFC 2181 §5.4.1 credibility tiers used by the cache, lowest first. */
 export const Credibility = {
@@ -337,17 +338,11 @@ export class RRsetCache {
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
   private evict(now: number): void {
-    for (const [key, e] of this.map) {
-      if (this.bytes <= this.maxBytes) return;
-      if (e.hot && e.expiresAt > now) {
-        e.hot = false;
-        this.map.delete(key);
-        this.map.set(key, e);
-      } else {
-        this.remove(key, e);
-      }
-    }
+    clockSweep(this.map, now, () => this.bytes <= this.maxBytes, (key, e) => {
+      this.remove(key, e);
+    });
   }
+
 }
 
 /** The replacement decision of the module header for a cached entry and new data. */
