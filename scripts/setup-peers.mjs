@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs the Debian packages whose programs the interop tests run as real peers
-// (BIND's dnssec-* tools and delv, ldns, Unbound, NSD). A test never skips because a peer is
+// (BIND's dnssec-* tools and delv, ldns, Unbound, NSD) and the build tools of the native verifier. A test never skips because a peer is
 // missing: this step installs it, or fails saying what is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +20,11 @@ const needed = [
   ['unbound-anchor', 'unbound-anchor'],
   ['nsd', 'nsd'],
   ['openssl', 'openssl'],
+  // The native verifier's build tools (native/, node-gyp with node's own headers); run-tests builds
+  // the addon when npm ci could not, and test/crypto/native-addon.test.ts fails if it is missing.
+  ['g++', 'g++'],
+  ['make', 'make'],
+  ['python3', 'python3'],
   // A file, not a command: the root trust anchors the trust-anchor tests compare ours with.
   ['/usr/share/dns/root.ds', 'dns-root-data'],
 ];
