@@ -171,33 +171,11 @@ export class NodeCryptoBackend implements CryptoBackend {
 
   verify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
     assertVerifyArgs(algorithm, publicKey, data, signature);
-    const spec = SPECS.get(algorithm);
-    if (spec === undefined) throw unsupportedAlgorithm(this.name, algorithm);
-    if (publicKey.length > this.maxKeyBytes) return false;
-
-    let entry = this.cache.get(algorithm, publicKey);
-    if (entry === undefined) {
-      entry = importPublicKey(spec, publicKey, this.rsaLimits) ?? UNUSABLE;
-      this.cache.set(algorithm, publicKey, entry);
-    }
-    if (entry === UNUSABLE) return false;
-
-    let sig: Uint8Array | undefined;
-    switch (spec.family) {
-      case 'rsa':
-        sig = fitUnsigned(signature, entry.sigLength);
-        return sig !== undefined && rsaVerify(spec.hash as RsaHash, entry, data, sig);
-      case 'dsa': {
-        const rs = decodeDsaSignature(signature);
-        sig = rs === undefined ? undefined : concatBytes(rs.r, rs.s);
-        break;
-      }
-      default:
-        sig = signature.length === entry.sigLength ? signature : undefined;
-    }
-    if (sig === undefined) return false;
+    const c = this.check(algorithm, publicKey, signature);
+    if (c === false) return false;
+    if (c.spec.family === 'rsa') return rsaVerify(c.spec.hash as RsaHash, c.entry, data, c.sig);
     try {
-      return nodeVerify(spec.hash, data, entry.key, sig);
+      return nodeVerify(c.spec.hash, data, c.entry.key, c.sig);
     } catch {
       return false;
     }
@@ -217,6 +195,16 @@ export class NodeCryptoBackend implements CryptoBackend {
    */
   prepareVerify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): PreparedVerify | false {
     assertVerifyArgs(algorithm, publicKey, data, signature);
+    const c = this.check(algorithm, publicKey, signature);
+    return c === false ? false : { hash: c.spec.hash, key: c.entry.key, signature: c.sig };
+  }
+
+  /**
+   * What `verify` and `prepareVerify` share: the algorithm's spec, the cached imported key and the
+   * signature in the form node verifies (RSA fitted to the modulus length, DSA r||s from RFC 2536's
+   * T|R|S, the others as sent), or `false` when the key or signature cannot be used.
+   */
+  private check(algorithm: number, publicKey: Uint8Array, signature: Uint8Array): { spec: AlgorithmSpec; entry: ImportedKey; sig: Uint8Array } | false {
     const spec = SPECS.get(algorithm);
     if (spec === undefined) throw unsupportedAlgorithm(this.name, algorithm);
     if (publicKey.length > this.maxKeyBytes) return false;
@@ -239,8 +227,7 @@ export class NodeCryptoBackend implements CryptoBackend {
       default:
         sig = signature.length === entry.sigLength ? signature : undefined;
     }
-    if (sig === undefined) return false;
-    return { hash: spec.hash, key: entry.key, signature: sig };
+    return sig === undefined ? false : { spec, entry, sig };
   }
 }
 
