@@ -93,6 +93,9 @@ export const anchordConfigSchema = obj({
       'trust-anchor-file': optional(list(str(), 64)),
       'trust-anchor': optional(list(str(), 1000)),
       'qname-minimisation': withDefault(bool(), true),
+      // yes (RFC 9156 §3, as Unbound): the whole name is asked with QTYPE A before the real QTYPE;
+      // no (as Knot Resolver): the real QTYPE at the last label (resolver/options.ts).
+      'qname-minimisation-hide-qtype': withDefault(bool(), true),
       'use-caps-for-id': withDefault(bool(), false),
       'do-ip6': withDefault(bool(), false),
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
@@ -114,6 +117,7 @@ export const anchordConfigSchema = obj({
       'trust-anchor-file': undefined,
       'trust-anchor': undefined,
       'qname-minimisation': true,
+      'qname-minimisation-hide-qtype': true,
       'use-caps-for-id': false,
       'do-ip6': false,
       'edns-buffer-size': 1232,

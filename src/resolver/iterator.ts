@@ -20,9 +20,15 @@
 // - QNAME minimisation (RFC 9156 §3): below each zone cut the next label is asked with QTYPE A,
 //   one label at a time for the first four, then in larger steps so that at most
 //   `maxMinimisedQueries` are sent (§2.3 MAX_MINIMISE_COUNT, MINIMISE_ONE_LAB); a referral moves the
-//   cut; any other answer means no cut there, so one more label is added. The last label is asked
-//   with the real QTYPE at once, as Knot Resolver does (Unbound, like a literal reading of §3 steps
-//   3-6, first asks the full name with QTYPE A: one more query per name). A minimised question
+//   cut; any other answer means no cut there, so one more label is added. Once the whole name is
+//   reached, `qnameMinimisationHideQtype` (options.ts) decides: on (default), §3 steps 3-6 as
+//   written and as Unbound does: the full name is asked with the minimising QTYPE first, and the
+//   real QTYPE only after that probe showed no cut at the name (or followed a referral to its own
+//   zone), so only the name's own servers see it; no probe when the real QTYPE is the minimising
+//   one, for DS (§3 step 3: the parent answers it) or when the cache holds a NOERROR answer for
+//   the probe (§3 step 5). Off: the last label is asked with the real QTYPE at once, as Knot
+//   Resolver does (one query fewer per name; the parent's servers see the QTYPE when the name
+//   is delegated). A minimised question
 //   with QTYPE A that no server answers is asked once more with QTYPE NS, which §2.1 allows as the
 //   minimising QTYPE and which servers that drop A queries for a non-terminal may still answer;
 //   the zone's servers are then asked NS for the rest of the descent through it. Only when that
@@ -125,6 +131,8 @@ export interface IterationView {
   dnssecExpected?(zone: Name): boolean;
   /** The parent's NS names for a zone, kept from an earlier refetch (undefined when none live). */
   parentSideNs?(zone: Name): readonly Name[] | undefined;
+  /** True when the cache holds a NOERROR answer (data or NODATA) for (name, type) (RFC 9156 §3 step 5). */
+  knownNoError?(name: Name, type: number): boolean;
 }
 
 /** A reply kept while other servers are tried (module header: doubtful replies). */
@@ -378,12 +386,22 @@ export class Iteration {
     return { zone: c.child, nsNames: c.nsNames, addresses };
   }
 
+  /**
+   * True when the whole name is to be asked with the minimising QTYPE before the real one
+   * (module header; RFC 9156 §3 steps 3-6).
+   */
+  private probeFullName(): boolean {
+    if (!this.view.options.qnameMinimisationHideQtype) return false;
+    if (this.qtype === this.minType || this.qtype === RRType.DS) return false;
+    return this.view.knownNoError?.(this.qname, this.minType) !== true;
+  }
+
   /** The question to send at this point: minimised or the real one. */
   private question(): { name: Name; type: number; minimised: boolean } {
     const full = this.qname.labelCount;
-    const wanted = this.minimise && this.minLabels < full;
+    const wanted = this.minimise && (this.minLabels < full || (this.minLabels === full && this.probeFullName()));
     const useMin = wanted && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
-    if (wanted && !useMin && !this.minimiseTripNoted) {
+    if (wanted && !useMin && !this.minimiseTripNoted && this.minLabels < full) {
       // The minimisation limit only ends minimising (the full name is asked), but is counted.
       this.minimiseTripNoted = true;
       this.ctx.noteTrip('maxMinimisedQueries', this.qname);

@@ -116,6 +116,16 @@ export interface ResolverOptions {
   readonly limits: ResolverLimits;
   /** QNAME minimisation (RFC 9156). Default on. */
   readonly qnameMinimisation: boolean;
+  /**
+   * What QNAME minimisation sends once the whole name is reached (YAML
+   * `qname-minimisation-hide-qtype`). true (default; RFC 9156 §3 steps 3-6, as Unbound): the full
+   * name is first asked with the minimising QTYPE, so the real QTYPE goes only to the servers of
+   * the zone holding the name (not to its parent's when the name is itself delegated); no extra
+   * query when the real QTYPE is the minimising one, for DS (asked of the parent, §3 step 3) or
+   * when the cache already holds a NOERROR answer for the probe (§3 step 5). false (Knot
+   * Resolver): the last label is asked with the real QTYPE at once, one query fewer per name.
+   */
+  readonly qnameMinimisationHideQtype: boolean;
   /** Random letter case in queries, echoed exactly (draft-vixie-dnsext-dns0x20). Default off. */
   readonly use0x20: boolean;
   /** Query name servers over IPv4 (A records). Default on. */
@@ -172,6 +182,7 @@ export interface ResolverOptionsInit {
   readonly trustAnchors?: readonly TrustAnchor[] | undefined;
   readonly limits?: Partial<ResolverLimits> | undefined;
   readonly qnameMinimisation?: boolean | undefined;
+  readonly qnameMinimisationHideQtype?: boolean | undefined;
   readonly use0x20?: boolean | undefined;
   readonly ipv4?: boolean | undefined;
   readonly ipv6?: boolean | undefined;
@@ -209,6 +220,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     trustAnchors: init.trustAnchors ?? [],
     limits,
     qnameMinimisation: init.qnameMinimisation ?? true,
+    qnameMinimisationHideQtype: init.qnameMinimisationHideQtype ?? true,
     use0x20: init.use0x20 ?? false,
     ipv4: init.ipv4 ?? true,
     ipv6: init.ipv6 ?? false,

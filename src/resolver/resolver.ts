@@ -172,6 +172,7 @@ export class Resolver {
       parentSideAddresses: (name) => this.parentSide.lookup(name).filter((a) => (a.includes(':') ? this.options.ipv6 : this.options.ipv4)),
       dnssecExpected: (zone) => this.dnssecExpected(zone),
       parentSideNs: (zone) => this.parentSide.lookupNs(zone),
+      knownNoError: (name, type) => this.knownNoError(name, type),
       lookupAddresses: (ctx, name) => this.lookupAddresses(ctx, name),
       onReferral: (ctx, parent, referral, refetched) => this.onReferral(ctx, parent, referral, refetched === true),
       parentDelegation: async (ctx, zone) => {
@@ -544,6 +545,19 @@ export class Resolver {
         if (zone !== undefined) aggressive.noteWildcard(zone, j.wildcardParent.prepend(Uint8Array.of(0x2a)), set, SecurityStatus.secure);
       }
     }
+  }
+
+  /**
+   * True when the caches hold a NOERROR answer for (name, type): its data from an answer (not glue
+   * or referral records) or a NODATA. The iterator then skips the QNAME minimisation probe of that
+   * name (RFC 9156 §3 step 5).
+   */
+  private knownNoError(name: Name, type: number): boolean {
+    const { rrsets, negative } = this.caches;
+    const data = rrsets.lookup(name, type);
+    if (data !== undefined && data.credibility >= Credibility.answerNonAuthoritative && data.status !== SecurityStatus.bogus) return true;
+    const n = negative.lookup(name, type);
+    return n !== undefined && n.kind === 'nodata' && n.status !== SecurityStatus.bogus;
   }
 
   // ---- Delegations -----------------------------------------------------------------------------

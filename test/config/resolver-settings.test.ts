@@ -19,3 +19,9 @@ test('harden-algo-downgrade yes/no and edns-key-tag no reach the resolver', () =
   assert.equal(settingsOf('resolver:\n  edns-key-tag: no\n')?.ednsKeyTag, false);
   assert.throws(() => settingsOf('resolver:\n  harden-algo-downgrade: sometimes\n'), /anchord\.yaml:2/, 'a bad value has file:line');
 });
+
+test('qname-minimisation-hide-qtype: on by default (RFC 9156 §3, Unbound), off for Knot Resolver\'s behaviour', () => {
+  assert.equal(settingsOf('{}')?.qnameMinimisationHideQtype, true, 'default on');
+  assert.equal(settingsOf('resolver:\n  qname-minimisation-hide-qtype: no\n')?.qnameMinimisationHideQtype, false, 'no reaches the resolver');
+  assert.throws(() => settingsOf('resolver:\n  qname-minimisation-hide-qtype: maybe\n'), /anchord\.yaml:2/, 'a bad value has file:line');
+});

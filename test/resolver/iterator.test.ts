@@ -18,13 +18,13 @@ import { parseZoneText } from '../../src/zone/parser.js';
 const n = (t: string): Name => Name.parse(t);
 const hints = parseZoneText('. 3600 NS a.root.\na.root. 3600 A 127.0.0.1\n').records;
 
-function setup(init: { qnameMinimisation?: boolean } = {}) {
+function setup(init: { qnameMinimisation?: boolean; qnameMinimisationHideQtype?: boolean } = {}, knownNoError?: (name: Name, type: number) => boolean) {
   const clock = new ManualClock(1_700_000_000_000);
   const random = new SeededRandom(3);
   const options = resolverOptions({ rootHints: hints, ...init });
   const infra = new InfraCache({ clock, random });
   const ctx = new QueryContext(clock, options.limits, newStats(), { cd: false, rd: true });
-  const view = { options, infra, cachedAddresses: (): string[] => [] };
+  const view = { options, infra, cachedAddresses: (): string[] => [], ...(knownNoError === undefined ? {} : { knownNoError }) };
   const root: Delegation = { zone: Name.ROOT, nsNames: [n('a.root.')], addresses: new Map([[n('a.root.').key, ['127.0.0.1']]]) };
   return { view, ctx, root, infra };
 }
@@ -45,8 +45,8 @@ function classified(action: IterAction, init: Parameters<typeof makeResponse>[1]
   return classify(msg, action.qname, action.qtype, action.zone);
 }
 
-test('minimised descent: referral, then the next label, then the real question', () => {
-  const { view, ctx, root } = setup();
+test('minimised descent: referral, then the next label, then the real question (qname-minimisation-hide-qtype off, as Knot)', () => {
+  const { view, ctx, root } = setup({ qnameMinimisationHideQtype: false });
   const it = new Iteration(view, ctx, n('www.example.test.'), RRType.AAAA, root);
   let a = it.step({ kind: 'start' });
   assert.deepEqual(a.kind === 'send' && [a.address, a.qname.toString(), a.qtype], ['127.0.0.1', 'test.', RRType.A]);
@@ -195,6 +195,8 @@ test('a minimised QTYPE A that times out is asked with QTYPE NS; the zone is the
   a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
   assert.ok(a.kind === 'send' && a.qname.equals(n('sub.example.test.')) && a.qtype === RRType.NS, 'the next label with NS in the same zone');
   a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('www.sub.example.test.')) && a.qtype === RRType.NS, 'the whole name with NS (RFC 9156 §3 steps 4-6)');
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
   assert.ok(a.kind === 'send' && a.qname.equals(n('www.sub.example.test.')) && a.qtype === RRType.AAAA, 'the real question last');
   a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soa] }) });
   assert.ok(a.kind === 'done' && a.result.kind === 'response', 'its answer ends the iteration');
@@ -213,4 +215,90 @@ test('servers whose data was bogus in this client query are not asked again by i
   ctx.avoid.add('127.0.2.1');
   const a = new Iteration(view, ctx, n('www.example.'), RRType.A, dp).step({ kind: 'start' });
   assert.ok(a.kind === 'send' && a.address === '127.0.2.2', 'the other server is asked');
+});
+
+// What QNAME minimisation sends at the whole name (options.ts qnameMinimisationHideQtype).
+const soaTest = rr('test.', RRType.SOA, encodeRdata(RRType.SOA, { mname: n('ns.test.'), rname: n('h.test.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 }));
+const testDelegation = (): Delegation => ({ zone: n('test.'), nsNames: [n('ns.test.')], addresses: new Map([[n('ns.test.').key, ['127.0.1.1']]]) });
+
+/** Drives an iteration whose every question is answered NODATA by the zone test., listing them. */
+function askedWithNodata(it: Iteration): { asked: string[]; last: IterAction } {
+  const asked: string[] = [];
+  let a = it.step({ kind: 'start' });
+  while (a.kind === 'send' && asked.length < 10) {
+    asked.push(`${a.qname.toString()} ${a.qtype}`);
+    a = it.step({ kind: 'reply', address: a.address, classified: classified(a, { aa: true, authority: [soaTest] }) });
+  }
+  return { asked, last: a };
+}
+
+test('hide-qtype on (default, RFC 9156 §3 as Unbound): the whole name is asked with QTYPE A before the real QTYPE', () => {
+  const { view, ctx, root } = setup();
+  assert.equal(view.options.qnameMinimisationHideQtype, true, 'on by default');
+  const it = new Iteration(view, ctx, n('www.example.test.'), RRType.AAAA, root);
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('test.')) && a.qtype === RRType.A, 'test. A');
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.0.1',
+    classified: classified(a, {
+      authority: [rr('test.', RRType.NS, n('ns.test.').wire)],
+      additional: [rr('ns.test.', RRType.A, encodeRdata(RRType.A, { address: '127.0.1.1' }))],
+    }),
+  });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('example.test.')) && a.qtype === RRType.A, 'example.test. A');
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, authority: [soaTest] }) });
+  assert.ok(a.kind === 'send' && a.address === '127.0.1.1' && a.qname.equals(n('www.example.test.')) && a.qtype === RRType.A, `the whole name with A: ${JSON.stringify(a)}`);
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: classified(a, { aa: true, answer: [rr('www.example.test.', RRType.A, encodeRdata(RRType.A, { address: '192.0.2.1' }))] }) });
+  assert.ok(a.kind === 'send' && a.qname.equals(n('www.example.test.')) && a.qtype === RRType.AAAA, 'then the real QTYPE');
+  const final = classified(a, { aa: true, answer: [rr('www.example.test.', RRType.AAAA, encodeRdata(RRType.AAAA, { address: '2001:db8::1' }))] });
+  a = it.step({ kind: 'reply', address: '127.0.1.1', classified: final });
+  assert.ok(a.kind === 'done' && a.result.kind === 'response' && a.result.msg.question[0]?.type === RRType.AAAA, 'the answer to the real question ends it');
+});
+
+test('hide-qtype on: a referral to the name itself sends the real QTYPE only to the name\'s own servers', () => {
+  const { view, ctx } = setup();
+  const it = new Iteration(view, ctx, n('sub.test.'), RRType.MX, testDelegation());
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'send' && a.address === '127.0.1.1' && a.qname.equals(n('sub.test.')) && a.qtype === RRType.A, 'the parent is asked sub.test. A');
+  a = it.step({
+    kind: 'reply',
+    address: '127.0.1.1',
+    classified: classified(a, {
+      authority: [rr('sub.test.', RRType.NS, n('ns.sub.test.').wire)],
+      additional: [rr('ns.sub.test.', RRType.A, encodeRdata(RRType.A, { address: '127.0.4.1' }))],
+    }),
+  });
+  assert.ok(a.kind === 'send' && a.address === '127.0.4.1' && a.qname.equals(n('sub.test.')) && a.qtype === RRType.MX, `MX goes to the child: ${JSON.stringify(a)}`);
+});
+
+test('hide-qtype on: no probe when the real QTYPE is A, for DS, or when the cache holds a NOERROR answer for the probe (§3 steps 3, 5)', () => {
+  const { view, ctx } = setup();
+  assert.deepEqual(askedWithNodata(new Iteration(view, ctx, n('www.test.'), RRType.A, testDelegation())).asked, [`www.test. ${RRType.A}`], 'A: the probe is the question');
+  assert.deepEqual(askedWithNodata(new Iteration(view, ctx, n('www.test.'), RRType.DS, testDelegation())).asked, [`www.test. ${RRType.DS}`], 'DS: asked of the parent at once');
+  assert.deepEqual(
+    askedWithNodata(new Iteration(view, ctx, n('www.test.'), RRType.TXT, testDelegation())).asked,
+    [`www.test. ${RRType.A}`, `www.test. ${RRType.TXT}`],
+    'TXT: probe, then the question',
+  );
+  const cached = setup({}, (name, type) => name.equals(n('www.test.')) && type === RRType.A);
+  assert.deepEqual(
+    askedWithNodata(new Iteration(cached.view, cached.ctx, n('www.test.'), RRType.TXT, testDelegation())).asked,
+    [`www.test. ${RRType.TXT}`],
+    'a cached NOERROR for www.test. A makes the probe needless',
+  );
+  const deeper = askedWithNodata(new Iteration(cached.view, cached.ctx, n('a.www.test.'), RRType.TXT, testDelegation()));
+  assert.deepEqual(deeper.asked, [`www.test. ${RRType.A}`, `a.www.test. ${RRType.A}`, `a.www.test. ${RRType.TXT}`], 'only the whole name\'s probe is skipped');
+});
+
+test('hide-qtype off (Knot Resolver): the last label is asked with the real QTYPE at once', () => {
+  const { view, ctx } = setup({ qnameMinimisationHideQtype: false });
+  const r = askedWithNodata(new Iteration(view, ctx, n('a.www.test.'), RRType.TXT, testDelegation()));
+  assert.deepEqual(r.asked, [`www.test. ${RRType.A}`, `a.www.test. ${RRType.TXT}`]);
+  assert.ok(r.last.kind === 'done' && r.last.result.kind === 'response', 'the NODATA to the real question ends it');
+});
+
+test('hide-qtype has no effect without minimisation', () => {
+  const { view, ctx } = setup({ qnameMinimisation: false });
+  assert.deepEqual(askedWithNodata(new Iteration(view, ctx, n('a.www.test.'), RRType.TXT, testDelegation())).asked, [`a.www.test. ${RRType.TXT}`]);
 });

@@ -232,6 +232,21 @@ describe('iteration', () => {
     assert.deepEqual(toRoot2.map((q) => q.qname), ['www.example.test.']);
   });
 
+  it('asks the whole name with QTYPE A before the real QTYPE, unless the cache holds that A answer (RFC 9156 §3 steps 5-6)', async () => {
+    const { resolver, net } = makeResolver();
+    const txt = await resolver.resolve({ name: n('www.example.test.'), type: RRType.TXT }, {});
+    assert.equal(txt.rcode, Rcode.NOERROR);
+    const asked = net.log.filter((q) => q.qname === 'www.example.test.').map((q) => q.qtype);
+    assert.deepEqual(asked, [A, RRType.TXT], 'the probe, then the real question');
+    await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
+    const mark = net.log.length;
+    await resolver.resolve({ name: n('www.example.test.'), type: RRType.AAAA }, {});
+    assert.deepEqual(net.since(mark).filter((q) => q.qname === 'www.example.test.').map((q) => q.qtype), [RRType.AAAA], 'the cached A answer stands for the probe');
+    const knot = makeResolver({ qnameMinimisationHideQtype: false });
+    await knot.resolver.resolve({ name: n('www.example.test.'), type: RRType.TXT }, {});
+    assert.deepEqual(knot.net.log.filter((q) => q.qname === 'www.example.test.').map((q) => q.qtype), [RRType.TXT], 'hide-qtype off: no probe');
+  });
+
   it('ignores out-of-bailiwick glue and looks the name server up itself', async () => {
     const { resolver, net } = makeResolver();
     const a = await resolver.resolve({ name: n('www.oob.test.'), type: A }, {});

@@ -114,6 +114,7 @@ describe('config mapping', () => {
     assert.equal(s.trustAnchors.length, 1);
     assert.equal(s.startMs, Date.UTC(2017, 1, 28, 13, 0, 0));
     assert.equal(s.ipv6, false);
+    assert.equal(s.qnameMinimisationHideQtype, false, 'Knot Resolver asks the real QTYPE at the last label');
   });
   it('U: stub-zone for the root and below, Unbound defaults, domain-insecure, harden-glue', () => {
     const s = mapConfig(parse('server:\n\tqname-minimisation: "no"\n\tede: yes\n\tdomain-insecure: "x."\nstub-zone:\n\tname: "."\n\tstub-addr: 193.0.14.129\nstub-zone:\n\tname: "example.com"\n\tstub-addr: 1.2.3.4\n', Dialect.unbound));
@@ -128,6 +129,7 @@ describe('config mapping', () => {
       'the stub zone below the root with its address',
     );
     assert.ok(s.hardenGlue, 'harden-glue defaults to yes');
+    assert.equal(s.qnameMinimisationHideQtype, true, 'Unbound asks the whole name with QTYPE A first');
     assert.ok(!s.unsupported.some((u) => u.startsWith('domain-insecure') || u.startsWith('stub-zone')), s.unsupported.join('; '));
   });
   it('an unknown Deckard key is a FileError at its line', () => {

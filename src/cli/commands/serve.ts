@@ -96,6 +96,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     rootKeyTags: anchors.rootKeyTags,
     resolver: {
       qnameMinimisation: config.resolver['qname-minimisation'],
+      qnameMinimisationHideQtype: config.resolver['qname-minimisation-hide-qtype'],
       use0x20: config.resolver['use-caps-for-id'],
       ipv6: config.resolver['do-ip6'],
       ednsBufferSize: config.resolver['edns-buffer-size'],

@@ -12,7 +12,10 @@
 // stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
 // including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
 // (domain-insecure), harden-glue, harden-unverified-glue, iter-scrub-ns, harden-algo-downgrade (U:
-// Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3).
+// Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3), and what
+// QNAME minimisation asks at the whole name (resolver option qnameMinimisationHideQtype: U: on, as
+// Unbound always probes the full name with QTYPE A first; D: off, as Knot Resolver asks the real
+// QTYPE at the last label; neither tool has an option for it).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
 // TLS, forward-no-cache, harden-referral-path, harden-unknown-additional, do-not-query-localhost off,
@@ -74,6 +77,8 @@ export interface ReplaySetup {
   readonly maxNsRecords?: number | undefined;
   /** Validator option hardenAlgoDowngrade (rrset-validator.ts); undefined: anchord's default. */
   readonly hardenAlgoDowngrade: boolean | undefined;
+  /** Resolver option qnameMinimisationHideQtype (options.ts): the dialect's resolver's behaviour. */
+  readonly qnameMinimisationHideQtype: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -179,6 +184,7 @@ class Mapper {
   hardenUnverifiedGlue = false;
   maxNsRecords: number | undefined;
   hardenAlgoDowngrade: boolean | undefined;
+  hideQtype: boolean;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -201,6 +207,10 @@ class Mapper {
     // Unbound's harden-algo-downgrade default is no (any DS digest, any algorithm); Knot Resolver
     // has no such setting: D scenarios get anchord's default.
     this.hardenAlgoDowngrade = scenario.dialect === Dialect.unbound ? false : undefined;
+    // At the whole name Unbound asks QTYPE A before the real QTYPE (iterator.c: minimising stops
+    // only at labdiff < 1, or < 2 for A and DS); Knot Resolver asks the real QTYPE at once
+    // (iterate.c minimized_qname hides the QTYPE only for a shortened name).
+    this.hideQtype = scenario.dialect === Dialect.unbound;
     // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows; Knot
     // Resolver 5's KR_NSEC3_MAX_ITERATIONS is 150 as well.
     this.nsec3Max = 150;
@@ -559,6 +569,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     hardenUnverifiedGlue: m.hardenUnverifiedGlue,
     maxNsRecords: m.maxNsRecords,
     hardenAlgoDowngrade: m.hardenAlgoDowngrade,
+    qnameMinimisationHideQtype: m.hideQtype,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

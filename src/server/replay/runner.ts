@@ -242,6 +242,7 @@ class Run implements Transport {
         rootHints: this.rootHints,
         trustAnchors: this.live.list,
         qnameMinimisation: qmin,
+        qnameMinimisationHideQtype: setup.qnameMinimisationHideQtype,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3, hardenAlgoDowngrade: validator.hardenAlgoDowngrade },
