@@ -9,6 +9,7 @@ import { startDemoWorld, DEFAULT_DEMO_AUTH_BASE, DEFAULT_DEMO_AUTH_PORT, DEFAULT
 import { startLogSink } from '../../telemetry/log.js';
 import { optNumber, optString, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 export interface DemoDeps {
   /** Resolves when the demo should stop (default: SIGINT or SIGTERM). */
@@ -16,16 +17,7 @@ export interface DemoDeps {
 }
 
 const defaultDeps: DemoDeps = {
-  stopped: () =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        process.off('SIGINT', done);
-        process.off('SIGTERM', done);
-        resolve();
-      };
-      process.on('SIGINT', done);
-      process.on('SIGTERM', done);
-    }),
+  stopped: untilStopSignal,
 };
 
 /** Runs the demo until stopped; resolves to the exit code. */

@@ -24,6 +24,7 @@ import { UdpListener } from '../../transport/udp-listener.js';
 import { flag, optNumber, optString, optStrings, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { readZoneKeys, signingKeyFromPair } from '../key-files.js';
+import { untilStopSignal } from '../stop-signal.js';
 import { zoneName } from './keygen.js';
 import { loadZoneFile } from './signzone.js';
 
@@ -121,16 +122,7 @@ export interface ServeAuthDeps {
 
 const defaultDeps: ServeAuthDeps = {
   now: () => Math.floor(Date.now() / 1000),
-  stopped: () =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        process.off('SIGINT', done);
-        process.off('SIGTERM', done);
-        resolve();
-      };
-      process.on('SIGINT', done);
-      process.on('SIGTERM', done);
-    }),
+  stopped: untilStopSignal,
   onReload: (reload) => {
     process.on('SIGHUP', reload);
     return () => process.off('SIGHUP', reload);

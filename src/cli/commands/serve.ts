@@ -27,6 +27,7 @@ import { Name } from '../../wire/name.js';
 import type { TrustPoint } from '../../dnssec/key-validator.js';
 import { optNumber, optString, optStrings, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 /** The package's trust-anchors/ folder (dist/cli/commands → ../../../trust-anchors). */
 export function builtinAnchorDir(): string {
@@ -145,17 +146,11 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     const metrics =
       settings.metricsListen === undefined ? undefined : await startMetricsListener({ listen: settings.metricsListen, render: clusterMetricsRenderer() });
     io.out(`anchord: resolver with ${threads} workers on ${settings.listen.join(' ')}${metrics === undefined ? '' : `, metrics on ${metrics.address}:${metrics.port}`}`);
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        // The signal itself, straight to each worker, which closes gracefully and exits:
-        // Worker.kill() first waits for a cluster disconnect that never completes while the
-        // worker still holds the shared sockets, so the signal never came and nothing exited.
-        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-        done();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopSignal();
+    // The signal itself, straight to each worker, which closes gracefully and exits:
+    // Worker.kill() first waits for a cluster disconnect that never completes while the
+    // worker still holds the shared sockets, so the signal never came and nothing exited.
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     await metrics?.close();
     stopLog();
     return 0;
@@ -168,10 +163,7 @@ async function run(args: Args, io: CommandIO): Promise<number> {
   const where = service.addresses.map((a) => `${a.transport}/${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`).join(' ');
   publishLog({ level: 'info', msg: 'resolver listening', addresses: where, anchors: settings.trustAnchors.map((t) => t.zone.toString()).join(' ') });
   if (!cluster.isWorker) io.out(`anchord: validating resolver on ${where}`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopSignal();
   manager?.stop();
   await service.close(2000);
   stopLog();
