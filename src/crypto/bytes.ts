@@ -59,17 +59,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes } from '../core/bytes.js';
 
 /** A Buffer view over the same memory (no copy), for node:crypto calls and encoders. */
 export function asBuffer(bytes: Uint8Array): Buffer {

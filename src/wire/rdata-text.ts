@@ -22,6 +22,7 @@ import { Name } from './name.js';
 import { schemaFor, type FieldSpec, type FieldValue, type SvcParam } from './rdata-schema.js';
 import { decodeRdata, encodeRdata, ipv4FromText, ipv4ToText, ipv6FromText, ipv6ToText } from './rdata.js';
 import { base32hexDecode, base32hexEncode } from './base32hex.js';
+import { concatBytes } from '../core/bytes.js';
 
 /** One presentation token as the zone lexer (or any other tokenizer) produced it. */
 export interface Token {
@@ -362,18 +363,6 @@ function ascii(bytes: Uint8Array): string {
   return s;
 }
 
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function u16(v: number): Uint8Array {
   return Uint8Array.of(v >> 8, v & 0xff);
 }
@@ -397,13 +386,13 @@ function svcValueFromText(key: number, value: Uint8Array | undefined): Uint8Arra
       for (let i = 1; i < keys.length; i++) {
         if (keys[i] === keys[i - 1]) throw new PresentationError(`key ${svcKeyToString(keys[i]!)} listed twice in mandatory`);
       }
-      return concatBytes(keys.map(u16));
+      return concatBytes(...keys.map(u16));
     }
     case SvcParamKey.alpn: {
       const ids = splitValueList(need());
-      return concatBytes(ids.map((id) => {
+      return concatBytes(...ids.map((id) => {
         if (id.length === 0 || id.length > 255) throw new PresentationError('alpn ids must be 1 to 255 octets');
-        return concatBytes([Uint8Array.of(id.length), id]);
+        return concatBytes(Uint8Array.of(id.length), id);
       }));
     }
     case SvcParamKey['no-default-alpn']:
@@ -415,9 +404,9 @@ function svcValueFromText(key: number, value: Uint8Array | undefined): Uint8Arra
       return u16(p);
     }
     case SvcParamKey.ipv4hint:
-      return concatBytes(ascii(need()).split(',').map((a) => ipv4FromText(a)));
+      return concatBytes(...ascii(need()).split(',').map((a) => ipv4FromText(a)));
     case SvcParamKey.ipv6hint:
-      return concatBytes(ascii(need()).split(',').map((a) => ipv6FromText(a)));
+      return concatBytes(...ascii(need()).split(',').map((a) => ipv6FromText(a)));
     case SvcParamKey.ech:
       return base64ToBytes(ascii(need()));
     default:
@@ -461,7 +450,7 @@ function svcParamToText(p: SvcParam): string {
         if (idx > 0) joined.push(Uint8Array.of(0x2c));
         joined.push(it);
       });
-      return `${name}=${quoteText(concatBytes(joined))}`;
+      return `${name}=${quoteText(concatBytes(...joined))}`;
     }
     case SvcParamKey['no-default-alpn']:
       if (v.length !== 0) throw new Unprintable();
