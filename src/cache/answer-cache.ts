@@ -26,6 +26,11 @@
 // own (measured: ~240 heap octets per small typed array besides its data). The bound counts the
 // arena's chunks at full size plus a per-entry estimate for the entry object, Map slot and key.
 //
+// Invalidation: an entry may be stored with a tag (the zone whose SOA a negative answer shows);
+// `invalidate(tag)` drops every entry stored with it, when the data it was built from changes
+// (NegativeCache.onZoneSoaChange). Only tagged entries pay for the index; the hit path never
+// looks at it.
+//
 // Pure: no clock of its own; callers pass `now` in ms (from the injected Clock), so the server can
 // read the clock once per batch of packets.
 
@@ -55,7 +60,9 @@ export interface AnswerStoreOptions {
    * Lifetime cap in seconds; for a response with no records at all (e.g. a SERVFAIL) it is the
    * lifetime, and without it such a response is not stored.
    */
-  readonly ttl?: number;
+  readonly ttl?: number | undefined;
+  /** Dropped by `invalidate(tag)` (module comment). */
+  readonly tag?: string | undefined;
 }
 
 export interface AnswerCacheStats {
@@ -83,6 +90,8 @@ class Entry implements ArenaSlot {
   patched = 0;
   /** CLOCK reference flag. Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set. */
   hot = false;
+  /** The invalidation tag it was stored with. */
+  tag: string | undefined = undefined;
 
   constructor(wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean, keyLength: number) {
     this.wireLength = wireLength;
@@ -209,6 +218,8 @@ export class AnswerCache {
   private readonly arena: ByteArena;
   /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
   private entryBytes = 0;
+  /** Keys of the entries stored with each tag. */
+  private readonly tagged = new Map<string, Set<string>>();
   readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
@@ -266,6 +277,12 @@ export class AnswerCache {
     }
     this.map.set(key, entry);
     this.entryBytes += entry.size;
+    if (options.tag !== undefined) {
+      entry.tag = options.tag;
+      let keys = this.tagged.get(options.tag);
+      if (keys === undefined) this.tagged.set(options.tag, (keys = new Set()));
+      keys.add(key);
+    }
     if (this.bytes > this.maxBytes) this.evict(now);
     return true;
   }
@@ -320,7 +337,23 @@ export class AnswerCache {
     return true;
   }
 
+  /** Drops every entry stored with `tag`; returns how many went. */
+  invalidate(tag: string): number {
+    const keys = this.tagged.get(tag);
+    if (keys === undefined) return 0;
+    let n = 0;
+    for (const key of [...keys]) {
+      const e = this.map.get(key);
+      if (e === undefined) continue;
+      this.remove(key, e);
+      n++;
+    }
+    this.tagged.delete(tag);
+    return n;
+  }
+
   clear(): void {
+    this.tagged.clear();
     this.map.clear();
     this.arena.clear();
     this.entryBytes = 0;
@@ -359,6 +392,11 @@ export class AnswerCache {
   }
 
   private remove(key: string, e: Entry): void {
+    if (e.tag !== undefined) {
+      const keys = this.tagged.get(e.tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.tagged.delete(e.tag);
+    }
     this.map.delete(key);
     this.arena.free(e);
     this.entryBytes -= e.size;

@@ -18,6 +18,17 @@
 // finds a secure NXDOMAIN entry for an ancestor; the ancestor's denial proof covers the
 // descendant too (its closest encloser and wildcard are the same), so the entry can be served.
 // Only secure entries are used that way (RFC 8020 §4: resolvers may limit it to DNSSEC-signed data).
+//
+// The zone's newest SOA: each negative answer that carries an SOA also records it as its zone's
+// latest SOA. An entry stored before that record shows the newer SOA, with what is left of the
+// newer one's negative TTL, while the entry keeps its own expiry: RFC 2308 §5 ties a negative
+// answer to the SOA it came with only through the TTL, and the zone's current SOA (serial, timers)
+// is what a client asking later should see. This is Unbound's message cache, whose entries point
+// into the RRset cache and so show the zone's current SOA RRset. A secure entry shows only a
+// secure newer SOA, and an entry of another status only one of its own status or a secure one. A
+// different SOA (or a different status) replaces the record; the same SOA again does not (its
+// countdown goes on). Every replacement is announced to `onZoneSoaChange` listeners, so that
+// caches of whole answers built from the old one (answer-cache.ts) drop them.
 
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
@@ -47,6 +58,8 @@ export interface NegativeCacheOptions {
   readonly belowNxdomain?: boolean;
   /** Seconds a negative answer without an SOA is kept (then clamped like the others). Default 5. */
   readonly noSoaTtl?: number;
+  /** Zones whose newest SOA is remembered (least recently used go first). Default 10000. */
+  readonly maxZones?: number;
 }
 
 export const NEGATIVE_CACHE_DEFAULTS = {
@@ -56,6 +69,7 @@ export const NEGATIVE_CACHE_DEFAULTS = {
   bogusTtl: 60,
   belowNxdomain: true,
   noSoaTtl: 5,
+  maxZones: 10_000,
 } as const;
 
 export interface NegativeInsert {
@@ -83,8 +97,13 @@ export interface CachedNegative {
   readonly status: SecurityStatus;
   readonly reason: CacheReason | undefined;
   readonly expiresAt: number;
-  /** Remaining TTL in whole seconds: the TTL to give the SOA when serving (RFC 2308 §5). */
+  /**
+   * Remaining TTL in whole seconds of the SOA served (RFC 2308 §5): the entry's own, or the zone's
+   * newer SOA's when it shows that one (module comment).
+   */
   readonly ttl: number;
+  /** Whole seconds the entry itself lives on (its own expiry, whatever SOA it shows). */
+  readonly life: number;
   /** True when the entry is an ancestor's NXDOMAIN applied to a name below it (RFC 8020). */
   readonly inferred: boolean;
 }
@@ -100,6 +119,22 @@ interface Entry {
   readonly expiresAt: number;
   /** When it was stored (ms): the proofs' own TTLs count down from here. */
   readonly storedAt: number;
+}
+
+/** The newest SOA seen for a zone in a negative answer (module comment). */
+interface ZoneSoa {
+  readonly soa: SignedRRset;
+  readonly status: SecurityStatus;
+  readonly storedAt: number;
+  readonly expiresAt: number;
+}
+
+function sameSoa(x: SignedRRset, y: SignedRRset): boolean {
+  const a = x.rrset.rdatas[0];
+  const b = y.rrset.rdatas[0];
+  if (a === undefined || b === undefined || a.length !== b.length || x.rrset.ttl !== y.rrset.ttl) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The MINIMUM field of an SOA RDATA: its last four octets (RFC 1035 §3.3.13). */
@@ -154,6 +189,8 @@ export class NegativeCache {
   private readonly belowNxdomain: boolean;
   private readonly noSoaTtl: number;
   private readonly lru: LRUCache<string, Entry>;
+  private readonly zones: LRUCache<string, ZoneSoa>;
+  private readonly soaListeners: ((zone: Name) => void)[] = [];
 
   constructor(options: NegativeCacheOptions) {
     this.clock = options.clock;
@@ -166,6 +203,12 @@ export class NegativeCache {
       maxSize: options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes,
       sizeCalculation: entrySize,
     });
+    this.zones = new LRUCache<string, ZoneSoa>({ max: options.maxZones ?? NEGATIVE_CACHE_DEFAULTS.maxZones });
+  }
+
+  /** Calls `listener` with the zone each time the zone's newest SOA is replaced (module comment). */
+  onZoneSoaChange(listener: (zone: Name) => void): void {
+    this.soaListeners.push(listener);
   }
 
   /**
@@ -226,7 +269,31 @@ export class NegativeCache {
       expiresAt,
       storedAt: now,
     });
+    if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
+  }
+
+  /** Records `soa` as its zone's newest SOA unless the record already holds it (module comment). */
+  private noteZoneSoa(soa: SignedRRset, status: SecurityStatus, now: number): void {
+    const key = soa.rrset.name.key;
+    const old = this.zones.get(key);
+    const live = old !== undefined && old.expiresAt > now;
+    if (live && old.status === SecurityStatus.secure && status !== SecurityStatus.secure) return;
+    if (live && old.status === status && sameSoa(old.soa, soa)) return;
+    let expiresAt = now + this.ttlOf(soa) * 1000;
+    if (status === SecurityStatus.secure) expiresAt = Math.min(expiresAt, signatureDeadline(soa.rrsigs, now));
+    if (expiresAt <= now) return;
+    this.zones.set(key, { soa, status, storedAt: now, expiresAt });
+    for (const listener of this.soaListeners) listener(soa.rrset.name);
+  }
+
+  /** The zone's newer SOA an entry shows instead of its own, or undefined (module comment). */
+  private newerSoa(e: Entry, now: number): ZoneSoa | undefined {
+    if (e.soa === undefined) return undefined;
+    const z = this.zones.get(e.soa.rrset.name.key);
+    if (z === undefined || z.expiresAt <= now || z.storedAt <= e.storedAt) return undefined;
+    if (z.status !== e.status && z.status !== SecurityStatus.secure) return undefined;
+    return z;
   }
 
   /**
@@ -237,14 +304,14 @@ export class NegativeCache {
     const now = this.clock.now();
     const nameKey = name.key;
     const nx = this.live(negKey(nameKey, NXDOMAIN_TYPE, cls), now);
-    if (nx !== undefined) return view(nx, now, false);
+    if (nx !== undefined) return view(nx, now, false, this.newerSoa(nx, now));
     const nodata = this.live(negKey(nameKey, type, cls), now);
-    if (nodata !== undefined) return view(nodata, now, false);
+    if (nodata !== undefined) return view(nodata, now, false, this.newerSoa(nodata, now));
     if (this.belowNxdomain) {
       const starts = ancestorKeyStarts(nameKey);
       for (let i = 1; i < starts.length; i++) {
         const e = this.live(negKey(nameKey.slice(starts[i]), NXDOMAIN_TYPE, cls), now);
-        if (e !== undefined && e.status === SecurityStatus.secure) return view(e, now, true);
+        if (e !== undefined && e.status === SecurityStatus.secure) return view(e, now, true, this.newerSoa(e, now));
       }
     }
     return undefined;
@@ -258,6 +325,7 @@ export class NegativeCache {
 
   clear(): void {
     this.lru.clear();
+    this.zones.clear();
   }
 
   prune(): number {
@@ -269,6 +337,7 @@ export class NegativeCache {
         n++;
       }
     }
+    for (const [key, z] of this.zones.entries()) if (z.expiresAt <= now) this.zones.delete(key);
     return n;
   }
 
@@ -283,19 +352,20 @@ export class NegativeCache {
   }
 }
 
-function view(e: Entry, now: number, inferred: boolean): CachedNegative {
+function view(e: Entry, now: number, inferred: boolean, newer: ZoneSoa | undefined): CachedNegative {
   return {
     kind: e.kind,
     name: e.name,
     type: e.type,
-    soa: e.soa,
+    soa: newer === undefined ? e.soa : newer.soa,
     // Each proof with what is left of its own TTL (ttl-policy.ts agedCopy, RFC 9077 §3-§4): the
     // entry's expiresAt already bounds how long the denial is used.
     proofs: e.proofs.map((p) => agedCopy(p, e.storedAt, now)),
     status: e.status,
     reason: e.reason,
     expiresAt: e.expiresAt,
-    ttl: remainingTtl(e.expiresAt, now),
+    ttl: remainingTtl(newer === undefined ? e.expiresAt : newer.expiresAt, now),
+    life: remainingTtl(e.expiresAt, now),
     inferred,
   };
 }

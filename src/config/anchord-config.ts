@@ -6,7 +6,8 @@
 // Example:
 //   server:
 //     listen: [127.0.0.1:5300, "[::1]:5300"]
-//     access-control: [{ netblock: 192.0.2.0/24, action: allow }]
+//     access-control: [{ netblock: 192.0.2.0/24, action: allow }]   # allow | allow_snoop | refuse | deny
+//       (transport/acl.ts: allow refuses queries with RD clear, allow_snoop answers them from the cache)
 //   resolver:
 //     root-hints: /usr/share/dns/root.hints
 //     trust-anchor-file: /usr/share/dns/root.ds
@@ -51,7 +52,7 @@ const forwardZone = obj({
 
 const aclRule = obj({
   netblock: str(),
-  action: oneOf(['allow', 'refuse', 'deny'] as const),
+  action: oneOf(['allow', 'allow_snoop', 'refuse', 'deny'] as const),
 });
 
 const limits = obj({

@@ -58,15 +58,36 @@ export type NameResult =
       readonly proofs: readonly SignedRRset[];
       readonly status: SecurityStatus;
       readonly reason?: VerdictReason | undefined;
+      /** Seconds: the TTL of the SOA served. */
       readonly ttl: number;
+      /**
+       * Seconds the negative entry itself lives on, when it shows a newer SOA of its zone with a
+       * longer TTL (negative-cache.ts); undefined: `ttl`.
+       */
+      readonly life?: number | undefined;
     }
   | {
       /** A DNAME whose substitution would make the name too long (RFC 6672 §2.2). */
       readonly kind: 'yxdomain';
       readonly dname: Piece;
     }
-  | { readonly kind: 'miss' }
+  | {
+      /**
+       * Not in the caches, and recursion not desired (RD clear): the closest delegation the
+       * caches know (its NS RRset, the DS RRset when cached, the servers' cached addresses).
+       */
+      readonly kind: 'miss';
+      readonly referral?: Referral | undefined;
+    }
   | ResolverFailure;
+
+/** A referral built from the caches for a question asked without recursion. */
+export interface Referral {
+  readonly ns: Piece;
+  readonly ds?: Piece | undefined;
+  /** A/AAAA RRsets of the NS names (no RRSIGs: the referral is not validated). */
+  readonly glue: readonly Piece[];
+}
 
 export interface ResolverQuestion {
   readonly name: Name;
@@ -101,6 +122,17 @@ export interface ResolverAnswer {
   readonly fromCache: boolean;
   /** Upstream queries this client query sent (its own; coalesced ones count for the first). */
   readonly upstreamQueries: number;
+  /**
+   * Seconds a cache of whole answers may serve this one again, when shorter than its TTLs say: a
+   * negative cache entry that shows its zone's newer SOA (negative-cache.ts) ends before that
+   * SOA's TTL. Undefined: the TTLs decide.
+   */
+  readonly cacheTtl?: number | undefined;
+  /**
+   * The zone whose SOA a negative answer shows: a cache of whole answers drops the answer when
+   * that zone's newest SOA changes (NegativeCache.onZoneSoaChange).
+   */
+  readonly soaZone?: Name | undefined;
 }
 
 export interface ChainResult {
@@ -206,6 +238,9 @@ export function buildAnswer(
     }
   }
   let rcode: number = Rcode.NOERROR;
+  const additional: ResourceRecord[] = [];
+  let cacheTtl: number | undefined;
+  let soaZone: Name | undefined;
   switch (final.kind) {
     case 'data':
       for (const p of final.sets) {
@@ -221,6 +256,8 @@ export function buildAnswer(
       // The proofs keep their own TTL, counted down by the caches (ttl-policy.ts agedCopy): RFC 9077
       // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
+      if (final.life !== undefined && final.life < final.ttl) cacheTtl = final.life;
+      soaZone = final.soa?.rrset.name;
       break;
     case 'yxdomain':
       // RFC 6672 §2.2: YXDOMAIN, with the DNAME that shows why.
@@ -229,6 +266,16 @@ export function buildAnswer(
       records(final.dname.set, final.dname.ttl, undefined, dnssecOk, answer);
       break;
     case 'miss':
+      // A referral from the caches (RFC 1034 §4.3.2 step 3b: the best delegation known, with the
+      // addresses of its servers), never validated here: unchecked, so never AD.
+      note(SecurityStatus.unchecked, undefined);
+      if (final.referral !== undefined) {
+        const { ns, ds, glue } = final.referral;
+        records(ns.set, ns.ttl, undefined, dnssecOk, authority);
+        // The DS RRset with its RRSIGs for DNSSEC-aware clients, as a signed zone's referral (RFC 4035 §3.1.4).
+        if (ds !== undefined && dnssecOk) records(ds.set, ds.ttl, undefined, true, authority);
+        for (const g of glue) records(g.set, g.ttl, undefined, false, additional);
+      }
       break;
     case 'cname':
       // A chain result never ends in a link (lookupChain follows them).
@@ -247,11 +294,13 @@ export function buildAnswer(
     rcode,
     answer,
     authority,
-    additional: [],
+    additional,
     security: status,
     ad: status === 'secure' && (dnssecOk || flags.ad === true),
     ede,
     fromCache,
     upstreamQueries,
+    cacheTtl,
+    soaZone,
   };
 }

@@ -46,6 +46,7 @@ import {
   type ChainResult,
   type NameResult,
   type Piece,
+  type Referral,
   type ResolveFlags,
   type ResolverAnswer,
   type ResolverQuestion,
@@ -247,13 +248,9 @@ export class Resolver {
     }
     const s = await shared;
     const upstream = joined ? 0 : s.upstreamQueries;
-    let answer: ResolverAnswer;
-    if (s.chain.final.kind === 'miss') {
-      // A cache miss without recursion (RD clear) proves nothing: REFUSED, never with AD.
-      answer = { ...buildAnswer(question.name, s.chain, flags, s.fromCache, upstream), rcode: Rcode.REFUSED, ad: false };
-    } else {
-      answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream);
-    }
+    // A cache miss without recursion (RD clear) is answered with the referral the caches hold
+    // (answer.ts 'miss'), unvalidated, so never with AD.
+    const answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream);
     if (s.fromCache) this.stats.cacheAnswers++;
     if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
     return answer;
@@ -288,7 +285,7 @@ export class Resolver {
     const known = ctx.local.get(key) ?? this.fromCache(name, qtype, validate);
     if (known !== undefined) return known;
     if (ctx.failed !== undefined) return ctx.failed;
-    if (!ctx.rd) return { kind: 'miss' };
+    if (!ctx.rd) return { kind: 'miss', referral: this.cachedReferral(name, qtype) };
     const f = await this.fetchAndLearn(ctx, name, qtype, validate);
     if (f !== undefined) return f;
     return (
@@ -331,7 +328,7 @@ export class Resolver {
     }
     const n = negative.lookup(name, qtype);
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked) && !(n.inferred && this.configuredBelow(n.name, name))) {
-      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl };
+      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl, life: n.life };
     }
     // Synthesis rests on validated proofs: never under a negative trust anchor (RFC 7646 §2).
     if (aggressive !== undefined && this.trust.enabled && this.trust.anchorFor(name) !== undefined) {
@@ -360,6 +357,53 @@ export class Resolver {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The closest delegation the caches know for (name, qtype), as a referral: the deepest cached NS
+   * RRset at or above the name (above it for DS, whose answer is the parent's, RFC 4035 §3.1.4.1),
+   * its DS RRset when cached, and the cached addresses of its servers; the root hints when nothing
+   * is cached. What Unbound answers a non-recursive query its caches cannot answer (the iterator's
+   * cached delegation message, for clients allowed to snoop the cache). No upstream query.
+   */
+  private cachedReferral(name: Name, qtype: number): Referral | undefined {
+    const { rrsets } = this.caches;
+    const start = qtype === RRType.DS && !name.isRoot() ? name.parent()! : name;
+    const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
+    for (let n: Name | undefined = start; n !== undefined; n = n.parent()) {
+      const ns = rrsets.lookup(n, RRType.NS);
+      if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
+      const ds = n.isRoot() ? undefined : rrsets.lookup(n, RRType.DS);
+      const glue: Piece[] = [];
+      const seen = new Set<string>();
+      for (const rd of ns.rrset.rdatas) {
+        const host = decodeTarget(rd);
+        if (host === undefined || seen.has(host.key)) continue;
+        seen.add(host.key);
+        for (const type of [RRType.A, RRType.AAAA]) {
+          const a = rrsets.lookup(host, type);
+          if (a !== undefined && a.status !== SecurityStatus.bogus) glue.push(piece(a));
+        }
+      }
+      return { ns: piece(ns), ds: ds !== undefined && ds.status === SecurityStatus.secure ? piece(ds) : undefined, glue };
+    }
+    const hints = this.options.rootHints;
+    const nsRecords = hints.filter((r) => r.type === RRType.NS && r.name.isRoot());
+    const hinted = (records: readonly ResourceRecord[]): Piece[] =>
+      groupRRsets(records).map((rrset) => ({ set: { rrset, rrsigs: [] }, status: SecurityStatus.unchecked, ttl: rrset.ttl }));
+    const [ns] = hinted(nsRecords);
+    const names = nsRecords.map((r) => decodeTarget(r.rdata));
+    const glue = hinted(hints.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && names.some((h) => h?.equals(r.name) === true)));
+    return ns === undefined ? undefined : { ns, glue };
+  }
+
+  /**
+   * Calls `listener` with the zone whenever the newest SOA the negative cache shows for it changes
+   * (negative-cache.ts): a cache of whole answers drops the negative answers it built from the old
+   * one (ResolverAnswer.soaZone).
+   */
+  onZoneSoaChange(listener: (zone: Name) => void): void {
+    this.caches.negative.onZoneSoaChange(listener);
   }
 
   // ---- Upstream --------------------------------------------------------------------------------

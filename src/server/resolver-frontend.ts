@@ -1,8 +1,15 @@
 // The resolver's front door: one client request in, one response (or nothing) out.
 //
 // Order of checks, cheapest first:
-// 1. The client ACL (most specific netblock wins): drop → no answer; refuse → REFUSED.
+// 1. The client ACL (most specific netblock wins): drop → no answer; refuse → REFUSED; allow →
+//    a query with RD clear is REFUSED with EDE 20 Not Authoritative (RFC 8914 §4.21: the answer
+//    a server gives a non-recursive query it is not authoritative for), so that the cache cannot
+//    be snooped; allow_snoop → RD clear is answered from the caches alone, a cache miss with the
+//    closest delegation they know (transport/acl.ts, Unbound's allow / allow_snoop).
 // 2. The answer cache: a ready-to-send response with ID, flags and TTLs patched (src/cache).
+//    Answers to RD-clear queries are not stored (a referral is no answer to a recursive query);
+//    negative answers are stored with their zone as tag and dropped when the zone's newest SOA
+//    changes (ResolverAnswer.soaZone), and no longer than the negative entry lives (cacheTtl).
 // 3. Decoding. Unreadable header → no answer; a framing error → FORMERR (RFC 1035 §4.1.1); QR set
 //    → no answer (never answer a response); OPCODE other than QUERY → NOTIMP; QDCOUNT ≠ 1 →
 //    FORMERR; OPT misuse → FORMERR (RFC 6891 §6.1.1); EDNS version > 0 → BADVERS (§6.1.3);
@@ -26,6 +33,7 @@ import type { ClientInfo } from '../transport/handler.js';
 import { EdeCode, Opcode, Rcode, RRType } from '../wire/constants.js';
 import { encodeEde, type EdnsOptionData } from '../wire/edns.js';
 import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../wire/message.js';
+import type { Name } from '../wire/name.js';
 
 export interface FrontendOptions {
   readonly acl: Acl;
@@ -60,6 +68,11 @@ export const RCODE_SLOTS = 25;
 
 const EMPTY_FLAGS = { qr: false, opcode: 0, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false };
 
+/** The answer-cache tag of the negative answers that show `zone`'s SOA. */
+function soaTag(zone: Name): string {
+  return `soa/${zone.key}`;
+}
+
 /** Builds the per-request handler the UDP and TCP listeners call. */
 export class ResolverFrontend {
   readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0, rcodes: new Array<number>(RCODE_SLOTS).fill(0) };
@@ -74,6 +87,7 @@ export class ResolverFrontend {
     this.answers = answers;
     this.clock = clock;
     this.options = options;
+    if (answers !== undefined) resolver.onZoneSoaChange((zone) => answers.invalidate(soaTag(zone)));
   }
 
   /** The listener callback: synchronous on cache hits, a promise otherwise. */
@@ -85,7 +99,9 @@ export class ResolverFrontend {
       publish(Channel.clientRefused, { address: client.address, action: 'drop' });
       return undefined;
     }
-    if (decision === 'allow' && this.answers !== undefined) {
+    // RD (octet 2, bit 0; RFC 1035 §4.1.1) clear from a client that may not snoop: the slow path
+    // refuses it.
+    if (this.answers !== undefined && (decision === 'allow_snoop' || (decision === 'allow' && (request[2]! & 1) !== 0))) {
       const hit = this.answers.respond(request, this.clock.now(), client.transport === 'tcp');
       if (hit !== undefined) {
         this.stats.cacheHits++;
@@ -129,6 +145,12 @@ export class ResolverFrontend {
     if (q.type === RRType.OPT || q.type === RRType.MAILA || q.type === RRType.MAILB || q.type === RRType.TKEY || q.type === RRType.TSIG) {
       this.stats.notimp++;
       return this.encode(query, makeResponse(query, { rcode: Rcode.NOTIMP, ra: true }), client);
+    }
+    if (decision === 'allow' && !query.flags.rd) {
+      this.stats.refused++;
+      publish(Channel.clientRefused, { address: client.address, action: 'norecurse' });
+      const ede = [encodeEde(EdeCode.NOT_AUTHORITATIVE, 'S-NORECURSE: recursion not desired and cache snooping not allowed for this client')];
+      return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED, ra: true, options: ede }), client);
     }
     if (this.inFlight >= this.options.maxConcurrent) {
       this.stats.overloaded++;
@@ -177,7 +199,7 @@ export class ResolverFrontend {
       if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
       const bytes = this.encode(query, response, client);
       // A SERVFAIL (the sentinel's included) is never stored as secure: a hit would set AD on it.
-      if (this.answers !== undefined) this.store(query, result.rcode, result.rcode !== Rcode.SERVFAIL && result.security === 'secure', bytes);
+      if (this.answers !== undefined && query.flags.rd) this.store(query, result, bytes);
       publish(Channel.clientAnswer, {
         transport: client.transport,
         rcode: result.rcode,
@@ -191,8 +213,10 @@ export class ResolverFrontend {
     }
   }
 
-  private store(query: Message, rcode: number, secure: boolean, bytes: Uint8Array): void {
+  private store(query: Message, result: ResolverAnswer, bytes: Uint8Array): void {
     const answers = this.answers!;
+    const rcode = result.rcode;
+    const secure = rcode !== Rcode.SERVFAIL && result.security === 'secure';
     // Truncated answers are not stored: a later client with a larger buffer deserves the whole.
     if ((bytes[2]! & 0x02) !== 0) return;
     if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN && !(rcode === Rcode.SERVFAIL && this.options.servfailTtl > 0)) return;
@@ -202,7 +226,11 @@ export class ResolverFrontend {
       cd: query.flags.cd,
       edns: query.edns !== undefined,
     });
-    answers.store(key, bytes, this.clock.now(), rcode === Rcode.SERVFAIL ? { secure, ttl: this.options.servfailTtl } : { secure });
+    const options =
+      rcode === Rcode.SERVFAIL
+        ? { secure, ttl: this.options.servfailTtl }
+        : { secure, ttl: result.cacheTtl, tag: result.soaZone === undefined ? undefined : soaTag(result.soaZone) };
+    answers.store(key, bytes, this.clock.now(), options);
   }
 
   private encode(query: MessageInit, response: MessageInit, client: ClientInfo): Uint8Array {

@@ -4,7 +4,12 @@
 // netblock decides, whatever the order the rules were written in; a client that no rule covers
 // is refused. If the same netblock appears twice, the later rule wins (a user rule overrides a
 // default one). Actions:
-//   allow  — the query is served;
+//   allow  — the query is served if it asks for recursion (RD set); a query with RD clear is
+//            answered REFUSED (resolver-frontend.ts), as Unbound's `allow`: RD clear asks what
+//            the cache holds, and answering it shows what the resolver's other clients looked
+//            up (cache snooping);
+//   allow_snoop — served with RD set or clear: RD clear is answered from the caches alone (for
+//            monitoring tools and operators), as Unbound's `allow_snoop`;
 //   refuse — the server answers REFUSED (RFC 1035 §4.1.1 RCODE 5); the client learns it is not
 //            welcome and stops retrying;
 //   deny   — the query is dropped without an answer (decision 'drop'): nothing to reflect.
@@ -32,13 +37,17 @@ import { isV4Mapped, parseIp } from './address.js';
 
 export const AclAction = {
   Allow: 'allow',
+  AllowSnoop: 'allow_snoop',
   Refuse: 'refuse',
   Deny: 'deny',
 } as const;
 export type AclAction = (typeof AclAction)[keyof typeof AclAction];
 
-/** What to do with a client's query: serve it, answer REFUSED, or drop it silently. */
-export type AclDecision = 'allow' | 'refuse' | 'drop';
+/**
+ * What to do with a client's query: serve it (RD clear refused), serve it whatever RD says, answer
+ * REFUSED, or drop it silently.
+ */
+export type AclDecision = 'allow' | 'allow_snoop' | 'refuse' | 'drop';
 
 /** One rule as written in configuration: a netblock (`10.0.0.0/8`, `::1`, `fe80::/10`) and an action. */
 export interface AclRule {
@@ -129,7 +138,7 @@ export function compileAcl(rules: readonly AclRule[]): Acl {
       throw new AnchordError(ErrorCode.Config, `access control: "${rule.netblock}" is not an address or netblock`);
     }
     const action: string = rule.action; // callers in plain JS, or config not yet validated
-    if (action !== 'allow' && action !== 'refuse' && action !== 'deny') {
+    if (action !== 'allow' && action !== 'allow_snoop' && action !== 'refuse' && action !== 'deny') {
       throw new AnchordError(ErrorCode.Config, `access control: unknown action "${action}"`);
     }
     byBlock.set(`${Array.from(block.address).join('.')}/${block.length}`, { block, decision: decisionOf(rule.action) });

@@ -154,6 +154,40 @@ test('negative answers count down the SOA TTL; a response without records needs 
   assert.equal(cache.respond(query('fail.example.', RRType.A), T0 + 5000), undefined);
 });
 
+test('invalidate(tag) drops exactly the entries stored with the tag; replaced and evicted entries leave the index', () => {
+  const cache = new AnswerCache();
+  const s = soa('example.', 900, 900);
+  const nxFor = (name: string): Uint8Array =>
+    response(name, RRType.A, { rcode: Rcode.NXDOMAIN, authority: [{ name: 'example.', type: RRType.SOA, ttl: 900, rdata: s.rrset.rdatas[0]! }] });
+  const k1 = keyOf(query('nx1.example.', RRType.A));
+  const k2 = keyOf(query('nx2.example.', RRType.A));
+  const k3 = keyOf(query('nx3.example.', RRType.A));
+  assert.ok(cache.store(k1, nxFor('nx1.example.'), T0, { tag: 'soa/example' }));
+  assert.ok(cache.store(k2, nxFor('nx2.example.'), T0, { tag: 'soa/example' }));
+  assert.ok(cache.store(k3, nxFor('nx3.example.'), T0, { tag: 'soa/other' }));
+  assert.ok(cache.store(keyOf(query('www.example.', RRType.A)), wwwAnswer(), T0));
+  // nx2 stored again without a tag: no longer dropped with the zone's entries.
+  assert.ok(cache.store(k2, nxFor('nx2.example.'), T0));
+  assert.equal(cache.invalidate('soa/example'), 1, 'only nx1 carried the tag still');
+  assert.equal(cache.respond(query('nx1.example.', RRType.A), T0), undefined, 'nx1 dropped');
+  assert.ok(cache.respond(query('nx2.example.', RRType.A), T0), 'nx2 kept');
+  assert.ok(cache.respond(query('nx3.example.', RRType.A), T0), 'another tag kept');
+  assert.ok(cache.respond(query('www.example.', RRType.A), T0), 'untagged kept');
+  assert.equal(cache.invalidate('soa/example'), 0, 'nothing left under the tag');
+  cache.delete(k3);
+  assert.equal(cache.invalidate('soa/other'), 0, 'a deleted entry left the index');
+});
+
+test('a lifetime cap shorter than the TTLs ends the entry first (a negative entry showing a newer SOA)', () => {
+  const cache = new AnswerCache();
+  const s = soa('example.', 10, 10);
+  const key = keyOf(query('nx.example.', RRType.A));
+  const nx = response('nx.example.', RRType.A, { rcode: Rcode.NXDOMAIN, authority: [{ name: 'example.', type: RRType.SOA, ttl: 10, rdata: s.rrset.rdatas[0]! }] });
+  assert.ok(cache.store(key, nx, T0, { ttl: 5 }));
+  assert.deepEqual(ttlsOf(cache.respond(query('nx.example.', RRType.A), T0 + 4_999)!), [6], 'the SOA TTL shown counts down from its own value');
+  assert.equal(cache.respond(query('nx.example.', RRType.A), T0 + 5_000), undefined, 'gone when the cap runs out');
+});
+
 test('store refuses what it cannot serve safely; lifetimes are capped', () => {
   const cache = new AnswerCache({ maxTtl: 100 });
   const key = keyOf(query('www.example.', RRType.A, { edns: true }));

@@ -54,11 +54,11 @@ export function unsigned(set: RRset): SignedRRset {
   return { rrset: set, rrsigs: [] };
 }
 
-export function soa(zone: string, ttl: number, minimum: number): SignedRRset {
+export function soa(zone: string, ttl: number, minimum: number, serial = 1): SignedRRset {
   const rd = encodeRdata(RRType.SOA, {
     mname: n(`ns.${zone}`),
     rname: n(`hostmaster.${zone}`),
-    serial: 1,
+    serial,
     refresh: 3600,
     retry: 600,
     expire: 86400,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.js';
 import { NegativeCache, NegativeKind, negativeTtl, soaMinimum } from '../../src/cache/negative-cache.js';
-import { SecurityStatus } from '../../src/cache/types.js';
+import { SecurityStatus, type SignedRRset } from '../../src/cache/types.js';
 import { EdeTag } from '../../src/dnssec/ede-tags.js';
 import { reason } from '../../src/dnssec/verdict.js';
 import { RRClass, RRType } from '../../src/wire/constants.js';
@@ -129,6 +129,51 @@ test('names below a secure NXDOMAIN are denied too (RFC 8020); insecure ones and
   const off = setup({ belowNxdomain: false }).cache;
   off.insert({ kind: NegativeKind.nxdomain, name: n('gone.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 3600, 600), status: secure });
   assert.equal(off.lookup(n('x.gone.example.'), RRType.A), undefined);
+});
+
+test("an entry shows its zone's newer SOA with that SOA's TTL, and keeps its own expiry (Unbound's message cache)", () => {
+  const { clock, cache } = setup();
+  const changed: string[] = [];
+  cache.onZoneSoaChange((zone) => changed.push(zone.toString()));
+  const serial = (s: SignedRRset | undefined): number | undefined => {
+    const rd = s?.rrset.rdatas[0];
+    return rd === undefined ? undefined : new DataView(rd.buffer, rd.byteOffset + rd.length - 20).getUint32(0);
+  };
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('nx1.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 10, 10, 15), status: insecure });
+  assert.deepEqual(changed, ['example.'], 'the first SOA of the zone is announced');
+  clock.advance(5_000);
+  assert.equal(cache.lookup(n('nx1.example.'), RRType.A)?.ttl, 5);
+  // The same SOA again changes nothing: no announcement, the entry keeps showing its own.
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('nx0.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 10, 10, 15), status: insecure });
+  assert.equal(changed.length, 1, 'no announcement for the same SOA');
+  // A newer serial from another negative answer of the zone.
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('nx2.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 10, 10, 17), status: insecure });
+  assert.deepEqual(changed, ['example.', 'example.'], 'the change is announced');
+  const hit = cache.lookup(n('nx1.example.'), RRType.A);
+  assert.equal(serial(hit?.soa), 17, 'the older entry shows the newest SOA');
+  assert.equal(hit?.ttl, 10, "with the newer SOA's own negative TTL");
+  assert.equal(hit.life, 5, 'the entry itself still ends 10 s after it was stored');
+  clock.advance(5_000);
+  assert.equal(cache.lookup(n('nx1.example.'), RRType.A), undefined, 'gone at its own expiry, though the SOA it showed lives on');
+  assert.equal(serial(cache.lookup(n('nx2.example.'), RRType.A)?.soa), 17);
+});
+
+test('a secure entry shows only a secure newer SOA; an insecure one does not replace a live secure record', () => {
+  const { clock, cache } = setup();
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 600, 600, 1), status: secure });
+  clock.advance(1_000);
+  cache.insert({ kind: NegativeKind.nodata, name: n('b.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 600, 600, 2), status: insecure });
+  const a = cache.lookup(n('a.example.'), RRType.A);
+  assert.equal(a?.soa?.rrset.rdatas[0]?.[a.soa.rrset.rdatas[0].length - 17], 1, 'the secure entry keeps its own (serial 1) SOA');
+  assert.equal(a.ttl, 599);
+  const b = cache.lookup(n('b.example.'), RRType.A);
+  assert.equal(b?.soa?.rrset.rdatas[0]?.[b.soa.rrset.rdatas[0].length - 17], 2, 'the insecure entry shows its own');
+  clock.advance(1_000);
+  cache.insert({ kind: NegativeKind.nodata, name: n('c.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 600, 600, 3), status: secure });
+  const a2 = cache.lookup(n('a.example.'), RRType.A);
+  assert.equal(a2?.soa?.rrset.rdatas[0]?.[a2.soa.rrset.rdatas[0].length - 17], 3, 'a newer secure SOA is shown by the secure entry');
+  const b2 = cache.lookup(n('b.example.'), RRType.A);
+  assert.equal(b2?.soa?.rrset.rdatas[0]?.[b2.soa.rrset.rdatas[0].length - 17], 3, 'and by the insecure one');
 });
 
 test('delete, prune, clear', () => {

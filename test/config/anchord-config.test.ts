@@ -60,3 +60,17 @@ test('glue hardening: harden-glue defaults to yes, harden-unverified-glue to no;
   assert.equal(d.resolver['iter-scrub-ns'], 20, 'iter-scrub-ns defaults to 20, as Unbound');
   assert.equal(parseAnchordConfig('resolver:\n  iter-scrub-ns: 3\n', 'd.yaml').resolver['iter-scrub-ns'], 3, 'iter-scrub-ns can be set');
 });
+
+test('server.access-control: allow_snoop is an action (RD clear served from the caches); unknown actions are reported at their line', () => {
+  const c = parseAnchordConfig(
+    ['server:', '  access-control:', '    - { netblock: 127.0.0.1, action: allow_snoop }', '    - { netblock: 10.0.0.0/8, action: allow }'].join('\n'),
+    'anchord.yaml',
+  );
+  assert.deepEqual(c.server['access-control'], [
+    { netblock: '127.0.0.1', action: 'allow_snoop' },
+    { netblock: '10.0.0.0/8', action: 'allow' },
+  ]);
+  const issues = issuesOf(['server:', '  access-control:', '    - { netblock: 127.0.0.1, action: allow_setrd }'].join('\n'));
+  assert.equal(issues.length, 1, issues.join('; '));
+  assert.match(issues[0]!, /^3:/, issues[0]);
+});

@@ -531,16 +531,33 @@ describe('caching', () => {
     assert.ok(msg?.answer.some((r) => r.type === RRType.DNSKEY) === true, 'the response holds the DNSKEY RRset');
   });
 
-  it('RD=0 answers from the cache only', async () => {
+  it('RD=0 answers from the cache only; a miss gets the closest cached delegation as a referral', async () => {
     const { resolver, net } = makeResolver();
-    const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
-    assert.equal(cold.rcode, Rcode.REFUSED);
-    assert.equal(net.log.length, 0);
-    const coldAd = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false, ad: true, do: true });
-    assert.ok(!coldAd.ad, 'a REFUSED cache miss never carries AD');
+    // Nothing cached: the root hints are the closest delegation known (no upstream query, no AD).
+    const cold = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false, ad: true, do: true });
+    assert.equal(cold.rcode, Rcode.NOERROR, 'a referral, not an error');
+    assert.equal(net.log.length, 0, 'no upstream query without RD');
+    assert.ok(!cold.ad, 'a referral from the caches is never AD');
+    assert.deepEqual(cold.answer, [], 'no answer records');
+    assert.ok(cold.authority.length > 0 && cold.authority.every((r) => r.type === RRType.NS && r.name.isRoot()), 'the root NS from the hints');
     await resolver.resolve({ name: n('www.example.test.'), type: A }, {});
     const warm = await resolver.resolve({ name: n('www.example.test.'), type: A }, { rd: false });
     assert.deepEqual(addresses(warm), ['192.0.2.1']);
+    // Another name of the zone, not cached: the example.test. delegation with its server's address.
+    const sent = net.log.length;
+    const ref = await resolver.resolve({ name: n('nothere.example.test.'), type: A }, { rd: false, do: true });
+    assert.equal(net.log.length, sent, 'still no upstream query');
+    assert.equal(ref.rcode, Rcode.NOERROR);
+    assert.equal(ref.ad, false);
+    assert.deepEqual([...new Set(ref.authority.filter((r) => r.type === RRType.NS).map((r) => r.name.toString()))], ['example.test.']);
+    assert.ok(ref.authority.some((r) => r.type === RRType.DS && r.name.toString() === 'example.test.'), 'the validated DS of the cut goes with it (DO)');
+    assert.ok(
+      ref.additional.some((r) => r.type === A && r.name.toString() === 'ns.example.test.'),
+      `the server's cached address in ADDITIONAL: ${ref.additional.map((r) => r.name.toString()).join(', ')}`,
+    );
+    // A DS question's referral is the parent's side of the cut (RFC 4035 §3.1.4.1).
+    const ds = await resolver.resolve({ name: n('sub.example.test.'), type: RRType.DS }, { rd: false });
+    assert.ok(ds.authority.some((r) => r.type === RRType.NS && r.name.toString() === 'example.test.'), 'the delegation above the DS owner');
   });
 });
 

@@ -4,25 +4,29 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnswerCache } from '../../src/cache/answer-cache.js';
 import { ResolverFrontend } from '../../src/server/resolver-frontend.js';
-import { defaultAcl } from '../../src/transport/acl.js';
+import { compileAcl, defaultAcl, DEFAULT_ACL_RULES, type AclRule } from '../../src/transport/acl.js';
 import type { ClientInfo } from '../../src/transport/handler.js';
 import { EdeCode, EdnsOption, Rcode, RRType } from '../../src/wire/constants.js';
 import { parseEde } from '../../src/wire/edns.js';
 import { decodeMessage, encodeMessage, makeQuery, type Message } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
-import { makeResolver } from '../resolver/helpers/world.js';
+import { makeResolver, type TestResolver } from '../resolver/helpers/world.js';
+import { NegativeKind } from '../../src/cache/negative-cache.js';
+import { SecurityStatus } from '../../src/cache/types.js';
+import { RRClass } from '../../src/wire/constants.js';
+import { encodeRdata } from '../../src/wire/rdata.js';
 
 const LOCAL: ClientInfo = { address: '127.0.0.1', port: 40000, transport: 'udp' };
 
-function frontend(withCache = true): { fe: ResolverFrontend; upstream: () => number } {
+function frontend(withCache = true, rules: readonly AclRule[] = []): { fe: ResolverFrontend; upstream: () => number; t: TestResolver } {
   const t = makeResolver();
   const fe = new ResolverFrontend(t.resolver, withCache ? new AnswerCache() : undefined, t.clock, {
-    acl: defaultAcl(),
+    acl: rules.length === 0 ? defaultAcl() : compileAcl([...DEFAULT_ACL_RULES, ...rules]),
     maxConcurrent: 100,
     udpSize: 1232,
     servfailTtl: 5,
   });
-  return { fe, upstream: () => t.net.log.length };
+  return { fe, upstream: () => t.net.log.length, t };
 }
 
 async function ask(fe: ResolverFrontend, bytes: Uint8Array, client: ClientInfo = LOCAL): Promise<Message | undefined> {
@@ -84,6 +88,79 @@ describe('resolver front end', () => {
     assert.equal(r.rcode, Rcode.SERVFAIL);
     const edes = (r.edns?.options ?? []).filter((o) => o.code === EdnsOption.EDE).map((o) => parseEde(o.data));
     assert.ok(edes.some((e) => e.infoCode === EdeCode.SIGNATURE_EXPIRED), JSON.stringify(edes));
+  });
+});
+
+describe('resolver front end, RD clear (cache snooping) and negative answers', () => {
+  const edesOf = (r: Message | undefined): number[] =>
+    (r?.edns?.options ?? []).filter((o) => o.code === EdnsOption.EDE).map((o) => parseEde(o.data).infoCode);
+
+  it('allow: RD clear is REFUSED with EDE 20, even when the answer is cached; RD set is served', async () => {
+    const { fe, upstream } = frontend();
+    const warm = await ask(fe, query('www.example.test.', RRType.A, { id: 1, edns: true }));
+    assert.equal(warm?.rcode, Rcode.NOERROR);
+    const sent = upstream();
+    const norec = await ask(fe, query('www.example.test.', RRType.A, { id: 2, rd: false, edns: true }));
+    assert.equal(norec?.rcode, Rcode.REFUSED, 'not answered from the answer cache either');
+    assert.deepEqual(edesOf(norec), [EdeCode.NOT_AUTHORITATIVE]);
+    assert.equal(norec.flags.rd, false);
+    assert.equal(upstream(), sent, 'nothing asked upstream');
+  });
+
+  it('allow_snoop: RD clear is answered from the caches, a miss with the closest cached delegation, never stored', async () => {
+    const { fe, upstream } = frontend(true, [{ netblock: '127.0.0.1', action: 'allow_snoop' }]);
+    await ask(fe, query('www.example.test.', RRType.A, { id: 1 }));
+    const sent = upstream();
+    const hit = await ask(fe, query('www.example.test.', RRType.A, { id: 2, rd: false }));
+    assert.equal(hit?.rcode, Rcode.NOERROR);
+    assert.equal(hit.flags.rd, false);
+    assert.equal(hit.answer.length, 1, 'the cached answer');
+    const miss = await ask(fe, query('other.example.test.', RRType.A, { id: 3, rd: false }));
+    assert.equal(miss?.rcode, Rcode.NOERROR);
+    assert.deepEqual(miss.answer, []);
+    assert.deepEqual([...new Set(miss.authority.map((r) => `${r.name.toString()} ${r.type}`))], ['example.test. 2'], 'the example.test. NS RRset');
+    assert.ok(miss.additional.some((r) => r.type === RRType.A && r.name.toString() === 'ns.example.test.'), 'with its server address');
+    assert.equal(miss.flags.aa, false);
+    assert.equal(upstream(), sent, 'no upstream query for RD clear');
+    // The referral was not stored: a recursive query for the name resolves it.
+    const rec = await ask(fe, query('other.example.test.', RRType.A, { id: 4 }));
+    assert.equal(rec?.rcode, Rcode.NXDOMAIN);
+    assert.ok(upstream() > sent, 'asked upstream');
+  });
+
+  it("a stored negative answer is dropped when its zone's SOA changes, and then shows the new SOA", async () => {
+    const { fe, t } = frontend();
+    const serialOf = (r: Message | undefined): number | undefined => {
+      const rd = r?.authority.find((x) => x.type === RRType.SOA)?.rdata;
+      return rd === undefined ? undefined : new DataView(rd.buffer, rd.byteOffset + rd.length - 20).getUint32(0);
+    };
+    const first = await ask(fe, query('nx.example.test.', RRType.A, { id: 1 }));
+    assert.equal(first?.rcode, Rcode.NXDOMAIN);
+    assert.equal(serialOf(first), 1);
+    await ask(fe, query('nx.example.test.', RRType.A, { id: 2 }));
+    assert.equal(fe.stats.cacheHits, 1, 'served from the answer cache');
+    t.clock.advance(1_000);
+    // Another negative answer of the zone brings serial 2 (as a zone update would).
+    const rdata = encodeRdata(RRType.SOA, {
+      mname: Name.parse('ns.example.test.'),
+      rname: Name.parse('hostmaster.example.test.'),
+      serial: 2,
+      refresh: 7200,
+      retry: 3600,
+      expire: 1209600,
+      minimum: 300,
+    });
+    const soa = { rrset: { name: Name.parse('example.test.'), type: RRType.SOA, class: RRClass.IN, ttl: 3600, rdatas: [rdata] }, rrsigs: [] };
+    t.caches.negative.insert({ kind: NegativeKind.nxdomain, name: Name.parse('other.example.test.'), type: 0, class: RRClass.IN, soa, status: SecurityStatus.insecure });
+    const again = await ask(fe, query('nx.example.test.', RRType.A, { id: 3 }));
+    assert.equal(fe.stats.cacheHits, 2, 'an insecure SOA does not replace the secure one: the stored answer stands');
+    assert.equal(serialOf(again), 1);
+    t.caches.negative.insert({ kind: NegativeKind.nxdomain, name: Name.parse('other.example.test.'), type: 0, class: RRClass.IN, soa, status: SecurityStatus.secure });
+    const third = await ask(fe, query('nx.example.test.', RRType.A, { id: 4 }));
+    assert.equal(fe.stats.cacheHits, 2, 'the stored answer was dropped');
+    assert.equal(third?.rcode, Rcode.NXDOMAIN);
+    assert.equal(serialOf(third), 2, 'the newer secure SOA');
+    assert.equal(third.authority.find((x) => x.type === RRType.SOA)?.ttl, 300, "with that SOA's negative TTL");
   });
 });
 

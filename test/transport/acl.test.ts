@@ -52,6 +52,15 @@ test('a later rule for the same netblock overrides an earlier one', () => {
   assert.equal(aclDecide(acl2, '10.1.1.1'), 'refuse');
 });
 
+test('allow_snoop is a decision of its own (RD clear served from the caches), most specific rule still wins', () => {
+  const acl = compileAcl([...DEFAULT_ACL_RULES, { netblock: '127.0.0.1', action: 'allow_snoop' }, { netblock: '::1', action: 'allow_snoop' }]);
+  assert.equal(aclDecide(acl, '127.0.0.1'), 'allow_snoop');
+  assert.equal(aclDecide(acl, '::1'), 'allow_snoop');
+  assert.equal(aclDecide(acl, '::ffff:127.0.0.1'), 'allow_snoop');
+  assert.equal(aclDecide(acl, '127.0.0.2'), 'allow', 'the rest of loopback may not snoop');
+  assert.throws(() => compileAcl([{ netblock: '127.0.0.1', action: 'allow_setrd' as 'allow' }]), /unknown action "allow_setrd"/);
+});
+
 test('no matching rule means refuse', () => {
   const acl = compileAcl([{ netblock: '192.0.2.0/24', action: 'allow' }]);
   assert.equal(aclDecide(acl, '192.0.2.7'), 'allow');

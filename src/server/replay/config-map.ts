@@ -12,10 +12,12 @@
 // stub-addr), forward zones (U `forward-zone` with forward-addr and forward-first, any name
 // including "."; D `forward-addr`: the root forwarded to that address), negative trust anchors
 // (domain-insecure), harden-glue, harden-unverified-glue, iter-scrub-ns, harden-algo-downgrade (U:
-// Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3), and what
+// Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3), what
 // QNAME minimisation asks at the whole name (resolver option qnameMinimisationHideQtype: U: on, as
 // Unbound always probes the full name with QTYPE A first; D: off, as Knot Resolver asks the real
-// QTYPE at the last label; neither tool has an option for it).
+// QTYPE at the last label; neither tool has an option for it), and U `access-control` rules with
+// the actions anchord has (allow, allow_snoop, refuse, deny), added to the product's default ACL
+// (transport/acl.ts; loopback allowed, as in Unbound).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
 // TLS, forward-no-cache, harden-referral-path, harden-unknown-additional, do-not-query-localhost off,
@@ -23,11 +25,12 @@
 // `fake-sha1`/`fake-dsa` change nothing: signatures are always checked for real (§10, issue 6);
 // they are recorded so that a failure caused by a signature that does not verify can say so.
 // Logging, statistics and Unbound-internal tuning options (target-fetch-policy, rrset-roundrobin,
-// iter-scrub-promiscuous, trust-anchor-signaling, access-control, local-zone nodefault, …) are
+// iter-scrub-promiscuous, trust-anchor-signaling, local-zone nodefault, …) are
 // accepted and ignored. An unknown D key is an error (Deckard rejects them); an unknown U option
 // is noted.
 
 import { ErrorCode, FileError } from '../../core/errors.js';
+import { parseNetblock, type AclRule } from '../../transport/acl.js';
 import { RRClass, RRType } from '../../wire/constants.js';
 import { Name } from '../../wire/name.js';
 import { ipv4FromText, ipv6FromText, ipv6ToText } from '../../wire/rdata.js';
@@ -89,6 +92,8 @@ export interface ReplaySetup {
   readonly autotrust: boolean;
   /** Options noted but without effect (unknown U options). */
   readonly notes: readonly string[];
+  /** U `access-control` rules, added to the product's default ACL. */
+  readonly acl: readonly AclRule[];
 }
 
 /** Address text normalised (IPv6 compressed, lower case; `@port` dropped), or undefined. */
@@ -148,7 +153,6 @@ const U_IGNORED = new Set([
   'minimal-responses',
   'iter-scrub-promiscuous',
   'rrset-roundrobin',
-  'access-control',
   'local-zone',
   'verbosity',
   'log-time-ascii',
@@ -180,6 +184,7 @@ class Mapper {
   readonly stubs: { zone: Name; addresses: string[] }[] = [];
   readonly forwards: { zone: Name; addresses: string[]; first: boolean }[] = [];
   readonly ntas: Name[] = [];
+  readonly acl: AclRule[] = [];
   hardenGlue = true;
   hardenUnverifiedGlue = false;
   maxNsRecords: number | undefined;
@@ -461,6 +466,15 @@ class Mapper {
       case 'harden-algo-downgrade':
         this.hardenAlgoDowngrade = this.flag(o);
         return;
+      case 'access-control': {
+        const [netblock, action, ...rest] = o.value.trim().split(/\s+/);
+        if (netblock === undefined || action === undefined || rest.length > 0 || parseNetblock(netblock) === undefined) {
+          this.fail(o, 'expects a netblock and an action');
+        }
+        if (action === 'allow' || action === 'allow_snoop' || action === 'refuse' || action === 'deny') this.acl.push({ netblock, action });
+        else this.unsupported.push(`access-control: ${action}`);
+        return;
+      }
       case 'harden-referral-path':
       case 'harden-unknown-additional':
         if (this.flag(o)) this.unsupported.push(`${o.key}: yes`);
@@ -575,5 +589,6 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     trustAnchorSignaling: m.signaling,
     autotrust: scenario.config.autotrust.length > 0,
     notes: m.notes,
+    acl: m.acl,
   };
 }

@@ -45,7 +45,7 @@ import { validatorOptions, type ValidatorOptions } from '../../dnssec/rrset-vali
 import { trustAnchorsFromRecords } from '../../resolver/options.js';
 import { Resolver, type ResolverCaches } from '../../resolver/resolver.js';
 import type { Transport, TransportQueryOptions, TransportReply, UpstreamServer } from '../../resolver/transport.js';
-import { defaultAcl } from '../../transport/acl.js';
+import { compileAcl, DEFAULT_ACL_RULES } from '../../transport/acl.js';
 import { EdnsOption, Rcode, typeToString } from '../../wire/constants.js';
 import { extendedErrors } from '../../wire/edns.js';
 import { decodeMessage, encodeMessage, type Message } from '../../wire/message.js';
@@ -270,7 +270,7 @@ class Run implements Transport {
       },
     });
     this.frontend = new ResolverFrontend(watched, new AnswerCache({ ...(c.maxTtl === undefined ? {} : { maxTtl: c.maxTtl }) }), clock, {
-      acl: defaultAcl(),
+      acl: compileAcl([...DEFAULT_ACL_RULES, ...setup.acl]),
       maxConcurrent: 10_000,
       udpSize: 1232,
       servfailTtl: 5,
