@@ -19,9 +19,8 @@
 // (bench/crypto)" (only that section is replaced; appended if absent).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeResultsSection } from '../results-file.js';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { constants, createPublicKey, createVerify, hash as nodeHash, publicDecrypt, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { SeededRandom } from '../../src/core/random.js';
 import { decodeRsaPublicKey } from '../../src/crypto/dnskey-public-key.js';
@@ -186,19 +185,8 @@ async function main(): Promise<void> {
     table,
     '',
   ].join('\n');
-  const path = join(import.meta.dirname, '..', 'RESULTS.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const at = text.indexOf(heading);
-  let out: string;
-  if (at >= 0) {
-    const next = text.indexOf('\n## ', at + heading.length);
-    out = text.slice(0, at) + section + (next < 0 ? '' : text.slice(next + 1));
-  } else {
-    // Right after "Crypto verify", which it explains.
-    const after = text.indexOf('\n## ', text.indexOf('## Crypto verify (bench/crypto)') + 1);
-    out = after < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, after + 1)}${section}\n${text.slice(after + 1)}`;
-  }
-  writeFileSync(path, out);
+  // A new section goes right after "Crypto verify", which it explains.
+  const path = writeResultsSection(heading, section, '## Crypto verify (bench/crypto)');
   console.error(`wrote ${path}`);
 }
 

@@ -14,9 +14,8 @@
 // Writes the table to bench/RESULTS.md under "## Crypto verify pool (bench/crypto)" (only that
 // section is replaced; appended if absent).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeResultsSection } from '../results-file.js';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SeededRandom } from '../../src/core/random.js';
 import type { CryptoBackend, VerifyJob } from '../../src/crypto/backend.js';
@@ -150,7 +149,6 @@ const table = lines.join('\n');
 console.log(table);
 
 if (WRITE) {
-  const path = join(import.meta.dirname, '..', 'RESULTS.md');
   const heading = '## Crypto verify pool (bench/crypto)';
   const section = [
     heading,
@@ -173,15 +171,6 @@ if (WRITE) {
     table,
     '',
   ].join('\n');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const at = text.indexOf(heading);
-  let out: string;
-  if (at < 0) {
-    out = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const nextHeading = text.indexOf('\n## ', at + heading.length);
-    out = text.slice(0, at) + section + (nextHeading < 0 ? '' : text.slice(nextHeading + 1));
-  }
-  writeFileSync(path, out);
+  const path = writeResultsSection(heading, section);
   console.error(`wrote ${path}`);
 }

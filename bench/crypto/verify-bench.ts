@@ -20,9 +20,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, verify as nodeVerify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeResultsSection } from '../results-file.js';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SeededRandom } from '../../src/core/random.js';
 import type { CryptoBackend, Signer } from '../../src/crypto/backend.js';
@@ -236,17 +235,7 @@ function main(): void {
   process.stdout.write(section + '\n');
 
   if (WRITE) {
-    const path = join(import.meta.dirname, '..', 'RESULTS.md');
-    const heading = '## Crypto verify (bench/crypto)';
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n\n';
-    const at = text.indexOf(heading);
-    if (at >= 0) {
-      const next = text.indexOf('\n## ', at + heading.length);
-      text = text.slice(0, at) + section + (next >= 0 ? text.slice(next + 1) : '');
-    } else {
-      text = text.replace(/\n*$/, '\n\n') + section;
-    }
-    writeFileSync(path, text);
+    const path = writeResultsSection('## Crypto verify (bench/crypto)', section);
     process.stderr.write(`wrote ${path}\n`);
   }
 }

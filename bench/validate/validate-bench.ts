@@ -19,9 +19,8 @@
 // Prints a Markdown section and writes it to bench/RESULTS.md under "## Validator (bench/validate)"
 // (only that section is replaced).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeResultsSection } from '../results-file.js';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { Rcode, RRType } from '../../src/wire/constants.js';
@@ -256,17 +255,7 @@ function main(): void {
   const section = lines.join('\n');
   process.stdout.write(section + '\n');
   if (WRITE) {
-    const path = join(import.meta.dirname, '..', 'RESULTS.md');
-    const heading = '## Validator (bench/validate)';
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n\n';
-    const at = text.indexOf(heading);
-    if (at >= 0) {
-      const next = text.indexOf('\n## ', at + heading.length);
-      text = text.slice(0, at) + section + (next >= 0 ? text.slice(next + 1) : '');
-    } else {
-      text = text.replace(/\n*$/, '\n\n') + section;
-    }
-    writeFileSync(path, text);
+    const path = writeResultsSection('## Validator (bench/validate)', section);
     process.stderr.write(`wrote ${path}\n`);
   }
 }
