@@ -53,6 +53,7 @@ import {
 import { signedData } from './canonical.js';
 import { EdeTag } from './ede-tags.js';
 import { keyTag } from './key-tag.js';
+import type { SignatureMemo } from './signature-memo.js';
 import { reason, type VerdictReason } from './verdict.js';
 
 // ---- Crypto contract -------------------------------------------------------------------------
@@ -142,12 +143,15 @@ export interface ValidationEnv {
   readonly canVerify: (algorithm: number) => boolean;
   /** NSEC3 hashes computed in this call, keyed by parameters and name. */
   readonly nsec3Cache: Map<string, Uint8Array>;
+  /** Signature checks that passed in earlier calls (signature-memo.ts); absent: none kept. */
+  readonly memo?: SignatureMemo | undefined;
 }
 
 export function createValidationEnv(
   now: number,
   verifier: { supportsVerify(algorithm: number): boolean },
   options: ValidatorOptions = DEFAULT_VALIDATOR_OPTIONS,
+  memo?: SignatureMemo,
 ): ValidationEnv {
   if (!Number.isFinite(now) || now < 0) throw new RangeError(`now must be seconds since the epoch, got ${now}`);
   const policy = options.policy;
@@ -157,6 +161,7 @@ export function createValidationEnv(
     meter: new WorkMeter(options.budget),
     canVerify: (a) => policy.validate.has(a) && verifier.supportsVerify(a),
     nsec3Cache: new Map(),
+    memo,
   };
 }
 
@@ -312,6 +317,13 @@ const FAIL_ORDER: readonly FailCategory[] = [
   'malformed',
 ];
 
+/**
+ * The types whose signature checks are remembered: the proof and key material that comes back in
+ * many responses of one zone (negative answers, wildcard proofs, key and DS re-fetches). Answer
+ * RRsets are cached once validated and rarely checked twice.
+ */
+const MEMO_TYPES: ReadonlySet<number> = new Set([RRType.SOA, RRType.NSEC, RRType.NSEC3, RRType.DNSKEY, RRType.DS]);
+
 interface Candidate {
   readonly sig: RrsigData;
   readonly rdata: Uint8Array;
@@ -403,6 +415,8 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     candidates.push({ sig, rdata, keys: matching });
   }
 
+  // Only RRsets that recur across a zone's responses are remembered (signature-memo.ts).
+  const memo = MEMO_TYPES.has(rrset.type) ? env.memo : undefined;
   let tried = 0;
   for (const c of candidates) {
     const sf = { ...facts, keyTag: c.sig.keyTag, algorithm: c.sig.algorithm };
@@ -454,8 +468,13 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
           reason: reason(EdeTag.BUDGET_VALIDATIONS, `more than ${budget.maxValidationsPerResponse} signature checks`, { ...sf, bound: limit }),
         };
       }
+      // The same check passed before (signature-memo.ts): the same answer, without the crypto.
+      if (memo?.has(c.sig.algorithm, key.publicKey, data, c.sig.signature) === true) return secure(env, signed, c.sig);
       const ok = yield { algorithm: c.sig.algorithm, publicKey: key.publicKey, data, signature: c.sig.signature };
-      if (ok) return secure(env, signed, c.sig);
+      if (ok) {
+        memo?.add(c.sig.algorithm, key.publicKey, data, c.sig.signature);
+        return secure(env, signed, c.sig);
+      }
       env.meter.recordFailure();
     }
     fail('crypto', reason(EdeTag.RRSIG_CRYPTO, 'signature does not verify', sf));

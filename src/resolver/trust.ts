@@ -68,6 +68,7 @@ import {
   type SignedRRset,
   type ValidatorOptions,
 } from '../dnssec/rrset-validator.js';
+import { SignatureMemo } from '../dnssec/signature-memo.js';
 import { Rcode, RRType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
@@ -212,6 +213,8 @@ const MAX_NEED_KEYS_ROUNDS = 10;
 export class ChainOfTrust {
   private readonly deps: TrustDeps;
   private readonly keySets = new WeakMap<object, ZoneKeySet>();
+  /** Signature checks that passed, kept across responses (dnssec/signature-memo.ts). */
+  readonly memo = new SignatureMemo();
   private anchors: readonly TrustAnchor[];
   private observer: TrustPointObserver | undefined;
 
@@ -396,7 +399,7 @@ export class ChainOfTrust {
         if (now === undefined) return undefined;
         trust = now;
       }
-      const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+      const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
       return { signed: set, v: await validateDnskeysAsync(env, set, trust, crypto) };
     };
     const first = await judge(res);
@@ -570,7 +573,7 @@ export class ChainOfTrust {
     chaseCname = false,
   ): Promise<ResponseVerdict> {
     const { clock, crypto, validator } = this.deps;
-    const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+    const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
     const out = await validateResponseAsync(
       { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname },
       (n) => keysFor(n) ?? { status: 'bogus' },
@@ -604,7 +607,7 @@ export class ChainOfTrust {
     const known = new Map<string, ZoneStatus>();
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
-      const env = createValidationEnv(nowSeconds(clock), crypto, validator);
+      const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
       const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);
       // The validator core publishes this verdict on the validation channel (once per verdict).
       if (out.status !== 'need-keys') return out;

@@ -1,0 +1,109 @@
+// The signature memo (src/dnssec/signature-memo.ts): a check that passed is answered again without
+// the crypto, and only an exactly equal check is; every other rule is still applied on each use.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeBackend } from '../../src/crypto/node-backend.js';
+import { RRType } from '../../src/wire/constants.js';
+import { validateDnskeys } from '../../src/dnssec/key-validator.js';
+import { SignatureMemo } from '../../src/dnssec/signature-memo.js';
+import {
+  createValidationEnv,
+  validateRRset,
+  type SignatureVerifier,
+  type SignedRRset,
+  type ZoneKeySet,
+} from '../../src/dnssec/rrset-validator.js';
+import { NOW, editSigs, loadVector, utc } from './helpers/zone-data.js';
+
+const backend = createNodeBackend();
+const zone = loadVector('example.rsasha256-nsec3.signed', 'keys/RSASHA256/dsset-example.');
+const keysV = validateDnskeys(createValidationEnv(NOW, backend), zone.dnskeys(), zone.trust(), backend);
+assert.equal(keysV.status, 'secure', 'the vector keys validate');
+const keys: ZoneKeySet = keysV.keys;
+
+/** The node backend, counting the checks it is asked for. */
+function counting(): SignatureVerifier & { calls: number } {
+  const v = {
+    calls: 0,
+    supportsVerify: (a: number) => backend.supportsVerify(a),
+    verify(a: number, k: Uint8Array, d: Uint8Array, s: Uint8Array): boolean {
+      v.calls++;
+      return backend.verify(a, k, d, s);
+    },
+  };
+  return v;
+}
+
+function soa(): SignedRRset {
+  return zone.get('@', RRType.SOA);
+}
+
+test('a proof RRset checked twice: the second verdict is the same, with no crypto', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  const first = validateRRset(createValidationEnv(NOW, v, undefined, memo), soa(), keys, v);
+  assert.equal(first.status, 'secure', 'SOA validates');
+  assert.equal(v.calls, 1, 'one check the first time');
+  const second = validateRRset(createValidationEnv(NOW + 10, v, undefined, memo), soa(), keys, v);
+  assert.equal(v.calls, 1, 'no check the second time');
+  assert.equal(memo.hits, 1, 'one memo hit');
+  assert.equal(second.status, 'secure', 'still secure');
+  // The TTL cap uses the current time (RFC 4035 §5.3.3), as without the memo.
+  const plain = validateRRset(createValidationEnv(NOW + 10, backend), soa(), keys, backend);
+  assert.deepEqual(second, plain, 'same verdict as a fresh check');
+});
+
+test('the memo never widens what validates: expired, other data, other signature, other key', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  assert.equal(validateRRset(createValidationEnv(NOW, v, undefined, memo), soa(), keys, v).status, 'secure', 'SOA validates');
+  // Expired: refused by the time check before the memo is asked.
+  const late = validateRRset(createValidationEnv(utc(2037, 1, 2), v, undefined, memo), soa(), keys, v);
+  assert.equal(late.status === 'bogus' && late.reason.tag, 'V-RRSIG-EXP', 'expired stays expired');
+  // Other RDATA under the same signature: the signed data differs, so the crypto decides (bogus).
+  const s = soa();
+  const rd = s.rrset.rdatas[0]!.slice();
+  rd[rd.length - 1] = rd[rd.length - 1]! ^ 1;
+  const changed: SignedRRset = { ...s, rrset: { ...s.rrset, rdatas: [rd] } };
+  const before = v.calls;
+  const c = validateRRset(createValidationEnv(NOW, v, undefined, memo), changed, keys, v);
+  assert.equal(c.status === 'bogus' && c.reason.tag, 'V-RRSIG-CRYPTO', 'changed data is bogus');
+  assert.equal(v.calls, before + 1, 'the changed data was checked');
+  // A flipped signature: checked (and failed), and the failure is not remembered.
+  const flipped = editSigs(soa(), { flipSignature: true });
+  for (let i = 0; i < 2; i++) {
+    const f = validateRRset(createValidationEnv(NOW, v, undefined, memo), flipped, keys, v);
+    assert.equal(f.status === 'bogus' && f.reason.tag, 'V-RRSIG-CRYPTO', 'flipped signature is bogus');
+  }
+  assert.equal(v.calls, before + 3, 'each failing check reached the crypto');
+  // The same bytes under another key are not the same check.
+  const k0 = keys.keys[0]!;
+  assert.equal(memo.has(k0.algorithm, new Uint8Array(k0.publicKey.length), new Uint8Array(8), new Uint8Array(256)), false, 'unknown');
+});
+
+test('answer RRsets are not remembered (only recurring proof and key material is)', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  const www = zone.get('www', RRType.A);
+  for (let i = 0; i < 2; i++) {
+    assert.equal(validateRRset(createValidationEnv(NOW, v, undefined, memo), www, keys, v).status, 'secure', 'www validates');
+  }
+  assert.equal(v.calls, 2, 'checked both times');
+  assert.equal(memo.size, 0, 'nothing remembered');
+});
+
+test('bounded: two generations; what is used again survives, the rest ages out', () => {
+  const memo = new SignatureMemo(2);
+  const sig = (n: number): Uint8Array => new Uint8Array([n, n + 1, n + 2, n + 3]);
+  const key = new Uint8Array([1, 2, 3]);
+  const data = new Uint8Array([9]);
+  memo.add(8, key, data, sig(1));
+  for (let n = 2; n <= 7; n++) {
+    assert.equal(memo.has(8, key, data, sig(1)), true, `entry 1 kept while used (${n})`);
+    memo.add(8, key, data, sig(n * 10));
+  }
+  assert.ok(memo.size <= 4, `at most two generations: ${memo.size}`);
+  assert.equal(memo.has(8, key, data, sig(20)), false, 'an entry not used again aged out');
+  assert.equal(memo.has(13, key, data, sig(1)), false, 'another algorithm is another check');
+  assert.throws(() => new SignatureMemo(0), RangeError);
+});
