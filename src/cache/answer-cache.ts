@@ -1,6 +1,6 @@
 // Message-level answer cache: ready-to-send responses keyed by the question (see query-key.ts),
-// so that a cache-hot query costs one parse of the question, one Map lookup, one copy and a few
-// octet patches — no message decoding or encoding.
+// so that a cache-hot query costs one pass over the question, one hash-table probe, one copy and a
+// few octet patches — no message decoding or encoding, and no allocation but the response Buffer.
 //
 // Each entry keeps the encoded response, the offset of every TTL field in it (all records except
 // OPT, whose TTL field holds EDNS flags: RFC 6891 §6.1.3), the TTLs as stored and the time stored.
@@ -17,14 +17,27 @@
 // the requestor's UDP payload size (512 octets without EDNS, RFC 1035 §4.2.1; RFC 6891 §6.2.5)
 // is a miss on UDP, so the slow path can truncate it.
 //
-// Size is bounded in bytes. Eviction is CLOCK (second chance): a hit sets a flag, eviction walks
-// the Map in insertion order, gives flagged entries another round and drops the rest — close to
-// LRU, but a hit costs one property write instead of a Map delete and re-insert.
+// Lookup: an open-addressing hash table (linear probing, at most half full, deletion by backward
+// shift so there are no tombstones) of entries, indexed by the seeded key hash parseQueryKey
+// computes while it walks the question (query-key.ts). A hit compares the query's question octets,
+// case-folded, with the stored response's question (stored lower-cased) and the key flags octet:
+// no key string, no Map. An entry is never placed more than MAX_PROBE slots from its home slot (a
+// store that would be is refused), so a lookup reads at most that many slots even if a client
+// finds names that collide.
+//
+// Size is bounded in bytes. Eviction is CLOCK (second chance) over a queue of the entries in the
+// order they were stored: a hit sets a flag; the sweep moves flagged live entries to the back with
+// the flag cleared and drops the rest, expired ones included — close to LRU, but a hit costs one
+// property write. (As clock-sweep.ts does for the RRset cache's Map, with the queue standing in for
+// the Map's insertion order. Walking the table's slots instead was tried: the hand leaves the slots
+// behind it nearly empty and those ahead of it nearly full, and linear probing there degrades.)
+// Entries that leave otherwise (expiry, replacement, delete) are skipped when the hand meets them,
+// and the queue is compacted once they are the majority, so it stays within twice the entries.
 //
 // Storage: each entry's octets — the response, then its TTL field offsets (u16) and stored TTLs
 // (u32) — are one slot in a ByteArena (byte-arena.ts), not a Buffer and two typed arrays of its
 // own (measured: ~240 heap octets per small typed array besides its data). The bound counts the
-// arena's chunks at full size plus a per-entry estimate for the entry object, Map slot and key.
+// arena's chunks at full size plus a per-entry estimate for the entry object and its table slots.
 //
 // Invalidation: an entry may be stored with a tag (the zone whose SOA a negative answer shows);
 // `invalidate(tag)` drops every entry stored with it, when the data it was built from changes
@@ -35,8 +48,8 @@
 // read the clock once per batch of packets.
 
 import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
-import { parseQueryKey, QueryInfo } from './query-key.js';
-import { clockSweep } from './clock-sweep.js';
+import { keyHash, parseQueryKey, QueryInfo } from './query-key.js';
+import { lowerOctet } from '../wire/name.js';
 
 export interface AnswerCacheOptions {
   /** Size bound in bytes (responses plus bookkeeping). Default 16 MiB. */
@@ -45,6 +58,8 @@ export interface AnswerCacheOptions {
   readonly maxTtl?: number;
   /** Treat queries whose OPT carries options (cookies...) as misses. Default false. */
   readonly optionsToSlowPath?: boolean;
+  /** Seed of the key hash (a random 32-bit value in production, so collisions cannot be aimed). Default 0. */
+  readonly hashSeed?: number;
 }
 
 export const ANSWER_CACHE_DEFAULTS = {
@@ -70,16 +85,31 @@ export interface AnswerCacheStats {
   misses: number;
   expired: number;
   evictions: number;
+  /** Stores refused because the entry would sit more than MAX_PROBE slots from its home slot. */
+  probeLimit: number;
 }
 
-/** Per-entry estimate besides the octets and the key: the entry object and its Map slot. */
-const ENTRY_OVERHEAD = 160;
+/**
+ * Per-entry estimate besides the octets: the entry object (~100 octets) and its share of the
+ * table (at most 4 slots of 8 octets right after a resize; the table never shrinks, but it only
+ * grows with the entry count, which the bound limits).
+ */
+const ENTRY_OVERHEAD = 136;
+/** Farthest an entry may sit from its home slot (linear probing at load <= 1/2 averages ~1.5). */
+export const MAX_PROBE = 32;
+const MIN_CAPACITY = 16;
 
 /** A stored response: `wireLength` octets of response, then n × u16 TTL offsets, then n × u32 TTLs. */
 class Entry implements ArenaSlot {
   chunk!: ArenaChunk;
   start = 0;
   readonly length: number;
+  /** keyHash of the key; its low bits pick the home slot. */
+  readonly hash: number;
+  /** Length of the question: QNAME + QTYPE + QCLASS (response octets 12 .. 12 + qlength). */
+  readonly qlength: number;
+  /** The key's flags octet (KeyFlag). */
+  readonly keyFlags: number;
   readonly wireLength: number;
   readonly ttlCount: number;
   readonly storedAt: number;
@@ -90,17 +120,22 @@ class Entry implements ArenaSlot {
   patched = 0;
   /** CLOCK reference flag. Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set. */
   hot = false;
+  /** Out of the table (its place in the eviction queue is skipped). */
+  removed = false;
   /** The invalidation tag it was stored with. */
   tag: string | undefined = undefined;
 
-  constructor(wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean, keyLength: number) {
+  constructor(hash: number, qlength: number, keyFlags: number, wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean) {
+    this.hash = hash;
+    this.qlength = qlength;
+    this.keyFlags = keyFlags;
     this.wireLength = wireLength;
     this.ttlCount = ttlCount;
     this.length = wireLength + ttlCount * 6;
     this.storedAt = storedAt;
     this.expiresAt = expiresAt;
     this.secure = secure;
-    this.size = ENTRY_OVERHEAD + keyLength * 2;
+    this.size = ENTRY_OVERHEAD;
   }
 }
 
@@ -210,28 +245,38 @@ function writeTtls(e: Entry, elapsed: number): void {
 }
 
 export class AnswerCache {
-  private readonly map = new Map<string, Entry>();
+  /** Open-addressing table: an entry or null per slot; capacity a power of two, at most half full. */
+  private slots: (Entry | null)[] = new Array<Entry | null>(MIN_CAPACITY).fill(null);
+  private mask = MIN_CAPACITY - 1;
+  private size = 0;
+  /** Eviction queue (storage order; null where the hand has passed) and the hand's position in it. */
+  private order: (Entry | null)[] = [];
+  private hand = 0;
+  /** Removed entries still in `order` past the hand. */
+  private dead = 0;
+  /** The entries stored with each tag. */
+  private readonly tagged = new Map<string, Set<Entry>>();
   private readonly maxBytes: number;
   private readonly maxTtl: number;
   private readonly optionsToSlowPath: boolean;
+  private readonly seed: number;
   private readonly info = new QueryInfo();
   private readonly arena: ByteArena;
-  /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
+  /** Entry estimates (objects and table slots); the arena counts the octets. */
   private entryBytes = 0;
-  /** Keys of the entries stored with each tag. */
-  private readonly tagged = new Map<string, Set<string>>();
-  readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0 };
+  readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0, probeLimit: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
     this.maxBytes = options.maxBytes ?? ANSWER_CACHE_DEFAULTS.maxBytes;
     this.maxTtl = options.maxTtl ?? ANSWER_CACHE_DEFAULTS.maxTtl;
     this.optionsToSlowPath = options.optionsToSlowPath ?? ANSWER_CACHE_DEFAULTS.optionsToSlowPath;
+    this.seed = (options.hashSeed ?? 0) | 0;
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
     this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
   }
 
   get count(): number {
-    return this.map.size;
+    return this.size;
   }
 
   /** Estimated bytes held. */
@@ -239,10 +284,16 @@ export class AnswerCache {
     return this.arena.bytes + this.entryBytes;
   }
 
+  /** Slots in the hash table (for tests of the resize rule). */
+  get capacity(): number {
+    return this.slots.length;
+  }
+
   /**
-   * Stores a ready-to-send response under `key` (from `parseQueryKey` or `questionKey`). The bytes
-   * are copied. Returns false when the response is not cacheable: malformed, truncated, question
-   * not matching the key, lifetime zero, or larger than the whole cache.
+   * Stores a ready-to-send response under `key` (from `questionKey`, or `QueryInfo.key` after
+   * `parseQueryKey`). The bytes are copied. Returns false when the response is not cacheable:
+   * malformed, truncated, question not matching the key, lifetime zero, larger than the whole
+   * cache, or (hash collisions) too far from its home slot.
    */
   store(key: string, response: Uint8Array, now: number, options: AnswerStoreOptions = {}): boolean {
     const scan = scanResponse(response);
@@ -253,16 +304,25 @@ export class AnswerCache {
     if (ttl > this.maxTtl) ttl = this.maxTtl;
     if (!(ttl > 0)) return false;
     const n = scan.offsets.length;
-    const entry = new Entry(response.length, n, now, now + ttl * 1000, options.secure ?? false, key.length);
+    const hash = keyHash(key, this.seed);
+    const entry = new Entry(hash, key.length - 1, key.charCodeAt(key.length - 1), response.length, n, now, now + ttl * 1000, options.secure ?? false);
     if (entry.size + entry.length > this.maxBytes) return false;
-    const old = this.map.get(key);
-    if (old !== undefined) this.remove(key, old);
+    const old = this.findKey(key, hash);
+    if (old >= 0) this.removeAt(old);
+    if ((this.size + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
+    const slot = this.freeSlot(hash);
+    if (slot < 0) {
+      this.stats.probeLimit++;
+      return false;
+    }
     this.arena.place(entry);
     const b = entry.chunk.buf;
     const base = entry.start;
     b.set(response, base);
     // AD is decided per hit.
     b[base + 3] = b[base + 3]! & ~FLAG_AD;
+    // The question is kept case-folded, as the key is; hits copy the query's own case over it.
+    for (let i = base + 12, end = base + 12 + entry.qlength - 4; i < end; i++) b[i] = lowerOctet(b[i]!);
     const offs = base + response.length;
     const ttls = offs + n * 2;
     for (let i = 0; i < n; i++) {
@@ -275,25 +335,31 @@ export class AnswerCache {
       b[ttls + i * 4 + 2] = (t >>> 8) & 0xff;
       b[ttls + i * 4 + 3] = t & 0xff;
     }
-    this.map.set(key, entry);
+    this.slots[slot] = entry;
+    this.size++;
+    this.order.push(entry);
     this.entryBytes += entry.size;
     if (options.tag !== undefined) {
       entry.tag = options.tag;
-      let keys = this.tagged.get(options.tag);
-      if (keys === undefined) this.tagged.set(options.tag, (keys = new Set()));
-      keys.add(key);
+      let set = this.tagged.get(options.tag);
+      if (set === undefined) this.tagged.set(options.tag, (set = new Set()));
+      set.add(entry);
     }
-    if (this.bytes > this.maxBytes) this.evict(now);
+    if (this.bytes > this.maxBytes) this.evict(now, entry);
     return true;
   }
 
   /**
    * The stored response for `key` with its TTLs counted down to `now`, as a fresh copy (header as
-   * stored, AD clear). Undefined on a miss or once expired.
+   * stored, AD clear, question lower-cased). Undefined on a miss or once expired.
    */
   lookup(key: string, now: number): Buffer | undefined {
-    const e = this.live(key, now);
-    if (e === undefined) return undefined;
+    const i = this.findKey(key, keyHash(key, this.seed));
+    const e = i < 0 ? undefined : this.live(i, now);
+    if (e === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
     const out = Buffer.allocUnsafe(e.wireLength);
     out.set(e.chunk.buf.subarray(e.start, e.start + e.wireLength));
     return out;
@@ -306,22 +372,26 @@ export class AnswerCache {
    */
   respond(query: Uint8Array, now: number, tcp = false): Buffer | undefined {
     const info = this.info;
-    if (!parseQueryKey(query, info)) return undefined;
+    if (!parseQueryKey(query, info, this.seed)) return undefined;
     if (info.hasOptions && this.optionsToSlowPath) return undefined;
-    const e = this.live(info.key, now);
-    if (e === undefined) return undefined;
+    const i = this.findQuery(query, info);
+    const e = i < 0 ? undefined : this.live(i, now);
+    if (e === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
     const len = e.wireLength;
     if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
     const out = Buffer.allocUnsafe(len);
     // A plain loop: TypedArray#set would need a subarray view (an allocation) of the arena chunk.
     const b = e.chunk.buf;
-    for (let i = 0, j = e.start; i < len; i++, j++) out[i] = b[j]!;
+    for (let k = 0, j = e.start; k < len; k++, j++) out[k] = b[j]!;
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
     out[2] = (out[2]! & ~FLAG_RD) | (query[2]! & FLAG_RD);
     out[3] = (out[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (e.secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
-    for (let i = 13, end = info.qnameEnd; i < end; i++) out[i] = query[i]!;
+    for (let k = 13, end = info.qnameEnd; k < end; k++) out[k] = query[k]!;
     return out;
   }
 
@@ -331,21 +401,20 @@ export class AnswerCache {
   }
 
   delete(key: string): boolean {
-    const e = this.map.get(key);
-    if (e === undefined) return false;
-    this.remove(key, e);
+    const i = this.findKey(key, keyHash(key, this.seed));
+    if (i < 0) return false;
+    this.removeAt(i);
     return true;
   }
 
   /** Drops every entry stored with `tag`; returns how many went. */
   invalidate(tag: string): number {
-    const keys = this.tagged.get(tag);
-    if (keys === undefined) return 0;
+    const set = this.tagged.get(tag);
+    if (set === undefined) return 0;
     let n = 0;
-    for (const key of [...keys]) {
-      const e = this.map.get(key);
-      if (e === undefined) continue;
-      this.remove(key, e);
+    for (const e of [...set]) {
+      if (e.removed) continue;
+      this.removeAt(this.slotOf(e));
       n++;
     }
     this.tagged.delete(tag);
@@ -354,7 +423,12 @@ export class AnswerCache {
 
   clear(): void {
     this.tagged.clear();
-    this.map.clear();
+    this.slots = new Array<Entry | null>(MIN_CAPACITY).fill(null);
+    this.mask = MIN_CAPACITY - 1;
+    this.size = 0;
+    this.order = [];
+    this.hand = 0;
+    this.dead = 0;
     this.arena.clear();
     this.entryBytes = 0;
   }
@@ -362,25 +436,101 @@ export class AnswerCache {
   /** Drops every expired entry; returns how many went. */
   prune(now: number): number {
     let n = 0;
-    for (const [key, e] of this.map) {
-      if (e.expiresAt <= now) {
-        this.remove(key, e);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; ) {
+      const e = slots[i];
+      if (e !== null && e !== undefined && e.expiresAt <= now) {
+        // The backward shift may move a later entry into slot i: look at it again. An entry
+        // shifted from the start of the table to its end (a cluster wrapping around) is met then.
+        this.removeAt(i);
         n++;
+      } else {
+        i++;
       }
     }
     return n;
   }
 
-  private live(key: string, now: number): Entry | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) {
-      this.stats.misses++;
-      return undefined;
+  /** The slot holding the entry for a parsed query, or -1. */
+  private findQuery(q: Uint8Array, info: QueryInfo): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    const hash = info.hash;
+    const qlength = info.qnameEnd + 4 - 12;
+    const nameEnd = info.qnameEnd - 12;
+    let i = hash & mask;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
+      const e = slots[i] as Entry | null;
+      if (e === null) return -1;
+      if (e.hash !== hash || e.qlength !== qlength || e.keyFlags !== info.keyFlags) continue;
+      const b = e.chunk.buf;
+      const base = e.start + 12;
+      let k = 0;
+      for (; k < nameEnd; k++) if (b[base + k] !== lowerOctet(q[12 + k]!)) break;
+      if (k < nameEnd) continue;
+      for (; k < qlength; k++) if (b[base + k] !== q[12 + k]) break;
+      if (k === qlength) return i;
     }
+    return -1;
+  }
+
+  /** The slot holding the entry for a key string, or -1. */
+  private findKey(key: string, hash: number): number {
+    const qlength = key.length - 1;
+    if (qlength < 5) return -1;
+    const keyFlags = key.charCodeAt(qlength);
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
+      const e = slots[i] as Entry | null;
+      if (e === null) return -1;
+      if (e.hash !== hash || e.qlength !== qlength || e.keyFlags !== keyFlags) continue;
+      const b = e.chunk.buf;
+      const base = e.start + 12;
+      let k = 0;
+      for (; k < qlength; k++) if (b[base + k] !== key.charCodeAt(k)) break;
+      if (k === qlength) return i;
+    }
+    return -1;
+  }
+
+  /** The first empty slot within MAX_PROBE of the hash's home slot, or -1. */
+  private freeSlot(hash: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) if (slots[i] === null) return i;
+    return -1;
+  }
+
+  /** Rehashes every entry into a table of `capacity` slots; an entry that no longer fits is dropped. */
+  private resize(capacity: number): void {
+    const old = this.slots;
+    this.slots = new Array<Entry | null>(capacity).fill(null);
+    this.mask = capacity - 1;
+    for (const e of old) {
+      if (e === null) continue;
+      const i = this.freeSlot(e.hash);
+      if (i >= 0) {
+        this.slots[i] = e;
+      } else {
+        // A larger table spreads clusters out, so this takes colliding hashes beyond MAX_PROBE.
+        this.size--;
+        this.arena.free(e);
+        this.entryBytes -= e.size;
+        this.retire(e);
+        this.stats.probeLimit++;
+      }
+    }
+  }
+
+  /** The entry in slot i if still live at `now` (TTLs brought up to date, marked referenced); expired ones go. */
+  private live(i: number, now: number): Entry | undefined {
+    const e = this.slots[i]!;
     if (now >= e.expiresAt) {
-      this.remove(key, e);
+      this.removeAt(i);
       this.stats.expired++;
-      this.stats.misses++;
       return undefined;
     }
     let elapsed = Math.floor((now - e.storedAt) / 1000);
@@ -391,23 +541,97 @@ export class AnswerCache {
     return e;
   }
 
-  private remove(key: string, e: Entry): void {
-    if (e.tag !== undefined) {
-      const keys = this.tagged.get(e.tag);
-      keys?.delete(key);
-      if (keys?.size === 0) this.tagged.delete(e.tag);
+  /** Removes the entry in slot i for good (it leaves the eviction queue lazily). */
+  private removeAt(i: number): void {
+    this.retire(this.unlink(i));
+  }
+
+  /**
+   * Empties slot i, closes the gap by backward shift (Knuth 6.4, algorithm R: each later entry of
+   * the cluster whose home slot is not cyclically in (hole, its slot] moves into the hole), frees
+   * the entry's octets and returns it.
+   */
+  private unlink(i: number): Entry {
+    const slots = this.slots;
+    const mask = this.mask;
+    const gone = slots[i]!;
+    let hole = i;
+    let j = i;
+    while (true) {
+      j = (j + 1) & mask;
+      const e = slots[j] as Entry | null;
+      if (e === null) break;
+      const home = e.hash & mask;
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      slots[hole] = e;
+      hole = j;
     }
-    this.map.delete(key);
-    this.arena.free(e);
-    this.entryBytes -= e.size;
+    slots[hole] = null;
+    this.size--;
+    this.arena.free(gone);
+    this.entryBytes -= gone.size;
+    if (gone.tag !== undefined) {
+      const set = this.tagged.get(gone.tag);
+      set?.delete(gone);
+      if (set?.size === 0) this.tagged.delete(gone.tag);
+    }
+    return gone;
   }
 
-  /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
-  private evict(now: number): void {
-    clockSweep(this.map, now, () => this.bytes <= this.maxBytes, (key, e) => {
-      this.remove(key, e);
-      this.stats.evictions++;
-    });
+  /** Marks an entry that left the table while still queued; compacts the queue when most of it is dead. */
+  private retire(e: Entry): void {
+    e.removed = true;
+    this.dead++;
+    const queued = this.order.length - this.hand;
+    if (this.dead > 64 && this.dead * 2 > queued) {
+      const live: Entry[] = [];
+      for (let k = this.hand; k < this.order.length; k++) {
+        const x = this.order[k];
+        if (x !== null && x !== undefined && !x.removed) live.push(x);
+      }
+      this.order = live;
+      this.hand = 0;
+      this.dead = 0;
+    }
   }
 
+  /** The slot of an entry known to be in the table. */
+  private slotOf(e: Entry): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = e.hash & mask;
+    while (slots[i] !== e) i = (i + 1) & mask;
+    return i;
+  }
+
+  /**
+   * CLOCK sweep until the size bound holds again: expired or unreferenced entries go, referenced
+   * ones lose their flag and go to the back. `keep` (the entry just stored) is passed over.
+   */
+  private evict(now: number, keep: Entry): void {
+    while (this.bytes > this.maxBytes && this.size > 1 && this.hand < this.order.length) {
+      const order = this.order;
+      const e = order[this.hand];
+      order[this.hand++] = null;
+      if (e === null || e === undefined) continue;
+      if (e.removed) {
+        this.dead--;
+        continue;
+      }
+      if (e === keep || (e.hot && e.expiresAt > now)) {
+        e.hot = false;
+        order.push(e);
+      } else {
+        this.unlink(this.slotOf(e));
+        e.removed = true;
+        this.stats.evictions++;
+      }
+    }
+    // The passed-over part of the queue goes once it is half of it.
+    if (this.hand > 64 && this.hand * 2 > this.order.length) {
+      this.order = this.order.slice(this.hand);
+      this.hand = 0;
+    }
+  }
 }

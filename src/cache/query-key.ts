@@ -12,7 +12,13 @@
 // - CD (RFC 4035 §3.2.2): whether unvalidated (possibly bogus) data may be returned;
 // - EDNS present (RFC 6891 §7): whether the response carries an OPT record.
 // RD and AD in the query only change header bits, which are patched at hit time.
-// The same key can be built from a decoded question with `questionKey`.
+//
+// The hit path never builds the key as a string: parseQueryKey folds the key octets into a seeded
+// 32-bit hash as it walks the question (`keyHash` gives the same value for the key as a latin1
+// string, which is how `questionKey` builds it from a decoded question on the store path), and the
+// answer cache compares the query's question octets with the stored response's in place. The seed
+// is the cache's own, drawn from the injected randomness, so a client cannot aim many names at
+// one hash bucket without knowing it.
 
 import { lowerOctet, type Name } from '../wire/name.js';
 
@@ -22,9 +28,14 @@ export const KeyFlag = {
   edns: 4,
 } as const;
 
-/** Fields of a parsed query, filled in place so the hot path allocates nothing but the key. */
+/** Fields of a parsed query, filled in place so the hot path allocates nothing. */
 export class QueryInfo {
-  key = '';
+  /** The query parsed last (its question is `query[12, qnameEnd + 4)`). */
+  query: Uint8Array = EMPTY;
+  /** keyHash of the key under the seed parseQueryKey was given. */
+  hash = 0;
+  /** The key's last octet: KeyFlag bits. */
+  keyFlags = 0;
   id = 0;
   /** Header octets 2 and 3 as received. */
   flags = 0;
@@ -38,12 +49,41 @@ export class QueryInfo {
   udpSize = 512;
   /** The OPT record carries options (cookies, padding...): callers may want the slow path. */
   hasOptions = false;
+
+  /** The key as a latin1 string (`questionKey`'s form), built on demand: not for the hot path. */
+  get key(): string {
+    const q = this.query;
+    let s = '';
+    for (let i = 12; i < this.qnameEnd; i++) s += String.fromCharCode(lowerOctet(q[i]!));
+    for (let i = this.qnameEnd; i < this.qnameEnd + 4; i++) s += String.fromCharCode(q[i]!);
+    return s + String.fromCharCode(this.keyFlags);
+  }
 }
+
+const EMPTY = new Uint8Array(0);
 
 const OPT = 41;
 const MAX_NAME = 255;
-// Scratch for building keys: QNAME (255) + type + class + flags.
-const SCRATCH = Buffer.alloc(MAX_NAME + 5);
+const FNV_PRIME = 0x01000193;
+
+/** Finishes a hash (murmur3's fmix32) so that its low bits, which pick the table slot, mix every octet. */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The hash parseQueryKey computes, for a key held as a latin1 string (from `questionKey` or
+ * `QueryInfo.key`): FNV-1a over the key octets starting from `seed`, then a finishing mix.
+ */
+export function keyHash(key: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key.charCodeAt(i) & 0xff), FNV_PRIME);
+  return finish(h);
+}
 
 /** Header octet 3 bits (RFC 1035 §4.1.1, RFC 4035 §3.2). */
 const FLAG_CD = 0x10;
@@ -52,7 +92,7 @@ const FLAG_CD = 0x10;
  * Parses a client query for the answer cache. Returns false when the query is not a plain one
  * the fast path handles (see the module header).
  */
-export function parseQueryKey(q: Uint8Array, info: QueryInfo): boolean {
+export function parseQueryKey(q: Uint8Array, info: QueryInfo, seed = 0): boolean {
   const n = q.length;
   if (n < 17) return false;
   const f2 = q[2]!;
@@ -61,26 +101,29 @@ export function parseQueryKey(q: Uint8Array, info: QueryInfo): boolean {
   if (q[4] !== 0 || q[5] !== 1 || q[6] !== 0 || q[7] !== 0 || q[8] !== 0 || q[9] !== 0 || q[10] !== 0) return false;
   const arcount = q[11]!;
   if (arcount > 1) return false;
+  let h = seed | 0;
   let i = 12;
-  let o = 0;
   while (true) {
     if (i >= n) return false;
     const len = q[i]!;
     if (len === 0) break;
     // Also rejects compression pointers (0xC0) and extended label types.
     if (len > 63) return false;
-    if (i + len + 1 > n || o + len + 1 >= MAX_NAME) return false;
-    SCRATCH[o++] = len;
     const end = i + 1 + len;
-    for (let j = i + 1; j < end; j++) SCRATCH[o++] = lowerOctet(q[j]!);
+    // The name's wire length so far plus this label and the root octet stays within 255.
+    if (end >= n || end - 12 >= MAX_NAME) return false;
+    h = Math.imul(h ^ len, FNV_PRIME);
+    for (let j = i + 1; j < end; j++) h = Math.imul(h ^ lowerOctet(q[j]!), FNV_PRIME);
     i = end;
   }
-  SCRATCH[o++] = 0;
+  h = Math.imul(h, FNV_PRIME); // the root octet (0): h ^ 0 === h
   const qnameEnd = i + 1;
   let p = qnameEnd + 4;
   if (p > n) return false;
-  const qtype = (q[qnameEnd]! << 8) | q[qnameEnd + 1]!;
-  const qclass = (q[qnameEnd + 2]! << 8) | q[qnameEnd + 3]!;
+  const t0 = q[qnameEnd]!;
+  const t1 = q[qnameEnd + 1]!;
+  const c0 = q[qnameEnd + 2]!;
+  const c1 = q[qnameEnd + 3]!;
   let edns = false;
   let dnssecOk = false;
   let udpSize = 512;
@@ -100,16 +143,19 @@ export function parseQueryKey(q: Uint8Array, info: QueryInfo): boolean {
   }
   if (p !== n) return false;
   const f3 = q[3]!;
-  SCRATCH[o++] = qtype >>> 8;
-  SCRATCH[o++] = qtype & 0xff;
-  SCRATCH[o++] = qclass >>> 8;
-  SCRATCH[o++] = qclass & 0xff;
-  SCRATCH[o++] = (dnssecOk ? KeyFlag.do : 0) | ((f3 & FLAG_CD) !== 0 ? KeyFlag.cd : 0) | (edns ? KeyFlag.edns : 0);
-  info.key = SCRATCH.toString('latin1', 0, o);
+  const keyFlags = (dnssecOk ? KeyFlag.do : 0) | ((f3 & FLAG_CD) !== 0 ? KeyFlag.cd : 0) | (edns ? KeyFlag.edns : 0);
+  h = Math.imul(h ^ t0, FNV_PRIME);
+  h = Math.imul(h ^ t1, FNV_PRIME);
+  h = Math.imul(h ^ c0, FNV_PRIME);
+  h = Math.imul(h ^ c1, FNV_PRIME);
+  h = Math.imul(h ^ keyFlags, FNV_PRIME);
+  info.query = q;
+  info.hash = finish(h);
+  info.keyFlags = keyFlags;
   info.id = (q[0]! << 8) | q[1]!;
   info.flags = (f2 << 8) | f3;
-  info.qtype = qtype;
-  info.qclass = qclass;
+  info.qtype = (t0 << 8) | t1;
+  info.qclass = (c0 << 8) | c1;
   info.qnameEnd = qnameEnd;
   info.edns = edns;
   info.do = dnssecOk;

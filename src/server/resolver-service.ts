@@ -85,7 +85,8 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     options: { ...settings.resolver, rootHints: settings.rootHints, trustAnchors: settings.trustAnchors },
   });
   const answerBytes = settings.answerCacheBytes ?? 64 * 1024 * 1024;
-  const answers = answerBytes > 0 ? new AnswerCache({ maxBytes: answerBytes }) : undefined;
+  // A secret hash seed: clients cannot choose names that pile onto one slot of the table.
+  const answers = answerBytes > 0 ? new AnswerCache({ maxBytes: answerBytes, hashSeed: (random.u16() << 16) | random.u16() }) : undefined;
   const acl = compileAcl(settings.acl ?? DEFAULT_ACL_RULES);
   const frontend = new ResolverFrontend(resolver, answers, clock, {
     acl,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AnswerCache, scanResponse } from '../../src/cache/answer-cache.js';
-import { QueryInfo, parseQueryKey, questionKey } from '../../src/cache/query-key.js';
+import { AnswerCache, MAX_PROBE, scanResponse } from '../../src/cache/answer-cache.js';
+import { QueryInfo, keyHash, parseQueryKey, questionKey } from '../../src/cache/query-key.js';
 import { RRClass, RRType, Rcode } from '../../src/wire/constants.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
 import { T0, a, n, query, response, soa, ttlsOf } from './fixtures.js';
@@ -266,4 +266,144 @@ test('delete, prune, clear and the statistics', () => {
   assert.equal(cache.lastQuery.qtype, RRType.A);
   cache.clear();
   assert.equal(cache.count, 0);
+});
+
+// The hash table under the cache (no timing here: behaviour only).
+const aResp = (name: string, ttl = 300) => response(name, RRType.A, { answer: [{ name, type: RRType.A, ttl, rdata: A1 }] });
+
+/** Names `p0.example.`, `p1.example.`... whose key hashes (seed 0, no EDNS, A/IN) agree in their low `bits` bits with the first. */
+function sameHome(count: number, bits: number): string[] {
+  const mask = (1 << bits) - 1;
+  const out: string[] = [];
+  let home = -1;
+  for (let i = 0; out.length < count; i++) {
+    const name = `p${i}.example.`;
+    const h = keyHash(keyOf(query(name, RRType.A)), 0) & mask;
+    if (home < 0) home = h;
+    if (h === home) out.push(name);
+  }
+  return out;
+}
+
+test('keyHash of the key string equals the hash parseQueryKey computes from the query bytes, for any seed', () => {
+  for (const seed of [0, 1, 0x7fffffff, -1, 0xdeadbeef | 0]) {
+    const info = new QueryInfo();
+    for (const q of [query('WwW.Example.', RRType.AAAA, { edns: true, do: true, cd: true }), query('.', RRType.NS), query('x.', RRType.A, { class: RRClass.CH })]) {
+      assert.ok(parseQueryKey(q, info, seed), 'parsed');
+      assert.equal(keyHash(info.key, seed), info.hash, `seed ${seed}`);
+    }
+  }
+  const info = new QueryInfo();
+  assert.ok(parseQueryKey(query('www.example.', RRType.A), info, 1), 'parsed');
+  const h1 = info.hash;
+  assert.ok(parseQueryKey(query('www.example.', RRType.A), info, 2), 'parsed');
+  assert.notEqual(info.hash, h1, 'the seed changes the hash');
+});
+
+test('entries sharing a home slot are all found, and deleting from the middle of a cluster keeps the rest reachable', () => {
+  const cache = new AnswerCache();
+  const names = sameHome(12, 6);
+  for (const name of names) assert.ok(cache.store(keyOf(query(name, RRType.A)), aResp(name), T0), name);
+  assert.equal(cache.count, 12);
+  for (const name of names) assert.ok(cache.respond(query(name.toUpperCase(), RRType.A), T0), `hit ${name}`);
+  // Remove every other one; the others must still be found (backward-shift deletion).
+  for (let i = 0; i < names.length; i += 2) assert.ok(cache.delete(keyOf(query(names[i]!, RRType.A))), `delete ${names[i]}`);
+  for (let i = 0; i < names.length; i++) {
+    const hit = cache.respond(query(names[i]!, RRType.A), T0);
+    if (i % 2 === 0) assert.equal(hit, undefined, `deleted ${names[i]}`);
+    else assert.ok(hit, `kept ${names[i]}`);
+  }
+  // Same name, other type or flags: different keys, no false hits.
+  assert.equal(cache.respond(query(names[1]!, RRType.AAAA), T0), undefined, 'other type');
+  assert.equal(cache.respond(query(names[1]!, RRType.A, { edns: true }), T0), undefined, 'EDNS differs');
+});
+
+test('two keys with the same 32-bit hash are told apart by their octets', () => {
+  // Found once by a birthday search over `c<N>.example.` (seed 0); the assertion below keeps it honest.
+  const x = 'c1412789.example.';
+  const y = 'c1649192.example.';
+  assert.equal(keyHash(keyOf(query(x, RRType.A)), 0), keyHash(keyOf(query(y, RRType.A)), 0), 'the two keys share a hash (if keyHash changed, find a new pair)');
+  const cache = new AnswerCache();
+  assert.ok(cache.store(keyOf(query(x, RRType.A)), aResp(x), T0), 'store x');
+  assert.equal(cache.respond(query(y, RRType.A), T0), undefined, 'y is not x');
+  const yResp = response(y, RRType.A, { answer: [{ name: y, type: RRType.A, ttl: 300, rdata: A2 }] });
+  assert.ok(cache.store(keyOf(query(y, RRType.A)), yResp, T0), 'store y');
+  assert.equal(cache.count, 2);
+  const rx = cache.respond(query(x, RRType.A), T0);
+  const ry = cache.respond(query(y, RRType.A), T0);
+  assert.deepEqual([...(rx ?? Buffer.alloc(0)).subarray(-4)], [192, 0, 2, 1], 'x answered with its own response');
+  assert.deepEqual([...(ry ?? Buffer.alloc(0)).subarray(-4)], [192, 0, 2, 2], 'y answered with its own response');
+  assert.ok(cache.delete(keyOf(query(x, RRType.A))), 'delete x');
+  assert.ok(cache.respond(query(y, RRType.A), T0), 'y survives');
+});
+
+test('the table doubles before it is half full and keeps every entry across resizes', () => {
+  const cache = new AnswerCache();
+  assert.equal(cache.capacity, 16);
+  for (let i = 0; i < 1000; i++) {
+    assert.ok(cache.store(keyOf(query(`r${i}.example.`, RRType.A)), aResp(`r${i}.example.`), T0), `store ${i}`);
+    assert.ok(cache.count * 2 <= cache.capacity, `load ${cache.count}/${cache.capacity}`);
+  }
+  assert.equal(cache.capacity, 2048);
+  for (let i = 0; i < 1000; i++) assert.ok(cache.respond(query(`r${i}.example.`, RRType.A), T0), `hit ${i}`);
+  // Replacing an entry does not add one.
+  assert.ok(cache.store(keyOf(query('r5.example.', RRType.A)), aResp('r5.example.', 60), T0), 'replace');
+  assert.equal(cache.count, 1000);
+  assert.deepEqual(ttlsOf(cache.respond(query('r5.example.', RRType.A), T0)!), [60]);
+  cache.clear();
+  assert.equal(cache.capacity, 16);
+  assert.equal(cache.respond(query('r5.example.', RRType.A), T0), undefined);
+});
+
+test('no entry sits more than MAX_PROBE slots from its home slot: colliding stores beyond it are refused', () => {
+  const cache = new AnswerCache();
+  // 40 names with one home slot in tables of up to 256 slots; 40 entries make a 128-slot table.
+  const names = sameHome(40, 8);
+  let stored = 0;
+  for (const name of names) if (cache.store(keyOf(query(name, RRType.A)), aResp(name), T0)) stored++;
+  assert.equal(cache.capacity, 128);
+  assert.equal(stored, MAX_PROBE + 1);
+  assert.equal(cache.stats.probeLimit, 40 - stored);
+  for (let i = 0; i < stored; i++) assert.ok(cache.respond(query(names[i]!, RRType.A), T0), `hit ${i}`);
+  for (let i = stored; i < 40; i++) assert.equal(cache.respond(query(names[i]!, RRType.A), T0), undefined, `refused ${i}`);
+});
+
+test('expired entries leave the table on a hit, on prune and first in a sweep', () => {
+  const cache = new AnswerCache({ maxBytes: 20_000 });
+  const names = sameHome(6, 4);
+  names.forEach((name, i) => cache.store(keyOf(query(name, RRType.A)), aResp(name, i % 2 === 0 ? 10 : 300), T0));
+  assert.equal(cache.count, 6);
+  // One expired entry in the middle of the cluster goes on its own lookup; the rest stay reachable.
+  assert.equal(cache.respond(query(names[2]!, RRType.A), T0 + 10_000), undefined);
+  assert.equal(cache.count, 5);
+  assert.equal(cache.prune(T0 + 10_000), 2);
+  for (const i of [1, 3, 5]) assert.ok(cache.respond(query(names[i]!, RRType.A), T0 + 10_000), `live ${i}`);
+  // The sweep meets the oldest entries first and takes expired ones even when they were hit, while
+  // live entries that were hit get a second round.
+  const many = new AnswerCache({ maxBytes: 20_000 });
+  for (let i = 0; i < 40; i++) many.store(keyOf(query(`e${i}.example.`, RRType.A)), aResp(`e${i}.example.`, i % 2 === 0 ? 10 : 300), T0);
+  for (let i = 0; i < 40; i++) assert.ok(many.respond(query(`e${i}.example.`, RRType.A), T0), `hit e${i}`);
+  const evictionsBefore = many.stats.evictions;
+  for (let i = 0; many.stats.evictions < evictionsBefore + 20; i++) {
+    many.store(keyOf(query(`f${i}.example.`, RRType.A)), aResp(`f${i}.example.`, 300), T0 + 20_000);
+  }
+  for (let i = 0; i < 40; i++) {
+    const there = many.lookup(keyOf(query(`e${i}.example.`, RRType.A)), T0) !== undefined;
+    assert.equal(there, i % 2 === 1, `e${i}: ${i % 2 === 0 ? 'expired, evicted though hit' : 'live and hit, kept'}`);
+  }
+});
+
+test('eviction keeps the bytes bound under churn and spares recently hit entries', () => {
+  const cache = new AnswerCache({ maxBytes: 50_000 });
+  const hot = ['hot1.example.', 'hot2.example.', 'hot3.example.'];
+  for (const name of hot) cache.store(keyOf(query(name, RRType.A)), aResp(name), T0);
+  for (let i = 0; i < 5000; i++) {
+    const name = `churn${i}.example.`;
+    assert.ok(cache.store(keyOf(query(name, RRType.A)), aResp(name), T0), `store ${i}`);
+    assert.ok(cache.bytes <= 50_000, `bound at ${i}: ${cache.bytes}`);
+    for (const h of hot) assert.ok(cache.respond(query(h, RRType.A), T0), `${h} stays (${i})`);
+  }
+  assert.ok(cache.respond(query('churn4999.example.', RRType.A), T0), 'the newest entry survives');
+  assert.ok(cache.stats.evictions > 4000, `${cache.stats.evictions}`);
+  assert.ok(cache.count < 400, `${cache.count}`);
 });
