@@ -98,6 +98,9 @@ export const anchordConfigSchema = obj({
       // no (as Knot Resolver): the real QTYPE at the last label (resolver/options.ts).
       'qname-minimisation-hide-qtype': withDefault(bool(), true),
       'use-caps-for-id': withDefault(bool(), false),
+      // yes (default, as Unbound and Knot Resolver): positive answers without authority and
+      // additional records; no: with the answering zone's NS RRset and glue (resolver/options.ts).
+      'minimal-responses': withDefault(bool(), true),
       'do-ip6': withDefault(bool(), false),
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
       // Glue policy (Unbound's names and defaults): only in-bailiwick glue; sibling glue allowed.
@@ -120,6 +123,7 @@ export const anchordConfigSchema = obj({
       'qname-minimisation': true,
       'qname-minimisation-hide-qtype': true,
       'use-caps-for-id': false,
+      'minimal-responses': true,
       'do-ip6': false,
       'edns-buffer-size': 1232,
       'harden-glue': true,

@@ -41,6 +41,12 @@ export type NameResult =
       readonly sets: readonly Piece[];
       /** NSEC/NSEC3 proving a wildcard expansion (served with DO). */
       readonly proofs: readonly SignedRRset[];
+      /**
+       * The zone's NS RRsets and their addresses from the authority and additional sections of
+       * the response that answered (not from the cache); served only when responses are not
+       * minimal (ResolverOptions.minimalResponses).
+       */
+      readonly extra?: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined;
     }
   | {
       readonly kind: 'cname';
@@ -191,6 +197,7 @@ export function buildAnswer(
   flags: ResolveFlags,
   fromCache: boolean,
   upstreamQueries: number,
+  minimal = true,
 ): ResolverAnswer {
   const dnssecOk = flags.do === true;
   const final = chain.final;
@@ -248,6 +255,15 @@ export function buildAnswer(
         records(p.set, p.ttl, ownerFor(p.set.rrset, qname), dnssecOk, answer);
       }
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
+      if (!minimal && final.extra !== undefined) {
+        // Not minimal (Unbound `minimal-responses: no`): the answering response's NS RRsets and
+        // their addresses go along (RFC 1034 §4.3.2 step 6, RFC 2181 §5.4.1: authority and glue
+        // are optional in an answer); in a secure answer only the signed ones (Unbound's
+        // val-clean-additional drops what did not validate).
+        const secure = acc.status === 'secure';
+        for (const s of final.extra.authority) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, authority);
+        for (const s of final.extra.additional) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, additional);
+      }
       break;
     case 'negative':
       note(final.status, final.reason);

@@ -15,7 +15,8 @@
 //   resolved from its own zone's servers (as Unbound's scrubber and iterator do);
 // - authority: only NS, SOA, NSEC, NSEC3, DS and their RRSIGs, owned in the bailiwick; NS only
 //   at an ancestor-or-self of the last chain name;
-// - additional: only A and AAAA in the bailiwick (glue "in bailiwick"); everything else there is
+// - additional: only A and AAAA in the bailiwick (glue "in bailiwick"), with the RRSIGs that cover
+//   them (served when responses are not minimal, answer.ts); everything else there is
 //   dropped, so out-of-bailiwick addresses can never poison the delegation. With `hardenGlue`
 //   off (Unbound `harden-glue: no`), A and AAAA records are kept wherever they are owned. With
 //   `hardenUnverifiedGlue` (Unbound `harden-unverified-glue`, default off) glue is kept only for
@@ -264,7 +265,8 @@ export function scrub(
     if (t === RRType.NS) return tail.isSubdomainOf(r.name);
     return true;
   });
-  let additional = msg.additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && (!hardenGlue || inZone(r)));
+  const isAddress = (t: number): boolean => t === RRType.A || t === RRType.AAAA;
+  let additional = msg.additional.filter((r) => isAddress(effectiveType(r)) && (!hardenGlue || inZone(r)));
   if (hardenUnverifiedGlue) {
     // Glue of an NS name outside the zone its NS RRset delegates is sibling or out-of-zone glue.
     const ns = authority.filter((r) => r.type === RRType.NS);
@@ -273,6 +275,8 @@ export function scrub(
       return delegating.length === 0 || delegating.some((n) => r.name.isSubdomainOf(n.name));
     });
   }
+  // An RRSIG stays only beside the address RRset it covers.
+  additional = additional.filter((r) => r.type !== RRType.RRSIG || additional.some((a) => a.type === effectiveType(r) && a.name.equals(r.name)));
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
   const rcode = (cut || end < chain.length) && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
   return { ...msg, rcode, answer, authority, additional };
@@ -330,7 +334,7 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
     if (nsNames.length === 0) return { kind: 'lame', reason: 'referral without usable NS records' };
     const glue = new Map<string, NsAddresses>();
     for (const r of msg.additional) {
-      if (!nsNames.some((n) => n.equals(r.name))) continue;
+      if ((r.type !== RRType.A && r.type !== RRType.AAAA) || !nsNames.some((n) => n.equals(r.name))) continue;
       let e = glue.get(r.name.key);
       if (e === undefined) glue.set(r.name.key, (e = { v4: [], v6: [] }));
       try {

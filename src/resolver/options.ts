@@ -175,6 +175,12 @@ export interface ResolverOptions {
   readonly hardenUnverifiedGlue: boolean;
   /** Records kept per NS RRset of a reply (Unbound `iter-scrub-ns`, default 20). */
   readonly maxNsRecords: number;
+  /**
+   * Minimal responses (Unbound `minimal-responses`, default yes; Knot Resolver always): a positive
+   * answer carries no authority or additional records. false: it carries the NS RRsets and their
+   * addresses of the response that answered it, when it came from upstream in that query.
+   */
+  readonly minimalResponses: boolean;
 }
 
 export interface ResolverOptionsInit {
@@ -200,6 +206,7 @@ export interface ResolverOptionsInit {
   readonly ednsKeyTag?: boolean | undefined;
   readonly hardenUnverifiedGlue?: boolean | undefined;
   readonly maxNsRecords?: number | undefined;
+  readonly minimalResponses?: boolean | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -245,6 +252,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     ednsKeyTag: init.ednsKeyTag ?? true,
     hardenUnverifiedGlue: init.hardenUnverifiedGlue ?? false,
     maxNsRecords: intIn('maxNsRecords', init.maxNsRecords ?? 20, 1, 10_000),
+    minimalResponses: init.minimalResponses ?? true,
   });
 }
 

@@ -250,7 +250,7 @@ export class Resolver {
     const upstream = joined ? 0 : s.upstreamQueries;
     // A cache miss without recursion (RD clear) is answered with the referral the caches hold
     // (answer.ts 'miss'), unvalidated, so never with AD.
-    const answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream);
+    const answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses);
     if (s.fromCache) this.stats.cacheAnswers++;
     if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
     return answer;
@@ -542,7 +542,7 @@ export class Resolver {
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
-        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [] });
+        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [], extra: extraSections(msg, signedAuth) });
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
@@ -815,6 +815,24 @@ export class Resolver {
     }
     return out;
   }
+}
+
+/**
+ * The NS RRsets of a response's authority section and the address RRsets of its additional
+ * section for their names, in the response's order (served when responses are not minimal).
+ */
+function extraSections(msg: Message, signedAuth: readonly SignedRRset[]): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
+  const authority = signedAuth.filter((s) => s.rrset.type === RRType.NS);
+  if (authority.length === 0) return undefined;
+  const hosts = new Set<string>();
+  for (const s of authority) {
+    for (const rd of s.rrset.rdatas) {
+      const host = decodeTarget(rd);
+      if (host !== undefined) hosts.add(host.key);
+    }
+  }
+  const additional = groupSigned(msg.additional).filter((s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && hosts.has(s.rrset.name.key));
+  return { authority, additional };
 }
 
 /** The deepest judged DNAME strictly above `name`, the one that applies to it (RFC 6672 §2.2). */

@@ -25,3 +25,8 @@ test('qname-minimisation-hide-qtype: on by default (RFC 9156 §3, Unbound), off 
   assert.equal(settingsOf('resolver:\n  qname-minimisation-hide-qtype: no\n')?.qnameMinimisationHideQtype, false, 'no reaches the resolver');
   assert.throws(() => settingsOf('resolver:\n  qname-minimisation-hide-qtype: maybe\n'), /anchord\.yaml:2/, 'a bad value has file:line');
 });
+
+test('minimal-responses: yes by default, no reaches the resolver', () => {
+  assert.equal(settingsOf('{}')?.minimalResponses, true, 'default yes');
+  assert.equal(settingsOf('resolver:\n  minimal-responses: no\n')?.minimalResponses, false, 'no');
+});

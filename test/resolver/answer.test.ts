@@ -43,3 +43,22 @@ test('YXDOMAIN: the DNAME that overflows the name, with its security (RFC 6672 Â
   const bogus = buildAnswer(n('too.long.'), { links: [], final: { kind: 'yxdomain', dname: { ...dname, status: SecurityStatus.bogus } } }, {}, false, 1);
   assert.equal(bogus.rcode, Rcode.SERVFAIL, 'a bogus DNAME proves nothing');
 });
+
+test('minimal responses (default): a positive answer has no authority or additional; not minimal: the answering response\'s NS and glue', () => {
+  const glue = (signed: boolean) => ({ rrset: { name: n('ns.example.'), type: RRType.A, class: 1, ttl: 300, rdatas: [Uint8Array.of(192, 0, 2, 53)] }, rrsigs: signed ? [Uint8Array.of(0, 1, 8, 2)] : [] });
+  const ns = { rrset: { name: n('example.'), type: RRType.NS, class: 1, ttl: 300, rdatas: [n('ns.example.').wire] }, rrsigs: [Uint8Array.of(0, 2, 8, 1)] };
+  const data = (status: SecurityStatus, signedGlue: boolean): ChainResult => ({
+    links: [],
+    final: { kind: 'data', sets: [piece('www.example.', RRType.A, Uint8Array.of(192, 0, 2, 1), status)], proofs: [], extra: { authority: [ns], additional: [glue(signedGlue)] } },
+  });
+  const minimal = buildAnswer(n('www.example.'), data(SecurityStatus.insecure, false), {}, false, 1);
+  assert.deepEqual([minimal.authority.length, minimal.additional.length], [0, 0], 'minimal by default');
+  const full = buildAnswer(n('www.example.'), data(SecurityStatus.insecure, false), {}, false, 1, false);
+  assert.deepEqual(full.authority.map((r) => `${r.name.toString()} ${r.type}`), ['example. 2'], 'the NS RRset, without RRSIG for a client without DO');
+  assert.deepEqual(full.additional.map((r) => `${r.name.toString()} ${r.type}`), ['ns.example. 1'], 'its glue');
+  const secure = buildAnswer(n('www.example.'), data(SecurityStatus.secure, false), { do: true }, false, 1, false);
+  assert.deepEqual(secure.authority.map((r) => `${r.name.toString()} ${r.type}`), ['example. 2', 'example. 46'], 'signed NS with its RRSIG under DO');
+  assert.equal(secure.additional.length, 0, 'unsigned glue is left out of a secure answer');
+  const secureSignedGlue = buildAnswer(n('www.example.'), data(SecurityStatus.secure, true), { do: true }, false, 1, false);
+  assert.deepEqual(secureSignedGlue.additional.map((r) => `${r.name.toString()} ${r.type}`), ['ns.example. 1', 'ns.example. 46'], 'signed glue stays');
+});

@@ -192,3 +192,21 @@ test('a CNAME beside other data at one name: the RRset the server put first deci
   assert.deepEqual(answerChain([cname, a], n('www.a.test.'), RRType.A).map((x) => x.toString()), ['www.a.test.', 'tgt.a.test.']);
   assert.deepEqual(answerChain([a, cname], n('www.a.test.'), RRType.A).map((x) => x.toString()), ['www.a.test.'], 'the A first: it is the answer');
 });
+
+test('the additional section keeps the RRSIGs of the addresses it keeps, and only those', () => {
+  const a = (name: string) => rr(name, RRType.A, Uint8Array.of(192, 0, 2, 53));
+  // RRSIG rdata: type covered, algorithm, labels, original TTL, expiration, inception, key tag, signer, signature.
+  const sig = (name: string, covered: number) => rr(name, RRType.RRSIG, Uint8Array.from([0, covered, 8, 2, 0, 0, 1, 44, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, ...n('a.test.').wire, 1, 2]));
+  const msg = reply('www.a.test.', {
+    aa: true,
+    answer: [rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1))],
+    authority: [rr('a.test.', RRType.NS, n('ns.a.test.').wire)],
+    additional: [a('ns.a.test.'), sig('ns.a.test.', RRType.A), sig('ns.a.test.', RRType.AAAA), rr('ns.a.test.', RRType.TXT, Uint8Array.of(1, 0x78)), sig('ns.a.test.', RRType.TXT)],
+  });
+  const s = scrub(msg, n('www.a.test.'), RRType.A, n('a.test.'));
+  assert.deepEqual(
+    s.additional.map((r) => `${r.type}${r.type === RRType.RRSIG ? `/${r.rdata[1]!}` : ''}`),
+    [`${RRType.A}`, `${RRType.RRSIG}/${RRType.A}`],
+    'the A and its RRSIG; no RRSIG without its RRset, nothing of other types',
+  );
+});

@@ -130,6 +130,8 @@ describe('config mapping', () => {
     );
     assert.ok(s.hardenGlue, 'harden-glue defaults to yes');
     assert.equal(s.qnameMinimisationHideQtype, true, 'Unbound asks the whole name with QTYPE A first');
+    assert.equal(s.minimalResponses, true, 'Unbound\'s minimal-responses default is yes');
+    assert.equal(mapConfig(parse('server:\n\tminimal-responses: no\n', Dialect.unbound)).minimalResponses, false, 'minimal-responses: no maps');
     assert.ok(!s.unsupported.some((u) => u.startsWith('domain-insecure') || u.startsWith('stub-zone')), s.unsupported.join('; '));
   });
   it('an unknown Deckard key is a FileError at its line', () => {

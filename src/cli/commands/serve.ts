@@ -99,6 +99,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       qnameMinimisation: config.resolver['qname-minimisation'],
       qnameMinimisationHideQtype: config.resolver['qname-minimisation-hide-qtype'],
       use0x20: config.resolver['use-caps-for-id'],
+      minimalResponses: config.resolver['minimal-responses'],
       ipv6: config.resolver['do-ip6'],
       ednsBufferSize: config.resolver['edns-buffer-size'],
       ednsKeyTag: config.resolver['edns-key-tag'],

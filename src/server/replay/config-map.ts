@@ -15,9 +15,10 @@
 // Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3), what
 // QNAME minimisation asks at the whole name (resolver option qnameMinimisationHideQtype: U: on, as
 // Unbound always probes the full name with QTYPE A first; D: off, as Knot Resolver asks the real
-// QTYPE at the last label; neither tool has an option for it), and U `access-control` rules with
-// the actions anchord has (allow, allow_snoop, refuse, deny), added to the product's default ACL
-// (transport/acl.ts; loopback allowed, as in Unbound).
+// QTYPE at the last label; neither tool has an option for it), minimal-responses (U: Unbound's
+// default yes unless the scenario says no; D: yes, Knot Resolver answers minimally), and U
+// `access-control` rules with the actions anchord has (allow, allow_snoop, refuse, deny), added to
+// the product's default ACL (transport/acl.ts; loopback allowed, as in Unbound).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
 // reported as a missing feature rather than a wrong answer: stub-host, forward-host, forwarding over
 // TLS, forward-no-cache, harden-referral-path, harden-unknown-additional, do-not-query-localhost off,
@@ -82,6 +83,8 @@ export interface ReplaySetup {
   readonly hardenAlgoDowngrade: boolean | undefined;
   /** Resolver option qnameMinimisationHideQtype (options.ts): the dialect's resolver's behaviour. */
   readonly qnameMinimisationHideQtype: boolean;
+  /** U `minimal-responses` (default yes); D: yes (Knot Resolver answers minimally). */
+  readonly minimalResponses: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -150,7 +153,6 @@ const U_IGNORED = new Set([
   'target-fetch-policy',
   'fake-sha1',
   'fake-dsa',
-  'minimal-responses',
   'iter-scrub-promiscuous',
   'rrset-roundrobin',
   'local-zone',
@@ -190,6 +192,7 @@ class Mapper {
   maxNsRecords: number | undefined;
   hardenAlgoDowngrade: boolean | undefined;
   hideQtype: boolean;
+  minimal = true;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
   ignoreDates = false;
@@ -460,6 +463,9 @@ class Mapper {
       case 'harden-unverified-glue':
         this.hardenUnverifiedGlue = this.flag(o);
         return;
+      case 'minimal-responses':
+        this.minimal = this.flag(o);
+        return;
       case 'iter-scrub-ns':
         this.maxNsRecords = this.int(o);
         return;
@@ -584,6 +590,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     maxNsRecords: m.maxNsRecords,
     hardenAlgoDowngrade: m.hardenAlgoDowngrade,
     qnameMinimisationHideQtype: m.hideQtype,
+    minimalResponses: m.minimal,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

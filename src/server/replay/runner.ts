@@ -243,6 +243,7 @@ class Run implements Transport {
         trustAnchors: this.live.list,
         qnameMinimisation: qmin,
         qnameMinimisationHideQtype: setup.qnameMinimisationHideQtype,
+        minimalResponses: setup.minimalResponses,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3, hardenAlgoDowngrade: validator.hardenAlgoDowngrade },
