@@ -33,7 +33,7 @@
 
 import type { Clock } from '../core/clock.js';
 import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
-import { RRClass } from '../wire/constants.js';
+import { RRClass, RRType } from '../wire/constants.js';
 import { Name } from '../wire/name.js';
 import { bytesEqual } from '../wire/record.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
@@ -224,6 +224,8 @@ export class RRsetCache {
   private readonly arena: ByteArena;
   /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
   private entryBytes = 0;
+  /** DNAME entries held (expired ones included until dropped): none, and no lookup need ask for one. */
+  private dnames = 0;
 
   constructor(options: RRsetCacheOptions) {
     this.clock = options.clock;
@@ -238,6 +240,14 @@ export class RRsetCache {
   /** Entries held (expired ones included until touched or evicted). */
   get count(): number {
     return this.map.size;
+  }
+
+  /**
+   * True when a DNAME RRset may be held: false means every DNAME lookup misses, so a resolver
+   * can skip looking for one at each ancestor of a name (most caches never hold any).
+   */
+  get mayHoldDname(): boolean {
+    return this.dnames > 0;
   }
 
   /** Bytes held: the arena's chunks plus the per-entry estimates. */
@@ -279,6 +289,7 @@ export class RRsetCache {
     entry.fill(data);
     this.map.set(key, entry);
     this.entryBytes += entry.size;
+    if (entry.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
     return InsertOutcome.stored;
   }
@@ -315,6 +326,7 @@ export class RRsetCache {
     this.map.clear();
     this.arena.clear();
     this.entryBytes = 0;
+    this.dnames = 0;
   }
 
   /** Drops every expired entry; returns how many went. Call from maintenance, not per query. */
@@ -334,6 +346,7 @@ export class RRsetCache {
     this.map.delete(key);
     this.arena.free(e);
     this.entryBytes -= e.size;
+    if (e.type === RRType.DNAME) this.dnames--;
   }
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */

@@ -30,7 +30,7 @@ import type { Random } from '../core/random.js';
 import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { Opcode, Rcode } from '../wire/constants.js';
 import type { EdnsOptionData } from '../wire/edns.js';
-import { decodeMessage, encodeMessage, makeQuery, type Message } from '../wire/message.js';
+import { decodeMessage, encodeQuery, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
 import { parseServerKey, type ResolverOptions } from './options.js';
@@ -126,8 +126,7 @@ export class Exchanger {
       const id = random.u16();
       const name = options.use0x20 ? randomCase(qname, random) : qname;
       const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
-      const query = makeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
-      const bytes = encodeMessage(query).bytes;
+      const bytes = encodeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
       if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
       const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
       const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
@@ -147,7 +146,7 @@ export class Exchanger {
       publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
       let msg: Message;
       try {
-        msg = decodeMessage(r.bytes);
+        msg = decodeMessage(r.bytes, { rdataViews: true });
       } catch {
         this.deps.stats.upstreamErrors++;
         return { kind: 'error', reason: 'malformed reply' };

@@ -315,7 +315,7 @@ export class Resolver {
     // synthesises it from the cache), for every question type, DNAME included (the DNAME at an
     // ancestor applies first); the CNAME is as secure as the DNAME, TTL its TTL. A question for
     // type CNAME is answered by that CNAME; a substitution too long is YXDOMAIN (§2.2).
-    for (let a = name.parent(); a !== undefined && !a.isRoot(); a = a.parent()) {
+    for (let a = rrsets.mayHoldDname ? name.parent() : undefined; a !== undefined && !a.isRoot(); a = a.parent()) {
       const d = rrsets.lookup(a, RRType.DNAME);
       if (!usable(d)) continue;
       const dtarget = decodeTarget(d.rrset.rdatas[0]);
@@ -612,7 +612,7 @@ export class Resolver {
     const v4: string[] = [];
     const v6: string[] = [];
     const a = this.options.ipv4 ? rrsets.lookup(name, RRType.A) : undefined;
-    if (a !== undefined && a.status !== SecurityStatus.bogus) for (const rd of a.rrset.rdatas) if (rd.length === 4) v4.push(rd.join('.'));
+    if (a !== undefined && a.status !== SecurityStatus.bogus) for (const rd of a.rrset.rdatas) if (rd.length === 4) v4.push(`${rd[0]!}.${rd[1]!}.${rd[2]!}.${rd[3]!}`);
     const aaaa = this.options.ipv6 ? rrsets.lookup(name, RRType.AAAA) : undefined;
     if (aaaa !== undefined && aaaa.status !== SecurityStatus.bogus) {
       for (const rd of aaaa.rrset.rdatas) {

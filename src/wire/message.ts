@@ -75,8 +75,17 @@ const SECTIONS: readonly SectionName[] = ['answer', 'authority', 'additional'];
 
 // ---- Decoding --------------------------------------------------------------------------------
 
+export interface DecodeOptions {
+  /**
+   * RDATA of types without compressed names as views of `bytes` instead of copies: for a caller
+   * that owns `bytes` (a datagram just received) and never changes it. Default false.
+   */
+  readonly rdataViews?: boolean;
+}
+
 /** Decodes a message. Throws WireError for framing errors (see the module comment). */
-export function decodeMessage(bytes: Uint8Array): Message {
+export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message {
+  const views = opts?.rdataViews === true;
   if (bytes.length < HEADER_SIZE) throw new WireError(`message of ${bytes.length} octets is shorter than the header`, 0);
   const r = new WireReader(bytes);
   const id = r.u16();
@@ -145,7 +154,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
         rdata = new Uint8Array(0);
       } else {
         try {
-          rdata = readRdata(r, type, rdlength);
+          rdata = readRdata(r, type, rdlength, views);
         } catch (e) {
           if (!(e instanceof WireError)) throw e;
           malformed.push({ section, offset: start, type, reason: e.message });
@@ -385,6 +394,59 @@ export function makeQuery(name: Name, type: number, opts: QueryOptions): Message
     ...base,
     edns: { udpSize: opts.udpSize ?? DEFAULT_UDP_SIZE, version: 0, dnssecOk, flags: dnssecOk ? EDNS_DO : 0, options },
   };
+}
+
+/**
+ * The wire form of `makeQuery(name, type, opts)`, octet for octet what encodeMessage gives it,
+ * written straight into one buffer: the resolver sends one per upstream query.
+ */
+export function encodeQuery(name: Name, type: number, opts: QueryOptions): Uint8Array {
+  const edns = opts.edns !== false;
+  let optLen = 0;
+  if (edns) {
+    optLen = 11;
+    if (opts.cookie !== undefined) optLen += 4 + opts.cookie.length;
+    for (const o of opts.options ?? []) optLen += 4 + o.data.length;
+  }
+  const wire = name.wire;
+  const out = new Uint8Array(HEADER_SIZE + wire.length + 4 + optLen);
+  const id = opts.id & 0xffff;
+  out[0] = id >>> 8;
+  out[1] = id & 0xff;
+  out[2] = opts.rd === true ? 0x01 : 0;
+  out[3] = opts.cd === true ? 0x10 : 0;
+  out[5] = 1;
+  out[11] = edns ? 1 : 0;
+  out.set(wire, HEADER_SIZE);
+  let p = HEADER_SIZE + wire.length;
+  const cls = opts.class ?? RRClass.IN;
+  out[p] = type >>> 8;
+  out[p + 1] = type & 0xff;
+  out[p + 2] = cls >>> 8;
+  out[p + 3] = cls & 0xff;
+  p += 4;
+  if (!edns) return out;
+  // OPT (RFC 6891 §6.1.2): root owner, TYPE 41, CLASS the UDP size, TTL ext-rcode 0, version 0, flags.
+  const udpSize = opts.udpSize ?? DEFAULT_UDP_SIZE;
+  out[p + 1] = 0;
+  out[p + 2] = RRType.OPT;
+  out[p + 3] = udpSize >>> 8;
+  out[p + 4] = udpSize & 0xff;
+  out[p + 7] = opts.do === true ? EDNS_DO >>> 8 : 0;
+  out[p + 9] = (optLen - 11) >>> 8;
+  out[p + 10] = (optLen - 11) & 0xff;
+  p += 11;
+  const put = (code: number, data: Uint8Array): void => {
+    out[p] = code >>> 8;
+    out[p + 1] = code & 0xff;
+    out[p + 2] = data.length >>> 8;
+    out[p + 3] = data.length & 0xff;
+    out.set(data, p + 4);
+    p += 4 + data.length;
+  };
+  if (opts.cookie !== undefined) put(10, opts.cookie);
+  for (const o of opts.options ?? []) put(o.code, o.data);
+  return out;
 }
 
 export interface ResponseOptions {

@@ -15,6 +15,9 @@ const LOWER = new Uint8Array(256);
 for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
 
 /** ASCII lower-casing of one octet (RFC 4343 §3: only A-Z fold). */
+// Scratch space for building keys (synchronous, never re-entered).
+const KEY_SCRATCH = Buffer.alloc(MAX_NAME);
+
 export function lowerOctet(b: number): number {
   return LOWER[b]!;
 }
@@ -171,10 +174,11 @@ export class Name {
    */
   get key(): string {
     if (this.keyCache === undefined) {
-      // One fromCharCode call over the lowered bytes, passed with apply: a spread would walk the
-      // bytes through the iterator protocol (one result object per octet, ~4x slower). Names are
-      // at most 255 octets, well within argument limits.
-      this.keyCache = String.fromCharCode.apply(null, this.canonicalWire() as unknown as number[]);
+      // The lowered octets go into scratch space and come out as one latin1 string: no array is
+      // allocated per name (the key is computed for most names a resolver decodes).
+      const w = this.wire;
+      for (let i = 0; i < w.length; i++) KEY_SCRATCH[i] = LOWER[w[i]!]!;
+      this.keyCache = KEY_SCRATCH.toString('latin1', 0, w.length);
     }
     return this.keyCache;
   }

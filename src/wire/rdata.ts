@@ -12,6 +12,7 @@
 //   SvcParams (RFC 9460 §2.2, §7), IPv4 text and RFC 5952 canonical IPv6 text.
 
 import { PresentationError, WireError } from '../core/errors.js';
+import { RRType } from './constants.js';
 import { Name } from './name.js';
 import { WireReader } from './reader.js';
 import type { WireWriter } from './writer.js';
@@ -249,19 +250,25 @@ function checkSvcParams(buf: Uint8Array, pos: number, end: number): void {
 
 // ---- Reading from a message ------------------------------------------------------------------
 
+// Scratch space for RDATA whose names are being expanded. readRdata is synchronous and copies the
+// result out before returning, so one buffer serves every call (grown for the rare long RDATA).
+let RDATA_SCRATCH = new Uint8Array(1024);
+
 /**
- * Reads RDLENGTH octets of RDATA at r.pos and returns the uncompressed RDATA (a fresh copy).
+ * Reads RDLENGTH octets of RDATA at r.pos and returns the uncompressed RDATA: a fresh copy, or with
+ * `view`, for types without compressed names, a view of the message buffer (no copy; the caller
+ * keeps the buffer alive and unchanged for as long as it keeps the RDATA).
  * Known types are checked field by field; any inconsistency throws WireError. On return, or on
  * a throw, r.pos is just after the RDATA when it lies inside the window.
  */
-export function readRdata(r: WireReader, type: number, rdlength: number): Uint8Array {
+export function readRdata(r: WireReader, type: number, rdlength: number, view = false): Uint8Array {
   const start = r.pos;
   const end = start + rdlength;
   if (end > r.end) throw new WireError('RDATA overruns the message', start);
   const plan = planFor(type);
   if (plan === undefined) {
     r.pos = end;
-    return r.buf.slice(start, end);
+    return view ? r.buf.subarray(start, end) : r.buf.slice(start, end);
   }
   const savedEnd = r.end;
   r.end = end;
@@ -270,13 +277,15 @@ export function readRdata(r: WireReader, type: number, rdlength: number): Uint8A
     if (!plan.decompress) {
       for (let i = 0; i < kinds.length; i++) walkField(r, kinds[i]!, flags[i]!, false, null, 0);
       if (r.pos !== end) throw new WireError('trailing octets in RDATA', r.pos);
-      return r.buf.slice(start, end);
+      return view ? r.buf.subarray(start, end) : r.buf.slice(start, end);
     }
-    const out = new Uint8Array(rdlength + 255 * plan.nameCount);
+    // Expanded into scratch space first, then copied out once at its final length.
+    const need = rdlength + 255 * plan.nameCount;
+    if (RDATA_SCRATCH.length < need) RDATA_SCRATCH = new Uint8Array(need);
     let o = 0;
-    for (let i = 0; i < kinds.length; i++) o = walkField(r, kinds[i]!, flags[i]!, true, out, o);
+    for (let i = 0; i < kinds.length; i++) o = walkField(r, kinds[i]!, flags[i]!, true, RDATA_SCRATCH, o);
     if (r.pos !== end) throw new WireError('trailing octets in RDATA', r.pos);
-    return o === out.length ? out : out.slice(0, o);
+    return RDATA_SCRATCH.slice(0, o);
   } finally {
     r.end = savedEnd;
     r.pos = end;
@@ -335,6 +344,21 @@ export function writeRdata(w: WireWriter, type: number, rdata: Uint8Array, compr
  * match the type.
  */
 export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
+  // The types a resolver decodes per query, read directly (same result as the schema walk below,
+  // which still reports what is wrong with bad RDATA).
+  switch (type) {
+    case RRType.NS:
+      if (wellFormedName(rdata)) return { host: Name.fromWire(rdata.slice()) };
+      break;
+    case RRType.CNAME:
+    case RRType.DNAME:
+    case RRType.PTR:
+      if (wellFormedName(rdata)) return { target: Name.fromWire(rdata.slice()) };
+      break;
+    case RRType.A:
+      if (rdata.length === 4) return { address: ipv4ToText(rdata) };
+      break;
+  }
   const plan = planFor(type);
   if (plan === undefined) return { data: rdata };
   validateRdata(type, rdata);
@@ -392,6 +416,20 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
     }
   }
   return out;
+}
+
+/** True when `rdata` is exactly one uncompressed name (RFC 1035 §3.1: labels of 1-63 octets, root last, 255 at most). */
+function wellFormedName(rdata: Uint8Array): boolean {
+  const n = rdata.length;
+  if (n > 255) return false;
+  let i = 0;
+  while (i < n) {
+    const len = rdata[i]!;
+    if (len === 0) return i === n - 1;
+    if (len > 63) return false;
+    i += len + 1;
+  }
+  return false;
 }
 
 /** decodeRdata with the typed view for the types listed in RdataTypeMap. */

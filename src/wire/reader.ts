@@ -109,7 +109,9 @@ export class WireReader {
     }
     const len = this.nameInto(SCRATCH, 0, decompress);
     const name = Name.fromWire(SCRATCH.slice(0, len));
-    (this.memo ??= new Map()).set(p, name);
+    // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
+    // newer types are never compressed): others keep no memo.
+    if (decompress) (this.memo ??= new Map()).set(p, name);
     return name;
   }
 

@@ -45,6 +45,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * inside a set is dropped (RFC 2181 §5); the set's TTL is the smallest seen (RFC 2181 §5.2).
  */
 export function groupRRsets(records: readonly ResourceRecord[]): RRset[] {
+  if (records.length <= SMALL_GROUP) return groupFew(records);
   const sets = new Map<string, { name: Name; type: number; class: number; ttl: number; rdatas: Uint8Array[] }>();
   for (const rr of records) {
     const key = `${rr.name.key}/${rr.class}/${rr.type}`;
@@ -57,4 +58,28 @@ export function groupRRsets(records: readonly ResourceRecord[]): RRset[] {
     }
   }
   return [...sets.values()];
+}
+
+/** Up to this many records are grouped by comparing with the sets found so far (no keys built). */
+const SMALL_GROUP = 16;
+
+/** groupRRsets for a few records: a linear search over the sets, same order and result. */
+function groupFew(records: readonly ResourceRecord[]): RRset[] {
+  const sets: { name: Name; type: number; class: number; ttl: number; rdatas: Uint8Array[] }[] = [];
+  for (const rr of records) {
+    let cur: (typeof sets)[number] | undefined;
+    for (const s of sets) {
+      if (s.type === rr.type && s.class === rr.class && s.name.equals(rr.name)) {
+        cur = s;
+        break;
+      }
+    }
+    if (cur === undefined) {
+      sets.push({ name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata] });
+    } else {
+      if (rr.ttl < cur.ttl) cur.ttl = rr.ttl;
+      if (!cur.rdatas.some((r) => bytesEqual(r, rr.rdata))) cur.rdatas.push(rr.rdata);
+    }
+  }
+  return sets;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WireError } from '../../src/core/errors.js';
 import { EdnsOption, Rcode, RRClass, RRType } from '../../src/wire/constants.js';
 import { encodeCookie, encodeEde, extendedErrors, PAD_QUERY_BLOCK } from '../../src/wire/edns.js';
-import { decodeMessage, encodeMessage, makeQuery, makeResponse } from '../../src/wire/message.js';
+import { decodeMessage, encodeMessage, encodeQuery, makeQuery, makeResponse } from '../../src/wire/message.js';
 import type { MessageInit } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
@@ -284,4 +284,46 @@ test('makeQuery and makeResponse', () => {
   assert.equal(r.edns?.dnssecOk, true);
   assert.equal(r.question, d.question);
   assert.equal(makeResponse(makeQuery(N('x.'), 1, { id: 1, edns: false })).edns, undefined);
+});
+
+test('encodeQuery writes what encodeMessage writes for makeQuery', () => {
+  const name = Name.parse('WwW.Example.COM.');
+  const cases = [
+    { id: 0 },
+    { id: 0xbeef, rd: true, cd: true },
+    { id: 7, edns: false, rd: true },
+    { id: 0x1234, do: true, udpSize: 1232 },
+    { id: 0xffff, do: false, udpSize: 4096, class: RRClass.CH },
+    { id: 42, do: true, cookie: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), options: [{ code: 14, data: new Uint8Array([0x4f, 0x66]) }] },
+  ];
+  for (const opts of cases) {
+    for (const type of [RRType.A, RRType.DNSKEY, RRType.DS]) {
+      const want = encodeMessage(makeQuery(name, type, opts)).bytes;
+      assert.deepEqual(encodeQuery(name, type, opts), Uint8Array.from(want), `query ${JSON.stringify(opts)} type ${type}`);
+    }
+  }
+  assert.deepEqual(encodeQuery(Name.ROOT, RRType.NS, { id: 1 }), Uint8Array.from(encodeMessage(makeQuery(Name.ROOT, RRType.NS, { id: 1 })).bytes), 'root question');
+});
+
+test('rdataViews: RDATA without compressed names is a view of the message, names expanded into copies', () => {
+  const owner = Name.parse('a.example.');
+  const msg: MessageInit = {
+    id: 1,
+    flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+    rcode: 0,
+    question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
+    answer: [
+      { name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) },
+      { name: owner, type: RRType.NS, class: RRClass.IN, ttl: 60, rdata: Name.parse('ns.a.example.').wire },
+    ],
+    authority: [],
+    additional: [],
+  };
+  const bytes = encodeMessage(msg).bytes;
+  const copied = decodeMessage(bytes);
+  const viewed = decodeMessage(bytes, { rdataViews: true });
+  assert.deepEqual(viewed.answer, copied.answer, 'same records either way');
+  assert.equal(viewed.answer[0]!.rdata.buffer, bytes.buffer, 'A RDATA is a view of the message');
+  assert.notEqual(copied.answer[0]!.rdata.buffer, bytes.buffer, 'A RDATA is a copy by default');
+  assert.notEqual(viewed.answer[1]!.rdata.buffer, bytes.buffer, 'NS RDATA (compressed name) is expanded into its own octets');
 });
