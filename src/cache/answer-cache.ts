@@ -78,6 +78,12 @@ export interface AnswerStoreOptions {
   readonly ttl?: number | undefined;
   /** Dropped by `invalidate(tag)` (module comment). */
   readonly tag?: string | undefined;
+  /**
+   * Record TTLs above this many seconds are stored as it (and the entry lives at most as long):
+   * the data behind the response was cached with a shorter life than its TTLs say, and hits show
+   * what the cache holds.
+   */
+  readonly recordTtlCap?: number | undefined;
 }
 
 export interface AnswerCacheStats {
@@ -298,9 +304,11 @@ export class AnswerCache {
   store(key: string, response: Uint8Array, now: number, options: AnswerStoreOptions = {}): boolean {
     const scan = scanResponse(response);
     if (scan === undefined || !questionMatchesKey(response, key)) return false;
+    const cap = options.recordTtlCap ?? Infinity;
     let ttl = scan.minTtl;
     if (ttl === Infinity) ttl = options.ttl ?? 0;
     else if (options.ttl !== undefined && options.ttl < ttl) ttl = options.ttl;
+    if (cap < ttl) ttl = cap;
     if (ttl > this.maxTtl) ttl = this.maxTtl;
     if (!(ttl > 0)) return false;
     const n = scan.offsets.length;
@@ -327,7 +335,14 @@ export class AnswerCache {
     const ttls = offs + n * 2;
     for (let i = 0; i < n; i++) {
       const o = scan.offsets[i]!;
-      const t = scan.ttls[i]!;
+      let t = scan.ttls[i]!;
+      if (t > cap) {
+        t = cap;
+        b[base + o] = t >>> 24;
+        b[base + o + 1] = (t >>> 16) & 0xff;
+        b[base + o + 2] = (t >>> 8) & 0xff;
+        b[base + o + 3] = t & 0xff;
+      }
       b[offs + i * 2] = o >>> 8;
       b[offs + i * 2 + 1] = o & 0xff;
       b[ttls + i * 4] = t >>> 24;

@@ -18,8 +18,8 @@
 //     unsigned answer from downgrading validated data.
 //
 // Expiry: the data TTL clamped into [minTtl, maxTtl]; secure data also capped at the earliest
-// RRSIG expiration (RFC 4035 §5.3.3). Bogus data lives `bogusTtl` seconds (default 60, Unbound's
-// val-bogus-ttl), never its data TTL. A TTL of zero is not cached (RFC 1035 §3.2.1). The remaining
+// RRSIG expiration (RFC 4035 §5.3.3); and at the insert's `notAfter` when the resolver gives one.
+// Bogus data lives `bogusTtl` seconds (default 60, Unbound's val-bogus-ttl), never its data TTL. A TTL of zero is not cached (RFC 1035 §3.2.1). The remaining
 // TTL is computed at lookup from the injected clock.
 //
 // Storage: an entry keeps its owner name, RDATAs and RRSIG RDATAs as octets packed into a shared
@@ -92,6 +92,11 @@ export interface RRsetInsert extends SignedRRset {
   readonly status: SecurityStatus;
   /** For bogus (or indeterminate) data: why. */
   readonly reason?: CacheReason | undefined;
+  /**
+   * Latest expiry (ms since the epoch), whatever the TTL says: data learnt from a zone's servers
+   * lives no longer than the delegation that led to them (the resolver's ghost-domain rule).
+   */
+  readonly notAfter?: number | undefined;
 }
 
 /** A cache hit. `rrset.ttl` is the TTL as received; `ttl` is what is left (serve with it). */
@@ -260,7 +265,7 @@ export class RRsetCache {
     if (data.status === SecurityStatus.bogus) return now + this.bogusTtl * 1000;
     const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
     if (ttl === 0) return now;
-    const at = now + ttl * 1000;
+    const at = data.notAfter !== undefined && data.notAfter < now + ttl * 1000 ? data.notAfter : now + ttl * 1000;
     if (data.status !== SecurityStatus.secure) return at;
     return Math.min(at, signatureDeadline(data.rrsigs, now));
   }
@@ -278,7 +283,7 @@ export class RRsetCache {
     if (verdict === InsertOutcome.refreshed && cached !== undefined) {
       // Same data, still validated: a new expiry, bounded by the cached signatures.
       const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
-      cached.expiresAt = Math.min(now + ttl * 1000, signatureDeadline(cached.list(true), now));
+      cached.expiresAt = Math.min(now + ttl * 1000, signatureDeadline(cached.list(true), now), data.notAfter ?? Infinity);
       cached.hot = true;
       return verdict;
     }

@@ -139,6 +139,12 @@ export interface ResolverAnswer {
    * that zone's newest SOA changes (NegativeCache.onZoneSoaChange).
    */
   readonly soaZone?: Name | undefined;
+  /**
+   * Seconds: the data behind the answer was cached no longer than this (its delegation's expiry,
+   * resolver.ts delegationExpiry), though the answer shows the TTLs received. A cache of whole
+   * answers serves it with TTLs capped to this, as the caches would. Undefined: no cap.
+   */
+  readonly ttlCap?: number | undefined;
 }
 
 export interface ChainResult {

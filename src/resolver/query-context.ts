@@ -95,6 +95,11 @@ export class QueryContext {
    * another server of the zone can give good data (Unbound's blacklist on bogus).
    */
   readonly avoid = new Set<string>();
+  /**
+   * The earliest delegation expiry (ms) that capped data this query cached (resolver.ts
+   * delegationExpiry): whole answers built from it are not reused past it. Infinity: none.
+   */
+  cachedUntil = Infinity;
   private readonly clock: Clock;
   private readonly stats: ResolverStats;
 

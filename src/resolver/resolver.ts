@@ -27,7 +27,7 @@ import { KeyCache } from '../cache/key-cache.js';
 import { NegativeCache } from '../cache/negative-cache.js';
 import { ParentSideCache } from '../cache/parent-side-cache.js';
 import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
-import { clampTtl } from '../cache/ttl-policy.js';
+import { clampTtl, remainingTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
@@ -39,7 +39,7 @@ import type { EdnsOptionData } from '../wire/edns.js';
 import type { Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
-import { groupRRsets, type ResourceRecord } from '../wire/record.js';
+import { groupRRsets, type ResourceRecord, type RRset } from '../wire/record.js';
 import {
   buildAnswer,
   refusedAnswer,
@@ -106,6 +106,14 @@ interface Shared {
   readonly chain: ChainResult;
   readonly fromCache: boolean;
   readonly upstreamQueries: number;
+  /** QueryContext.cachedUntil of the resolution. */
+  readonly cachedUntil: number;
+}
+
+/** A cached delegation's expiry (ms) and the keys of its name server names (delegationExpiry). */
+interface DelegationLife {
+  readonly expiresAt: number;
+  readonly hosts: ReadonlySet<string>;
 }
 
 const ROOT = Name.ROOT;
@@ -250,7 +258,11 @@ export class Resolver {
     const upstream = joined ? 0 : s.upstreamQueries;
     // A cache miss without recursion (RD clear) is answered with the referral the caches hold
     // (answer.ts 'miss'), unvalidated, so never with AD.
-    const answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses);
+    let answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses);
+    if (s.cachedUntil !== Infinity) {
+      // Data this resolution cached was capped at a delegation's expiry (delegationExpiry).
+      answer = { ...answer, ttlCap: remainingTtl(s.cachedUntil, this.clock.now()) };
+    }
     if (s.fromCache) this.stats.cacheAnswers++;
     if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
     return answer;
@@ -260,7 +272,7 @@ export class Resolver {
     const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
     let chain = await this.lookupChain(ctx, qname, qtype, true);
     if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
-    return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries };
+    return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
   }
 
   // ---- Names and chains ------------------------------------------------------------------------
@@ -444,13 +456,24 @@ export class Resolver {
       verdict = v;
     }
     if ('kind' in verdict && verdict.kind === 'fail') return verdict;
-    this.learn(ctx, res.msg, name, qtype, verdict, validate);
+    this.learn(ctx, res.msg, name, qtype, verdict, validate, this.delegationExpiry(res.zone));
     return undefined;
   }
 
   /** Caches a judged response and records what it says per name in the client query. */
-  private learn(ctx: QueryContext, msg: Message, qname: Name, qtype: number, v: ResponseVerdict, validated: boolean): void {
+  private learn(ctx: QueryContext, msg: Message, qname: Name, qtype: number, v: ResponseVerdict, validated: boolean, cut: DelegationLife | undefined): void {
     const { rrsets, negative, aggressive } = this.caches;
+    // Ghost-domain protection (delegationExpiry): NS RRsets and the addresses of the cut's name
+    // servers live no longer than the delegation the response came through.
+    // An answer RRset capped below its TTL: whole answers built from it are not reused past the cap.
+    const capFor = (set: RRset, answer: boolean): number | undefined => {
+      if (cut === undefined) return undefined;
+      const capped =
+        set.type === RRType.NS || ((set.type === RRType.A || set.type === RRType.AAAA) && cut.hosts.has(set.name.key));
+      if (!capped) return undefined;
+      if (answer && this.clock.now() + set.ttl * 1000 > cut.expiresAt && cut.expiresAt < ctx.cachedUntil) ctx.cachedUntil = cut.expiresAt;
+      return cut.expiresAt;
+    };
     const cred = msg.flags.aa ? Credibility.answerAuthoritative : Credibility.answerNonAuthoritative;
     const signedAnswer = groupSigned(msg.answer);
     const signedAuth = groupSigned(msg.authority);
@@ -480,7 +503,7 @@ export class Resolver {
         rrsets.insert({ ...p.set, rrset: { ...p.set.rrset, name: wildcard }, credibility: cred, status: statusOf('secure') });
         continue;
       }
-      rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason });
+      rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason, notAfter: capFor(p.set.rrset, true) });
     }
     if (msg.flags.aa) {
       // The zone's own NS RRset in the authority section of an authoritative answer: the child's
@@ -491,7 +514,7 @@ export class Resolver {
       // nothing about the answer), so it is cached unchecked, as referral NS RRsets are.
       for (const set of signedAuth) {
         if (set.rrset.type !== RRType.NS || !qname.isSubdomainOf(set.rrset.name)) continue;
-        rrsets.insert({ ...set, credibility: Credibility.authorityAuthoritative, status: SecurityStatus.unchecked });
+        rrsets.insert({ ...set, credibility: Credibility.authorityAuthoritative, status: SecurityStatus.unchecked, notAfter: capFor(set.rrset, false) });
       }
     }
     const chain = v.chain;
@@ -739,11 +762,40 @@ export class Resolver {
     this.cacheGlue(res.msg.additional, names);
   }
 
-  private cacheGlue(additional: readonly ResourceRecord[], names: readonly (Name | undefined)[]): void {
+  private cacheGlue(additional: readonly ResourceRecord[], names: readonly (Name | undefined)[], notAfter?: number): void {
     const glue = additional.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && names.some((n) => n?.equals(r.name) === true));
     for (const rrset of groupRRsets(glue)) {
-      this.caches.rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.additional, status: SecurityStatus.unchecked });
+      this.caches.rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.additional, status: SecurityStatus.unchecked, notAfter });
     }
+  }
+
+  /**
+   * Ghost-domain protection (CVE-2012-1192 and its 2022 variants CVE-2022-30698/30699): what a
+   * zone's servers say about delegations (NS RRsets: the zone's own apex NS, the cuts below it)
+   * and about the addresses of the zone's own name servers is cached no longer than the
+   * delegation to the zone that the resolver followed, the cached NS RRset at the cut. Otherwise
+   * a zone its parent has removed (a domain sold, suspended, or moved to other servers) lives on
+   * in the cache: its old servers keep refreshing their apex NS RRset (RFC 2181 §5.4.1 ranks it
+   * above the parent's referral), their own addresses and the delegations below them, and the
+   * parent is never asked again. Bounded by the parent's cut, the old servers are forgotten with
+   * the delegation and the next query asks the parent (RFC 1034 §5.3.3 step 2). Other data keeps
+   * its TTL (as Unbound: a zone's SOA or A records are not delegation data). The cap applies to
+   * the cache only: the answer that brought the data goes out with the TTLs received (as Unbound).
+   * No cap for the root (primed, RFC 8109), configured stub and forward zones, or a cut whose NS
+   * RRset is not cached (the iterator's last resort).
+   */
+  private delegationExpiry(zone: Name): DelegationLife | undefined {
+    if (zone.isRoot()) return undefined;
+    const configured = this.configuredFor(zone, false);
+    if (configured?.dp.zone.equals(zone) === true) return undefined;
+    const ns = this.caches.rrsets.lookup(zone, RRType.NS);
+    if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
+    const hosts = new Set<string>();
+    for (const rd of ns.rrset.rdatas) {
+      const host = decodeTarget(rd);
+      if (host !== undefined) hosts.add(host.key);
+    }
+    return { expiresAt: ns.expiresAt, hosts };
   }
 
   /**
@@ -764,11 +816,13 @@ export class Resolver {
   private async onReferral(ctx: QueryContext, parent: Name, referral: Extract<Classified, { kind: 'referral' }>, refetched: boolean): Promise<void> {
     const { rrsets } = this.caches;
     const ns = groupRRsets(referral.msg.authority.filter((r) => r.type === RRType.NS && r.name.equals(referral.child)));
+    // The child's delegation and glue live no longer than the parent's own (delegationExpiry).
+    const notAfter = this.delegationExpiry(parent)?.expiresAt;
     for (const rrset of ns) {
-      rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.authorityNonAuthoritative, status: SecurityStatus.unchecked });
+      rrsets.insert({ rrset, rrsigs: [], credibility: Credibility.authorityNonAuthoritative, status: SecurityStatus.unchecked, notAfter });
       if (refetched) this.parentSide.insertNs(referral.child, referral.nsNames, rrset.ttl);
     }
-    this.cacheGlue(referral.msg.additional, referral.nsNames);
+    this.cacheGlue(referral.msg.additional, referral.nsNames, notAfter);
     // The parent side's glue, kept apart for the iterator's last resort (parent-side-cache.ts).
     for (const name of referral.nsNames) {
       const glue: { address: string; ttl: number }[] = [];

@@ -9,7 +9,8 @@
 // 2. The answer cache: a ready-to-send response with ID, flags and TTLs patched (src/cache).
 //    Answers to RD-clear queries are not stored (a referral is no answer to a recursive query);
 //    negative answers are stored with their zone as tag and dropped when the zone's newest SOA
-//    changes (ResolverAnswer.soaZone), and no longer than the negative entry lives (cacheTtl).
+//    changes (ResolverAnswer.soaZone), and no longer than the negative entry lives (cacheTtl);
+//    data cached under a delegation's expiry is stored with its TTLs capped to it (ttlCap).
 // 3. Decoding. Unreadable header → no answer; a framing error → FORMERR (RFC 1035 §4.1.1); QR set
 //    → no answer (never answer a response); OPCODE other than QUERY → NOTIMP; QDCOUNT ≠ 1 →
 //    FORMERR; OPT misuse → FORMERR (RFC 6891 §6.1.1); EDNS version > 0 → BADVERS (§6.1.3);
@@ -229,7 +230,7 @@ export class ResolverFrontend {
     const options =
       rcode === Rcode.SERVFAIL
         ? { secure, ttl: this.options.servfailTtl }
-        : { secure, ttl: result.cacheTtl, tag: result.soaZone === undefined ? undefined : soaTag(result.soaZone) };
+        : { secure, ttl: result.cacheTtl, tag: result.soaZone === undefined ? undefined : soaTag(result.soaZone), recordTtlCap: result.ttlCap };
     answers.store(key, bytes, this.clock.now(), options);
   }
 

@@ -188,6 +188,18 @@ test('a lifetime cap shorter than the TTLs ends the entry first (a negative entr
   assert.equal(cache.respond(query('nx.example.', RRType.A), T0 + 5_000), undefined, 'gone when the cap runs out');
 });
 
+test('recordTtlCap stores every record TTL at most the cap, and the entry lives at most as long', () => {
+  const cache = new AnswerCache();
+  const key = keyOf(query('www.example.', RRType.A));
+  assert.ok(cache.store(key, wwwAnswer([7200, 2]), T0, { recordTtlCap: 4 }));
+  assert.deepEqual(ttlsOf(cache.respond(query('www.example.', RRType.A), T0)!).slice(0, 2), [4, 2], 'capped, and smaller TTLs kept');
+  assert.deepEqual(ttlsOf(cache.respond(query('www.example.', RRType.A), T0 + 1_000)!).slice(0, 2), [3, 1]);
+  assert.equal(cache.respond(query('www.example.', RRType.A), T0 + 2_000), undefined, 'the smallest TTL still ends it');
+  assert.ok(cache.store(key, wwwAnswer([7200, 7200]), T0, { recordTtlCap: 4 }));
+  assert.ok(cache.respond(query('www.example.', RRType.A), T0 + 3_999));
+  assert.equal(cache.respond(query('www.example.', RRType.A), T0 + 4_000), undefined, 'the cap ends it');
+});
+
 test('store refuses what it cannot serve safely; lifetimes are capped', () => {
   const cache = new AnswerCache({ maxTtl: 100 });
   const key = keyOf(query('www.example.', RRType.A, { edns: true }));

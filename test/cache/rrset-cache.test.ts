@@ -30,6 +30,16 @@ test('remaining TTL counts down with the clock and the entry expires', () => {
   assert.equal(cache.count, 0, 'an expired entry is dropped when met');
 });
 
+test('notAfter caps the expiry below the TTL (the delegation the data came through), never raises it', () => {
+  const { clock, cache } = setup();
+  cache.insert({ ...unsigned(rrset('example.', RRType.NS, 86400, [n('ns.example.').wire])), credibility: Credibility.answerAuthoritative, status: unchecked, notAfter: T0 + 5_000 });
+  assert.equal(cache.lookup(n('example.'), RRType.NS)?.ttl, 5);
+  cache.insert({ ...unsigned(rrset('www.example.', RRType.A, 60, a('192.0.2.1'))), credibility: Credibility.answerAuthoritative, status: unchecked, notAfter: T0 + 3_600_000 });
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 60, 'a later cap changes nothing');
+  clock.advance(5_000);
+  assert.equal(cache.lookup(n('example.'), RRType.NS), undefined, 'gone with the delegation');
+});
+
 test('keys are case-insensitive and distinguish type and class', () => {
   const { cache } = setup();
   cache.insert({ ...unsigned(www(300)), credibility: Credibility.answerAuthoritative, status: insecure });
