@@ -34,3 +34,59 @@ export function canonicalSortKey(name: Name): string {
 export function compareSortKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// The same order on bytes, for sorting without one string per name (a million sort keys as
+// strings live through the whole load in V8's heap; these live in one byte arena outside it).
+// The byte key is the name's labels from the rightmost, each as its length octet followed by its
+// lower-cased octets: the wire form with the labels reversed and no root label. One name is an
+// ancestor of another (or the same) iff its byte key is a prefix of the other's.
+
+/** Writes the byte key of the name whose wire form starts at `wire[at]`; returns its length (wire length - 1). */
+export function writeCanonicalKey(wire: Uint8Array, at: number, out: Uint8Array, outAt: number): number {
+  let end = at;
+  while (wire[end]! !== 0) end += wire[end]! + 1;
+  const length = end - at;
+  // Each label goes to the mirror position: the first label ends the key, the last starts it.
+  let o = outAt + length;
+  for (let p = at; p < end; ) {
+    const len = wire[p]!;
+    o -= len + 1;
+    out[o] = len;
+    for (let j = 1; j <= len; j++) {
+      const b = wire[p + j]!;
+      out[o + j] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+    }
+    p += len + 1;
+  }
+  return length;
+}
+
+/** Compares two byte keys in `buf` (RFC 4034 §6.1 order, as compareNames). */
+export function compareCanonicalKeys(buf: Uint8Array, aAt: number, aLen: number, bAt: number, bLen: number): number {
+  let pa = aAt;
+  let pb = bAt;
+  const ea = aAt + aLen;
+  const eb = bAt + bLen;
+  while (pa < ea && pb < eb) {
+    const la = buf[pa]!;
+    const lb = buf[pb]!;
+    const n = la < lb ? la : lb;
+    for (let i = 1; i <= n; i++) {
+      const d = buf[pa + i]! - buf[pb + i]!;
+      if (d !== 0) return d;
+    }
+    // A label that is a prefix of the other sorts first.
+    if (la !== lb) return la - lb;
+    pa += la + 1;
+    pb += lb + 1;
+  }
+  // All labels so far equal: the name with fewer labels (the ancestor) sorts first.
+  return ea - pa - (eb - pb);
+}
+
+/** True when the key at `a` is a prefix of the key at `b` (the name at `a` is `b` or one of its ancestors). */
+export function isKeyPrefix(buf: Uint8Array, aAt: number, aLen: number, bAt: number, bLen: number): boolean {
+  if (aLen > bLen) return false;
+  for (let i = 0; i < aLen; i++) if (buf[aAt + i] !== buf[bAt + i]) return false;
+  return true;
+}

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RRType } from '../../src/wire/constants.js';
 import { compareNames, Name } from '../../src/wire/name.js';
-import { canonicalSortKey, compareSortKeys } from '../../src/zone/name-order.js';
+import { canonicalSortKey, compareCanonicalKeys, compareSortKeys, isKeyPrefix, writeCanonicalKey } from '../../src/zone/name-order.js';
 import { parseZone, parseZoneText } from '../../src/zone/parser.js';
 import { compareRecords, printRecord, printZone, sortRecords } from '../../src/zone/printer.js';
 import { NodeKind, ProblemCode, Zone } from '../../src/zone/zone.js';
@@ -153,4 +153,36 @@ test('canonical sort keys order names exactly as compareNames', () => {
   const shuffled = [...rfc].reverse().map((s) => Name.parse(s));
   shuffled.sort((a, b) => compareSortKeys(canonicalSortKey(a), canonicalSortKey(b)));
   assert.deepEqual(shuffled.map((x) => x.toString()), rfc.map((s) => Name.parse(s).toString()));
+});
+
+test('canonical byte keys order names exactly as compareNames; a prefix key is an ancestor', () => {
+  const labels = ['a', 'A', 'b', 'z', '\\000', '\\255', '\\001a', 'a\\000', 'aa', '*', '-', 'Z9', 'yljkjljk', '\\065'];
+  const names: Name[] = [Name.ROOT];
+  for (const x of labels) {
+    names.push(Name.parse(`${x}.`));
+    for (const y of labels) {
+      names.push(Name.parse(`${x}.${y}.`));
+      names.push(Name.parse(`${y}.${x}.example.`));
+    }
+  }
+  // All keys in one buffer, as the compact zone keeps them.
+  const buf = new Uint8Array(names.reduce((n, x) => n + x.wire.length, 0));
+  const at: number[] = [];
+  const len: number[] = [];
+  let o = 0;
+  for (const x of names) {
+    at.push(o);
+    const l = writeCanonicalKey(x.wire, 0, buf, o);
+    assert.equal(l, x.wire.length - 1, `key length of ${x.toString()}`);
+    len.push(l);
+    o += l;
+  }
+  for (let i = 0; i < names.length; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const a = names[i]!;
+      const b = names[j]!;
+      assert.equal(Math.sign(compareCanonicalKeys(buf, at[i]!, len[i]!, at[j]!, len[j]!)), Math.sign(compareNames(a, b)), `${a.toString()} vs ${b.toString()}`);
+      assert.equal(isKeyPrefix(buf, at[i]!, len[i]!, at[j]!, len[j]!), b.isSubdomainOf(a), `${a.toString()} ancestor of ${b.toString()}`);
+    }
+  }
 });
