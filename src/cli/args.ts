@@ -1,6 +1,7 @@
 // Typed access to parsed yargs arguments, so commands read options without casts.
 
 import { AnchordError, ErrorCode } from '../core/errors.js';
+import { Name } from '../wire/name.js';
 
 export type Args = Readonly<Record<string, unknown>>;
 
@@ -40,4 +41,9 @@ export function optNumber(args: Args, key: string): number | undefined {
 
 export function flag(args: Args, key: string): boolean {
   return args[key] === true;
+}
+
+/** A zone name argument; a missing final dot is added (`example` is `example.`). */
+export function zoneName(text: string): Name {
+  return Name.parse(text.endsWith('.') ? text : `${text}.`);
 }

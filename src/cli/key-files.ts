@@ -18,7 +18,8 @@ import { formatPublicKeyFile, keyBasename, parseKeyBasename, parsePublicKeyFile,
 import { KEY_TIMING_TAGS, type KeyTiming, type KeyTimingField } from '../auth/key-timing.js';
 import { bindTimeToSeconds, parseBindPrivateKey, printBindPrivateKey, secondsToBindTime, type BindMetadata, type BindPrivateKeyFile } from '../crypto/bind-private-key.js';
 import type { PrivateKey } from '../crypto/private-key.js';
-import { createSigner } from '../crypto/signer.js';
+import type { Signer } from '../crypto/backend.js';
+import { createNodeSigner } from '../crypto/node-backend.js';
 import type { SigningKey } from '../auth/signer.js';
 import { keyTag } from '../dnssec/key-tag.js';
 import type { Name } from '../wire/name.js';
@@ -180,11 +181,17 @@ export function writeKeyPair(dir: string, publicKey: PublicKeyFile, privateKey: 
   return basename;
 }
 
+/** Makes the signer for a private key (crypto/signer.ts createSigner, or a fixed backend). */
+export type SignerFactory = (key: PrivateKey) => Signer;
+
 /**
  * The signer's view of a key pair: DNSKEY, owner, timing, TTL, and a sign function when the
- * private half is there (`deterministic`: RFC 6979 ECDSA through noble, for reproducible zones).
+ * private half is there, made by `signer` (default: node:crypto, crypto/node-backend.ts; for
+ * reproducible zones pass crypto/signer.ts createSigner with `deterministic`, RFC 6979 ECDSA
+ * through noble). This module does not import noble itself: loading it costs about 10 MiB of RSS,
+ * which `signzone` pays only with --deterministic.
  */
-export function signingKeyFromPair(pair: KeyFilePair, options: { deterministic?: boolean; ksk?: boolean } = {}): SigningKey {
+export function signingKeyFromPair(pair: KeyFilePair, options: { ksk?: boolean; signer?: SignerFactory } = {}): SigningKey {
   const base = {
     dnskey: pair.publicKey.rdata,
     owner: pair.publicKey.owner,
@@ -194,7 +201,7 @@ export function signingKeyFromPair(pair: KeyFilePair, options: { deterministic?:
     ...(options.ksk === undefined ? {} : { ksk: options.ksk }),
   };
   if (pair.privateKey === undefined) return base;
-  const signer = createSigner(pair.privateKey.key, { deterministic: options.deterministic === true });
+  const signer = (options.signer ?? createNodeSigner)(pair.privateKey.key);
   const expected = pair.publicKey.rdata.subarray(4);
   const actual = signer.publicKey;
   if (expected.length !== actual.length || !expected.every((b, i) => b === actual[i])) {

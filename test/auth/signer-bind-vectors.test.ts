@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { signZone, type DenialOptions } from '../../src/auth/signer.js';
 import { readZoneKeys, signingKeyFromPair } from '../../src/cli/key-files.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
+import { createSigner } from '../../src/crypto/signer.js';
 import { verifyZone } from '../../src/dnssec/zone-verify.js';
 import { RRType } from '../../src/wire/constants.js';
 import { Name } from '../../src/wire/name.js';
@@ -35,7 +36,7 @@ function bindRecords(file: string): ResourceRecord[] {
 }
 
 async function sign(alg: string, denial: DenialOptions): Promise<ResourceRecord[]> {
-  const keys = readZoneKeys(join(DIR, 'keys', alg), ORIGIN).map((p) => signingKeyFromPair(p, { deterministic: true }));
+  const keys = readZoneKeys(join(DIR, 'keys', alg), ORIGIN).map((p) => signingKeyFromPair(p, { signer: (k) => createSigner(k, { deterministic: true }) }));
   // The key files' timing says "active since 2026-11-22": judge them after that.
   const signed = await signZone(unsignedZone(), keys, { now: NOW, inception: INCEPTION, expiration: EXPIRATION, denial });
   return [...signed.records()];

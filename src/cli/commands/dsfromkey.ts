@@ -18,10 +18,9 @@ import type { Name } from '../../wire/name.js';
 import { bytesToHex, parseTtl } from '../../wire/rdata-text.js';
 import { bytesEqual, compareBytes } from '../../wire/record.js';
 import { parseZoneText, resolveIncludePath } from '../../zone/parser.js';
-import { flag, optString, optStrings, type Args } from '../args.js';
+import { flag, optString, optStrings, zoneName, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { readKeyPair } from '../key-files.js';
-import { zoneName } from './keygen.js';
 
 /** The digest types asked for, in type order; SHA-256 when none is. */
 export function digestTypes(args: Args): number[] {

@@ -19,9 +19,8 @@ import { generatePrivateKey, publicKeyFromPrivateKey } from '../../crypto/signer
 import type { PrivateKey } from '../../crypto/private-key.js';
 import { algorithmFromText, algorithmInfo, algorithmMnemonic } from '../../dnssec/algorithms.js';
 import { RRClass } from '../../wire/constants.js';
-import { Name } from '../../wire/name.js';
 import { parseTtl } from '../../wire/rdata-text.js';
-import { flag, optNumber, optString, reqString, type Args } from '../args.js';
+import { flag, optNumber, optString, reqString, zoneName, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { readZoneKeys, writeKeyPair } from '../key-files.js';
 
@@ -42,10 +41,6 @@ const defaultDeps: KeygenDeps = {
 };
 
 /** A zone argument as an absolute name. */
-export function zoneName(text: string): Name {
-  return Name.parse(text.endsWith('.') ? text : `${text}.`);
-}
-
 /** Parses -a: a mnemonic (BIND or IANA spelling) or a number. */
 export function parseAlgorithm(text: string): number {
   const n = /^[0-9]{1,3}$/.test(text) ? Number(text) : algorithmFromText(text);

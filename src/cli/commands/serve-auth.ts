@@ -21,11 +21,10 @@ import { hexToBytes } from '../../wire/rdata-text.js';
 import { formatHostPort, parseHostPort } from '../../transport/address.js';
 import { TcpListener } from '../../transport/tcp-listener.js';
 import { UdpListener } from '../../transport/udp-listener.js';
-import { flag, optNumber, optString, optStrings, type Args } from '../args.js';
+import { flag, optNumber, optString, optStrings, zoneName, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
 import { readZoneKeys, signingKeyFromPair } from '../key-files.js';
 import { untilStopSignal } from '../stop-signal.js';
-import { zoneName } from './keygen.js';
 import { loadZoneFile } from './signzone.js';
 
 /** One zone to serve: `[origin=]file`. */
