@@ -97,6 +97,8 @@ export const anchordConfigSchema = obj({
       // yes (RFC 9156 §3, as Unbound): the whole name is asked with QTYPE A before the real QTYPE;
       // no (as Knot Resolver): the real QTYPE at the last label (resolver/options.ts).
       'qname-minimisation-hide-qtype': withDefault(bool(), true),
+      // QTYPE of minimised questions (RFC 9156 §2.1): A (as Unbound) or NS (as Knot Resolver).
+      'qname-minimisation-qtype': withDefault(oneOf(['A', 'NS'] as const), 'A'),
       'use-caps-for-id': withDefault(bool(), false),
       // yes (default, as Unbound and Knot Resolver): positive answers without authority and
       // additional records; no: with the answering zone's NS RRset and glue (resolver/options.ts).
@@ -122,6 +124,7 @@ export const anchordConfigSchema = obj({
       'trust-anchor': undefined,
       'qname-minimisation': true,
       'qname-minimisation-hide-qtype': true,
+      'qname-minimisation-qtype': 'A' as const,
       'use-caps-for-id': false,
       'minimal-responses': true,
       'do-ip6': false,

@@ -17,7 +17,8 @@
 //   at most `maxNsNamesPerDelegation` names per delegation (NXNS, CVE-2020-12662);
 // - servers whose data failed validation in this client query (ctx.avoid) are not asked again;
 // - referrals must go strictly down (classify.ts) and count against `maxReferrals`;
-// - QNAME minimisation (RFC 9156 §3): below each zone cut the next label is asked with QTYPE A,
+// - QNAME minimisation (RFC 9156 §3): below each zone cut the next label is asked with QTYPE A
+//   (`qnameMinimisationQtype`, options.ts; NS as Knot Resolver, §2.1 allows both),
 //   one label at a time for the first four, then in larger steps so that at most
 //   `maxMinimisedQueries` are sent (§2.3 MAX_MINIMISE_COUNT, MINIMISE_ONE_LAB); a referral moves the
 //   cut; any other answer means no cut there, so one more label is added. Once the whole name is
@@ -167,7 +168,7 @@ export class Iteration {
   private minimisedSent = 0;
   private minimiseTripNoted = false;
   /** QTYPE of minimised questions in this zone: A, or NS after A met no answer (RFC 9156 §2.1). */
-  private minType: number = RRType.A;
+  private minType: number;
   private sentName: Name | undefined;
   private sentMinimised = false;
   private done = false;
@@ -187,6 +188,7 @@ export class Iteration {
     this.qname = qname;
     this.qtype = qtype;
     this.dp = start;
+    this.minType = view.options.qnameMinimisationQtype === 'NS' ? RRType.NS : RRType.A;
     this.minimise = view.options.qnameMinimisation && start.forward !== true;
     this.enterZone();
   }
@@ -316,7 +318,7 @@ export class Iteration {
   private enterZone(): void {
     this.sentName = undefined;
     this.sentMinimised = false;
-    this.minType = RRType.A;
+    this.minType = this.view.options.qnameMinimisationQtype === 'NS' ? RRType.NS : RRType.A;
     this.attempts = new Map();
     this.excluded = new Set();
     this.looked = new Set();

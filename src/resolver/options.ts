@@ -126,6 +126,12 @@ export interface ResolverOptions {
    * Resolver): the last label is asked with the real QTYPE at once, one query fewer per name.
    */
   readonly qnameMinimisationHideQtype: boolean;
+  /**
+   * QTYPE of minimised questions (YAML `qname-minimisation-qtype`; RFC 9156 §2.1 allows A or NS).
+   * A (default, as Unbound; a zone whose servers do not answer it is then asked NS before the
+   * full question) or NS (as Knot Resolver; on no answer, the full question).
+   */
+  readonly qnameMinimisationQtype: 'A' | 'NS';
   /** Random letter case in queries, echoed exactly (draft-vixie-dnsext-dns0x20). Default off. */
   readonly use0x20: boolean;
   /** Query name servers over IPv4 (A records). Default on. */
@@ -189,6 +195,7 @@ export interface ResolverOptionsInit {
   readonly limits?: Partial<ResolverLimits> | undefined;
   readonly qnameMinimisation?: boolean | undefined;
   readonly qnameMinimisationHideQtype?: boolean | undefined;
+  readonly qnameMinimisationQtype?: 'A' | 'NS' | undefined;
   readonly use0x20?: boolean | undefined;
   readonly ipv4?: boolean | undefined;
   readonly ipv6?: boolean | undefined;
@@ -228,6 +235,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     limits,
     qnameMinimisation: init.qnameMinimisation ?? true,
     qnameMinimisationHideQtype: init.qnameMinimisationHideQtype ?? true,
+    qnameMinimisationQtype: init.qnameMinimisationQtype ?? 'A',
     use0x20: init.use0x20 ?? false,
     ipv4: init.ipv4 ?? true,
     ipv6: init.ipv6 ?? false,

@@ -30,3 +30,9 @@ test('minimal-responses: yes by default, no reaches the resolver', () => {
   assert.equal(settingsOf('{}')?.minimalResponses, true, 'default yes');
   assert.equal(settingsOf('resolver:\n  minimal-responses: no\n')?.minimalResponses, false, 'no');
 });
+
+test('qname-minimisation-qtype: A by default, NS reaches the resolver, anything else is an error', () => {
+  assert.equal(settingsOf('{}')?.qnameMinimisationQtype, 'A', 'A');
+  assert.equal(settingsOf('resolver:\n  qname-minimisation-qtype: NS\n')?.qnameMinimisationQtype, 'NS', 'NS');
+  assert.throws(() => settingsOf('resolver:\n  qname-minimisation-qtype: MX\n'), /anchord\.yaml:2/, 'a bad value has file:line');
+});

@@ -18,7 +18,7 @@ import { parseZoneText } from '../../src/zone/parser.js';
 const n = (t: string): Name => Name.parse(t);
 const hints = parseZoneText('. 3600 NS a.root.\na.root. 3600 A 127.0.0.1\n').records;
 
-function setup(init: { qnameMinimisation?: boolean; qnameMinimisationHideQtype?: boolean } = {}, knownNoError?: (name: Name, type: number) => boolean) {
+function setup(init: { qnameMinimisation?: boolean; qnameMinimisationHideQtype?: boolean; qnameMinimisationQtype?: 'A' | 'NS' } = {}, knownNoError?: (name: Name, type: number) => boolean) {
   const clock = new ManualClock(1_700_000_000_000);
   const random = new SeededRandom(3);
   const options = resolverOptions({ rootHints: hints, ...init });
@@ -301,4 +301,23 @@ test('hide-qtype off (Knot Resolver): the last label is asked with the real QTYP
 test('hide-qtype has no effect without minimisation', () => {
   const { view, ctx } = setup({ qnameMinimisation: false });
   assert.deepEqual(askedWithNodata(new Iteration(view, ctx, n('a.www.test.'), RRType.TXT, testDelegation())).asked, [`a.www.test. ${RRType.TXT}`]);
+});
+
+test('qname-minimisation-qtype NS (Knot Resolver): minimised questions use NS; no answer to them means the full question', () => {
+  const { view, ctx } = setup({ qnameMinimisationQtype: 'NS', qnameMinimisationHideQtype: false });
+  assert.deepEqual(askedWithNodata(new Iteration(view, ctx, n('a.www.test.'), RRType.TXT, testDelegation())).asked, [`www.test. ${RRType.NS}`, `a.www.test. ${RRType.TXT}`]);
+  const it = new Iteration(view, ctx, n('a.www.test.'), RRType.TXT, testDelegation());
+  const asked: string[] = [];
+  let a = it.step({ kind: 'start' });
+  while (a.kind === 'send' && asked.length < 6) {
+    asked.push(`${a.qname.toString()} ${a.qtype}`);
+    a = it.step({ kind: 'no-reply', address: a.address, reason: 'timeout', timeout: true });
+  }
+  assert.deepEqual(asked.slice(0, 3), [`www.test. ${RRType.NS}`, `www.test. ${RRType.NS}`, `a.www.test. ${RRType.TXT}`], 'NS twice, then the full question (no A fallback)');
+  const hidden = setup({ qnameMinimisationQtype: 'NS' });
+  assert.deepEqual(
+    askedWithNodata(new Iteration(hidden.view, hidden.ctx, n('www.test.'), RRType.NS, testDelegation())).asked,
+    [`www.test. ${RRType.NS}`],
+    'an NS question needs no probe when NS is the minimising QTYPE',
+  );
 });

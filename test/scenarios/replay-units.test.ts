@@ -115,6 +115,7 @@ describe('config mapping', () => {
     assert.equal(s.startMs, Date.UTC(2017, 1, 28, 13, 0, 0));
     assert.equal(s.ipv6, false);
     assert.equal(s.qnameMinimisationHideQtype, false, 'Knot Resolver asks the real QTYPE at the last label');
+    assert.equal(s.qnameMinimisationQtype, 'NS', 'Knot Resolver minimises with QTYPE NS');
   });
   it('U: stub-zone for the root and below, Unbound defaults, domain-insecure, harden-glue', () => {
     const s = mapConfig(parse('server:\n\tqname-minimisation: "no"\n\tede: yes\n\tdomain-insecure: "x."\nstub-zone:\n\tname: "."\n\tstub-addr: 193.0.14.129\nstub-zone:\n\tname: "example.com"\n\tstub-addr: 1.2.3.4\n', Dialect.unbound));
@@ -130,6 +131,7 @@ describe('config mapping', () => {
     );
     assert.ok(s.hardenGlue, 'harden-glue defaults to yes');
     assert.equal(s.qnameMinimisationHideQtype, true, 'Unbound asks the whole name with QTYPE A first');
+    assert.equal(s.qnameMinimisationQtype, 'A', 'Unbound minimises with QTYPE A');
     assert.equal(s.minimalResponses, true, 'Unbound\'s minimal-responses default is yes');
     assert.equal(mapConfig(parse('server:\n\tminimal-responses: no\n', Dialect.unbound)).minimalResponses, false, 'minimal-responses: no maps');
     assert.ok(!s.unsupported.some((u) => u.startsWith('domain-insecure') || u.startsWith('stub-zone')), s.unsupported.join('; '));

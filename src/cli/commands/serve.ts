@@ -98,6 +98,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     resolver: {
       qnameMinimisation: config.resolver['qname-minimisation'],
       qnameMinimisationHideQtype: config.resolver['qname-minimisation-hide-qtype'],
+      qnameMinimisationQtype: config.resolver['qname-minimisation-qtype'],
       use0x20: config.resolver['use-caps-for-id'],
       minimalResponses: config.resolver['minimal-responses'],
       ipv6: config.resolver['do-ip6'],

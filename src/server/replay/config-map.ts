@@ -15,7 +15,8 @@
 // Unbound's default `no` unless the scenario says yes; D: anchord's default, RFC 4509 §3), what
 // QNAME minimisation asks at the whole name (resolver option qnameMinimisationHideQtype: U: on, as
 // Unbound always probes the full name with QTYPE A first; D: off, as Knot Resolver asks the real
-// QTYPE at the last label; neither tool has an option for it), minimal-responses (U: Unbound's
+// QTYPE at the last label; neither tool has an option for it) and with which QTYPE (U A, D NS, the
+// same way), minimal-responses (U: Unbound's
 // default yes unless the scenario says no; D: yes, Knot Resolver answers minimally), and U
 // `access-control` rules with the actions anchord has (allow, allow_snoop, refuse, deny), added to
 // the product's default ACL (transport/acl.ts; loopback allowed, as in Unbound).
@@ -83,6 +84,8 @@ export interface ReplaySetup {
   readonly hardenAlgoDowngrade: boolean | undefined;
   /** Resolver option qnameMinimisationHideQtype (options.ts): the dialect's resolver's behaviour. */
   readonly qnameMinimisationHideQtype: boolean;
+  /** Resolver option qnameMinimisationQtype: U A (Unbound), D NS (Knot Resolver). */
+  readonly qnameMinimisationQtype: 'A' | 'NS';
   /** U `minimal-responses` (default yes); D: yes (Knot Resolver answers minimally). */
   readonly minimalResponses: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
@@ -192,6 +195,7 @@ class Mapper {
   maxNsRecords: number | undefined;
   hardenAlgoDowngrade: boolean | undefined;
   hideQtype: boolean;
+  minQtype: 'A' | 'NS';
   minimal = true;
   hintName: Name = Name.parse('k.root-servers.net.');
   start: number | undefined;
@@ -219,6 +223,8 @@ class Mapper {
     // only at labdiff < 1, or < 2 for A and DS); Knot Resolver asks the real QTYPE at once
     // (iterate.c minimized_qname hides the QTYPE only for a shortened name).
     this.hideQtype = scenario.dialect === Dialect.unbound;
+    // Minimised questions: Unbound asks QTYPE A, Knot Resolver NS (minimized_qname).
+    this.minQtype = scenario.dialect === Dialect.unbound ? 'A' : 'NS';
     // Unbound's default "1024 150 2048 150 4096 150": 150 for every key size it allows; Knot
     // Resolver 5's KR_NSEC3_MAX_ITERATIONS is 150 as well.
     this.nsec3Max = 150;
@@ -591,6 +597,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     hardenAlgoDowngrade: m.hardenAlgoDowngrade,
     qnameMinimisationHideQtype: m.hideQtype,
     minimalResponses: m.minimal,
+    qnameMinimisationQtype: m.minQtype,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

@@ -244,6 +244,7 @@ class Run implements Transport {
         qnameMinimisation: qmin,
         qnameMinimisationHideQtype: setup.qnameMinimisationHideQtype,
         minimalResponses: setup.minimalResponses,
+        qnameMinimisationQtype: setup.qnameMinimisationQtype,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3, hardenAlgoDowngrade: validator.hardenAlgoDowngrade },
