@@ -71,6 +71,8 @@ export type NameResult =
        * longer TTL (negative-cache.ts); undefined: `ttl`.
        */
       readonly life?: number | undefined;
+      /** As for 'data': the answering response's NS RRsets and their addresses (not minimal). */
+      readonly extra?: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined;
     }
   | {
       /** A DNAME whose substitution would make the name too long (RFC 6672 §2.2). */
@@ -252,6 +254,16 @@ export function buildAnswer(
   }
   let rcode: number = Rcode.NOERROR;
   const additional: ResourceRecord[] = [];
+  // Not minimal (Unbound `minimal-responses: no`): the answering response's NS RRsets and their
+  // addresses go along (RFC 1034 §4.3.2 step 6, RFC 2181 §5.4.1: authority and glue are optional
+  // in an answer); in a secure answer only the signed ones (Unbound's val-clean-additional drops
+  // what did not validate).
+  const extraRecords = (extra: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined): void => {
+    if (extra === undefined) return;
+    const secure = acc.status === 'secure';
+    for (const s of extra.authority) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, authority);
+    for (const s of extra.additional) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, additional);
+  };
   let cacheTtl: number | undefined;
   let soaZone: Name | undefined;
   switch (final.kind) {
@@ -261,15 +273,7 @@ export function buildAnswer(
         records(p.set, p.ttl, ownerFor(p.set.rrset, qname), dnssecOk, answer);
       }
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
-      if (!minimal && final.extra !== undefined) {
-        // Not minimal (Unbound `minimal-responses: no`): the answering response's NS RRsets and
-        // their addresses go along (RFC 1034 §4.3.2 step 6, RFC 2181 §5.4.1: authority and glue
-        // are optional in an answer); in a secure answer only the signed ones (Unbound's
-        // val-clean-additional drops what did not validate).
-        const secure = acc.status === 'secure';
-        for (const s of final.extra.authority) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, authority);
-        for (const s of final.extra.additional) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, additional);
-      }
+      if (!minimal) extraRecords(final.extra);
       break;
     case 'negative':
       note(final.status, final.reason);
@@ -278,6 +282,9 @@ export function buildAnswer(
       // The proofs keep their own TTL, counted down by the caches (ttl-policy.ts agedCopy): RFC 9077
       // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
+      // A NODATA's NS RRset goes along when not minimal; an NXDOMAIN's does not (as Unbound: the
+      // NS set of a server that denies the name is the domain-sale case, CVE-2012-1192).
+      if (!minimal && !final.nxdomain) extraRecords(final.extra);
       if (final.life !== undefined && final.life < final.ttl) cacheTtl = final.life;
       soaZone = final.soa?.rrset.name;
       break;

@@ -588,6 +588,7 @@ export class Resolver {
           status,
           reason: v.reason,
           ttl: negative.ttlOf(soa, proofSets),
+          extra: extraSections(msg, signedAuth),
         });
       }
     }

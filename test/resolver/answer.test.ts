@@ -62,3 +62,18 @@ test('minimal responses (default): a positive answer has no authority or additio
   const secureSignedGlue = buildAnswer(n('www.example.'), data(SecurityStatus.secure, true), { do: true }, false, 1, false);
   assert.deepEqual(secureSignedGlue.additional.map((r) => `${r.name.toString()} ${r.type}`), ['ns.example. 1', 'ns.example. 46'], 'signed glue stays');
 });
+
+test('not minimal: a NODATA carries the answering response\'s NS RRset and glue, an NXDOMAIN does not', () => {
+  const ns = { rrset: { name: n('example.'), type: RRType.NS, class: 1, ttl: 300, rdatas: [n('ns.example.').wire] }, rrsigs: [] };
+  const glue = { rrset: { name: n('ns.example.'), type: RRType.A, class: 1, ttl: 300, rdatas: [Uint8Array.of(192, 0, 2, 53)] }, rrsigs: [] };
+  const negative = (nxdomain: boolean): ChainResult => ({
+    links: [],
+    final: { kind: 'negative', nxdomain, soa: undefined, proofs: [], status: SecurityStatus.insecure, ttl: 5, extra: { authority: [ns], additional: [glue] } },
+  });
+  const nodata = buildAnswer(n('www.example.'), negative(false), {}, false, 1, false);
+  assert.deepEqual([nodata.rcode, nodata.authority.length, nodata.additional.length], [Rcode.NOERROR, 1, 1], 'NODATA: NS and glue');
+  const nx = buildAnswer(n('www.example.'), negative(true), {}, false, 1, false);
+  assert.deepEqual([nx.rcode, nx.authority.length, nx.additional.length], [Rcode.NXDOMAIN, 0, 0], 'NXDOMAIN: neither');
+  const minimal = buildAnswer(n('www.example.'), negative(false), {}, false, 1);
+  assert.deepEqual([minimal.authority.length, minimal.additional.length], [0, 0], 'minimal: neither');
+});
