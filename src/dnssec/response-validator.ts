@@ -89,6 +89,7 @@ import {
 import {
   inParallel,
   rrsetSteps,
+  rrsigOf,
   runSteps,
   runStepsAsync,
   type BatchSignatureVerifier,
@@ -223,14 +224,9 @@ type Link =
 function signerOf(set: SignedRRset): Name | null {
   let best: Name | null = null;
   for (const rdata of set.rrsigs) {
-    let signer: Name;
-    try {
-      const d = decodeTyped(RRType.RRSIG, rdata);
-      if (d.typeCovered !== set.rrset.type) continue;
-      signer = d.signerName;
-    } catch {
-      continue;
-    }
+    const d = rrsigOf(rdata);
+    if (d === undefined || d.typeCovered !== set.rrset.type) continue;
+    const signer = d.signerName;
     if (!set.rrset.name.isSubdomainOf(signer)) continue;
     if (best === null || signer.labelCount > best.labelCount) best = signer;
   }

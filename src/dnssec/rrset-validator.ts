@@ -330,12 +330,27 @@ interface Candidate {
   readonly keys: readonly ZoneKey[];
 }
 
-function decodeRrsig(rdata: Uint8Array): RrsigData | undefined {
+/**
+ * Decoded RRSIG RDATA, per RDATA array: one response's RRSIGs are read by the chain of trust
+ * (signer names), the response validator (signers, labels) and here, in each validation round;
+ * decoding once saves the repeated name and field allocations. RDATA arrays are never changed
+ * after they are received or built, so the decoding of an array stays right; null for RDATA that
+ * cannot be decoded.
+ */
+const decodedRrsigs = new WeakMap<Uint8Array, RrsigData | null>();
+
+/** The decoded RRSIG RDATA (RFC 4034 §3.1), undefined when it cannot be decoded; cached per array. */
+export function rrsigOf(rdata: Uint8Array): RrsigData | undefined {
+  const known = decodedRrsigs.get(rdata);
+  if (known !== undefined) return known ?? undefined;
+  let d: RrsigData | null;
   try {
-    return decodeTyped(RRType.RRSIG, rdata);
+    d = decodeTyped(RRType.RRSIG, rdata);
   } catch {
-    return undefined;
+    d = null;
   }
+  decodedRrsigs.set(rdata, d);
+  return d ?? undefined;
 }
 
 /**
@@ -362,7 +377,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   // Cheap checks first: only RRSIGs that pass them reach the crypto budget.
   const candidates: Candidate[] = [];
   for (const rdata of covering) {
-    const sig = decodeRrsig(rdata);
+    const sig = rrsigOf(rdata);
     if (sig === undefined) {
       fail('malformed', reason(EdeTag.RRSIG_MALFORMED, 'RRSIG RDATA cannot be decoded', facts));
       continue;

@@ -64,6 +64,7 @@ import {
 import {
   ZoneKeySet,
   createValidationEnv,
+  rrsigOf,
   type BatchSignatureVerifier,
   type SignedRRset,
   type ValidatorOptions,
@@ -72,7 +73,6 @@ import { SignatureMemo } from '../dnssec/signature-memo.js';
 import { Rcode, RRType } from '../wire/constants.js';
 import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
-import { decodeTyped } from '../wire/rdata.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import type { IterationResult } from './iterator.js';
 import type { TrustAnchor } from './options.js';
@@ -161,11 +161,9 @@ export function signerNames(msg: Message): Set<string> {
   const out = new Set<string>();
   for (const r of [...msg.answer, ...msg.authority]) {
     if (r.type !== RRType.RRSIG) continue;
-    try {
-      out.add(decodeTyped(RRType.RRSIG, r.rdata).signerName.key);
-    } catch {
-      // An unreadable RRSIG names no signer.
-    }
+    // An unreadable RRSIG names no signer.
+    const d = rrsigOf(r.rdata);
+    if (d !== undefined) out.add(d.signerName.key);
   }
   return out;
 }
@@ -177,12 +175,8 @@ export function proofSignerNames(msg: Message): Name[] {
     if (r.type !== RRType.RRSIG || r.rdata.length < 2) continue;
     const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
     if (covered !== RRType.NSEC && covered !== RRType.NSEC3) continue;
-    try {
-      const signer = decodeTyped(RRType.RRSIG, r.rdata).signerName;
-      if (r.name.isSubdomainOf(signer) && !out.some((n) => n.equals(signer))) out.push(signer);
-    } catch {
-      // An unreadable RRSIG names no signer.
-    }
+    const signer = rrsigOf(r.rdata)?.signerName; // an unreadable RRSIG names no signer
+    if (signer !== undefined && r.name.isSubdomainOf(signer) && !out.some((n) => n.equals(signer))) out.push(signer);
   }
   return out;
 }
@@ -194,13 +188,9 @@ export function signedOwners(msg: Message): SignedOwner[] {
     if (r.type !== RRType.RRSIG || r.rdata.length < 2) continue;
     const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
     if (covered === RRType.DS || covered === RRType.DNSKEY || covered === RRType.SOA || covered === RRType.NS) continue;
-    try {
-      const signer = decodeTyped(RRType.RRSIG, r.rdata).signerName;
-      if (!r.name.isSubdomainOf(signer) || r.name.equals(signer)) continue;
-      out.push({ owner: r.name, signer, dname: covered === RRType.DNAME });
-    } catch {
-      // An unreadable RRSIG names no signer.
-    }
+    const signer = rrsigOf(r.rdata)?.signerName; // an unreadable RRSIG names no signer
+    if (signer === undefined || !r.name.isSubdomainOf(signer) || r.name.equals(signer)) continue;
+    out.push({ owner: r.name, signer, dname: covered === RRType.DNAME });
   }
   return out;
 }
@@ -279,6 +269,23 @@ export class ChainOfTrust {
       anchor = next;
     }
     return { status: 'insecure' };
+  }
+
+  /**
+   * What `zoneStatus` answers for `name` when it needs no fetch and no walk: no trust anchor
+   * covers it (insecure), or the zone the walk would go to has a DNSKEY result in the key cache
+   * (its status). Undefined when the walk has work to do (or the client query already failed,
+   * which the walk reports).
+   */
+  private cachedZoneStatus(ctx: QueryContext, name: Name, hintOf: () => ZoneHint, skip?: ReadonlySet<string>): ZoneStatus | undefined {
+    if (ctx.failed !== undefined) return undefined;
+    const anchor = this.anchorFor(name, skip);
+    if (anchor === undefined) return { status: 'insecure' };
+    const target = this.narrow(name, anchor, hintOf());
+    const k = this.deps.keys.lookup(target);
+    // The walk resumes at the deepest zone with a DNSKEY result at or above the target (walk):
+    // the target itself when it has one, and the walk ends there.
+    return k?.dnskey === undefined ? undefined : statusOf(target, k.dnskey, this.keySets);
   }
 
   /** The name the walk goes to: `name`, or the zone the response shows holds it (module header, item 3). */
@@ -598,21 +605,32 @@ export class ChainOfTrust {
   ): Promise<ResponseVerdict | ResolverFailure> {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
     const { clock, crypto, validator } = this.deps;
-    const hint: ZoneHint = {
-      soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
-      signers: signerNames(msg),
-      proofSigners: proofSignerNames(msg),
-      signedOwners: signedOwners(msg),
-    };
+    let hint: ZoneHint | undefined;
+    const hintOf = (): ZoneHint =>
+      (hint ??= {
+        soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
+        signers: signerNames(msg),
+        proofSigners: proofSignerNames(msg),
+        signedOwners: signedOwners(msg),
+      });
     const known = new Map<string, ZoneStatus>();
+    // What the key cache settles at once is answered in the first round; the rest is walked to.
+    const keysFor = (n: Name): ZoneStatus | undefined => {
+      let st = known.get(n.key);
+      if (st === undefined) {
+        st = this.cachedZoneStatus(ctx, n, hintOf, skip);
+        if (st !== undefined) known.set(n.key, st);
+      }
+      return st;
+    };
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
-      const out = await validateResponseAsync(resp, (n) => known.get(n.key), env, crypto);
+      const out = await validateResponseAsync(resp, keysFor, env, crypto);
       // The validator core publishes this verdict on the validation channel (once per verdict).
       if (out.status !== 'need-keys') return out;
       for (const z of out.zones) {
-        const st = await this.zoneStatus(ctx, z, hint, skip);
+        const st = await this.zoneStatus(ctx, z, hintOf(), skip);
         if ('kind' in st) return st;
         known.set(z.key, st);
       }
