@@ -5,7 +5,7 @@
 # others in the tree does not leak into a measurement; ANCHORD_BUILD=dist runs the tree's dist/ as is.
 # ANCHORD_REV builds that commit instead of HEAD. ANCHORD_NODE_OPTS adds node flags (e.g. --cpu-prof) to
 # the anchord process. ANCHORD_CRYPTO_WORKERS=N runs anchord with the YAML config `crypto: {workers: N}`
-# (0: signatures verified inline on the one resolver thread; unset: anchord's default verify pool).
+# (0: signatures verified inline on the one resolver thread; unset: anchord's default, inline).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 WORLD=${WORLD:-/tmp/anchord-bench/world}; RUN=${RUN:-/tmp/anchord-bench/run}
 ANCHORD_BUILD=${ANCHORD_BUILD:-head}   # head: build the committed HEAD in $RUN; dist: the working tree's dist/

@@ -146,7 +146,7 @@ export const anchordConfigSchema = obj({
     () => ({ 'answer-cache-size': 64 * 1024 * 1024, 'servfail-ttl': 5 }),
   ),
   // Signature verification off the main thread (crypto/verify-pool.ts): 0 = inline, N = N
-  // worker_threads; absent = the measured default (a pool of cores - 1 workers, 1..4).
+  // worker_threads; absent = the measured default (inline: crypto/verify-pool.ts DEFAULT_VERIFY_OFFLOAD).
   crypto: withDefault(
     obj({
       workers: optional(int(0, 64)),

@@ -477,27 +477,31 @@ function inlineBackend(options: NodeBackendOptions): ClosableCryptoBackend {
 export interface VerifyBackendSettings {
   /**
    * Config `crypto.workers`: 0 verifies inline on the calling thread; N ≥ 1 runs a VerifyPool of N
-   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD with defaultVerifyWorkers() (chosen by
-   * bench/crypto/pool-bench.ts).
+   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD (inline; measured in the resolver, see there).
    */
   readonly workers?: number | undefined;
   readonly keyCacheSize?: number | undefined;
 }
 
 /**
- * What `crypto.workers` absent means. Measured (bench/RESULTS.md, "Crypto verify pool", 2 cores,
- * 8 calls in flight): with calls coalesced per microtask checkpoint, the worker pool verifies as
- * many per CPU second as the callback form at 1 check per call (P-256 19.1k vs 19.5k, RSA-2048
- * 44k vs 44k) and as many or more at 8 and 32, and leaves far less on the main thread, which is
- * the resolver's bottleneck: 2.5-2.7 µs per verify at 1 check per call against 13-14 µs for the
- * callback form (inline: 31-80 µs). Before coalescing the pool lost at 1 check per call (P-256
- * 14.5k per CPU second), which is why the callback form stays available here for comparison.
+ * What `crypto.workers` absent means: verify inline, on the resolver's own thread.
+ *
+ * Measured in the resolver (bench/RESULTS.md, "Crypto verify pool": the bench world's cold set,
+ * 36,000 unique names on a fresh process, native verifier, signature memo, 4 alternating pairs in
+ * one run on the 2-core box): with 1 worker anchord spent 308 µs of CPU per cold query against
+ * 275 inline (+12 %), for 165 µs on the main thread against 193 (-14 %). Once the native addon and
+ * the signature memo made a cold query cost ~0.8 checks of ~15-45 µs, moving them off the thread
+ * saves less than the messaging, the second isolate and its GC add. On this machine the cores are
+ * shared with the load generator and the authoritative servers, so total CPU is what limits cold
+ * throughput and inline wins. A pool (`crypto.workers: N`) stays for machines with idle cores,
+ * where the 28 µs per query it takes off the main thread is the gain; the callback form is kept
+ * for comparison in bench/crypto/pool-bench.ts.
  */
-export const DEFAULT_VERIFY_OFFLOAD = 'threads' as 'callback' | 'threads';
+export const DEFAULT_VERIFY_OFFLOAD = 'inline' as 'callback' | 'inline' | 'threads';
 
 /**
- * Default pool size: one worker per core the main thread does not use, 1..4 (1 on the 2-core
- * machine measured; there 1 and 2 workers were within noise at 1 check per call).
+ * Pool size for `DEFAULT_VERIFY_OFFLOAD === 'threads'`: one worker per core the main thread does
+ * not use, 1..4.
  */
 export function defaultVerifyWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -509,5 +513,12 @@ export function createVerifyBackend(settings: VerifyBackendSettings = {}): Closa
   const workers = settings.workers;
   if (workers === 0) return inlineBackend(cache);
   if (workers !== undefined) return createVerifyPool({ ...cache, workers });
-  return DEFAULT_VERIFY_OFFLOAD === 'callback' ? createCallbackVerifier(cache) : createVerifyPool({ ...cache, workers: defaultVerifyWorkers() });
+  switch (DEFAULT_VERIFY_OFFLOAD) {
+    case 'inline':
+      return inlineBackend(cache);
+    case 'callback':
+      return createCallbackVerifier(cache);
+    case 'threads':
+      return createVerifyPool({ ...cache, workers: defaultVerifyWorkers() });
+  }
 }

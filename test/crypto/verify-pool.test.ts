@@ -198,7 +198,8 @@ describe('verify pool and callback verifier', () => {
       const inline = loadNativeAddon().ok ? 'native' : 'node';
       assert.equal(made[0]!.name, inline);
       assert.equal(made[1]!.name, `pool(${inline} x1)`);
-      assert.equal(made[2]!.name, DEFAULT_VERIFY_OFFLOAD === 'callback' ? 'node-callback' : `pool(${inline} x${defaultVerifyWorkers()})`);
+      const byDefault = { inline, callback: 'node-callback', threads: `pool(${inline} x${defaultVerifyWorkers()})` }[DEFAULT_VERIFY_OFFLOAD];
+      assert.equal(made[2]!.name, byDefault, 'the default backend');
       for (const b of made) assert.deepEqual(await b.verifyBatch(jobs), expected, b.name);
     } finally {
       await Promise.all(made.map((b) => b.close()));
