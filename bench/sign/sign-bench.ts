@@ -6,12 +6,13 @@
 //
 //   npx tsx bench/sign/sign-bench.ts --sizes 100000,1000000 [--threads 2] [--no-build] [--verify]
 //
-// anchord runs from a tsc build in bench/sign/dist (no loader cost). dnssec-signzone and anchord
+// anchord runs from a tsc build in bench/sign/dist (no loader cost) through a copy of the `anchord`
+// launcher in bench/sign/bin (bin/anchord.js: -n sizes libuv's threadpool). dnssec-signzone and anchord
 // run twice: as by default (every signature checked after signing) and with -P (no check);
 // ldns-signzone and kzonesign do not check their output. --verify runs dnssec-verify on every
 // output (slow for 1M records).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeZone } from './make-zone.js';
@@ -160,7 +161,11 @@ function main(): void {
   const keyBases = readdirSync(keys).filter((f) => f.endsWith('.key')).map((f) => join(keys, f.slice(0, -4)));
   const load0 = loadavg()[0] ?? 0;
   const rows: Row[] = [];
-  const runner = `const m = await import(${JSON.stringify(join(DIST, 'cli', 'main.js'))}); process.exitCode = await m.runCli(process.argv.slice(1));`;
+  // anchord runs as its users run it: through the `anchord` launcher (bin/anchord.js, which sizes
+  // libuv's threadpool from -n before the CLI loads), copied next to the build so that it runs it.
+  mkdirSync(join(import.meta.dirname, 'bin'), { recursive: true });
+  for (const f of ['anchord.js', 'package.json']) copyFileSync(join(ROOT, 'bin', f), join(import.meta.dirname, 'bin', f));
+  const launcher = join(import.meta.dirname, 'bin', 'anchord.js');
 
   for (const size of args.sizes) {
     const zone = join(args.work, `z${size}.zone`);
@@ -180,7 +185,7 @@ function main(): void {
         switch (t) {
           case 'anchord':
           case 'anchord-P':
-            m = timed(process.execPath, ['--input-type=module', '-e', runner, '--', 'signzone', '-q', ...(t === 'anchord-P' ? ['-P'] : []), '-n', String(args.threads), '-S', '-K', keys, '-d', args.work, '-o', ORIGIN, '-f', out, ...nsec3Bind, zone], args.work);
+            m = timed(process.execPath, [launcher, 'signzone', '-q', ...(t === 'anchord-P' ? ['-P'] : []), '-n', String(args.threads), '-S', '-K', keys, '-d', args.work, '-o', ORIGIN, '-f', out, ...nsec3Bind, zone], args.work);
             break;
           case 'bind':
           case 'bind-P':
@@ -250,7 +255,7 @@ function writeResults(args: Args, rows: readonly Row[], load0: number, load1: nu
   let s = '## Signing (bench/sign)\n\n';
   s += `\`npx tsx bench/sign/sign-bench.ts --sizes ${args.sizes.join(',')} --threads ${args.threads}${args.rounds > 1 ? ` --rounds ${args.rounds}` : ''}${args.verify ? ' --verify' : ''}\` — ${cpu}, ${cpus().length} CPUs, ${node}; ${bindVersion}, ${knotVersion}; `;
   s += `load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at the end (the machine is shared: wall times move with the load, CPU times less).\n\n`;
-  s += `Same zone (bench/sign/make-zone.ts: A/AAAA/MX/TXT/CNAME/SRV, 15% delegations with glue, a third of them with DS), same ECDSAP256SHA256 KSK+ZSK from dnssec-keygen, NSEC or NSEC3 (no salt, 0 iterations); ${args.threads} threads where the tool has them (anchord -n: node:crypto's callback form on libuv's threadpool, UV_THREADPOOL_SIZE threads, 4 by default, beside the main thread; dnssec-signzone -n, kzonesign signing-threads; ldns-signzone has one). `;
+  s += `Same zone (bench/sign/make-zone.ts: A/AAAA/MX/TXT/CNAME/SRV, 15% delegations with glue, a third of them with DS), same ECDSAP256SHA256 KSK+ZSK from dnssec-keygen, NSEC or NSEC3 (no salt, 0 iterations); ${args.threads} threads where the tool has them (anchord -n: node:crypto's callback form on libuv's threadpool, which the anchord launcher sizes to -n threads, beside the main thread; dnssec-signzone -n, kzonesign signing-threads; ldns-signzone has one). `;
   s += `"anchord signzone" and "dnssec-signzone" check every signature after making it (their default); the -P rows skip that; ldns-signzone and kzonesign do not check. Records/s counts input records. `;
   s += args.rounds > 1 ? `${args.rounds} rounds, tools in a rotated order each round; each row is the tool's fastest round (its CPU time and RSS from that round).\n\n` : 'One round.\n\n';
   s += '| records | denial | tool | wall s | records/s | CPU s (user+sys) | peak RSS MiB |' + (args.verify ? ' dnssec-verify |' : '') + '\n';

@@ -58,6 +58,22 @@ function p256DefaultDigest(p: PreparedSign, check: NodeCryptoBackend): string | 
   }
 }
 
+/** libuv's largest threadpool (MAX_THREADPOOL_SIZE in libuv 1.45 and later). */
+const MAX_THREADPOOL_SIZE = 1024;
+
+/**
+ * The number of threads libuv's threadpool has (or will have: libuv reads UV_THREADPOOL_SIZE once,
+ * when the pool is first used), by libuv's rule: the variable as a decimal number, 0 counting as 1,
+ * capped at 1024; 4 when it is not set.
+ */
+export function threadpoolSize(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const text = env.UV_THREADPOOL_SIZE;
+  if (text === undefined) return 4;
+  const n = Number.parseInt(text, 10);
+  if (!Number.isFinite(n) || n <= 0) return 1;
+  return Math.min(n, MAX_THREADPOOL_SIZE);
+}
+
 export class CallbackSigner {
   readonly verifies: boolean;
   private readonly keys: readonly Prepared[];

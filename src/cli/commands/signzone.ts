@@ -10,7 +10,8 @@
 // interval, -j jitter, -x (DNSKEY signed by KSKs only), -z (ignore the KSK flag), -3 SALT (NSEC3;
 // `-` for no salt), -H ITERATIONS, -A (opt-out), -N keep|increment|unixtime|date, -O full|text,
 // -D (DNSSEC records only), -T TTL (DNSKEY), -Q, -R, -P (no verification), -a (verify each new
-// signature), -t (statistics), -q, -n CPUS (signing threads), then the zone file and key files.
+// signature), -t (statistics), -q, -n CPUS (signing threads: libuv's threadpool, which the
+// `anchord` launcher sizes from -n; default the number of CPUs), then the zone file and key files.
 // Without -S and without key files, the zone's own DNSKEYs are used with their private keys from
 // -K, as dnssec-signzone does. Extra options: --deterministic (RFC 6979 ECDSA, reproducible
 // output), --now (sign as of that time), --cds/--cdnskey (publish CDS/CDNSKEY for the KSKs).
@@ -28,7 +29,7 @@ import { CompactZone } from '../../auth/compact-zone.js';
 import { SerialFormat, startSigning, type BatchSigner, type DenialOptions, type SignerInput, type SignJob, type SigningKey, type SigningRun, type SignZoneOptions, type SyncOptions } from '../../auth/signer.js';
 import { createPreferredBackend } from '../../crypto/native-backend.js';
 import type { PrivateKey } from '../../crypto/private-key.js';
-import { CallbackSigner } from '../../crypto/callback-signer.js';
+import { CallbackSigner, threadpoolSize } from '../../crypto/callback-signer.js';
 import { SignPool } from '../../crypto/sign-pool.js';
 import { algorithmMnemonic } from '../../dnssec/algorithms.js';
 import { makeDsRdata } from '../../dnssec/ds.js';
@@ -282,6 +283,12 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   const keys: SigningKey[] = entries.map(({ pair, ksk }) => signingKeyFromPair(pair, { ...(signer === undefined ? {} : { signer }), ...(ksk === undefined ? {} : { ksk }) }));
   const threads = optNumber(args, 'n') ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new AnchordError(ErrorCode.Usage, `-n ${threads}: 1..256 threads`);
+  // With more than one thread, signatures are made on libuv's threadpool (startPool), whose size
+  // the `anchord` launcher (bin/anchord.js) sets from -n before the pool starts.
+  const poolThreads = threadpoolSize();
+  if (threads > 1 && !deterministic && poolThreads !== threads) {
+    io.err(`anchord signzone: warning: -n ${threads}, but libuv's threadpool has ${poolThreads} threads (UV_THREADPOOL_SIZE when it started), which sign; the anchord command sets it from -n`);
+  }
 
   let sync: SyncOptions | undefined;
   if (flag(args, 'cds') || flag(args, 'cdnskey')) sync = { allKsks: true, cdsDigests: flag(args, 'cds') ? [2] : [], cdnskey: flag(args, 'cdnskey') };
