@@ -107,7 +107,9 @@ const MIN_CAPACITY = 16;
 
 /** A stored response: `wireLength` octets of response, then n × u16 TTL offsets, then n × u32 TTLs. */
 class Entry implements ArenaSlot {
-  chunk!: ArenaChunk;
+  /** The arena chunk's octets, kept beside the chunk so a hit reads them with one load less. */
+  buf: Uint8Array = NO_OCTETS;
+  private home: ArenaChunk | undefined = undefined;
   start = 0;
   readonly length: number;
   /** keyHash of the key; its low bits pick the home slot. */
@@ -126,6 +128,14 @@ class Entry implements ArenaSlot {
   patched = 0;
   /** CLOCK reference flag. Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set. */
   hot = false;
+  get chunk(): ArenaChunk {
+    return this.home!;
+  }
+  /** Set by the arena when it places or moves the entry's octets. */
+  set chunk(c: ArenaChunk) {
+    this.home = c;
+    this.buf = c.buf;
+  }
   /** Out of the table (its place in the eviction queue is skipped). */
   removed = false;
   /** The invalidation tag it was stored with. */
@@ -145,6 +155,7 @@ class Entry implements ArenaSlot {
   }
 }
 
+const NO_OCTETS = new Uint8Array(0);
 const OPT = 41;
 const FLAG_QR = 0x80;
 const FLAG_TC = 0x02;
@@ -232,7 +243,7 @@ function questionMatchesKey(b: Uint8Array, key: string): boolean {
 }
 
 function writeTtls(e: Entry, elapsed: number): void {
-  const b = e.chunk.buf;
+  const b = e.buf;
   const base = e.start;
   const n = e.ttlCount;
   const offs = base + e.wireLength;
@@ -253,6 +264,11 @@ function writeTtls(e: Entry, elapsed: number): void {
 export class AnswerCache {
   /** Open-addressing table: an entry or null per slot; capacity a power of two, at most half full. */
   private slots: (Entry | null)[] = new Array<Entry | null>(MIN_CAPACITY).fill(null);
+  /**
+   * Each slot's entry hash (keyHash is never 0), 0 for an empty slot: probing reads this dense
+   * array and touches an entry only when the hash matches.
+   */
+  private hashes = new Int32Array(MIN_CAPACITY);
   private mask = MIN_CAPACITY - 1;
   private size = 0;
   /** Eviction queue (storage order; null where the hand has passed) and the hand's position in it. */
@@ -324,7 +340,7 @@ export class AnswerCache {
       return false;
     }
     this.arena.place(entry);
-    const b = entry.chunk.buf;
+    const b = entry.buf;
     const base = entry.start;
     b.set(response, base);
     // AD is decided per hit.
@@ -351,6 +367,7 @@ export class AnswerCache {
       b[ttls + i * 4 + 3] = t & 0xff;
     }
     this.slots[slot] = entry;
+    this.hashes[slot] = hash;
     this.size++;
     this.order.push(entry);
     this.entryBytes += entry.size;
@@ -376,7 +393,7 @@ export class AnswerCache {
       return undefined;
     }
     const out = Buffer.allocUnsafe(e.wireLength);
-    out.set(e.chunk.buf.subarray(e.start, e.start + e.wireLength));
+    out.set(e.buf.subarray(e.start, e.start + e.wireLength));
     return out;
   }
 
@@ -399,7 +416,7 @@ export class AnswerCache {
     if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
     const out = Buffer.allocUnsafe(len);
     // A plain loop: TypedArray#set would need a subarray view (an allocation) of the arena chunk.
-    const b = e.chunk.buf;
+    const b = e.buf;
     for (let k = 0, j = e.start; k < len; k++, j++) out[k] = b[j]!;
     out[0] = query[0]!;
     out[1] = query[1]!;
@@ -439,6 +456,7 @@ export class AnswerCache {
   clear(): void {
     this.tagged.clear();
     this.slots = new Array<Entry | null>(MIN_CAPACITY).fill(null);
+    this.hashes = new Int32Array(MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
     this.size = 0;
     this.order = [];
@@ -468,17 +486,19 @@ export class AnswerCache {
 
   /** The slot holding the entry for a parsed query, or -1. */
   private findQuery(q: Uint8Array, info: QueryInfo): number {
-    const slots = this.slots;
+    const hashes = this.hashes;
     const mask = this.mask;
     const hash = info.hash;
     const qlength = info.qnameEnd + 4 - 12;
     const nameEnd = info.qnameEnd - 12;
     let i = hash & mask;
     for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const e = slots[i] as Entry | null;
-      if (e === null) return -1;
-      if (e.hash !== hash || e.qlength !== qlength || e.keyFlags !== info.keyFlags) continue;
-      const b = e.chunk.buf;
+      const h = hashes[i]!;
+      if (h === 0) return -1;
+      if (h !== hash) continue;
+      const e = this.slots[i]!;
+      if (e.qlength !== qlength || e.keyFlags !== info.keyFlags) continue;
+      const b = e.buf;
       const base = e.start + 12;
       let k = 0;
       for (; k < nameEnd; k++) if (b[base + k] !== lowerOctet(q[12 + k]!)) break;
@@ -494,14 +514,16 @@ export class AnswerCache {
     const qlength = key.length - 1;
     if (qlength < 5) return -1;
     const keyFlags = key.charCodeAt(qlength);
-    const slots = this.slots;
+    const hashes = this.hashes;
     const mask = this.mask;
     let i = hash & mask;
     for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const e = slots[i] as Entry | null;
-      if (e === null) return -1;
-      if (e.hash !== hash || e.qlength !== qlength || e.keyFlags !== keyFlags) continue;
-      const b = e.chunk.buf;
+      const h = hashes[i]!;
+      if (h === 0) return -1;
+      if (h !== hash) continue;
+      const e = this.slots[i]!;
+      if (e.qlength !== qlength || e.keyFlags !== keyFlags) continue;
+      const b = e.buf;
       const base = e.start + 12;
       let k = 0;
       for (; k < qlength; k++) if (b[base + k] !== key.charCodeAt(k)) break;
@@ -512,10 +534,10 @@ export class AnswerCache {
 
   /** The first empty slot within MAX_PROBE of the hash's home slot, or -1. */
   private freeSlot(hash: number): number {
-    const slots = this.slots;
+    const hashes = this.hashes;
     const mask = this.mask;
     let i = hash & mask;
-    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) if (slots[i] === null) return i;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) if (hashes[i] === 0) return i;
     return -1;
   }
 
@@ -523,12 +545,14 @@ export class AnswerCache {
   private resize(capacity: number): void {
     const old = this.slots;
     this.slots = new Array<Entry | null>(capacity).fill(null);
+    this.hashes = new Int32Array(capacity);
     this.mask = capacity - 1;
     for (const e of old) {
       if (e === null) continue;
       const i = this.freeSlot(e.hash);
       if (i >= 0) {
         this.slots[i] = e;
+        this.hashes[i] = e.hash;
       } else {
         // A larger table spreads clusters out, so this takes colliding hashes beyond MAX_PROBE.
         this.size--;
@@ -568,21 +592,24 @@ export class AnswerCache {
    */
   private unlink(i: number): Entry {
     const slots = this.slots;
+    const hashes = this.hashes;
     const mask = this.mask;
     const gone = slots[i]!;
     let hole = i;
     let j = i;
     while (true) {
       j = (j + 1) & mask;
-      const e = slots[j] as Entry | null;
-      if (e === null) break;
-      const home = e.hash & mask;
+      const h = hashes[j]!;
+      if (h === 0) break;
+      const home = h & mask;
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      slots[hole] = e;
+      slots[hole] = slots[j]!;
+      hashes[hole] = h;
       hole = j;
     }
     slots[hole] = null;
+    hashes[hole] = 0;
     this.size--;
     this.arena.free(gone);
     this.entryBytes -= gone.size;

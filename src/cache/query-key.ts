@@ -66,13 +66,17 @@ const OPT = 41;
 const MAX_NAME = 255;
 const FNV_PRIME = 0x01000193;
 
-/** Finishes a hash (murmur3's fmix32) so that its low bits, which pick the table slot, mix every octet. */
+/**
+ * Finishes a hash (murmur3's fmix32) so that its low bits, which pick the table slot, mix every
+ * octet. A signed 32-bit value, never 0 (the answer cache marks empty slots with 0).
+ */
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  h = (h ^ (h >>> 16)) | 0;
+  return h === 0 ? 1 : h;
 }
 
 /**
