@@ -38,6 +38,14 @@
 // (u32) — are one slot in a ByteArena (byte-arena.ts), not a Buffer and two typed arrays of its
 // own (measured: ~240 heap octets per small typed array besides its data). The bound counts the
 // arena's chunks at full size plus a per-entry estimate for the entry object and its table slots.
+// Slots are padded to 8 octets, so every response starts on a word boundary of its chunk.
+//
+// Output: a hit's response is copied a 32-bit word at a time into a pool of its own (64 KiB, never
+// rewritten: a region is handed out once, as a Uint8Array view, and the pool is replaced when
+// full, as Buffer.allocUnsafe does with its 8 KiB pool). Measured on Node 20 for 100 octets: ~57 ns
+// against ~155 for an octet loop into Buffer.allocUnsafe; responses above 256 octets are copied
+// with TypedArray#set (memcpy) instead. A view may be held as long as the caller likes (a queued
+// UDP send, a TCP write): nothing writes to it again.
 //
 // Invalidation: an entry may be stored with a tag (the zone whose SOA a negative answer shows);
 // `invalidate(tag)` drops every entry stored with it, when the data it was built from changes
@@ -109,6 +117,8 @@ const MIN_CAPACITY = 16;
 class Entry implements ArenaSlot {
   /** The arena chunk's octets, kept beside the chunk so a hit reads them with one load less. */
   buf: Uint8Array = NO_OCTETS;
+  /** The same chunk as 32-bit words (shared by every entry in the chunk), for the hit's copy. */
+  words: Uint32Array = NO_WORDS;
   private home: ArenaChunk | undefined = undefined;
   start = 0;
   readonly length: number;
@@ -135,6 +145,7 @@ class Entry implements ArenaSlot {
   set chunk(c: ArenaChunk) {
     this.home = c;
     this.buf = c.buf;
+    this.words = wordsOf(c);
   }
   /** Out of the table (its place in the eviction queue is skipped). */
   removed = false;
@@ -147,7 +158,7 @@ class Entry implements ArenaSlot {
     this.keyFlags = keyFlags;
     this.wireLength = wireLength;
     this.ttlCount = ttlCount;
-    this.length = wireLength + ttlCount * 6;
+    this.length = (wireLength + ttlCount * 6 + 7) & ~7;
     this.storedAt = storedAt;
     this.expiresAt = expiresAt;
     this.secure = secure;
@@ -156,6 +167,22 @@ class Entry implements ArenaSlot {
 }
 
 const NO_OCTETS = new Uint8Array(0);
+const NO_WORDS = new Uint32Array(0);
+/** Word views of the arena's chunks, made once per chunk (store path only). */
+const chunkWords = new WeakMap<ArenaChunk, Uint32Array>();
+function wordsOf(c: ArenaChunk): Uint32Array {
+  let w = chunkWords.get(c);
+  if (w === undefined) {
+    // Chunks own their whole ArrayBuffer (byte-arena.ts) and are sized in multiples of 8 here.
+    w = new Uint32Array(c.buf.buffer, c.buf.byteOffset, c.buf.length >>> 2);
+    chunkWords.set(c, w);
+  }
+  return w;
+}
+/** Size of the output pool hits are copied into. */
+const OUT_POOL = 64 * 1024;
+/** Responses up to this size are copied word by word; larger ones with TypedArray#set. */
+const WORD_COPY_MAX = 256;
 const OPT = 41;
 const FLAG_QR = 0x80;
 const FLAG_TC = 0x02;
@@ -284,6 +311,10 @@ export class AnswerCache {
   private readonly seed: number;
   private readonly info = new QueryInfo();
   private readonly arena: ByteArena;
+  /** Output pool (module comment): its octets, as words, and the next free offset (a multiple of 8). */
+  private out8 = NO_OCTETS;
+  private out32 = NO_WORDS;
+  private outPos = OUT_POOL;
   /** Entry estimates (objects and table slots); the arena counts the octets. */
   private entryBytes = 0;
   readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0, probeLimit: 0 };
@@ -294,7 +325,8 @@ export class AnswerCache {
     this.optionsToSlowPath = options.optionsToSlowPath ?? ANSWER_CACHE_DEFAULTS.optionsToSlowPath;
     this.seed = (options.hashSeed ?? 0) | 0;
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
-    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
+    // Multiples of 8 octets, so padded slots keep every response word-aligned.
+    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)) & ~7);
   }
 
   get count(): number {
@@ -402,7 +434,7 @@ export class AnswerCache {
    * case taken from the query, TTLs counted down). Undefined when the query is not for the fast
    * path, on a miss, or when the response would not fit the requestor's UDP size (`tcp` false).
    */
-  respond(query: Uint8Array, now: number, tcp = false): Buffer | undefined {
+  respond(query: Uint8Array, now: number, tcp = false): Uint8Array | undefined {
     const info = this.info;
     if (!parseQueryKey(query, info, this.seed)) return undefined;
     if (info.hasOptions && this.optionsToSlowPath) return undefined;
@@ -414,10 +446,7 @@ export class AnswerCache {
     }
     const len = e.wireLength;
     if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
-    const out = Buffer.allocUnsafe(len);
-    // A plain loop: TypedArray#set would need a subarray view (an allocation) of the arena chunk.
-    const b = e.buf;
-    for (let k = 0, j = e.start; k < len; k++, j++) out[k] = b[j]!;
+    const out = this.copyOut(e, len);
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
@@ -425,6 +454,34 @@ export class AnswerCache {
     out[3] = (out[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (e.secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
     for (let k = 13, end = info.qnameEnd; k < end; k++) out[k] = query[k]!;
     return out;
+  }
+
+  /** A fresh view holding the entry's first `len` octets (module comment, "Output"). */
+  private copyOut(e: Entry, len: number): Uint8Array {
+    const padded = (len + 7) & ~7;
+    if (padded > OUT_POOL >>> 2) {
+      const own = Buffer.allocUnsafe(len);
+      own.set(e.buf.subarray(e.start, e.start + len));
+      return own;
+    }
+    let pos = this.outPos;
+    if (pos + padded > OUT_POOL) {
+      const pool = Buffer.allocUnsafeSlow(OUT_POOL).buffer;
+      this.out8 = new Uint8Array(pool);
+      this.out32 = new Uint32Array(pool);
+      pos = 0;
+    }
+    this.outPos = pos + padded;
+    if (len <= WORD_COPY_MAX) {
+      const o = this.out32;
+      const src = e.words;
+      const words = (len + 3) >>> 2;
+      // e.start and pos are multiples of 8: the slot is padded, so its last word is inside it.
+      for (let k = 0, w = pos >>> 2, j = e.start >>> 2; k < words; k++) o[w + k] = src[j + k]!;
+    } else {
+      this.out8.set(e.buf.subarray(e.start, e.start + len), pos);
+    }
+    return new Uint8Array(this.out8.buffer, pos, len);
   }
 
   /** The QueryInfo of the last `respond` call (valid until the next one). */

@@ -419,3 +419,32 @@ test('eviction keeps the bytes bound under churn and spares recently hit entries
   assert.ok(cache.stats.evictions > 4000, `${cache.stats.evictions}`);
   assert.ok(cache.count < 400, `${cache.count}`);
 });
+
+test('a hit copies every octet whatever the response length, and answers handed out earlier are never overwritten', () => {
+  const cache = new AnswerCache();
+  const sizes: number[] = [];
+  // TXT strings of 0..260 octets (word copy) and 300/2000/20000 octets (set, and a buffer of its own).
+  const lengths = [...Array.from({ length: 261 }, (_, i) => i), 300, 2000, 20000];
+  for (const n of lengths) {
+    const name = `t${n}.example.`;
+    const strings: Uint8Array[] = [new Uint8Array(0)];
+    for (let left = n; left > 0; left -= 255) strings.push(new Uint8Array(Math.min(255, left)).map((_, k) => (k * 7 + n) & 0xff));
+    const r = response(name, RRType.TXT, { answer: [{ name, type: RRType.TXT, ttl: 300, rdata: encodeRdata(RRType.TXT, { strings }) }] });
+    assert.ok(cache.store(keyOf(query(name, RRType.TXT)), r, T0), `store ${n}`);
+    sizes.push(r.length);
+  }
+  const first = lengths.map((n) => cache.respond(query(`T${n}.example.`, RRType.TXT, { id: n }), T0, true));
+  const copies = first.map((r) => Uint8Array.from(r ?? []));
+  for (let round = 0; round < 20; round++) {
+    for (const n of lengths) {
+      const r = cache.respond(query(`t${n}.example.`, RRType.TXT, { id: 0xffff - n }), T0, true);
+      const stored = cache.lookup(keyOf(query(`t${n}.example.`, RRType.TXT)), T0);
+      assert.ok(r !== undefined && stored !== undefined, `hit ${n}`);
+      assert.equal(r.length, stored.length, `length ${n}`);
+      assert.deepEqual([...r.subarray(4)], [...stored.subarray(4)], `octets after the ID and flags, ${n}`);
+    }
+  }
+  first.forEach((r, i) => { assert.deepEqual([...(r ?? [])], [...copies[i]!], `answer ${i} handed out first is unchanged`); });
+  assert.equal(first[0]![12 + 1], 'T'.charCodeAt(0), 'question case as asked');
+  assert.ok(sizes.some((s) => s % 4 !== 0), 'lengths that are not whole words were covered');
+});
