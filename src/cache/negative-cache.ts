@@ -85,6 +85,8 @@ export interface NegativeInsert {
   readonly proofs?: readonly SignedRRset[] | undefined;
   readonly status: SecurityStatus;
   readonly reason?: CacheReason | undefined;
+  /** The server put its NSEC/NSEC3 before the SOA (kept for the answer's record order). */
+  readonly soaLast?: boolean | undefined;
 }
 
 export interface CachedNegative {
@@ -106,6 +108,8 @@ export interface CachedNegative {
   readonly life: number;
   /** True when the entry is an ancestor's NXDOMAIN applied to a name below it (RFC 8020). */
   readonly inferred: boolean;
+  /** The server put its NSEC/NSEC3 before the SOA. */
+  readonly soaLast: boolean;
 }
 
 interface Entry {
@@ -119,6 +123,7 @@ interface Entry {
   readonly expiresAt: number;
   /** When it was stored (ms): the proofs' own TTLs count down from here. */
   readonly storedAt: number;
+  readonly soaLast: boolean;
 }
 
 /** The newest SOA seen for a zone in a negative answer (module comment). */
@@ -268,6 +273,7 @@ export class NegativeCache {
       reason: data.reason,
       expiresAt,
       storedAt: now,
+      soaLast: data.soaLast === true,
     });
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
@@ -367,5 +373,6 @@ function view(e: Entry, now: number, inferred: boolean, newer: ZoneSoa | undefin
     ttl: remainingTtl(newer === undefined ? e.expiresAt : newer.expiresAt, now),
     life: remainingTtl(e.expiresAt, now),
     inferred,
+    soaLast: e.soaLast,
   };
 }

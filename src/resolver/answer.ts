@@ -71,6 +71,12 @@ export type NameResult =
        * longer TTL (negative-cache.ts); undefined: `ttl`.
        */
       readonly life?: number | undefined;
+      /**
+       * The proofs go before the SOA: the server's order (its NSEC/NSEC3 came first) or a
+       * synthesis from the aggressive cache (as Unbound's negative cache orders it). Default:
+       * SOA first.
+       */
+      readonly soaLast?: boolean | undefined;
       /** As for 'data': the answering response's NS RRsets and their addresses (not minimal). */
       readonly extra?: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined;
     }
@@ -278,10 +284,11 @@ export function buildAnswer(
     case 'negative':
       note(final.status, final.reason);
       if (final.nxdomain) rcode = Rcode.NXDOMAIN;
-      if (final.soa !== undefined) records(final.soa, final.ttl, undefined, dnssecOk, authority);
+      if (final.soa !== undefined && final.soaLast !== true) records(final.soa, final.ttl, undefined, dnssecOk, authority);
       // The proofs keep their own TTL, counted down by the caches (ttl-policy.ts agedCopy): RFC 9077
       // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
+      if (final.soa !== undefined && final.soaLast === true) records(final.soa, final.ttl, undefined, dnssecOk, authority);
       // A NODATA's NS RRset goes along when not minimal; an NXDOMAIN's does not (as Unbound: the
       // NS set of a server that denies the name is the domain-sale case, CVE-2012-1192).
       if (!minimal && !final.nxdomain) extraRecords(final.extra);

@@ -340,13 +340,13 @@ export class Resolver {
     }
     const n = negative.lookup(name, qtype);
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked) && !(n.inferred && this.configuredBelow(n.name, name))) {
-      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl, life: n.life };
+      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl, life: n.life, soaLast: n.soaLast };
     }
     // Synthesis rests on validated proofs: never under a negative trust anchor (RFC 7646 §2).
     if (aggressive !== undefined && this.trust.enabled && this.trust.anchorFor(name) !== undefined) {
       const s = aggressive.synthesize(name, qtype);
       if (s.kind === 'nxdomain' || s.kind === 'nodata') {
-        return { kind: 'negative', nxdomain: s.kind === 'nxdomain', soa: s.soa, proofs: s.proofs, status: SecurityStatus.secure, ttl: s.ttl };
+        return { kind: 'negative', nxdomain: s.kind === 'nxdomain', soa: s.soa, proofs: s.proofs, status: SecurityStatus.secure, ttl: s.ttl, soaLast: true };
       }
       if (s.kind === 'wildcard') {
         const w = rrsets.lookup(s.wildcard, qtype);
@@ -579,6 +579,7 @@ export class Resolver {
           proofs: proofSets,
           status,
           reason: v.reason,
+          soaLast: proofsBeforeSoa(msg),
         });
         ctx.local.set(key, {
           kind: 'negative',
@@ -589,6 +590,7 @@ export class Resolver {
           reason: v.reason,
           ttl: negative.ttlOf(soa, proofSets),
           extra: extraSections(msg, signedAuth),
+          soaLast: proofsBeforeSoa(msg),
         });
       }
     }
@@ -888,6 +890,13 @@ function extraSections(msg: Message, signedAuth: readonly SignedRRset[]): { auth
   }
   const additional = groupSigned(msg.additional).filter((s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && hosts.has(s.rrset.name.key));
   return { authority, additional };
+}
+
+/** True when the response's authority section has an NSEC or NSEC3 before its SOA. */
+function proofsBeforeSoa(msg: Message): boolean {
+  const soa = msg.authority.findIndex((r) => r.type === RRType.SOA);
+  const proof = msg.authority.findIndex((r) => r.type === RRType.NSEC || r.type === RRType.NSEC3);
+  return soa >= 0 && proof >= 0 && proof < soa;
 }
 
 /** The deepest judged DNAME strictly above `name`, the one that applies to it (RFC 6672 §2.2). */

@@ -189,3 +189,12 @@ test('delete, prune, clear', () => {
   cache.clear();
   assert.equal(cache.count, 0);
 });
+
+test('the order the server gave (proofs before the SOA) is kept with the entry', () => {
+  const { cache } = setup();
+  const proof = nsec('a.example.', 'c.example.', [RRType.A], 'example.', 3600);
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.TXT, class: RRClass.IN, soa: soa('example.', 3600, 900), proofs: [proof], status: secure, soaLast: true });
+  cache.insert({ kind: NegativeKind.nodata, name: n('a.example.'), type: RRType.MX, class: RRClass.IN, soa: soa('example.', 3600, 900), proofs: [proof], status: secure });
+  assert.equal(cache.lookup(n('a.example.'), RRType.TXT)?.soaLast, true, 'proofs first');
+  assert.equal(cache.lookup(n('a.example.'), RRType.MX)?.soaLast, false, 'SOA first by default');
+});

@@ -77,3 +77,15 @@ test('not minimal: a NODATA carries the answering response\'s NS RRset and glue,
   const minimal = buildAnswer(n('www.example.'), negative(false), {}, false, 1);
   assert.deepEqual([minimal.authority.length, minimal.additional.length], [0, 0], 'minimal: neither');
 });
+
+test('a negative answer keeps the server\'s order: SOA first by default, the proofs first when it put them first', () => {
+  const soaSet = { rrset: { name: n('example.'), type: RRType.SOA, class: 1, ttl: 300, rdatas: [Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)] }, rrsigs: [] };
+  const proof = { rrset: { name: n('a.example.'), type: RRType.NSEC, class: 1, ttl: 300, rdatas: [Uint8Array.from([...n('c.example.').wire, 0, 1, 0x40])] }, rrsigs: [] };
+  const chain = (soaLast: boolean): ChainResult => ({
+    links: [],
+    final: { kind: 'negative', nxdomain: false, soa: soaSet, proofs: [proof], status: SecurityStatus.secure, ttl: 300, soaLast },
+  });
+  const types = (a: ReturnType<typeof buildAnswer>): number[] => a.authority.map((r) => r.type);
+  assert.deepEqual(types(buildAnswer(n('a.example.'), chain(false), { do: true }, false, 1)), [RRType.SOA, RRType.NSEC]);
+  assert.deepEqual(types(buildAnswer(n('a.example.'), chain(true), { do: true }, false, 1)), [RRType.NSEC, RRType.SOA]);
+});
