@@ -87,6 +87,14 @@ export interface NegativeInsert {
   readonly reason?: CacheReason | undefined;
   /** The server put its NSEC/NSEC3 before the SOA (kept for the answer's record order). */
   readonly soaLast?: boolean | undefined;
+  /** The NS RRsets beside the SOA and their addresses, when the answer is to carry them. */
+  readonly extra?: NegativeExtra | undefined;
+}
+
+/** NS RRsets the authoritative server gave with a negative answer, and their addresses. */
+export interface NegativeExtra {
+  readonly authority: readonly SignedRRset[];
+  readonly additional: readonly SignedRRset[];
 }
 
 export interface CachedNegative {
@@ -106,6 +114,7 @@ export interface CachedNegative {
   readonly ttl: number;
   /** Whole seconds the entry itself lives on (its own expiry, whatever SOA it shows). */
   readonly life: number;
+  readonly extra: NegativeExtra | undefined;
   /** True when the entry is an ancestor's NXDOMAIN applied to a name below it (RFC 8020). */
   readonly inferred: boolean;
   /** The server put its NSEC/NSEC3 before the SOA. */
@@ -124,6 +133,7 @@ interface Entry {
   /** When it was stored (ms): the proofs' own TTLs count down from here. */
   readonly storedAt: number;
   readonly soaLast: boolean;
+  readonly extra: NegativeExtra | undefined;
 }
 
 /** The newest SOA seen for a zone in a negative answer (module comment). */
@@ -182,6 +192,7 @@ function signedBytes(s: SignedRRset): number {
 function entrySize(e: Entry, key: string): number {
   let n = 200 + key.length * 2 + (e.soa === undefined ? 0 : signedBytes(e.soa)) + (e.reason?.detail.length ?? 0) * 2;
   for (const p of e.proofs) n += signedBytes(p);
+  if (e.extra !== undefined) for (const s of [...e.extra.authority, ...e.extra.additional]) n += signedBytes(s);
   return n;
 }
 
@@ -274,6 +285,7 @@ export class NegativeCache {
       expiresAt,
       storedAt: now,
       soaLast: data.soaLast === true,
+      extra: data.extra,
     });
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
@@ -372,6 +384,11 @@ function view(e: Entry, now: number, inferred: boolean, newer: ZoneSoa | undefin
     expiresAt: e.expiresAt,
     ttl: remainingTtl(newer === undefined ? e.expiresAt : newer.expiresAt, now),
     life: remainingTtl(e.expiresAt, now),
+    // Counted down like the proofs; an ancestor's NXDOMAIN applied below it carries none.
+    extra:
+      e.extra === undefined || inferred
+        ? undefined
+        : { authority: e.extra.authority.map((s) => agedCopy(s, e.storedAt, now)), additional: e.extra.additional.map((s) => agedCopy(s, e.storedAt, now)) },
     inferred,
     soaLast: e.soaLast,
   };

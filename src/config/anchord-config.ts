@@ -103,6 +103,9 @@ export const anchordConfigSchema = obj({
       // yes (default, as Unbound and Knot Resolver): positive answers without authority and
       // additional records; no: with the answering zone's NS RRset and glue (resolver/options.ts).
       'minimal-responses': withDefault(bool(), true),
+      // yes (as Knot Resolver): NXDOMAIN/NODATA answers carry the NS RRset the authoritative server
+      // gave beside the SOA; no (default, as Unbound with minimal-responses: yes) (resolver/options.ts).
+      'negative-authority-ns': withDefault(bool(), false),
       'do-ip6': withDefault(bool(), false),
       'edns-buffer-size': withDefault(int(512, 4096), 1232),
       // Glue policy (Unbound's names and defaults): only in-bailiwick glue; sibling glue allowed.
@@ -127,6 +130,7 @@ export const anchordConfigSchema = obj({
       'qname-minimisation-qtype': 'A' as const,
       'use-caps-for-id': false,
       'minimal-responses': true,
+      'negative-authority-ns': false,
       'do-ip6': false,
       'edns-buffer-size': 1232,
       'harden-glue': true,

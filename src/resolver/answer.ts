@@ -77,7 +77,10 @@ export type NameResult =
        * SOA first.
        */
       readonly soaLast?: boolean | undefined;
-      /** As for 'data': the answering response's NS RRsets and their addresses (not minimal). */
+      /**
+       * The NS RRsets the authoritative server gave beside the SOA and their addresses, served when
+       * not minimal (NODATA) or with negativeNs (ResolverOptions.negativeAuthorityNs).
+       */
       readonly extra?: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined;
     }
   | {
@@ -212,6 +215,7 @@ export function buildAnswer(
   fromCache: boolean,
   upstreamQueries: number,
   minimal = true,
+  negativeNs = false,
 ): ResolverAnswer {
   const dnssecOk = flags.do === true;
   const final = chain.final;
@@ -289,9 +293,13 @@ export function buildAnswer(
       // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
       if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
       if (final.soa !== undefined && final.soaLast === true) records(final.soa, final.ttl, undefined, dnssecOk, authority);
-      // A NODATA's NS RRset goes along when not minimal; an NXDOMAIN's does not (as Unbound: the
-      // NS set of a server that denies the name is the domain-sale case, CVE-2012-1192).
+      // The NS RRset the authoritative server gave beside its SOA (RFC 2308 §3 allows it): a
+      // NODATA's when not minimal, with the servers' addresses; an NXDOMAIN's not then (as Unbound,
+      // whose scrubber drops it: the NS set of a server that denies the name is the domain-sale
+      // case, CVE-2012-1192); both with negativeNs (Knot Resolver), the addresses only when not
+      // minimal.
       if (!minimal && !final.nxdomain) extraRecords(final.extra);
+      else if (negativeNs && final.extra !== undefined) extraRecords({ authority: final.extra.authority, additional: minimal ? [] : final.extra.additional });
       if (final.life !== undefined && final.life < final.ttl) cacheTtl = final.life;
       soaZone = final.soa?.rrset.name;
       break;

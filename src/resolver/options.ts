@@ -187,6 +187,13 @@ export interface ResolverOptions {
    * addresses of the response that answered it, when it came from upstream in that query.
    */
   readonly minimalResponses: boolean;
+  /**
+   * NXDOMAIN and NODATA answers carry the NS RRset the authoritative server put beside its SOA
+   * (RFC 2308 §3: optional in a negative answer), as Knot Resolver passes it on; with
+   * `minimalResponses` false NODATA answers do anyway, with the servers' addresses, as Unbound's
+   * minimal-responses: no (whose scrubber drops NS RRsets from NXDOMAIN answers). Default false.
+   */
+  readonly negativeAuthorityNs: boolean;
 }
 
 export interface ResolverOptionsInit {
@@ -214,6 +221,7 @@ export interface ResolverOptionsInit {
   readonly hardenUnverifiedGlue?: boolean | undefined;
   readonly maxNsRecords?: number | undefined;
   readonly minimalResponses?: boolean | undefined;
+  readonly negativeAuthorityNs?: boolean | undefined;
 }
 
 function intIn(name: string, v: number, min: number, max: number): number {
@@ -261,6 +269,7 @@ export function resolverOptions(init: ResolverOptionsInit): ResolverOptions {
     hardenUnverifiedGlue: init.hardenUnverifiedGlue ?? false,
     maxNsRecords: intIn('maxNsRecords', init.maxNsRecords ?? 20, 1, 10_000),
     minimalResponses: init.minimalResponses ?? true,
+    negativeAuthorityNs: init.negativeAuthorityNs ?? false,
   });
 }
 

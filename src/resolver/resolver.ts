@@ -258,7 +258,7 @@ export class Resolver {
     const upstream = joined ? 0 : s.upstreamQueries;
     // A cache miss without recursion (RD clear) is answered with the referral the caches hold
     // (answer.ts 'miss'), unvalidated, so never with AD.
-    let answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses);
+    let answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses, this.options.negativeAuthorityNs);
     if (s.cachedUntil !== Infinity) {
       // Data this resolution cached was capped at a delegation's expiry (delegationExpiry).
       answer = { ...answer, ttlCap: remainingTtl(s.cachedUntil, this.clock.now()) };
@@ -340,7 +340,7 @@ export class Resolver {
     }
     const n = negative.lookup(name, qtype);
     if (n !== undefined && (!validate || n.status !== SecurityStatus.unchecked) && !(n.inferred && this.configuredBelow(n.name, name))) {
-      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl, life: n.life, soaLast: n.soaLast };
+      return { kind: 'negative', nxdomain: n.kind === 'nxdomain', soa: n.soa, proofs: n.proofs, status: n.status, reason: n.reason, ttl: n.ttl, life: n.life, soaLast: n.soaLast, extra: n.extra };
     }
     // Synthesis rests on validated proofs: never under a negative trust anchor (RFC 7646 §2).
     if (aggressive !== undefined && this.trust.enabled && this.trust.anchorFor(name) !== undefined) {
@@ -569,6 +569,8 @@ export class Resolver {
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
+        // The NS RRset beside the SOA, kept only when answers are to carry it (answer.ts).
+        const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg, signedAuth) : undefined;
         // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
         negative.insert({
           kind: negKind,
@@ -580,6 +582,7 @@ export class Resolver {
           status,
           reason: v.reason,
           soaLast: proofsBeforeSoa(msg),
+          extra,
         });
         ctx.local.set(key, {
           kind: 'negative',
@@ -589,7 +592,7 @@ export class Resolver {
           status,
           reason: v.reason,
           ttl: negative.ttlOf(soa, proofSets),
-          extra: extraSections(msg, signedAuth),
+          extra,
           soaLast: proofsBeforeSoa(msg),
         });
       }

@@ -6,7 +6,7 @@ import { SecurityStatus, type SignedRRset } from '../../src/cache/types.js';
 import { EdeTag } from '../../src/dnssec/ede-tags.js';
 import { reason } from '../../src/dnssec/verdict.js';
 import { RRClass, RRType } from '../../src/wire/constants.js';
-import { T0, T0_SEC, n, nsec, soa, withSigExpiry } from './fixtures.js';
+import { T0, T0_SEC, a, n, nsec, rrset, soa, withSigExpiry } from './fixtures.js';
 
 const { secure, insecure, bogus } = SecurityStatus;
 
@@ -174,6 +174,20 @@ test('a secure entry shows only a secure newer SOA; an insecure one does not rep
   assert.equal(a2?.soa?.rrset.rdatas[0]?.[a2.soa.rrset.rdatas[0].length - 17], 3, 'a newer secure SOA is shown by the secure entry');
   const b2 = cache.lookup(n('b.example.'), RRType.A);
   assert.equal(b2?.soa?.rrset.rdatas[0]?.[b2.soa.rrset.rdatas[0].length - 17], 3, 'and by the insecure one');
+});
+
+test('the NS RRset kept with a negative answer is served counted down, and not for names below an NXDOMAIN', () => {
+  const { clock, cache } = setup();
+  const ns = { rrset: rrset('example.', RRType.NS, 3600, [n('ns.example.').wire]), rrsigs: [] };
+  const glue = { rrset: rrset('ns.example.', RRType.A, 3600, a('192.0.2.53')), rrsigs: [] };
+  cache.insert({ kind: NegativeKind.nxdomain, name: n('gone.example.'), type: 0, class: RRClass.IN, soa: soa('example.', 600, 600), status: secure, extra: { authority: [ns], additional: [glue] } });
+  clock.advance(100_000);
+  const hit = cache.lookup(n('gone.example.'), RRType.A);
+  assert.equal(hit?.extra?.authority[0]?.rrset.ttl, 3500, 'the NS counts down from its own TTL');
+  assert.equal(hit.extra.additional[0]?.rrset.ttl, 3500);
+  const below = cache.lookup(n('x.gone.example.'), RRType.A);
+  assert.equal(below?.inferred, true);
+  assert.equal(below.extra, undefined, 'an inferred denial carries no NS of its own');
 });
 
 test('delete, prune, clear', () => {

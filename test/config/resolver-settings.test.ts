@@ -36,3 +36,9 @@ test('qname-minimisation-qtype: A by default, NS reaches the resolver, anything 
   assert.equal(settingsOf('resolver:\n  qname-minimisation-qtype: NS\n')?.qnameMinimisationQtype, 'NS', 'NS');
   assert.throws(() => settingsOf('resolver:\n  qname-minimisation-qtype: MX\n'), /anchord\.yaml:2/, 'a bad value has file:line');
 });
+
+test('negative-authority-ns: no by default, yes reaches the resolver', () => {
+  assert.equal(settingsOf('{}')?.negativeAuthorityNs, false, 'default no');
+  assert.equal(settingsOf('resolver:\n  negative-authority-ns: yes\n')?.negativeAuthorityNs, true, 'yes');
+  assert.throws(() => settingsOf('resolver:\n  negative-authority-ns: often\n'), /anchord\.yaml:2/, 'a bad value has file:line');
+});

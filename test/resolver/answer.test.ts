@@ -89,3 +89,20 @@ test('a negative answer keeps the server\'s order: SOA first by default, the pro
   assert.deepEqual(types(buildAnswer(n('a.example.'), chain(false), { do: true }, false, 1)), [RRType.SOA, RRType.NSEC]);
   assert.deepEqual(types(buildAnswer(n('a.example.'), chain(true), { do: true }, false, 1)), [RRType.NSEC, RRType.SOA]);
 });
+
+test('negative answers: the NS RRset beside the SOA goes out with negativeNs (Knot), and for NODATA when not minimal (Unbound), with glue only when not minimal', () => {
+  const soa = piece('example.', RRType.SOA, Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5), SecurityStatus.insecure);
+  const ns = piece('example.', RRType.NS, n('ns.example.').wire, SecurityStatus.insecure).set;
+  const glue = piece('ns.example.', RRType.A, Uint8Array.of(192, 0, 2, 53), SecurityStatus.insecure).set;
+  const negative = (nxdomain: boolean): ChainResult => ({
+    links: [],
+    final: { kind: 'negative', nxdomain, soa: soa.set, proofs: [], status: SecurityStatus.insecure, ttl: 5, extra: { authority: [ns], additional: [glue] } },
+  });
+  const types = (a: ReturnType<typeof buildAnswer>): string => `${a.authority.map((r) => r.type).join(',')} / ${a.additional.map((r) => r.type).join(',')}`;
+  const q = n('nx.example.');
+  assert.equal(types(buildAnswer(q, negative(true), {}, false, 1)), '6 / ', 'minimal (default): the SOA only');
+  assert.equal(types(buildAnswer(q, negative(true), {}, false, 1, true, true)), '6,2 / ', 'negativeNs: the NS too, no glue while minimal');
+  assert.equal(types(buildAnswer(q, negative(true), {}, false, 1, false, false)), '6 / ', 'not minimal: no NS in an NXDOMAIN (Unbound scrubs it)');
+  assert.equal(types(buildAnswer(q, negative(false), {}, false, 1, false, false)), '6,2 / 1', 'not minimal: NODATA with the NS and its address');
+  assert.equal(types(buildAnswer(q, negative(true), {}, false, 1, false, true)), '6,2 / 1', 'both: NS and glue');
+});

@@ -101,6 +101,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
       qnameMinimisationQtype: config.resolver['qname-minimisation-qtype'],
       use0x20: config.resolver['use-caps-for-id'],
       minimalResponses: config.resolver['minimal-responses'],
+      negativeAuthorityNs: config.resolver['negative-authority-ns'],
       ipv6: config.resolver['do-ip6'],
       ednsBufferSize: config.resolver['edns-buffer-size'],
       ednsKeyTag: config.resolver['edns-key-tag'],

@@ -17,7 +17,9 @@
 // Unbound always probes the full name with QTYPE A first; D: off, as Knot Resolver asks the real
 // QTYPE at the last label; neither tool has an option for it) and with which QTYPE (U A, D NS, the
 // same way), minimal-responses (U: Unbound's
-// default yes unless the scenario says no; D: yes, Knot Resolver answers minimally), and U
+// default yes unless the scenario says no; D: yes, Knot Resolver answers minimally), the NS RRset
+// in negative answers (resolver option negativeAuthorityNs: D on, as Knot Resolver passes on what
+// the authoritative server put beside the SOA; U off, Unbound then follows minimal-responses), and U
 // `access-control` rules with the actions anchord has (allow, allow_snoop, refuse, deny), added to
 // the product's default ACL (transport/acl.ts; loopback allowed, as in Unbound).
 // What anchord has no setting for is listed in `unsupported` with the option, so a failure can be
@@ -88,6 +90,8 @@ export interface ReplaySetup {
   readonly qnameMinimisationQtype: 'A' | 'NS';
   /** U `minimal-responses` (default yes); D: yes (Knot Resolver answers minimally). */
   readonly minimalResponses: boolean;
+  /** Negative answers carry the upstream NS RRset (resolver option negativeAuthorityNs): D yes (Knot Resolver), U no. */
+  readonly negativeAuthorityNs: boolean;
   /** Options the scenario sets that anchord cannot honour (missing features). */
   readonly unsupported: readonly string[];
   /** `fake-sha1`/`fake-dsa` were set (Unbound skipped those signature checks). */
@@ -598,6 +602,7 @@ export function mapConfig(scenario: Scenario): ReplaySetup {
     qnameMinimisationHideQtype: m.hideQtype,
     minimalResponses: m.minimal,
     qnameMinimisationQtype: m.minQtype,
+    negativeAuthorityNs: scenario.dialect === Dialect.deckard,
     unsupported: m.unsupported,
     fakeCrypto: m.fake,
     trustAnchorSignaling: m.signaling,

@@ -245,6 +245,7 @@ class Run implements Transport {
         qnameMinimisationHideQtype: setup.qnameMinimisationHideQtype,
         minimalResponses: setup.minimalResponses,
         qnameMinimisationQtype: setup.qnameMinimisationQtype,
+        negativeAuthorityNs: setup.negativeAuthorityNs,
         ipv4: setup.ipv4,
         ipv6: setup.ipv6,
         validator: { policy: validator.policy, nsec3: validator.nsec3, hardenAlgoDowngrade: validator.hardenAlgoDowngrade },
