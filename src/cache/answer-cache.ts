@@ -312,6 +312,7 @@ export class AnswerCache {
   private readonly info = new QueryInfo();
   private readonly arena: ByteArena;
   /** Output pool (module comment): its octets, as words, and the next free offset (a multiple of 8). */
+  private outPool = NO_OCTETS.buffer;
   private out8 = NO_OCTETS;
   private out32 = NO_WORDS;
   private outPos = OUT_POOL;
@@ -467,6 +468,7 @@ export class AnswerCache {
     let pos = this.outPos;
     if (pos + padded > OUT_POOL) {
       const pool = Buffer.allocUnsafeSlow(OUT_POOL).buffer;
+      this.outPool = pool;
       this.out8 = new Uint8Array(pool);
       this.out32 = new Uint32Array(pool);
       pos = 0;
@@ -481,7 +483,7 @@ export class AnswerCache {
     } else {
       this.out8.set(e.buf.subarray(e.start, e.start + len), pos);
     }
-    return new Uint8Array(this.out8.buffer, pos, len);
+    return new Uint8Array(this.outPool, pos, len);
   }
 
   /** The QueryInfo of the last `respond` call (valid until the next one). */

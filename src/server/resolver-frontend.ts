@@ -29,7 +29,7 @@ import { WireError } from '../core/errors.js';
 import { sentinelDecision } from '../dnssec/trust-anchor-signal.js';
 import type { ResolverAnswer } from '../resolver/answer.js';
 import type { Resolver } from '../resolver/resolver.js';
-import { aclDecide, type Acl } from '../transport/acl.js';
+import { aclDecide, type Acl, type AclDecision } from '../transport/acl.js';
 import type { ClientInfo } from '../transport/handler.js';
 import { EdeCode, Opcode, Rcode, RRType } from '../wire/constants.js';
 import { encodeEde, type EdnsOptionData } from '../wire/edns.js';
@@ -78,6 +78,9 @@ function soaTag(zone: Name): string {
 export class ResolverFrontend {
   readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0, rcodes: new Array<number>(RCODE_SLOTS).fill(0) };
   private inFlight = 0;
+  /** The ACL decision for the last client address seen: a stream of queries from one address skips the netblock walk. */
+  private lastAddress = '';
+  private lastDecision: AclDecision = 'drop';
   private readonly resolver: Resolver;
   private readonly answers: AnswerCache | undefined;
   private readonly clock: Clock;
@@ -94,7 +97,12 @@ export class ResolverFrontend {
   /** The listener callback: synchronous on cache hits, a promise otherwise. */
   readonly handle = (request: Uint8Array, client: ClientInfo): Promise<Uint8Array | undefined> | Uint8Array | undefined => {
     this.stats.queries++;
-    const decision = aclDecide(this.options.acl, client.address);
+    const address = client.address;
+    let decision = this.lastDecision;
+    if (address !== this.lastAddress) {
+      decision = this.lastDecision = aclDecide(this.options.acl, address);
+      this.lastAddress = address;
+    }
     if (decision === 'drop') {
       this.stats.dropped++;
       publish(Channel.clientRefused, { address: client.address, action: 'drop' });

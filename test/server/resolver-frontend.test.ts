@@ -66,6 +66,22 @@ describe('resolver front end', () => {
     assert.equal(await ask(fe, Uint8Array.of(1, 2, 3)), undefined);
   });
 
+  it('the ACL decides per client address even when clients alternate and the answer is cached', async () => {
+    const { fe } = frontend(true, [{ netblock: '198.51.100.0/24', action: 'deny' }]);
+    const outside: ClientInfo = { address: '192.0.2.77', port: 1, transport: 'udp' };
+    const denied: ClientInfo = { address: '198.51.100.9', port: 1, transport: 'udp' };
+    assert.equal((await ask(fe, query('www.example.test.', RRType.A)))?.rcode, Rcode.NOERROR, 'resolved for a local client');
+    for (let round = 0; round < 3; round++) {
+      assert.equal((await ask(fe, query('www.example.test.', RRType.A), outside))?.rcode, Rcode.REFUSED, `refused outside (${round})`);
+      assert.equal((await ask(fe, query('www.example.test.', RRType.A)))?.rcode, Rcode.NOERROR, `local hit (${round})`);
+      assert.equal(await ask(fe, query('www.example.test.', RRType.A), denied), undefined, `dropped (${round})`);
+      assert.equal(await ask(fe, query('www.example.test.', RRType.A), denied), undefined, `dropped again (${round})`);
+    }
+    assert.equal(fe.stats.cacheHits, 3);
+    assert.equal(fe.stats.refused, 3);
+    assert.equal(fe.stats.dropped, 6);
+  });
+
   it('FORMERR for a broken body, NOTIMP for other opcodes, BADVERS for EDNS version 1', async () => {
     const { fe } = frontend(false);
     const good = query('www.example.test.', RRType.A);
