@@ -13,14 +13,32 @@
 
 import { lowerOctet, type Name } from '../wire/name.js';
 
+// Scratch space for the UTF-16 code units of one key (a name has at most 255 octets, so at most
+// 255 code units: one per label octet plus one per label), written through a 16-bit view where
+// the host is little-endian (as 'utf16le' reads them) and octet by octet elsewhere. Synchronous,
+// never re-entered.
+const SORT_SCRATCH = Buffer.alloc(2 * 256);
+const SORT_UNITS = new Uint16Array(SORT_SCRATCH.buffer, SORT_SCRATCH.byteOffset, 256);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function putUnit(i: number, unit: number): void {
+  if (LITTLE_ENDIAN) SORT_UNITS[i] = unit;
+  else SORT_SCRATCH.writeUInt16LE(unit, 2 * i);
+}
+
 export function canonicalSortKey(name: Name): string {
-  const codes: number[] = [];
-  for (let i = name.labelCount - 1; i >= 0; i--) {
-    const label = name.label(i);
-    for (const b of label) codes.push(lowerOctet(b) + 1);
-    codes.push(0);
+  const w = name.wire;
+  // Label starts, leftmost first, read from the wire form (no label views made).
+  const starts: number[] = [];
+  for (let p = 0; w[p]! !== 0; p += w[p]! + 1) starts.push(p);
+  let o = 0;
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const p = starts[i]!;
+    const end = p + 1 + w[p]!;
+    for (let j = p + 1; j < end; j++) putUnit(o++, lowerOctet(w[j]!) + 1);
+    putUnit(o++, 0);
   }
-  return String.fromCharCode(...codes);
+  return SORT_SCRATCH.toString('utf16le', 0, 2 * o);
 }
 
 /** Offsets in `key` (a Name.key) where each ancestor's key starts: the name itself first, root last. */

@@ -207,6 +207,11 @@ export class NegativeCache {
   private readonly lru: LRUCache<string, Entry>;
   private readonly zones: LRUCache<string, ZoneSoa>;
   private readonly soaListeners: ((zone: Name) => void)[] = [];
+  /**
+   * Secure NXDOMAIN entries held, per label count of their name: a lookup asks for an ancestor's
+   * NXDOMAIN (RFC 8020) only at label counts where one may be held, not once per ancestor.
+   */
+  private readonly secureNx = new Uint32Array(128);
 
   constructor(options: NegativeCacheOptions) {
     this.clock = options.clock;
@@ -218,6 +223,10 @@ export class NegativeCache {
     this.lru = new LRUCache<string, Entry>({
       maxSize: options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes,
       sizeCalculation: entrySize,
+      // Every way out of the cache (replaced, evicted, deleted) passes here.
+      dispose: (e) => {
+        if (isSecureNx(e)) this.secureNx[e.name.labelCount]!--;
+      },
     });
     this.zones = new LRUCache<string, ZoneSoa>({ max: options.maxZones ?? NEGATIVE_CACHE_DEFAULTS.maxZones });
   }
@@ -274,7 +283,7 @@ export class NegativeCache {
     ) {
       return false;
     }
-    this.lru.set(key, {
+    const entry: Entry = {
       kind: data.kind,
       name: data.name,
       type,
@@ -286,7 +295,10 @@ export class NegativeCache {
       storedAt: now,
       soaLast: data.soaLast === true,
       extra: data.extra,
-    });
+    };
+    this.lru.set(key, entry);
+    // An entry larger than the whole cache is not stored (and never disposed of).
+    if (isSecureNx(entry) && this.lru.peek(key) === entry) this.secureNx[entry.name.labelCount]!++;
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
   }
@@ -325,9 +337,11 @@ export class NegativeCache {
     if (nx !== undefined) return view(nx, now, false, this.newerSoa(nx, now));
     const nodata = this.live(negKey(nameKey, type, cls), now);
     if (nodata !== undefined) return view(nodata, now, false, this.newerSoa(nodata, now));
-    if (this.belowNxdomain) {
+    if (this.belowNxdomain && this.secureNxAbove(name.labelCount)) {
       const starts = ancestorKeyStarts(nameKey);
       for (let i = 1; i < starts.length; i++) {
+        // starts[i] begins the ancestor with i labels fewer.
+        if (this.secureNx[name.labelCount - i] === 0) continue;
         const e = this.live(negKey(nameKey.slice(starts[i]), NXDOMAIN_TYPE, cls), now);
         if (e !== undefined && e.status === SecurityStatus.secure) return view(e, now, true, this.newerSoa(e, now));
       }
@@ -341,8 +355,15 @@ export class NegativeCache {
     this.lru.delete(negKey(name.key, type, cls));
   }
 
+  /** True when a secure NXDOMAIN entry is held for some name of fewer than `labels` labels. */
+  private secureNxAbove(labels: number): boolean {
+    for (let i = 0; i < labels; i++) if (this.secureNx[i] !== 0) return true;
+    return false;
+  }
+
   clear(): void {
     this.lru.clear();
+    this.secureNx.fill(0);
     this.zones.clear();
   }
 
@@ -368,6 +389,10 @@ export class NegativeCache {
     }
     return e;
   }
+}
+
+function isSecureNx(e: Entry): boolean {
+  return e.kind === NegativeKind.nxdomain && e.status === SecurityStatus.secure;
 }
 
 function view(e: Entry, now: number, inferred: boolean, newer: ZoneSoa | undefined): CachedNegative {

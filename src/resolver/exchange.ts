@@ -92,6 +92,8 @@ const BADVERS = 16;
 export class Exchanger {
   private readonly deps: ExchangeDeps;
   private readonly inflight = new Map<string, Promise<ExchangeResult>>();
+  /** Set by an exchange that ended before `exchange` could store its promise (no await reached). */
+  private endedAtOnce: string | undefined;
 
   constructor(deps: ExchangeDeps) {
     this.deps = deps;
@@ -108,68 +110,75 @@ export class Exchanger {
       this.deps.stats.coalescedExchanges++;
       return cur;
     }
-    const p = this.run(ctx, address, qname, qtype, rto, rd).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
+    const p = this.run(ctx, address, qname, qtype, rto, rd, key);
+    // An exchange that ended before its first await (the budget spent) is not shared.
+    if (this.endedAtOnce === key) this.endedAtOnce = undefined;
+    else this.inflight.set(key, p);
     return p;
   }
 
-  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd: boolean): Promise<ExchangeResult> {
-    const { transport, random, infra, options } = this.deps;
-    let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
-    let tcp = false;
-    const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
-    // A stub server may name its own port (`address@port`, options.ts serverKey).
-    const server = parseServerKey(address, options.port);
-    // At most: UDP, TCP after TC, and the same again without EDNS.
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
-      const id = random.u16();
-      const name = options.use0x20 ? randomCase(qname, random) : qname;
-      const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
-      const bytes = encodeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
-      if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
-      const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
-      const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
-      if (tcp) this.deps.stats.upstreamTcp++;
-      if (r.kind === 'timeout') {
-        this.deps.stats.upstreamTimeouts++;
-        infra.recordTimeout(address, timeoutMs);
-        publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
-        return r;
-      }
-      if (r.kind === 'error') {
-        this.deps.stats.upstreamErrors++;
-        publish(Channel.upstreamResult, { server: address, outcome: 'error' });
-        return r;
-      }
-      if (!r.tcp) infra.recordRtt(address, r.rttMs);
-      publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
-      let msg: Message;
-      try {
-        msg = decodeMessage(r.bytes, { rdataViews: true });
-      } catch {
-        this.deps.stats.upstreamErrors++;
-        return { kind: 'error', reason: 'malformed reply' };
-      }
-      const bad = mismatch(msg, id, name, qtype, options.use0x20);
-      if (bad !== undefined) {
-        this.deps.stats.upstreamErrors++;
-        return { kind: 'error', reason: `reply does not match the query (${bad})` };
-      }
-      if (msg.flags.tc && !r.tcp) {
-        tcp = true;
-        continue;
-      }
-      if (edns && msg.edns === undefined && (msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP || msg.rcode === BADVERS)) {
-        if (infra.recordEdnsFailure(address)) {
-          edns = false;
+  /** One exchange (module header); its `inflight` entry goes when it ends. */
+  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd: boolean, key: string): Promise<ExchangeResult> {
+    try {
+      const { transport, random, infra, options } = this.deps;
+      let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
+      let tcp = false;
+      const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
+      // A stub server may name its own port (`address@port`, options.ts serverKey).
+      const server = parseServerKey(address, options.port);
+      // At most: UDP, TCP after TC, and the same again without EDNS.
+      for (let attempt = 0; attempt < 4; attempt++) {
+        if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
+        const id = random.u16();
+        const name = options.use0x20 ? randomCase(qname, random) : qname;
+        const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
+        const bytes = encodeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
+        if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
+        const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
+        const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
+        if (tcp) this.deps.stats.upstreamTcp++;
+        if (r.kind === 'timeout') {
+          this.deps.stats.upstreamTimeouts++;
+          infra.recordTimeout(address, timeoutMs);
+          publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
+          return r;
+        }
+        if (r.kind === 'error') {
+          this.deps.stats.upstreamErrors++;
+          publish(Channel.upstreamResult, { server: address, outcome: 'error' });
+          return r;
+        }
+        if (!r.tcp) infra.recordRtt(address, r.rttMs);
+        publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
+        let msg: Message;
+        try {
+          msg = decodeMessage(r.bytes, { rdataViews: true });
+        } catch {
+          this.deps.stats.upstreamErrors++;
+          return { kind: 'error', reason: 'malformed reply' };
+        }
+        const bad = mismatch(msg, id, name, qtype, options.use0x20);
+        if (bad !== undefined) {
+          this.deps.stats.upstreamErrors++;
+          return { kind: 'error', reason: `reply does not match the query (${bad})` };
+        }
+        if (msg.flags.tc && !r.tcp) {
+          tcp = true;
           continue;
         }
+        if (edns && msg.edns === undefined && (msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP || msg.rcode === BADVERS)) {
+          if (infra.recordEdnsFailure(address)) {
+            edns = false;
+            continue;
+          }
+          return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+        }
+        if (edns && msg.edns !== undefined) infra.recordEdnsOk(address);
         return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
       }
-      if (edns && msg.edns !== undefined) infra.recordEdnsOk(address);
-      return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+      return { kind: 'error', reason: 'no usable reply' };
+    } finally {
+      if (!this.inflight.delete(key)) this.endedAtOnce = key;
     }
-    return { kind: 'error', reason: 'no usable reply' };
   }
 }

@@ -159,9 +159,10 @@ export class Iteration {
   private readonly view: IterationView;
   private readonly ctx: QueryContext;
   private dp: Delegation;
-  private attempts = new Map<string, number>();
-  private excluded = new Set<string>();
-  private looked = new Set<string>();
+  // Set by enterZone (from the constructor on).
+  private attempts!: Map<string, number>;
+  private excluded!: Set<string>;
+  private looked!: Set<string>;
   private triedAny = false;
   private minimise: boolean;
   private minLabels = 0;
@@ -174,8 +175,8 @@ export class Iteration {
   private done = false;
   /** The delegation came from a referral in this iteration (not from the cache). */
   private fromReferral = false;
-  /** Zones whose parent was asked again for the referral (once each). */
-  private readonly refetched = new Set<string>();
+  /** A used-up zone's parent was asked again for the referral (once per iteration). */
+  private refetched = false;
   /** The used-up delegation being fetched again from its parent. */
   private refetching: { dp: Delegation; excluded: Set<string>; looked: Set<string> } | undefined;
   private parentGlueTried = false;
@@ -335,8 +336,8 @@ export class Iteration {
    * gave data that failed validation (another copy of the same delegation will not help that).
    */
   private mayRefetch(): boolean {
-    if (this.refetched.size > 0 || this.fromReferral || this.dp.forward === true || this.dp.zone.isRoot() || this.dp.nsNames.length === 0) return false;
-    for (const list of this.dp.addresses.values()) if (list.some((a) => this.ctx.avoid.has(a))) return false;
+    if (this.refetched || this.fromReferral || this.dp.forward === true || this.dp.zone.isRoot() || this.dp.nsNames.length === 0) return false;
+    for (const list of this.dp.addresses.values()) if (list.some((a) => this.ctx.avoids(a))) return false;
     return true;
   }
 
@@ -417,7 +418,7 @@ export class Iteration {
     const candidates: string[] = [];
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
-        if (this.excluded.has(a) || this.ctx.avoid.has(a) || candidates.includes(a)) continue;
+        if (this.excluded.has(a) || this.ctx.avoids(a) || candidates.includes(a)) continue;
         if ((this.attempts.get(a) ?? 0) >= (this.dp.forward === true ? Math.max(options.attemptsPerServer, FORWARDER_ATTEMPTS) : options.attemptsPerServer)) continue;
         candidates.push(a);
       }
@@ -467,7 +468,7 @@ export class Iteration {
       if (this.addParentSideGlue()) return this.next();
     }
     if (this.mayRefetch()) {
-      this.refetched.add(this.dp.zone.key);
+      this.refetched = true;
       // The parent's NS set for the zone from an earlier refetch: its names join, no query.
       const known = this.view.parentSideNs?.(this.dp.zone);
       if (known === undefined) return { kind: 'parent', zone: this.dp.zone };

@@ -86,15 +86,10 @@ export class QueryContext {
   depth = 0;
   /** The first limit that tripped, or the failure that ended the query. */
   failed: ResolverFailure | undefined;
-  /** (name, type) pairs being resolved by this client query, against dependency loops. */
-  readonly active = new Set<string>();
-  /** What this client query has learnt per name and type (answers that may not be cacheable). */
-  readonly local = new Map<string, NameResult>();
-  /**
-   * Servers whose data failed validation in this client query: not asked again by it, so that
-   * another server of the zone can give good data (Unbound's blacklist on bogus).
-   */
-  readonly avoid = new Set<string>();
+  // The three collections below are made on first use: most client queries need none of them.
+  private activeSet: Set<string> | undefined;
+  private localMap: Map<string, NameResult> | undefined;
+  private avoidSet: Set<string> | undefined;
   /**
    * The earliest delegation expiry (ms) that capped data this query cached (resolver.ts
    * delegationExpiry): whole answers built from it are not reused past it. Infinity: none.
@@ -110,6 +105,34 @@ export class QueryContext {
     this.startedAt = clock.now();
     this.cd = flags.cd;
     this.rd = flags.rd;
+  }
+
+  /** (name, type) pairs being resolved by this client query, against dependency loops. */
+  get active(): Set<string> {
+    return (this.activeSet ??= new Set());
+  }
+
+  /** What this client query has learnt per name and type (answers that may not be cacheable). */
+  get local(): Map<string, NameResult> {
+    return (this.localMap ??= new Map());
+  }
+
+  /** What this client query has learnt for `key` (as `local.get`, without making the Map). */
+  learnt(key: string): NameResult | undefined {
+    return this.localMap?.get(key);
+  }
+
+  /**
+   * Servers whose data failed validation in this client query: not asked again by it, so that
+   * another server of the zone can give good data (Unbound's blacklist on bogus).
+   */
+  get avoid(): Set<string> {
+    return (this.avoidSet ??= new Set());
+  }
+
+  /** True when `address` is in `avoid` (without making the Set). */
+  avoids(address: string): boolean {
+    return this.avoidSet?.has(address) === true;
   }
 
   /** Records a trip of `limit` (once per client query) and returns the failure. */

@@ -248,7 +248,7 @@ export class Resolver {
     let shared = this.inflight.get(key);
     let joined = false;
     if (shared === undefined) {
-      shared = this.run(question.name, question.type, cd, rd).finally(() => this.inflight.delete(key));
+      shared = this.run(question.name, question.type, cd, rd, key);
       this.inflight.set(key, shared);
     } else {
       joined = true;
@@ -268,24 +268,31 @@ export class Resolver {
     return answer;
   }
 
-  private async run(qname: Name, qtype: number, cd: boolean, rd: boolean): Promise<Shared> {
-    const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
-    let chain = await this.lookupChain(ctx, qname, qtype, true);
-    if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
-    return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
+  /** Resolves a shared question; its `inflight` entry goes when it ends. */
+  private async run(qname: Name, qtype: number, cd: boolean, rd: boolean, key: string): Promise<Shared> {
+    try {
+      const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
+      let chain = await this.lookupChain(ctx, qname, qtype, true);
+      if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
+      return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
+    } finally {
+      // Runs after the caller stored the promise: the await above always yields first.
+      this.inflight.delete(key);
+    }
   }
 
   // ---- Names and chains ------------------------------------------------------------------------
 
   private async lookupChain(ctx: QueryContext, qname: Name, qtype: number, validate: boolean): Promise<ChainResult> {
     const links: Extract<NameResult, { kind: 'cname' }>[] = [];
-    const seen = new Set<string>([qname.key]);
+    let seen: Set<string> | undefined;
     let name = qname;
     for (;;) {
       const r = await this.lookupName(ctx, name, qtype, validate);
       if (r.kind !== 'cname') return { links, final: r };
       links.push(r);
       if (links.length > this.options.limits.maxCnameChain) return { links, final: ctx.trip('maxCnameChain', qname) };
+      seen ??= new Set<string>([qname.key]);
       if (seen.has(r.target.key)) return { links, final: failure(ResolverTag.CNAME_LOOP, `${r.target.toString()} seen twice`) };
       seen.add(r.target.key);
       name = r.target;
@@ -294,14 +301,14 @@ export class Resolver {
 
   private async lookupName(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<NameResult> {
     const key = `${validate ? 'v' : 'u'}/${name.key}/${qtype}`;
-    const known = ctx.local.get(key) ?? this.fromCache(name, qtype, validate);
+    const known = ctx.learnt(key) ?? this.fromCache(name, qtype, validate);
     if (known !== undefined) return known;
     if (ctx.failed !== undefined) return ctx.failed;
     if (!ctx.rd) return { kind: 'miss', referral: this.cachedReferral(name, qtype) };
     const f = await this.fetchAndLearn(ctx, name, qtype, validate);
     if (f !== undefined) return f;
     return (
-      ctx.local.get(key) ??
+      ctx.learnt(key) ??
       this.fromCache(name, qtype, validate) ??
       failure(ResolverTag.NO_ANSWER, `the answer for ${name.toString()} did not answer it`)
     );

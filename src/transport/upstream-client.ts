@@ -175,15 +175,15 @@ export class UpstreamClient {
   }
 
   /** Sends `query` to `server` and resolves with the matching reply, a timeout or an error. */
-  async query(server: UpstreamServer, query: Uint8Array, opts: UpstreamQueryOptions): Promise<UpstreamReply> {
+  query(server: UpstreamServer, query: Uint8Array, opts: UpstreamQueryOptions): Promise<UpstreamReply> {
     const family = ipFamily(server.address);
-    if (family === 0) return this.fail('not an IP address');
-    if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) return this.fail('bad port');
+    if (family === 0) return Promise.resolve(this.fail('not an IP address'));
+    if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) return Promise.resolve(this.fail('bad port'));
     const qEnd = questionEnd(query);
-    if (qEnd < 0 || query.length > MAX_TCP_MESSAGE) return this.fail('malformed query');
+    if (qEnd < 0 || query.length > MAX_TCP_MESSAGE) return Promise.resolve(this.fail('malformed query'));
     if (opts.signal?.aborted === true) {
       this.stats.aborted++;
-      return ABORTED;
+      return Promise.resolve(ABORTED);
     }
     const ex: Exchange = {
       server,
@@ -195,12 +195,13 @@ export class UpstreamClient {
       signal: opts.signal,
     };
     if (opts.tcp === true) return this.tcp(ex);
-    const reply = await this.udp(ex);
-    if (reply.kind === 'reply' && isTruncated(reply.bytes) && (opts.tcpOnTruncation ?? this.tcpOnTruncation)) {
+    // The resolver handles TC itself: its replies need no second step.
+    if (!(opts.tcpOnTruncation ?? this.tcpOnTruncation)) return this.udp(ex);
+    return this.udp(ex).then((reply) => {
+      if (reply.kind !== 'reply' || !isTruncated(reply.bytes)) return reply;
       this.stats.tcpFallbacks++;
       return this.tcp(ex);
-    }
-    return reply;
+    });
   }
 
   private fail(reason: string): UpstreamReply {

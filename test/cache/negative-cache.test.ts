@@ -212,3 +212,37 @@ test('the order the server gave (proofs before the SOA) is kept with the entry',
   assert.equal(cache.lookup(n('a.example.'), RRType.TXT)?.soaLast, true, 'proofs first');
   assert.equal(cache.lookup(n('a.example.'), RRType.MX)?.soaLast, false, 'SOA first by default');
 });
+
+test('a name below a secure NXDOMAIN stops being denied when that entry leaves the cache (deleted, expired, evicted, cleared)', () => {
+  const nx = (cache: NegativeCache, name: string, status: SecurityStatus, ttl = 3600): void => {
+    cache.insert({ kind: NegativeKind.nxdomain, name: n(name), type: 0, class: RRClass.IN, soa: soa('example.', ttl, ttl), status });
+  };
+  const below = (cache: NegativeCache): boolean => cache.lookup(n('x.gone.example.'), RRType.A)?.inferred === true;
+  const { clock, cache } = setup();
+  nx(cache, 'gone.example.', secure);
+  assert.equal(below(cache), true, 'denied below the secure NXDOMAIN');
+  cache.delete(n('gone.example.'), RRType.A);
+  assert.equal(below(cache), false, 'not after delete');
+  nx(cache, 'gone.example.', secure);
+  nx(cache, 'gone.example.', secure);
+  assert.equal(below(cache), true, 'still denied after the entry was replaced by a new one');
+  cache.delete(n('gone.example.'), RRType.A);
+  assert.equal(below(cache), false, 'an entry replaced by a new one counts once');
+  nx(cache, 'gone.example.', secure, 10);
+  clock.advance(11_000);
+  assert.equal(cache.lookup(n('gone.example.'), RRType.A), undefined, 'expired entry dropped');
+  assert.equal(below(cache), false, 'not after expiry');
+  nx(cache, 'gone.example.', secure);
+  nx(cache, 'other.gone.example.', secure);
+  assert.equal(below(cache), true, 'an NXDOMAIN at another depth does not hide it');
+  cache.clear();
+  assert.equal(below(cache), false, 'not after clear');
+  nx(cache, 'gone.example.', secure);
+  assert.equal(below(cache), true, 'counted again after clear');
+  const small = new NegativeCache({ clock, maxBytes: 3000 });
+  nx(small, 'gone.example.', secure);
+  assert.equal(below(small), true, 'small cache holds it');
+  for (let i = 0; i < 20; i++) nx(small, `filler${i}.example.`, insecure);
+  assert.equal(small.lookup(n('gone.example.'), RRType.A), undefined, 'evicted by the fillers');
+  assert.equal(below(small), false, 'not after eviction');
+});
