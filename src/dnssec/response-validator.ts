@@ -184,33 +184,71 @@ export type ResponseOutcome = ResponseVerdict | NeedKeys;
  * ignores them for any other question.
  */
 export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
-  const sigs = new Map<string, { rdatas: Uint8Array[]; ttl: number; records: ResourceRecord[]; used: boolean }>();
   const data: ResourceRecord[] = [];
+  const sigs: SigGroup[] = [];
+  let index: Map<string, SigGroup> | undefined;
   for (const r of records) {
     if (r.type !== RRType.RRSIG) {
       data.push(r);
       continue;
     }
     if (r.rdata.length < 2) continue;
-    const key = `${r.name.key}/${r.class}/${(r.rdata[0]! << 8) | r.rdata[1]!}`;
-    const cur = sigs.get(key);
-    if (cur === undefined) sigs.set(key, { rdatas: [r.rdata], ttl: r.ttl, records: [r], used: false });
-    else {
+    const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
+    // A few RRSIG groups (the usual response) are found by comparison, many through keys.
+    if (index === undefined && sigs.length >= SMALL_SIG_GROUPS) {
+      index = new Map();
+      for (const g of sigs) index.set(sigKey(g.name, g.class, g.covered), g);
+    }
+    const cur = index === undefined ? findSigGroup(sigs, r.name, r.class, covered) : index.get(sigKey(r.name, r.class, covered));
+    if (cur === undefined) {
+      const g: SigGroup = { name: r.name, class: r.class, covered, rdatas: [r.rdata], ttl: r.ttl, records: [r], used: false };
+      sigs.push(g);
+      index?.set(sigKey(r.name, r.class, covered), g);
+    } else {
       cur.rdatas.push(r.rdata);
       cur.records.push(r);
       cur.ttl = Math.min(cur.ttl, r.ttl);
     }
   }
-  const out: SignedRRset[] = groupRRsets(data).map((rrset) => {
-    const s = sigs.get(`${rrset.name.key}/${rrset.class}/${rrset.type}`);
-    if (s === undefined) return { rrset, rrsigs: [] };
-    s.used = true;
-    return { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
-  });
-  const orphans: ResourceRecord[] = [];
-  for (const s of sigs.values()) if (!s.used) orphans.push(...s.records);
-  for (const rrset of groupRRsets(orphans)) out.push({ rrset, rrsigs: [] });
+  const sets = groupRRsets(data);
+  const out: SignedRRset[] = new Array<SignedRRset>(sets.length);
+  for (let i = 0; i < sets.length; i++) {
+    const rrset = sets[i]!;
+    const s = index === undefined ? findSigGroup(sigs, rrset.name, rrset.class, rrset.type) : index.get(sigKey(rrset.name, rrset.class, rrset.type));
+    if (s === undefined) {
+      out[i] = { rrset, rrsigs: [] };
+    } else {
+      s.used = true;
+      out[i] = { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
+    }
+  }
+  let orphans: ResourceRecord[] | undefined;
+  for (const s of sigs) if (!s.used) (orphans ??= []).push(...s.records);
+  if (orphans !== undefined) for (const rrset of groupRRsets(orphans)) out.push({ rrset, rrsigs: [] });
   return out;
+}
+
+/** The RRSIGs of one (owner, class, type covered) while grouping. */
+interface SigGroup {
+  readonly name: Name;
+  readonly class: number;
+  readonly covered: number;
+  readonly rdatas: Uint8Array[];
+  ttl: number;
+  readonly records: ResourceRecord[];
+  used: boolean;
+}
+
+/** Up to this many RRSIG groups are searched by comparison (no key strings built). */
+const SMALL_SIG_GROUPS = 8;
+
+function sigKey(name: Name, cls: number, covered: number): string {
+  return `${name.key}/${cls}/${covered}`;
+}
+
+function findSigGroup(groups: readonly SigGroup[], name: Name, cls: number, covered: number): SigGroup | undefined {
+  for (const g of groups) if (g.covered === covered && g.class === cls && g.name.equals(name)) return g;
+  return undefined;
 }
 
 // ---- Internals -------------------------------------------------------------------------------
