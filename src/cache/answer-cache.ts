@@ -47,9 +47,10 @@
 // with TypedArray#set (memcpy) instead. A view may be held as long as the caller likes (a queued
 // UDP send, a TCP write): nothing writes to it again.
 //
-// Invalidation: an entry may be stored with a tag (the zone whose SOA a negative answer shows);
-// `invalidate(tag)` drops every entry stored with it, when the data it was built from changes
-// (NegativeCache.onZoneSoaChange). Only tagged entries pay for the index; the hit path never
+// Invalidation: an entry may be stored with tags (the zone whose SOA a negative answer shows, the
+// RRsets of its authority and additional sections); `invalidate(tag)` drops every entry stored with
+// it, when the data it was built from changes (NegativeCache.onZoneSoaChange,
+// RRsetCache.onChange). Only tagged entries pay for the index; the hit path never
 // looks at it.
 //
 // Pure: no clock of its own; callers pass `now` in ms (from the injected Clock), so the server can
@@ -84,8 +85,8 @@ export interface AnswerStoreOptions {
    * lifetime, and without it such a response is not stored.
    */
   readonly ttl?: number | undefined;
-  /** Dropped by `invalidate(tag)` (module comment). */
-  readonly tag?: string | undefined;
+  /** Dropped by `invalidate(tag)` for any of these (module comment). */
+  readonly tags?: readonly string[] | undefined;
   /**
    * Record TTLs above this many seconds are stored as it (and the entry lives at most as long):
    * the data behind the response was cached with a shorter life than its TTLs say, and hits show
@@ -149,8 +150,8 @@ class Entry implements ArenaSlot {
   }
   /** Out of the table (its place in the eviction queue is skipped). */
   removed = false;
-  /** The invalidation tag it was stored with. */
-  tag: string | undefined = undefined;
+  /** The invalidation tags it was stored with. */
+  tags: readonly string[] | undefined = undefined;
 
   constructor(hash: number, qlength: number, keyFlags: number, wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean) {
     this.hash = hash;
@@ -404,10 +405,10 @@ export class AnswerCache {
     this.size++;
     this.order.push(entry);
     this.entryBytes += entry.size;
-    if (options.tag !== undefined) {
-      entry.tag = options.tag;
-      let set = this.tagged.get(options.tag);
-      if (set === undefined) this.tagged.set(options.tag, (set = new Set()));
+    if (options.tags !== undefined && options.tags.length > 0) entry.tags = options.tags;
+    for (const tag of entry.tags ?? []) {
+      let set = this.tagged.get(tag);
+      if (set === undefined) this.tagged.set(tag, (set = new Set()));
       set.add(entry);
     }
     if (this.bytes > this.maxBytes) this.evict(now, entry);
@@ -672,10 +673,10 @@ export class AnswerCache {
     this.size--;
     this.arena.free(gone);
     this.entryBytes -= gone.size;
-    if (gone.tag !== undefined) {
-      const set = this.tagged.get(gone.tag);
+    for (const tag of gone.tags ?? []) {
+      const set = this.tagged.get(tag);
       set?.delete(gone);
-      if (set?.size === 0) this.tagged.delete(gone.tag);
+      if (set?.size === 0) this.tagged.delete(tag);
     }
     return gone;
   }

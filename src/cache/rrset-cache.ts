@@ -226,6 +226,7 @@ export class RRsetCache {
   private readonly bogusTtl: number;
   private readonly maxBytes: number;
   private readonly map = new Map<string, Entry>();
+  private readonly changeListeners: ((key: string) => void)[] = [];
   private readonly arena: ByteArena;
   /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
   private entryBytes = 0;
@@ -289,6 +290,8 @@ export class RRsetCache {
     }
     const entry = new Entry(data, expiresAt, key.length);
     if (entry.size + entry.length > this.maxBytes) return InsertOutcome.rejected;
+    // A live RRset replaced by other data: whatever was built from it is out of date.
+    const changed = cached !== undefined && cached.expiresAt > now && this.changeListeners.length > 0 && !sameRdataSet(cached.list(false), rrset.rdatas);
     if (cached !== undefined) this.remove(key, cached);
     this.arena.place(entry);
     entry.fill(data);
@@ -296,7 +299,16 @@ export class RRsetCache {
     this.entryBytes += entry.size;
     if (entry.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
+    if (changed) for (const listener of this.changeListeners) listener(key);
     return InsertOutcome.stored;
+  }
+
+  /**
+   * Calls `listener` with the RRset's key (rrsetKey) whenever a live RRset is replaced by one with
+   * other RDATA, so that caches of whole answers built from it drop them (answer-cache.ts).
+   */
+  onChange(listener: (key: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** The live entry for (name, type, class), or undefined. Expired entries are dropped here. */

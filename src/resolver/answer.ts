@@ -15,6 +15,7 @@
 //
 // Pure module.
 
+import { rrsetKey } from '../cache/rrset-cache.js';
 import { SecurityStatus } from '../cache/types.js';
 import type { SignedRRset } from '../dnssec/rrset-validator.js';
 import { edeExtraText, weakest, type Security, type VerdictReason } from '../dnssec/verdict.js';
@@ -156,6 +157,12 @@ export interface ResolverAnswer {
    * answers serves it with TTLs capped to this, as the caches would. Undefined: no cap.
    */
   readonly ttlCap?: number | undefined;
+  /**
+   * Keys (rrset-cache.ts rrsetKey) of the RRsets served in the authority and additional sections
+   * beside the data: a cache of whole answers drops the answer when one changes
+   * (RRsetCache.onChange), as Unbound's message cache shows the RRsets' current data.
+   */
+  readonly rrsetTags?: readonly string[] | undefined;
 }
 
 export interface ChainResult {
@@ -271,9 +278,15 @@ export function buildAnswer(
   const extraRecords = (extra: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined): void => {
     if (extra === undefined) return;
     const secure = acc.status === 'secure';
-    for (const s of extra.authority) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, authority);
-    for (const s of extra.additional) if (!secure || s.rrsigs.length > 0) records(s, s.rrset.ttl, undefined, dnssecOk, additional);
+    for (const [list, out] of [[extra.authority, authority], [extra.additional, additional]] as const) {
+      for (const s of list) {
+        if (secure && s.rrsigs.length === 0) continue;
+        records(s, s.rrset.ttl, undefined, dnssecOk, out);
+        rrsetTags.push(rrsetKey(s.rrset.name, s.rrset.type, s.rrset.class));
+      }
+    }
   };
+  const rrsetTags: string[] = [];
   let cacheTtl: number | undefined;
   let soaZone: Name | undefined;
   switch (final.kind) {
@@ -346,5 +359,6 @@ export function buildAnswer(
     upstreamQueries,
     cacheTtl,
     soaZone,
+    rrsetTags,
   };
 }

@@ -119,6 +119,8 @@ interface DelegationLife {
 const ROOT = Name.ROOT;
 /** How long the hints serve after a priming attempt that left no usable root NS (Unbound: 60 s). */
 const PRIME_RETRY_MS = 60_000;
+/** Answers whose authority/additional RRsets are remembered when responses are not minimal. */
+const MAX_SKELETONS = 10_000;
 /** Times a question whose answer was bogus is asked again of other servers. */
 const BOGUS_RETRIES = 2;
 
@@ -145,6 +147,8 @@ export class Resolver {
   private readonly services: IterationServices;
   private readonly parentSide: ParentSideCache;
   private readonly inflight = new Map<string, Promise<Shared>>();
+  /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
+  private readonly skeletons = new Map<string, { authority: { name: Name; type: number }[]; additional: { name: Name; type: number }[] }>();
   private priming: Promise<void> | undefined;
   /** No priming before this time (ms): after an attempt, the hints serve for a while. */
   private primeAgainAt = 0;
@@ -322,7 +326,7 @@ export class Resolver {
       c !== undefined && c.credibility >= Credibility.answerNonAuthoritative && (!validate || c.status !== SecurityStatus.unchecked);
     const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
     const data = rrsets.lookup(name, qtype);
-    if (usable(data)) return { kind: 'data', sets: [piece(data)], proofs: [] };
+    if (usable(data)) return { kind: 'data', sets: [piece(data)], proofs: [], extra: this.options.minimalResponses ? undefined : this.skeletonExtra(name, qtype) };
     // A DS question is about the parent side of the name (RFC 4035 §3.1.4.1): a CNAME owned by
     // the name is the child-side data of its own zone and does not redirect it (as Unbound).
     if (qtype !== RRType.CNAME && qtype !== RRType.DS) {
@@ -414,6 +418,41 @@ export class Resolver {
     const names = nsRecords.map((r) => decodeTarget(r.rdata));
     const glue = hinted(hints.filter((r) => (r.type === RRType.A || r.type === RRType.AAAA) && names.some((h) => h?.equals(r.name) === true)));
     return ns === undefined ? undefined : { ns, glue };
+  }
+
+  /**
+   * Not minimal: which authority and additional RRsets went with the answer for (name, qtype), so
+   * that an answer from the caches carries them again with their current data, as Unbound's message
+   * cache refers to its RRset cache. Bounded (oldest first out); kept only when not minimal.
+   */
+  private noteSkeleton(name: Name, qtype: number, extra: { authority: readonly SignedRRset[]; additional: readonly SignedRRset[] } | undefined): void {
+    const key = `${name.key}/${qtype}`;
+    this.skeletons.delete(key);
+    if (extra === undefined) return;
+    const ids = (list: readonly SignedRRset[]): { name: Name; type: number }[] => list.map((s) => ({ name: s.rrset.name, type: s.rrset.type }));
+    this.skeletons.set(key, { authority: ids(extra.authority), additional: ids(extra.additional) });
+    if (this.skeletons.size > MAX_SKELETONS) this.skeletons.delete(this.skeletons.keys().next().value!);
+  }
+
+  /** The noted authority and additional RRsets of (name, qtype), as the caches hold them now. */
+  private skeletonExtra(name: Name, qtype: number): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
+    const sk = this.skeletons.get(`${name.key}/${qtype}`);
+    if (sk === undefined) return undefined;
+    const live = (ids: readonly { name: Name; type: number }[]): SignedRRset[] => {
+      const out: SignedRRset[] = [];
+      for (const id of ids) {
+        const c = this.caches.rrsets.lookup(id.name, id.type);
+        if (c !== undefined && c.status !== SecurityStatus.bogus) out.push({ rrset: { ...c.rrset, ttl: c.ttl }, rrsigs: c.rrsigs });
+      }
+      return out;
+    };
+    const authority = live(sk.authority);
+    return authority.length === 0 ? undefined : { authority, additional: live(sk.additional) };
+  }
+
+  /** Calls `listener` with the key (rrsetKey) of each live RRset the cache replaces with other data. */
+  onRRsetChange(listener: (key: string) => void): void {
+    this.caches.rrsets.onChange(listener);
   }
 
   /**
@@ -572,7 +611,16 @@ export class Resolver {
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
-        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [], extra: extraSections(msg, signedAuth) });
+        const extra = extraSections(msg, signedAuth);
+        if (!this.options.minimalResponses) {
+          this.noteSkeleton(name, qtype, extra);
+          // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
+          // §5.4.1: never an answer) so that a cached answer can carry them again.
+          for (const g of extra?.additional ?? []) {
+            rrsets.insert({ ...g, credibility: Credibility.additional, status: SecurityStatus.unchecked, notAfter: capFor(g.rrset, false) });
+          }
+        }
+        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [], extra });
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);

@@ -9,7 +9,8 @@
 // 2. The answer cache: a ready-to-send response with ID, flags and TTLs patched (src/cache).
 //    Answers to RD-clear queries are not stored (a referral is no answer to a recursive query);
 //    negative answers are stored with their zone as tag and dropped when the zone's newest SOA
-//    changes (ResolverAnswer.soaZone), and no longer than the negative entry lives (cacheTtl);
+//    changes (ResolverAnswer.soaZone), answers with authority/additional RRsets dropped when one of
+//    them changes (ResolverAnswer.rrsetTags), and negative answers no longer than the negative entry lives (cacheTtl);
 //    data cached under a delegation's expiry is stored with its TTLs capped to it (ttlCap).
 // 3. Decoding. Unreadable header → no answer; a framing error → FORMERR (RFC 1035 §4.1.1); QR set
 //    → no answer (never answer a response); OPCODE other than QUERY → NOTIMP; QDCOUNT ≠ 1 →
@@ -74,6 +75,18 @@ function soaTag(zone: Name): string {
   return `soa/${zone.key}`;
 }
 
+/** The answer-cache tag of the answers that carry the RRset with this key (rrset-cache.ts rrsetKey). */
+function rrsetTag(key: string): string {
+  return `rrset/${key}`;
+}
+
+/** The answer-cache tags of an answer: the zone whose SOA it shows, the RRsets beside its data. */
+function tagsOf(result: ResolverAnswer): string[] | undefined {
+  const tags = (result.rrsetTags ?? []).map(rrsetTag);
+  if (result.soaZone !== undefined) tags.push(soaTag(result.soaZone));
+  return tags.length === 0 ? undefined : tags;
+}
+
 /** Builds the per-request handler the UDP and TCP listeners call. */
 export class ResolverFrontend {
   readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0, rcodes: new Array<number>(RCODE_SLOTS).fill(0) };
@@ -91,7 +104,10 @@ export class ResolverFrontend {
     this.answers = answers;
     this.clock = clock;
     this.options = options;
-    if (answers !== undefined) resolver.onZoneSoaChange((zone) => answers.invalidate(soaTag(zone)));
+    if (answers !== undefined) {
+      resolver.onZoneSoaChange((zone) => answers.invalidate(soaTag(zone)));
+      resolver.onRRsetChange((key) => answers.invalidate(rrsetTag(key)));
+    }
   }
 
   /** The listener callback: synchronous on cache hits, a promise otherwise. */
@@ -238,7 +254,7 @@ export class ResolverFrontend {
     const options =
       rcode === Rcode.SERVFAIL
         ? { secure, ttl: this.options.servfailTtl }
-        : { secure, ttl: result.cacheTtl, tag: result.soaZone === undefined ? undefined : soaTag(result.soaZone), recordTtlCap: result.ttlCap };
+        : { secure, ttl: result.cacheTtl, tags: tagsOf(result), recordTtlCap: result.ttlCap };
     answers.store(key, bytes, this.clock.now(), options);
   }
 

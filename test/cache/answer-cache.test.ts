@@ -162,9 +162,9 @@ test('invalidate(tag) drops exactly the entries stored with the tag; replaced an
   const k1 = keyOf(query('nx1.example.', RRType.A));
   const k2 = keyOf(query('nx2.example.', RRType.A));
   const k3 = keyOf(query('nx3.example.', RRType.A));
-  assert.ok(cache.store(k1, nxFor('nx1.example.'), T0, { tag: 'soa/example' }));
-  assert.ok(cache.store(k2, nxFor('nx2.example.'), T0, { tag: 'soa/example' }));
-  assert.ok(cache.store(k3, nxFor('nx3.example.'), T0, { tag: 'soa/other' }));
+  assert.ok(cache.store(k1, nxFor('nx1.example.'), T0, { tags: ['soa/example'] }));
+  assert.ok(cache.store(k2, nxFor('nx2.example.'), T0, { tags: ['soa/example'] }));
+  assert.ok(cache.store(k3, nxFor('nx3.example.'), T0, { tags: ['soa/other'] }));
   assert.ok(cache.store(keyOf(query('www.example.', RRType.A)), wwwAnswer(), T0));
   // nx2 stored again without a tag: no longer dropped with the zone's entries.
   assert.ok(cache.store(k2, nxFor('nx2.example.'), T0));
@@ -176,6 +176,10 @@ test('invalidate(tag) drops exactly the entries stored with the tag; replaced an
   assert.equal(cache.invalidate('soa/example'), 0, 'nothing left under the tag');
   cache.delete(k3);
   assert.equal(cache.invalidate('soa/other'), 0, 'a deleted entry left the index');
+  // An entry with several tags goes with any of them, and leaves the other tags' index.
+  assert.ok(cache.store(k1, nxFor('nx1.example.'), T0, { tags: ['soa/example', 'rrset/ns'] }));
+  assert.equal(cache.invalidate('rrset/ns'), 1);
+  assert.equal(cache.invalidate('soa/example'), 0, 'already gone');
 });
 
 test('a lifetime cap shorter than the TTLs ends the entry first (a negative entry showing a newer SOA)', () => {

@@ -40,6 +40,21 @@ test('notAfter caps the expiry below the TTL (the delegation the data came throu
   assert.equal(cache.lookup(n('example.'), RRType.NS), undefined, 'gone with the delegation');
 });
 
+test('onChange reports a live RRset replaced by other RDATA, not a refresh of the same data or a replaced expired one', () => {
+  const { clock, cache } = setup();
+  const changed: string[] = [];
+  cache.onChange((key) => changed.push(key));
+  const ns = (...hosts: string[]) => ({ ...unsigned(rrset('example.', RRType.NS, 60, hosts.map((h) => n(h).wire))), credibility: Credibility.answerAuthoritative, status: unchecked });
+  cache.insert(ns('ns.example.'));
+  cache.insert(ns('ns.example.'));
+  assert.equal(changed.length, 0, 'first store and same data: nothing to report');
+  cache.insert(ns('ns.example.', 'ns2.example.'));
+  assert.equal(changed.length, 1, 'other data replaced a live RRset');
+  clock.advance(61_000);
+  cache.insert(ns('ns3.example.'));
+  assert.equal(changed.length, 1, 'the old one had expired');
+});
+
 test('keys are case-insensitive and distinguish type and class', () => {
   const { cache } = setup();
   cache.insert({ ...unsigned(www(300)), credibility: Credibility.answerAuthoritative, status: insecure });
