@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { AnswerCache } from '../../src/cache/answer-cache.js';
-import { QueryInfo, parseQueryKey } from '../../src/cache/query-key.js';
+import { QueryInfo, parseQueryKey, queryKeyString } from '../../src/cache/query-key.js';
 import { RRClass, RRType } from '../../src/wire/constants.js';
 import { Name } from '../../src/wire/name.js';
 import { WireWriter } from '../../src/wire/writer.js';
@@ -120,7 +120,7 @@ function fixture(now: number): Fixture {
       const q = buildQuery(name, RRType.A, i & 0xffff, dnssecOk);
       if (!parseQueryKey(q, info)) throw new Error('fixture query not parsed');
       const r = buildResponse(name, dnssecOk);
-      if (!cache.store(info.key, r, now, { secure: dnssecOk })) throw new Error('fixture response not stored');
+      if (!cache.store(queryKeyString(q, info), r, now, { secure: dnssecOk })) throw new Error('fixture response not stored');
       (dnssecOk ? dnssecQueries : queries).push(q);
       if (dnssecOk) bytesDnssec = r.length;
       else bytesPlain = r.length;

@@ -131,6 +131,7 @@ class Entry implements ArenaSlot {
   readonly keyFlags: number;
   readonly wireLength: number;
   readonly ttlCount: number;
+  /** Milliseconds since the cache's epoch (see AnswerCache.epoch), when stored and when it expires. */
   readonly storedAt: number;
   readonly expiresAt: number;
   readonly secure: boolean;
@@ -310,6 +311,13 @@ export class AnswerCache {
   private readonly maxTtl: number;
   private readonly optionsToSlowPath: boolean;
   private readonly seed: number;
+  /**
+   * The `now` of the first store: entry times are kept as milliseconds since then, small integers
+   * that V8 keeps in the entry itself (a clock reading, ~1.7e12, is a double: a boxed number, one
+   * more memory load per read on the hit path). Past ~24 days of uptime they become doubles too;
+   * nothing else changes.
+   */
+  private epoch = NaN;
   private readonly info = new QueryInfo();
   private readonly arena: ByteArena;
   /** Output pool (module comment): its octets, as words, and the next free offset (a multiple of 8). */
@@ -346,7 +354,7 @@ export class AnswerCache {
   }
 
   /**
-   * Stores a ready-to-send response under `key` (from `questionKey`, or `QueryInfo.key` after
+   * Stores a ready-to-send response under `key` (from `questionKey`, or `queryKeyString` after
    * `parseQueryKey`). The bytes are copied. Returns false when the response is not cacheable:
    * malformed, truncated, question not matching the key, lifetime zero, larger than the whole
    * cache, or (hash collisions) too far from its home slot.
@@ -363,7 +371,9 @@ export class AnswerCache {
     if (!(ttl > 0)) return false;
     const n = scan.offsets.length;
     const hash = keyHash(key, this.seed);
-    const entry = new Entry(hash, key.length - 1, key.charCodeAt(key.length - 1), response.length, n, now, now + ttl * 1000, options.secure ?? false);
+    if (Number.isNaN(this.epoch)) this.epoch = now;
+    const t = now - this.epoch;
+    const entry = new Entry(hash, key.length - 1, key.charCodeAt(key.length - 1), response.length, n, t, t + ttl * 1000, options.secure ?? false);
     if (entry.size + entry.length > this.maxBytes) return false;
     const old = this.findKey(key, hash);
     if (old >= 0) this.removeAt(old);
@@ -532,7 +542,7 @@ export class AnswerCache {
     const slots = this.slots;
     for (let i = 0; i < slots.length; ) {
       const e = slots[i];
-      if (e !== null && e !== undefined && e.expiresAt <= now) {
+      if (e !== null && e !== undefined && e.expiresAt <= now - this.epoch) {
         // The backward shift may move a later entry into slot i: look at it again. An entry
         // shifted from the start of the table to its end (a cluster wrapping around) is met then.
         this.removeAt(i);
@@ -627,12 +637,13 @@ export class AnswerCache {
   /** The entry in slot i if still live at `now` (TTLs brought up to date, marked referenced); expired ones go. */
   private live(i: number, now: number): Entry | undefined {
     const e = this.slots[i]!;
-    if (now >= e.expiresAt) {
+    const t = now - this.epoch;
+    if (t >= e.expiresAt) {
       this.removeAt(i);
       this.stats.expired++;
       return undefined;
     }
-    let elapsed = Math.floor((now - e.storedAt) / 1000);
+    let elapsed = Math.floor((t - e.storedAt) / 1000);
     if (elapsed < 0) elapsed = 0;
     if (elapsed !== e.patched) writeTtls(e, elapsed);
     e.hot = true;
@@ -712,6 +723,7 @@ export class AnswerCache {
    * ones lose their flag and go to the back. `keep` (the entry just stored) is passed over.
    */
   private evict(now: number, keep: Entry): void {
+    const t = now - this.epoch;
     while (this.bytes > this.maxBytes && this.size > 1 && this.hand < this.order.length) {
       const order = this.order;
       const e = order[this.hand];
@@ -721,7 +733,7 @@ export class AnswerCache {
         this.dead--;
         continue;
       }
-      if (e === keep || (e.hot && e.expiresAt > now)) {
+      if (e === keep || (e.hot && e.expiresAt > t)) {
         e.hot = false;
         order.push(e);
       } else {

@@ -28,10 +28,12 @@ export const KeyFlag = {
   edns: 4,
 } as const;
 
-/** Fields of a parsed query, filled in place so the hot path allocates nothing. */
+/**
+ * Fields of a parsed query, filled in place so the hot path allocates nothing. (It holds numbers
+ * only: keeping a reference to each new query in this long-lived object would cost a write-barrier
+ * record per query.)
+ */
 export class QueryInfo {
-  /** The query parsed last (its question is `query[12, qnameEnd + 4)`). */
-  query: Uint8Array = EMPTY;
   /** keyHash of the key under the seed parseQueryKey was given. */
   hash = 0;
   /** The key's last octet: KeyFlag bits. */
@@ -49,18 +51,18 @@ export class QueryInfo {
   udpSize = 512;
   /** The OPT record carries options (cookies, padding...): callers may want the slow path. */
   hasOptions = false;
-
-  /** The key as a latin1 string (`questionKey`'s form), built on demand: not for the hot path. */
-  get key(): string {
-    const q = this.query;
-    let s = '';
-    for (let i = 12; i < this.qnameEnd; i++) s += String.fromCharCode(lowerOctet(q[i]!));
-    for (let i = this.qnameEnd; i < this.qnameEnd + 4; i++) s += String.fromCharCode(q[i]!);
-    return s + String.fromCharCode(this.keyFlags);
-  }
 }
 
-const EMPTY = new Uint8Array(0);
+/**
+ * The key of query `q`, just parsed into `info`, as a latin1 string (`questionKey`'s form, what
+ * `AnswerCache.store` takes); built on demand, not for the hot path.
+ */
+export function queryKeyString(q: Uint8Array, info: QueryInfo): string {
+  let s = '';
+  for (let i = 12; i < info.qnameEnd; i++) s += String.fromCharCode(lowerOctet(q[i]!));
+  for (let i = info.qnameEnd; i < info.qnameEnd + 4; i++) s += String.fromCharCode(q[i]!);
+  return s + String.fromCharCode(info.keyFlags);
+}
 
 const OPT = 41;
 const MAX_NAME = 255;
@@ -153,7 +155,6 @@ export function parseQueryKey(q: Uint8Array, info: QueryInfo, seed = 0): boolean
   h = Math.imul(h ^ c0, FNV_PRIME);
   h = Math.imul(h ^ c1, FNV_PRIME);
   h = Math.imul(h ^ keyFlags, FNV_PRIME);
-  info.query = q;
   info.hash = finish(h);
   info.keyFlags = keyFlags;
   info.id = (q[0]! << 8) | q[1]!;
