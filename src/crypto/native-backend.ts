@@ -97,6 +97,11 @@ export class NativeCryptoBackend implements CryptoBackend {
 
   /** Synchronous form of `verifyBatch` (the pool's workers use it). Throws as `verify` does. */
   verifyMany(jobs: readonly VerifyJob[]): boolean[] {
+    // One check (a cold query's usual batch): straight to `verify`, without the batch's arrays.
+    if (jobs.length === 1) {
+      const j = jobs[0]!;
+      return [this.verify(j.algorithm, j.publicKey, j.data, j.signature)];
+    }
     for (const j of jobs) {
       assertVerifyArgs(j.algorithm, j.publicKey, j.data, j.signature);
       if (!this.supportsVerify(j.algorithm)) throw unsupportedAlgorithm(this.name, j.algorithm);

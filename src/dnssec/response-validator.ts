@@ -377,7 +377,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   if (qtype === RRType.ANY) {
     for (const s of answers) if (s.rrset.name.equals(qname)) links.push({ kind: 'answer', set: s });
   } else {
-    const seen = new Set<string>([qname.key]);
+    // Names on the chain so far, to stop at a loop; made when the chain gets a second name.
+    let seen: Set<string> | undefined;
     for (let guard = 0; guard <= answers.length; guard++) {
       // A CNAME beside data of the type at one name (RFC 2181 §10.1 forbids it): the RRset that
       // comes first in the answer section decides, as the resolver's scrub does.
@@ -429,6 +430,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
       }
       chain.push(next);
       tail = next;
+      seen ??= new Set<string>([qname.key]);
       if (seen.has(next.key)) break;
       seen.add(next.key);
     }
@@ -610,7 +612,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   };
 
   // Validated proof material per zone (recorded after the answer, below).
-  const secureAuth = new Map<string, RRset[]>();
+  let secureAuth: Map<string, RRset[]> | undefined;
   const authJudged: { p: Pending; j: PartJudgement }[] = [];
   for (const { p, keys } of authPendings) {
     const j = judge(p);
@@ -621,11 +623,12 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     // name, so it takes part in no denial (RFC 4592 §4.7: a synthesised NSEC is never used for a
     // negative response). Unbound refuses it too, e.g. to deny the DS of a wildcard delegation.
     if (j.wildcardParent !== undefined && (p.set.rrset.type === RRType.NSEC || p.set.rrset.type === RRType.NSEC3)) continue;
+    secureAuth ??= new Map();
     const list = secureAuth.get(keys.zone.key);
     if (list === undefined) secureAuth.set(keys.zone.key, [p.set.rrset]);
     else list.push(p.set.rrset);
   }
-  const proofSets = (zone: Name): RRset[] => secureAuth.get(zone.key) ?? [];
+  const proofSets = (zone: Name): RRset[] => secureAuth?.get(zone.key) ?? [];
 
   const wildcardProofs: DenialFacts[] = [];
   links.forEach((l, i) => {
