@@ -212,6 +212,8 @@ export class NegativeCache {
    * NXDOMAIN (RFC 8020) only at label counts where one may be held, not once per ancestor.
    */
   private readonly secureNx = new Uint32Array(128);
+  /** Entries held per name key: a lookup for a name with none asks the LRU nothing. */
+  private readonly names = new Map<string, number>();
 
   constructor(options: NegativeCacheOptions) {
     this.clock = options.clock;
@@ -226,6 +228,10 @@ export class NegativeCache {
       // Every way out of the cache (replaced, evicted, deleted) passes here.
       dispose: (e) => {
         if (isSecureNx(e)) this.secureNx[e.name.labelCount]!--;
+        const k = e.name.key;
+        const left = (this.names.get(k) ?? 1) - 1;
+        if (left > 0) this.names.set(k, left);
+        else this.names.delete(k);
       },
     });
     this.zones = new LRUCache<string, ZoneSoa>({ max: options.maxZones ?? NEGATIVE_CACHE_DEFAULTS.maxZones });
@@ -297,8 +303,11 @@ export class NegativeCache {
       extra: data.extra,
     };
     this.lru.set(key, entry);
-    // An entry larger than the whole cache is not stored (and never disposed of).
-    if (isSecureNx(entry) && this.lru.peek(key) === entry) this.secureNx[entry.name.labelCount]!++;
+    // Counted once stored (an entry larger than the whole cache is not, and is never disposed of).
+    if (this.lru.peek(key) === entry) {
+      if (isSecureNx(entry)) this.secureNx[entry.name.labelCount]!++;
+      this.names.set(data.name.key, (this.names.get(data.name.key) ?? 0) + 1);
+    }
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
   }
@@ -333,10 +342,12 @@ export class NegativeCache {
   lookup(name: Name, type: number, cls: number = RRClass.IN): CachedNegative | undefined {
     const now = this.clock.now();
     const nameKey = name.key;
-    const nx = this.live(negKey(nameKey, NXDOMAIN_TYPE, cls), now);
-    if (nx !== undefined) return view(nx, now, false, this.newerSoa(nx, now));
-    const nodata = this.live(negKey(nameKey, type, cls), now);
-    if (nodata !== undefined) return view(nodata, now, false, this.newerSoa(nodata, now));
+    if (this.names.has(nameKey)) {
+      const nx = this.live(negKey(nameKey, NXDOMAIN_TYPE, cls), now);
+      if (nx !== undefined) return view(nx, now, false, this.newerSoa(nx, now));
+      const nodata = this.live(negKey(nameKey, type, cls), now);
+      if (nodata !== undefined) return view(nodata, now, false, this.newerSoa(nodata, now));
+    }
     if (this.belowNxdomain && this.secureNxAbove(name.labelCount)) {
       const starts = ancestorKeyStarts(nameKey);
       for (let i = 1; i < starts.length; i++) {
@@ -364,6 +375,7 @@ export class NegativeCache {
   clear(): void {
     this.lru.clear();
     this.secureNx.fill(0);
+    this.names.clear();
     this.zones.clear();
   }
 

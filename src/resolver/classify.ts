@@ -169,28 +169,38 @@ const AUTHORITY_TYPES = new Set<number>([RRType.NS, RRType.SOA, RRType.NSEC, RRT
  */
 export function pairSignatures(msg: Message): Message {
   const sections = [msg.answer, msg.authority, msg.additional];
-  const has = (sec: readonly ResourceRecord[], sig: ResourceRecord): boolean => {
-    const t = coveredType(sig);
-    return sec.some((r) => r.type === t && r.type !== RRType.RRSIG && r.name.equals(sig.name));
-  };
-  let moved = false;
+  // Most messages need no move: look for one first, and build new sections only then.
+  let first = -1;
+  for (let i = 0; i < sections.length && first < 0; i++) {
+    const sec = sections[i]!;
+    for (const r of sec) {
+      if (r.type === RRType.RRSIG && !hasCovered(sec, r) && sections.some((other) => hasCovered(other, r))) {
+        first = i;
+        break;
+      }
+    }
+  }
+  if (first < 0) return msg;
   const out: ResourceRecord[][] = [[], [], []];
   for (let i = 0; i < sections.length; i++) {
     const sec = sections[i]!;
     for (const r of sec) {
       let to = i;
-      if (r.type === RRType.RRSIG && !has(sec, r)) {
-        const j = sections.findIndex((other) => has(other, r));
-        if (j >= 0) {
-          to = j;
-          moved = true;
-        }
+      if (r.type === RRType.RRSIG && !hasCovered(sec, r)) {
+        const j = sections.findIndex((other) => hasCovered(other, r));
+        if (j >= 0) to = j;
       }
       out[to]!.push(r);
     }
   }
-  if (!moved) return msg;
   return { ...msg, answer: out[0]!, authority: out[1]!, additional: out[2]! };
+}
+
+/** True when `sec` holds a record of the RRset `sig` covers (same owner, the covered type). */
+function hasCovered(sec: readonly ResourceRecord[], sig: ResourceRecord): boolean {
+  const t = coveredType(sig);
+  for (const r of sec) if (r.type === t && r.type !== RRType.RRSIG && r.name.equals(sig.name)) return true;
+  return false;
 }
 
 /**
@@ -207,7 +217,10 @@ function remainderSigned(remainder: readonly ResourceRecord[]): boolean {
 }
 
 /** The records with each NS RRset cut to its first `max` records (Unbound iter-scrub-ns). */
-function limitNs(records: readonly ResourceRecord[], max: number): ResourceRecord[] {
+function limitNs(records: readonly ResourceRecord[], max: number): readonly ResourceRecord[] {
+  let ns = 0;
+  for (const r of records) if (r.type === RRType.NS) ns++;
+  if (ns <= max) return records;
   const seen = new Map<string, number>();
   return records.filter((r) => {
     if (r.type !== RRType.NS) return true;
@@ -251,7 +264,8 @@ export function scrub(
   // authority section says (SOA, NS) is then about a name this answer no longer reaches; NSEC and
   // NSEC3 stay for a wildcard proof of the first link.
   const first = chain.slice(0, 1);
-  const linked = raw.filter((r) => onChain(r, chain.slice(0, end)));
+  const inBailiwick = end === chain.length ? chain : chain.slice(0, end);
+  const linked = raw.filter((r) => onChain(r, inBailiwick));
   const remainder = linked.filter((r) => !onChain(r, first));
   const cut = end > 1 && !(validating && remainder.length > 0 && remainderSigned(remainder));
   const kept = cut ? first : chain.slice(0, end);

@@ -226,6 +226,7 @@ test('a name below a secure NXDOMAIN stops being denied when that entry leaves t
   nx(cache, 'gone.example.', secure);
   nx(cache, 'gone.example.', secure);
   assert.equal(below(cache), true, 'still denied after the entry was replaced by a new one');
+  assert.equal(cache.lookup(n('gone.example.'), RRType.A)?.kind, NegativeKind.nxdomain, 'the name itself too');
   cache.delete(n('gone.example.'), RRType.A);
   assert.equal(below(cache), false, 'an entry replaced by a new one counts once');
   nx(cache, 'gone.example.', secure, 10);
@@ -239,6 +240,10 @@ test('a name below a secure NXDOMAIN stops being denied when that entry leaves t
   assert.equal(below(cache), false, 'not after clear');
   nx(cache, 'gone.example.', secure);
   assert.equal(below(cache), true, 'counted again after clear');
+  assert.equal(cache.lookup(n('GONE.example.'), RRType.MX)?.kind, NegativeKind.nxdomain, 'the name itself, in any case');
+  cache.insert({ kind: NegativeKind.nodata, name: n('gone.example.'), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, 600), status: secure });
+  cache.delete(n('gone.example.'), RRType.MX);
+  assert.equal(cache.lookup(n('gone.example.'), RRType.A)?.kind, NegativeKind.nodata, 'a NODATA left after its name lost its NXDOMAIN');
   const small = new NegativeCache({ clock, maxBytes: 3000 });
   nx(small, 'gone.example.', secure);
   assert.equal(below(small), true, 'small cache holds it');
