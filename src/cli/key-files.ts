@@ -27,10 +27,10 @@ import type { Name } from '../wire/name.js';
 export { writeFileAtomic, writeTextAtomic };
 
 /**
- * writeTextAtomic for text produced asynchronously (a signing run's output): `produce` calls
- * `write` with each piece, which goes into the write buffer at once.
+ * writeTextAtomic for bytes produced asynchronously (a signing run's output): `produce` calls
+ * `write` with each piece, which is written at once (the piece may be reused after it returns).
  */
-export function writeTextAtomicStream(path: string, produce: (write: (text: string) => void) => Promise<void>, mode = 0o644): Promise<void> {
+export function writeAtomicStream(path: string, produce: (write: (bytes: Uint8Array) => void) => Promise<void>, mode = 0o644): Promise<void> {
   return writeAtomic(path, (write) => produce(write), mode);
 }
 

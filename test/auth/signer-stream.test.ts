@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactZone } from '../../src/auth/compact-zone.js';
 import { startSigning, type BatchSigner } from '../../src/auth/signer.js';
-import { writeTextAtomicStream } from '../../src/cli/key-files.js';
+import { writeAtomicStream } from '../../src/cli/key-files.js';
 import { CryptoError } from '../../src/core/errors.js';
 import { Name } from '../../src/wire/name.js';
 import { parseZoneText } from '../../src/zone/parser.js';
@@ -54,8 +54,8 @@ test('a failing batch rejects the stream, and the atomic writer leaves nothing b
   try {
     const file = join(dir, 'out.zone');
     await assert.rejects(
-      writeTextAtomicStream(file, async (write) => {
-        for await (const c of run.chunks()) for (const rr of c) write(rr.name.toString() + '\n');
+      writeAtomicStream(file, async (write) => {
+        for await (const c of run.chunks()) for (const rr of c) write(Buffer.from(rr.name.toString() + '\n'));
       }),
       /HSM gone/,
     );

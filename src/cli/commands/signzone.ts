@@ -43,8 +43,8 @@ import { parseZone, resolveIncludePath } from '../../zone/parser.js';
 import { ProblemCode, Zone, type ZoneProblem } from '../../zone/zone.js';
 import { flag, optNumber, optString, optStrings, zoneName, type Args } from '../args.js';
 import type { CommandIO, CommandModule } from '../command.js';
-import { readKeyPair, readZoneKeys, signingKeyFromPair, writeFileAtomic, writeTextAtomicStream, type KeyFilePair, type SignerFactory } from '../key-files.js';
-import { ZoneLineWriter } from '../zone-writer.js';
+import { readKeyPair, readZoneKeys, signingKeyFromPair, writeAtomicStream, writeFileAtomic, type KeyFilePair, type SignerFactory } from '../key-files.js';
+import { ZoneByteWriter } from '../zone-writer.js';
 import { parseNow, summaryLine } from './verify-zone.js';
 
 /** Types -D keeps: the DNSSEC records dnssec-signzone -D writes. */
@@ -323,21 +323,25 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   let signed: SigningRun;
   const kept: ResourceRecord[] = [];
   try {
-    // Few signatures in flight (a few hundred): enough that the signing threads never wait for
+    // Few signatures in flight (4 batches of 16): enough that the signing threads never wait for
     // the main thread, few enough that the RRsets waiting for their signatures die young (in
-    // V8's young generation) instead of filling the old generation with garbage.
-    const tune = { batchSize: 128, concurrency: 4 };
+    // V8's young generation) instead of filling the old generation with garbage. What survives a
+    // young-generation collection also makes V8 grow that generation (up to 32 MiB): at 100k
+    // records 4 x 16 kept it at 16 MiB for most of the run where 4 x 128 had it at 32 within a
+    // second (peak RSS 117 -> 111-112 MiB, same CPU time).
+    const tune = { batchSize: 16, concurrency: 4 };
     signed = startSigning(zone, keys, { ...options, ...tune, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
     const run = signed;
-    const writer = new ZoneLineWriter();
-    const produce = async (write: (text: string) => void): Promise<void> => {
+    const produce = async (write: (bytes: Uint8Array) => void): Promise<void> => {
+      const writer = new ZoneByteWriter(write);
       for await (const chunk of run.chunks()) {
         for (const rr of chunk) {
           if (fullVerify) kept.push(rr);
           if (onlyDnssec && !DNSSEC_TYPES.has(rr.type)) continue;
-          write(writer.line(rr));
+          writer.record(rr);
         }
       }
+      writer.flush();
       // Checks before the output file is put in place.
       if (fullVerify) {
         const result = verifyZone(kept, apex, createPreferredBackend(), now, { ignoreKskFlag: flag(args, 'z'), keysetKskOnly: flag(args, 'x') });
@@ -349,11 +353,11 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
       }
     };
     if (output === '-') {
-      const buffered: string[] = [];
-      await produce((t) => buffered.push(t));
-      for (const l of buffered.join('').split('\n').slice(0, -1)) io.out(l);
+      const buffered: Buffer[] = [];
+      await produce((b) => buffered.push(Buffer.from(b)));
+      for (const l of Buffer.concat(buffered).toString('utf8').split('\n').slice(0, -1)) io.out(l);
     } else {
-      await writeTextAtomicStream(output, produce);
+      await writeAtomicStream(output, produce);
     }
   } finally {
     await pool?.close();
