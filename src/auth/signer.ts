@@ -763,7 +763,13 @@ export function startSigning(input: SignerInput, keys: readonly SigningKey[], op
       const name = node.name;
       const sigs: { rdata: Uint8Array; ttl: number }[] = [];
       for (const os of node.sets) for (const r of os.sigs) sigs.push({ rdata: r, ttl: os.set.ttl });
-      if (sigs.length > 1) sigs.sort((a, b) => compareBytes(a.rdata, b.rdata));
+      // Insertion sort: a handful of signatures per name, and Array.prototype.sort allocates.
+      for (let i = 1; i < sigs.length; i++) {
+        const s = sigs[i]!;
+        let j = i - 1;
+        for (; j >= 0 && compareBytes(sigs[j]!.rdata, s.rdata) > 0; j--) sigs[j + 1] = sigs[j]!;
+        sigs[j + 1] = s;
+      }
       let sigsDone = sigs.length === 0;
       const soaSet = node.sets.find((s) => s.set.type === RRType.SOA);
       if (soaSet !== undefined) for (const r of soaSet.set.rdatas) out.push({ name, type: RRType.SOA, class: cls, ttl: soaSet.set.ttl, rdata: r });

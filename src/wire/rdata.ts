@@ -578,30 +578,43 @@ function encodeSvcParams(type: number, field: string, params: readonly SvcParam[
 
 /** Encodes a set of types (any order, duplicates ignored) as windowed bitmaps. */
 export function encodeTypeBitmap(types: readonly number[]): Uint8Array {
-  const sorted = [...new Set(types)].sort((a, b) => a - b);
-  for (const t of sorted) {
+  for (const t of types) {
     if (!Number.isInteger(t) || t < 0 || t > 0xffff) throw new PresentationError(`type ${t} out of range`);
   }
-  // Upper bound: every window present with 32 octets.
-  const out = new Uint8Array(Math.min(sorted.length, 256) * 34);
-  let o = 0;
-  let i = 0;
-  while (i < sorted.length) {
-    const window = sorted[i]! >>> 8;
-    const head = o;
-    let len = 0;
-    for (; i < sorted.length && sorted[i]! >>> 8 === window; i++) {
-      const low = sorted[i]! & 0xff;
-      const byte = low >>> 3;
-      out[head + 2 + byte]! |= 0x80 >>> (low & 7);
-      if (byte + 1 > len) len = byte + 1;
-    }
-    out[head] = window;
-    out[head + 1] = len;
-    o = head + 2 + len;
+  // The bits go to a shared scratch bitmap (no sorted copy of the types per call: the signer makes
+  // one bitmap per name of the zone); only the windows touched are written out and cleared.
+  const bits = BITMAP_SCRATCH;
+  const lengths = BITMAP_WINDOW_LENGTHS;
+  let first = 256;
+  let last = -1;
+  for (const t of types) {
+    const window = t >>> 8;
+    const byte = (t & 0xff) >>> 3;
+    bits[window * 32 + byte]! |= 0x80 >>> (t & 7);
+    if (byte + 1 > lengths[window]!) lengths[window] = byte + 1;
+    if (window < first) first = window;
+    if (window > last) last = window;
   }
-  return out.slice(0, o);
+  let size = 0;
+  for (let w = first; w <= last; w++) if (lengths[w]! > 0) size += 2 + lengths[w]!;
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (let w = first; w <= last; w++) {
+    const len = lengths[w]!;
+    if (len === 0) continue;
+    out[o] = w;
+    out[o + 1] = len;
+    out.set(bits.subarray(w * 32, w * 32 + len), o + 2);
+    bits.fill(0, w * 32, w * 32 + len);
+    lengths[w] = 0;
+    o += 2 + len;
+  }
+  return out;
 }
+
+/** encodeTypeBitmap's scratch: 256 windows of 32 octets, and the length used in each. */
+const BITMAP_SCRATCH = new Uint8Array(256 * 32);
+const BITMAP_WINDOW_LENGTHS = new Uint8Array(256);
 
 /** Decodes windowed bitmaps into a sorted list of types. Throws WireError when malformed. */
 export function decodeTypeBitmap(bytes: Uint8Array): number[] {
