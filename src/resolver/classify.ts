@@ -43,6 +43,8 @@ import type { Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import type { ResourceRecord } from '../wire/record.js';
+import { groupSigned } from '../dnssec/response-validator.js';
+import type { SignedRRset } from '../dnssec/rrset-validator.js';
 
 /** Addresses of one name server name. */
 export interface NsAddresses {
@@ -374,4 +376,30 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
   // answer (Unbound's response type "answer" for it), and the validator decides what it proves.
   if (msg.authority.some((r) => r.type === RRType.NSEC || r.type === RRType.NSEC3)) return { kind: 'answer', msg };
   return { kind: 'lame', reason: 'empty non-authoritative reply' };
+}
+
+/**
+ * The NS RRsets of a scrubbed response's authority section and the address RRsets (with their
+ * RRSIGs) of its additional section for the NS names inside the NS RRset's zone, in the
+ * response's order: what a positive or NODATA answer carries when responses are not minimal
+ * (answer.ts). Out-of-zone glue, which the scrubber keeps for the delegation when harden-glue is
+ * off, is not passed on (Unbound's scrub_sanitize stores it and removes it from the message).
+ * Undefined when there is no NS RRset.
+ */
+export function extraSections(msg: Message): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
+  const authority = groupSigned(msg.authority).filter((s) => s.rrset.type === RRType.NS);
+  if (authority.length === 0) return undefined;
+  const hosts = new Set<string>();
+  for (const s of authority) {
+    for (const rd of s.rrset.rdatas) {
+      try {
+        const host = decodeTyped(RRType.NS, rd).host;
+        if (host.isSubdomainOf(s.rrset.name)) hosts.add(host.key);
+      } catch {
+        // An unreadable NS record names no server.
+      }
+    }
+  }
+  const additional = groupSigned(msg.additional).filter((s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && hosts.has(s.rrset.name.key));
+  return { authority, additional };
 }

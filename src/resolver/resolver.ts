@@ -51,7 +51,7 @@ import {
   type ResolverAnswer,
   type ResolverQuestion,
 } from './answer.js';
-import { dnameSubstitute, type Classified } from './classify.js';
+import { dnameSubstitute, extraSections, type Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
@@ -611,7 +611,7 @@ export class Resolver {
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
-        const extra = extraSections(msg, signedAuth);
+        const extra = extraSections(msg);
         if (!this.options.minimalResponses) {
           this.noteSkeleton(name, qtype, extra);
           // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
@@ -625,7 +625,7 @@ export class Resolver {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
         // The NS RRset beside the SOA, kept only when answers are to carry it (answer.ts).
-        const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg, signedAuth) : undefined;
+        const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg) : undefined;
         // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
         negative.insert({
           kind: negKind,
@@ -930,24 +930,6 @@ export class Resolver {
     }
     return out;
   }
-}
-
-/**
- * The NS RRsets of a response's authority section and the address RRsets of its additional
- * section for their names, in the response's order (served when responses are not minimal).
- */
-function extraSections(msg: Message, signedAuth: readonly SignedRRset[]): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
-  const authority = signedAuth.filter((s) => s.rrset.type === RRType.NS);
-  if (authority.length === 0) return undefined;
-  const hosts = new Set<string>();
-  for (const s of authority) {
-    for (const rd of s.rrset.rdatas) {
-      const host = decodeTarget(rd);
-      if (host !== undefined) hosts.add(host.key);
-    }
-  }
-  const additional = groupSigned(msg.additional).filter((s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && hosts.has(s.rrset.name.key));
-  return { authority, additional };
 }
 
 /** True when the response's authority section has an NSEC or NSEC3 before its SOA. */

@@ -6,7 +6,7 @@ import { Rcode, RRType } from '../../src/wire/constants.js';
 import { makeQuery, makeResponse, type Message } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import type { ResourceRecord } from '../../src/wire/record.js';
-import { answerChain, chasesChain, classify, scrub } from '../../src/resolver/classify.js';
+import { answerChain, chasesChain, classify, extraSections, scrub } from '../../src/resolver/classify.js';
 
 const n = (t: string): Name => Name.parse(t);
 
@@ -209,4 +209,19 @@ test('the additional section keeps the RRSIGs of the addresses it keeps, and onl
     [`${RRType.A}`, `${RRType.RRSIG}/${RRType.A}`],
     'the A and its RRSIG; no RRSIG without its RRset, nothing of other types',
   );
+});
+
+test('extraSections: the NS RRset and the addresses of its names inside its zone, with RRSIGs; none without NS', () => {
+  const a = (name: string) => rr(name, RRType.A, Uint8Array.of(192, 0, 2, 53));
+  const msg = reply('www.a.test.', {
+    aa: true,
+    answer: [rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1))],
+    authority: [rr('a.test.', RRType.NS, n('ns.a.test.').wire), rr('a.test.', RRType.NS, n('ns.other.').wire)],
+    additional: [a('ns.other.'), a('ns.a.test.'), a('unrelated.a.test.')],
+  });
+  const x = extraSections(msg);
+  assert.ok(x !== undefined, 'an NS RRset: extra sections');
+  assert.deepEqual(x.authority.map((s) => `${s.rrset.name.toString()} ${s.rrset.rdatas.length}`), ['a.test. 2']);
+  assert.deepEqual(x.additional.map((s) => s.rrset.name.toString()), ['ns.a.test.'], 'out-of-zone glue (ns.other.) and addresses of other names are not passed on');
+  assert.equal(extraSections(reply('www.a.test.', { aa: true, answer: [rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1))] })), undefined);
 });
