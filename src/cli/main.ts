@@ -1,10 +1,10 @@
 // anchord's command line (yargs). Each sub-command lives in src/cli/commands/<name>.ts and is
 // listed in commands.ts; this module only parses and dispatches, and maps errors to exit codes.
 
-import yargs from 'yargs';
 import { AnchordError } from '../core/errors.js';
 import { loadCommands } from './commands.js';
 import { processIO, type CommandIO, type CommandModule } from './command.js';
+import { parsePlainArgs } from './plain-args.js';
 
 /** Applies the command's `argvAliases` (see command.ts) to the words after its name. */
 export function rewriteArgv(argv: readonly string[], commands: readonly CommandModule[]): string[] {
@@ -27,7 +27,23 @@ export function rewriteArgv(argv: readonly string[], commands: readonly CommandM
 export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   let exitCode = 0;
   const commands = await loadCommands(argv);
-  let parser = yargs(rewriteArgv(argv, commands))
+  const words = rewriteArgv(argv, commands);
+  const first = commands.find((c) => c.command.split(' ')[0] === words[0]);
+  const plain = first?.plainArgs === true ? parsePlainArgs(first, words.slice(1)) : undefined;
+  if (first !== undefined && plain !== undefined) {
+    try {
+      return await first.run(plain, io);
+    } catch (error) {
+      if (error instanceof AnchordError) {
+        io.err(`anchord: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+  // yargs is loaded only here: see plain-args.ts for what it costs.
+  const { default: yargs } = await import('yargs');
+  let parser = yargs(words)
     .scriptName('anchord')
     .strict()
     .demandCommand(1, 'name a command (see --help)')

@@ -509,5 +509,6 @@ export const signzoneCommand: CommandModule = {
       .option('cds', { type: 'boolean', default: false, describe: 'publish CDS (SHA-256) for the active KSKs' })
       .option('cdnskey', { type: 'boolean', default: false, describe: 'publish CDNSKEY for the active KSKs' }),
   argvAliases: { '-3': '--nsec3-salt=' },
+  plainArgs: true,
   run: (args, io) => runSignzone(args, io),
 };
