@@ -28,7 +28,7 @@
 // Size is bounded in bytes. Eviction is CLOCK (second chance) over a queue of the entries in the
 // order they were stored: a hit sets a flag; the sweep moves flagged live entries to the back with
 // the flag cleared and drops the rest, expired ones included — close to LRU, but a hit costs one
-// property write. (As clock-sweep.ts does for the RRset cache's Map, with the queue standing in for
+// property write. (As clock-sweep.ts does for the RRset cache's entry Set, with the queue standing in for
 // the Map's insertion order. Walking the table's slots instead was tried: the hand leaves the slots
 // behind it nearly empty and those ahead of it nearly full, and linear probing there degrades.)
 // Entries that leave otherwise (expiry, replacement, delete) are skipped when the hand meets them,

@@ -1,5 +1,5 @@
-// The CLOCK (second-chance) eviction both byte-bounded caches use: walk the map in insertion order;
-// an entry referenced since the last pass and not expired loses its flag and goes to the back, any
+// The CLOCK (second-chance) eviction of the RRset cache: walk the entries in insertion order; an
+// entry referenced since the last pass and not expired loses its flag and goes to the back, any
 // other entry is removed, until the cache is within its bound again.
 
 /** An entry a CLOCK sweep can judge: its reference flag and its expiry (seconds, the cache's clock). */
@@ -9,23 +9,24 @@ export interface ClockEntry {
 }
 
 /**
- * Sweeps `map` until `withinBound()` holds: expired or unreferenced entries go to `remove` (which
- * deletes them from the map and frees their storage); referenced live ones get a second chance.
+ * Sweeps `order` (a Set in CLOCK order) until `withinBound()` holds: expired or unreferenced
+ * entries go to `remove` (which deletes them from the set and frees their storage); referenced
+ * live ones get a second chance.
  */
 export function clockSweep<E extends ClockEntry>(
-  map: Map<string, E>,
+  order: Set<E>,
   now: number,
   withinBound: () => boolean,
-  remove: (key: string, e: E) => void,
+  remove: (e: E) => void,
 ): void {
-  for (const [key, e] of map) {
+  for (const e of order) {
     if (withinBound()) return;
     if (e.hot && e.expiresAt > now) {
       e.hot = false;
-      map.delete(key);
-      map.set(key, e);
+      order.delete(e);
+      order.add(e);
     } else {
-      remove(key, e);
+      remove(e);
     }
   }
 }

@@ -28,8 +28,13 @@
 // alive (measured: ~450 octets per cached name). A lookup hands out views of the packed octets.
 // Size is bounded in bytes: the arena's chunks at full size plus a per-entry estimate for the
 // entry object, its Map slot and its key. Eviction is CLOCK (second chance), as the answer cache:
-// a hit sets a flag; the sweep walks the Map in insertion order, re-queues flagged entries once
+// a hit sets a flag; the sweep walks the entries in insertion order, re-queues flagged entries once
 // and drops the rest — close to LRU at one property write per hit.
+//
+// Index: a Map from the owner's case-folded key (Name.key, computed once per Name and cached on
+// it) to the few entries of that owner, scanned for (type, class); no string is built per lookup
+// or insert. A Set of the entries keeps the CLOCK order (insertion order, re-queue by delete+add),
+// the same order the former single Map of (owner, type, class) strings gave.
 
 import type { Clock } from '../core/clock.js';
 import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
@@ -135,8 +140,13 @@ class Entry implements ArenaSlot {
   expiresAt: number;
   /** CLOCK reference flag. */
   hot = false;
+  /** The owner's case-folded key (Name.key): the index slot this entry sits in. */
+  readonly nameKey: string;
 
-  constructor(data: RRsetInsert, expiresAt: number, keyLength: number) {
+  constructor(data: RRsetInsert, expiresAt: number, nameKey: string) {
+    // Size estimate as for a key of the owner plus two code units (rrsetKey), unchanged.
+    const keyLength = nameKey.length + 2;
+    this.nameKey = nameKey;
     const { rrset, rrsigs } = data;
     let length = rrset.name.wire.length;
     for (const rd of rrset.rdatas) length += 2 + rd.length;
@@ -225,7 +235,10 @@ export class RRsetCache {
   readonly maxTtl: number;
   private readonly bogusTtl: number;
   private readonly maxBytes: number;
-  private readonly map = new Map<string, Entry>();
+  /** Owner key (Name.key) -> that owner's entries, one per (type, class). */
+  private readonly byName = new Map<string, Entry[]>();
+  /** Every entry, in CLOCK order. */
+  private readonly order = new Set<Entry>();
   private readonly changeListeners: ((key: string) => void)[] = [];
   private readonly arena: ByteArena;
   /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
@@ -245,7 +258,7 @@ export class RRsetCache {
 
   /** Entries held (expired ones included until touched or evicted). */
   get count(): number {
-    return this.map.size;
+    return this.order.size;
   }
 
   /**
@@ -275,10 +288,10 @@ export class RRsetCache {
   insert(data: RRsetInsert): InsertOutcome {
     const now = this.clock.now();
     const { rrset } = data;
-    const key = rrsetKey(rrset.name, rrset.type, rrset.class);
+    const nameKey = rrset.name.key;
     const expiresAt = this.expiryFor(data, now);
     if (expiresAt <= now) return InsertOutcome.rejected;
-    const cached = this.map.get(key);
+    const cached = this.find(nameKey, rrset.type, rrset.class);
     const verdict = cached === undefined ? InsertOutcome.stored : admit(cached, data, now);
     if (verdict === InsertOutcome.rejected) return verdict;
     if (verdict === InsertOutcome.refreshed && cached !== undefined) {
@@ -288,18 +301,24 @@ export class RRsetCache {
       cached.hot = true;
       return verdict;
     }
-    const entry = new Entry(data, expiresAt, key.length);
+    const entry = new Entry(data, expiresAt, nameKey);
     if (entry.size + entry.length > this.maxBytes) return InsertOutcome.rejected;
     // A live RRset replaced by other data: whatever was built from it is out of date.
     const changed = cached !== undefined && cached.expiresAt > now && this.changeListeners.length > 0 && !sameRdataSet(cached.list(false), rrset.rdatas);
-    if (cached !== undefined) this.remove(key, cached);
+    if (cached !== undefined) this.remove(cached);
     this.arena.place(entry);
     entry.fill(data);
-    this.map.set(key, entry);
+    const list = this.byName.get(nameKey);
+    if (list === undefined) this.byName.set(nameKey, [entry]);
+    else list.push(entry);
+    this.order.add(entry);
     this.entryBytes += entry.size;
     if (entry.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
-    if (changed) for (const listener of this.changeListeners) listener(key);
+    if (changed) {
+      const key = rrsetKey(rrset.name, rrset.type, rrset.class);
+      for (const listener of this.changeListeners) listener(key);
+    }
     return InsertOutcome.stored;
   }
 
@@ -313,12 +332,11 @@ export class RRsetCache {
 
   /** The live entry for (name, type, class), or undefined. Expired entries are dropped here. */
   lookup(name: Name, type: number, cls: number = RRClass.IN): CachedRRset | undefined {
-    const key = rrsetKey(name, type, cls);
-    const e = this.map.get(key);
+    const e = this.find(name.key, type, cls);
     if (e === undefined) return undefined;
     const now = this.clock.now();
     if (e.expiresAt <= now) {
-      this.remove(key, e);
+      this.remove(e);
       return undefined;
     }
     e.hot = true;
@@ -332,15 +350,15 @@ export class RRsetCache {
   }
 
   delete(name: Name, type: number, cls: number = RRClass.IN): boolean {
-    const key = rrsetKey(name, type, cls);
-    const e = this.map.get(key);
+    const e = this.find(name.key, type, cls);
     if (e === undefined) return false;
-    this.remove(key, e);
+    this.remove(e);
     return true;
   }
 
   clear(): void {
-    this.map.clear();
+    this.byName.clear();
+    this.order.clear();
     this.arena.clear();
     this.entryBytes = 0;
     this.dnames = 0;
@@ -350,17 +368,39 @@ export class RRsetCache {
   prune(): number {
     const now = this.clock.now();
     let n = 0;
-    for (const [key, e] of this.map) {
+    for (const e of this.order) {
       if (e.expiresAt <= now) {
-        this.remove(key, e);
+        this.remove(e);
         n++;
       }
     }
     return n;
   }
 
-  private remove(key: string, e: Entry): void {
-    this.map.delete(key);
+  /** The entry of (owner key, type, class), expired or not. */
+  private find(nameKey: string, type: number, cls: number): Entry | undefined {
+    const list = this.byName.get(nameKey);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.type === type && e.cls === cls) return e;
+    }
+    return undefined;
+  }
+
+  private remove(e: Entry): void {
+    const list = this.byName.get(e.nameKey);
+    if (list !== undefined) {
+      const i = list.indexOf(e);
+      if (i >= 0) {
+        if (list.length === 1) this.byName.delete(e.nameKey);
+        else {
+          list[i] = list[list.length - 1]!;
+          list.pop();
+        }
+      }
+    }
+    this.order.delete(e);
     this.arena.free(e);
     this.entryBytes -= e.size;
     if (e.type === RRType.DNAME) this.dnames--;
@@ -368,8 +408,8 @@ export class RRsetCache {
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
   private evict(now: number): void {
-    clockSweep(this.map, now, () => this.bytes <= this.maxBytes, (key, e) => {
-      this.remove(key, e);
+    clockSweep(this.order, now, () => this.bytes <= this.maxBytes, (e) => {
+      this.remove(e);
     });
   }
 

@@ -193,3 +193,58 @@ test('prune drops expired entries; delete and clear', () => {
   cache.clear();
   assert.equal(cache.count, 0);
 });
+
+// The per-owner index (several types under one owner key, CLOCK order in a Set).
+test('per-owner index: several types of one owner, any letter case, each expiring and replaced on its own', () => {
+  const { clock, cache } = setup();
+  const put = (owner: string, type: number, ttl: number, rdatas: Uint8Array[]) =>
+    cache.insert({ ...unsigned(rrset(owner, type, ttl, rdatas)), credibility: Credibility.answerAuthoritative, status: insecure });
+  put('Mixed.Example.', RRType.A, 100, a('192.0.2.1'));
+  put('mixed.example.', RRType.NS, 300, [n('ns.example.').wire]);
+  put('MIXED.EXAMPLE.', RRType.TXT, 200, [Uint8Array.of(1, 120)]);
+  assert.equal(cache.count, 3, 'three types under one owner are three entries');
+  assert.equal(cache.lookup(n('mIxEd.example.'), RRType.A)?.rrset.rdatas.length, 1, 'A found under another case');
+  assert.equal(cache.lookup(n('mixed.EXAMPLE.'), RRType.TXT)?.ttl, 200, 'TXT found under another case');
+  assert.equal(cache.lookup(n('mixed.example.'), RRType.MX), undefined, 'a type not held misses');
+  // Replacement of one type leaves the others.
+  put('mixed.example.', RRType.A, 100, a('192.0.2.9'));
+  assert.deepEqual([...cache.lookup(n('MIXED.example.'), RRType.A)!.rrset.rdatas[0]!], [192, 0, 2, 9], 'A replaced');
+  assert.equal(cache.count, 3, 'replacement keeps one entry per type');
+  // Expiry of one type leaves the others.
+  clock.advance(100_000);
+  assert.equal(cache.lookup(n('mixed.example.'), RRType.A), undefined, 'A expired');
+  assert.equal(cache.lookup(n('mixed.example.'), RRType.TXT)?.ttl, 100, 'TXT still live');
+  assert.equal(cache.count, 2, 'the expired A was dropped when met');
+  assert.equal(cache.delete(n('MIXED.example.'), RRType.TXT), true, 'delete under another case');
+  assert.equal(cache.lookup(n('mixed.example.'), RRType.NS)?.ttl, 200, 'NS untouched by the delete');
+  assert.equal(cache.prune(), 0, 'nothing expired left');
+  clock.advance(200_000);
+  assert.equal(cache.prune(), 1, 'NS pruned');
+  assert.equal(cache.count, 0, 'empty');
+  put('mixed.example.', RRType.A, 100, a('192.0.2.3'));
+  assert.equal(cache.lookup(n('Mixed.Example.'), RRType.A)?.ttl, 100, 'the owner can be stored again after its last entry went');
+});
+
+test('per-owner index: eviction under the byte bound drops single types, referenced ones last, and keeps lookups consistent', () => {
+  const { cache } = setup({ maxBytes: 8 * 1024 });
+  const put = (owner: string, type: number) =>
+    cache.insert({ ...unsigned(rrset(owner, type, 300, type === RRType.A ? a('192.0.2.1') : [new Uint8Array(16)])), credibility: Credibility.answerAuthoritative, status: insecure });
+  put('keep.example.', RRType.A);
+  put('keep.example.', RRType.AAAA);
+  for (let i = 0; i < 200; i++) {
+    put(`h${i}.example.`, RRType.A);
+    put(`H${i}.EXAMPLE.`, RRType.AAAA);
+    // Referenced on every round: the CLOCK sweep gives it a second chance each time it comes round.
+    assert.notEqual(cache.lookup(n('KEEP.example.'), RRType.A), undefined, `keep A still held at round ${i}`);
+    assert.ok(cache.bytes <= 8 * 1024, `within the bound at round ${i}: ${cache.bytes}`);
+  }
+  assert.ok(cache.count < 400, `entries were evicted: ${cache.count}`);
+  assert.equal(cache.lookup(n('keep.example.'), RRType.AAAA), undefined, 'the unreferenced AAAA of the same owner went');
+  assert.notEqual(cache.lookup(n('h199.example.'), RRType.AAAA), undefined, 'the newest entry is held');
+  assert.equal(cache.lookup(n('h0.example.'), RRType.A), undefined, 'the oldest unreferenced entry went');
+  let held = 0;
+  for (let i = 0; i < 200; i++) {
+    for (const type of [RRType.A, RRType.AAAA]) if (cache.lookup(n(`h${i}.example.`), type) !== undefined) held++;
+  }
+  assert.equal(held + 1, cache.count, 'every counted entry is found by lookup, and no other');
+});
