@@ -323,13 +323,15 @@ export async function runSignzone(args: Args, io: CommandIO, deps: SignzoneDeps 
   let signed: SigningRun;
   const kept: ResourceRecord[] = [];
   try {
-    // Few signatures in flight (4 batches of 16): enough that the signing threads never wait for
+    // Few signatures in flight (2 batches of 8): enough that the signing threads never wait for
     // the main thread, few enough that the RRsets waiting for their signatures die young (in
     // V8's young generation) instead of filling the old generation with garbage. What survives a
-    // young-generation collection also makes V8 grow that generation (up to 32 MiB): at 100k
-    // records 4 x 16 kept it at 16 MiB for most of the run where 4 x 128 had it at 32 within a
-    // second (peak RSS 117 -> 111-112 MiB, same CPU time).
-    const tune = { batchSize: 16, concurrency: 4 };
+    // young-generation collection also makes V8 grow that generation (up to 32 MiB; it grows once
+    // the bytes surviving since its last growth exceed its size). At 100k records (NSEC, -n 2,
+    // one run each): 4 x 128 in flight reached 32 MiB within a second, peak RSS 117 MiB; 4 x 16
+    // about halfway, 107 MiB; 2 x 8 never (16 MiB to the end), 94-96 MiB (NSEC3 111 -> 100 MiB), same
+    // CPU time and no slower (wall 7.2-7.7 s both, on a quiet box).
+    const tune = { batchSize: 8, concurrency: 2 };
     signed = startSigning(zone, keys, { ...options, ...tune, verifyGenerated: checkSigs, ...(pool === undefined ? {} : { batchSigner: pool.signer }) });
     const run = signed;
     const produce = async (write: (bytes: Uint8Array) => void): Promise<void> => {
