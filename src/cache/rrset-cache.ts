@@ -115,6 +115,11 @@ export interface CachedRRset extends SignedRRset {
   readonly ttl: number;
 }
 
+/** A live cached RRset as returned by `RRsetCache.handle`: compare by identity. */
+export interface RRsetHandle {
+  readonly status: SecurityStatus;
+}
+
 const NO_SIGS: readonly Uint8Array[] = [];
 
 /** Per-entry estimate besides the packed octets and the key: the entry object and its Map slot. */
@@ -347,6 +352,30 @@ export class RRsetCache {
     return e.rrsigTtl < 0
       ? { rrset, rrsigs, status, credibility, reason, expiresAt, ttl }
       : { rrset, rrsigs, status, credibility, reason, expiresAt, ttl, rrsigTtl: e.rrsigTtl };
+  }
+
+  /**
+   * The live entry for (name, type, class) as an opaque handle, or undefined: a lookup (the entry
+   * counts as used, an expired one is dropped) without building the hit. A handle stays the same
+   * object for as long as the cache holds the same data: any replacement, expiry, eviction or
+   * delete makes the next call return another handle or none, so a result derived from cached
+   * RRsets can be reused while the handles it was built from are still returned.
+   */
+  handle(name: Name, type: number, cls: number = RRClass.IN): RRsetHandle | undefined {
+    const e = this.find(name.key, type, cls);
+    if (e === undefined) return undefined;
+    if (e.expiresAt <= this.clock.now()) {
+      this.remove(e);
+      return undefined;
+    }
+    e.hot = true;
+    return e;
+  }
+
+  /** Views of the RDATAs of a handle's RRset (as `lookup(...).rrset.rdatas`). */
+  handleRdatas(h: RRsetHandle): Uint8Array[] {
+    if (!(h instanceof Entry)) throw new TypeError('handleRdatas: not a handle of an RRset cache');
+    return h.list(false);
   }
 
   delete(name: Name, type: number, cls: number = RRClass.IN): boolean {

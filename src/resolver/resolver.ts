@@ -26,7 +26,7 @@ import { InfraCache } from '../cache/infra-cache.js';
 import { KeyCache } from '../cache/key-cache.js';
 import { NegativeCache } from '../cache/negative-cache.js';
 import { ParentSideCache } from '../cache/parent-side-cache.js';
-import { Credibility, RRsetCache, type CachedRRset } from '../cache/rrset-cache.js';
+import { Credibility, RRsetCache, type CachedRRset, type RRsetHandle } from '../cache/rrset-cache.js';
 import { clampTtl, remainingTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
 import type { Clock } from '../core/clock.js';
@@ -121,6 +121,18 @@ const ROOT = Name.ROOT;
 const PRIME_RETRY_MS = 60_000;
 /** Answers whose authority/additional RRsets are remembered when responses are not minimal. */
 const MAX_SKELETONS = 10_000;
+/** Zone cuts whose delegation is kept built (delegationAt). */
+const DELEGATION_MEMO_MAX = 10_000;
+
+/** A delegation built from the cache, with the handles of the RRsets it came from (delegationAt). */
+interface DelegationMemo {
+  readonly ns: RRsetHandle;
+  /** Per NS name (same index): its A and AAAA RRset handles, undefined when none or not asked. */
+  readonly v4: readonly (RRsetHandle | undefined)[];
+  readonly v6: readonly (RRsetHandle | undefined)[];
+  readonly nsNames: readonly Name[];
+  readonly addresses: ReadonlyMap<string, readonly string[]>;
+}
 /** Times a question whose answer was bogus is asked again of other servers. */
 const BOGUS_RETRIES = 2;
 
@@ -148,6 +160,7 @@ export class Resolver {
   private readonly parentSide: ParentSideCache;
   private readonly inflight = new Map<string, Promise<Shared>>();
   /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
+  private readonly delegations = new Map<string, DelegationMemo>();
   private readonly skeletons = new Map<string, { authority: { name: Name; type: number }[]; additional: { name: Name; type: number }[] }>();
   private priming: Promise<void> | undefined;
   /** No priming before this time (ms): after an attempt, the hints serve for a while. */
@@ -693,13 +706,19 @@ export class Resolver {
   /** Cached addresses of a name server name, per the IPv4/IPv6 options. */
   private cachedAddresses(name: Name): string[] {
     const { rrsets } = this.caches;
+    return this.addressesFrom(this.options.ipv4 ? rrsets.handle(name, RRType.A) : undefined, this.options.ipv6 ? rrsets.handle(name, RRType.AAAA) : undefined);
+  }
+
+  /** The usable addresses in cached A and AAAA RRsets (bogus ones give none). */
+  private addressesFrom(a: RRsetHandle | undefined, aaaa: RRsetHandle | undefined): string[] {
+    const { rrsets } = this.caches;
     const v4: string[] = [];
     const v6: string[] = [];
-    const a = this.options.ipv4 ? rrsets.lookup(name, RRType.A) : undefined;
-    if (a !== undefined && a.status !== SecurityStatus.bogus) for (const rd of a.rrset.rdatas) if (rd.length === 4) v4.push(`${rd[0]!}.${rd[1]!}.${rd[2]!}.${rd[3]!}`);
-    const aaaa = this.options.ipv6 ? rrsets.lookup(name, RRType.AAAA) : undefined;
+    if (a !== undefined && a.status !== SecurityStatus.bogus) {
+      for (const rd of rrsets.handleRdatas(a)) if (rd.length === 4) v4.push(`${rd[0]!}.${rd[1]!}.${rd[2]!}.${rd[3]!}`);
+    }
     if (aaaa !== undefined && aaaa.status !== SecurityStatus.bogus) {
-      for (const rd of aaaa.rrset.rdatas) {
+      for (const rd of rrsets.handleRdatas(aaaa)) {
         try {
           v6.push(decodeTyped(RRType.AAAA, rd).address);
         } catch {
@@ -710,9 +729,26 @@ export class Resolver {
     return usableAddresses({ v4, v6 }, this.options);
   }
 
-  private delegationFromNs(zone: Name, rdatas: readonly Uint8Array[]): Delegation {
+  /**
+   * The delegation the cache holds at `zone` (its NS RRset, unless missing or bogus, with the
+   * cached addresses of the NS names), or undefined. Built once per zone cut and reused while the
+   * cache returns the same live RRsets it was built from (RRsetCache.handle): the NS RRset and the
+   * A/AAAA RRsets (or their absence) of each NS name; any expiry, replacement, delete or new
+   * address RRset rebuilds it. Each use still counts as a use of those RRsets (the cache's CLOCK
+   * flags), as when it was rebuilt every time.
+   */
+  private delegationAt(zone: Name): Delegation | undefined {
+    const { rrsets } = this.caches;
+    const { ipv4, ipv6 } = this.options;
+    const ns = rrsets.handle(zone, RRType.NS);
+    if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
+    const memo = this.delegations.get(zone.key);
+    if (memo !== undefined && memo.ns === ns && this.sameAddressHandles(memo)) {
+      // The iterator adds addresses to its delegation: a copy of the map (the lists are not changed).
+      return { zone, nsNames: memo.nsNames, addresses: new Map(memo.addresses) };
+    }
     const nsNames: Name[] = [];
-    for (const rd of rdatas) {
+    for (const rd of rrsets.handleRdatas(ns)) {
       try {
         const host = decodeTyped(RRType.NS, rd).host;
         if (!nsNames.some((n) => n.equals(host))) nsNames.push(host);
@@ -721,11 +757,38 @@ export class Resolver {
       }
     }
     const addresses = new Map<string, readonly string[]>();
-    for (const ns of nsNames) {
-      const list = this.cachedAddresses(ns);
-      if (list.length > 0) addresses.set(ns.key, list);
+    const v4: (RRsetHandle | undefined)[] = [];
+    const v6: (RRsetHandle | undefined)[] = [];
+    for (const n of nsNames) {
+      const a = ipv4 ? rrsets.handle(n, RRType.A) : undefined;
+      const aaaa = ipv6 ? rrsets.handle(n, RRType.AAAA) : undefined;
+      v4.push(a);
+      v6.push(aaaa);
+      const list = this.addressesFrom(a, aaaa);
+      if (list.length > 0) addresses.set(n.key, list);
     }
+    this.delegations.delete(zone.key);
+    if (this.delegations.size >= DELEGATION_MEMO_MAX) {
+      // Oldest first (Map insertion order); a dropped memo is only rebuilt.
+      for (const key of this.delegations.keys()) {
+        this.delegations.delete(key);
+        if (this.delegations.size < DELEGATION_MEMO_MAX) break;
+      }
+    }
+    this.delegations.set(zone.key, { ns, v4, v6, nsNames, addresses: new Map(addresses) });
     return { zone, nsNames, addresses };
+  }
+
+  /** True when the cache still returns the address RRsets (or none) a memo was built from. */
+  private sameAddressHandles(memo: DelegationMemo): boolean {
+    const { rrsets } = this.caches;
+    const { ipv4, ipv6 } = this.options;
+    for (let i = 0; i < memo.nsNames.length; i++) {
+      const n = memo.nsNames[i]!;
+      if (ipv4 && rrsets.handle(n, RRType.A) !== memo.v4[i]) return false;
+      if (ipv6 && rrsets.handle(n, RRType.AAAA) !== memo.v6[i]) return false;
+    }
+    return true;
   }
 
   private usable(dp: Delegation): boolean {
@@ -782,22 +845,17 @@ export class Resolver {
    * wins over cached delegations at or above its name (Unbound: the stub is the configured truth).
    */
   private async findDelegation(ctx: QueryContext, name: Name, noForward = false): Promise<{ kind: 'dp'; dp: Delegation; first: boolean } | ResolverFailure> {
-    const { rrsets } = this.caches;
     const configured = this.configuredFor(name, noForward);
     if (configured?.dp.forward === true) return { kind: 'dp', ...configured };
     const stub = configured?.dp;
     for (let n: Name = name; !n.isRoot(); n = n.parent()!) {
       if (stub !== undefined && n.labelCount <= stub.zone.labelCount) return { kind: 'dp', dp: stub, first: false };
-      const ns = rrsets.lookup(n, RRType.NS);
-      if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
-      const dp = this.delegationFromNs(n, ns.rrset.rdatas);
-      if (this.usable(dp)) return { kind: 'dp', dp, first: false };
+      const dp = this.delegationAt(n);
+      if (dp !== undefined && this.usable(dp)) return { kind: 'dp', dp, first: false };
     }
     const cached = (): Delegation | undefined => {
-      const ns = rrsets.lookup(ROOT, RRType.NS);
-      if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
-      const dp = this.delegationFromNs(ROOT, ns.rrset.rdatas);
-      return dp.addresses.size > 0 ? dp : undefined;
+      const dp = this.delegationAt(ROOT);
+      return dp !== undefined && dp.addresses.size > 0 ? dp : undefined;
     };
     if (stub !== undefined) return { kind: 'dp', dp: stub, first: false };
     const root = cached();

@@ -248,3 +248,30 @@ test('per-owner index: eviction under the byte bound drops single types, referen
   }
   assert.equal(held + 1, cache.count, 'every counted entry is found by lookup, and no other');
 });
+
+test('handle: the same object while the same data is held; another or none after replacement, expiry or delete', () => {
+  const { clock, cache } = setup();
+  const put = (addr: string, status: SecurityStatus = insecure, credibility: Credibility = Credibility.answerAuthoritative) =>
+    cache.insert({ ...unsigned(www(100, addr)), credibility, status });
+  assert.equal(cache.handle(n('www.example.'), RRType.A), undefined, 'nothing held: no handle');
+  put('192.0.2.1');
+  const h1 = cache.handle(n('www.example.'), RRType.A);
+  assert.notEqual(h1, undefined, 'held: a handle');
+  assert.equal(cache.handle(n('WWW.Example.'), RRType.A), h1, 'same handle under another letter case');
+  assert.deepEqual(cache.handleRdatas(h1!).map((rd) => [...rd]), [[192, 0, 2, 1]], 'its RDATAs');
+  assert.equal(cache.handle(n('www.example.'), RRType.AAAA), undefined, 'another type: none');
+  put('192.0.2.2');
+  const h2 = cache.handle(n('www.example.'), RRType.A);
+  assert.notEqual(h2, h1, 'replaced data: another handle');
+  assert.equal(put('192.0.2.3', insecure, Credibility.additional), InsertOutcome.rejected, 'lower rank refused');
+  assert.equal(cache.handle(n('www.example.'), RRType.A), h2, 'refused data leaves the handle');
+  clock.advance(100_000);
+  assert.equal(cache.handle(n('www.example.'), RRType.A), undefined, 'expired: none');
+  assert.equal(cache.count, 0, 'the expired entry was dropped when met');
+  put('192.0.2.2');
+  const h3 = cache.handle(n('www.example.'), RRType.A);
+  assert.ok(h3 !== undefined && h3 !== h2, 'stored again: a new handle');
+  assert.equal(h3.status, insecure, 'the handle carries the status');
+  cache.delete(n('www.example.'), RRType.A);
+  assert.equal(cache.handle(n('www.example.'), RRType.A), undefined, 'deleted: none');
+});
