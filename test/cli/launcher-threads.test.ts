@@ -71,17 +71,23 @@ test('libuv threadpool size by libuv rules', () => {
   assert.equal(threadpoolSize({ UV_THREADPOOL_SIZE: '5000' }), 1024, 'capped');
 });
 
+/** A KSK and a ZSK for example. in DIR/keys and the example zone in DIR; returns the keys folder. */
+async function keysAndZone(dir: string): Promise<string> {
+  const keys = join(dir, 'keys');
+  mkdirSync(keys);
+  for (const extra of [['-f', 'KSK'], []]) {
+    const k = await anchord(['keygen', '-q', '-K', keys, '-a', 'ECDSAP256SHA256', ...extra, 'example.']);
+    assert.equal(k.code, 0, k.err.join('\n'));
+  }
+  copyFileSync(join(ROOT, 'test', 'vectors', 'zones', 'example.zone'), join(dir, 'example.zone'));
+  return keys;
+}
+
 test('signzone -n N gives libuv threadpool N threads; the default is the number of CPUs; other commands keep the pool as it was', async () => {
   const dir = tempDir('launcher');
   try {
     const launcher = launcherCopy(dir);
-    const keys = join(dir, 'keys');
-    mkdirSync(keys);
-    for (const extra of [['-f', 'KSK'], []]) {
-      const k = await anchord(['keygen', '-q', '-K', keys, '-a', 'ECDSAP256SHA256', ...extra, 'example.']);
-      assert.equal(k.code, 0, k.err.join('\n'));
-    }
-    copyFileSync(join(ROOT, 'test', 'vectors', 'zones', 'example.zone'), join(dir, 'example.zone'));
+    const keys = await keysAndZone(dir);
     const signzone = (more: readonly string[]): string[] => ['signzone', '-S', '-K', keys, '-d', dir, '-o', 'example.', ...more, '-f', join(dir, 'out.zone'), join(dir, 'example.zone')];
 
     for (const [args, expected] of [
@@ -109,13 +115,7 @@ test('signzone -n N gives libuv threadpool N threads; the default is the number 
 test('signzone warns when the threadpool does not match -n (run without the launcher)', async () => {
   const dir = tempDir('launcher-warn');
   try {
-    const keys = join(dir, 'keys');
-    mkdirSync(keys);
-    for (const extra of [['-f', 'KSK'], []]) {
-      const k = await anchord(['keygen', '-q', '-K', keys, '-a', 'ECDSAP256SHA256', ...extra, 'example.']);
-      assert.equal(k.code, 0, k.err.join('\n'));
-    }
-    copyFileSync(join(ROOT, 'test', 'vectors', 'zones', 'example.zone'), join(dir, 'example.zone'));
+    const keys = await keysAndZone(dir);
     const n = threadpoolSize() + 1;
     const r = await anchord(['signzone', '-q', '-n', String(n), '-S', '-K', keys, '-d', dir, '-o', 'example.', '-f', join(dir, 'out.zone'), join(dir, 'example.zone')]);
     assert.equal(r.code, 0, r.err.join('\n'));
