@@ -23,27 +23,32 @@
 // TTL is computed at lookup from the injected clock.
 //
 // Storage: an entry keeps its owner name, RDATAs and RRSIG RDATAs as octets packed into a shared
-// ByteArena (byte-arena.ts), not as the decoded objects it was given: those are views into the
-// whole upstream message, and a cached RRset held through them kept every message it came from
-// alive (measured: ~450 octets per cached name). A lookup hands out views of the packed octets.
-// Size is bounded in bytes: the arena's chunks at full size plus a per-entry estimate for the
-// entry object, its Map slot and its key. Eviction is CLOCK (second chance), as the answer cache:
-// a hit sets a flag; the sweep walks the entries in insertion order, re-queues flagged entries once
-// and drops the rest — close to LRU at one property write per hit.
+// arena (slot-arena.ts), not as the decoded objects it was given: those are views into the whole
+// upstream message, and a cached RRset held through them kept every message it came from alive
+// (measured: ~450 octets per cached name). A lookup hands out views of the packed octets.
+// Everything else about an entry lives in typed arrays indexed by its slot number (struct of
+// arrays): no object, string, boxed number or Map/Set entry exists per cached RRset, so an entry
+// costs ~60 octets besides its packed octets (it cost ~450 as an object with its owner key string,
+// index list, Map and Set slots and boxed expiry), and a full GC has nothing per entry to mark.
+// Expiry times are kept unboxed in a Float64Array. A bogus entry's reason sits in a side Map (few).
+// Size is bounded in bytes: the arena's chunks at full size plus a per-entry estimate (unchanged
+// from when entries were objects, so the bound admits the same entries). Eviction is CLOCK (second
+// chance), as the answer cache: a hit sets a flag; the sweep walks the entries in insertion order,
+// re-queues flagged entries once and drops the rest — close to LRU at one write per hit
+// (clock-sweep.ts).
 //
-// Index: a Map from the owner's case-folded key (Name.key, computed once per Name and cached on
-// it) to the few entries of that owner, scanned for (type, class); no string is built per lookup
-// or insert. A Set of the entries keeps the CLOCK order (insertion order, re-queue by delete+add),
-// the same order the former single Map of (owner, type, class) strings gave.
+// Index: a hash table over (case-folded owner octets, type, class) with chaining through a typed
+// array: a lookup hashes the asked name's wire form and compares the stored owner octets
+// ASCII-case-insensitively (RFC 4343), so no string is built or kept per lookup or entry.
 
 import type { Clock } from '../core/clock.js';
-import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
+import { SlotArena } from './slot-arena.js';
 import { RRClass, RRType } from '../wire/constants.js';
-import { Name } from '../wire/name.js';
+import { Name, lowerOctet } from '../wire/name.js';
 import { bytesEqual } from '../wire/record.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
-import { clockSweep } from './clock-sweep.js';
+import { ClockOrder } from './clock-sweep.js';
 
 /** RFC 2181 §5.4.1 credibility tiers used by the cache, lowest first. */
 export const Credibility = {
@@ -122,99 +127,55 @@ export interface RRsetHandle {
 
 const NO_SIGS: readonly Uint8Array[] = [];
 
-/** Per-entry estimate besides the packed octets and the key: the entry object and its Map slot. */
+/** Per-entry estimate besides the packed octets and the key (kept as when entries were objects: the bound admits the same entries). */
 const ENTRY_OVERHEAD = 200;
 
-/** A cached RRset: its octets live in the arena (owner wire, then u16-length-prefixed RDATAs, then RRSIGs). */
-class Entry implements ArenaSlot {
-  chunk!: ArenaChunk;
-  start = 0;
-  readonly length: number;
-  readonly nameLength: number;
-  readonly rdataCount: number;
-  readonly sigCount: number;
-  readonly type: number;
-  readonly cls: number;
-  readonly ttl: number;
-  /** -1 when unknown. */
-  readonly rrsigTtl: number;
+/** No slot (end of a hash chain or of the free list). */
+const NIL = -1;
+
+/** Slots of a new cache; the arrays double as needed. */
+const INITIAL_SLOTS = 64;
+
+/** Bits of an entry's flags octet: the CLOCK reference flag, whether rrsigTtl is known, status and credibility codes. */
+const HOT = 1;
+const HAS_RRSIG_TTL = 2;
+const STATUS_SHIFT = 2;
+const CREDIBILITY_SHIFT = 5;
+
+/** Security statuses by their 3-bit code in the flags octet. */
+const STATUSES: readonly SecurityStatus[] = [
+  SecurityStatus.secure,
+  SecurityStatus.insecure,
+  SecurityStatus.bogus,
+  SecurityStatus.indeterminate,
+  SecurityStatus.unchecked,
+];
+
+function statusCode(status: SecurityStatus): number {
+  const code = STATUSES.indexOf(status);
+  if (code < 0) throw new TypeError(`RRsetCache: unknown security status ${status}`);
+  return code;
+}
+
+/**
+ * The hash of (case-folded owner wire, type, class): FNV-1a over the ASCII-lower-cased octets
+ * (RFC 4343: names compare case-insensitively), then a final mix so the low bits index well.
+ */
+function ownerHash(w: Uint8Array, type: number, cls: number): number {
+  let h = (0x811c9dc5 ^ type ^ (cls << 16)) | 0;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ lowerOctet(w[i]!), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** A handle (RRsetCache.handle): one object per slot while the slot holds the same data. */
+class SlotHandle implements RRsetHandle {
   readonly status: SecurityStatus;
-  readonly credibility: Credibility;
-  readonly reason: CacheReason | undefined;
-  readonly size: number;
-  expiresAt: number;
-  /** CLOCK reference flag. */
-  hot = false;
-  /** The owner's case-folded key (Name.key): the index slot this entry sits in. */
-  readonly nameKey: string;
-
-  constructor(data: RRsetInsert, expiresAt: number, nameKey: string) {
-    // Size estimate as for a key of the owner plus two code units (rrsetKey), unchanged.
-    const keyLength = nameKey.length + 2;
-    this.nameKey = nameKey;
-    const { rrset, rrsigs } = data;
-    let length = rrset.name.wire.length;
-    for (const rd of rrset.rdatas) length += 2 + rd.length;
-    for (const rd of rrsigs) length += 2 + rd.length;
-    this.length = length;
-    this.nameLength = rrset.name.wire.length;
-    this.rdataCount = rrset.rdatas.length;
-    this.sigCount = rrsigs.length;
-    this.type = rrset.type;
-    this.cls = rrset.class;
-    this.ttl = rrset.ttl;
-    this.rrsigTtl = data.rrsigTtl ?? -1;
-    this.status = data.status;
-    this.credibility = data.credibility;
-    this.reason = data.reason;
-    this.expiresAt = expiresAt;
-    this.size = ENTRY_OVERHEAD + keyLength * 2 + (data.reason?.detail.length ?? 0) * 2;
-  }
-
-  /** Writes the octets into the placed slot. */
-  fill(data: RRsetInsert): void {
-    const b = this.chunk.buf;
-    let p = this.start;
-    b.set(data.rrset.name.wire, p);
-    p += this.nameLength;
-    for (const list of [data.rrset.rdatas, data.rrsigs]) {
-      for (const rd of list) {
-        b[p] = rd.length >>> 8;
-        b[p + 1] = rd.length & 0xff;
-        b.set(rd, p + 2);
-        p += 2 + rd.length;
-      }
-    }
-  }
-
-  /** The owner name: `asked` itself when the stored octets are the same (same letter case). */
-  owner(asked: Name): Name {
-    const b = this.chunk.buf;
-    const w = asked.wire;
-    const s = this.start;
-    if (w.length === this.nameLength) {
-      let i = 0;
-      while (i < w.length && w[i] === b[s + i]) i++;
-      if (i === w.length) return asked;
-    }
-    return Name.fromWire(b.slice(s, s + this.nameLength));
-  }
-
-  /** Views of the stored RDATAs (`sigs` false) or RRSIG RDATAs (`sigs` true). */
-  list(sigs: boolean): Uint8Array[] {
-    const b = this.chunk.buf;
-    let p = this.start + this.nameLength;
-    if (sigs) {
-      for (let i = 0; i < this.rdataCount; i++) p += 2 + ((b[p]! << 8) | b[p + 1]!);
-    }
-    const count = sigs ? this.sigCount : this.rdataCount;
-    const out = new Array<Uint8Array>(count);
-    for (let i = 0; i < count; i++) {
-      const len = (b[p]! << 8) | b[p + 1]!;
-      out[i] = b.subarray(p + 2, p + 2 + len);
-      p += 2 + len;
-    }
-    return out;
+  readonly slot: number;
+  constructor(status: SecurityStatus, slot: number) {
+    this.status = status;
+    this.slot = slot;
   }
 }
 
@@ -233,6 +194,7 @@ export function sameRdataSet(a: readonly Uint8Array[], b: readonly Uint8Array[])
   return true;
 }
 
+
 export class RRsetCache {
   private readonly clock: Clock;
   /** The TTL clamps, seconds (read by the resolver for answers it gives before caching). */
@@ -240,16 +202,43 @@ export class RRsetCache {
   readonly maxTtl: number;
   private readonly bogusTtl: number;
   private readonly maxBytes: number;
-  /** Owner key (Name.key) -> that owner's entries, one per (type, class). */
-  private readonly byName = new Map<string, Entry[]>();
-  /** Every entry, in CLOCK order. */
-  private readonly order = new Set<Entry>();
   private readonly changeListeners: ((key: string) => void)[] = [];
-  private readonly arena: ByteArena;
-  /** Entry estimates (objects, Map slots, keys); the arena counts the octets. */
+  private readonly arena: SlotArena;
+  /** Every entry, in CLOCK order. */
+  private readonly order = new ClockOrder();
+  /** Entry estimates; the arena counts the octets. */
   private entryBytes = 0;
   /** DNAME entries held (expired ones included until dropped): none, and no lookup need ask for one. */
   private dnames = 0;
+
+  // ---- Entries as slots (struct of arrays); see the module header ----
+  private capacity = 0;
+  /** Slots handed out so far (free ones below it are on the free list). */
+  private top = 0;
+  /** Free list head, linked through `chain`. */
+  private freeHead = NIL;
+  /** Hash buckets (power-of-two count, at least `capacity`): first slot of each chain. */
+  private buckets = new Int32Array(0);
+  /** Per slot: ownerHash of its key, next slot in its bucket (or the free list). */
+  private hashOf = new Int32Array(0);
+  private chain = new Int32Array(0);
+  private typeOf = new Uint16Array(0);
+  private classOf = new Uint16Array(0);
+  private rdataCount = new Uint16Array(0);
+  private sigCount = new Uint16Array(0);
+  /** Owner wire length (the owner's octets open the slot's packed octets). */
+  private nameLength = new Uint8Array(0);
+  /** HOT, HAS_RRSIG_TTL, status and credibility codes. */
+  private flags = new Uint8Array(0);
+  /** The TTL as received and the RRSIG records' TTL (wire values, 32 bits). */
+  private ttlOf = new Uint32Array(0);
+  private rrsigTtlOf = new Uint32Array(0);
+  /** Absolute expiry, ms since the epoch (unboxed). */
+  private expires = new Float64Array(0);
+  /** Reasons of bogus (or indeterminate) entries that have one. */
+  private readonly reasons = new Map<number, CacheReason>();
+  /** Handles given out (RRsetCache.handle), dropped with their entry. */
+  private readonly handles = new Map<number, SlotHandle>();
 
   constructor(options: RRsetCacheOptions) {
     this.clock = options.clock;
@@ -258,7 +247,8 @@ export class RRsetCache {
     this.bogusTtl = options.bogusTtl ?? RRSET_CACHE_DEFAULTS.bogusTtl;
     this.maxBytes = options.maxBytes ?? RRSET_CACHE_DEFAULTS.maxBytes;
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
-    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
+    this.arena = new SlotArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
+    this.grow(INITIAL_SLOTS);
   }
 
   /** Entries held (expired ones included until touched or evicted). */
@@ -292,33 +282,52 @@ export class RRsetCache {
   /** Offers data to the cache; the replacement policy in the module header decides. */
   insert(data: RRsetInsert): InsertOutcome {
     const now = this.clock.now();
-    const { rrset } = data;
-    const nameKey = rrset.name.key;
+    const { rrset, rrsigs } = data;
+    const w = rrset.name.wire;
     const expiresAt = this.expiryFor(data, now);
     if (expiresAt <= now) return InsertOutcome.rejected;
-    const cached = this.find(nameKey, rrset.type, rrset.class);
-    const verdict = cached === undefined ? InsertOutcome.stored : admit(cached, data, now);
+    const hash = ownerHash(w, rrset.type, rrset.class);
+    const cached = this.findHashed(hash, w, rrset.type, rrset.class);
+    const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, data, now);
     if (verdict === InsertOutcome.rejected) return verdict;
-    if (verdict === InsertOutcome.refreshed && cached !== undefined) {
+    if (verdict === InsertOutcome.refreshed && cached !== NIL) {
       // Same data, still validated: a new expiry, bounded by the cached signatures.
       const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
-      cached.expiresAt = Math.min(now + ttl * 1000, signatureDeadline(cached.list(true), now), data.notAfter ?? Infinity);
-      cached.hot = true;
+      this.expires[cached] = Math.min(now + ttl * 1000, signatureDeadline(this.list(cached, true), now), data.notAfter ?? Infinity);
+      this.flags[cached]! |= HOT;
       return verdict;
     }
-    const entry = new Entry(data, expiresAt, nameKey);
-    if (entry.size + entry.length > this.maxBytes) return InsertOutcome.rejected;
+    let length = w.length;
+    for (const rd of rrset.rdatas) length += 2 + rd.length;
+    for (const rd of rrsigs) length += 2 + rd.length;
+    // Size estimate as for a key of the owner plus two code units (rrsetKey), unchanged.
+    const size = ENTRY_OVERHEAD + (w.length + 2) * 2 + (data.reason?.detail.length ?? 0) * 2;
+    if (size + length > this.maxBytes) return InsertOutcome.rejected;
     // A live RRset replaced by other data: whatever was built from it is out of date.
-    const changed = cached !== undefined && cached.expiresAt > now && this.changeListeners.length > 0 && !sameRdataSet(cached.list(false), rrset.rdatas);
-    if (cached !== undefined) this.remove(cached);
-    this.arena.place(entry);
-    entry.fill(data);
-    const list = this.byName.get(nameKey);
-    if (list === undefined) this.byName.set(nameKey, [entry]);
-    else list.push(entry);
-    this.order.add(entry);
-    this.entryBytes += entry.size;
-    if (entry.type === RRType.DNAME) this.dnames++;
+    const changed =
+      cached !== NIL && this.expires[cached]! > now && this.changeListeners.length > 0 && !sameRdataSet(this.list(cached, false), rrset.rdatas);
+    if (cached !== NIL) this.remove(cached);
+    const s = this.allocate();
+    this.hashOf[s] = hash;
+    this.typeOf[s] = rrset.type;
+    this.classOf[s] = rrset.class;
+    this.rdataCount[s] = rrset.rdatas.length;
+    this.sigCount[s] = rrsigs.length;
+    this.nameLength[s] = w.length;
+    this.ttlOf[s] = rrset.ttl;
+    this.rrsigTtlOf[s] = data.rrsigTtl ?? 0;
+    this.flags[s] =
+      (data.rrsigTtl === undefined ? 0 : HAS_RRSIG_TTL) | (statusCode(data.status) << STATUS_SHIFT) | (data.credibility << CREDIBILITY_SHIFT);
+    this.expires[s] = expiresAt;
+    if (data.reason !== undefined) this.reasons.set(s, data.reason);
+    this.arena.place(s, length);
+    this.fill(s, data);
+    const b = hash & (this.buckets.length - 1);
+    this.chain[s] = this.buckets[b]!;
+    this.buckets[b] = s;
+    this.order.append(s);
+    this.entryBytes += size;
+    if (rrset.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
     if (changed) {
       const key = rrsetKey(rrset.name, rrset.type, rrset.class);
@@ -337,21 +346,24 @@ export class RRsetCache {
 
   /** The live entry for (name, type, class), or undefined. Expired entries are dropped here. */
   lookup(name: Name, type: number, cls: number = RRClass.IN): CachedRRset | undefined {
-    const e = this.find(name.key, type, cls);
-    if (e === undefined) return undefined;
+    const s = this.find(name.wire, type, cls);
+    if (s === NIL) return undefined;
     const now = this.clock.now();
-    if (e.expiresAt <= now) {
-      this.remove(e);
+    const expiresAt = this.expires[s]!;
+    if (expiresAt <= now) {
+      this.remove(s);
       return undefined;
     }
-    e.hot = true;
-    const rrset = { name: e.owner(name), type: e.type, class: e.cls, ttl: e.ttl, rdatas: e.list(false) };
-    const rrsigs = e.sigCount === 0 ? NO_SIGS : e.list(true);
-    const ttl = remainingTtl(e.expiresAt, now);
-    const { status, credibility, reason, expiresAt } = e;
-    return e.rrsigTtl < 0
+    const f = (this.flags[s]! |= HOT);
+    const rrset = { name: this.owner(s, name), type: this.typeOf[s]!, class: this.classOf[s]!, ttl: this.ttlOf[s]!, rdatas: this.list(s, false) };
+    const rrsigs = this.sigCount[s] === 0 ? NO_SIGS : this.list(s, true);
+    const ttl = remainingTtl(expiresAt, now);
+    const status = STATUSES[(f >>> STATUS_SHIFT) & 7]!;
+    const credibility = ((f >>> CREDIBILITY_SHIFT) & 7) as Credibility;
+    const reason = this.reasons.size === 0 ? undefined : this.reasons.get(s);
+    return (f & HAS_RRSIG_TTL) === 0
       ? { rrset, rrsigs, status, credibility, reason, expiresAt, ttl }
-      : { rrset, rrsigs, status, credibility, reason, expiresAt, ttl, rrsigTtl: e.rrsigTtl };
+      : { rrset, rrsigs, status, credibility, reason, expiresAt, ttl, rrsigTtl: this.rrsigTtlOf[s]! };
   }
 
   /**
@@ -362,33 +374,42 @@ export class RRsetCache {
    * RRsets can be reused while the handles it was built from are still returned.
    */
   handle(name: Name, type: number, cls: number = RRClass.IN): RRsetHandle | undefined {
-    const e = this.find(name.key, type, cls);
-    if (e === undefined) return undefined;
-    if (e.expiresAt <= this.clock.now()) {
-      this.remove(e);
+    const s = this.find(name.wire, type, cls);
+    if (s === NIL) return undefined;
+    if (this.expires[s]! <= this.clock.now()) {
+      this.remove(s);
       return undefined;
     }
-    e.hot = true;
-    return e;
+    this.flags[s]! |= HOT;
+    let h = this.handles.get(s);
+    if (h === undefined) {
+      h = new SlotHandle(STATUSES[(this.flags[s]! >>> STATUS_SHIFT) & 7]!, s);
+      this.handles.set(s, h);
+    }
+    return h;
   }
 
-  /** Views of the RDATAs of a handle's RRset (as `lookup(...).rrset.rdatas`). */
+  /** Views of the RDATAs of a handle's RRset (as `lookup(...).rrset.rdatas`); none once its entry is gone. */
   handleRdatas(h: RRsetHandle): Uint8Array[] {
-    if (!(h instanceof Entry)) throw new TypeError('handleRdatas: not a handle of an RRset cache');
-    return h.list(false);
+    if (!(h instanceof SlotHandle)) throw new TypeError('handleRdatas: not a handle of an RRset cache');
+    return this.handles.get(h.slot) === h ? this.list(h.slot, false) : [];
   }
 
   delete(name: Name, type: number, cls: number = RRClass.IN): boolean {
-    const e = this.find(name.key, type, cls);
-    if (e === undefined) return false;
-    this.remove(e);
+    const s = this.find(name.wire, type, cls);
+    if (s === NIL) return false;
+    this.remove(s);
     return true;
   }
 
   clear(): void {
-    this.byName.clear();
+    this.buckets.fill(NIL);
     this.order.clear();
     this.arena.clear();
+    this.reasons.clear();
+    this.handles.clear();
+    this.top = 0;
+    this.freeHead = NIL;
     this.entryBytes = 0;
     this.dnames = 0;
   }
@@ -397,71 +418,174 @@ export class RRsetCache {
   prune(): number {
     const now = this.clock.now();
     let n = 0;
-    for (const e of this.order) {
-      if (e.expiresAt <= now) {
-        this.remove(e);
+    this.order.forEach((s) => {
+      if (this.expires[s]! <= now) {
+        this.remove(s);
         n++;
       }
-    }
+    });
     return n;
   }
 
-  /** The entry of (owner key, type, class), expired or not. */
-  private find(nameKey: string, type: number, cls: number): Entry | undefined {
-    const list = this.byName.get(nameKey);
-    if (list === undefined) return undefined;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      if (e.type === type && e.cls === cls) return e;
-    }
-    return undefined;
+  /** The slot of (owner, type, class), expired or not, or NIL. */
+  private find(w: Uint8Array, type: number, cls: number): number {
+    return this.findHashed(ownerHash(w, type, cls), w, type, cls);
   }
 
-  private remove(e: Entry): void {
-    const list = this.byName.get(e.nameKey);
-    if (list !== undefined) {
-      const i = list.indexOf(e);
-      if (i >= 0) {
-        if (list.length === 1) this.byName.delete(e.nameKey);
-        else {
-          list[i] = list[list.length - 1]!;
-          list.pop();
-        }
+  private findHashed(hash: number, w: Uint8Array, type: number, cls: number): number {
+    for (let s = this.buckets[hash & (this.buckets.length - 1)]!; s !== NIL; s = this.chain[s]!) {
+      if (this.hashOf[s] === hash && this.typeOf[s] === type && this.classOf[s] === cls && this.ownerIs(s, w)) return s;
+    }
+    return NIL;
+  }
+
+  /** True when slot `s`'s owner is the name `w` (wire form) in any letter case (RFC 4343). */
+  private ownerIs(s: number, w: Uint8Array): boolean {
+    if (this.nameLength[s] !== w.length) return false;
+    const b = this.arena.buf(s);
+    const at = this.arena.start(s);
+    for (let i = 0; i < w.length; i++) if (lowerOctet(b[at + i]!) !== lowerOctet(w[i]!)) return false;
+    return true;
+  }
+
+  /** The owner name: `asked` itself when the stored octets are the same (same letter case). */
+  private owner(s: number, asked: Name): Name {
+    const b = this.arena.buf(s);
+    const w = asked.wire;
+    const at = this.arena.start(s);
+    let i = 0;
+    while (i < w.length && w[i] === b[at + i]) i++;
+    return i === w.length ? asked : Name.fromWire(b.slice(at, at + this.nameLength[s]!));
+  }
+
+  /** Writes the entry's octets (owner wire, then u16-length-prefixed RDATAs, then RRSIGs) into its placed slot. */
+  private fill(s: number, data: RRsetInsert): void {
+    const b = this.arena.buf(s);
+    let p = this.arena.start(s);
+    b.set(data.rrset.name.wire, p);
+    p += this.nameLength[s]!;
+    for (const list of [data.rrset.rdatas, data.rrsigs]) {
+      for (const rd of list) {
+        b[p] = rd.length >>> 8;
+        b[p + 1] = rd.length & 0xff;
+        b.set(rd, p + 2);
+        p += 2 + rd.length;
       }
     }
-    this.order.delete(e);
-    this.arena.free(e);
-    this.entryBytes -= e.size;
-    if (e.type === RRType.DNAME) this.dnames--;
+  }
+
+  /** Views of the stored RDATAs (`sigs` false) or RRSIG RDATAs (`sigs` true). */
+  private list(s: number, sigs: boolean): Uint8Array[] {
+    const b = this.arena.buf(s);
+    let p = this.arena.start(s) + this.nameLength[s]!;
+    const rdatas = this.rdataCount[s]!;
+    if (sigs) {
+      for (let i = 0; i < rdatas; i++) p += 2 + ((b[p]! << 8) | b[p + 1]!);
+    }
+    const count = sigs ? this.sigCount[s]! : rdatas;
+    const out = new Array<Uint8Array>(count);
+    for (let i = 0; i < count; i++) {
+      const len = (b[p]! << 8) | b[p + 1]!;
+      out[i] = b.subarray(p + 2, p + 2 + len);
+      p += 2 + len;
+    }
+    return out;
+  }
+
+  /** A free slot number, growing the arrays when none is left. */
+  private allocate(): number {
+    if (this.freeHead !== NIL) {
+      const s = this.freeHead;
+      this.freeHead = this.chain[s]!;
+      return s;
+    }
+    if (this.top === this.capacity) this.grow(this.capacity * 2);
+    return this.top++;
+  }
+
+  /** Doubles the slot arrays (copying them) and rehashes the live slots into as many buckets. */
+  private grow(capacity: number): void {
+    const copy = <A extends Int32Array | Uint16Array | Uint8Array | Uint32Array | Float64Array>(old: A, make: (n: number) => A): A => {
+      const a = make(capacity);
+      a.set(old);
+      return a;
+    };
+    this.hashOf = copy(this.hashOf, (n) => new Int32Array(n));
+    this.chain = copy(this.chain, (n) => new Int32Array(n));
+    this.typeOf = copy(this.typeOf, (n) => new Uint16Array(n));
+    this.classOf = copy(this.classOf, (n) => new Uint16Array(n));
+    this.rdataCount = copy(this.rdataCount, (n) => new Uint16Array(n));
+    this.sigCount = copy(this.sigCount, (n) => new Uint16Array(n));
+    this.nameLength = copy(this.nameLength, (n) => new Uint8Array(n));
+    this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.ttlOf = copy(this.ttlOf, (n) => new Uint32Array(n));
+    this.rrsigTtlOf = copy(this.rrsigTtlOf, (n) => new Uint32Array(n));
+    this.expires = copy(this.expires, (n) => new Float64Array(n));
+    this.arena.grow(capacity);
+    this.order.grow(capacity);
+    this.capacity = capacity;
+    // Rehash: every live slot is in the CLOCK order; free slots keep their free-list links.
+    this.buckets = new Int32Array(capacity).fill(NIL);
+    const mask = capacity - 1;
+    this.order.forEach((s) => {
+      const b = this.hashOf[s]! & mask;
+      this.chain[s] = this.buckets[b]!;
+      this.buckets[b] = s;
+    });
+  }
+
+  private remove(s: number): void {
+    const b = this.hashOf[s]! & (this.buckets.length - 1);
+    let p = this.buckets[b]!;
+    if (p === s) this.buckets[b] = this.chain[s]!;
+    else {
+      while (p !== NIL && this.chain[p] !== s) p = this.chain[p]!;
+      if (p !== NIL) this.chain[p] = this.chain[s]!;
+    }
+    this.order.unlink(s);
+    this.arena.free(s);
+    const reason = this.reasons.size === 0 ? undefined : this.reasons.get(s);
+    this.entryBytes -= ENTRY_OVERHEAD + (this.nameLength[s]! + 2) * 2 + (reason?.detail.length ?? 0) * 2;
+    if (reason !== undefined) this.reasons.delete(s);
+    if (this.handles.size > 0) this.handles.delete(s);
+    if (this.typeOf[s] === RRType.DNAME) this.dnames--;
+    this.chain[s] = this.freeHead;
+    this.freeHead = s;
   }
 
   /** CLOCK sweep until the size bound holds again; expired entries go first as they are met. */
   private evict(now: number): void {
-    clockSweep(this.order, now, () => this.bytes <= this.maxBytes, (e) => {
-      this.remove(e);
-    });
+    this.order.sweep(
+      () => this.bytes <= this.maxBytes,
+      (s) => {
+        const f = this.flags[s]!;
+        if ((f & HOT) === 0 || this.expires[s]! <= now) return false;
+        this.flags[s] = f & ~HOT;
+        return true;
+      },
+      (s) => {
+        this.remove(s);
+      },
+    );
   }
 
-}
-
-/** The replacement decision of the module header for a cached entry and new data. */
-function admit(cached: Entry, data: RRsetInsert, now: number): InsertOutcome {
-  if (cached.expiresAt <= now) return InsertOutcome.stored;
-  const same = sameRdataSet(cached.list(false), data.rrset.rdatas);
-  if (cached.status === SecurityStatus.bogus) {
-    if (data.status !== SecurityStatus.bogus) return InsertOutcome.stored;
-    return same ? InsertOutcome.rejected : InsertOutcome.stored;
+  /** The replacement decision of the module header for a cached entry and new data. */
+  private admit(cached: number, data: RRsetInsert, now: number): InsertOutcome {
+    if (this.expires[cached]! <= now) return InsertOutcome.stored;
+    const same = sameRdataSet(this.list(cached, false), data.rrset.rdatas);
+    const f = this.flags[cached]!;
+    const status = STATUSES[(f >>> STATUS_SHIFT) & 7]!;
+    const credibility = ((f >>> CREDIBILITY_SHIFT) & 7) as Credibility;
+    if (status === SecurityStatus.bogus) {
+      if (data.status !== SecurityStatus.bogus) return InsertOutcome.stored;
+      return same ? InsertOutcome.rejected : InsertOutcome.stored;
+    }
+    if (credibilityRank(data.credibility, data.status) >= credibilityRank(credibility, status)) {
+      return InsertOutcome.stored;
+    }
+    if (same && status === SecurityStatus.secure && data.status !== SecurityStatus.bogus && data.credibility >= credibility) {
+      return InsertOutcome.refreshed;
+    }
+    return InsertOutcome.rejected;
   }
-  if (credibilityRank(data.credibility, data.status) >= credibilityRank(cached.credibility, cached.status)) {
-    return InsertOutcome.stored;
-  }
-  if (
-    same &&
-    cached.status === SecurityStatus.secure &&
-    data.status !== SecurityStatus.bogus &&
-    data.credibility >= cached.credibility
-  ) {
-    return InsertOutcome.refreshed;
-  }
-  return InsertOutcome.rejected;
 }

@@ -275,3 +275,14 @@ test('handle: the same object while the same data is held; another or none after
   cache.delete(n('www.example.'), RRType.A);
   assert.equal(cache.handle(n('www.example.'), RRType.A), undefined, 'deleted: none');
 });
+
+test('handleRdatas: none for a handle whose entry is gone, an error for something not a handle', () => {
+  const { cache } = setup();
+  cache.insert({ ...unsigned(www(100, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: insecure });
+  const h = cache.handle(n('www.example.'), RRType.A);
+  assert.ok(h !== undefined, 'held: a handle');
+  cache.delete(n('www.example.'), RRType.A);
+  cache.insert({ ...unsigned(www(100, '192.0.2.9')), credibility: Credibility.answerAuthoritative, status: insecure });
+  assert.deepEqual(cache.handleRdatas(h), [], 'the old handle reads nothing, not the data now in its place');
+  assert.throws(() => cache.handleRdatas({ status: insecure }), TypeError, 'a look-alike object is refused');
+});
