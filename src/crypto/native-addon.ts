@@ -24,10 +24,26 @@ export interface NativeAddon {
   rsaKey(digest: NativeDigest, modulus: Uint8Array, exponent: Uint8Array): NativeKey | null;
   /** ECDSA key from the RFC 6605 §4 field (x || y) for algorithm 13 or 14. */
   ecKey(algorithm: 13 | 14, xy: Uint8Array): NativeKey | null;
-  /** True if `signature` is valid over `data`: RSA exactly modulus octets, ECDSA r || s. */
+  /**
+   * EdDSA key from the RFC 8080 §3 field (32 octets Ed25519, 57 Ed448). Absent from builds older
+   * than the EdDSA support: EdDSA then goes through node:crypto.
+   */
+  edKey?(algorithm: 15 | 16, key: Uint8Array): NativeKey | null;
+  /** True if `signature` is valid over `data`: RSA exactly modulus octets, ECDSA r || s, EdDSA R || S. */
   verify(key: NativeKey, data: Uint8Array, signature: Uint8Array): boolean;
   /** Many checks in one call: out[i] is 1 for a valid signature, 0 otherwise. */
   verifyBatch(keys: readonly NativeKey[], data: readonly Uint8Array[], signatures: readonly Uint8Array[], out: Uint8Array): void;
+  /**
+   * The checks on one of libuv's threads; later `callback(out)` (out[i] 1 valid, 0 not; null if
+   * the batch could not run). False, and nothing queued, while an earlier batch is still running:
+   * one batch at a time. Bytes are copied when queued. Absent from older builds.
+   */
+  verifyAsync?(
+    keys: readonly NativeKey[],
+    data: readonly Uint8Array[],
+    signatures: readonly Uint8Array[],
+    callback: (out: Uint8Array | null) => void,
+  ): boolean;
 }
 
 export type NativeLoad =

@@ -12,6 +12,12 @@
 //   a P-256 verify). A message is two transferred buffers: a
 //   Uint32Array of (algorithm, key length, data length, signature length) per job and the
 //   concatenated bytes; the answer is one transferred Uint8Array of 0/1.
+// - NativeAsyncVerifier: the native addon's verifyAsync, which runs a batch on one of libuv's
+//   threads (napi async work): no second isolate, no message, no structured clone; the bytes are
+//   copied once in C. Keys are imported and cached on the main thread (native-backend.ts
+//   `prepare`). The addon runs one batch at a time; the calls made while it runs are coalesced
+//   and go as the next batch when it answers, so a busy resolver sends few, large batches. So it
+//   is one verifying thread beside the main one, at a few µs per batch.
 // - CallbackVerifier: node:crypto's asynchronous form, `crypto.verify(hash, data, key, sig, cb)`,
 //   which runs each check on libuv's threadpool (UV_THREADPOOL_SIZE, default 4), with the keys
 //   imported and cached on the main thread by the node backend (`prepareVerify`).
@@ -36,7 +42,8 @@ import { Worker } from 'node:worker_threads';
 import { publishLog } from '../core/diagnostics.js';
 import { CryptoError } from '../core/errors.js';
 import { assertVerifyArgs, unsupportedAlgorithm, type CryptoBackend, type VerifyJob } from './backend.js';
-import { createPreferredBackend, type NativeCryptoBackend } from './native-backend.js';
+import type { NativeAddon, NativeKey } from './native-addon.js';
+import { createNativeBackend, createPreferredBackend, type NativeCryptoBackend } from './native-backend.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeCryptoBackend, type PreparedVerify } from './node-backend.js';
 
 /** Uint32 words per job in a request's `meta`. */
@@ -394,6 +401,208 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
   return new VerifyPool(options);
 }
 
+export interface NativeAsyncVerifierOptions {
+  /** Checks queued or running off the main thread at most; the excess runs inline (default 4096). */
+  readonly maxQueuedJobs?: number;
+  readonly keyCacheSize?: number;
+}
+
+/** A `verifyBatch` call's checks waiting for (or in) an async batch. */
+interface AsyncWaiting {
+  readonly out: boolean[];
+  /** Its checks not answered yet. */
+  remaining: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** `verifyBatch` through the native addon's verifyAsync on libuv's threadpool (module header). */
+export class NativeAsyncVerifier implements ClosableCryptoBackend {
+  readonly name = 'native-async';
+  private readonly inline: NativeCryptoBackend;
+  private readonly run: NonNullable<NativeAddon['verifyAsync']>;
+  private readonly maxQueued: number;
+  /** Checks not yet sent, in order, with whom they answer. */
+  private keys: NativeKey[] = [];
+  private data: Uint8Array[] = [];
+  private sigs: Uint8Array[] = [];
+  private owners: AsyncWaiting[] = [];
+  /** Per queued check: its position in its owner's `out`. */
+  private at: number[] = [];
+  /** Checks in the running batch, and whether one runs. */
+  private running = 0;
+  private busy = false;
+  private flushQueued = false;
+  private closed = false;
+  /** Batches handed to the addon, for metrics and tests. */
+  batches = 0;
+
+  constructor(inline: NativeCryptoBackend, run: NonNullable<NativeAddon['verifyAsync']>, options: NativeAsyncVerifierOptions = {}) {
+    this.inline = inline;
+    this.run = run;
+    this.maxQueued = Math.max(1, options.maxQueuedJobs ?? 4096);
+  }
+
+  /** Checks queued or running off the main thread. */
+  get queuedJobs(): number {
+    return this.running + this.keys.length;
+  }
+
+  supportsVerify(algorithm: number): boolean {
+    return this.inline.supportsVerify(algorithm);
+  }
+
+  verify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    return this.inline.verify(algorithm, publicKey, data, signature);
+  }
+
+  verifyBatch(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    if (this.closed) return Promise.reject(new CryptoError('native async verifier is closed'));
+    const out = new Array<boolean>(jobs.length);
+    let waiting: AsyncWaiting | undefined;
+    let promise: Promise<boolean[]> | undefined;
+    try {
+      for (let i = 0; i < jobs.length; i++) {
+        const j = jobs[i]!;
+        // Caller-runs beyond the bound (module header); answered here as `verify` would.
+        if (this.queuedJobs >= this.maxQueued) {
+          out[i] = this.inline.verify(j.algorithm, j.publicKey, j.data, j.signature);
+          continue;
+        }
+        const p = this.inline.prepare(j.algorithm, j.publicKey, j.data, j.signature);
+        if (typeof p === 'boolean') {
+          out[i] = p;
+          continue;
+        }
+        if (waiting === undefined) {
+          const w: AsyncWaiting = { out, remaining: 0, resolve: () => undefined, reject: () => undefined };
+          promise = new Promise<boolean[]>((resolve, reject) => {
+            w.resolve = () => { resolve(out); };
+            w.reject = reject;
+          });
+          waiting = w;
+        }
+        waiting.remaining++;
+        this.at.push(i);
+        this.keys.push(p.key);
+        this.data.push(j.data);
+        this.sigs.push(p.signature);
+        this.owners.push(waiting);
+      }
+    } catch (err) {
+      // Bad arguments (as `verify` throws): nothing of this call may stay queued.
+      if (waiting !== undefined) this.drop(waiting);
+      return Promise.reject(asError(err));
+    }
+    if (waiting === undefined) return Promise.resolve(out);
+    if (!this.busy && !this.flushQueued) {
+      // Calls made in this microtask checkpoint travel together.
+      this.flushQueued = true;
+      queueMicrotask(() => { this.flush(); });
+    }
+    return promise!;
+  }
+
+  /** Removes the queued checks of one call (its arguments were refused). */
+  private drop(w: AsyncWaiting): void {
+    for (let i = this.owners.length - 1; i >= 0; i--) {
+      if (this.owners[i] !== w) continue;
+      this.owners.splice(i, 1);
+      this.at.splice(i, 1);
+      this.keys.splice(i, 1);
+      this.data.splice(i, 1);
+      this.sigs.splice(i, 1);
+    }
+  }
+
+  /** Hands the queued checks to the addon as one batch, unless one is running. */
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.busy || this.closed || this.keys.length === 0) return;
+    const keys = this.keys;
+    const data = this.data;
+    const sigs = this.sigs;
+    const owners = this.owners;
+    const at = this.at;
+    this.keys = [];
+    this.data = [];
+    this.sigs = [];
+    this.owners = [];
+    this.at = [];
+    let queued: boolean;
+    try {
+      queued = this.run(keys, data, sigs, (ok) => { this.answer(owners, at, ok); });
+    } catch (err) {
+      this.fail(owners, asError(err));
+      return;
+    }
+    if (!queued) {
+      // The addon still runs a batch this verifier did not send (another user of the addon in
+      // this thread): answer these here rather than wait for a callback we cannot see.
+      for (let k = 0; k < owners.length; k++) {
+        const w = owners[k]!;
+        w.out[at[k]!] = this.inline.verifyPrepared(keys[k]!, data[k]!, sigs[k]!);
+        if (--w.remaining === 0) w.resolve();
+      }
+      return;
+    }
+    this.busy = true;
+    this.running = keys.length;
+    this.batches++;
+  }
+
+  private answer(owners: readonly AsyncWaiting[], at: readonly number[], ok: Uint8Array | null): void {
+    this.busy = false;
+    this.running = 0;
+    if (ok?.length !== owners.length) {
+      this.fail(owners, new CryptoError('native async verify batch did not run; its checks are indeterminate'));
+    } else {
+      for (let k = 0; k < owners.length; k++) {
+        const w = owners[k]!;
+        w.out[at[k]!] = ok[k] === 1;
+        if (--w.remaining === 0) w.resolve();
+      }
+    }
+    // What queued up while this batch ran goes at once, as the next batch.
+    this.flush();
+  }
+
+  private fail(owners: readonly AsyncWaiting[], error: Error): void {
+    const seen = new Set<AsyncWaiting>();
+    for (const w of owners) {
+      if (seen.has(w)) continue;
+      seen.add(w);
+      w.reject(error);
+    }
+  }
+
+  /** Later calls reject; checks not yet sent reject; a running batch still answers. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const owners = this.owners;
+    this.keys = [];
+    this.data = [];
+    this.sigs = [];
+    this.owners = [];
+    this.at = [];
+    this.fail(owners, new CryptoError('native async verifier closed'));
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A native async verifier, or undefined (with the reason) when the addon is not built or lacks
+ * verifyAsync.
+ */
+export function createNativeAsyncVerifier(options: NativeAsyncVerifierOptions = {}): NativeAsyncVerifier | { reason: string } {
+  const made = createNativeBackend(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize });
+  if (!('backend' in made)) return { reason: made.reason };
+  const run = made.backend.asyncRunner();
+  if (run === undefined) return { reason: 'the native addon was built without verifyAsync (npm run build:native)' };
+  return new NativeAsyncVerifier(made.backend, run, options);
+}
+
 export interface CallbackVerifierOptions {
   /** Checks outstanding on libuv's threadpool at most; the excess runs inline (default 4096). */
   readonly maxQueuedJobs?: number;
@@ -497,7 +706,7 @@ export interface VerifyBackendSettings {
  * where the 28 µs per query it takes off the main thread is the gain; the callback form is kept
  * for comparison in bench/crypto/pool-bench.ts.
  */
-export const DEFAULT_VERIFY_OFFLOAD = 'inline' as 'callback' | 'inline' | 'threads';
+export const DEFAULT_VERIFY_OFFLOAD = 'inline' as 'callback' | 'inline' | 'native-async' | 'threads';
 
 /**
  * Pool size for `DEFAULT_VERIFY_OFFLOAD === 'threads'`: one worker per core the main thread does
@@ -518,6 +727,12 @@ export function createVerifyBackend(settings: VerifyBackendSettings = {}): Closa
       return inlineBackend(cache);
     case 'callback':
       return createCallbackVerifier(cache);
+    case 'native-async': {
+      const v = createNativeAsyncVerifier(cache);
+      if (v instanceof NativeAsyncVerifier) return v;
+      publishLog({ level: 'warn', msg: 'crypto: native async verifier not available, verifying inline', reason: v.reason });
+      return inlineBackend(cache);
+    }
     case 'threads':
       return createVerifyPool({ ...cache, workers: defaultVerifyWorkers() });
   }

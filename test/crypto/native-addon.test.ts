@@ -6,7 +6,10 @@
 //   rfc-vectors, malformed and differential tests);
 // - ECDSA signatures whose r or s need DER padding or lose leading zeros (the addon re-encodes
 //   r || s as DER) verify;
-// - without the addon the preferred backend is node:crypto and the log says so once.
+// - without the addon the preferred backend is node:crypto and the log says so once;
+// - EdDSA goes through the addon itself (edKey, RFC 8080 §6 examples), with lengths checked;
+// - verifyAsync runs one batch at a time on a copy of its bytes, and NativeAsyncVerifier built on
+//   it answers as node, coalesces the calls of one tick, stays bounded and closes cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,9 +26,11 @@ import { createNobleSigner } from '../../src/crypto/noble-backend.js';
 import { createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
 import type { RsaPrivateKey } from '../../src/crypto/private-key.js';
 import { generatePrivateKey } from '../../src/crypto/signer.js';
-import { createVerifyPool } from '../../src/crypto/verify-pool.js';
+import { NativeAsyncVerifier, createNativeAsyncVerifier, createVerifyPool } from '../../src/crypto/verify-pool.js';
 import { makeDsaKey, dsaSignRaw } from './dsa-test-key.js';
 import { encodeDsaSignature } from '../../src/crypto/dsa-signature.js';
+import { RFC_EXAMPLES } from '../vectors/crypto-rfc-examples.js';
+import { b64, exampleSignedData } from './signed-data.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -226,4 +231,148 @@ test('without the addon the preferred backend is node:crypto and the log says so
   assert.match(out.logs[0]!.reason, /ANCHORD_NATIVE_CRYPTO=0/);
   // And with the addon there, no such record (checked in-process: this thread loaded it or not).
   if (native !== undefined) assert.equal(createPreferredBackend().name, 'native');
+});
+
+test('native: RFC 8080 §6 Ed25519 and Ed448 examples verify through the addon itself (edKey), and every change fails', () => {
+  requireNative();
+  assert.ok(load.ok, 'addon loaded');
+  const addon = load.addon;
+  assert.equal(typeof addon.edKey, 'function', 'the addon does EdDSA (stale build? npm run build:native)');
+  const eddsa = RFC_EXAMPLES.filter((ex) => ex.algorithm === 15 || ex.algorithm === 16);
+  assert.equal(eddsa.length, 4, 'two Ed25519 and two Ed448 examples');
+  for (const ex of eddsa) {
+    const key = addon.edKey!(ex.algorithm as 15 | 16, b64(ex.publicKey));
+    assert.ok(key !== null, `${ex.name}: key imported`);
+    const data = exampleSignedData(ex);
+    const sig = b64(ex.signature);
+    assert.equal(addon.verify(key, data, sig), true, `${ex.name}: verifies`);
+    // The kept context answers again after a failure and after another success.
+    const badData = data.slice();
+    badData[badData.length - 1]! ^= 1;
+    const badSig = sig.slice();
+    badSig[5]! ^= 0x10;
+    assert.equal(addon.verify(key, badData, sig), false, `${ex.name}: data changed`);
+    assert.equal(addon.verify(key, data, badSig), false, `${ex.name}: signature changed`);
+    assert.equal(addon.verify(key, data, sig.subarray(1)), false, `${ex.name}: signature one octet short`);
+    assert.equal(addon.verify(key, data, concatBytes(sig, Uint8Array.of(0))), false, `${ex.name}: one octet long`);
+    assert.equal(addon.verify(key, data, new Uint8Array(0)), false, `${ex.name}: empty signature`);
+    assert.equal(addon.verify(key, data, sig), true, `${ex.name}: verifies again`);
+    const out = new Uint8Array(3);
+    addon.verifyBatch([key, key, key], [data, badData, data], [sig, sig, badSig], out);
+    assert.deepEqual([...out], [1, 0, 0], `${ex.name}: batch`);
+  }
+});
+
+test('native: EdDSA keys of the wrong length are null, keys that are not points verify nothing, bad arguments throw', () => {
+  requireNative();
+  assert.ok(load.ok, 'addon loaded');
+  const addon = load.addon;
+  for (const [alg, len] of [[15, 32], [16, 57]] as const) {
+    for (const l of [0, 1, len - 1, len + 1, 64, 114]) assert.equal(addon.edKey!(alg, new Uint8Array(l)), null, `alg ${alg} length ${l}`);
+  }
+  // y = 2 is not on edwards25519 (no x solves the curve equation): a key, but nothing verifies.
+  const notPoint = new Uint8Array(32);
+  notPoint[0] = 2;
+  const k = addon.edKey!(15, notPoint);
+  if (k !== null) assert.equal(addon.verify(k, new Uint8Array(10), new Uint8Array(64).fill(1)), false, 'not a point');
+  assert.throws(() => addon.edKey!(13 as 15, new Uint8Array(32)), TypeError, 'algorithm 13 is not EdDSA');
+  assert.throws(() => addon.edKey!(15, 'x' as unknown as Uint8Array), TypeError, 'string key');
+  const be = requireNative();
+  const node = createNodeBackend();
+  for (let i = 0; i < 50; i++) {
+    const key = rnd.fill(new Uint8Array(32));
+    const data = rnd.fill(new Uint8Array(40));
+    const sig = rnd.fill(new Uint8Array(64));
+    assert.equal(be.verify(15, key, data, sig), node.verify(15, key, data, sig), 'random key and signature: as node');
+  }
+});
+
+test('native verifyAsync: one batch at a time, bytes copied when queued, answers as verify', async () => {
+  requireNative();
+  assert.ok(load.ok, 'addon loaded');
+  const addon = load.addon;
+  assert.equal(typeof addon.verifyAsync, 'function', 'the addon has verifyAsync (stale build? npm run build:native)');
+  const be = requireNative();
+  const jobs = jobsForAll().filter((j) => j.algorithm !== 3);
+  const prepared = jobs.map((j) => be.prepare(j.algorithm, j.publicKey, j.data, j.signature));
+  const idx = prepared.map((p, i) => (typeof p === 'boolean' ? -1 : i)).filter((i) => i >= 0);
+  assert.ok(idx.length > 100, 'most jobs reach the addon');
+  const keys = idx.map((i) => (prepared[i] as Exclude<(typeof prepared)[number], boolean>).key);
+  const sigs = idx.map((i) => (prepared[i] as Exclude<(typeof prepared)[number], boolean>).signature.slice());
+  const data = idx.map((i) => jobs[i]!.data.slice());
+  const want = idx.map((_, k) => (be.verifyPrepared(keys[k]!, data[k]!, sigs[k]!) ? 1 : 0));
+  const answer = new Promise<Uint8Array | null>((resolve) => {
+    assert.equal(addon.verifyAsync!(keys, data, sigs, resolve), true, 'queued');
+  });
+  assert.equal(addon.verifyAsync!(keys.slice(0, 1), data.slice(0, 1), sigs.slice(0, 1), () => undefined), false, 'a second batch is refused while one runs');
+  // Changing the inputs after queueing changes nothing: the batch has its own copy.
+  for (const d of data) d.fill(0);
+  for (const s of sigs) s.fill(0);
+  const out = await answer;
+  assert.ok(out !== null, 'the batch ran');
+  assert.deepEqual([...out], want, 'answers as verify');
+  assert.throws(() => addon.verifyAsync!([], [], [], () => undefined), TypeError, 'empty batch');
+  assert.throws(() => addon.verifyAsync!(keys.slice(0, 2), data.slice(0, 1), sigs.slice(0, 2), () => undefined), TypeError, 'lengths differ');
+  assert.throws(() => addon.verifyAsync!([{} as (typeof keys)[number]], data.slice(0, 1), sigs.slice(0, 1), () => undefined), TypeError, 'not a key');
+  // After the refusals the addon takes a batch again.
+  const again = await new Promise<Uint8Array | null>((resolve) => {
+    assert.equal(addon.verifyAsync!(keys.slice(0, 1), [jobs[idx[0]!]!.data], [sigs[0]!], resolve), true, 'queued again');
+  });
+  assert.ok(again !== null && again.length === 1, 'one answer');
+});
+
+test('NativeAsyncVerifier: answers as node for every algorithm; calls of one tick share a batch; bounded; closes', async () => {
+  requireNative();
+  const made2 = createNativeAsyncVerifier();
+  assert.ok(made2 instanceof NativeAsyncVerifier, `native async verifier (${'reason' in made2 ? made2.reason : ''})`);
+  const v = made2;
+  const node = createNodeBackend();
+  const jobs = jobsForAll();
+  const want = jobs.map((j) => node.verify(j.algorithm, j.publicKey, j.data, j.signature));
+  try {
+    assert.equal(v.name, 'native-async');
+    assert.deepEqual(await v.verifyBatch(jobs), want, 'one call');
+    // Many calls in one tick (as many queries continued by one answer): few batches, right answers.
+    const before = v.batches;
+    const parts: Promise<boolean[]>[] = [];
+    for (let i = 0; i < jobs.length; i += 7) parts.push(v.verifyBatch(jobs.slice(i, i + 7)));
+    assert.deepEqual((await Promise.all(parts)).flat(), want, 'calls of one tick');
+    assert.ok(v.batches - before <= 2, `${parts.length} calls went in ${v.batches - before} batches`);
+    assert.equal(v.queuedJobs, 0, 'nothing left queued');
+    // Bad arguments reject the call, as verify throws, and leave nothing of it queued.
+    const u = new Uint8Array(64);
+    await assert.rejects(v.verifyBatch([jobs[0]!, { algorithm: 1, publicKey: u, data: u, signature: u }]), CryptoError);
+    assert.equal(v.queuedJobs, 0, 'the refused call left nothing queued');
+    assert.deepEqual(await v.verifyBatch(jobs.slice(0, 5)), want.slice(0, 5), 'works after a refused call');
+    assert.deepEqual(await v.verifyBatch([]), [], 'empty call');
+    assert.equal(v.verify(jobs[0]!.algorithm, jobs[0]!.publicKey, jobs[0]!.data, jobs[0]!.signature), want[0], 'sync verify inline');
+  } finally {
+    await v.close();
+  }
+  await assert.rejects(v.verifyBatch(jobs.slice(0, 1)), CryptoError, 'closed');
+  // Bounded: beyond maxQueuedJobs the caller's thread answers, with the same answers.
+  const small = createNativeAsyncVerifier({ maxQueuedJobs: 3 });
+  assert.ok(small instanceof NativeAsyncVerifier, 'small verifier');
+  try {
+    const parts = [small.verifyBatch(jobs.slice(0, 40)), small.verifyBatch(jobs.slice(40, 80))];
+    assert.ok(small.queuedJobs <= 3, `at most 3 queued, saw ${small.queuedJobs}`);
+    assert.deepEqual((await Promise.all(parts)).flat(), want.slice(0, 80), 'bounded answers');
+  } finally {
+    await small.close();
+  }
+});
+
+test('NativeAsyncVerifier: closing rejects the checks not yet sent; a running batch still answers', async () => {
+  requireNative();
+  const v = createNativeAsyncVerifier();
+  assert.ok(v instanceof NativeAsyncVerifier, 'native async verifier');
+  const jobs = jobsForAll().filter((j) => j.algorithm === 13 || j.algorithm === 8);
+  const node = createNodeBackend();
+  const first = v.verifyBatch(jobs);
+  await Promise.resolve(); // the first call's batch is handed over at the end of this tick
+  await Promise.resolve();
+  const second = v.verifyBatch(jobs.slice(0, 3));
+  await v.close();
+  await assert.rejects(second, CryptoError, 'queued behind the running batch: rejected');
+  assert.deepEqual(await first, jobs.map((j) => node.verify(j.algorithm, j.publicKey, j.data, j.signature)), 'the running batch answers');
 });

@@ -198,7 +198,7 @@ describe('verify pool and callback verifier', () => {
       const inline = loadNativeAddon().ok ? 'native' : 'node';
       assert.equal(made[0]!.name, inline);
       assert.equal(made[1]!.name, `pool(${inline} x1)`);
-      const byDefault = { inline, callback: 'node-callback', threads: `pool(${inline} x${defaultVerifyWorkers()})` }[DEFAULT_VERIFY_OFFLOAD];
+      const byDefault = { inline, callback: 'node-callback', 'native-async': inline === 'native' ? 'native-async' : inline, threads: `pool(${inline} x${defaultVerifyWorkers()})` }[DEFAULT_VERIFY_OFFLOAD];
       assert.equal(made[2]!.name, byDefault, 'the default backend');
       for (const b of made) assert.deepEqual(await b.verifyBatch(jobs), expected, b.name);
     } finally {
