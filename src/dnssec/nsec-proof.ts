@@ -34,7 +34,7 @@
 // Pure module: no I/O, no clock.
 
 import { RRType } from '../wire/constants.js';
-import { Name, compareNames, lowerOctet } from '../wire/name.js';
+import { Name, compareNames } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import type { RRset } from '../wire/record.js';
 import { EdeTag } from './ede-tags.js';
@@ -87,24 +87,7 @@ export function nsecRecords(rrsets: readonly RRset[]): NsecRecord[] {
 
 /** Number of rightmost labels two names share (case-insensitive). */
 export function commonLabels(a: Name, b: Name): number {
-  const na = a.labelCount;
-  const nb = b.labelCount;
-  const n = Math.min(na, nb);
-  let i = 0;
-  for (; i < n; i++) {
-    const la = a.label(na - 1 - i);
-    const lb = b.label(nb - 1 - i);
-    if (la.length !== lb.length) break;
-    let same = true;
-    for (let j = 0; j < la.length; j++) {
-      if (lowerOctet(la[j]!) !== lowerOctet(lb[j]!)) {
-        same = false;
-        break;
-      }
-    }
-    if (!same) break;
-  }
-  return i;
+  return Name.commonLabels(a, b);
 }
 
 /** `*.` + name. */

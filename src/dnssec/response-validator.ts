@@ -165,6 +165,12 @@ export interface ResponseVerdict {
   readonly wildcardProofs: readonly DenialFacts[];
   readonly delegation?: DelegationFacts;
   readonly work: WorkCounters;
+  /**
+   * The response's answer and authority sections as judged (ResponseToValidate's, RRSIGs
+   * attached): the caller caches from them without grouping the records again.
+   */
+  readonly answer: readonly SignedRRset[];
+  readonly authority: readonly SignedRRset[];
 }
 
 export interface NeedKeys {
@@ -759,6 +765,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     wildcardProofs: readonly DenialFacts[];
     delegation?: DelegationFacts;
     work: WorkCounters;
+    answer: readonly SignedRRset[];
+    authority: readonly SignedRRset[];
   } = {
     status,
     kind,
@@ -767,6 +775,8 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     rrsets: judgedSets,
     wildcardProofs,
     work: env.meter.counters(),
+    answer: resp.answer,
+    authority: resp.authority,
   };
   if (firstReason !== undefined) verdict.reason = firstReason;
   if (denial !== undefined) verdict.denial = denial;

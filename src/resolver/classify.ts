@@ -386,20 +386,28 @@ export function classify(msg: Message, qname: Name, qtype: number, zone: Name): 
  * off, is not passed on (Unbound's scrub_sanitize stores it and removes it from the message).
  * Undefined when there is no NS RRset.
  */
-export function extraSections(msg: Message): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
-  const authority = groupSigned(msg.authority).filter((s) => s.rrset.type === RRType.NS);
+export function extraSections(
+  msg: Message,
+  grouped?: readonly SignedRRset[],
+): { authority: SignedRRset[]; additional: SignedRRset[] } | undefined {
+  const authority = (grouped ?? groupSigned(msg.authority)).filter((s) => s.rrset.type === RRType.NS);
   if (authority.length === 0) return undefined;
-  const hosts = new Set<string>();
-  for (const s of authority) {
-    for (const rd of s.rrset.rdatas) {
-      try {
-        const host = decodeTyped(RRType.NS, rd).host;
-        if (host.isSubdomainOf(s.rrset.name)) hosts.add(host.key);
-      } catch {
-        // An unreadable NS record names no server.
-      }
-    }
-  }
-  const additional = groupSigned(msg.additional).filter((s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && hosts.has(s.rrset.name.key));
+  const additional = groupSigned(msg.additional).filter(
+    (s) => (s.rrset.type === RRType.A || s.rrset.type === RRType.AAAA) && servesInZone(authority, s.rrset.name),
+  );
   return { authority, additional };
+}
+
+/**
+ * True when some NS record of `authority` names `host` and `host` lies in that NS RRset's zone.
+ * The RDATA of a decoded NS record is its target's uncompressed wire form, compared as such
+ * (RFC 4343 letter case): a record that equals a well-formed name is that name, so no name is
+ * decoded, and an unreadable one names no server.
+ */
+function servesInZone(authority: readonly SignedRRset[], host: Name): boolean {
+  for (const s of authority) {
+    if (!host.isSubdomainOf(s.rrset.name)) continue;
+    for (const rd of s.rrset.rdatas) if (host.equalsWire(rd)) return true;
+  }
+  return false;
 }

@@ -31,7 +31,7 @@ import { clampTtl, remainingTtl } from '../cache/ttl-policy.js';
 import { SecurityStatus } from '../cache/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
-import { groupSigned, type JudgedRRset, type ResponseVerdict } from '../dnssec/response-validator.js';
+import type { JudgedRRset, ResponseVerdict } from '../dnssec/response-validator.js';
 import type { SignedRRset } from '../dnssec/rrset-validator.js';
 import { anchorKeyTags, keyTagOption } from '../dnssec/trust-anchor-signal.js';
 import { RRClass, Rcode, RRType, isMetaType } from '../wire/constants.js';
@@ -132,6 +132,8 @@ interface DelegationMemo {
   readonly v6: readonly (RRsetHandle | undefined)[];
   readonly nsNames: readonly Name[];
   readonly addresses: ReadonlyMap<string, readonly string[]>;
+  /** The keys of `nsNames`, made when delegationExpiry first asks. */
+  hosts?: ReadonlySet<string>;
 }
 /** Times a question whose answer was bogus is asked again of other servers. */
 const BOGUS_RETRIES = 2;
@@ -534,8 +536,9 @@ export class Resolver {
       return cut.expiresAt;
     };
     const cred = msg.flags.aa ? Credibility.answerAuthoritative : Credibility.answerNonAuthoritative;
-    const signedAnswer = groupSigned(msg.answer);
-    const signedAuth = groupSigned(msg.authority);
+    // The sections as the validator grouped them (the same message): not grouped again.
+    const signedAnswer = v.answer;
+    const signedAuth = v.authority;
     const statusOf = (s: JudgedRRset['status']): SecurityStatus => (validated ? s : SecurityStatus.unchecked);
     const pieceOf = (j: JudgedRRset): Piece => {
       const list = j.section === 'answer' ? signedAnswer : signedAuth;
@@ -624,7 +627,7 @@ export class Resolver {
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
-        const extra = extraSections(msg);
+        const extra = extraSections(msg, signedAuth);
         if (!this.options.minimalResponses) {
           this.noteSkeleton(name, qtype, extra);
           // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
@@ -638,7 +641,7 @@ export class Resolver {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
         // The NS RRset beside the SOA, kept only when answers are to carry it (answer.ts).
-        const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg) : undefined;
+        const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg, signedAuth) : undefined;
         // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
         negative.insert({
           kind: negKind,
@@ -909,6 +912,13 @@ export class Resolver {
     if (configured?.dp.zone.equals(zone) === true) return undefined;
     const ns = this.caches.rrsets.lookup(zone, RRType.NS);
     if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
+    // The host names of the delegation built from this same cached NS RRset (delegationAt), when
+    // there is one: those RDATAs are not decoded again.
+    const memo = this.delegations.get(zone.key);
+    if (memo !== undefined && memo.ns === this.caches.rrsets.handle(zone, RRType.NS)) {
+      memo.hosts ??= new Set(memo.nsNames.map((n) => n.key));
+      return { expiresAt: ns.expiresAt, hosts: memo.hosts };
+    }
     const hosts = new Set<string>();
     for (const rd of ns.rrset.rdatas) {
       const host = decodeTarget(rd);

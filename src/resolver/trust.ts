@@ -613,13 +613,30 @@ export class ChainOfTrust {
         proofSigners: proofSignerNames(msg),
         signedOwners: signedOwners(msg),
       });
-    const known = new Map<string, ZoneStatus>();
+    // Zone statuses settled for this response, by name (a response names a few zones: searched
+    // by comparison, no key strings or Map).
+    const knownNames: Name[] = [];
+    const knownStatus: ZoneStatus[] = [];
+    const known = (n: Name): ZoneStatus | undefined => {
+      for (let i = 0; i < knownNames.length; i++) if (knownNames[i]!.equals(n)) return knownStatus[i];
+      return undefined;
+    };
+    const settle = (n: Name, st: ZoneStatus): void => {
+      for (let i = 0; i < knownNames.length; i++) {
+        if (knownNames[i]!.equals(n)) {
+          knownStatus[i] = st;
+          return;
+        }
+      }
+      knownNames.push(n);
+      knownStatus.push(st);
+    };
     // What the key cache settles at once is answered in the first round; the rest is walked to.
     const keysFor = (n: Name): ZoneStatus | undefined => {
-      let st = known.get(n.key);
+      let st = known(n);
       if (st === undefined) {
         st = this.cachedZoneStatus(ctx, n, hintOf, skip);
-        if (st !== undefined) known.set(n.key, st);
+        if (st !== undefined) settle(n, st);
       }
       return st;
     };
@@ -632,7 +649,7 @@ export class ChainOfTrust {
       for (const z of out.zones) {
         const st = await this.zoneStatus(ctx, z, hintOf(), skip);
         if ('kind' in st) return st;
-        known.set(z.key, st);
+        settle(z, st);
       }
     }
     return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);

@@ -204,6 +204,16 @@ export class Name {
     return true;
   }
 
+  /** True when `wire` is this name's uncompressed wire form, letter case aside (RFC 4343). */
+  equalsWire(wire: Uint8Array): boolean {
+    const w = this.wire;
+    if (w.length !== wire.length) return false;
+    for (let i = 0; i < w.length; i++) {
+      if (LOWER[w[i]!] !== LOWER[wire[i]!]) return false;
+    }
+    return true;
+  }
+
   /** True when this name is `other` or below it. */
   isSubdomainOf(other: Name): boolean {
     const skip = this.offsets.length - other.offsets.length;
@@ -214,6 +224,60 @@ export class Name {
       if (LOWER[this.wire[start + i]!] !== LOWER[other.wire[i]!]) return false;
     }
     return true;
+  }
+
+  /**
+   * Canonical order (RFC 4034 §6.1), as compareNames: labels compared in place in the wire forms,
+   * from the rightmost (no label views made).
+   */
+  static compare(a: Name, b: Name): number {
+    const oa = a.offsets;
+    const ob = b.offsets;
+    const wa = a.wire;
+    const wb = b.wire;
+    const na = oa.length;
+    const nb = ob.length;
+    const n = Math.min(na, nb);
+    for (let i = 1; i <= n; i++) {
+      const pa = oa[na - i]!;
+      const pb = ob[nb - i]!;
+      const la = wa[pa]!;
+      const lb = wb[pb]!;
+      const m = Math.min(la, lb);
+      for (let j = 1; j <= m; j++) {
+        const d = LOWER[wa[pa + j]!]! - LOWER[wb[pb + j]!]!;
+        if (d !== 0) return d;
+      }
+      if (la !== lb) return la - lb;
+    }
+    return na - nb;
+  }
+
+  /** Number of rightmost labels two names share, letter case aside (RFC 4343). */
+  static commonLabels(a: Name, b: Name): number {
+    const oa = a.offsets;
+    const ob = b.offsets;
+    const wa = a.wire;
+    const wb = b.wire;
+    const na = oa.length;
+    const nb = ob.length;
+    const n = Math.min(na, nb);
+    let i = 0;
+    for (; i < n; i++) {
+      const pa = oa[na - 1 - i]!;
+      const pb = ob[nb - 1 - i]!;
+      const len = wa[pa]!;
+      if (len !== wb[pb]!) break;
+      let same = true;
+      for (let j = 1; j <= len; j++) {
+        if (LOWER[wa[pa + j]!] !== LOWER[wb[pb + j]!]) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) break;
+    }
+    return i;
   }
 
   /** The ancestor with `count` labels (count <= labelCount). */
@@ -286,18 +350,5 @@ export function escapeLabel(label: Uint8Array): string {
  * a proper suffix of the other sorts first. Returns <0, 0 or >0.
  */
 export function compareNames(a: Name, b: Name): number {
-  const na = a.labelCount;
-  const nb = b.labelCount;
-  const n = Math.min(na, nb);
-  for (let i = 1; i <= n; i++) {
-    const la = a.label(na - i);
-    const lb = b.label(nb - i);
-    const m = Math.min(la.length, lb.length);
-    for (let j = 0; j < m; j++) {
-      const d = LOWER[la[j]!]! - LOWER[lb[j]!]!;
-      if (d !== 0) return d;
-    }
-    if (la.length !== lb.length) return la.length - lb.length;
-  }
-  return na - nb;
+  return Name.compare(a, b);
 }

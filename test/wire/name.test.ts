@@ -59,3 +59,41 @@ test('fromWire rejects malformed names', () => {
   assert.throws(() => Name.fromWire(Uint8Array.of(0, 0)), /trailing/);
   assert.equal(Name.fromWire(Uint8Array.of(1, 0x61, 0)).toString(), 'a.');
 });
+
+/** RFC 4034 §6.1 order and shared rightmost labels, label by label from views: the reference. */
+function referenceOrder(a: Name, b: Name): { order: number; common: number } {
+  const la = a.labels().reverse();
+  const lb = b.labels().reverse();
+  const low = (x: number): number => (x >= 0x41 && x <= 0x5a ? x + 0x20 : x);
+  let common = 0;
+  let order = la.length - lb.length;
+  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
+    const x = la[i]!;
+    const y = lb[i]!;
+    let d = 0;
+    for (let j = 0; j < Math.min(x.length, y.length) && d === 0; j++) d = low(x[j]!) - low(y[j]!);
+    if (d === 0) d = x.length - y.length;
+    if (d !== 0) {
+      order = d;
+      break;
+    }
+    common++;
+  }
+  return { order, common };
+}
+
+test('canonical order, shared labels and wire equality computed in place match label by label', () => {
+  const texts = ['.', 'a.', 'A.', 'b.a.', 'B.A.', 'ab.a.', 'a.b.', '\\001.a.', 'z.a.', '*.z.a.', 'yljkjljk.a.', 'Z.a.', 'zABC.a.', '\\200.a.', 'x.y.z.example.', 'X.Y.Z.EXAMPLE.', 'y.z.example.'];
+  const names = texts.map((t) => Name.parse(t));
+  for (const a of names) {
+    for (const b of names) {
+      const ref = referenceOrder(a, b);
+      const what = `${a.toString()} vs ${b.toString()}`;
+      assert.equal(Math.sign(Name.compare(a, b)), Math.sign(ref.order), `order of ${what}`);
+      assert.equal(Math.sign(compareNames(a, b)), Math.sign(ref.order), `compareNames of ${what}`);
+      assert.equal(Name.commonLabels(a, b), ref.common, `shared labels of ${what}`);
+      assert.equal(a.equalsWire(b.wire), a.equals(b), `wire equality of ${what}`);
+    }
+  }
+  assert.equal(Name.parse('a.b.').equalsWire(Uint8Array.of(1, 0x41, 1, 0x42)), false, 'a form without its root label is not the name');
+});
