@@ -18,27 +18,36 @@
 // is a miss on UDP, so the slow path can truncate it.
 //
 // Lookup: an open-addressing hash table (linear probing, at most half full, deletion by backward
-// shift so there are no tombstones) of entries, indexed by the seeded key hash parseQueryKey
-// computes while it walks the question (query-key.ts). A hit compares the query's question octets,
-// case-folded, with the stored response's question (stored lower-cased) and the key flags octet:
-// no key string, no Map. An entry is never placed more than MAX_PROBE slots from its home slot (a
-// store that would be is refused), so a lookup reads at most that many slots even if a client
-// finds names that collide.
+// shift so there are no tombstones) indexed by the seeded key hash parseQueryKey computes while it
+// walks the question (query-key.ts). A hit compares the query's question octets, case-folded, with
+// the stored response's question (stored lower-cased) and the key flags octet: no key string, no
+// Map. An entry is never placed more than MAX_PROBE slots from its home slot (a store that would be
+// is refused), so a lookup reads at most that many slots even if a client finds names that collide.
 //
 // Size is bounded in bytes. Eviction is CLOCK (second chance) over a queue of the entries in the
 // order they were stored: a hit sets a flag; the sweep moves flagged live entries to the back with
 // the flag cleared and drops the rest, expired ones included — close to LRU, but a hit costs one
-// property write. (As clock-sweep.ts does for the RRset cache's entry Set, with the queue standing in for
+// write. (As clock-sweep.ts does for the RRset cache's entry Set, with the queue standing in for
 // the Map's insertion order. Walking the table's slots instead was tried: the hand leaves the slots
 // behind it nearly empty and those ahead of it nearly full, and linear probing there degrades.)
 // Entries that leave otherwise (expiry, replacement, delete) are skipped when the hand meets them,
 // and the queue is compacted once they are the majority, so it stays within twice the entries.
 //
-// Storage: each entry's octets — the response, then its TTL field offsets (u16) and stored TTLs
-// (u32) — are one slot in a ByteArena (byte-arena.ts), not a Buffer and two typed arrays of its
-// own (measured: ~240 heap octets per small typed array besides its data). The bound counts the
-// arena's chunks at full size plus a per-entry estimate for the entry object and its table slots.
-// Slots are padded to 8 octets, so every response starts on a word boundary of its chunk.
+// Storage, with no object per entry (struct of arrays; the heap holds a few typed arrays however
+// many answers are cached, and the garbage collector has nothing per entry to mark): each entry is
+// one record in a chunk of octets (64 KiB, or a chunk of its own for a large response):
+//   a 40-octet header — key hash, response length and TTL count, question length, key flags,
+//   secure and referenced bits, the elapsed seconds the stored TTLs reflect, the entry id, its tag
+//   group, the times stored and expiring (float64, ms) — then the response, then its TTL field
+//   offsets (u16) and stored TTLs (u32), padded to 8 octets.
+// A table slot is two int32s: the key hash and the record's place (chunk number and offset), so a
+// hit reads the table, then one record whose header sits in front of the octets it copies.
+// Each entry also has a small integer id (ids are reused), used by the eviction queue (an Int32Array
+// of ids; a queue position is current when the id's recorded position is that one) and by the
+// tag index. When a chunk's live octets fall below half, its live records are moved to the chunk
+// being filled (their table slots updated) and the chunk is dropped, as byte-arena.ts does; the
+// bound counts chunks at full size plus a per-entry estimate for the table and id arrays.
+// Records start on 8-octet boundaries, so every response is word-aligned in its chunk.
 //
 // Output: a hit's response is copied a 32-bit word at a time into a pool of its own (64 KiB, never
 // rewritten: a region is handed out once, as a Uint8Array view, and the pool is replaced when
@@ -50,13 +59,13 @@
 // Invalidation: an entry may be stored with tags (the zone whose SOA a negative answer shows, the
 // RRsets of its authority and additional sections); `invalidate(tag)` drops every entry stored with
 // it, when the data it was built from changes (NegativeCache.onZoneSoaChange,
-// RRsetCache.onChange). Only tagged entries pay for the index; the hit path never
-// looks at it.
+// RRsetCache.onChange). Entries stored with the same tag list share one tag group (the negative
+// answers of one zone, say), which holds the set of their ids; an entry holds only its group's
+// number. Only tagged entries pay for the index; the hit path never looks at it.
 //
 // Pure: no clock of its own; callers pass `now` in ms (from the injected Clock), so the server can
 // read the clock once per batch of packets.
 
-import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
 import { keyHash, parseQueryKey, QueryInfo } from './query-key.js';
 import { lowerOctet } from '../wire/name.js';
 
@@ -105,82 +114,72 @@ export interface AnswerCacheStats {
 }
 
 /**
- * Per-entry estimate besides the octets: the entry object (~100 octets) and its share of the
- * table (at most 4 slots of 8 octets right after a resize; the table never shrinks, but it only
- * grows with the entry count, which the bound limits).
+ * Per-entry estimate besides its record: its share of the table (at most 4 slots of 8 octets right
+ * after a resize; the table never shrinks, but it only grows with the entry count, which the bound
+ * limits) and of the id arrays (place, queue position, free list) and the queue (at most 2 ids).
  */
-const ENTRY_OVERHEAD = 136;
+const ENTRY_OVERHEAD = 64;
 /** Farthest an entry may sit from its home slot (linear probing at load <= 1/2 averages ~1.5). */
 export const MAX_PROBE = 32;
 const MIN_CAPACITY = 16;
 
-/** A stored response: `wireLength` octets of response, then n × u16 TTL offsets, then n × u32 TTLs. */
-class Entry implements ArenaSlot {
-  /** The arena chunk's octets, kept beside the chunk so a hit reads them with one load less. */
-  buf: Uint8Array = NO_OCTETS;
-  /** The same chunk as 32-bit words (shared by every entry in the chunk), for the hit's copy. */
-  words: Uint32Array = NO_WORDS;
-  private home: ArenaChunk | undefined = undefined;
-  start = 0;
-  readonly length: number;
-  /** keyHash of the key; its low bits pick the home slot. */
-  readonly hash: number;
-  /** Length of the question: QNAME + QTYPE + QCLASS (response octets 12 .. 12 + qlength). */
-  readonly qlength: number;
-  /** The key's flags octet (KeyFlag). */
-  readonly keyFlags: number;
-  readonly wireLength: number;
-  readonly ttlCount: number;
-  /** Milliseconds since the cache's epoch (see AnswerCache.epoch), when stored and when it expires. */
-  readonly storedAt: number;
-  readonly expiresAt: number;
-  readonly secure: boolean;
-  readonly size: number;
-  /** Elapsed seconds the TTLs in the stored response currently reflect. */
-  patched = 0;
-  /** CLOCK reference flag. Unreferenced until its first hit: a burst of one-off answers cannot flush the hot set. */
-  hot = false;
-  get chunk(): ArenaChunk {
-    return this.home!;
-  }
-  /** Set by the arena when it places or moves the entry's octets. */
-  set chunk(c: ArenaChunk) {
-    this.home = c;
-    this.buf = c.buf;
-    this.words = wordsOf(c);
-  }
-  /** Out of the table (its place in the eviction queue is skipped). */
-  removed = false;
-  /** The invalidation tags it was stored with. */
-  tags: readonly string[] | undefined = undefined;
+// Record header (module comment), in 32-bit words from the record's start, then float64 slots.
+/** Key hash (never 0). */
+const H_HASH = 0;
+/** Response length (low 16 bits) and TTL count (high 16 bits). */
+const H_LENS = 1;
+/** Question length: QNAME + QTYPE + QCLASS (low 16 bits); key flags (bits 16-23); I_SECURE, I_HOT. */
+const H_INFO = 2;
+/** Elapsed seconds the TTLs in the stored response currently reflect. */
+const H_PATCHED = 3;
+/** The entry id, -1 once the record is freed. */
+const H_ID = 4;
+/** The tag group, -1 for none. */
+const H_GROUP = 5;
+/** Float64 slots (from the record's start, in 8-octet units): stored at, expires at (ms). */
+const F_STORED = 3;
+const F_EXPIRES = 4;
+const HEADER = 40;
+/** The response's data validated as secure (AD may be set on hits). */
+const I_SECURE = 1 << 24;
+/** CLOCK reference flag. Clear until the first hit: a burst of one-off answers cannot flush the hot set. */
+const I_HOT = 1 << 25;
+/** A record's place: chunk number << PLACE_BITS | offset / 8 (chunks are at most 64 KiB, or hold one record). */
+const PLACE_BITS = 13;
+const MAX_CHUNKS = 1 << (31 - PLACE_BITS);
+const CHUNK_MAX = 64 * 1024;
 
-  constructor(hash: number, qlength: number, keyFlags: number, wireLength: number, ttlCount: number, storedAt: number, expiresAt: number, secure: boolean) {
-    this.hash = hash;
-    this.qlength = qlength;
-    this.keyFlags = keyFlags;
-    this.wireLength = wireLength;
-    this.ttlCount = ttlCount;
-    this.length = (wireLength + ttlCount * 6 + 7) & ~7;
-    this.storedAt = storedAt;
-    this.expiresAt = expiresAt;
-    this.secure = secure;
-    this.size = ENTRY_OVERHEAD;
+/** Octets of the record holding a response of `wireLength` octets with `ttlCount` TTLs. */
+function recordLength(wireLength: number, ttlCount: number): number {
+  return (HEADER + wireLength + ttlCount * 6 + 7) & ~7;
+}
+
+class Chunk {
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** Octets handed out, and those of records still live. */
+  used = 0;
+  live = 0;
+  readonly no: number;
+  constructor(no: number, size: number) {
+    const buf = new ArrayBuffer(size);
+    this.no = no;
+    this.u8 = new Uint8Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
   }
+}
+
+/** Entries stored with the same tag list. */
+interface TagGroup {
+  readonly key: string;
+  readonly tags: readonly string[];
+  readonly ids: Set<number>;
 }
 
 const NO_OCTETS = new Uint8Array(0);
-const NO_WORDS = new Uint32Array(0);
-/** Word views of the arena's chunks, made once per chunk (store path only). */
-const chunkWords = new WeakMap<ArenaChunk, Uint32Array>();
-function wordsOf(c: ArenaChunk): Uint32Array {
-  let w = chunkWords.get(c);
-  if (w === undefined) {
-    // Chunks own their whole ArrayBuffer (byte-arena.ts) and are sized in multiples of 8 here.
-    w = new Uint32Array(c.buf.buffer, c.buf.byteOffset, c.buf.length >>> 2);
-    chunkWords.set(c, w);
-  }
-  return w;
-}
+const NO_WORDS = new Int32Array(0);
 /** Size of the output pool hits are copied into. */
 const OUT_POOL = 64 * 1024;
 /** Responses up to this size are copied word by word; larger ones with TypedArray#set. */
@@ -271,11 +270,13 @@ function questionMatchesKey(b: Uint8Array, key: string): boolean {
   return true;
 }
 
-function writeTtls(e: Entry, elapsed: number): void {
-  const b = e.buf;
-  const base = e.start;
-  const n = e.ttlCount;
-  const offs = base + e.wireLength;
+/** Rewrites the TTL fields of the record at `start` as stored TTL − elapsed, never below 0. */
+function writeTtls(c: Chunk, start: number, elapsed: number): void {
+  const b = c.u8;
+  const lens = c.i32[(start >>> 2) + H_LENS]!;
+  const base = start + HEADER;
+  const n = lens >>> 16;
+  const offs = base + (lens & 0xffff);
   const ttls = offs + n * 2;
   for (let i = 0; i < n; i++) {
     const t = ttls + i * 4;
@@ -287,46 +288,54 @@ function writeTtls(e: Entry, elapsed: number): void {
     b[o + 2] = (v >>> 8) & 0xff;
     b[o + 3] = v & 0xff;
   }
-  e.patched = elapsed;
+  c.i32[(start >>> 2) + H_PATCHED] = elapsed;
 }
 
 export class AnswerCache {
-  /** Open-addressing table: an entry or null per slot; capacity a power of two, at most half full. */
-  private slots: (Entry | null)[] = new Array<Entry | null>(MIN_CAPACITY).fill(null);
   /**
-   * Each slot's entry hash (keyHash is never 0), 0 for an empty slot: probing reads this dense
-   * array and touches an entry only when the hash matches.
+   * Open-addressing table: slot i is table[2i] (the entry's key hash; 0 for an empty slot, keyHash
+   * is never 0) and table[2i + 1] (its record's place). Capacity a power of two, at most half full.
    */
-  private hashes = new Int32Array(MIN_CAPACITY);
+  private table = new Int32Array(MIN_CAPACITY * 2);
   private mask = MIN_CAPACITY - 1;
   private size = 0;
-  /** Eviction queue (storage order; null where the hand has passed) and the hand's position in it. */
-  private order: (Entry | null)[] = [];
+  /** Chunks by number (undefined where dropped); free numbers; the chunk being filled. */
+  private chunks: (Chunk | undefined)[] = [];
+  private freeChunks: number[] = [];
+  private current: Chunk | undefined = undefined;
+  /** Octets held in chunks (the filling one counted whole). */
+  private held = 0;
+  private readonly chunkSize: number;
+  /** Records above this size get a chunk of their own. */
+  private readonly largeAt: number;
+  /** Per entry id: its record's place (-1: id free) and its current position in `order`. */
+  private idPlace = new Int32Array(64).fill(-1);
+  private idPos = new Int32Array(64);
+  private freeIds: number[] = [];
+  private nextId = 0;
+  /** Eviction queue of ids (storage order), its length, and the hand's position in it. */
+  private order = new Int32Array(64);
+  private orderLength = 0;
   private hand = 0;
-  /** Removed entries still in `order` past the hand. */
+  /** Removed entries whose queue position is still past the hand. */
   private dead = 0;
-  /** The entries stored with each tag. */
-  private readonly tagged = new Map<string, Set<Entry>>();
+  /** Tag groups by number (undefined where free), by tag list, and by tag. */
+  private groups: (TagGroup | undefined)[] = [];
+  private freeGroups: number[] = [];
+  private readonly groupByKey = new Map<string, number>();
+  private readonly groupsByTag = new Map<string, Set<number>>();
   private readonly maxBytes: number;
   private readonly maxTtl: number;
   private readonly optionsToSlowPath: boolean;
   private readonly seed: number;
-  /**
-   * The `now` of the first store: entry times are kept as milliseconds since then, small integers
-   * that V8 keeps in the entry itself (a clock reading, ~1.7e12, is a double: a boxed number, one
-   * more memory load per read on the hit path). Past ~24 days of uptime they become doubles too;
-   * nothing else changes.
-   */
-  private epoch = NaN;
   private readonly info = new QueryInfo();
-  private readonly arena: ByteArena;
+  /** Set by findQuery: the query's QNAME octets equal the stored (lower-case) ones, no folding needed. */
+  private exact = false;
   /** Output pool (module comment): its octets, as words, and the next free offset (a multiple of 8). */
   private outPool = NO_OCTETS.buffer;
   private out8 = NO_OCTETS;
   private out32 = NO_WORDS;
   private outPos = OUT_POOL;
-  /** Entry estimates (objects and table slots); the arena counts the octets. */
-  private entryBytes = 0;
   readonly stats: AnswerCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0, probeLimit: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
@@ -335,8 +344,9 @@ export class AnswerCache {
     this.optionsToSlowPath = options.optionsToSlowPath ?? ANSWER_CACHE_DEFAULTS.optionsToSlowPath;
     this.seed = (options.hashSeed ?? 0) | 0;
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
-    // Multiples of 8 octets, so padded slots keep every response word-aligned.
-    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)) & ~7);
+    // Multiples of 8 octets, so records keep every response word-aligned.
+    this.chunkSize = Math.min(CHUNK_MAX, Math.max(256, this.maxBytes >>> 6)) & ~7;
+    this.largeAt = this.chunkSize >>> 2;
   }
 
   get count(): number {
@@ -345,12 +355,12 @@ export class AnswerCache {
 
   /** Estimated bytes held. */
   get bytes(): number {
-    return this.arena.bytes + this.entryBytes;
+    return this.held + this.size * ENTRY_OVERHEAD;
   }
 
   /** Slots in the hash table (for tests of the resize rule). */
   get capacity(): number {
-    return this.slots.length;
+    return this.mask + 1;
   }
 
   /**
@@ -370,27 +380,40 @@ export class AnswerCache {
     if (ttl > this.maxTtl) ttl = this.maxTtl;
     if (!(ttl > 0)) return false;
     const n = scan.offsets.length;
+    const length = recordLength(response.length, n);
+    if (ENTRY_OVERHEAD + length > this.maxBytes || response.length > 0xffff || n > 0xffff) return false;
     const hash = keyHash(key, this.seed);
-    if (Number.isNaN(this.epoch)) this.epoch = now;
-    const t = now - this.epoch;
-    const entry = new Entry(hash, key.length - 1, key.charCodeAt(key.length - 1), response.length, n, t, t + ttl * 1000, options.secure ?? false);
-    if (entry.size + entry.length > this.maxBytes) return false;
     const old = this.findKey(key, hash);
     if (old >= 0) this.removeAt(old);
-    if ((this.size + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
+    if ((this.size + 1) * 2 > this.capacity) this.resize(this.capacity * 2);
     const slot = this.freeSlot(hash);
     if (slot < 0) {
       this.stats.probeLimit++;
       return false;
     }
-    this.arena.place(entry);
-    const b = entry.buf;
-    const base = entry.start;
+    // Placing may move other records (their slots are updated; `slot` stays free).
+    const place = this.place(length);
+    if (place < 0) return false;
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+    const id = this.allocId(place);
+    const h = start >>> 2;
+    const qlength = key.length - 1;
+    c.i32[h + H_HASH] = hash;
+    c.i32[h + H_LENS] = response.length | (n << 16);
+    c.i32[h + H_INFO] = qlength | (key.charCodeAt(qlength) << 16) | (options.secure === true ? I_SECURE : 0);
+    c.i32[h + H_PATCHED] = 0;
+    c.i32[h + H_ID] = id;
+    c.i32[h + H_GROUP] = -1;
+    c.f64[(start >>> 3) + F_STORED] = now;
+    c.f64[(start >>> 3) + F_EXPIRES] = now + ttl * 1000;
+    const b = c.u8;
+    const base = start + HEADER;
     b.set(response, base);
     // AD is decided per hit.
     b[base + 3] = b[base + 3]! & ~FLAG_AD;
     // The question is kept case-folded, as the key is; hits copy the query's own case over it.
-    for (let i = base + 12, end = base + 12 + entry.qlength - 4; i < end; i++) b[i] = lowerOctet(b[i]!);
+    for (let i = base + 12, end = base + 12 + qlength - 4; i < end; i++) b[i] = lowerOctet(b[i]!);
     const offs = base + response.length;
     const ttls = offs + n * 2;
     for (let i = 0; i < n; i++) {
@@ -410,18 +433,12 @@ export class AnswerCache {
       b[ttls + i * 4 + 2] = (t >>> 8) & 0xff;
       b[ttls + i * 4 + 3] = t & 0xff;
     }
-    this.slots[slot] = entry;
-    this.hashes[slot] = hash;
+    this.table[slot * 2] = hash;
+    this.table[slot * 2 + 1] = place;
     this.size++;
-    this.order.push(entry);
-    this.entryBytes += entry.size;
-    if (options.tags !== undefined && options.tags.length > 0) entry.tags = options.tags;
-    for (const tag of entry.tags ?? []) {
-      let set = this.tagged.get(tag);
-      if (set === undefined) this.tagged.set(tag, (set = new Set()));
-      set.add(entry);
-    }
-    if (this.bytes > this.maxBytes) this.evict(now, entry);
+    this.enqueue(id);
+    if (options.tags !== undefined && options.tags.length > 0) c.i32[h + H_GROUP] = this.joinGroup(options.tags, id);
+    if (this.bytes > this.maxBytes) this.evict(now, id);
     return true;
   }
 
@@ -431,13 +448,16 @@ export class AnswerCache {
    */
   lookup(key: string, now: number): Buffer | undefined {
     const i = this.findKey(key, keyHash(key, this.seed));
-    const e = i < 0 ? undefined : this.live(i, now);
-    if (e === undefined) {
+    const place = i < 0 ? -1 : this.live(i, now);
+    if (place < 0) {
       this.stats.misses++;
       return undefined;
     }
-    const out = Buffer.allocUnsafe(e.wireLength);
-    out.set(e.buf.subarray(e.start, e.start + e.wireLength));
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = ((place & ((1 << PLACE_BITS) - 1)) << 3) + HEADER;
+    const len = c.i32[((start - HEADER) >>> 2) + H_LENS]! & 0xffff;
+    const out = Buffer.allocUnsafe(len);
+    out.set(c.u8.subarray(start, start + len));
     return out;
   }
 
@@ -451,29 +471,33 @@ export class AnswerCache {
     if (!parseQueryKey(query, info, this.seed)) return undefined;
     if (info.hasOptions && this.optionsToSlowPath) return undefined;
     const i = this.findQuery(query, info);
-    const e = i < 0 ? undefined : this.live(i, now);
-    if (e === undefined) {
+    const place = i < 0 ? -1 : this.live(i, now);
+    if (place < 0) {
       this.stats.misses++;
       return undefined;
     }
-    const len = e.wireLength;
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+    const h = start >>> 2;
+    const len = c.i32[h + H_LENS]! & 0xffff;
     if (!tcp && len > (info.edns ? info.udpSize : 512)) return undefined;
-    const out = this.copyOut(e, len);
+    const out = this.copyOut(c, start + HEADER, len);
     out[0] = query[0]!;
     out[1] = query[1]!;
     const q3 = query[3]!;
+    const secure = (c.i32[h + H_INFO]! & I_SECURE) !== 0;
     out[2] = (out[2]! & ~FLAG_RD) | (query[2]! & FLAG_RD);
-    out[3] = (out[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (e.secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
-    for (let k = 13, end = info.qnameEnd; k < end; k++) out[k] = query[k]!;
+    out[3] = (out[3]! & ~(FLAG_AD | FLAG_CD)) | (q3 & FLAG_CD) | (secure && (info.do || (q3 & FLAG_AD) !== 0) ? FLAG_AD : 0);
+    if (!this.exact) for (let k = 13, end = info.qnameEnd; k < end; k++) out[k] = query[k]!;
     return out;
   }
 
-  /** A fresh view holding the entry's first `len` octets (module comment, "Output"). */
-  private copyOut(e: Entry, len: number): Uint8Array {
+  /** A fresh view holding `len` octets of chunk `c` from `from` (module comment, "Output"). */
+  private copyOut(c: Chunk, from: number, len: number): Uint8Array {
     const padded = (len + 7) & ~7;
     if (padded > OUT_POOL >>> 2) {
       const own = Buffer.allocUnsafe(len);
-      own.set(e.buf.subarray(e.start, e.start + len));
+      own.set(c.u8.subarray(from, from + len));
       return own;
     }
     let pos = this.outPos;
@@ -481,18 +505,18 @@ export class AnswerCache {
       const pool = Buffer.allocUnsafeSlow(OUT_POOL).buffer;
       this.outPool = pool;
       this.out8 = new Uint8Array(pool);
-      this.out32 = new Uint32Array(pool);
+      this.out32 = new Int32Array(pool);
       pos = 0;
     }
     this.outPos = pos + padded;
     if (len <= WORD_COPY_MAX) {
       const o = this.out32;
-      const src = e.words;
+      const src = c.i32;
       const words = (len + 3) >>> 2;
-      // e.start and pos are multiples of 8: the slot is padded, so its last word is inside it.
-      for (let k = 0, w = pos >>> 2, j = e.start >>> 2; k < words; k++) o[w + k] = src[j + k]!;
+      // `from` and pos are multiples of 8: the record is padded, so its last word is inside it.
+      for (let k = 0, w = pos >>> 2, j = from >>> 2; k < words; k++) o[w + k] = src[j + k]!;
     } else {
-      this.out8.set(e.buf.subarray(e.start, e.start + len), pos);
+      this.out8.set(c.u8.subarray(from, from + len), pos);
     }
     return new Uint8Array(this.outPool, pos, len);
   }
@@ -511,38 +535,50 @@ export class AnswerCache {
 
   /** Drops every entry stored with `tag`; returns how many went. */
   invalidate(tag: string): number {
-    const set = this.tagged.get(tag);
-    if (set === undefined) return 0;
+    const groups = this.groupsByTag.get(tag);
+    if (groups === undefined) return 0;
     let n = 0;
-    for (const e of [...set]) {
-      if (e.removed) continue;
-      this.removeAt(this.slotOf(e));
-      n++;
+    for (const g of [...groups]) {
+      const group = this.groups[g];
+      if (group === undefined) continue;
+      for (const id of [...group.ids]) {
+        const place = this.idPlace[id]!;
+        if (place < 0) continue;
+        this.removeAt(this.slotOf(place));
+        n++;
+      }
     }
-    this.tagged.delete(tag);
+    this.groupsByTag.delete(tag);
     return n;
   }
 
   clear(): void {
-    this.tagged.clear();
-    this.slots = new Array<Entry | null>(MIN_CAPACITY).fill(null);
-    this.hashes = new Int32Array(MIN_CAPACITY);
+    this.table = new Int32Array(MIN_CAPACITY * 2);
     this.mask = MIN_CAPACITY - 1;
     this.size = 0;
-    this.order = [];
+    this.chunks = [];
+    this.freeChunks = [];
+    this.current = undefined;
+    this.held = 0;
+    this.idPlace = new Int32Array(64).fill(-1);
+    this.idPos = new Int32Array(64);
+    this.freeIds = [];
+    this.nextId = 0;
+    this.order = new Int32Array(64);
+    this.orderLength = 0;
     this.hand = 0;
     this.dead = 0;
-    this.arena.clear();
-    this.entryBytes = 0;
+    this.groups = [];
+    this.freeGroups = [];
+    this.groupByKey.clear();
+    this.groupsByTag.clear();
   }
 
   /** Drops every expired entry; returns how many went. */
   prune(now: number): number {
     let n = 0;
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; ) {
-      const e = slots[i];
-      if (e !== null && e !== undefined && e.expiresAt <= now - this.epoch) {
+    for (let i = 0; i <= this.mask; ) {
+      if (this.table[i * 2] !== 0 && this.expiresAt(this.table[i * 2 + 1]!) <= now) {
         // The backward shift may move a later entry into slot i: look at it again. An entry
         // shifted from the start of the table to its end (a cluster wrapping around) is met then.
         this.removeAt(i);
@@ -554,27 +590,45 @@ export class AnswerCache {
     return n;
   }
 
-  /** The slot holding the entry for a parsed query, or -1. */
+  private expiresAt(place: number): number {
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    return c.f64[((place & ((1 << PLACE_BITS) - 1)) >>> 0) + F_EXPIRES]!;
+  }
+
+  /** The slot holding the entry for a parsed query, or -1; sets `exact`. */
   private findQuery(q: Uint8Array, info: QueryInfo): number {
-    const hashes = this.hashes;
+    const table = this.table;
     const mask = this.mask;
     const hash = info.hash;
     const qlength = info.qnameEnd + 4 - 12;
     const nameEnd = info.qnameEnd - 12;
+    const want = qlength | (info.keyFlags << 16);
     let i = hash & mask;
     for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const h = hashes[i]!;
+      const h = table[i * 2]!;
       if (h === 0) return -1;
       if (h !== hash) continue;
-      const e = this.slots[i]!;
-      if (e.qlength !== qlength || e.keyFlags !== info.keyFlags) continue;
-      const b = e.buf;
-      const base = e.start + 12;
+      const place = table[i * 2 + 1]!;
+      const c = this.chunks[place >>> PLACE_BITS]!;
+      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+      if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) continue;
+      const b = c.u8;
+      const base = start + HEADER + 12;
+      let exact = true;
       let k = 0;
-      for (; k < nameEnd; k++) if (b[base + k] !== lowerOctet(q[12 + k]!)) break;
+      for (; k < nameEnd; k++) {
+        const o = q[12 + k]!;
+        if (b[base + k] !== o) {
+          if (b[base + k] !== lowerOctet(o)) break;
+          exact = false;
+        }
+      }
       if (k < nameEnd) continue;
       for (; k < qlength; k++) if (b[base + k] !== q[12 + k]) break;
-      if (k === qlength) return i;
+      if (k === qlength) {
+        this.exact = exact;
+        return i;
+      }
     }
     return -1;
   }
@@ -583,18 +637,20 @@ export class AnswerCache {
   private findKey(key: string, hash: number): number {
     const qlength = key.length - 1;
     if (qlength < 5) return -1;
-    const keyFlags = key.charCodeAt(qlength);
-    const hashes = this.hashes;
+    const want = qlength | (key.charCodeAt(qlength) << 16);
+    const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
     for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const h = hashes[i]!;
+      const h = table[i * 2]!;
       if (h === 0) return -1;
       if (h !== hash) continue;
-      const e = this.slots[i]!;
-      if (e.qlength !== qlength || e.keyFlags !== keyFlags) continue;
-      const b = e.buf;
-      const base = e.start + 12;
+      const place = table[i * 2 + 1]!;
+      const c = this.chunks[place >>> PLACE_BITS]!;
+      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+      if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) continue;
+      const b = c.u8;
+      const base = start + HEADER + 12;
       let k = 0;
       for (; k < qlength; k++) if (b[base + k] !== key.charCodeAt(k)) break;
       if (k === qlength) return i;
@@ -604,148 +660,325 @@ export class AnswerCache {
 
   /** The first empty slot within MAX_PROBE of the hash's home slot, or -1. */
   private freeSlot(hash: number): number {
-    const hashes = this.hashes;
+    const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
-    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) if (hashes[i] === 0) return i;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) if (table[i * 2] === 0) return i;
     return -1;
+  }
+
+  /** The slot holding the record at `place` (an entry known to be in the table). */
+  private slotOf(place: number): number {
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const hash = c.i32[(((place & ((1 << PLACE_BITS) - 1)) << 3) >>> 2) + H_HASH]!;
+    const table = this.table;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (table[i * 2 + 1] !== place || table[i * 2] !== hash) i = (i + 1) & mask;
+    return i;
   }
 
   /** Rehashes every entry into a table of `capacity` slots; an entry that no longer fits is dropped. */
   private resize(capacity: number): void {
-    const old = this.slots;
-    this.slots = new Array<Entry | null>(capacity).fill(null);
-    this.hashes = new Int32Array(capacity);
+    const old = this.table;
+    this.table = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
-    for (const e of old) {
-      if (e === null) continue;
-      const i = this.freeSlot(e.hash);
+    // Records are freed once the new table is whole (freeing may move records, which looks them up).
+    const dropped: number[] = [];
+    for (let s = 0; s < old.length; s += 2) {
+      const hash = old[s]!;
+      if (hash === 0) continue;
+      const place = old[s + 1]!;
+      const i = this.freeSlot(hash);
       if (i >= 0) {
-        this.slots[i] = e;
-        this.hashes[i] = e.hash;
+        this.table[i * 2] = hash;
+        this.table[i * 2 + 1] = place;
       } else {
         // A larger table spreads clusters out, so this takes colliding hashes beyond MAX_PROBE.
         this.size--;
-        this.arena.free(e);
-        this.entryBytes -= e.size;
-        this.retire(e);
+        dropped.push(place);
         this.stats.probeLimit++;
       }
     }
+    const touched = new Set<Chunk>();
+    for (const place of dropped) {
+      touched.add(this.chunks[place >>> PLACE_BITS]!);
+      this.release(place, false);
+      this.retire();
+    }
+    for (const c of touched) if (this.chunks[c.no] === c) this.checkChunk(c);
   }
 
-  /** The entry in slot i if still live at `now` (TTLs brought up to date, marked referenced); expired ones go. */
-  private live(i: number, now: number): Entry | undefined {
-    const e = this.slots[i]!;
-    const t = now - this.epoch;
-    if (t >= e.expiresAt) {
+  /**
+   * The place of the entry in slot i if still live at `now` (TTLs brought up to date, marked
+   * referenced), else -1; expired ones go.
+   */
+  private live(i: number, now: number): number {
+    const place = this.table[i * 2 + 1]!;
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+    const f = start >>> 3;
+    if (now >= c.f64[f + F_EXPIRES]!) {
       this.removeAt(i);
       this.stats.expired++;
-      return undefined;
+      return -1;
     }
-    let elapsed = Math.floor((t - e.storedAt) / 1000);
+    let elapsed = Math.floor((now - c.f64[f + F_STORED]!) / 1000);
     if (elapsed < 0) elapsed = 0;
-    if (elapsed !== e.patched) writeTtls(e, elapsed);
-    e.hot = true;
+    const h = start >>> 2;
+    if (elapsed !== c.i32[h + H_PATCHED]) writeTtls(c, start, elapsed);
+    c.i32[h + H_INFO] = c.i32[h + H_INFO]! | I_HOT;
     this.stats.hits++;
-    return e;
+    return place;
   }
 
   /** Removes the entry in slot i for good (it leaves the eviction queue lazily). */
   private removeAt(i: number): void {
-    this.retire(this.unlink(i));
+    this.unlink(i);
+    this.retire();
   }
 
   /**
    * Empties slot i, closes the gap by backward shift (Knuth 6.4, algorithm R: each later entry of
    * the cluster whose home slot is not cyclically in (hole, its slot] moves into the hole), frees
-   * the entry's octets and returns it.
+   * the entry's record and returns its id.
    */
-  private unlink(i: number): Entry {
-    const slots = this.slots;
-    const hashes = this.hashes;
+  private unlink(i: number): number {
+    const table = this.table;
     const mask = this.mask;
-    const gone = slots[i]!;
+    const gone = table[i * 2 + 1]!;
     let hole = i;
     let j = i;
     while (true) {
       j = (j + 1) & mask;
-      const h = hashes[j]!;
+      const h = table[j * 2]!;
       if (h === 0) break;
       const home = h & mask;
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      slots[hole] = slots[j]!;
-      hashes[hole] = h;
+      table[hole * 2] = h;
+      table[hole * 2 + 1] = table[j * 2 + 1]!;
       hole = j;
     }
-    slots[hole] = null;
-    hashes[hole] = 0;
+    table[hole * 2] = 0;
+    table[hole * 2 + 1] = 0;
     this.size--;
-    this.arena.free(gone);
-    this.entryBytes -= gone.size;
-    for (const tag of gone.tags ?? []) {
-      const set = this.tagged.get(tag);
-      set?.delete(gone);
-      if (set?.size === 0) this.tagged.delete(tag);
-    }
-    return gone;
+    return this.release(gone);
   }
 
-  /** Marks an entry that left the table while still queued; compacts the queue when most of it is dead. */
-  private retire(e: Entry): void {
-    e.removed = true;
-    this.dead++;
-    const queued = this.order.length - this.hand;
-    if (this.dead > 64 && this.dead * 2 > queued) {
-      const live: Entry[] = [];
-      for (let k = this.hand; k < this.order.length; k++) {
-        const x = this.order[k];
-        if (x !== null && x !== undefined && !x.removed) live.push(x);
+  /**
+   * Frees the record at `place` (its tag group membership and its id too); returns the id. Its
+   * chunk is then dropped or evacuated if it qualifies, unless `check` is false.
+   */
+  private release(place: number, check = true): number {
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+    const h = start >>> 2;
+    const id = c.i32[h + H_ID]!;
+    const g = c.i32[h + H_GROUP]!;
+    if (g >= 0) this.leaveGroup(g, id);
+    c.i32[h + H_ID] = -1;
+    this.idPlace[id] = -1;
+    this.freeIds.push(id);
+    const lens = c.i32[h + H_LENS]!;
+    c.live -= recordLength(lens & 0xffff, lens >>> 16);
+    if (check) this.checkChunk(c);
+    return id;
+  }
+
+  /** An id for a new entry at `place`. */
+  private allocId(place: number): number {
+    let id = this.freeIds.pop();
+    if (id === undefined) {
+      id = this.nextId++;
+      if (id >= this.idPlace.length) {
+        const places = new Int32Array(this.idPlace.length * 2).fill(-1);
+        places.set(this.idPlace);
+        this.idPlace = places;
+        const pos = new Int32Array(this.idPos.length * 2);
+        pos.set(this.idPos);
+        this.idPos = pos;
       }
-      this.order = live;
-      this.hand = 0;
-      this.dead = 0;
     }
+    this.idPlace[id] = place;
+    return id;
   }
 
-  /** The slot of an entry known to be in the table. */
-  private slotOf(e: Entry): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = e.hash & mask;
-    while (slots[i] !== e) i = (i + 1) & mask;
-    return i;
+  /** Puts an id at the back of the eviction queue. */
+  private enqueue(id: number): void {
+    if (this.orderLength === this.order.length) {
+      const grown = new Int32Array(this.order.length * 2);
+      grown.set(this.order);
+      this.order = grown;
+    }
+    this.idPos[id] = this.orderLength;
+    this.order[this.orderLength++] = id;
+  }
+
+  /** Whether the queue position p holds its id's current entry. */
+  private queued(p: number): boolean {
+    const id = this.order[p]!;
+    return this.idPlace[id]! >= 0 && this.idPos[id] === p;
+  }
+
+  /** Notes an entry that left the table while still queued; compacts the queue when most of it is dead. */
+  private retire(): void {
+    this.dead++;
+    const queued = this.orderLength - this.hand;
+    if (this.dead > 64 && this.dead * 2 > queued) this.compactQueue();
+  }
+
+  /** Keeps only the current entries past the hand, in order, from position 0. */
+  private compactQueue(): void {
+    const order = this.order;
+    let w = 0;
+    for (let p = this.hand; p < this.orderLength; p++) {
+      if (!this.queued(p)) continue;
+      const id = order[p]!;
+      order[w] = id;
+      this.idPos[id] = w++;
+    }
+    this.orderLength = w;
+    this.hand = 0;
+    this.dead = 0;
   }
 
   /**
    * CLOCK sweep until the size bound holds again: expired or unreferenced entries go, referenced
-   * ones lose their flag and go to the back. `keep` (the entry just stored) is passed over.
+   * ones lose their flag and go to the back. `keep` (the id just stored) is passed over.
    */
-  private evict(now: number, keep: Entry): void {
-    const t = now - this.epoch;
-    while (this.bytes > this.maxBytes && this.size > 1 && this.hand < this.order.length) {
-      const order = this.order;
-      const e = order[this.hand];
-      order[this.hand++] = null;
-      if (e === null || e === undefined) continue;
-      if (e.removed) {
+  private evict(now: number, keep: number): void {
+    while (this.bytes > this.maxBytes && this.size > 1 && this.hand < this.orderLength) {
+      const p = this.hand++;
+      if (!this.queued(p)) {
         this.dead--;
         continue;
       }
-      if (e === keep || (e.hot && e.expiresAt > t)) {
-        e.hot = false;
-        order.push(e);
+      const id = this.order[p]!;
+      const place = this.idPlace[id]!;
+      const c = this.chunks[place >>> PLACE_BITS]!;
+      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+      const h = start >>> 2;
+      const infoWord = c.i32[h + H_INFO]!;
+      if (id === keep || ((infoWord & I_HOT) !== 0 && c.f64[(start >>> 3) + F_EXPIRES]! > now)) {
+        c.i32[h + H_INFO] = infoWord & ~I_HOT;
+        this.enqueue(id);
       } else {
-        this.unlink(this.slotOf(e));
-        e.removed = true;
+        this.unlink(this.slotOf(place));
         this.stats.evictions++;
       }
     }
     // The passed-over part of the queue goes once it is half of it.
-    if (this.hand > 64 && this.hand * 2 > this.order.length) {
-      this.order = this.order.slice(this.hand);
-      this.hand = 0;
+    if (this.hand > 64 && this.hand * 2 > this.orderLength) this.compactQueue();
+  }
+
+  // ---- tag groups ----
+
+  private joinGroup(tags: readonly string[], id: number): number {
+    const key = tags.join('\n');
+    let g = this.groupByKey.get(key);
+    if (g === undefined) {
+      g = this.freeGroups.pop() ?? this.groups.length;
+      this.groups[g] = { key, tags: [...tags], ids: new Set() };
+      this.groupByKey.set(key, g);
+      for (const tag of tags) {
+        let set = this.groupsByTag.get(tag);
+        if (set === undefined) this.groupsByTag.set(tag, (set = new Set()));
+        set.add(g);
+      }
     }
+    this.groups[g]!.ids.add(id);
+    return g;
+  }
+
+  private leaveGroup(g: number, id: number): void {
+    const group = this.groups[g]!;
+    group.ids.delete(id);
+    if (group.ids.size > 0) return;
+    this.groups[g] = undefined;
+    this.freeGroups.push(g);
+    this.groupByKey.delete(group.key);
+    for (const tag of group.tags) {
+      const set = this.groupsByTag.get(tag);
+      set?.delete(g);
+      if (set?.size === 0) this.groupsByTag.delete(tag);
+    }
+  }
+
+  // ---- record storage (as byte-arena.ts, with places instead of slot objects) ----
+
+  /** Reserves `length` octets (a multiple of 8) and returns their place, or -1 when out of chunk numbers. */
+  private place(length: number): number {
+    let c: Chunk | undefined;
+    if (length > this.largeAt) {
+      c = this.newChunk(length);
+    } else {
+      const old = this.current;
+      if (old !== undefined && old.used + length <= old.u8.length) {
+        c = old;
+      } else {
+        c = this.current = this.newChunk(this.chunkSize);
+        // The chunk just left may already be mostly free.
+        if (c !== undefined && old !== undefined) this.checkChunk(old);
+      }
+    }
+    if (c === undefined) return -1;
+    const start = c.used;
+    c.used += length;
+    c.live += length;
+    return (c.no << PLACE_BITS) | (start >>> 3);
+  }
+
+  private newChunk(size: number): Chunk | undefined {
+    const no = this.freeChunks.pop() ?? this.chunks.length;
+    if (no >= MAX_CHUNKS) return undefined;
+    const c = new Chunk(no, size);
+    this.chunks[no] = c;
+    this.held += size;
+    return c;
+  }
+
+  /** Drops an empty chunk; moves the live records out of one that is mostly free (not the one being filled). */
+  private checkChunk(c: Chunk): void {
+    if (c.live === 0) {
+      if (c === this.current) this.current = undefined;
+      this.dropChunk(c);
+      return;
+    }
+    if (c === this.current || c.live * 2 >= c.u8.length || c.u8.length > this.chunkSize) return;
+    // Evacuate. The chunk is no longer counted nor the one being filled, so the placements below
+    // cannot pick it; its number is freed only at the end, so no record placed meanwhile shares it.
+    this.held -= c.u8.length;
+    const i32 = c.i32;
+    for (let start = 0; start < c.used; ) {
+      const h = start >>> 2;
+      const lens = i32[h + H_LENS]!;
+      const length = recordLength(lens & 0xffff, lens >>> 16);
+      const id = i32[h + H_ID]!;
+      if (id >= 0) {
+        const slot = this.slotOf((c.no << PLACE_BITS) | (start >>> 3));
+        const to = this.place(length);
+        if (to < 0) {
+          // Out of chunk numbers (a cache of many GiB): keep the chunk with what is left in it.
+          this.held += c.u8.length;
+          return;
+        }
+        const d = this.chunks[to >>> PLACE_BITS]!;
+        d.u8.set(c.u8.subarray(start, start + length), (to & ((1 << PLACE_BITS) - 1)) << 3);
+        this.table[slot * 2 + 1] = to;
+        this.idPlace[id] = to;
+        i32[h + H_ID] = -1;
+        c.live -= length;
+      }
+      start += length;
+    }
+    this.chunks[c.no] = undefined;
+    this.freeChunks.push(c.no);
+  }
+
+  private dropChunk(c: Chunk): void {
+    this.held -= c.u8.length;
+    this.chunks[c.no] = undefined;
+    this.freeChunks.push(c.no);
   }
 }

@@ -452,3 +452,62 @@ test('a hit copies every octet whatever the response length, and answers handed 
   assert.equal(first[0]![12 + 1], 'T'.charCodeAt(0), 'question case as asked');
   assert.ok(sizes.some((s) => s % 4 !== 0), 'lengths that are not whole words were covered');
 });
+
+test('random stores, hits, deletes, invalidations and expiry under a small bound agree with a plain model', () => {
+  // Records move between chunks as chunks empty out (module comment, "Storage"); whatever moved,
+  // a hit must return the response last stored for its key, and nothing removed may come back.
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const cache = new AnswerCache({ maxBytes: 30_000 });
+  const model = new Map<string, { rdata: number; expires: number; tag: string | undefined }>();
+  const name = (i: number): string => `m${i}.example.`;
+  let now = T0;
+  let hits = 0;
+  for (let step = 0; step < 6000; step++) {
+    const i = rnd(300);
+    const key = keyOf(query(name(i), RRType.A));
+    const op = rnd(10);
+    if (op < 4) {
+      const rdata = rnd(250);
+      const ttl = 1 + rnd(30);
+      const tag = rnd(3) === 0 ? `soa/z${i % 7}` : undefined;
+      const r = response(name(i), RRType.A, { answer: [{ name: name(i), type: RRType.A, ttl, rdata: Uint8Array.of(192, 0, 2, rdata) }] });
+      assert.ok(cache.store(key, r, now, tag === undefined ? {} : { tags: [tag] }), `store ${step}`);
+      model.set(key, { rdata, expires: now + ttl * 1000, tag });
+      assert.ok(cache.bytes <= 30_000, `bound at ${step}: ${cache.bytes}`);
+    } else if (op < 8) {
+      const r = cache.respond(query(name(i), RRType.A, { id: step & 0xffff }), now);
+      const m = model.get(key);
+      if (r !== undefined) {
+        hits++;
+        assert.ok(m !== undefined && now < m.expires, `step ${step}: ${name(i)} answered after it left`);
+        assert.equal(r[r.length - 1], m.rdata, `step ${step}: ${name(i)} answered with its last response`);
+        assert.equal((r[0]! << 8) | r[1]!, step & 0xffff, 'ID from the query');
+      }
+    } else if (op === 8) {
+      const m = model.get(key);
+      if (rnd(2) === 0) {
+        cache.delete(key);
+        model.delete(key);
+        assert.equal(cache.delete(key), false, 'deleted once');
+      } else if (m?.tag !== undefined) {
+        cache.invalidate(m.tag);
+        for (const [k, v] of model) if (v.tag === m.tag) model.delete(k);
+      }
+    } else {
+      now += rnd(3000);
+    }
+  }
+  assert.ok(hits > 200, `hits ${hits}`);
+  assert.ok(cache.stats.evictions > 0, 'the bound was reached');
+  // Everything still cached is in the model, with its last response.
+  for (const [key, m] of model) {
+    const r = cache.lookup(key, now);
+    if (r !== undefined) assert.equal(r[r.length - 1], m.rdata, 'last response');
+  }
+  cache.clear();
+  assert.equal(cache.bytes, 0);
+});
