@@ -94,11 +94,12 @@ export async function startResolverService(settings: ResolverServiceSettings, de
     udpSize: settings.resolver?.ednsBufferSize ?? 1232,
     servfailTtl: settings.servfailTtl ?? 5,
     rootKeyTags: settings.rootKeyTags,
+    clockPerTurn: true,
   });
   const onError = (error: unknown, context: string): void => {
     publishLog({ level: 'warn', msg: `listener: ${context}`, error: error instanceof Error ? error.message : String(error) });
   };
-  const udp = new UdpListener({ addresses: settings.listen, handler: frontend.handle, onError, receiveBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+  const udp = new UdpListener({ addresses: settings.listen, handler: frontend.handle, datagramHandler: frontend.handleDatagram, onError, receiveBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
   const tcp = new TcpListener({
     addresses: settings.listen,
     handler: frontend.handle,

@@ -20,6 +20,18 @@ export type RequestHandler = (
   client: ClientInfo,
 ) => Promise<Uint8Array | undefined> | Uint8Array | undefined;
 
+/** The sender of a datagram: node:dgram's RemoteInfo fits as it is. */
+export interface DatagramSender {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Answers one UDP request given its sender as node:dgram reports it (RemoteInfo), so that the
+ * listener makes no ClientInfo per datagram; otherwise as RequestHandler, transport UDP.
+ */
+export type DatagramHandler = (request: Uint8Array, from: DatagramSender) => ReturnType<RequestHandler>;
+
 /** Receives failures the listener cannot report otherwise (handler errors, socket errors). */
 export type ErrorLogger = (error: unknown, context: string) => void;
 

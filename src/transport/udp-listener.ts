@@ -4,7 +4,8 @@
 //
 // The receive path is the hot path of a cache-hot resolver, so it does as little as it can: one
 // 'message' listener per socket created at start(), no string conversion of the payload, a
-// synchronous handler answer sent at once without a promise, and a socket `lookup` that passes IP
+// synchronous handler answer sent at once without a promise, node's RemoteInfo handed to a
+// `datagramHandler` as it is (no client object per datagram), and a socket `lookup` that passes IP
 // literals through without the extra tick dns.lookup spends on them (every address this module
 // binds or sends to is an IP literal: listen addresses are parsed, replies go to rinfo.address).
 // Send errors on a UDP listener are not reported by Node without a per-packet callback; a lost
@@ -19,12 +20,14 @@ import cluster from 'node:cluster';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
-import { DEFAULT_CLOSE_GRACE_MS, type ErrorLogger, type RequestHandler } from './handler.js';
+import { DEFAULT_CLOSE_GRACE_MS, type DatagramHandler, type ErrorLogger, type RequestHandler } from './handler.js';
 
 export interface UdpListenerOptions {
   /** Listen addresses: `127.0.0.1:53`, `[::1]:53`; port 0 picks a free port (see `addresses`). */
   readonly addresses: readonly string[];
   readonly handler: RequestHandler;
+  /** When given, called instead of `handler` with node's RemoteInfo as the sender. */
+  readonly datagramHandler?: DatagramHandler | undefined;
   /** Handler and socket errors. Default: ignored. */
   readonly onError?: ErrorLogger;
   /** SO_RCVBUF / SO_SNDBUF in octets; the system default when absent. */
@@ -72,7 +75,7 @@ export class UdpListener {
     inFlight: 0,
   };
   private readonly listen: readonly HostPort[];
-  private readonly handler: RequestHandler;
+  private readonly handler: DatagramHandler;
   private readonly onError: ErrorLogger;
   private readonly options: UdpListenerOptions;
   private readonly sockets: Socket[] = [];
@@ -83,7 +86,8 @@ export class UdpListener {
   /** Parses the addresses (throws AnchordError ERR_CONFIG on a bad one); binds nothing yet. */
   constructor(options: UdpListenerOptions) {
     this.options = options;
-    this.handler = options.handler;
+    const handler = options.handler;
+    this.handler = options.datagramHandler ?? ((request, from) => handler(request, { address: from.address, port: from.port, transport: 'udp' }));
     this.onError = options.onError ?? (() => undefined);
     this.listen = options.addresses.map((text) => {
       const hp = parseHostPort(text);
@@ -156,7 +160,7 @@ export class UdpListener {
     stats.received++;
     let result: ReturnType<RequestHandler>;
     try {
-      result = this.handler(msg, { address: rinfo.address, port: rinfo.port, transport: 'udp' });
+      result = this.handler(msg, rinfo);
     } catch (e) {
       this.handlerFailed(e, rinfo);
       return;

@@ -197,3 +197,47 @@ describe('resolver front end, edge failures', () => {
     assert.equal(r2?.rcode, Rcode.NOERROR, 'the failure was not cached');
   });
 });
+
+describe('resolver front end, the UDP entry and the clock per event-loop turn', () => {
+  it('handleDatagram answers as handle does, hits and misses, with only an address and a port', async () => {
+    const { fe } = frontend();
+    const from = { address: '127.0.0.1', port: 40001, family: 'IPv4', size: 0 };
+    const miss = await fe.handleDatagram(query('www.example.test.', RRType.A, { id: 7, do: true }), from);
+    assert.ok(miss !== undefined, 'an answer');
+    assert.equal(decodeMessage(miss).rcode, Rcode.NOERROR);
+    const hit = fe.handleDatagram(query('www.example.test.', RRType.A, { id: 8, do: true }), from);
+    assert.ok(hit instanceof Uint8Array, 'a hit is answered synchronously');
+    assert.equal(decodeMessage(hit).id, 8);
+    assert.equal(fe.stats.cacheHits, 1);
+    // UDP limits apply: no EDNS, 512 octets (RFC 1035 §4.2.1).
+    const refused = await fe.handleDatagram(query('www.example.test.', RRType.A, { id: 9, rd: false }), from);
+    assert.equal(refused === undefined ? undefined : decodeMessage(refused).rcode, Rcode.REFUSED, 'RD clear refused (allow)');
+    const outside = fe.handleDatagram(query('www.example.test.', RRType.A, { id: 10 }), { address: '192.0.2.1', port: 53 });
+    const answer = outside instanceof Promise ? await outside : outside;
+    assert.equal(answer === undefined ? undefined : decodeMessage(answer).rcode, Rcode.REFUSED, 'outside the ACL');
+  });
+
+  it('clockPerTurn: the hits of one turn share one clock reading; the next turn reads it again', async () => {
+    const t = makeResolver();
+    const fe = new ResolverFrontend(t.resolver, new AnswerCache(), t.clock, { acl: defaultAcl(), maxConcurrent: 10, udpSize: 1232, servfailTtl: 5, clockPerTurn: true });
+    const from = { address: '127.0.0.1', port: 40002 };
+    const ttlOf = (bytes: Uint8Array | Promise<Uint8Array | undefined> | undefined): number => {
+      assert.ok(bytes instanceof Uint8Array, 'a synchronous hit');
+      return decodeMessage(bytes).answer[0]!.ttl;
+    };
+    await fe.handleDatagram(query('www.example.test.', RRType.A, { id: 1 }), from);
+    // A new turn, so the stored answer's time and the first hit's reading agree.
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = ttlOf(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 2 }), from));
+    t.clock.advance(5_000);
+    assert.equal(ttlOf(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 3 }), from)), first, 'same turn: the reading of its first hit');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ttlOf(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 4 }), from)), first - 5, 'next turn: the clock read again');
+    // Without the option every hit reads the clock.
+    const { fe: plain, t: t2 } = frontend();
+    await plain.handleDatagram(query('www.example.test.', RRType.A, { id: 1 }), from);
+    const p1 = ttlOf(plain.handleDatagram(query('www.example.test.', RRType.A, { id: 2 }), from));
+    t2.clock.advance(5_000);
+    assert.equal(ttlOf(plain.handleDatagram(query('www.example.test.', RRType.A, { id: 3 }), from)), p1 - 5);
+  });
+});

@@ -157,3 +157,31 @@ test('close() gives up on answers after the grace period', async () => {
   assert.equal(listener.stats.inFlight, 1);
   await closeUdp(sock);
 });
+
+test('a datagramHandler gets node\'s RemoteInfo as the sender and is called instead of the handler', async () => {
+  const seen: { address: string; port: number }[] = [];
+  let plain = 0;
+  const listener = new UdpListener({
+    addresses: ['127.0.0.1:0'],
+    handler: () => {
+      plain++;
+      return undefined;
+    },
+    datagramHandler: (req, from) => {
+      seen.push(from);
+      return buildReply(req, { marker: 3 });
+    },
+  });
+  await listener.start();
+  const a = listener.addresses[0]!;
+  const client = new UpstreamClient();
+  const reply = await client.query(a, buildQuery(1, 'example'), { timeoutMs: GUARD });
+  assert.ok(reply.kind === 'reply', reply.kind);
+  assert.equal(lastByte(reply.bytes), 3);
+  assert.equal(plain, 0, 'the plain handler is not called');
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]!.address, '127.0.0.1');
+  assert.ok(seen[0]!.port > 0, 'the sender port');
+  assert.equal((seen[0] as { family?: string }).family, 'IPv4', "node's RemoteInfo itself, not a copy");
+  await listener.close();
+});
