@@ -364,13 +364,46 @@ interface Pending {
 
 // ---- The validator ---------------------------------------------------------------------------
 
-/** The response validator as steps (see the module header for the protocol). */
+/**
+ * The response validator as steps (see the module header for the protocol): phase A plans (the
+ * chain, the kind of response, the zones and the checks), phase B runs every signature check in
+ * parallel, phase C judges. Only phase B is a generator: a generator keeps all its registers in
+ * the heap while it runs, so the planning and judging run as plain functions around it.
+ */
 export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, keysFor: KeysFor): BatchSteps<ResponseOutcome> {
+  const plan = planResponse(env, resp, keysFor);
+  if (plan.status === 'need-keys') return plan;
+  // ---- Phase B: every signature check, in parallel.
+  const verdicts = yield* inParallel(plan.steps);
+  return judgeResponse(env, resp, plan, verdicts);
+}
+
+/** What phase A found: the chain and kind of the response, the parts to judge and their checks. */
+interface ResponsePlan {
+  readonly status: 'plan';
+  readonly links: readonly Link[];
+  readonly chain: Name[];
+  readonly tail: Name;
+  readonly kind: ResponseKind;
+  readonly delegationName: Name | undefined;
+  readonly negName: Name | undefined;
+  readonly negZone: ZoneStatus | undefined;
+  readonly refZone: ZoneStatus | undefined;
+  readonly linkPendings: readonly Pending[];
+  readonly overflowPending: Pending | undefined;
+  readonly authPendings: readonly { readonly p: Pending; readonly keys: ZoneKeySet }[];
+  readonly incidental: readonly Pending[];
+  /** The signature checks, one per pending part with a `job`. */
+  readonly steps: readonly Steps<RRsetVerdict>[];
+}
+
+/** Phase A of responseSteps, with the setting up of phase B's checks. */
+function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: KeysFor): ResponsePlan | NeedKeys {
   const { qname, qtype } = resp;
   const chase = qtype === RRType.CNAME && resp.chaseCname === true;
   // RRSIG-typed RRsets (signatures without their data) are the answer only to a question for
   // type RRSIG.
-  const answers = resp.answer.filter((s) => s.rrset.type !== RRType.RRSIG || qtype === RRType.RRSIG);
+  const answers = qtype === RRType.RRSIG ? resp.answer : withoutRrsigSets(resp.answer);
 
   // ---- Phase A: the chain, the kind of response, the zones to ask about.
   const links: Link[] = [];
@@ -442,7 +475,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     }
   }
   const hasAnswer = cnameByDname || links.some((l) => l.kind === 'answer');
-  const auth = resp.authority.filter((s) => s.rrset.type !== RRType.RRSIG);
+  const auth = withoutRrsigSets(resp.authority);
   const hasSoa = auth.some((s) => s.rrset.type === RRType.SOA);
   let kind: ResponseKind;
   let delegationName: Name | undefined;
@@ -568,7 +601,7 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     incidental.push(p);
   }
 
-  // ---- Phase B: every signature check, in parallel.
+  // Phase B's checks: one per part of a secure zone not decided already.
   const steps: Steps<RRsetVerdict>[] = [];
   for (const p of pendings) {
     if (p.decided !== undefined) continue;
@@ -581,7 +614,29 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
     p.job = steps.length;
     steps.push(rrsetSteps(env, p.set, zs.keys));
   }
-  const verdicts = yield* inParallel(steps);
+  return {
+    status: 'plan',
+    links,
+    chain,
+    tail,
+    kind,
+    delegationName,
+    negName,
+    negZone,
+    refZone,
+    linkPendings,
+    overflowPending,
+    authPendings,
+    incidental,
+    steps,
+  };
+}
+
+/** Phase C of responseSteps: the parts judged with the answers of the checks (`verdicts`, by job). */
+function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: ResponsePlan, verdicts: readonly RRsetVerdict[]): ResponseVerdict {
+  const { qtype } = resp;
+  const { links, chain, tail, delegationName, negName, negZone, refZone, linkPendings, overflowPending, authPendings, incidental } = plan;
+  let kind = plan.kind;
   const judge = (p: Pending): PartJudgement => {
     if (p.decided !== undefined) return p.decided;
     const v = p.job === undefined ? undefined : verdicts[p.job];
@@ -782,6 +837,11 @@ export function* responseSteps(env: ValidationEnv, resp: ResponseToValidate, key
   if (denial !== undefined) verdict.denial = denial;
   if (delegation !== undefined) verdict.delegation = delegation;
   return verdict;
+}
+
+/** The RRsets that are not RRSIG-typed: the list itself when it has none (the usual case). */
+function withoutRrsigSets(list: readonly SignedRRset[]): readonly SignedRRset[] {
+  return list.some((s) => s.rrset.type === RRType.RRSIG) ? list.filter((s) => s.rrset.type !== RRType.RRSIG) : list;
 }
 
 /** True when some RRSIG over the set has a Labels field below the owner's label count. */

@@ -374,45 +374,60 @@ export function rrsigOf(rdata: Uint8Array): RrsigData | undefined {
   return d ?? undefined;
 }
 
-/**
- * Validates one RRset against the validated keys of its zone. (A DNSKEY RRset is checked against
- * a set holding only the key its DS or trust anchor designates, RFC 4035 §5.2.)
- */
-export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneKeySet): Steps<RRsetVerdict> {
+/** The first failure per category of an RRset's RRSIGs; the verdict reports the worst (FAIL_ORDER). */
+class Failures {
+  private map: Map<FailCategory, VerdictReason> | undefined;
+
+  add(c: FailCategory, r: VerdictReason): void {
+    this.map ??= new Map();
+    if (!this.map.has(c)) this.map.set(c, r);
+  }
+
+  worst(): VerdictReason | undefined {
+    for (const c of FAIL_ORDER) {
+      const r = this.map?.get(c);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+}
+
+/** The cheap checks of rrsetSteps: the covering RRSIGs that may verify, or the verdict without any. */
+function checkedCandidates(
+  env: ValidationEnv,
+  signed: SignedRRset,
+  keys: ZoneKeySet,
+  facts: { readonly owner: Name; readonly type: number },
+  failures: Failures,
+): Candidate[] | RRsetVerdict {
   const { rrset } = signed;
   const owner = rrset.name;
-  const facts = { owner, type: rrset.type };
   // RRSIGs for other types are not ours (too short to say: kept, and found malformed below).
-  const covering = signed.rrsigs.filter((r) => r.length < 2 || ((r[0]! << 8) | r[1]!) === rrset.type);
+  const covers = (r: Uint8Array): boolean => r.length < 2 || ((r[0]! << 8) | r[1]!) === rrset.type;
+  const covering = signed.rrsigs.every(covers) ? signed.rrsigs : signed.rrsigs.filter(covers);
   if (covering.length === 0) {
     return { status: 'bogus', reason: reason(EdeTag.RRSIG_NONE, 'no RRSIG covers the RRset', facts) };
   }
-  let failures: Map<FailCategory, VerdictReason> | undefined;
-  const fail = (c: FailCategory, r: VerdictReason): void => {
-    failures ??= new Map();
-    if (!failures.has(c)) failures.set(c, r);
-  };
   const skew = env.options.clockSkew;
   const now = now32(env.now);
-  const budget = env.options.budget;
 
   // Cheap checks first: only RRSIGs that pass them reach the crypto budget.
   const candidates: Candidate[] = [];
   for (const rdata of covering) {
     const sig = rrsigOf(rdata);
     if (sig === undefined) {
-      fail('malformed', reason(EdeTag.RRSIG_MALFORMED, 'RRSIG RDATA cannot be decoded', facts));
+      failures.add('malformed', reason(EdeTag.RRSIG_MALFORMED, 'RRSIG RDATA cannot be decoded', facts));
       continue;
     }
     if (!sig.signerName.equals(keys.zone) || !owner.isSubdomainOf(sig.signerName)) {
-      fail(
+      failures.add(
         'signer',
         reason(EdeTag.RRSIG_SIGNER, `signer ${sig.signerName.toString()} is not the zone ${keys.zone.toString()} of the owner`, factsOf(facts, sig)),
       );
       continue;
     }
     if (sig.labels > owner.labelCount || sig.labels < sig.signerName.labelCount) {
-      fail(
+      failures.add(
         'labels',
         reason(EdeTag.RRSIG_LABELS, `labels ${sig.labels} outside ${sig.signerName.labelCount}..${owner.labelCount}`, {
           ...factsOf(facts, sig),
@@ -422,22 +437,22 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
       continue;
     }
     if (!env.canVerify(sig.algorithm)) {
-      fail('algorithm', reason(EdeTag.RRSIG_ALGORITHM, `algorithm ${sig.algorithm} is not validated`, factsOf(facts, sig)));
+      failures.add('algorithm', reason(EdeTag.RRSIG_ALGORITHM, `algorithm ${sig.algorithm} is not validated`, factsOf(facts, sig)));
       continue;
     }
     if (serialDiff(sig.expiration, sig.inception) < 0) {
-      fail('expiredBeforeValid', reason(EdeTag.RRSIG_EXPIRED_BEFORE_VALID, 'expiration precedes inception', { ...factsOf(facts, sig), bound: 'expiration' }));
+      failures.add('expiredBeforeValid', reason(EdeTag.RRSIG_EXPIRED_BEFORE_VALID, 'expiration precedes inception', { ...factsOf(facts, sig), bound: 'expiration' }));
       continue;
     }
     if (serialDiff(sig.expiration, now) < -skew) {
-      fail(
+      failures.add(
         'expired',
         reason(EdeTag.RRSIG_EXPIRED, `signature expired at ${sig.expiration} (now ${now})`, { ...factsOf(facts, sig), bound: 'expiration' }),
       );
       continue;
     }
     if (serialDiff(now, sig.inception) < -skew) {
-      fail(
+      failures.add(
         'notYet',
         reason(EdeTag.RRSIG_NOT_YET_VALID, `signature valid from ${sig.inception} (now ${now})`, { ...factsOf(facts, sig), bound: 'inception' }),
       );
@@ -445,11 +460,27 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     }
     const matching = keys.find(sig.keyTag, sig.algorithm);
     if (matching.length === 0) {
-      fail('noKey', reason(EdeTag.RRSIG_NO_KEY, `no usable DNSKEY ${sig.keyTag}/${sig.algorithm} in ${keys.zone.toString()}`, factsOf(facts, sig)));
+      failures.add('noKey', reason(EdeTag.RRSIG_NO_KEY, `no usable DNSKEY ${sig.keyTag}/${sig.algorithm} in ${keys.zone.toString()}`, factsOf(facts, sig)));
       continue;
     }
     candidates.push({ sig, rdata, keys: matching });
   }
+  return candidates;
+}
+
+/**
+ * Validates one RRset against the validated keys of its zone. (A DNSKEY RRset is checked against
+ * a set holding only the key its DS or trust anchor designates, RFC 4035 §5.2.)
+ */
+export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneKeySet): Steps<RRsetVerdict> {
+  // The cheap checks run as a plain function: a generator keeps all its registers in the heap.
+  const { rrset } = signed;
+  const owner = rrset.name;
+  const facts = { owner, type: rrset.type };
+  const failures = new Failures();
+  const candidates = checkedCandidates(env, signed, keys, facts, failures);
+  if (!Array.isArray(candidates)) return candidates;
+  const budget = env.options.budget;
 
   // Only RRsets that recur across a zone's responses are remembered (signature-memo.ts).
   const memo = MEMO_TYPES.has(rrset.type) ? env.memo : undefined;
@@ -457,7 +488,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   for (const c of candidates) {
     if (tried >= budget.maxSignaturesPerRRset) {
       env.meter.trip('maxSignaturesPerRRset', owner);
-      fail(
+      failures.add(
         'budget',
         reason(EdeTag.BUDGET_SIGNATURES, `more than ${budget.maxSignaturesPerRRset} signatures to try`, {
           ...factsOf(facts, c.sig),
@@ -471,13 +502,13 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
     try {
       data = signedData(c.rdata, rrset);
     } catch {
-      fail('malformed', reason(EdeTag.RRSET_MALFORMED, 'RRset cannot be put in canonical form', factsOf(facts, c.sig)));
+      failures.add('malformed', reason(EdeTag.RRSET_MALFORMED, 'RRset cannot be put in canonical form', factsOf(facts, c.sig)));
       continue;
     }
     let keyList = c.keys;
     if (keyList.length > budget.maxKeysPerSignature) {
       env.meter.trip('maxKeysPerSignature', owner);
-      fail(
+      failures.add(
         'budget',
         reason(EdeTag.BUDGET_KEYS, `${keyList.length} keys share tag ${c.sig.keyTag}; limit ${budget.maxKeysPerSignature}`, {
           ...factsOf(facts, c.sig),
@@ -512,16 +543,11 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
       }
       env.meter.recordFailure();
     }
-    fail('crypto', reason(EdeTag.RRSIG_CRYPTO, 'signature does not verify', factsOf(facts, c.sig)));
+    failures.add('crypto', reason(EdeTag.RRSIG_CRYPTO, 'signature does not verify', factsOf(facts, c.sig)));
   }
 
-  let worst: VerdictReason | undefined;
-  for (const c of FAIL_ORDER) {
-    worst = failures?.get(c);
-    if (worst !== undefined) break;
-  }
   // Every covering RRSIG either validated (returned above) or failed in some category.
-  return { status: 'bogus', reason: worst! };
+  return { status: 'bogus', reason: failures.worst()! };
 }
 
 function secure(env: ValidationEnv, signed: SignedRRset, sig: RrsigData): SecureRRset {

@@ -488,7 +488,7 @@ export class Resolver {
    */
   private async fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
     const cutFor = type === RRType.DS && !name.isRoot() ? name.parent()! : name;
-    const dp = await this.findDelegation(ctx, cutFor);
+    const dp = this.knownDelegation(cutFor, false) ?? (await this.findDelegation(ctx, cutFor));
     if (dp.kind === 'fail') return dp;
     const res = await runIteration(this.services, ctx, name, type, dp.dp);
     if (res.kind !== 'fail' || !dp.first || ctx.failed !== undefined) return res;
@@ -848,6 +848,26 @@ export class Resolver {
    * wins over cached delegations at or above its name (Unbound: the stub is the configured truth).
    */
   private async findDelegation(ctx: QueryContext, name: Name, noForward = false): Promise<{ kind: 'dp'; dp: Delegation; first: boolean } | ResolverFailure> {
+    const known = this.knownDelegation(name, noForward);
+    if (known !== undefined) return known;
+    const cached = (): Delegation | undefined => {
+      const dp = this.delegationAt(ROOT);
+      return dp !== undefined && dp.addresses.size > 0 ? dp : undefined;
+    };
+    if (this.clock.now() >= this.primeAgainAt) {
+      this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
+      await this.priming;
+      if (ctx.failed !== undefined) return ctx.failed;
+    }
+    return { kind: 'dp', dp: cached() ?? this.hintsDelegation(), first: false };
+  }
+
+  /**
+   * findDelegation's answer when configuration or the caches give it (a configured zone, a usable
+   * cached cut, the cached root); undefined when the root is to be primed or its hints used. Not
+   * async: the usual case costs no promise.
+   */
+  private knownDelegation(name: Name, noForward: boolean): { kind: 'dp'; dp: Delegation; first: boolean } | undefined {
     const configured = this.configuredFor(name, noForward);
     if (configured?.dp.forward === true) return { kind: 'dp', ...configured };
     const stub = configured?.dp;
@@ -856,19 +876,10 @@ export class Resolver {
       const dp = this.delegationAt(n);
       if (dp !== undefined && this.usable(dp)) return { kind: 'dp', dp, first: false };
     }
-    const cached = (): Delegation | undefined => {
-      const dp = this.delegationAt(ROOT);
-      return dp !== undefined && dp.addresses.size > 0 ? dp : undefined;
-    };
     if (stub !== undefined) return { kind: 'dp', dp: stub, first: false };
-    const root = cached();
-    if (root !== undefined) return { kind: 'dp', dp: root, first: false };
-    if (this.clock.now() >= this.primeAgainAt) {
-      this.priming ??= this.prime(ctx).finally(() => (this.priming = undefined));
-      await this.priming;
-      if (ctx.failed !== undefined) return ctx.failed;
-    }
-    return { kind: 'dp', dp: cached() ?? this.hintsDelegation(), first: false };
+    const root = this.delegationAt(ROOT);
+    if (root !== undefined && root.addresses.size > 0) return { kind: 'dp', dp: root, first: false };
+    return undefined;
   }
 
   /** Root priming (RFC 8109 §3): `. NS` from a hint server; the answer and its addresses cached. */
