@@ -42,7 +42,7 @@ import { Worker } from 'node:worker_threads';
 import { publishLog } from '../core/diagnostics.js';
 import { CryptoError } from '../core/errors.js';
 import { assertVerifyArgs, unsupportedAlgorithm, type CryptoBackend, type VerifyJob } from './backend.js';
-import type { NativeAddon, NativeKey } from './native-addon.js';
+import { loadNativeAddon, type NativeAddon, type NativeKey } from './native-addon.js';
 import { createNativeBackend, createPreferredBackend, type NativeCryptoBackend } from './native-backend.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeCryptoBackend, type PreparedVerify } from './node-backend.js';
 
@@ -686,27 +686,29 @@ function inlineBackend(options: NodeBackendOptions): ClosableCryptoBackend {
 export interface VerifyBackendSettings {
   /**
    * Config `crypto.workers`: 0 verifies inline on the calling thread; N ≥ 1 runs a VerifyPool of N
-   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD (inline; measured in the resolver, see there).
+   * worker_threads; absent takes DEFAULT_VERIFY_OFFLOAD (the addon's async batches; measured in the resolver, see there).
    */
   readonly workers?: number | undefined;
   readonly keyCacheSize?: number | undefined;
 }
 
 /**
- * What `crypto.workers` absent means: verify inline, on the resolver's own thread.
+ * What `crypto.workers` absent means: the native addon's async batches (NativeAsyncVerifier), one
+ * libuv thread verifying beside the resolver's thread; inline when the addon is not built.
  *
- * Measured in the resolver (bench/RESULTS.md, "Crypto verify pool": the bench world's cold set,
- * 36,000 unique names on a fresh process, native verifier, signature memo, 4 alternating pairs in
- * one run on the 2-core box): with 1 worker anchord spent 308 µs of CPU per cold query against
- * 275 inline (+12 %), for 165 µs on the main thread against 193 (-14 %). Once the native addon and
- * the signature memo made a cold query cost ~0.8 checks of ~15-45 µs, moving them off the thread
- * saves less than the messaging, the second isolate and its GC add. On this machine the cores are
- * shared with the load generator and the authoritative servers, so total CPU is what limits cold
- * throughput and inline wins. A pool (`crypto.workers: N`) stays for machines with idle cores,
- * where the 28 µs per query it takes off the main thread is the gain; the callback form is kept
- * for comparison in bench/crypto/pool-bench.ts.
+ * Measured in the resolver with bench/resolver/cold-cpu.sh (the bench world's cold set, 36,000
+ * unique names on a fresh process, 2-core box shared with four other builds at load 6-9, so CPU
+ * per query is the figure, not QPS), 2026-11-22 13:35 UTC, 4 alternating pairs, medians: inline
+ * 275 µs of CPU per cold query, 176.5 on the main thread; native-async 274 and 132.6 (-25 % on
+ * the main thread for the same total). An earlier run of 3 rounds: inline 303 / 194, native-async
+ * 312 / 154, a worker_threads pool of 1 334 / 170 (the pool's messages and second isolate cost
+ * +10 % CPU for less relief). On this box run 6 of bench/RESULTS.md showed the resolver thread,
+ * not the two cores, limiting cold QPS (Unbound's 9,444 QPS left room for NSD and dnsperf; the
+ * pool of run 5 gave 5,186 QPS against 4,856 inline in run 6), so the thread's time is what the
+ * offload buys. `crypto.workers: 0` verifies inline, `N` runs a worker_threads pool of N; the
+ * callback form is kept for comparison in bench/crypto/pool-bench.ts.
  */
-export const DEFAULT_VERIFY_OFFLOAD = 'inline' as 'callback' | 'inline' | 'native-async' | 'threads';
+export const DEFAULT_VERIFY_OFFLOAD = 'native-async' as 'callback' | 'inline' | 'native-async' | 'threads';
 
 /**
  * Pool size for `DEFAULT_VERIFY_OFFLOAD === 'threads'`: one worker per core the main thread does
@@ -730,7 +732,9 @@ export function createVerifyBackend(settings: VerifyBackendSettings = {}): Closa
     case 'native-async': {
       const v = createNativeAsyncVerifier(cache);
       if (v instanceof NativeAsyncVerifier) return v;
-      publishLog({ level: 'warn', msg: 'crypto: native async verifier not available, verifying inline', reason: v.reason });
+      // Without the addon, createPreferredBackend logs why (once); a build without verifyAsync is
+      // said here.
+      if (loadNativeAddon().ok) publishLog({ level: 'warn', msg: 'crypto: native async verifier not available, verifying inline', reason: v.reason });
       return inlineBackend(cache);
     }
     case 'threads':
