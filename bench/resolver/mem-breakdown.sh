@@ -7,14 +7,16 @@
 # RSS per name as run.sh reads it, live heap (heapUsed after a forced GC) per name, array-buffer
 # bytes per name, and the growth of each V8 space's committed and used bytes between the two reads.
 #   BUILD   a directory with bin/anchord.js and a built dist/ (see cold-cpu.sh)
-# Knobs: NAMES (100000: the first NAMES lines of mem.txt), PORT (5510: variant i on PORT+i), REPS (1),
+# Knobs: NAMES (100000: the first NAMES lines of $QUERIES), QUERIES (mem.txt; cold.txt to see what the
+# cold phase's names leave behind: NXDOMAIN and wildcard answers too), PORT (5510: variant i on PORT+i), REPS (1),
 # WORLD, OUT (/tmp/anchord-bench/mem-breakdown), SNAPSHOT=1 (a heap snapshot after the final GC).
 # --expose-gc only adds the gc() function; the GCs it forces run after both RSS reads.
 set -euo pipefail
 NAMES=${NAMES:-100000} BASE=${PORT:-5510} REPS=${REPS:-1}
 WORLD=${WORLD:-/tmp/anchord-bench/world}; OUT=${OUT:-/tmp/anchord-bench/mem-breakdown}
 [ $# -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
-mkdir -p "$OUT"; head -n "$NAMES" "$WORLD/queries/mem.txt" > "$OUT/names.txt"
+QUERIES=${QUERIES:-mem.txt}
+mkdir -p "$OUT"; head -n "$NAMES" "$WORLD/queries/$QUERIES" > "$OUT/names.txt"
 PROBE=$OUT/mem-probe.cjs
 cat > "$PROBE" <<'PROBE_EOF'
 // Preloaded into the anchord process (node --expose-gc --require):

@@ -29,7 +29,9 @@
 //   closer name does not prove that the name is absent; it may be an unsigned delegation);
 // - names in a zone for which it holds no records (nothing to synthesise from).
 //
-// Size is bounded in bytes; over budget, expired records go first, then whole zones, least recently
+// A stored record (and a zone's SOA) is a copy in octets of its own (packed-rrsets.ts detachSigned):
+// the decoded RRsets offered are views into their whole upstream message, which a kept record would
+// otherwise keep alive. Size is bounded in bytes; over budget, expired records go first, then whole zones, least recently
 // used first. Pure: clock injected; NSEC3 hashing is node:crypto through dnssec/nsec3-hash.ts.
 
 import { nowSeconds, type Clock } from '../core/clock.js';
@@ -51,6 +53,7 @@ import type { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import { ancestorKeyStarts, canonicalSortKey } from './canonical-key.js';
 import { negativeTtl } from './negative-cache.js';
+import { detachSigned } from './packed-rrsets.js';
 import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type SignedRRset } from './types.js';
 
@@ -283,10 +286,12 @@ export class AggressiveNsecCache {
    * in the zone and the RDATA reads. `soa` is the zone's SOA from the same response, when there
    * was one: it caps the TTL (RFC 9077) and is kept to go with synthesised negative answers.
    */
-  insertNsec(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+  insertNsec(zone: Name, offered: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+    if (status !== SecurityStatus.secure || offered.rrset.type !== RRType.NSEC || offered.rrset.class !== RRClass.IN) return false;
+    if (offered.rrset.rdatas.length !== 1 || !offered.rrset.name.isSubdomainOf(zone)) return false;
+    // Kept in octets of its own (and the record decoded from them): not the message it came in.
+    const signed = detachSigned(offered);
     const { rrset } = signed;
-    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC || rrset.class !== RRClass.IN) return false;
-    if (rrset.rdatas.length !== 1 || !rrset.name.isSubdomainOf(zone)) return false;
     let next: Name;
     let types: readonly number[];
     try {
@@ -355,10 +360,12 @@ export class AggressiveNsecCache {
    * Offers an NSEC3 RRset of `zone` (class IN); same rules as insertNsec. Records of unknown hash
    * algorithm or flags (RFC 5155 §8.1, §8.2) and chains over the iteration or salt caps are refused.
    */
-  insertNsec3(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+  insertNsec3(zone: Name, offered: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
+    if (status !== SecurityStatus.secure || offered.rrset.type !== RRType.NSEC3 || offered.rrset.class !== RRClass.IN) return false;
+    if (offered.rrset.rdatas.length !== 1) return false;
+    // Kept in octets of its own (and the record's hash, salt and next hash views of them): not the message it came in.
+    const signed = detachSigned(offered);
     const { rrset } = signed;
-    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC3 || rrset.class !== RRClass.IN) return false;
-    if (rrset.rdatas.length !== 1) return false;
     const rec = nsec3Records([rrset], zone)[0];
     if (rec === undefined) return false;
     if ((rec.flags & ~Nsec3Flag.OPT_OUT) !== 0 || rec.hashAlgorithm !== 1) return false;
@@ -650,7 +657,7 @@ export class AggressiveNsecCache {
       ttl = Math.min(ttl, negativeTtl(soa));
       const soaExpires = Math.min(now + clampTtl(signedTtl(soa), 0, this.maxTtl) * 1000, signatureDeadline(soa.rrsigs, now));
       const cur = this.soas.get(zone.key);
-      if (cur === undefined || cur.expiresAt <= soaExpires) this.soas.set(zone.key, { signed: soa, expiresAt: soaExpires });
+      if (cur === undefined || cur.expiresAt <= soaExpires) this.soas.set(zone.key, { signed: detachSigned(soa), expiresAt: soaExpires });
     }
     return Math.min(now + clampTtl(ttl, 0, this.maxTtl) * 1000, signatureDeadline(signed.rrsigs, now));
   }

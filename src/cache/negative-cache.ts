@@ -29,12 +29,20 @@
 // different SOA (or a different status) replaces the record; the same SOA again does not (its
 // countdown goes on). Every replacement is announced to `onZoneSoaChange` listeners, so that
 // caches of whole answers built from the old one (answer-cache.ts) drop them.
+//
+// Storage: an entry keeps the denied name, SOA, proofs and NS RRsets as octets packed into a shared
+// ByteArena (packed-rrsets.ts layout), not as the decoded objects it was given: those are views
+// into the whole upstream message, so each entry kept its message alive along with a few dozen
+// objects for the garbage collector to mark. A lookup decodes fresh views of the packed octets. The
+// size charged against the bound is the same estimate as before (the bound admits the same entries).
 
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
 import { RRClass } from '../wire/constants.js';
-import type { Name } from '../wire/name.js';
+import { Name } from '../wire/name.js';
+import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
 import { ancestorKeyStarts } from './canonical-key.js';
+import { detachSigned, packedLength, packSigned, unpackSigned } from './packed-rrsets.js';
 import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
 
@@ -121,19 +129,100 @@ export interface CachedNegative {
   readonly soaLast: boolean;
 }
 
-interface Entry {
-  readonly kind: NegativeKind;
+/** What an entry holds besides its octets, unpacked for a lookup. */
+interface Unpacked {
   readonly name: Name;
-  readonly type: number;
   readonly soa: SignedRRset | undefined;
   readonly proofs: readonly SignedRRset[];
+  readonly extra: NegativeExtra | undefined;
+}
+
+/**
+ * A cached negative answer. Its octets (in the arena): the denied name's wire form, a flags octet
+ * (1: has an SOA, 2: has extra NS data), u16 counts of proofs, authority and additional RRsets,
+ * then the SOA, the proofs, the authority and the additional RRsets, each packed (packed-rrsets.ts).
+ */
+class Entry implements ArenaSlot {
+  chunk!: ArenaChunk;
+  start = 0;
+  readonly length: number;
+  readonly kind: NegativeKind;
+  readonly type: number;
   readonly status: SecurityStatus;
   readonly reason: CacheReason | undefined;
   readonly expiresAt: number;
   /** When it was stored (ms): the proofs' own TTLs count down from here. */
   readonly storedAt: number;
   readonly soaLast: boolean;
-  readonly extra: NegativeExtra | undefined;
+  /** The denied name's key (Name.key, the string the `names` index holds too) and label count. */
+  readonly nameKey: string;
+  readonly labelCount: number;
+  /** The size charged against the bound (entrySize). */
+  readonly size: number;
+
+  constructor(data: NegativeInsert, type: number, proofs: readonly SignedRRset[], expiresAt: number, now: number, size: number) {
+    this.kind = data.kind;
+    this.type = type;
+    this.status = data.status;
+    this.reason = data.reason;
+    this.expiresAt = expiresAt;
+    this.storedAt = now;
+    this.soaLast = data.soaLast === true;
+    this.nameKey = data.name.key;
+    this.labelCount = data.name.labelCount;
+    this.size = size;
+    let n = data.name.wire.length + 7;
+    if (data.soa !== undefined) n += packedLength(data.soa);
+    for (const p of proofs) n += packedLength(p);
+    if (data.extra !== undefined) for (const x of [...data.extra.authority, ...data.extra.additional]) n += packedLength(x);
+    this.length = n;
+  }
+
+  /** Writes the octets into the placed slot. */
+  fill(data: NegativeInsert, proofs: readonly SignedRRset[]): void {
+    const b = this.chunk.buf;
+    let p = this.start;
+    b.set(data.name.wire, p);
+    p += data.name.wire.length;
+    const { soa, extra } = data;
+    b[p] = (soa === undefined ? 0 : 1) | (extra === undefined ? 0 : 2);
+    const authority = extra?.authority ?? [];
+    const additional = extra?.additional ?? [];
+    for (const [i, count] of [proofs.length, authority.length, additional.length].entries()) {
+      b[p + 1 + 2 * i] = count >>> 8;
+      b[p + 2 + 2 * i] = count & 0xff;
+    }
+    p += 7;
+    if (soa !== undefined) p = packSigned(b, p, soa);
+    for (const list of [proofs, authority, additional]) for (const s of list) p = packSigned(b, p, s);
+  }
+
+  /** The name, SOA, proofs and extra RRsets, as fresh views of the packed octets. */
+  unpack(): Unpacked {
+    const b = this.chunk.buf;
+    let p = this.start;
+    let end = p;
+    while (b[end] !== 0) end += b[end]! + 1;
+    const name = Name.fromWire(b.subarray(p, end + 1));
+    p = end + 1;
+    const flags = b[p]!;
+    const counts = [0, 1, 2].map((i) => (b[p + 1 + 2 * i]! << 8) | b[p + 2 + 2 * i]!);
+    p += 7;
+    let soa: SignedRRset | undefined;
+    if ((flags & 1) !== 0) [soa, p] = unpackSigned(b, p);
+    const lists: SignedRRset[][] = [];
+    for (const count of counts) {
+      const list: SignedRRset[] = [];
+      for (let i = 0; i < count; i++) {
+        let s: SignedRRset;
+        [s, p] = unpackSigned(b, p);
+        list.push(s);
+      }
+      lists.push(list);
+    }
+    const extra = (flags & 2) !== 0 ? { authority: lists[1]!, additional: lists[2]! } : undefined;
+    return { name, soa, proofs: lists[0]!, extra };
+  }
 }
 
 /** The newest SOA seen for a zone in a negative answer (module comment). */
@@ -189,10 +278,11 @@ function signedBytes(s: SignedRRset): number {
   return n;
 }
 
-function entrySize(e: Entry, key: string): number {
-  let n = 200 + key.length * 2 + (e.soa === undefined ? 0 : signedBytes(e.soa)) + (e.reason?.detail.length ?? 0) * 2;
-  for (const p of e.proofs) n += signedBytes(p);
-  if (e.extra !== undefined) for (const s of [...e.extra.authority, ...e.extra.additional]) n += signedBytes(s);
+/** The size an entry is charged: an estimate of the decoded objects it once held (kept, so the bound admits the same entries). */
+function entrySize(data: NegativeInsert, proofs: readonly SignedRRset[], key: string): number {
+  let n = 200 + key.length * 2 + (data.soa === undefined ? 0 : signedBytes(data.soa)) + (data.reason?.detail.length ?? 0) * 2;
+  for (const p of proofs) n += signedBytes(p);
+  if (data.extra !== undefined) for (const s of [...data.extra.authority, ...data.extra.additional]) n += signedBytes(s);
   return n;
 }
 
@@ -214,6 +304,8 @@ export class NegativeCache {
   private readonly secureNx = new Uint32Array(128);
   /** Entries held per name key: a lookup for a name with none asks the LRU nothing. */
   private readonly names = new Map<string, number>();
+  /** The entries' packed octets. */
+  private readonly arena: ByteArena;
 
   constructor(options: NegativeCacheOptions) {
     this.clock = options.clock;
@@ -222,13 +314,17 @@ export class NegativeCache {
     this.bogusTtl = options.bogusTtl ?? NEGATIVE_CACHE_DEFAULTS.bogusTtl;
     this.belowNxdomain = options.belowNxdomain ?? NEGATIVE_CACHE_DEFAULTS.belowNxdomain;
     this.noSoaTtl = options.noSoaTtl ?? NEGATIVE_CACHE_DEFAULTS.noSoaTtl;
+    const maxBytes = options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes;
+    // Chunks small against the bound, so a small cache is not one half-empty chunk.
+    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, maxBytes >>> 6)));
     this.lru = new LRUCache<string, Entry>({
-      maxSize: options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes,
-      sizeCalculation: entrySize,
+      maxSize: maxBytes,
+      sizeCalculation: (e) => e.size,
       // Every way out of the cache (replaced, evicted, deleted) passes here.
       dispose: (e) => {
-        if (isSecureNx(e)) this.secureNx[e.name.labelCount]!--;
-        const k = e.name.key;
+        this.arena.free(e);
+        if (isSecureNx(e)) this.secureNx[e.labelCount]!--;
+        const k = e.nameKey;
         const left = (this.names.get(k) ?? 1) - 1;
         if (left > 0) this.names.set(k, left);
         else this.names.delete(k);
@@ -289,24 +385,16 @@ export class NegativeCache {
     ) {
       return false;
     }
-    const entry: Entry = {
-      kind: data.kind,
-      name: data.name,
-      type,
-      soa: data.soa,
-      proofs,
-      status: data.status,
-      reason: data.reason,
-      expiresAt,
-      storedAt: now,
-      soaLast: data.soaLast === true,
-      extra: data.extra,
-    };
+    const entry = new Entry(data, type, proofs, expiresAt, now, entrySize(data, proofs, key));
+    this.arena.place(entry);
+    entry.fill(data, proofs);
     this.lru.set(key, entry);
     // Counted once stored (an entry larger than the whole cache is not, and is never disposed of).
     if (this.lru.peek(key) === entry) {
-      if (isSecureNx(entry)) this.secureNx[entry.name.labelCount]!++;
-      this.names.set(data.name.key, (this.names.get(data.name.key) ?? 0) + 1);
+      if (isSecureNx(entry)) this.secureNx[entry.labelCount]!++;
+      this.names.set(entry.nameKey, (this.names.get(entry.nameKey) ?? 0) + 1);
+    } else {
+      this.arena.free(entry);
     }
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
@@ -322,14 +410,15 @@ export class NegativeCache {
     let expiresAt = now + this.ttlOf(soa) * 1000;
     if (status === SecurityStatus.secure) expiresAt = Math.min(expiresAt, signatureDeadline(soa.rrsigs, now));
     if (expiresAt <= now) return;
-    this.zones.set(key, { soa, status, storedAt: now, expiresAt });
+    // A copy of its own: the record outlives the message the SOA came in.
+    this.zones.set(key, { soa: detachSigned(soa), status, storedAt: now, expiresAt });
     for (const listener of this.soaListeners) listener(soa.rrset.name);
   }
 
   /** The zone's newer SOA an entry shows instead of its own, or undefined (module comment). */
-  private newerSoa(e: Entry, now: number): ZoneSoa | undefined {
-    if (e.soa === undefined) return undefined;
-    const z = this.zones.get(e.soa.rrset.name.key);
+  private newerSoa(e: Entry, soa: SignedRRset | undefined, now: number): ZoneSoa | undefined {
+    if (soa === undefined) return undefined;
+    const z = this.zones.get(soa.rrset.name.key);
     if (z === undefined || z.expiresAt <= now || z.storedAt <= e.storedAt) return undefined;
     if (z.status !== e.status && z.status !== SecurityStatus.secure) return undefined;
     return z;
@@ -344,9 +433,9 @@ export class NegativeCache {
     const nameKey = name.key;
     if (this.names.has(nameKey)) {
       const nx = this.live(negKey(nameKey, NXDOMAIN_TYPE, cls), now);
-      if (nx !== undefined) return view(nx, now, false, this.newerSoa(nx, now));
+      if (nx !== undefined) return this.view(nx, now, false);
       const nodata = this.live(negKey(nameKey, type, cls), now);
-      if (nodata !== undefined) return view(nodata, now, false, this.newerSoa(nodata, now));
+      if (nodata !== undefined) return this.view(nodata, now, false);
     }
     if (this.belowNxdomain && this.secureNxAbove(name.labelCount)) {
       const starts = ancestorKeyStarts(nameKey);
@@ -354,7 +443,7 @@ export class NegativeCache {
         // starts[i] begins the ancestor with i labels fewer.
         if (this.secureNx[name.labelCount - i] === 0) continue;
         const e = this.live(negKey(nameKey.slice(starts[i]), NXDOMAIN_TYPE, cls), now);
-        if (e !== undefined && e.status === SecurityStatus.secure) return view(e, now, true, this.newerSoa(e, now));
+        if (e !== undefined && e.status === SecurityStatus.secure) return this.view(e, now, true);
       }
     }
     return undefined;
@@ -374,6 +463,7 @@ export class NegativeCache {
 
   clear(): void {
     this.lru.clear();
+    this.arena.clear();
     this.secureNx.fill(0);
     this.names.clear();
     this.zones.clear();
@@ -392,6 +482,33 @@ export class NegativeCache {
     return n;
   }
 
+  /** The hit for an entry: its packed RRsets decoded, the zone's newer SOA when it shows one, TTLs counted down. */
+  private view(e: Entry, now: number, inferred: boolean): CachedNegative {
+    const { name, soa, proofs, extra } = e.unpack();
+    const newer = this.newerSoa(e, soa, now);
+    return {
+      kind: e.kind,
+      name,
+      type: e.type,
+      soa: newer === undefined ? soa : newer.soa,
+      // Each proof with what is left of its own TTL (ttl-policy.ts agedCopy, RFC 9077 §3-§4): the
+      // entry's expiresAt already bounds how long the denial is used.
+      proofs: proofs.map((p) => agedCopy(p, e.storedAt, now)),
+      status: e.status,
+      reason: e.reason,
+      expiresAt: e.expiresAt,
+      ttl: remainingTtl(newer === undefined ? e.expiresAt : newer.expiresAt, now),
+      life: remainingTtl(e.expiresAt, now),
+      // Counted down like the proofs; an ancestor's NXDOMAIN applied below it carries none.
+      extra:
+        extra === undefined || inferred
+          ? undefined
+          : { authority: extra.authority.map((s) => agedCopy(s, e.storedAt, now)), additional: extra.additional.map((s) => agedCopy(s, e.storedAt, now)) },
+      inferred,
+      soaLast: e.soaLast,
+    };
+  }
+
   private live(key: string, now: number): Entry | undefined {
     const e = this.lru.get(key);
     if (e === undefined) return undefined;
@@ -405,28 +522,4 @@ export class NegativeCache {
 
 function isSecureNx(e: Entry): boolean {
   return e.kind === NegativeKind.nxdomain && e.status === SecurityStatus.secure;
-}
-
-function view(e: Entry, now: number, inferred: boolean, newer: ZoneSoa | undefined): CachedNegative {
-  return {
-    kind: e.kind,
-    name: e.name,
-    type: e.type,
-    soa: newer === undefined ? e.soa : newer.soa,
-    // Each proof with what is left of its own TTL (ttl-policy.ts agedCopy, RFC 9077 §3-§4): the
-    // entry's expiresAt already bounds how long the denial is used.
-    proofs: e.proofs.map((p) => agedCopy(p, e.storedAt, now)),
-    status: e.status,
-    reason: e.reason,
-    expiresAt: e.expiresAt,
-    ttl: remainingTtl(newer === undefined ? e.expiresAt : newer.expiresAt, now),
-    life: remainingTtl(e.expiresAt, now),
-    // Counted down like the proofs; an ancestor's NXDOMAIN applied below it carries none.
-    extra:
-      e.extra === undefined || inferred
-        ? undefined
-        : { authority: e.extra.authority.map((s) => agedCopy(s, e.storedAt, now)), additional: e.extra.additional.map((s) => agedCopy(s, e.storedAt, now)) },
-    inferred,
-    soaLast: e.soaLast,
-  };
 }
