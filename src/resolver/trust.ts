@@ -617,26 +617,14 @@ export class ChainOfTrust {
     // by comparison, no key strings or Map).
     const knownNames: Name[] = [];
     const knownStatus: ZoneStatus[] = [];
-    const known = (n: Name): ZoneStatus | undefined => {
-      for (let i = 0; i < knownNames.length; i++) if (knownNames[i]!.equals(n)) return knownStatus[i];
-      return undefined;
-    };
-    const settle = (n: Name, st: ZoneStatus): void => {
-      for (let i = 0; i < knownNames.length; i++) {
-        if (knownNames[i]!.equals(n)) {
-          knownStatus[i] = st;
-          return;
-        }
-      }
-      knownNames.push(n);
-      knownStatus.push(st);
-    };
     // What the key cache settles at once is answered in the first round; the rest is walked to.
     const keysFor = (n: Name): ZoneStatus | undefined => {
-      let st = known(n);
-      if (st === undefined) {
-        st = this.cachedZoneStatus(ctx, n, hintOf, skip);
-        if (st !== undefined) settle(n, st);
+      const i = indexOfName(knownNames, n);
+      if (i >= 0) return knownStatus[i];
+      const st = this.cachedZoneStatus(ctx, n, hintOf, skip);
+      if (st !== undefined) {
+        knownNames.push(n);
+        knownStatus.push(st);
       }
       return st;
     };
@@ -649,7 +637,13 @@ export class ChainOfTrust {
       for (const z of out.zones) {
         const st = await this.zoneStatus(ctx, z, hintOf(), skip);
         if ('kind' in st) return st;
-        settle(z, st);
+        const i = indexOfName(knownNames, z);
+        if (i >= 0) {
+          knownStatus[i] = st;
+        } else {
+          knownNames.push(z);
+          knownStatus.push(st);
+        }
       }
     }
     return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);
@@ -691,4 +685,10 @@ export class ChainOfTrust {
       // avoid the server that sent it and ask another (bogus retries, below).
     }
   }
+}
+
+/** The index of `name` in `names` (letter case aside, RFC 4343), -1 when absent. */
+function indexOfName(names: readonly Name[], name: Name): number {
+  for (let i = 0; i < names.length; i++) if (names[i]!.equals(name)) return i;
+  return -1;
 }

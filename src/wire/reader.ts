@@ -34,8 +34,12 @@ export class WireReader {
   end: number;
   /** End of the message: compression pointer targets are followed up to here. */
   readonly size: number;
-  /** Names already read, by the offset they started at. */
-  private memo: Map<number, Name> | undefined;
+  /**
+   * Names already read, by an offset where they start (parallel arrays: a message holds a few
+   * dozen names at most, searched linearly, no Map per message).
+   */
+  private memoAt: number[] | undefined;
+  private memoName: Name[] | undefined;
 
   constructor(buf: Uint8Array, pos = 0, end = buf.length) {
     if (end > buf.length || pos < 0 || pos > end) throw new RangeError('reader window out of range');
@@ -99,19 +103,32 @@ export class WireReader {
     const p = this.pos;
     // A name that is just a pointer to where an earlier name was read yields that same (immutable)
     // Name: the expansion from an offset never depends on how it was reached.
-    if (decompress && this.memo !== undefined && p + 1 < this.end && buf[p]! >= 0xc0) {
-      const target = ((buf[p]! & 0x3f) << 8) | buf[p + 1]!;
-      const known = this.memo.get(target);
-      if (known !== undefined && target < p) {
+    const pointer = decompress && p + 1 < this.end && buf[p]! >= 0xc0;
+    const target = pointer ? ((buf[p]! & 0x3f) << 8) | buf[p + 1]! : -1;
+    if (pointer && this.memoAt !== undefined && target < p) {
+      const known = this.memoAt.indexOf(target);
+      if (known >= 0) {
         this.pos = p + 2;
-        return known;
+        return this.memoName![known]!;
       }
     }
     const len = this.nameInto(SCRATCH, 0, decompress);
     const name = Name.fromWire(SCRATCH.slice(0, len));
     // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
     // newer types are never compressed): others keep no memo.
-    if (decompress) (this.memo ??= new Map()).set(p, name);
+    if (decompress) {
+      const at = (this.memoAt ??= []);
+      const names = (this.memoName ??= []);
+      at.push(p);
+      names.push(name);
+      // A name that is just a pointer is the name at its target (nameInto checked the target):
+      // later pointers there (e.g. to a name first met inside an NS record's RDATA, as glue
+      // owners are) yield it too.
+      if (pointer) {
+        at.push(target);
+        names.push(name);
+      }
+    }
     return name;
   }
 

@@ -135,3 +135,19 @@ test('a name that is only a pointer to an earlier name start yields the same Nam
   rs.pos = 12;
   assert.throws(() => rs.name(), /forward or looping/);
 });
+
+test('a pointer to where a bare pointer led yields the name read through it (glue owners pointing into NS RDATA)', () => {
+  // 12: "example" root; 21: "ns1" + pointer to 12 (a name inside some RDATA, not read by name());
+  // 27: pointer to 21 (a glue owner); 29: pointer to 21 again (its RRSIG's owner); 31: pointer to
+  // 25, the pointer that ends ns1's name.
+  const bytes = msg(...label('example'), 0, ...label('ns1'), ...ptr(12), ...ptr(21), ...ptr(21), ...ptr(25));
+  const r = new WireReader(bytes, 27);
+  const glue = r.name();
+  assert.equal(glue.toString(), 'ns1.example.');
+  assert.equal(r.name(), glue, 'the second pointer to the same target is the same Name');
+  assert.equal(r.name().toString(), 'example.', 'a pointer to a pointer inside that name is expanded on its own');
+  assert.equal(r.remaining, 0);
+  // Without decompression there is no memo: the pointer is an error as before.
+  const rn = new WireReader(bytes, 29);
+  assert.throws(() => rn.name(false), /compression pointer/);
+});
