@@ -407,6 +407,9 @@ export interface NativeAsyncVerifierOptions {
   readonly keyCacheSize?: number;
 }
 
+/** Octets of signed data and signatures per async batch at most (unless one check is larger). */
+export const MAX_ASYNC_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** A `verifyBatch` call's checks waiting for (or in) an async batch. */
 interface AsyncWaiting {
   readonly out: boolean[];
@@ -515,25 +518,30 @@ export class NativeAsyncVerifier implements ClosableCryptoBackend {
     }
   }
 
-  /** Hands the queued checks to the addon as one batch, unless one is running. */
+  /**
+   * Hands the queued checks to the addon as one batch, unless one is running: all of them, or as
+   * many as fit MAX_ASYNC_BATCH_BYTES (at least one), the rest going as the next batch. (The addon
+   * refuses batches over 64 MiB; large RRsets from one zone must not fail other queries' checks.)
+   */
   private flush(): void {
     this.flushQueued = false;
     if (this.busy || this.closed || this.keys.length === 0) return;
-    const keys = this.keys;
-    const data = this.data;
-    const sigs = this.sigs;
-    const owners = this.owners;
-    const at = this.at;
-    this.keys = [];
-    this.data = [];
-    this.sigs = [];
-    this.owners = [];
-    this.at = [];
+    let n = 0;
+    for (let bytes = 0; n < this.keys.length; n++) {
+      bytes += this.data[n]!.length + this.sigs[n]!.length;
+      if (bytes > MAX_ASYNC_BATCH_BYTES && n > 0) break;
+    }
+    const keys = this.keys.splice(0, n);
+    const data = this.data.splice(0, n);
+    const sigs = this.sigs.splice(0, n);
+    const owners = this.owners.splice(0, n);
+    const at = this.at.splice(0, n);
     let queued: boolean;
     try {
       queued = this.run(keys, data, sigs, (ok) => { this.answer(owners, at, ok); });
     } catch (err) {
       this.fail(owners, asError(err));
+      this.later();
       return;
     }
     if (!queued) {
@@ -544,11 +552,19 @@ export class NativeAsyncVerifier implements ClosableCryptoBackend {
         w.out[at[k]!] = this.inline.verifyPrepared(keys[k]!, data[k]!, sigs[k]!);
         if (--w.remaining === 0) w.resolve();
       }
+      this.later();
       return;
     }
     this.busy = true;
     this.running = keys.length;
     this.batches++;
+  }
+
+  /** A flush at the end of this tick for checks still queued (none runs to call it). */
+  private later(): void {
+    if (this.keys.length === 0 || this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => { this.flush(); });
   }
 
   private answer(owners: readonly AsyncWaiting[], at: readonly number[], ok: Uint8Array | null): void {

@@ -26,7 +26,7 @@ import { createNobleSigner } from '../../src/crypto/noble-backend.js';
 import { createNodeBackend, createNodeSigner } from '../../src/crypto/node-backend.js';
 import type { RsaPrivateKey } from '../../src/crypto/private-key.js';
 import { generatePrivateKey } from '../../src/crypto/signer.js';
-import { NativeAsyncVerifier, createNativeAsyncVerifier, createVerifyPool } from '../../src/crypto/verify-pool.js';
+import { MAX_ASYNC_BATCH_BYTES, NativeAsyncVerifier, createNativeAsyncVerifier, createVerifyPool } from '../../src/crypto/verify-pool.js';
 import { makeDsaKey, dsaSignRaw } from './dsa-test-key.js';
 import { encodeDsaSignature } from '../../src/crypto/dsa-signature.js';
 import { RFC_EXAMPLES } from '../vectors/crypto-rfc-examples.js';
@@ -375,4 +375,29 @@ test('NativeAsyncVerifier: closing rejects the checks not yet sent; a running ba
   await v.close();
   await assert.rejects(second, CryptoError, 'queued behind the running batch: rejected');
   assert.deepEqual(await first, jobs.map((j) => node.verify(j.algorithm, j.publicKey, j.data, j.signature)), 'the running batch answers');
+});
+
+test('NativeAsyncVerifier: checks over MAX_ASYNC_BATCH_BYTES go in several batches, all answered', async () => {
+  requireNative();
+  const v = createNativeAsyncVerifier();
+  assert.ok(v instanceof NativeAsyncVerifier, 'native async verifier');
+  const signer = createNodeSigner(generatePrivateKey(13, { random: rnd }));
+  const big = rnd.fill(new Uint8Array(MAX_ASYNC_BATCH_BYTES / 4 + 1));
+  const jobs: VerifyJob[] = [];
+  for (let i = 0; i < 10; i++) {
+    const data = big.slice();
+    data[i]! ^= 1;
+    const signature = signer.sign(data);
+    jobs.push({ algorithm: 13, publicKey: signer.publicKey, data, signature });
+    jobs.push({ algorithm: 13, publicKey: signer.publicKey, data: big, signature });
+  }
+  try {
+    const before = v.batches;
+    const answers = await Promise.all([v.verifyBatch(jobs.slice(0, 7)), v.verifyBatch(jobs.slice(7))]);
+    assert.deepEqual(answers.flat(), jobs.map((_, i) => i % 2 === 0), 'every check answered');
+    assert.ok(v.batches - before >= 5, `20 checks of over a quarter of the bound went in ${v.batches - before} batches`);
+    assert.equal(v.queuedJobs, 0, 'nothing left');
+  } finally {
+    await v.close();
+  }
 });
