@@ -232,6 +232,12 @@ function limitNs(records: readonly ResourceRecord[], max: number): readonly Reso
   });
 }
 
+/** The records `keep` accepts: `list` itself when it accepts them all (no copy, the usual case). */
+function retained(list: readonly ResourceRecord[], keep: (r: ResourceRecord) => boolean): readonly ResourceRecord[] {
+  for (let i = 0; i < list.length; i++) if (!keep(list[i]!)) return list.filter(keep);
+  return list;
+}
+
 /**
  * The message with out-of-bailiwick and off-chain records dropped (module header). `validating`:
  * a trust anchor is configured, so a signed chain is kept whole for the validator.
@@ -248,7 +254,7 @@ export function scrub(
 ): Message {
   const msg = pairSignatures(original);
   const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
-  const raw = msg.answer.filter(inZone);
+  const raw = retained(msg.answer, inZone);
   const chain = answerChain(raw, qname, qtype, chasesChain(msg, qname, qtype));
   // Only the chain's links that are in bailiwick: a target outside it ends the chain.
   let end = chain.length;
@@ -267,13 +273,13 @@ export function scrub(
   // NSEC3 stay for a wildcard proof of the first link.
   const first = chain.slice(0, 1);
   const inBailiwick = end === chain.length ? chain : chain.slice(0, end);
-  const linked = raw.filter((r) => onChain(r, inBailiwick));
+  const linked = retained(raw, (r) => onChain(r, inBailiwick));
   const remainder = linked.filter((r) => !onChain(r, first));
   const cut = end > 1 && !(validating && remainder.length > 0 && remainderSigned(remainder));
   const kept = cut ? first : chain.slice(0, end);
   const answer = limitNs(cut ? linked.filter((r) => onChain(r, first)) : linked, maxNsRecords);
   const tail = kept[kept.length - 1]!;
-  const authority = limitNs(msg.authority, maxNsRecords).filter((r) => {
+  const authority = retained(limitNs(msg.authority, maxNsRecords), (r) => {
     if (!inZone(r)) return false;
     const t = effectiveType(r);
     if (!AUTHORITY_TYPES.has(t)) return false;
@@ -282,7 +288,7 @@ export function scrub(
     return true;
   });
   const isAddress = (t: number): boolean => t === RRType.A || t === RRType.AAAA;
-  let additional = msg.additional.filter((r) => isAddress(effectiveType(r)) && (!hardenGlue || inZone(r)));
+  let additional = retained(msg.additional, (r) => isAddress(effectiveType(r)) && (!hardenGlue || inZone(r)));
   if (hardenUnverifiedGlue) {
     // Glue of an NS name outside the zone its NS RRset delegates is sibling or out-of-zone glue.
     const ns = authority.filter((r) => r.type === RRType.NS);
@@ -292,7 +298,7 @@ export function scrub(
     });
   }
   // An RRSIG stays only beside the address RRset it covers.
-  additional = additional.filter((r) => r.type !== RRType.RRSIG || additional.some((a) => a.type === effectiveType(r) && a.name.equals(r.name)));
+  additional = retained(additional, (r) => r.type !== RRType.RRSIG || additional.some((a) => a.type === effectiveType(r) && a.name.equals(r.name)));
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
   const rcode = (cut || end < chain.length) && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
   return { ...msg, rcode, answer, authority, additional };

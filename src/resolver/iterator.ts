@@ -161,8 +161,10 @@ export class Iteration {
   private dp: Delegation;
   // Set by enterZone (from the constructor on).
   private attempts!: Map<string, number>;
-  private excluded!: Set<string>;
-  private looked!: Set<string>;
+  /** Servers not to ask again in this zone; made at the first (most iterations exclude none). */
+  private excluded: Set<string> | undefined;
+  /** NS names whose addresses were looked up in this zone; made at the first. */
+  private looked: Set<string> | undefined;
   private triedAny = false;
   private minimise: boolean;
   private minLabels = 0;
@@ -178,7 +180,7 @@ export class Iteration {
   /** A used-up zone's parent was asked again for the referral (once per iteration). */
   private refetched = false;
   /** The used-up delegation being fetched again from its parent. */
-  private refetching: { dp: Delegation; excluded: Set<string>; looked: Set<string> } | undefined;
+  private refetching: { dp: Delegation; excluded: Set<string> | undefined; looked: Set<string> | undefined } | undefined;
   private parentGlueTried = false;
   private dnssecExpected = false;
   private setAside: SetAside | undefined;
@@ -217,7 +219,7 @@ export class Iteration {
         break;
       case 'no-reply':
         this.triedAny = true;
-        if (!event.timeout) this.excluded.add(event.address);
+        if (!event.timeout) (this.excluded ??= new Set()).add(event.address);
         break;
       case 'reply': {
         this.triedAny = true;
@@ -228,12 +230,12 @@ export class Iteration {
           this.stopMinimising();
         } else if (c.kind === 'lame') {
           this.view.infra.markLame(event.address, this.dp.zone);
-          this.excluded.add(event.address);
+          (this.excluded ??= new Set()).add(event.address);
         } else if (c.kind === 'retry') {
-          this.excluded.add(event.address);
+          (this.excluded ??= new Set()).add(event.address);
         } else if (this.doubtful(c)) {
           this.setAside ??= { address: event.address, classified: c };
-          this.excluded.add(event.address);
+          (this.excluded ??= new Set()).add(event.address);
         } else {
           const done = this.accept(c, event.address);
           if (done !== undefined) return done;
@@ -302,7 +304,7 @@ export class Iteration {
     this.sentName = undefined;
     this.sentMinimised = false;
     this.attempts = new Map();
-    this.excluded = new Set();
+    this.excluded = undefined;
     this.setAside = undefined;
   }
 
@@ -312,7 +314,7 @@ export class Iteration {
     this.sentName = undefined;
     this.sentMinimised = false;
     this.attempts = new Map();
-    this.excluded = new Set();
+    this.excluded = undefined;
     this.setAside = undefined;
   }
 
@@ -321,8 +323,8 @@ export class Iteration {
     this.sentMinimised = false;
     this.minType = this.view.options.qnameMinimisationQtype === 'NS' ? RRType.NS : RRType.A;
     this.attempts = new Map();
-    this.excluded = new Set();
-    this.looked = new Set();
+    this.excluded = undefined;
+    this.looked = undefined;
     this.triedAny = false;
     this.parentGlueTried = false;
     this.setAside = undefined;
@@ -418,7 +420,7 @@ export class Iteration {
     const candidates: string[] = [];
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
-        if (this.excluded.has(a) || this.ctx.avoids(a) || candidates.includes(a)) continue;
+        if (this.excluded?.has(a) === true || this.ctx.avoids(a) || candidates.includes(a)) continue;
         if ((this.attempts.get(a) ?? 0) >= (this.dp.forward === true ? Math.max(options.attemptsPerServer, FORWARDER_ATTEMPTS) : options.attemptsPerServer)) continue;
         candidates.push(a);
       }
@@ -443,17 +445,17 @@ export class Iteration {
       return { kind: 'send', address: choice.address, rto, qname: q.name, qtype: q.type, zone: this.dp.zone, rd: this.dp.forward === true };
     }
     // Every known address is used up: find one more name server's address.
-    const pending = this.dp.nsNames.filter((n) => !this.looked.has(n.key) && !this.dp.addresses.has(n.key));
+    const pending = this.dp.nsNames.filter((n) => this.looked?.has(n.key) !== true && !this.dp.addresses.has(n.key));
     if (pending.length > 0) {
-      if (this.looked.size >= options.limits.maxNsNamesPerDelegation) {
+      if ((this.looked?.size ?? 0) >= options.limits.maxNsNamesPerDelegation) {
         this.ctx.noteTrip('maxNsNamesPerDelegation', this.dp.zone);
         return this.finish(
-          failure(ResolverTag.LIMIT_NS_NAMES, `${this.looked.size} NS names of ${this.dp.zone.toString()} looked up, none answered`),
+          failure(ResolverTag.LIMIT_NS_NAMES, `${this.looked?.size ?? 0} NS names of ${this.dp.zone.toString()} looked up, none answered`),
         );
       }
       const outside = pending.find((n) => !n.isSubdomainOf(this.dp.zone));
       const ns = outside ?? pending[0]!;
-      this.looked.add(ns.key);
+      (this.looked ??= new Set()).add(ns.key);
       return { kind: 'lookup', nsName: ns, zone: this.dp.zone };
     }
     if (this.triedAny && this.dp.forward === true) {
