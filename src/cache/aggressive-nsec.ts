@@ -29,9 +29,11 @@
 //   closer name does not prove that the name is absent; it may be an unsigned delegation);
 // - names in a zone for which it holds no records (nothing to synthesise from).
 //
-// A stored record (and a zone's SOA) is a copy in octets of its own (packed-rrsets.ts detachSigned):
-// the decoded RRsets offered are views into their whole upstream message, which a kept record would
-// otherwise keep alive. Size is bounded in bytes; over budget, expired records go first, then whole zones, least recently
+// A stored record is its signed RRset packed into octets of its own (packed-rrsets.ts), read back
+// (RRset and NSEC/NSEC3 record) when a lookup uses it; a zone's SOA is a detached copy. The decoded
+// RRsets offered are views into their whole upstream message, which a kept record would otherwise
+// keep alive, with a dozen objects per record for the garbage collector to mark on each full GC.
+// Size is bounded in bytes (the same estimates as before); over budget, expired records go first, then whole zones, least recently
 // used first. Pure: clock injected; NSEC3 hashing is node:crypto through dnssec/nsec3-hash.ts.
 
 import { nowSeconds, type Clock } from '../core/clock.js';
@@ -53,7 +55,7 @@ import type { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import { ancestorKeyStarts, canonicalSortKey } from './canonical-key.js';
 import { negativeTtl } from './negative-cache.js';
-import { detachSigned } from './packed-rrsets.js';
+import { detachSigned, packedLength, packSigned, unpackSigned } from './packed-rrsets.js';
 import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type SignedRRset } from './types.js';
 
@@ -158,16 +160,59 @@ const NONE: Synthesis = { kind: 'none' };
 /** Known wildcard owners kept per zone (noteWildcard). */
 const MAX_WILDCARDS_PER_ZONE = 256;
 
-interface NsecEntry extends CachedNsec {
+/**
+ * A stored record: its sort keys, size, times and its signed RRset packed into octets of its own
+ * (packed-rrsets.ts). `signed` and `record` are decoded from those octets at each read (a
+ * synthesis reads a few records), so a stored record is a handful of objects, none of them a view
+ * into the message it came in.
+ */
+abstract class PackedEntry {
+  readonly zone: Name;
+  readonly expiresAt: number;
+  readonly storedAt: number;
   readonly key: string;
   readonly nextKey: string;
   readonly size: number;
+  private readonly packed: Uint8Array;
+
+  constructor(zone: Name, offered: SignedRRset, expiresAt: number, storedAt: number, key: string, nextKey: string, size: number) {
+    this.zone = zone;
+    this.expiresAt = expiresAt;
+    this.storedAt = storedAt;
+    this.key = key;
+    this.nextKey = nextKey;
+    this.size = size;
+    this.packed = new Uint8Array(packedLength(offered));
+    packSigned(this.packed, 0, offered);
+  }
+
+  /** The NSEC or NSEC3 RRset with its RRSIGs, as views of the packed octets. */
+  get signed(): SignedRRset {
+    return unpackSigned(this.packed, 0)[0];
+  }
 }
 
-interface Nsec3Entry extends CachedNsec3 {
-  readonly key: string;
-  readonly nextKey: string;
-  readonly size: number;
+class NsecEntry extends PackedEntry implements CachedNsec {
+  /** The NSEC RDATA read again (it read when stored). */
+  get record(): NsecRecord {
+    const { rrset } = this.signed;
+    const d = decodeTyped(RRType.NSEC, rrset.rdatas[0]!);
+    return { owner: rrset.name, next: d.next, types: new Set(d.types) };
+  }
+}
+
+class Nsec3Entry extends PackedEntry implements CachedNsec3 {
+  readonly optOut: boolean;
+
+  constructor(zone: Name, offered: SignedRRset, optOut: boolean, expiresAt: number, storedAt: number, key: string, nextKey: string, size: number) {
+    super(zone, offered, expiresAt, storedAt, key, nextKey, size);
+    this.optOut = optOut;
+  }
+
+  /** The NSEC3 record read again (it read when stored). */
+  get record(): Nsec3Record {
+    return nsec3Records([this.signed.rrset], this.zone)[0]!;
+  }
 }
 
 interface SoaEntry {
@@ -286,18 +331,13 @@ export class AggressiveNsecCache {
    * in the zone and the RDATA reads. `soa` is the zone's SOA from the same response, when there
    * was one: it caps the TTL (RFC 9077) and is kept to go with synthesised negative answers.
    */
-  insertNsec(zone: Name, offered: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
-    if (status !== SecurityStatus.secure || offered.rrset.type !== RRType.NSEC || offered.rrset.class !== RRClass.IN) return false;
-    if (offered.rrset.rdatas.length !== 1 || !offered.rrset.name.isSubdomainOf(zone)) return false;
-    // Kept in octets of its own (and the record decoded from them): not the message it came in.
-    const signed = detachSigned(offered);
+  insertNsec(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
     const { rrset } = signed;
+    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC || rrset.class !== RRClass.IN) return false;
+    if (rrset.rdatas.length !== 1 || !rrset.name.isSubdomainOf(zone)) return false;
     let next: Name;
-    let types: readonly number[];
     try {
-      const d = decodeTyped(RRType.NSEC, rrset.rdatas[0]!);
-      next = d.next;
-      types = d.types;
+      next = decodeTyped(RRType.NSEC, rrset.rdatas[0]!).next;
     } catch {
       return false;
     }
@@ -311,16 +351,7 @@ export class AggressiveNsecCache {
       idx = { zone, keys: [], entries: [], bytes: 0 };
       this.nsecZones.set(zkey, idx);
     }
-    const entry: NsecEntry = {
-      zone: idx.zone,
-      record: { owner: rrset.name, next, types: new Set(types) },
-      signed,
-      expiresAt,
-      storedAt: now,
-      key: canonicalSortKey(rrset.name),
-      nextKey: canonicalSortKey(next),
-      size: signedSize(signed) + next.length * 2,
-    };
+    const entry = new NsecEntry(idx.zone, signed, expiresAt, now, canonicalSortKey(rrset.name), canonicalSortKey(next), signedSize(signed) + next.length * 2);
     this.place(idx, entry);
     this.touch(this.nsecZones, zkey, idx);
     this.enforceBudget(now);
@@ -360,12 +391,10 @@ export class AggressiveNsecCache {
    * Offers an NSEC3 RRset of `zone` (class IN); same rules as insertNsec. Records of unknown hash
    * algorithm or flags (RFC 5155 §8.1, §8.2) and chains over the iteration or salt caps are refused.
    */
-  insertNsec3(zone: Name, offered: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
-    if (status !== SecurityStatus.secure || offered.rrset.type !== RRType.NSEC3 || offered.rrset.class !== RRClass.IN) return false;
-    if (offered.rrset.rdatas.length !== 1) return false;
-    // Kept in octets of its own (and the record's hash, salt and next hash views of them): not the message it came in.
-    const signed = detachSigned(offered);
+  insertNsec3(zone: Name, signed: SignedRRset, status: SecurityStatus, soa?: SignedRRset): boolean {
     const { rrset } = signed;
+    if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC3 || rrset.class !== RRClass.IN) return false;
+    if (rrset.rdatas.length !== 1) return false;
     const rec = nsec3Records([rrset], zone)[0];
     if (rec === undefined) return false;
     if ((rec.flags & ~Nsec3Flag.OPT_OUT) !== 0 || rec.hashAlgorithm !== 1) return false;
@@ -384,17 +413,8 @@ export class AggressiveNsecCache {
       idx = { zone, keys: [], entries: [], bytes: 0, params: { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() } };
       this.nsec3Zones.set(zkey, idx);
     }
-    const entry: Nsec3Entry = {
-      zone: idx.zone,
-      record: rec,
-      optOut: (rec.flags & Nsec3Flag.OPT_OUT) !== 0,
-      signed,
-      expiresAt,
-      storedAt: now,
-      key: bytesKey(rec.hash),
-      nextKey: bytesKey(rec.nextHashed),
-      size: signedSize(signed) + 120,
-    };
+    const optOut = (rec.flags & Nsec3Flag.OPT_OUT) !== 0;
+    const entry = new Nsec3Entry(idx.zone, signed, optOut, expiresAt, now, bytesKey(rec.hash), bytesKey(rec.nextHashed), signedSize(signed) + 120);
     this.place(idx, entry);
     this.touch(this.nsec3Zones, zkey, idx);
     this.enforceBudget(now);
