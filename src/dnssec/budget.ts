@@ -113,6 +113,16 @@ export interface WorkCounters {
   readonly trips: Readonly<Record<BudgetName, number>>;
 }
 
+/** Every limit reached zero times (the counters of a call that tripped none, shared). */
+const NO_TRIPS: Readonly<Record<BudgetName, number>> = Object.freeze({
+  maxSignaturesPerRRset: 0,
+  maxKeysPerSignature: 0,
+  maxValidationsPerResponse: 0,
+  maxValidationFailuresPerResponse: 0,
+  maxDsMatchFailures: 0,
+  maxNsec3HashesPerResponse: 0,
+});
+
 /**
  * Counts work against a budget. `spend*` returns false (and counts a trip) when the limit is
  * reached; the caller then stops and reports the limit.
@@ -122,14 +132,8 @@ export class WorkMeter {
   private validationCount = 0;
   private failureCount = 0;
   private hashCount = 0;
-  private readonly tripCounts: Record<BudgetName, number> = {
-    maxSignaturesPerRRset: 0,
-    maxKeysPerSignature: 0,
-    maxValidationsPerResponse: 0,
-    maxValidationFailuresPerResponse: 0,
-    maxDsMatchFailures: 0,
-    maxNsec3HashesPerResponse: 0,
-  };
+  /** Trips per limit, made at the first trip (most calls trip none). */
+  private tripCounts: Record<BudgetName, number> | undefined;
 
   constructor(budget: ValidationBudget = DEFAULT_VALIDATION_BUDGET) {
     this.budget = budget;
@@ -169,7 +173,7 @@ export class WorkMeter {
 
   /** Records that a limit was reached (for limits checked by the caller); `owner` names the data. */
   trip(name: BudgetName, owner?: Name): void {
-    this.tripCounts[name]++;
+    (this.tripCounts ??= { ...NO_TRIPS })[name]++;
     if (hasSubscribers(Channel.budgetTrip)) {
       publish(Channel.budgetTrip, owner === undefined ? { budget: name } : { budget: name, owner: owner.toString() });
     }
@@ -193,7 +197,7 @@ export class WorkMeter {
       validations: this.validationCount,
       failures: this.failureCount,
       nsec3Hashes: this.hashCount,
-      trips: Object.freeze({ ...this.tripCounts }),
+      trips: this.tripCounts === undefined ? NO_TRIPS : Object.freeze({ ...this.tripCounts }),
     });
   }
 }

@@ -132,14 +132,14 @@ class Group {
   hash(name: Name): Uint8Array | undefined {
     if (this.spent) return undefined;
     const key = this.prefix + name.key;
-    const cached = this.env.nsec3Cache.get(key);
+    const cached = this.env.nsec3Cache?.get(key);
     if (cached !== undefined) return cached;
     if (!this.env.meter.spendNsec3Hash(name)) {
       this.spent = true;
       return undefined;
     }
     const h = nsec3Hash(name, this.salt, this.iterations);
-    this.env.nsec3Cache.set(key, h);
+    (this.env.nsec3Cache ??= new Map()).set(key, h);
     return h;
   }
 

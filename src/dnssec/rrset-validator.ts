@@ -141,8 +141,8 @@ export interface ValidationEnv {
   readonly meter: WorkMeter;
   /** True when the policy enables the algorithm and the backend can verify it. */
   readonly canVerify: (algorithm: number) => boolean;
-  /** NSEC3 hashes computed in this call, keyed by parameters and name. */
-  readonly nsec3Cache: Map<string, Uint8Array>;
+  /** NSEC3 hashes computed in this call, keyed by parameters and name; made at the first hash. */
+  nsec3Cache: Map<string, Uint8Array> | undefined;
   /** Signature checks that passed in earlier calls (signature-memo.ts); absent: none kept. */
   readonly memo?: SignatureMemo | undefined;
 }
@@ -160,7 +160,7 @@ export function createValidationEnv(
     options,
     meter: new WorkMeter(options.budget),
     canVerify: (a) => policy.validate.has(a) && verifier.supportsVerify(a),
-    nsec3Cache: new Map(),
+    nsec3Cache: undefined,
     memo,
   };
 }
