@@ -1,6 +1,7 @@
 // Verify throughput of the CryptoBackend forms behind `verifyBatch` (crypto/verify-pool.ts):
 // inline (node backend on the main thread), node:crypto's callback form on libuv's threadpool,
-// and worker_threads pools of 1 and 2 workers, for P-256 and RSA-2048, at 1, 8 and 32 jobs per
+// the native addon's async batches on one libuv thread (the resolver's default), and
+// worker_threads pools of 1 and 2 workers, for P-256 and RSA-2048, at 1, 8 and 32 jobs per
 // `verifyBatch` call. The pools' workers use the native backend when the addon is built.
 //
 //   npx tsx bench/crypto/pool-bench.ts [--seconds 1] [--rounds 3] [--in-flight 8] [--no-write]
@@ -22,7 +23,13 @@ import type { CryptoBackend, VerifyJob } from '../../src/crypto/backend.js';
 import { createNativeBackend } from '../../src/crypto/native-backend.js';
 import { createNodeBackend } from '../../src/crypto/node-backend.js';
 import { createSigner, generatePrivateKey } from '../../src/crypto/signer.js';
-import { createCallbackVerifier, createVerifyPool, type ClosableCryptoBackend } from '../../src/crypto/verify-pool.js';
+import {
+  NativeAsyncVerifier,
+  createCallbackVerifier,
+  createNativeAsyncVerifier,
+  createVerifyPool,
+  type ClosableCryptoBackend,
+} from '../../src/crypto/verify-pool.js';
 
 const args = process.argv.slice(2);
 function numArg(name: string, dflt: number): number {
@@ -56,6 +63,9 @@ const FORMS: readonly Form[] = [
   { label: 'inline (node)', make: () => createNodeBackend() },
   ...('backend' in nativeMade ? [{ label: 'inline (native)', make: () => nativeMade.backend }] : []),
   { label: 'callback (libuv)', make: () => createCallbackVerifier() },
+  ...('backend' in nativeMade && nativeMade.backend.asyncRunner() !== undefined
+    ? [{ label: 'native async (libuv)', make: () => createNativeAsyncVerifier() as NativeAsyncVerifier }]
+    : []),
   { label: 'pool x1', make: () => createVerifyPool({ workers: 1 }) },
   { label: 'pool x2', make: () => createVerifyPool({ workers: 2 }) },
 ];
