@@ -17,6 +17,11 @@
 // - a reply must carry the query's ID (chosen by the caller from an injected Random; this client
 //   only checks it), have QR set and echo the question (reply-match.ts; exact case on request,
 //   for 0x20). Anything else is counted as mismatched and the wait goes on until the timeout.
+// UDP timeouts and idle sockets' linger are deadlines in one queue behind one timer
+// (deadline-queue.ts), which expires a query only after the event loop has polled for I/O past its
+// deadline: a reply that arrived while the thread was busy is taken, not timed out. Each socket
+// has one send callback: a send error on a connected socket concerns its one server, like an
+// 'error' event, and fails every query waiting on it.
 // TCP (RFC 1035 §4.2.2, RFC 7766): the two-octet length framing of tcp-framing.ts, a connect
 // timeout, replies up to 65535 octets, and the connection closed after the reply. Replies are
 // matched exactly as over UDP, so pipelining several queries on one connection (RFC 7766
@@ -33,6 +38,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ipFamily, sameAddress } from './address.js';
+import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 import { isTruncated, matchReply, questionEnd } from './reply-match.js';
 import { FrameDecoder, MAX_TCP_MESSAGE, frameMessage } from './tcp-framing.js';
 
@@ -105,7 +111,7 @@ function errorReason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** One query's settings, resolved against the client defaults. */
+/** One query's settings, resolved against the client defaults (the TCP path). */
 interface Exchange {
   readonly server: UpstreamServer;
   readonly family: 4 | 6;
@@ -116,29 +122,39 @@ interface Exchange {
   readonly signal: AbortSignal | undefined;
 }
 
-/** A UDP query waiting for its reply on a pooled socket. */
-interface Pending {
-  readonly ex: Exchange;
+/** A UDP query waiting for its reply on a pooled socket; in the deadline queue until it ends. */
+interface UdpQuery extends Deadline {
+  readonly kind: 'query';
+  readonly ps: PooledSocket;
+  readonly id: number;
+  readonly query: Uint8Array;
+  readonly qEnd: number;
+  readonly exactCase: boolean;
+  readonly signal: AbortSignal | undefined;
   readonly resolve: (reply: UpstreamReply) => void;
   sentAt: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
   onAbort: (() => void) | undefined;
 }
 
-/** A UDP socket connected to one server, shared by up to `queriesPerSocket` queries. */
-interface PooledSocket {
-  readonly key: string;
+/**
+ * A UDP socket connected to one server, shared by up to `queriesPerSocket` queries. While idle
+ * and not retired it lingers, its deadline in the queue (`slot` >= 0).
+ */
+interface PooledSocket extends Deadline {
+  readonly kind: 'socket';
   readonly socket: UdpSocket;
   readonly server: UpstreamServer;
+  readonly family: 4 | 6;
   /** Queries waiting, by message ID. */
-  readonly pending: Map<number, Pending>;
+  readonly pending: Map<number, UdpQuery>;
   /** Queries to send once connected. */
-  queued: Pending[] | undefined;
+  queued: UdpQuery[] | undefined;
   uses: number;
   /** No new queries: closed when the last pending one ends. */
   retired: boolean;
   closed: boolean;
-  linger: ReturnType<typeof setTimeout> | undefined;
+  /** The one send callback of this socket (module header: errors concern the server). */
+  readonly onSent: (e: Error | null) => void;
 }
 
 export class UpstreamClient {
@@ -160,8 +176,18 @@ export class UpstreamClient {
   private readonly now: () => number;
   private readonly queriesPerSocket: number;
   private readonly lingerMs: number;
-  /** The socket taking new queries, per server (family/address/port). */
-  private readonly open = new Map<string, PooledSocket>();
+  /** The socket taking new queries, per server: port, then address text. */
+  private readonly open = new Map<number, Map<string, PooledSocket>>();
+  /** UDP query timeouts and idle sockets' linger, behind one timer. */
+  private readonly deadlines = new DeadlineQueue<UdpQuery | PooledSocket>((d) => {
+    if (d.kind === 'query') {
+      this.stats.timeouts++;
+      this.settle(d, TIMEOUT);
+    } else if (d.pending.size === 0) {
+      this.retire(d);
+      this.close(d);
+    }
+  });
 
   constructor(options: UpstreamClientOptions = {}) {
     this.local4 = options.localAddress4 ?? '127.0.0.1';
@@ -176,24 +202,19 @@ export class UpstreamClient {
 
   /** Sends `query` to `server` and resolves with the matching reply, a timeout or an error. */
   query(server: UpstreamServer, query: Uint8Array, opts: UpstreamQueryOptions): Promise<UpstreamReply> {
-    const family = ipFamily(server.address);
-    if (family === 0) return Promise.resolve(this.fail('not an IP address'));
-    if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) return Promise.resolve(this.fail('bad port'));
     const qEnd = questionEnd(query);
     if (qEnd < 0 || query.length > MAX_TCP_MESSAGE) return Promise.resolve(this.fail('malformed query'));
+    // A server with an open socket was checked when the socket was made.
+    const open = opts.tcp === true ? undefined : this.open.get(server.port)?.get(server.address);
+    const family = open !== undefined ? open.family : ipFamily(server.address);
+    if (family === 0) return Promise.resolve(this.fail('not an IP address'));
+    if (open === undefined && (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535)) return Promise.resolve(this.fail('bad port'));
     if (opts.signal?.aborted === true) {
       this.stats.aborted++;
       return Promise.resolve(ABORTED);
     }
-    const ex: Exchange = {
-      server,
-      family,
-      query,
-      qEnd,
-      timeoutMs: opts.timeoutMs,
-      exactCase: opts.exactCase ?? this.exactCase,
-      signal: opts.signal,
-    };
+    const exactCase = opts.exactCase ?? this.exactCase;
+    const ex: Exchange = { server, family, query, qEnd, timeoutMs: opts.timeoutMs, exactCase, signal: opts.signal };
     if (opts.tcp === true) return this.tcp(ex);
     // The resolver handles TC itself: its replies need no second step.
     if (!(opts.tcpOnTruncation ?? this.tcpOnTruncation)) return this.udp(ex);
@@ -219,136 +240,141 @@ export class UpstreamClient {
         resolve(this.fail(errorReason(e)));
         return;
       }
-      const p: Pending = { ex, resolve, sentAt: 0, timer: undefined, onAbort: undefined };
-      ps.pending.set(id, p);
+      const q: UdpQuery = {
+        kind: 'query',
+        at: 0,
+        slot: -1,
+        ps,
+        id,
+        query: ex.query,
+        qEnd: ex.qEnd,
+        exactCase: ex.exactCase,
+        signal: ex.signal,
+        resolve,
+        sentAt: 0,
+        onAbort: undefined,
+      };
+      ps.pending.set(id, q);
       ps.uses++;
       if (ps.uses >= this.queriesPerSocket) this.retire(ps);
-      p.timer = setTimeout(() => {
-        this.stats.timeouts++;
-        this.settle(ps, id, p, TIMEOUT);
-      }, ex.timeoutMs);
+      this.deadlines.add(q, ex.timeoutMs);
       if (ex.signal !== undefined) {
-        p.onAbort = () => {
+        q.onAbort = () => {
           this.stats.aborted++;
-          this.settle(ps, id, p, ABORTED);
+          this.settle(q, ABORTED);
         };
-        ex.signal.addEventListener('abort', p.onAbort, { once: true });
+        ex.signal.addEventListener('abort', q.onAbort, { once: true });
       }
-      if (ps.queued !== undefined) ps.queued.push(p);
-      else this.send(ps, id, p);
+      if (ps.queued !== undefined) ps.queued.push(q);
+      else this.send(q);
     });
   }
 
   /** The open socket for the exchange's server, or a new one (also when the ID is in use on it). */
   private socketFor(ex: Exchange, id: number): PooledSocket {
-    const key = `${ex.family}/${ex.server.address}/${ex.server.port}`;
-    const cur = this.open.get(key);
+    const { server } = ex;
+    let byAddress = this.open.get(server.port);
+    const cur = byAddress?.get(server.address);
     if (cur !== undefined && !cur.pending.has(id)) {
-      if (cur.linger !== undefined) {
-        clearTimeout(cur.linger);
-        cur.linger = undefined;
-      }
+      this.deadlines.remove(cur);
       return cur;
     }
     if (cur !== undefined) this.retire(cur);
     const socket = createSocket({ type: ex.family === 6 ? 'udp6' : 'udp4', ipv6Only: ex.family === 6 });
     const ps: PooledSocket = {
-      key,
+      kind: 'socket',
+      at: 0,
+      slot: -1,
       socket,
-      server: ex.server,
+      server,
+      family: ex.family,
       pending: new Map(),
       queued: [],
       uses: 0,
       retired: false,
       closed: false,
-      linger: undefined,
+      onSent: (e) => {
+        // A send error on a connected socket (ECONNREFUSED from an earlier ICMP, no route...)
+        // is about the one server: every query waiting here fails with it, as on 'error'.
+        if (e !== null) this.failSocket(ps, e);
+      },
     };
-    this.open.set(key, ps);
+    if (byAddress === undefined) this.open.set(server.port, (byAddress = new Map<string, PooledSocket>()));
+    byAddress.set(server.address, ps);
     socket.on('error', (e) => {
-      // On a connected socket this is about the one server (ICMP unreachable...): every query
-      // waiting here fails with it, and the socket goes.
-      this.retire(ps);
-      const reason = errorReason(e);
-      for (const [qid, p] of ps.pending) {
-        this.stats.errors++;
-        this.settle(ps, qid, p, { kind: 'error', reason });
-      }
-      this.close(ps);
+      // On a connected socket this is about the one server (ICMP unreachable...).
+      this.failSocket(ps, e);
     });
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-      const p = msg.length >= 2 ? ps.pending.get((msg[0]! << 8) | msg[1]!) : undefined;
+      const q = msg.length >= 2 ? ps.pending.get((msg[0]! << 8) | msg[1]!) : undefined;
       if (
-        p === undefined ||
+        q === undefined ||
         rinfo.port !== ps.server.port ||
         !sameAddress(rinfo.address, ps.server.address) ||
-        matchReply(p.ex.query, p.ex.qEnd, msg, p.ex.exactCase) !== 'ok'
+        matchReply(q.query, q.qEnd, msg, q.exactCase) !== 'ok'
       ) {
         this.stats.mismatched++;
         return;
       }
       this.stats.replies++;
-      this.settle(ps, (msg[0]! << 8) | msg[1]!, p, { kind: 'reply', bytes: msg, rttMs: this.now() - p.sentAt, tcp: false });
+      this.settle(q, { kind: 'reply', bytes: msg, rttMs: this.now() - q.sentAt, tcp: false });
     });
     socket.bind({ port: 0, address: ex.family === 6 ? this.local6 : this.local4, exclusive: true }, () => {
       if (ps.closed) return;
-      socket.connect(ex.server.port, ex.server.address, () => {
+      socket.connect(server.port, server.address, () => {
         if (ps.closed) return;
         const queued = ps.queued ?? [];
         ps.queued = undefined;
-        for (const p of queued) {
-          const qid = (p.ex.query[0]! << 8) | p.ex.query[1]!;
-          if (ps.pending.get(qid) === p) this.send(ps, qid, p);
-        }
+        for (const q of queued) if (ps.pending.get(q.id) === q) this.send(q);
       });
     });
     return ps;
   }
 
-  private send(ps: PooledSocket, id: number, p: Pending): void {
-    p.sentAt = this.now();
+  private send(q: UdpQuery): void {
+    q.sentAt = this.now();
     this.stats.udpSent++;
-    ps.socket.send(p.ex.query, (e) => {
-      if (e !== null && ps.pending.get(id) === p) {
-        this.stats.errors++;
-        this.settle(ps, id, p, { kind: 'error', reason: errorReason(e) });
-      }
-    });
+    q.ps.socket.send(q.query, q.ps.onSent);
   }
 
-  /** Ends one query: its timer and abort listener go, the socket is released or kept a moment. */
-  private settle(ps: PooledSocket, id: number, p: Pending, reply: UpstreamReply): void {
-    if (ps.pending.get(id) !== p) return;
-    ps.pending.delete(id);
-    clearTimeout(p.timer);
-    if (p.onAbort !== undefined) p.ex.signal?.removeEventListener('abort', p.onAbort);
-    p.resolve(reply);
-    if (ps.pending.size > 0) return;
-    if (ps.retired) {
-      this.close(ps);
-    } else if (ps.linger === undefined) {
-      ps.linger = setTimeout(() => {
-        ps.linger = undefined;
-        if (ps.pending.size === 0) {
-          this.retire(ps);
-          this.close(ps);
-        }
-      }, this.lingerMs);
-      ps.linger.unref();
+  /** Every query waiting on `ps` fails with `e`, and the socket goes. */
+  private failSocket(ps: PooledSocket, e: unknown): void {
+    this.retire(ps);
+    const reason = errorReason(e);
+    for (const q of ps.pending.values()) {
+      this.stats.errors++;
+      this.settle(q, { kind: 'error', reason });
     }
+    this.close(ps);
+  }
+
+  /** Ends one query: its deadline and abort listener go, the socket is released or kept a moment. */
+  private settle(q: UdpQuery, reply: UpstreamReply): void {
+    const ps = q.ps;
+    if (ps.pending.get(q.id) !== q) return;
+    ps.pending.delete(q.id);
+    this.deadlines.remove(q);
+    if (q.onAbort !== undefined) q.signal?.removeEventListener('abort', q.onAbort);
+    q.resolve(reply);
+    if (ps.pending.size > 0) return;
+    if (ps.retired) this.close(ps);
+    else if (ps.slot < 0) this.deadlines.add(ps, this.lingerMs);
   }
 
   /** Takes no new queries on this socket. */
   private retire(ps: PooledSocket): void {
     ps.retired = true;
-    if (this.open.get(ps.key) === ps) this.open.delete(ps.key);
+    const byAddress = this.open.get(ps.server.port);
+    if (byAddress?.get(ps.server.address) === ps) byAddress.delete(ps.server.address);
     if (ps.pending.size === 0) this.close(ps);
   }
 
   private close(ps: PooledSocket): void {
     if (ps.closed) return;
     ps.closed = true;
-    if (ps.linger !== undefined) clearTimeout(ps.linger);
-    if (this.open.get(ps.key) === ps) this.open.delete(ps.key);
+    this.deadlines.remove(ps);
+    const byAddress = this.open.get(ps.server.port);
+    if (byAddress?.get(ps.server.address) === ps) byAddress.delete(ps.server.address);
     try {
       ps.socket.close();
     } catch {

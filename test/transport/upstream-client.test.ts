@@ -347,3 +347,28 @@ test('bad arguments are errors, never exceptions, and nothing is sent', async ()
   assert.deepEqual(await client.query({ address: '127.0.0.1', port: 53 }, q.subarray(0, 14), { timeoutMs: GUARD }), { kind: 'error', reason: 'malformed query' });
   assert.equal(client.stats.udpSent + client.stats.tcpSent, 0);
 });
+
+test('a reply already received when a long loop iteration ends is taken, not timed out', async () => {
+  // The server answers, then blocks the event loop past the client's timeout: the reply sits in
+  // the client socket's buffer when the loop goes on. Timers run before I/O in a loop iteration,
+  // and the client must read the waiting reply before it declares a timeout (deadline-queue.ts).
+  const server = await bindUdp('127.0.0.1');
+  const timeoutMs = 50;
+  server.on('message', (m: Buffer, r) => {
+    server.send(buildReply(m, { marker: 7 }), r.port, r.address, () => {
+      const until = performance.now() + 2 * timeoutMs;
+      while (performance.now() < until) {
+        // blocking the loop on purpose
+      }
+    });
+  });
+  const client = new UpstreamClient();
+  try {
+    const reply = await client.query({ address: '127.0.0.1', port: server.address().port }, buildQuery(9, 'example'), { timeoutMs });
+    assert.ok(reply.kind === 'reply', `got ${reply.kind}`);
+    assert.equal(lastByte(reply.bytes), 7);
+    assert.equal(client.stats.timeouts, 0);
+  } finally {
+    await closeUdp(server);
+  }
+});
