@@ -242,17 +242,18 @@ export function buildAnswer(
       acc.reasonStatus = st;
     }
   };
-  // Proof RRsets go out once each, whichever links and final answer they prove.
-  const proofsOut = new Set<string>();
+  // Proof RRsets go out once each, whichever links and final answer they prove (the set is made
+  // at the first proof: most answers carry none).
+  let proofsOut: Set<string> | undefined;
   const proofRecords = (p: SignedRRset, ttl: number): void => {
     const key = `${p.rrset.name.key}/${p.rrset.type}`;
-    if (proofsOut.has(key)) return;
-    proofsOut.add(key);
+    if (proofsOut?.has(key) === true) return;
+    (proofsOut ??= new Set()).add(key);
     records(p, ttl, undefined, true, authority);
   };
   // A DNAME that maps several names of the chain (a DNAME to an ancestor of its own owner) goes
   // out once: an RRset appears once in a section (RFC 2181 §5).
-  const dnamesOut = new Set<string>();
+  let dnamesOut: Set<string> | undefined;
   for (const link of chain.links) {
     if (dnssecOk) for (const p of link.proofs ?? []) proofRecords(p, p.rrset.ttl);
     if (link.dname !== undefined) {
@@ -261,8 +262,8 @@ export function buildAnswer(
       // validator judged it bogus (RFC 6672 §3.2 via the DNAME's signature), and so is the answer.
       note(link.cname.status, link.cname.reason);
       const dkey = link.dname.set.rrset.name.key;
-      if (!dnamesOut.has(dkey)) records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
-      dnamesOut.add(dkey);
+      if (dnamesOut?.has(dkey) !== true) records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
+      (dnamesOut ??= new Set()).add(dkey);
       records(link.cname.set, Math.min(link.cname.ttl, link.dname.ttl), ownerFor(link.cname.set.rrset, qname), false, answer);
     } else {
       note(link.cname.status, link.cname.reason);

@@ -75,8 +75,12 @@ import type { QueryContext } from './query-context.js';
 export interface Delegation {
   readonly zone: Name;
   readonly nsNames: readonly Name[];
-  /** Addresses per NS name key (empty list: looked up, none found). */
-  readonly addresses: Map<string, readonly string[]>;
+  /**
+   * Addresses per NS name key (empty list: looked up, none found). Never changed once handed to
+   * an iteration: it copies the map before it adds to it, so a delegation built from the caches
+   * can be handed out again (resolver.ts delegationAt).
+   */
+  readonly addresses: ReadonlyMap<string, readonly string[]>;
   /** The servers are forwarders (a forward zone, options.ts): RD set, answers taken as final. */
   readonly forward?: boolean | undefined;
 }
@@ -184,6 +188,8 @@ export class Iteration {
   private parentGlueTried = false;
   private dnssecExpected = false;
   private setAside: SetAside | undefined;
+  /** The address map of `dp` when this iteration made it (addressMap); others are copied first. */
+  private ownMap: Map<string, readonly string[]> | undefined;
 
   constructor(view: IterationView, ctx: QueryContext, qname: Name, qtype: number, start: Delegation) {
     this.view = view;
@@ -215,7 +221,7 @@ export class Iteration {
         }
         break;
       case 'addresses':
-        this.dp.addresses.set(event.nsName.key, event.addresses);
+        this.addressMap().set(event.nsName.key, event.addresses);
         break;
       case 'no-reply':
         this.triedAny = true;
@@ -359,6 +365,17 @@ export class Iteration {
     return this.refetching?.dp.zone;
   }
 
+  /** The delegation's address map, copied first when it is not this iteration's own. */
+  private addressMap(): Map<string, readonly string[]> {
+    let own = this.ownMap;
+    if (own === undefined || own !== this.dp.addresses) {
+      own = new Map(this.dp.addresses);
+      this.ownMap = own;
+      this.dp = { ...this.dp, addresses: own };
+    }
+    return own;
+  }
+
   /** Adds the parent side's glue addresses not known yet; true when there were some. */
   private addParentSideGlue(): boolean {
     if (this.view.parentSideAddresses === undefined) return false;
@@ -367,7 +384,7 @@ export class Iteration {
       const known = this.dp.addresses.get(ns.key) ?? [];
       const extra = this.view.parentSideAddresses(ns).filter((a) => !known.includes(a));
       if (extra.length === 0) continue;
-      this.dp.addresses.set(ns.key, [...known, ...extra]);
+      this.addressMap().set(ns.key, [...known, ...extra]);
       added = true;
     }
     return added;

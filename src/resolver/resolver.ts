@@ -747,8 +747,8 @@ export class Resolver {
     if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
     const memo = this.delegations.get(zone.key);
     if (memo !== undefined && memo.ns === ns && this.sameAddressHandles(memo)) {
-      // The iterator adds addresses to its delegation: a copy of the map (the lists are not changed).
-      return { zone, nsNames: memo.nsNames, addresses: new Map(memo.addresses) };
+      // Shared as it is: an iteration copies the map before it adds addresses (iterator.ts).
+      return { zone, nsNames: memo.nsNames, addresses: memo.addresses };
     }
     const nsNames: Name[] = [];
     for (const rd of rrsets.handleRdatas(ns)) {
@@ -778,7 +778,7 @@ export class Resolver {
         if (this.delegations.size < DELEGATION_MEMO_MAX) break;
       }
     }
-    this.delegations.set(zone.key, { ns, v4, v6, nsNames, addresses: new Map(addresses) });
+    this.delegations.set(zone.key, { ns, v4, v6, nsNames, addresses });
     return { zone, nsNames, addresses };
   }
 

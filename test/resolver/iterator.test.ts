@@ -321,3 +321,17 @@ test('qname-minimisation-qtype NS (Knot Resolver): minimised questions use NS; n
     'an NS question needs no probe when NS is the minimising QTYPE',
   );
 });
+
+test('addresses found for a delegation handed in go into a copy: the caller’s map is never changed', () => {
+  const { view, ctx } = setup({ qnameMinimisation: false });
+  const given = new Map([[n('ns.example.').key, []]]);
+  const dp: Delegation = { zone: n('example.'), nsNames: [n('ns.example.'), n('ns.other.')], addresses: given };
+  const it = new Iteration(view, ctx, n('www.example.'), RRType.A, dp);
+  let a = it.step({ kind: 'start' });
+  assert.ok(a.kind === 'lookup' && a.nsName.equals(n('ns.other.')), `a lookup first: ${a.kind}`);
+  a = it.step({ kind: 'addresses', nsName: n('ns.other.'), addresses: ['127.0.3.1'] });
+  assert.ok(a.kind === 'send' && a.address === '127.0.3.1', 'the address found is asked');
+  assert.deepEqual([...given.keys()], [n('ns.example.').key], 'the map handed in is as it was');
+  assert.deepEqual(it.delegation.addresses.get(n('ns.other.').key), ['127.0.3.1'], 'the iteration’s delegation has the address');
+  assert.deepEqual(it.delegation.addresses.get(n('ns.example.').key), [], 'and what it was given');
+});
