@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js';
 import { RRClass } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
 import { ancestorKeyStarts } from './canonical-key.js';
+import { detachSigned } from './packed-rrsets.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
 
@@ -188,7 +189,15 @@ export class KeyCache {
     }
     if (expiresAt <= now) return false;
     const key = zoneKey(zone, cls);
-    const stored: Stored = { status: r.status, rrset: r.rrset, proofs: r.proofs ?? [], reason: r.reason, expiresAt };
+    // Copies in octets of their own (packed-rrsets.ts): the RRsets given are views into the whole
+    // message they came in, which a result kept for a TTL would otherwise keep alive.
+    const stored: Stored = {
+      status: r.status,
+      rrset: r.rrset === undefined ? undefined : detachSigned(r.rrset),
+      proofs: (r.proofs ?? []).map(detachSigned),
+      reason: r.reason,
+      expiresAt,
+    };
     const cur = this.lru.get(key);
     const next: ZoneEntry = {
       zone,

@@ -47,7 +47,10 @@ test('insecure (proven unsigned) results keep their proof and the given TTL', ()
   assert.ok(cache.putKeys(n('sub.example.'), { status: insecure, ttl: 900 }));
   const k = cache.lookup(n('sub.example.'))!;
   assert.equal(k.ds?.status, insecure);
-  assert.equal(k.ds.proofs[0], proof);
+  // Kept as a copy of its own (not a view into the message): the same records.
+  const kept = k.ds.proofs[0];
+  assert.ok(kept?.rrset.name.equals(proof.rrset.name) === true && kept.rrset.type === proof.rrset.type, 'the proof RRset is kept');
+  assert.deepEqual([kept.rrset.rdatas, kept.rrsigs].map((l) => l.map((rd) => [...rd])), [proof.rrset.rdatas, proof.rrsigs].map((l) => l.map((rd) => [...rd])), 'with its RDATA and RRSIGs');
   assert.equal(k.ds.ttl, 900);
   assert.equal(k.dnskey?.status, insecure);
   assert.equal(cache.putKeys(n('zero.example.'), { status: insecure }), false, 'no TTL, not cached');
