@@ -113,6 +113,9 @@ export class InfraCache {
   private readonly probeOneIn: number;
   private readonly hosts: LRUCache<string, Host>;
   private readonly lame: LRUCache<string, number>;
+  /** selectServer's working arrays (usable candidates and their RTOs), reused. */
+  private readonly usableScratch: string[] = [];
+  private readonly rtoScratch: number[] = [];
 
   constructor(options: InfraCacheOptions) {
     this.clock = options.clock;
@@ -220,43 +223,61 @@ export class InfraCache {
    * Undefined only when every candidate is lame (or there are none).
    */
   selectServer(candidates: readonly string[], zone?: Name): ServerChoice | undefined {
+    // One pass, no allocation but the result: this runs for every upstream query. The usable
+    // candidates and their RTOs go to two arrays kept between calls.
     const now = this.clock.now();
+    const checkLame = zone !== undefined && this.lame.size > 0;
+    const usable = this.usableScratch;
+    const rtos = this.rtoScratch;
+    usable.length = 0;
+    rtos.length = 0;
     let best = Infinity;
-    const usable: { address: string; rto: number }[] = [];
-    const blocked: { address: string; rto: number; host: Host }[] = [];
-    let dueProbe: { address: string; rto: number; host: Host } | undefined;
+    let dueProbe: Host | undefined;
+    let dueAddress = '';
+    let leastBad: Host | undefined;
+    let leastBadAddress = '';
     for (const address of candidates) {
-      if (zone !== undefined && this.isLame(address, zone)) continue;
+      if (checkLame && this.isLame(address, zone)) continue;
       const h = this.host(address, now, false);
       const rto = h?.rto ?? UNKNOWN_SERVER_RTO;
-      if (h !== undefined && rto >= this.blockedRto) {
-        blocked.push({ address, rto, host: h });
-        if (h.probeAt <= now && (dueProbe === undefined || h.probeAt < dueProbe.host.probeAt)) dueProbe = { address, rto, host: h };
-        continue;
+      if (h !== undefined) {
+        const blocked = rto >= this.blockedRto;
+        if ((blocked || h.timeouts > 0) && h.probeAt <= now && (dueProbe === undefined || h.probeAt < dueProbe.probeAt)) {
+          dueProbe = h;
+          dueAddress = address;
+        }
+        if (blocked) {
+          if (leastBad === undefined || h.probeAt < leastBad.probeAt) {
+            leastBad = h;
+            leastBadAddress = address;
+          }
+          continue;
+        }
       }
-      if (h !== undefined && h.timeouts > 0 && h.probeAt <= now && (dueProbe === undefined || h.probeAt < dueProbe.host.probeAt)) {
-        dueProbe = { address, rto, host: h };
-      }
-      usable.push({ address, rto });
+      usable.push(address);
+      rtos.push(rto);
       if (rto < best) best = rto;
     }
     if (usable.length === 0) {
       // Everyone is blocked: probe the one due first (or the least bad), rather than give up.
-      let pick = dueProbe;
-      if (pick === undefined) {
-        for (const b of blocked) if (pick === undefined || b.host.probeAt < pick.host.probeAt) pick = b;
-      }
+      const pick = dueProbe ?? leastBad;
       if (pick === undefined) return undefined;
-      pick.host.probeAt = now + pick.rto;
-      return { address: pick.address, rto: pick.rto, probe: true };
+      pick.probeAt = now + pick.rto;
+      return { address: dueProbe !== undefined ? dueAddress : leastBadAddress, rto: pick.rto, probe: true };
     }
     if (dueProbe !== undefined && this.random.below(this.probeOneIn) === 0) {
-      dueProbe.host.probeAt = now + dueProbe.rto;
-      return { address: dueProbe.address, rto: dueProbe.rto, probe: true };
+      dueProbe.probeAt = now + dueProbe.rto;
+      return { address: dueAddress, rto: dueProbe.rto, probe: true };
     }
-    const band = usable.filter((u) => u.rto <= best + this.rttBand);
-    const pick = band[band.length === 1 ? 0 : this.random.below(band.length)]!;
-    return { address: pick.address, rto: pick.rto, probe: false };
+    // Every usable server within rttBand of the best is equally likely, in candidate order.
+    const limit = best + this.rttBand;
+    let inBand = 0;
+    for (const rto of rtos) if (rto <= limit) inBand++;
+    let k = inBand === 1 ? 0 : this.random.below(inBand);
+    for (let i = 0; i < usable.length; i++) {
+      if (rtos[i]! <= limit && k-- === 0) return { address: usable[i]!, rto: rtos[i]!, probe: false };
+    }
+    return undefined;
   }
 
   clear(): void {

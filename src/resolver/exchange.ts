@@ -132,7 +132,8 @@ export class Exchanger {
         const id = random.u16();
         const name = options.use0x20 ? randomCase(qname, random) : qname;
         const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
-        const bytes = encodeQuery(name, qtype, { id, rd, edns, do: edns, udpSize: options.ednsBufferSize, ...(extra === undefined ? {} : { options: extra }) });
+        const udpSize = options.ednsBufferSize;
+        const bytes = encodeQuery(name, qtype, extra === undefined ? { id, rd, edns, do: edns, udpSize } : { id, rd, edns, do: edns, udpSize, options: extra });
         if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
         const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
         const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
@@ -140,16 +141,16 @@ export class Exchanger {
         if (r.kind === 'timeout') {
           this.deps.stats.upstreamTimeouts++;
           infra.recordTimeout(address, timeoutMs);
-          publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
+          if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
           return r;
         }
         if (r.kind === 'error') {
           this.deps.stats.upstreamErrors++;
-          publish(Channel.upstreamResult, { server: address, outcome: 'error' });
+          if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'error' });
           return r;
         }
         if (!r.tcp) infra.recordRtt(address, r.rttMs);
-        publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
+        if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
         let msg: Message;
         try {
           msg = decodeMessage(r.bytes, { rdataViews: true });
