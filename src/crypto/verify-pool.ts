@@ -718,7 +718,11 @@ export interface VerifyBackendSettings {
  * 275 µs of CPU per cold query, 176.5 on the main thread; native-async 274 and 132.6 (-25 % on
  * the main thread for the same total). An earlier run of 3 rounds: inline 303 / 194, native-async
  * 312 / 154, a worker_threads pool of 1 334 / 170 (the pool's messages and second isolate cost
- * +10 % CPU for less relief). On this box run 6 of bench/RESULTS.md showed the resolver thread,
+ * +10 % CPU for less relief). The cost is per batch (a thread wake-up each way), so it depends on
+ * how many checks a batch gathers: at dnsperf -q 100 on the loaded box ~26 per batch; with fewer
+ * queries in flight (same box, 2 rounds each) -q 20: ~5.8 per batch, inline 256 / 178, async
+ * 268 / 147 (+5 % CPU, -18 % main thread); -q 4: ~1.4 per batch, inline 280 / 214, async 315 / 195
+ * (+13 %, -9 %). A quiet box wakes the thread sooner, so its batches are smaller than here. On this box run 6 of bench/RESULTS.md showed the resolver thread,
  * not the two cores, limiting cold QPS (Unbound's 9,444 QPS left room for NSD and dnsperf; the
  * pool of run 5 gave 5,186 QPS against 4,856 inline in run 6), so the thread's time is what the
  * offload buys. `crypto.workers: 0` verifies inline, `N` runs a worker_threads pool of N; the
