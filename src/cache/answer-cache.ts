@@ -148,8 +148,13 @@ const I_HOT = 1 << 25;
 const PLACE_BITS = 13;
 const MAX_CHUNKS = 1 << (31 - PLACE_BITS);
 const CHUNK_MAX = 64 * 1024;
-/** Slots of the front index (AnswerCache.front): 8 KiB, small enough to stay in a core's caches. */
-const FRONT = 1024;
+/**
+ * Slots of the front index (AnswerCache.front): 32 KiB. On the bench's Zipf query file (5,100
+ * names) a direct-mapped index of 1024 / 4096 / 8192 slots finds 66 / 85 / 91 % of the queries;
+ * profiled under dnsperf, 4096 spent the least in the hit path (8192 more: it no longer stays in
+ * the core's caches).
+ */
+const FRONT = 4096;
 const FRONT_MASK = FRONT - 1;
 
 /** Octets of the record holding a response of `wireLength` octets with `ttlCount` TTLs. */
