@@ -482,10 +482,13 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   if (!Array.isArray(candidates)) return candidates;
   const budget = env.options.budget;
 
-  // Only RRsets that recur across a zone's responses are remembered (signature-memo.ts).
-  const memo = MEMO_TYPES.has(rrset.type) ? env.memo : undefined;
+  // Only RRsets that recur across a zone's responses are remembered (signature-memo.ts): the
+  // proof and key types, and wildcard expansions, whose signed data is built from the wildcard
+  // owner (RFC 4035 §5.3.2) and so is the same for every name the wildcard answers.
+  const typeMemo = MEMO_TYPES.has(rrset.type) ? env.memo : undefined;
   let tried = 0;
   for (const c of candidates) {
+    const memo = typeMemo ?? (c.sig.labels < owner.labelCount ? env.memo : undefined);
     if (tried >= budget.maxSignaturesPerRRset) {
       env.meter.trip('maxSignaturesPerRRset', owner);
       failures.add(

@@ -13,7 +13,7 @@ import {
   type SignedRRset,
   type ZoneKeySet,
 } from '../../src/dnssec/rrset-validator.js';
-import { NOW, editSigs, loadVector, utc } from './helpers/zone-data.js';
+import { NOW, editSigs, loadVector, renamed, utc } from './helpers/zone-data.js';
 
 const backend = createNodeBackend();
 const zone = loadVector('example.rsasha256-nsec3.signed', 'keys/RSASHA256/dsset-example.');
@@ -106,4 +106,18 @@ test('bounded: two generations; what is used again survives, the rest ages out',
   assert.equal(memo.has(8, key, data, sig(20)), false, 'an entry not used again aged out');
   assert.equal(memo.has(13, key, data, sig(1)), false, 'another algorithm is another check');
   assert.throws(() => new SignatureMemo(0), RangeError);
+});
+
+test('wildcard expansions are remembered: each name the wildcard answers has the same signed data', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  const wild = zone.get('*.wild', RRType.TXT);
+  const names = ['a.wild', 'b.wild', 'c.d.wild'].map((n) => zone.name(n));
+  const verdicts = names.map((n) => validateRRset(createValidationEnv(NOW, v, undefined, memo), renamed(wild, n), keys, v));
+  for (const [i, x] of verdicts.entries()) {
+    assert.equal(x.status, 'secure', `expansion ${i} validates`);
+    assert.equal(x.status === 'secure' && x.wildcardParent?.toString(), 'wild.example.', `expansion ${i} is from *.wild`);
+  }
+  assert.equal(v.calls, 1, 'one check for three expansions');
+  assert.equal(memo.hits, 2, 'two memo hits');
 });
