@@ -150,7 +150,8 @@ export const anchordConfigSchema = obj({
     () => ({ 'answer-cache-size': 64 * 1024 * 1024, 'servfail-ttl': 5 }),
   ),
   // Signature verification off the main thread (crypto/verify-pool.ts): 0 = inline, N = N
-  // worker_threads; absent = the measured default (inline: crypto/verify-pool.ts DEFAULT_VERIFY_OFFLOAD).
+  // worker_threads; absent = the measured default (crypto/verify-pool.ts DEFAULT_VERIFY_OFFLOAD: the addon's
+  // asynchronous batches on a libuv thread when the addon is built, else inline).
   crypto: withDefault(
     obj({
       workers: optional(int(0, 64)),
