@@ -147,8 +147,10 @@ function decodeTarget(rdata: Uint8Array | undefined): Name | undefined {
   }
 }
 
-function sameSet(s: SignedRRset, name: Name, type: number): boolean {
-  return s.rrset.type === type && s.rrset.name.equals(name);
+/** The first RRset of `list` with this owner and type (a loop: no closure per search). */
+function findSet(list: readonly SignedRRset[], name: Name, type: number): SignedRRset | undefined {
+  for (const s of list) if (s.rrset.type === type && s.rrset.name.equals(name)) return s;
+  return undefined;
 }
 
 export class Resolver {
@@ -542,7 +544,7 @@ export class Resolver {
     const statusOf = (s: JudgedRRset['status']): SecurityStatus => (validated ? s : SecurityStatus.unchecked);
     const pieceOf = (j: JudgedRRset): Piece => {
       const list = j.section === 'answer' ? signedAnswer : signedAuth;
-      const set = list.find((s) => sameSet(s, j.rrset.name, j.rrset.type)) ?? { rrset: j.rrset, rrsigs: [] };
+      const set = findSet(list, j.rrset.name, j.rrset.type) ?? { rrset: j.rrset, rrsigs: [] };
       // The cache's TTL clamps apply to the answer that fills it too (Unbound cache-min/max-ttl).
       return { set, status: statusOf(j.status), reason: j.reason, ttl: clampTtl(Math.min(j.ttl, j.rrset.ttl), rrsets.minTtl, rrsets.maxTtl) };
     };

@@ -73,6 +73,14 @@ export interface Message extends MessageInit {
 
 const SECTIONS: readonly SectionName[] = ['answer', 'authority', 'additional'];
 
+/** Placeholder for a section not decoded yet (decodeMessage replaces each). */
+const EMPTY_SECTION: ResourceRecord[] = [];
+/**
+ * decodeMessage's scratch list (synchronous, never re-entered), written from slot 0 for each
+ * section. Setting an array's length to 0 would drop its room: its slots are cleared instead.
+ */
+const RECORD_SCRATCH: (ResourceRecord | undefined)[] = [];
+
 // ---- Decoding --------------------------------------------------------------------------------
 
 export interface DecodeOptions {
@@ -110,14 +118,17 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
     const type = r.u16();
     question.push({ name, type, class: r.u16() });
   }
-  const sections: ResourceRecord[][] = [[], [], []];
+  const sections: ResourceRecord[][] = [EMPTY_SECTION, EMPTY_SECTION, EMPTY_SECTION];
   const malformed: MalformedRecord[] = [];
   let formErr: string | undefined;
   let edns: Edns | undefined;
   let extRcode = 0;
   for (let s = 0; s < 3; s++) {
     const section = SECTIONS[s]!;
-    const out = sections[s]!;
+    // Records gather in scratch space and leave as an array of their exact number: an array grown
+    // by push from empty takes room for 16 records (most sections hold a few).
+    const out = RECORD_SCRATCH;
+    let kept = 0;
     const count = counts[s]!;
     for (let i = 0; i < count; i++) {
       const start = r.pos;
@@ -163,8 +174,12 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
         }
       }
       // RFC 2181 §8: a TTL with the most significant bit set is treated as zero.
-      out.push({ name, type, class: cls, ttl: ttlRaw >= 0x80000000 ? 0 : ttlRaw, rdata });
+      out[kept++] = { name, type, class: cls, ttl: ttlRaw >= 0x80000000 ? 0 : ttlRaw, rdata };
     }
+    // Every slot below `kept` was just written.
+    sections[s] = out.slice(0, kept) as ResourceRecord[];
+    // The slots let go of the records (the array keeps its room for the next section).
+    out.fill(undefined, 0, kept);
   }
   const msg: {
     id: number;
