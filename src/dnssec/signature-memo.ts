@@ -40,6 +40,11 @@ function indexOf(signature: Uint8Array): number {
   return ((signature[n - 1]! << 21) ^ (signature[n - 2]! << 13) ^ (signature[n - 3]! << 5) ^ n) >>> 0;
 }
 
+/** `bytes` itself when it spans its whole buffer, else a copy of just its octets. */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
 export class SignatureMemo {
   private readonly generation: number;
   private current = new Map<number, MemoEntry>();
@@ -87,13 +92,14 @@ export class SignatureMemo {
   }
 
   /**
-   * Remembers a check that succeeded. `data` is kept as it is (the caller built it and does not
-   * change it); the signature is copied, as it is a view into a received message. The key is kept
-   * by reference: it belongs to a validated key set the key cache holds anyway, and the same
-   * object comes back with every use of that set (a fast identity compare).
+   * Remembers a check that succeeded. The signature is copied, as it is a view into a received
+   * message. The key and the signed data are kept by reference when they own their whole buffer
+   * (the key then belongs to a validated key set the key cache holds anyway, and the same object
+   * comes back with every use of that set: a fast identity compare) and copied when they are views
+   * into a larger one, so that a remembered check never keeps a whole upstream message alive.
    */
   add(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): void {
-    this.put(indexOf(signature), { algorithm, publicKey, data, signature: signature.slice() });
+    this.put(indexOf(signature), { algorithm, publicKey: owned(publicKey), data: owned(data), signature: signature.slice() });
   }
 
   private put(i: number, e: MemoEntry): void {

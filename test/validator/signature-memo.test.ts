@@ -121,3 +121,21 @@ test('wildcard expansions are remembered: each name the wildcard answers has the
   assert.equal(v.calls, 1, 'one check for three expansions');
   assert.equal(memo.hits, 2, 'two memo hits');
 });
+
+test('a key or signed data that is a view into a larger message is remembered as a copy of its octets', () => {
+  const memo = new SignatureMemo();
+  const message = new Uint8Array(4096).fill(7);
+  const key = message.subarray(100, 164);
+  const data = message.subarray(200, 300);
+  const sig = new Uint8Array(64).fill(3);
+  memo.add(13, key, data, sig);
+  assert.equal(memo.has(13, key, data, sig), true, 'the same check is remembered');
+  const keyBefore = key.slice();
+  const dataBefore = data.slice();
+  message.fill(9); // the message buffer is reused for another response
+  assert.equal(memo.has(13, key, data, sig), false, 'the memo did not keep views into the message');
+  assert.equal(memo.has(13, keyBefore, dataBefore, sig), true, 'the octets as they were are still remembered');
+  const ownKey = new Uint8Array(64).fill(5);
+  memo.add(13, ownKey, dataBefore, new Uint8Array(64).fill(4));
+  assert.equal(memo.has(13, ownKey, dataBefore, new Uint8Array(64).fill(4)), true, 'a key owning its buffer is kept by reference');
+});
