@@ -190,14 +190,21 @@ export type ResponseOutcome = ResponseVerdict | NeedKeys;
  * ignores them for any other question.
  */
 export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
-  const data: ResourceRecord[] = [];
+  // The data records in a list of their exact number, or the section itself when it holds no
+  // RRSIG (a list grown by push from empty takes room for 16).
+  let sigCount = 0;
+  for (const r of records) if (r.type === RRType.RRSIG) sigCount++;
+  let data: readonly ResourceRecord[] = records;
+  if (sigCount > 0) {
+    const some = new Array<ResourceRecord>(records.length - sigCount);
+    let n = 0;
+    for (const r of records) if (r.type !== RRType.RRSIG) some[n++] = r;
+    data = some;
+  }
   const sigs: SigGroup[] = [];
   let index: Map<string, SigGroup> | undefined;
   for (const r of records) {
-    if (r.type !== RRType.RRSIG) {
-      data.push(r);
-      continue;
-    }
+    if (r.type !== RRType.RRSIG) continue;
     if (r.rdata.length < 2) continue;
     const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
     // A few RRSIG groups (the usual response) are found by comparison, many through keys.

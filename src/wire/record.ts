@@ -63,23 +63,56 @@ export function groupRRsets(records: readonly ResourceRecord[]): RRset[] {
 /** Up to this many records are grouped by comparing with the sets found so far (no keys built). */
 const SMALL_GROUP = 16;
 
-/** groupRRsets for a few records: a linear search over the sets, same order and result. */
+/** Scratch for groupFew (synchronous, so one per process): each record's set, each set's first record and size. */
+const fewSetOf = new Int32Array(SMALL_GROUP);
+const fewFirst = new Int32Array(SMALL_GROUP);
+const fewCount = new Int32Array(SMALL_GROUP);
+
+/**
+ * groupRRsets for a few records: a linear search over the sets, same order and result. Sets are
+ * found first and then made at their exact size (a list grown by push takes room for 16 more).
+ */
 function groupFew(records: readonly ResourceRecord[]): RRset[] {
-  const sets: { name: Name; type: number; class: number; ttl: number; rdatas: Uint8Array[] }[] = [];
-  for (const rr of records) {
-    let cur: (typeof sets)[number] | undefined;
-    for (const s of sets) {
-      if (s.type === rr.type && s.class === rr.class && s.name.equals(rr.name)) {
-        cur = s;
-        break;
-      }
+  let nSets = 0;
+  for (let i = 0; i < records.length; i++) {
+    const rr = records[i]!;
+    let s = 0;
+    for (; s < nSets; s++) {
+      const f = records[fewFirst[s]!]!;
+      if (f.type === rr.type && f.class === rr.class && f.name.equals(rr.name)) break;
     }
-    if (cur === undefined) {
-      sets.push({ name: rr.name, type: rr.type, class: rr.class, ttl: rr.ttl, rdatas: [rr.rdata] });
-    } else {
-      if (rr.ttl < cur.ttl) cur.ttl = rr.ttl;
-      if (!cur.rdatas.some((r) => bytesEqual(r, rr.rdata))) cur.rdatas.push(rr.rdata);
+    if (s === nSets) {
+      fewFirst[s] = i;
+      fewCount[s] = 0;
+      nSets++;
+    }
+    fewSetOf[i] = s;
+    fewCount[s]!++;
+  }
+  const sets = new Array<{ name: Name; type: number; class: number; ttl: number; rdatas: Uint8Array[] }>(nSets);
+  for (let s = 0; s < nSets; s++) {
+    const f = records[fewFirst[s]!]!;
+    sets[s] = { name: f.name, type: f.type, class: f.class, ttl: f.ttl, rdatas: new Array<Uint8Array>(fewCount[s]!) };
+    fewCount[s] = 0;
+  }
+  for (let i = 0; i < records.length; i++) {
+    const rr = records[i]!;
+    const s = fewSetOf[i]!;
+    const cur = sets[s]!;
+    if (rr.ttl < cur.ttl) cur.ttl = rr.ttl;
+    const n = fewCount[s]!;
+    if (!holdsBytes(cur.rdatas, n, rr.rdata)) {
+      cur.rdatas[n] = rr.rdata;
+      fewCount[s] = n + 1;
     }
   }
+  // Duplicates dropped: the list ends at the records kept.
+  for (let s = 0; s < nSets; s++) if (sets[s]!.rdatas.length !== fewCount[s]) sets[s]!.rdatas.length = fewCount[s]!;
   return sets;
+}
+
+/** True when the first `n` entries of `list` hold octets equal to `b`. */
+function holdsBytes(list: readonly Uint8Array[], n: number, b: Uint8Array): boolean {
+  for (let i = 0; i < n; i++) if (bytesEqual(list[i]!, b)) return true;
+  return false;
 }
