@@ -549,12 +549,26 @@ export class Resolver {
       return { set, status: statusOf(j.status), reason: j.reason, ttl: clampTtl(Math.min(j.ttl, j.rrset.ttl), rrsets.minTtl, rrsets.maxTtl) };
     };
     const prefix = validated ? 'v' : 'u';
-    const answerSets = v.rrsets.filter((j) => j.section === 'answer');
-    for (const j of answerSets) {
+    // Lists below are made at their exact length (a filter grows its result from room for 16).
+    let answerCount = 0;
+    for (const j of v.rrsets) if (j.section === 'answer') answerCount++;
+    const answerSets = new Array<JudgedRRset>(answerCount);
+    answerCount = 0;
+    for (const j of v.rrsets) if (j.section === 'answer') answerSets[answerCount++] = j;
+    // The piece of each answer RRset, made once: the cache insert, the per-name results and the
+    // aggressive cache below take the same one (pieces are never changed once made).
+    const answerPieces: (Piece | undefined)[] = new Array<Piece | undefined>(answerSets.length);
+    const answerPiece = (j: JudgedRRset): Piece => {
+      const i = answerSets.indexOf(j);
+      if (i < 0) return pieceOf(j);
+      return (answerPieces[i] ??= pieceOf(j));
+    };
+    for (let ai = 0; ai < answerSets.length; ai++) {
+      const j = answerSets[ai]!;
       // A CNAME synthesised from a DNAME is unsigned: cached alone it would be served without
       // the DNAME that proves it, so it lives only in this query's results.
       if (j.role === 'synthesized-cname') continue;
-      const p = pieceOf(j);
+      const p = (answerPieces[ai] = pieceOf(j));
       if (j.wildcardParent !== undefined) {
         // A validated wildcard expansion is cached as the wildcard itself (its RRSIGs sign that
         // owner); names it covers are answered from it with the cached NSEC proof (RFC 8198 §5.3),
@@ -582,7 +596,11 @@ export class Resolver {
       }
     }
     const chain = v.chain;
-    const proofSets = signedAuth.filter((s) => s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3);
+    let proofCount = 0;
+    for (const s of signedAuth) if (s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3) proofCount++;
+    const proofSets = new Array<SignedRRset>(proofCount);
+    proofCount = 0;
+    for (const s of signedAuth) if (s.rrset.type === RRType.NSEC || s.rrset.type === RRType.NSEC3) proofSets[proofCount++] = s;
     // An authoritative NOERROR with nothing but the zone's own NS RRset in its authority section:
     // the iterator took it as the answer (a referral below the zone would have been followed), so
     // it is a NODATA without SOA, though the validator's structure reads the NS as a referral.
@@ -600,32 +618,30 @@ export class Resolver {
         const cname = answerSets.find((j) => j.role === 'cname' && j.rrset.name.equals(name));
         const dname = dnameAbove(answerSets, name);
         if (dname !== undefined) {
-          const d = pieceOf(dname);
+          const d = answerPiece(dname);
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          const c = synth !== undefined ? pieceOf(synth) : synthesizedCname(name, next, d);
+          const c = synth !== undefined ? answerPiece(synth) : synthesizedCname(name, next, d);
           ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
         } else if (cname !== undefined) {
           // A wildcard CNAME goes out with the proof that the expansion applied.
           const proofs = cname.wildcardParent !== undefined ? proofSets : [];
-          ctx.local.set(key, { kind: 'cname', cname: pieceOf(cname), target: next, proofs });
+          ctx.local.set(key, { kind: 'cname', cname: answerPiece(cname), target: next, proofs });
         }
         continue;
       }
-      const answers = answerSets.filter(
-        (j) => j.role === 'answer' && j.rrset.name.equals(name) && (qtype === RRType.ANY || j.rrset.type === qtype),
-      );
+      const answers = answersAt(answerSets, name, qtype);
       const above = dnameAbove(answerSets, name);
       if (above !== undefined && (v.kind === 'yxdomain' || qtype === RRType.CNAME)) {
         // The DNAME answers the name itself: the CNAME it implies for a CNAME question (RFC 6672
         // §3.2), or YXDOMAIN when the substitution is too long (§2.2).
-        const d = pieceOf(above);
+        const d = answerPiece(above);
         const dtarget = decodeTarget(above.rrset.rdatas[0]);
         const target = dtarget === undefined ? undefined : dnameSubstitute(name, above.rrset.name, dtarget);
         if (target === undefined) {
           ctx.local.set(key, { kind: 'yxdomain', dname: d });
         } else {
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? pieceOf(synth) : synthesizedCname(name, target, d)], proofs: [] });
+          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? answerPiece(synth) : synthesizedCname(name, target, d)], proofs: [] });
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
@@ -638,12 +654,13 @@ export class Resolver {
             rrsets.insert({ ...g, credibility: Credibility.additional, status: SecurityStatus.unchecked, notAfter: capFor(g.rrset, false) });
           }
         }
-        ctx.local.set(key, { kind: 'data', sets: answers.map(pieceOf), proofs: wildcard ? proofSets : [], extra });
+        ctx.local.set(key, { kind: 'data', sets: answers.map(answerPiece), proofs: wildcard ? proofSets : [], extra });
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = statusOf(v.status);
         // The NS RRset beside the SOA, kept only when answers are to carry it (answer.ts).
         const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg, signedAuth) : undefined;
+        const soaLast = proofsBeforeSoa(msg);
         // Without an SOA the cache keeps it only briefly (negative-cache.ts, RFC 2308 §5).
         negative.insert({
           kind: negKind,
@@ -654,7 +671,7 @@ export class Resolver {
           proofs: proofSets,
           status,
           reason: v.reason,
-          soaLast: proofsBeforeSoa(msg),
+          soaLast,
           extra,
         });
         ctx.local.set(key, {
@@ -666,7 +683,7 @@ export class Resolver {
           reason: v.reason,
           ttl: negative.ttlOf(soa, proofSets),
           extra,
-          soaLast: proofsBeforeSoa(msg),
+          soaLast,
         });
       }
     }
@@ -686,7 +703,7 @@ export class Resolver {
       // the wildcard for other names (RFC 8198 §5.3; aggressive-nsec.ts noteWildcard).
       for (const j of answerSets) {
         if (j.wildcardParent === undefined) continue;
-        const set = pieceOf(j).set;
+        const set = answerPiece(j).set;
         const zone = signerOf(set);
         if (zone !== undefined) aggressive.noteWildcard(zone, j.wildcardParent.prepend(Uint8Array.of(0x2a)), set, SecurityStatus.secure);
       }
@@ -1015,9 +1032,26 @@ export class Resolver {
 
 /** True when the response's authority section has an NSEC or NSEC3 before its SOA. */
 function proofsBeforeSoa(msg: Message): boolean {
-  const soa = msg.authority.findIndex((r) => r.type === RRType.SOA);
-  const proof = msg.authority.findIndex((r) => r.type === RRType.NSEC || r.type === RRType.NSEC3);
-  return soa >= 0 && proof >= 0 && proof < soa;
+  // The first proof record comes before the first SOA record (one pass, no closures).
+  for (const r of msg.authority) {
+    if (r.type === RRType.SOA) return false;
+    if (r.type === RRType.NSEC || r.type === RRType.NSEC3) return msg.authority.some((x) => x.type === RRType.SOA);
+  }
+  return false;
+}
+
+/** The judged answer RRsets that answer (name, qtype), in their order, in a list of their exact number. */
+function answersAt(sets: readonly JudgedRRset[], name: Name, qtype: number): JudgedRRset[] {
+  let n = 0;
+  for (const j of sets) if (answersName(j, name, qtype)) n++;
+  const out = new Array<JudgedRRset>(n);
+  n = 0;
+  for (const j of sets) if (answersName(j, name, qtype)) out[n++] = j;
+  return out;
+}
+
+function answersName(j: JudgedRRset, name: Name, qtype: number): boolean {
+  return j.role === 'answer' && j.rrset.name.equals(name) && (qtype === RRType.ANY || j.rrset.type === qtype);
 }
 
 /** The deepest judged DNAME strictly above `name`, the one that applies to it (RFC 6672 §2.2). */

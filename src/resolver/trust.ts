@@ -614,18 +614,28 @@ export class ChainOfTrust {
         signedOwners: signedOwners(msg),
       });
     // Zone statuses settled for this response, by name (a response names a few zones: searched
-    // by comparison, no key strings or Map).
-    const knownNames: Name[] = [];
-    const knownStatus: ZoneStatus[] = [];
-    // What the key cache settles at once is answered in the first round; the rest is walked to.
-    const keysFor = (n: Name): ZoneStatus | undefined => {
-      const i = indexOfName(knownNames, n);
-      if (i >= 0) return knownStatus[i];
-      const st = this.cachedZoneStatus(ctx, n, hintOf, skip);
-      if (st !== undefined) {
+    // by comparison, no key strings or Map). The lists start at the first entry (an empty list
+    // grown by push takes room for 16).
+    let knownNames: Name[] | undefined;
+    let knownStatus: ZoneStatus[] | undefined;
+    const remember = (n: Name, st: ZoneStatus): void => {
+      const i = knownNames === undefined ? -1 : indexOfName(knownNames, n);
+      if (i >= 0) {
+        knownStatus![i] = st;
+      } else if (knownNames === undefined || knownStatus === undefined) {
+        knownNames = [n];
+        knownStatus = [st];
+      } else {
         knownNames.push(n);
         knownStatus.push(st);
       }
+    };
+    // What the key cache settles at once is answered in the first round; the rest is walked to.
+    const keysFor = (n: Name): ZoneStatus | undefined => {
+      const i = knownNames === undefined ? -1 : indexOfName(knownNames, n);
+      if (i >= 0) return knownStatus![i];
+      const st = this.cachedZoneStatus(ctx, n, hintOf, skip);
+      if (st !== undefined) remember(n, st);
       return st;
     };
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
@@ -637,13 +647,7 @@ export class ChainOfTrust {
       for (const z of out.zones) {
         const st = await this.zoneStatus(ctx, z, hintOf(), skip);
         if ('kind' in st) return st;
-        const i = indexOfName(knownNames, z);
-        if (i >= 0) {
-          knownStatus[i] = st;
-        } else {
-          knownNames.push(z);
-          knownStatus.push(st);
-        }
+        remember(z, st);
       }
     }
     return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);
