@@ -428,18 +428,17 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
     for (let guard = 0; guard <= answers.length; guard++) {
       // A CNAME beside data of the type at one name (RFC 2181 §10.1 forbids it): the RRset that
       // comes first in the answer section decides, as the resolver's scrub does.
-      const cnameAt = answers.findIndex((s) => s.rrset.name.equals(tail) && s.rrset.type === RRType.CNAME);
-      const exactAt = answers.findIndex((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
-      const cnameFirst = qtype !== RRType.CNAME && cnameAt >= 0 && cnameAt < exactAt;
-      const exact = chase || cnameFirst ? [] : answers.filter((s) => s.rrset.name.equals(tail) && s.rrset.type === qtype);
-      // No data exists below a DNAME owner (RFC 6672 §2.4): a CNAME question below one is answered
-      // through the DNAME, even when the server sent the synthesised CNAME first.
-      const underDname =
-        qtype === RRType.CNAME && answers.some((s) => s.rrset.type === RRType.DNAME && tail.isSubdomainOf(s.rrset.name) && !tail.equals(s.rrset.name));
-      if (exact.length > 0 && !underDname) {
-        for (const s of exact) links.push({ kind: 'answer', set: s });
-        break;
+      // One pass over the answer RRsets at the tail (no closure per step of the chain).
+      let cnameAt = -1;
+      let exactAt = -1;
+      for (let i = 0; i < answers.length; i++) {
+        const s = answers[i]!;
+        if (!s.rrset.name.equals(tail)) continue;
+        if (s.rrset.type === RRType.CNAME && cnameAt < 0) cnameAt = i;
+        if (s.rrset.type === qtype && exactAt < 0) exactAt = i;
       }
+      const cnameFirst = qtype !== RRType.CNAME && cnameAt >= 0 && cnameAt < exactAt;
+      const hasExact = !(chase || cnameFirst) && exactAt >= 0;
       let next: Name | undefined;
       // A DNAME at an ancestor applies before any CNAME (RFC 6672 §3.2); the deepest one wins.
       let dname: SignedRRset | undefined;
@@ -447,7 +446,17 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
         if (s.rrset.type !== RRType.DNAME || !tail.isSubdomainOf(s.rrset.name) || tail.equals(s.rrset.name)) continue;
         if (dname === undefined || s.rrset.name.labelCount > dname.rrset.name.labelCount) dname = s;
       }
-      const cname = answers.find((s) => s.rrset.name.equals(tail) && s.rrset.type === RRType.CNAME);
+      // No data exists below a DNAME owner (RFC 6672 §2.4): a CNAME question below one is answered
+      // through the DNAME, even when the server sent the synthesised CNAME first.
+      const underDname = qtype === RRType.CNAME && dname !== undefined;
+      if (hasExact && !underDname) {
+        for (let i = exactAt; i < answers.length; i++) {
+          const s = answers[i]!;
+          if (s.rrset.type === qtype && s.rrset.name.equals(tail)) links.push({ kind: 'answer', set: s });
+        }
+        break;
+      }
+      const cname = cnameAt >= 0 ? answers[cnameAt] : undefined;
       if (dname !== undefined) {
         const dtarget = targetOf(dname);
         next = dtarget === undefined ? undefined : dnameSubstitute(tail, dname.rrset.name, dtarget);
