@@ -97,13 +97,8 @@ export class NativeCryptoBackend implements CryptoBackend {
   }
 
   verify(algorithm: number, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-    assertVerifyArgs(algorithm, publicKey, data, signature);
-    if (!this.supportsVerify(algorithm)) throw unsupportedAlgorithm(this.name, algorithm);
-    if (!this.native(algorithm)) return this.node.verify(algorithm, publicKey, data, signature);
-    const entry = this.entry(algorithm, publicKey);
-    if (entry === UNUSABLE) return false;
-    const sig = this.fitSignature(entry, signature);
-    return sig !== undefined && this.addon.verify(entry.key, data, sig);
+    const ready = this.prepare(algorithm, publicKey, data, signature);
+    return typeof ready === 'boolean' ? ready : this.addon.verify(ready.key, data, ready.signature);
   }
 
   /** All native checks of the batch in one call into the addon; the rest through node. */
