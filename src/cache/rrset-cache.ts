@@ -270,30 +270,46 @@ export class RRsetCache {
   }
 
   /** Expiry (ms) the policy gives new data stored now. */
-  private expiryFor(data: RRsetInsert, now: number): number {
-    if (data.status === SecurityStatus.bogus) return now + this.bogusTtl * 1000;
-    const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
+  private expiryFor(set: SignedRRset, status: SecurityStatus, notAfter: number | undefined, now: number): number {
+    if (status === SecurityStatus.bogus) return now + this.bogusTtl * 1000;
+    const ttl = clampTtl(signedTtl(set), this.minTtl, this.maxTtl);
     if (ttl === 0) return now;
-    const at = data.notAfter !== undefined && data.notAfter < now + ttl * 1000 ? data.notAfter : now + ttl * 1000;
-    if (data.status !== SecurityStatus.secure) return at;
-    return Math.min(at, signatureDeadline(data.rrsigs, now));
+    const at = notAfter !== undefined && notAfter < now + ttl * 1000 ? notAfter : now + ttl * 1000;
+    if (status !== SecurityStatus.secure) return at;
+    return Math.min(at, signatureDeadline(set.rrsigs, now));
   }
 
   /** Offers data to the cache; the replacement policy in the module header decides. */
   insert(data: RRsetInsert): InsertOutcome {
+    return this.insertSet(data, data.credibility, data.status, data.reason, data.notAfter);
+  }
+
+  /**
+   * insert() with the fields of RRsetInsert as arguments, for callers that hold a SignedRRset: no
+   * insert object is built around it. `owner`: the name to store the RRset under when not its own
+   * (a wildcard expansion cached as the wildcard).
+   */
+  insertSet(
+    set: SignedRRset,
+    credibility: Credibility,
+    status: SecurityStatus,
+    reason?: CacheReason,
+    notAfter?: number,
+    owner: Name = set.rrset.name,
+  ): InsertOutcome {
     const now = this.clock.now();
-    const { rrset, rrsigs } = data;
-    const w = rrset.name.wire;
-    const expiresAt = this.expiryFor(data, now);
+    const { rrset, rrsigs } = set;
+    const w = owner.wire;
+    const expiresAt = this.expiryFor(set, status, notAfter, now);
     if (expiresAt <= now) return InsertOutcome.rejected;
     const hash = ownerHash(w, rrset.type, rrset.class);
     const cached = this.findHashed(hash, w, rrset.type, rrset.class);
-    const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, data, now);
+    const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, rrset.rdatas, credibility, status, now);
     if (verdict === InsertOutcome.rejected) return verdict;
     if (verdict === InsertOutcome.refreshed && cached !== NIL) {
       // Same data, still validated: a new expiry, bounded by the cached signatures.
-      const ttl = clampTtl(signedTtl(data), this.minTtl, this.maxTtl);
-      this.expires[cached] = Math.min(now + ttl * 1000, signatureDeadline(this.list(cached, true), now), data.notAfter ?? Infinity);
+      const ttl = clampTtl(signedTtl(set), this.minTtl, this.maxTtl);
+      this.expires[cached] = Math.min(now + ttl * 1000, signatureDeadline(this.list(cached, true), now), notAfter ?? Infinity);
       this.flags[cached]! |= HOT;
       return verdict;
     }
@@ -301,7 +317,7 @@ export class RRsetCache {
     for (const rd of rrset.rdatas) length += 2 + rd.length;
     for (const rd of rrsigs) length += 2 + rd.length;
     // Size estimate as for a key of the owner plus two code units (rrsetKey), unchanged.
-    const size = ENTRY_OVERHEAD + (w.length + 2) * 2 + (data.reason?.detail.length ?? 0) * 2;
+    const size = ENTRY_OVERHEAD + (w.length + 2) * 2 + (reason?.detail.length ?? 0) * 2;
     if (size + length > this.maxBytes) return InsertOutcome.rejected;
     // A live RRset replaced by other data: whatever was built from it is out of date.
     const changed =
@@ -315,13 +331,12 @@ export class RRsetCache {
     this.sigCount[s] = rrsigs.length;
     this.nameLength[s] = w.length;
     this.ttlOf[s] = rrset.ttl;
-    this.rrsigTtlOf[s] = data.rrsigTtl ?? 0;
-    this.flags[s] =
-      (data.rrsigTtl === undefined ? 0 : HAS_RRSIG_TTL) | (statusCode(data.status) << STATUS_SHIFT) | (data.credibility << CREDIBILITY_SHIFT);
+    this.rrsigTtlOf[s] = set.rrsigTtl ?? 0;
+    this.flags[s] = (set.rrsigTtl === undefined ? 0 : HAS_RRSIG_TTL) | (statusCode(status) << STATUS_SHIFT) | (credibility << CREDIBILITY_SHIFT);
     this.expires[s] = expiresAt;
-    if (data.reason !== undefined) this.reasons.set(s, data.reason);
+    if (reason !== undefined) this.reasons.set(s, reason);
     this.arena.place(s, length);
-    this.fill(s, data);
+    this.fill(s, w, set);
     const b = hash & (this.buckets.length - 1);
     this.chain[s] = this.buckets[b]!;
     this.buckets[b] = s;
@@ -330,7 +345,7 @@ export class RRsetCache {
     if (rrset.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
     if (changed) {
-      const key = rrsetKey(rrset.name, rrset.type, rrset.class);
+      const key = rrsetKey(owner, rrset.type, rrset.class);
       for (const listener of this.changeListeners) listener(key);
     }
     return InsertOutcome.stored;
@@ -459,19 +474,13 @@ export class RRsetCache {
   }
 
   /** Writes the entry's octets (owner wire, then u16-length-prefixed RDATAs, then RRSIGs) into its placed slot. */
-  private fill(s: number, data: RRsetInsert): void {
+  private fill(s: number, owner: Uint8Array, data: SignedRRset): void {
     const b = this.arena.buf(s);
     let p = this.arena.start(s);
-    b.set(data.rrset.name.wire, p);
+    b.set(owner, p);
     p += this.nameLength[s]!;
-    for (const list of [data.rrset.rdatas, data.rrsigs]) {
-      for (const rd of list) {
-        b[p] = rd.length >>> 8;
-        b[p + 1] = rd.length & 0xff;
-        b.set(rd, p + 2);
-        p += 2 + rd.length;
-      }
-    }
+    p = putList(b, p, data.rrset.rdatas);
+    putList(b, p, data.rrsigs);
   }
 
   /** Views of the stored RDATAs (`sigs` false) or RRSIG RDATAs (`sigs` true). */
@@ -570,22 +579,33 @@ export class RRsetCache {
   }
 
   /** The replacement decision of the module header for a cached entry and new data. */
-  private admit(cached: number, data: RRsetInsert, now: number): InsertOutcome {
+  private admit(cached: number, rdatas: readonly Uint8Array[], newCredibility: Credibility, newStatus: SecurityStatus, now: number): InsertOutcome {
     if (this.expires[cached]! <= now) return InsertOutcome.stored;
-    const same = sameRdataSet(this.list(cached, false), data.rrset.rdatas);
+    const same = sameRdataSet(this.list(cached, false), rdatas);
     const f = this.flags[cached]!;
     const status = STATUSES[(f >>> STATUS_SHIFT) & 7]!;
     const credibility = ((f >>> CREDIBILITY_SHIFT) & 7) as Credibility;
     if (status === SecurityStatus.bogus) {
-      if (data.status !== SecurityStatus.bogus) return InsertOutcome.stored;
+      if (newStatus !== SecurityStatus.bogus) return InsertOutcome.stored;
       return same ? InsertOutcome.rejected : InsertOutcome.stored;
     }
-    if (credibilityRank(data.credibility, data.status) >= credibilityRank(credibility, status)) {
+    if (credibilityRank(newCredibility, newStatus) >= credibilityRank(credibility, status)) {
       return InsertOutcome.stored;
     }
-    if (same && status === SecurityStatus.secure && data.status !== SecurityStatus.bogus && data.credibility >= credibility) {
+    if (same && status === SecurityStatus.secure && newStatus !== SecurityStatus.bogus && newCredibility >= credibility) {
       return InsertOutcome.refreshed;
     }
     return InsertOutcome.rejected;
   }
+}
+
+/** Writes u16-length-prefixed `list` into `b` at `p`; returns the offset after it. */
+function putList(b: Uint8Array, p: number, list: readonly Uint8Array[]): number {
+  for (const rd of list) {
+    b[p] = rd.length >>> 8;
+    b[p + 1] = rd.length & 0xff;
+    b.set(rd, p + 2);
+    p += 2 + rd.length;
+  }
+  return p;
 }

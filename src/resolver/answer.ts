@@ -186,8 +186,8 @@ function edeOf(reason: VerdictReason): ExtendedError {
   return { infoCode: reason.ede, extraText: edeExtraText(reason) };
 }
 
-function servfail(ede: readonly ExtendedError[], fromCache: boolean, upstreamQueries: number): ResolverAnswer {
-  return {
+function servfail(ede: readonly ExtendedError[], fromCache: boolean, upstreamQueries: number, ttlCap?: number): ResolverAnswer {
+  const a: ResolverAnswer = {
     rcode: Rcode.SERVFAIL,
     answer: [],
     authority: [],
@@ -198,6 +198,7 @@ function servfail(ede: readonly ExtendedError[], fromCache: boolean, upstreamQue
     fromCache,
     upstreamQueries,
   };
+  return ttlCap === undefined ? a : { ...a, ttlCap };
 }
 
 /** REFUSED without records: a question the resolver does not take (another class). */
@@ -206,15 +207,18 @@ export function refusedAnswer(): ResolverAnswer {
 }
 
 /** SERVFAIL for a resolver failure. */
-export function failureAnswer(f: ResolverFailure, fromCache: boolean, upstreamQueries: number): ResolverAnswer {
-  return servfail([{ infoCode: f.code, extraText: failureText(f) }], fromCache, upstreamQueries);
+export function failureAnswer(f: ResolverFailure, fromCache: boolean, upstreamQueries: number, ttlCap?: number): ResolverAnswer {
+  return servfail([{ infoCode: f.code, extraText: failureText(f) }], fromCache, upstreamQueries, ttlCap);
 }
 
 function rank(s: SecurityStatus): Security {
   return s === SecurityStatus.unchecked ? 'insecure' : s;
 }
 
-/** Assembles the client answer (module header). */
+/**
+ * Assembles the client answer (module header). `ttlCap`: ResolverAnswer.ttlCap, set on the answer
+ * as it is made (not on a copy of it).
+ */
 export function buildAnswer(
   qname: Name,
   chain: ChainResult,
@@ -223,10 +227,11 @@ export function buildAnswer(
   upstreamQueries: number,
   minimal = true,
   negativeNs = false,
+  ttlCap?: number,
 ): ResolverAnswer {
   const dnssecOk = flags.do === true;
   const final = chain.final;
-  if (final.kind === 'fail') return failureAnswer(final, fromCache, upstreamQueries);
+  if (final.kind === 'fail') return failureAnswer(final, fromCache, upstreamQueries, ttlCap);
   const answer: ResourceRecord[] = [];
   const authority: ResourceRecord[] = [];
   const acc: { status: Security; reason: VerdictReason | undefined; reasonStatus: Security } = {
@@ -344,7 +349,7 @@ export function buildAnswer(
   if (status === 'bogus') {
     const r = reason;
     const e = r === undefined ? [] : [edeOf(r)];
-    if (flags.cd !== true) return servfail(e, fromCache, upstreamQueries);
+    if (flags.cd !== true) return servfail(e, fromCache, upstreamQueries, ttlCap);
   } else if (reason !== undefined && EDE_TAGS[reason.tag].status !== 'bogus') {
     ede.push(edeOf(reason));
   }
@@ -360,6 +365,7 @@ export function buildAnswer(
     upstreamQueries,
     cacheTtl,
     soaZone,
+    ttlCap,
     rrsetTags,
   };
 }

@@ -279,11 +279,10 @@ export class Resolver {
     const upstream = joined ? 0 : s.upstreamQueries;
     // A cache miss without recursion (RD clear) is answered with the referral the caches hold
     // (answer.ts 'miss'), unvalidated, so never with AD.
-    let answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses, this.options.negativeAuthorityNs);
-    if (s.cachedUntil !== Infinity) {
-      // Data this resolution cached was capped at a delegation's expiry (delegationExpiry).
-      answer = { ...answer, ttlCap: remainingTtl(s.cachedUntil, this.clock.now()) };
-    }
+    // Data this resolution cached was capped at a delegation's expiry (delegationExpiry): the
+    // answer carries the cap (made with it, not copied to add it).
+    const ttlCap = s.cachedUntil !== Infinity ? remainingTtl(s.cachedUntil, this.clock.now()) : undefined;
+    const answer = buildAnswer(question.name, s.chain, flags, s.fromCache, upstream, this.options.minimalResponses, this.options.negativeAuthorityNs, ttlCap);
     if (s.fromCache) this.stats.cacheAnswers++;
     if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
     return answer;
@@ -578,10 +577,11 @@ export class Resolver {
         // iteration cap, no proof), which concerns this name only: it stays in this query's
         // results below, and the cache expands the wildcard only with a secure proof of its own.
         const wildcard = j.wildcardParent.prepend(Uint8Array.of(0x2a));
-        rrsets.insert({ ...p.set, rrset: { ...p.set.rrset, name: wildcard }, credibility: cred, status: statusOf('secure') });
+        rrsets.insertSet(p.set, cred, statusOf('secure'), undefined, undefined, wildcard);
         continue;
       }
-      rrsets.insert({ ...p.set, credibility: cred, status: p.status, reason: p.reason, notAfter: capFor(p.set.rrset, true) });
+      // The fields as arguments: no insert object per RRset (RRsetCache.insertSet).
+      rrsets.insertSet(p.set, cred, p.status, p.reason, capFor(p.set.rrset, true));
     }
     if (msg.flags.aa) {
       // The zone's own NS RRset in the authority section of an authoritative answer: the child's
@@ -592,7 +592,7 @@ export class Resolver {
       // nothing about the answer), so it is cached unchecked, as referral NS RRsets are.
       for (const set of signedAuth) {
         if (set.rrset.type !== RRType.NS || !qname.isSubdomainOf(set.rrset.name)) continue;
-        rrsets.insert({ ...set, credibility: Credibility.authorityAuthoritative, status: SecurityStatus.unchecked, notAfter: capFor(set.rrset, false) });
+        rrsets.insertSet(set, Credibility.authorityAuthoritative, SecurityStatus.unchecked, undefined, capFor(set.rrset, false));
       }
     }
     const chain = v.chain;
@@ -651,7 +651,7 @@ export class Resolver {
           // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
           // §5.4.1: never an answer) so that a cached answer can carry them again.
           for (const g of extra?.additional ?? []) {
-            rrsets.insert({ ...g, credibility: Credibility.additional, status: SecurityStatus.unchecked, notAfter: capFor(g.rrset, false) });
+            rrsets.insertSet(g, Credibility.additional, SecurityStatus.unchecked, undefined, capFor(g.rrset, false));
           }
         }
         ctx.local.set(key, { kind: 'data', sets: answers.map(answerPiece), proofs: wildcard ? proofSets : [], extra });
