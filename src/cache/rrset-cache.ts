@@ -321,7 +321,7 @@ export class RRsetCache {
     if (size + length > this.maxBytes) return InsertOutcome.rejected;
     // A live RRset replaced by other data: whatever was built from it is out of date.
     const changed =
-      cached !== NIL && this.expires[cached]! > now && this.changeListeners.length > 0 && !sameRdataSet(this.list(cached, false), rrset.rdatas);
+      cached !== NIL && this.expires[cached]! > now && this.changeListeners.length > 0 && !this.holdsSame(cached, rrset.rdatas);
     if (cached !== NIL) this.remove(cached);
     const s = this.allocate();
     this.hashOf[s] = hash;
@@ -483,6 +483,25 @@ export class RRsetCache {
     putList(b, p, data.rrsigs);
   }
 
+  /**
+   * sameRdataSet(this.list(s, false), rdatas), compared in the arena's octets without a list of
+   * views (an insert over a cached entry asks it once or twice).
+   */
+  private holdsSame(s: number, rdatas: readonly Uint8Array[]): boolean {
+    const count = this.rdataCount[s]!;
+    if (count !== rdatas.length) return false;
+    const b = this.arena.buf(s);
+    let p = this.arena.start(s) + this.nameLength[s]!;
+    outer: for (let i = 0; i < count; i++) {
+      const len = (b[p]! << 8) | b[p + 1]!;
+      const at = p + 2;
+      p = at + len;
+      for (const y of rdatas) if (y.length === len && octetsAt(b, at, y)) continue outer;
+      return false;
+    }
+    return true;
+  }
+
   /** Views of the stored RDATAs (`sigs` false) or RRSIG RDATAs (`sigs` true). */
   private list(s: number, sigs: boolean): Uint8Array[] {
     const b = this.arena.buf(s);
@@ -581,7 +600,7 @@ export class RRsetCache {
   /** The replacement decision of the module header for a cached entry and new data. */
   private admit(cached: number, rdatas: readonly Uint8Array[], newCredibility: Credibility, newStatus: SecurityStatus, now: number): InsertOutcome {
     if (this.expires[cached]! <= now) return InsertOutcome.stored;
-    const same = sameRdataSet(this.list(cached, false), rdatas);
+    const same = this.holdsSame(cached, rdatas);
     const f = this.flags[cached]!;
     const status = STATUSES[(f >>> STATUS_SHIFT) & 7]!;
     const credibility = ((f >>> CREDIBILITY_SHIFT) & 7) as Credibility;
@@ -608,4 +627,10 @@ function putList(b: Uint8Array, p: number, list: readonly Uint8Array[]): number 
     p += 2 + rd.length;
   }
   return p;
+}
+
+/** True when `b` holds the octets of `y` at `at`. */
+function octetsAt(b: Uint8Array, at: number, y: Uint8Array): boolean {
+  for (let i = 0; i < y.length; i++) if (b[at + i] !== y[i]) return false;
+  return true;
 }

@@ -55,6 +55,34 @@ test('onChange reports a live RRset replaced by other RDATA, not a refresh of th
   assert.equal(changed.length, 1, 'the old one had expired');
 });
 
+test('the stored RDATA set is compared as a set: another order is the same data, one changed octet is not', () => {
+  const { cache } = setup();
+  const changed: string[] = [];
+  cache.onChange((key) => changed.push(key));
+  const addrs = (...list: string[]) => ({ ...unsigned(www(60, ...list)), credibility: Credibility.answerAuthoritative, status: unchecked });
+  cache.insert(addrs('192.0.2.1', '192.0.2.2'));
+  cache.insert(addrs('192.0.2.2', '192.0.2.1'));
+  assert.equal(changed.length, 0, 'the same set in another order (RFC 2181 §5) is no change');
+  cache.insert(addrs('192.0.2.2', '192.0.2.3'));
+  assert.equal(changed.length, 1, 'one address of the same length changed');
+  cache.insert(addrs('192.0.2.2', '192.0.2.3', '192.0.2.4'));
+  assert.equal(changed.length, 2, 'one address more');
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.rrset.rdatas.length, 3, 'the last data is held');
+});
+
+test('insertSet stores a SignedRRset under another owner when given one (a wildcard expansion as the wildcard)', () => {
+  const { cache } = setup();
+  const set = unsigned(www(60, '192.0.2.7'));
+  assert.equal(cache.insertSet(set, Credibility.answerAuthoritative, insecure, undefined, T0 + 10_000, n('*.example.')), InsertOutcome.stored);
+  assert.equal(cache.lookup(n('www.example.'), RRType.A), undefined, 'not under the expanded name');
+  const hit = cache.lookup(n('*.example.'), RRType.A);
+  assert.ok(hit !== undefined, 'stored under the owner given');
+  assert.equal(hit.rrset.name.toString(), '*.example.', 'under the owner given');
+  assert.deepEqual(hit.rrset.rdatas, a('192.0.2.7'), 'with its RDATA');
+  assert.equal(hit.ttl, 10, 'notAfter caps it as in insert()');
+  assert.equal(hit.credibility, Credibility.answerAuthoritative, 'with the credibility given');
+});
+
 test('keys are case-insensitive and distinguish type and class', () => {
   const { cache } = setup();
   cache.insert({ ...unsigned(www(300)), credibility: Credibility.answerAuthoritative, status: insecure });
