@@ -45,7 +45,6 @@ import type { Clock } from '../core/clock.js';
 import { SlotArena } from './slot-arena.js';
 import { RRClass, RRType } from '../wire/constants.js';
 import { Name, lowerOctet } from '../wire/name.js';
-import { bytesEqual } from '../wire/record.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
 import { ClockOrder } from './clock-sweep.js';
@@ -183,17 +182,6 @@ class SlotHandle implements RRsetHandle {
 export function rrsetKey(name: Name, type: number, cls: number): string {
   return name.key + String.fromCharCode(type, cls);
 }
-
-/** True when two RDATA lists hold the same set of octet strings (RFC 2181 §5: order is not data). */
-export function sameRdataSet(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  if (a.length !== b.length) return false;
-  outer: for (const x of a) {
-    for (const y of b) if (bytesEqual(x, y)) continue outer;
-    return false;
-  }
-  return true;
-}
-
 
 export class RRsetCache {
   private readonly clock: Clock;
@@ -484,8 +472,9 @@ export class RRsetCache {
   }
 
   /**
-   * sameRdataSet(this.list(s, false), rdatas), compared in the arena's octets without a list of
-   * views (an insert over a cached entry asks it once or twice).
+   * True when slot `s` holds the same set of RDATA octet strings as `rdatas` (RFC 2181 §5: order is
+   * not data), compared in the arena's octets without a list of views (an insert over a cached entry
+   * asks it once or twice).
    */
   private holdsSame(s: number, rdatas: readonly Uint8Array[]): boolean {
     const count = this.rdataCount[s]!;
