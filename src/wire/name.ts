@@ -44,19 +44,26 @@ export class Name {
    * reader does). Throws PresentationError when the bytes are not a well-formed name.
    */
   static fromWire(wire: Uint8Array): Name {
-    const offsets: number[] = [];
+    // Two passes: the first checks and counts the labels, the second fills an offsets array of
+    // exactly that size (a pushed-into array reserves room for 17 entries; most names have 2-4).
     let i = 0;
+    let count = 0;
     if (wire.length > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
     while (true) {
       if (i >= wire.length) throw new PresentationError('name has no root label');
       const len = wire[i]!;
       if (len === 0) break;
       if (len > MAX_LABEL) throw new PresentationError(`label longer than ${MAX_LABEL} octets`);
-      offsets.push(i);
+      count++;
       i += len + 1;
     }
     if (i !== wire.length - 1) throw new PresentationError('trailing octets after the root label');
-    if (offsets.length === 0) return Name.ROOT;
+    if (count === 0) return Name.ROOT;
+    const offsets = new Array<number>(count);
+    for (let k = 0, at = 0; k < count; k++) {
+      offsets[k] = at;
+      at += wire[at]! + 1;
+    }
     return new Name(wire, offsets);
   }
 

@@ -113,7 +113,8 @@ export class WireReader {
       }
     }
     const len = this.nameInto(SCRATCH, 0, decompress);
-    const name = Name.fromWire(SCRATCH.slice(0, len));
+    // The root (a lone zero octet) needs no copy: fromWire would return Name.ROOT for it anyway.
+    const name = len === 1 ? Name.ROOT : (this.sameAs(len) ?? Name.fromWire(SCRATCH.slice(0, len)));
     // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
     // newer types are never compressed): others keep no memo.
     if (decompress) {
@@ -130,6 +131,24 @@ export class WireReader {
       }
     }
     return name;
+  }
+
+  /**
+   * A name already read from this message whose expanded wire form is exactly the `len` octets in
+   * SCRATCH (same octets, same case), reached through another chain of pointers or written out
+   * twice; undefined when there is none. Names are immutable, so sharing one changes nothing.
+   */
+  private sameAs(len: number): Name | undefined {
+    const names = this.memoName;
+    if (names === undefined) return undefined;
+    for (let k = 0; k < names.length; k++) {
+      const w = names[k]!.wire;
+      if (w.length !== len) continue;
+      let i = 0;
+      while (i < len && w[i] === SCRATCH[i]) i++;
+      if (i === len) return names[k];
+    }
+    return undefined;
   }
 
   /**

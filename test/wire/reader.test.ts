@@ -151,3 +151,23 @@ test('a pointer to where a bare pointer led yields the name read through it (glu
   const rn = new WireReader(bytes, 29);
   assert.throws(() => rn.name(false), /compression pointer/);
 });
+
+test('a name equal octet for octet to one already read (another pointer chain, or written out again) is that same Name', () => {
+  // 12: "a.example" root; 23: "a" + pointer to 14 ("example"), the same name by another chain;
+  // 27: "A.example" written out (differs in case: a Name of its own); 38: "a.example" written out.
+  const bytes = msg(...label('a'), ...label('example'), 0, ...label('a'), ...ptr(14), ...label('A'), ...label('example'), 0,
+    ...label('a'), ...label('example'), 0);
+  const r = new WireReader(bytes, 12);
+  const first = r.name();
+  const viaChain = r.name();
+  assert.equal(viaChain, first, 'same octets through another pointer chain');
+  assert.equal(r.pos, 27, 'the stream moved past the pointer');
+  const upper = r.name();
+  assert.notEqual(upper, first, 'original case is kept: a different Name');
+  assert.equal(upper.toString(), 'A.example.');
+  assert.ok(upper.equals(first), 'still equal as names (RFC 4343)');
+  assert.equal(r.name(), first, 'written out again');
+  assert.equal(r.remaining, 0);
+  assert.deepEqual(first.labels().map((l) => l.length), [1, 7], 'labels from the exact-size offsets');
+  assert.equal(new WireReader(msg(0), 12).name(), Name.ROOT, 'the root is Name.ROOT');
+});
