@@ -22,6 +22,9 @@ const MAX_NAME = 255;
 // name is copied out before anything else runs, so one buffer serves every reader.
 const SCRATCH = new Uint8Array(MAX_NAME + 1);
 
+/** Memo entries a reader keeps per message (see WireReader.memoAt). */
+export const NAME_MEMO_LIMIT = 64;
+
 export class WireReader {
   /** The whole message; compression pointers are offsets into it. */
   readonly buf: Uint8Array;
@@ -35,8 +38,10 @@ export class WireReader {
   /** End of the message: compression pointer targets are followed up to here. */
   readonly size: number;
   /**
-   * Names already read, by an offset where they start (parallel arrays: a message holds a few
-   * dozen names at most, searched linearly, no Map per message).
+   * Names already read, by an offset where they start (parallel arrays searched linearly, no Map
+   * per message). A response holds a few dozen names; a hostile one can hold thousands (a 65,535-
+   * octet TCP message of 2-octet pointers), so only the first NAME_MEMO_LIMIT entries are kept and
+   * each search stays bounded: names past them are decoded in full, as without a memo.
    */
   private memoAt: number[] | undefined;
   private memoName: Name[] | undefined;
@@ -117,7 +122,7 @@ export class WireReader {
     const name = len === 1 ? Name.ROOT : (this.sameAs(len) ?? Name.fromWire(SCRATCH.slice(0, len)));
     // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
     // newer types are never compressed): others keep no memo.
-    if (decompress) {
+    if (decompress && (this.memoAt === undefined || this.memoAt.length < NAME_MEMO_LIMIT)) {
       const at = (this.memoAt ??= []);
       const names = (this.memoName ??= []);
       at.push(p);

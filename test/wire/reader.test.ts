@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WireError } from '../../src/core/errors.js';
 import { Name } from '../../src/wire/name.js';
-import { WireReader } from '../../src/wire/reader.js';
+import { NAME_MEMO_LIMIT, WireReader } from '../../src/wire/reader.js';
 
 const te = new TextEncoder();
 const label = (s: string): number[] => [s.length, ...te.encode(s)];
@@ -170,4 +170,25 @@ test('a name equal octet for octet to one already read (another pointer chain, o
   assert.equal(r.remaining, 0);
   assert.deepEqual(first.labels().map((l) => l.length), [1, 7], 'labels from the exact-size offsets');
   assert.equal(new WireReader(msg(0), 12).name(), Name.ROOT, 'the root is Name.ROOT');
+});
+
+test('the name memo is bounded: past NAME_MEMO_LIMIT entries names are decoded in full (equal, not shared)', () => {
+  // A hostile message can hold thousands of names; every memo search must stay short.
+  const bytes: number[] = [...label('example'), 0]; // first name at offset 12
+  const count = NAME_MEMO_LIMIT + 8;
+  let lastAt = 0;
+  for (let i = 0; i < count; i++) {
+    lastAt = 12 + bytes.length;
+    bytes.push(...label(`n${i}`), ...ptr(12)); // n<i>.example, pointing back
+  }
+  const tail = [...ptr(12), ...ptr(lastAt)]; // a pointer to the first name, then to the last one
+  const r = new WireReader(msg(...bytes, ...tail), 12);
+  const first = r.name();
+  const names = Array.from({ length: count }, () => r.name());
+  const last = names[count - 1]!;
+  assert.equal(last.toString(), `n${count - 1}.example.`, 'names past the limit decode correctly');
+  assert.equal(r.name(), first, 'a pointer to a name in the memo yields that Name');
+  const again = r.name();
+  assert.ok(again.equals(last), `the last name read again: ${again.toString()}`);
+  assert.notEqual(again, last, 'a name past the memo limit is expanded again, not shared');
 });
