@@ -45,7 +45,7 @@
 // Each entry also has a small integer id (ids are reused), used by the eviction queue (an Int32Array
 // of ids; a queue position is current when the id's recorded position is that one) and by the
 // tag index. When a chunk's live octets fall below half, its live records are moved to the chunk
-// being filled (their table slots updated) and the chunk is dropped, as byte-arena.ts does; the
+// being filled (their table slots updated) and the chunk is dropped, as slot-arena.ts does; the
 // bound counts chunks at full size plus a per-entry estimate for the table and id arrays.
 // Records start on 8-octet boundaries, so every response is word-aligned in its chunk.
 //
@@ -934,7 +934,7 @@ export class AnswerCache {
     }
   }
 
-  // ---- record storage (as byte-arena.ts, with places instead of slot objects) ----
+  // ---- record storage (as slot-arena.ts, with places in the records' own headers) ----
 
   /** Reserves `length` octets (a multiple of 8) and returns their place, or -1 when out of chunk numbers. */
   private place(length: number): number {

@@ -31,7 +31,7 @@
 // caches of whole answers built from the old one (answer-cache.ts) drop them.
 //
 // Storage: an entry keeps the denied name, SOA, proofs and NS RRsets as octets packed into a shared
-// ByteArena (packed-rrsets.ts layout), not as the decoded objects it was given: those are views
+// SlotArena (packed-rrsets.ts layout), not as the decoded objects it was given: those are views
 // into the whole upstream message, so each entry kept its message alive along with a few dozen
 // objects for the garbage collector to mark. A lookup decodes fresh views of the packed octets. The
 // size charged against the bound is the same estimate as before (the bound admits the same entries).
@@ -40,7 +40,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
 import { RRClass } from '../wire/constants.js';
 import { Name } from '../wire/name.js';
-import { ByteArena, type ArenaChunk, type ArenaSlot } from './byte-arena.js';
+import { SlotArena } from './slot-arena.js';
 import { ancestorKeyStarts } from './canonical-key.js';
 import { detachSigned, packedLength, packSigned, unpackSigned } from './packed-rrsets.js';
 import { agedCopy, clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
@@ -142,9 +142,9 @@ interface Unpacked {
  * (1: has an SOA, 2: has extra NS data), u16 counts of proofs, authority and additional RRsets,
  * then the SOA, the proofs, the authority and the additional RRsets, each packed (packed-rrsets.ts).
  */
-class Entry implements ArenaSlot {
-  chunk!: ArenaChunk;
-  start = 0;
+class Entry {
+  /** Its slot in the cache's arena (a number the cache hands out and takes back). */
+  readonly slot: number;
   readonly length: number;
   readonly kind: NegativeKind;
   readonly type: number;
@@ -160,7 +160,8 @@ class Entry implements ArenaSlot {
   /** The size charged against the bound (entrySize). */
   readonly size: number;
 
-  constructor(data: NegativeInsert, type: number, proofs: readonly SignedRRset[], expiresAt: number, now: number, size: number) {
+  constructor(slot: number, data: NegativeInsert, type: number, proofs: readonly SignedRRset[], expiresAt: number, now: number, size: number) {
+    this.slot = slot;
     this.kind = data.kind;
     this.type = type;
     this.status = data.status;
@@ -178,10 +179,8 @@ class Entry implements ArenaSlot {
     this.length = n;
   }
 
-  /** Writes the octets into the placed slot. */
-  fill(data: NegativeInsert, proofs: readonly SignedRRset[]): void {
-    const b = this.chunk.buf;
-    let p = this.start;
+  /** Writes the octets into the placed slot (`b` from `p` on: the arena's buf and start of it). */
+  fill(b: Uint8Array, p: number, data: NegativeInsert, proofs: readonly SignedRRset[]): void {
     b.set(data.name.wire, p);
     p += data.name.wire.length;
     const { soa, extra } = data;
@@ -198,9 +197,7 @@ class Entry implements ArenaSlot {
   }
 
   /** The name, SOA, proofs and extra RRsets, as fresh views of the packed octets. */
-  unpack(): Unpacked {
-    const b = this.chunk.buf;
-    let p = this.start;
+  unpack(b: Uint8Array, p: number): Unpacked {
     let end = p;
     while (b[end] !== 0) end += b[end]! + 1;
     const name = Name.fromWire(b.subarray(p, end + 1));
@@ -305,7 +302,11 @@ export class NegativeCache {
   /** Entries held per name key: a lookup for a name with none asks the LRU nothing. */
   private readonly names = new Map<string, number>();
   /** The entries' packed octets. */
-  private readonly arena: ByteArena;
+  private readonly arena: SlotArena;
+  /** Arena slot numbers: handed out below `slotTop`, freed ones kept for reuse. */
+  private readonly freeSlots: number[] = [];
+  private slotTop = 0;
+  private arenaCapacity = 0;
 
   constructor(options: NegativeCacheOptions) {
     this.clock = options.clock;
@@ -316,13 +317,13 @@ export class NegativeCache {
     this.noSoaTtl = options.noSoaTtl ?? NEGATIVE_CACHE_DEFAULTS.noSoaTtl;
     const maxBytes = options.maxBytes ?? NEGATIVE_CACHE_DEFAULTS.maxBytes;
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
-    this.arena = new ByteArena(Math.min(64 * 1024, Math.max(256, maxBytes >>> 6)));
+    this.arena = new SlotArena(Math.min(64 * 1024, Math.max(256, maxBytes >>> 6)));
     this.lru = new LRUCache<string, Entry>({
       maxSize: maxBytes,
       sizeCalculation: (e) => e.size,
       // Every way out of the cache (replaced, evicted, deleted) passes here.
       dispose: (e) => {
-        this.arena.free(e);
+        this.release(e.slot);
         if (isSecureNx(e)) this.secureNx[e.labelCount]!--;
         const k = e.nameKey;
         const left = (this.names.get(k) ?? 1) - 1;
@@ -385,16 +386,16 @@ export class NegativeCache {
     ) {
       return false;
     }
-    const entry = new Entry(data, type, proofs, expiresAt, now, entrySize(data, proofs, key));
-    this.arena.place(entry);
-    entry.fill(data, proofs);
+    const entry = new Entry(this.takeSlot(), data, type, proofs, expiresAt, now, entrySize(data, proofs, key));
+    this.arena.place(entry.slot, entry.length);
+    entry.fill(this.arena.buf(entry.slot), this.arena.start(entry.slot), data, proofs);
     this.lru.set(key, entry);
     // Counted once stored (an entry larger than the whole cache is not, and is never disposed of).
     if (this.lru.peek(key) === entry) {
       if (isSecureNx(entry)) this.secureNx[entry.labelCount]!++;
       this.names.set(entry.nameKey, (this.names.get(entry.nameKey) ?? 0) + 1);
     } else {
-      this.arena.free(entry);
+      this.release(entry.slot);
     }
     if (data.soa !== undefined && data.status !== SecurityStatus.bogus) this.noteZoneSoa(data.soa, data.status, now);
     return true;
@@ -461,9 +462,29 @@ export class NegativeCache {
     return false;
   }
 
+  /** A free arena slot number, the arena grown to hold it. */
+  private takeSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    const s = this.slotTop++;
+    if (s >= this.arenaCapacity) {
+      this.arenaCapacity = Math.max(64, this.arenaCapacity * 2);
+      this.arena.grow(this.arenaCapacity);
+    }
+    return s;
+  }
+
+  /** Frees a slot's octets and takes the number back. */
+  private release(s: number): void {
+    this.arena.free(s);
+    this.freeSlots.push(s);
+  }
+
   clear(): void {
     this.lru.clear();
     this.arena.clear();
+    this.freeSlots.length = 0;
+    this.slotTop = 0;
     this.secureNx.fill(0);
     this.names.clear();
     this.zones.clear();
@@ -484,7 +505,7 @@ export class NegativeCache {
 
   /** The hit for an entry: its packed RRsets decoded, the zone's newer SOA when it shows one, TTLs counted down. */
   private view(e: Entry, now: number, inferred: boolean): CachedNegative {
-    const { name, soa, proofs, extra } = e.unpack();
+    const { name, soa, proofs, extra } = e.unpack(this.arena.buf(e.slot), this.arena.start(e.slot));
     const newer = this.newerSoa(e, soa, now);
     return {
       kind: e.kind,

@@ -1,15 +1,21 @@
-// Byte storage for caches that keep their entries as numbered slots (struct of arrays) rather than
-// one object per entry: the same chunk packing, evacuation and accounting as ByteArena
-// (byte-arena.ts), with a slot's place (chunk number, offset, length) kept in typed arrays the
-// arena owns, indexed by the slot number the cache gives. No object exists per slot, so a cached
-// entry costs the garbage collector nothing to trace (V8 marks every live object on each full GC:
-// fewer objects per cached RRset is less marking work as well as less memory).
+// Byte storage for caches: many small octet strings packed into large chunks, so a cached entry
+// costs its bytes instead of one typed array (and, above 64 octets, one ArrayBuffer with an off-heap
+// backing store) per RDATA. Measured on Node 20: a separate Uint8Array of 150 octets costs ~184 heap
+// octets besides its data, a view into a shared chunk ~96.
 //
-// Chunk bookkeeping as ByteArena: a chunk lists the slots placed in it (numbers, freed and reused
-// ones included until the chunk is evacuated or dropped); a chunk whose live bytes fall below half
-// its size (and which is not the one being filled) is evacuated into the current chunk, so the
-// memory held stays within about twice the live bytes at amortised O(1) copying per freed octet.
-// Views handed out before an evacuation stay valid: the old chunk's octets are never rewritten.
+// Entries are numbered slots the cache hands out; a slot's place (chunk number, offset, length)
+// sits in typed arrays the arena owns, indexed by that number. No object exists per slot, so a
+// cached entry costs the garbage collector nothing to trace (V8 marks every live object on each
+// full GC: fewer objects per cached RRset is less marking work as well as less memory).
+//
+// A chunk lists the slots placed in it (numbers, freed and reused ones included until the chunk is
+// evacuated or dropped). Freeing a slot only lowers its chunk's live count; a chunk whose live bytes
+// fall below half its size (and which is not the one being filled) is evacuated into the current
+// chunk, so the memory held stays within about twice the live bytes at amortised O(1) copying per
+// freed octet. `bytes` counts every chunk held at full size: what the process holds, and what the
+// caches charge against their configured bound.
+// Views handed out before an evacuation stay valid (the old chunk lives while they do and its octets
+// are never rewritten), so callers may keep them for the duration of a query.
 
 /** A slot's chunk number when it holds nothing. */
 const NONE = -1;

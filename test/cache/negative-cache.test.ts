@@ -251,3 +251,32 @@ test('a name below a secure NXDOMAIN stops being denied when that entry leaves t
   assert.equal(small.lookup(n('gone.example.'), RRType.A), undefined, 'evicted by the fillers');
   assert.equal(below(small), false, 'not after eviction');
 });
+
+test('under churn (replacements, evictions, deletes) every entry still reads back its own name, SOA and proof', () => {
+  // Slot numbers are reused and mostly-free arena chunks evacuated: no entry may see another's octets.
+  const clock = new ManualClock(T0);
+  const cache = new NegativeCache({ clock, maxBytes: 64 * 1024 });
+  const kept = new Map<string, number>();
+  for (let i = 0; i < 3000; i++) {
+    const k = i % 700;
+    const name = `h${k}.example.`;
+    if (i % 11 === 0) {
+      cache.delete(n(name), RRType.A);
+      kept.delete(name);
+      continue;
+    }
+    const minimum = 100 + (i % 50);
+    const proof = nsec(`h${k}.example.`, `h${k}a.example.`, [RRType.MX], 'example.', 3600);
+    cache.insert({ kind: NegativeKind.nodata, name: n(name), type: RRType.A, class: RRClass.IN, soa: soa('example.', 3600, minimum), proofs: [proof], status: insecure });
+    kept.set(name, minimum);
+  }
+  let found = 0;
+  for (const [name, minimum] of kept) {
+    const hit = cache.lookup(n(name), RRType.A);
+    if (hit === undefined) continue; // evicted by the byte bound
+    found++;
+    assert.equal(hit.ttl, minimum, `${name}: its own SOA MINIMUM`);
+    assert.ok(hit.proofs[0]?.rrset.name.equals(n(name)), `${name}: its own proof`);
+  }
+  assert.ok(found > 50 && found < kept.size, `some entries kept, some evicted by the bound: ${found} of ${kept.size}`);
+});
