@@ -29,6 +29,8 @@ export interface ResolverStats {
   coalesced: number;
   /** Upstream exchanges that joined an identical one in flight. */
   coalescedExchanges: number;
+  /** DNSKEY fetches not made: the client query waited for another query's fetch of the zone's keys. */
+  coalescedKeyFetches: number;
   servfail: number;
   /** Trips per limit. */
   trips: Record<LimitName, number>;
@@ -44,6 +46,7 @@ export function newStats(): ResolverStats {
     upstreamTcp: 0,
     coalesced: 0,
     coalescedExchanges: 0,
+    coalescedKeyFetches: 0,
     servfail: 0,
     trips: {
       maxReferrals: 0,
@@ -63,6 +66,19 @@ export function newStats(): ResolverStats {
  * iterator reports it); the minimisation limit only stops minimising.
  */
 export type QueryLimit = Exclude<LimitName, 'maxNsNamesPerDelegation' | 'maxMinimisedQueries'>;
+
+/**
+ * Work that one client query does for others that need the same at the same time (a zone's key
+ * fetch, trust.ts): `leader` does it, the others wait for `done` and then read the caches.
+ */
+export interface SharedWork {
+  readonly leader: QueryContext;
+  /** Settles (never rejects) when the leader's work has ended, whatever its outcome. */
+  readonly done: Promise<void>;
+}
+
+/** Longest chain of waits followed by mayWaitFor (a longer one is not joined). */
+const MAX_WAIT_CHAIN = 64;
 
 const LIMIT_TAGS: Readonly<Record<QueryLimit, ResolverTag>> = {
   maxReferrals: ResolverTag.LIMIT_REFERRALS,
@@ -95,6 +111,8 @@ export class QueryContext {
    * delegationExpiry): whole answers built from it are not reused past it. Infinity: none.
    */
   cachedUntil = Infinity;
+  /** The shared work this query waits for now, led by another query (SharedWork). */
+  waitingFor: SharedWork | undefined;
   private readonly clock: Clock;
   private readonly stats: ResolverStats;
 
@@ -203,5 +221,22 @@ export class QueryContext {
 
   leave(): void {
     this.depth--;
+  }
+
+  /**
+   * True when this query may wait for `work`: no query in the chain of waits that starts at its
+   * leader (the leader, what the leader waits for, that work's leader...) is this one. A query is
+   * sequential (it waits for one thing at a time), so refusing to close a chain into a loop keeps
+   * shared work free of deadlocks: the query then does the work itself, as without sharing.
+   */
+  mayWaitFor(work: SharedWork): boolean {
+    let leader = work.leader;
+    for (let i = 0; i < MAX_WAIT_CHAIN; i++) {
+      if (leader === this) return false;
+      const next = leader.waitingFor;
+      if (next === undefined) return true;
+      leader = next.leader;
+    }
+    return false;
   }
 }

@@ -193,6 +193,7 @@ export class Resolver {
       validator: this.options.validator,
       aggressive: deps.caches.aggressive,
       fetch: (ctx, name, type) => this.fetch(ctx, name, type),
+      stats: this.stats,
     });
     this.services = {
       options: this.options,

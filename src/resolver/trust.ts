@@ -36,6 +36,15 @@
 // rarely needs DS queries; a referral with neither is left to an explicit DS query. Key results (secure, insecure, bogus with reason) are cached per zone
 // with the key cache's TTL rules; bogus ones briefly.
 //
+// Shared key fetches: client queries that need the DNSKEY RRset of the same zone at the same time
+// (a cold cache meeting many names of one zone) do not each fetch and judge it. The first fetches;
+// the others wait for its fetch to end and then read the key cache, as a query that came a moment
+// later would (a fetch that ended without a cached result, a failed one say, is then made by the
+// waiting query itself). Identical upstream exchanges in flight are shared too (exchange.ts), but
+// only when the same server is picked and the exchange has not ended: concurrent walks pick
+// different servers, and the DNSKEY RRset is judged after its exchange has ended. A query never
+// waits in a loop of waits (QueryContext.mayWaitFor): it fetches itself instead.
+//
 // Bogus data or keys: the server that sent them is avoided for the rest of the client query and
 // the question is asked again of the zone's other servers (Unbound's blacklist and re-query).
 // Fetch failures (no server answered) end the client query with the resolver's EDE, not a bogus
@@ -76,7 +85,7 @@ import type { Name } from '../wire/name.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import type { IterationResult } from './iterator.js';
 import type { TrustAnchor } from './options.js';
-import type { QueryContext } from './query-context.js';
+import type { QueryContext, ResolverStats, SharedWork } from './query-context.js';
 
 /** The crypto the resolver validates with (crypto/backend.ts CryptoBackend has this shape). */
 export type ValidatorCrypto = BatchSignatureVerifier;
@@ -100,6 +109,8 @@ export interface TrustDeps {
   readonly aggressive?: AggressiveNsecCache | undefined;
   /** Fetches (name, type) from the authoritative servers (one iteration). */
   fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult>;
+  /** Where shared key fetches are counted (coalescedKeyFetches); absent: not counted. */
+  readonly stats?: ResolverStats | undefined;
 }
 
 /** What a response says about its zones (module header, item 3). */
@@ -207,6 +218,8 @@ export class ChainOfTrust {
   readonly memo = new SignatureMemo();
   private anchors: readonly TrustAnchor[];
   private observer: TrustPointObserver | undefined;
+  /** DNSKEY fetches in flight by zone key, for the queries that need them meanwhile (module header). */
+  private readonly keyFetches = new Map<string, SharedWork>();
 
   constructor(deps: TrustDeps) {
     this.deps = deps;
@@ -309,11 +322,19 @@ export class ChainOfTrust {
   private async walk(ctx: QueryContext, target: Name, anchor: TrustAnchor, skip: ReadonlySet<string>): Promise<PrimeOutcome> {
     const { keys } = this.deps;
     let cur: { zone: Name; status: ZoneStatus };
-    const known = keys.closestKnown(target);
+    let known = keys.closestKnown(target);
+    if (known?.dnskey === undefined || !known.zone.isSubdomainOf(anchor.zone)) {
+      // The anchor's keys being fetched by another query: its outcome, from the key cache.
+      const shared = this.keyFetchOf(ctx, anchor.zone);
+      if (shared !== undefined) {
+        await this.waitFor(ctx, shared);
+        known = keys.closestKnown(target);
+      }
+    }
     if (known?.dnskey !== undefined && known.zone.isSubdomainOf(anchor.zone)) {
       cur = { zone: known.zone, status: statusOf(known.zone, known.dnskey, this.keySets) };
     } else {
-      const primed = await this.fetchKeys(ctx, anchor, undefined, true, skip);
+      const primed = await this.sharedFetchKeys(ctx, anchor, undefined, true, skip);
       if ('kind' in primed) return primed;
       cur = { zone: anchor.zone, status: primed };
     }
@@ -373,7 +394,15 @@ export class ChainOfTrust {
         case 'status':
           return outcome.status;
         case 'ds': {
-          const child = await this.fetchKeys(ctx, { zone: step, ds: outcome.ds.rrset.rdatas }, outcome.ds.rrset.ttl, false);
+          // The child's keys being fetched by another query: its outcome, from the key cache.
+          let child: PrimeOutcome | undefined;
+          const shared = this.keyFetchOf(ctx, step);
+          if (shared !== undefined) {
+            await this.waitFor(ctx, shared);
+            const k = keys.lookup(step)?.dnskey;
+            if (k !== undefined) child = statusOf(step, k, this.keySets);
+          }
+          child ??= await this.sharedFetchKeys(ctx, { zone: step, ds: outcome.ds.rrset.rdatas }, outcome.ds.rrset.ttl, false);
           if ('kind' in child) return child;
           cur = { zone: step, status: child };
           cursor = step;
@@ -382,6 +411,36 @@ export class ChainOfTrust {
       }
     }
     return { status: 'bogus' };
+  }
+
+  /** Another query's DNSKEY fetch of `zone` that `ctx` may wait for (module header), or undefined. */
+  private keyFetchOf(ctx: QueryContext, zone: Name): SharedWork | undefined {
+    if (this.keyFetches.size === 0) return undefined;
+    const work = this.keyFetches.get(zone.key);
+    return work !== undefined && ctx.mayWaitFor(work) ? work : undefined;
+  }
+
+  /** Waits for another query's shared work to end (counted); the key cache then holds its outcome. */
+  private async waitFor(ctx: QueryContext, work: SharedWork): Promise<void> {
+    if (this.deps.stats !== undefined) this.deps.stats.coalescedKeyFetches++;
+    ctx.waitingFor = work;
+    try {
+      await work.done;
+    } finally {
+      ctx.waitingFor = undefined;
+    }
+  }
+
+  /** fetchKeys, with the fetch in flight known to other queries of the same zone's keys until it ends. */
+  private sharedFetchKeys(ctx: QueryContext, trust: TrustPoint, dsTtl?: number, isAnchor?: boolean, skip?: ReadonlySet<string>): Promise<PrimeOutcome> {
+    const key = trust.zone.key;
+    const p = this.fetchKeys(ctx, trust, dsTtl, isAnchor, skip);
+    const end = (): void => {
+      if (this.keyFetches.get(key) === work) this.keyFetches.delete(key);
+    };
+    const work: SharedWork = { leader: ctx, done: p.then(end, end) };
+    this.keyFetches.set(key, work);
+    return p;
   }
 
   /**

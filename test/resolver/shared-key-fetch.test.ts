@@ -1,0 +1,84 @@
+// Shared key fetches (trust.ts, module header): client queries that need the DNSKEY RRset of the
+// same zone at the same time wait for the one fetch in flight and read its outcome from the key
+// cache; a query never waits in a loop of waits (QueryContext.mayWaitFor).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/core/clock.js';
+import { resolverOptions } from '../../src/resolver/options.js';
+import { QueryContext, newStats, type SharedWork } from '../../src/resolver/query-context.js';
+import type { Transport } from '../../src/resolver/transport.js';
+import { Rcode, RRType } from '../../src/wire/constants.js';
+import { decodeMessage } from '../../src/wire/message.js';
+import { buildWorld, makeResolver, n } from './helpers/world.js';
+
+const dnskeyQueries = (log: readonly { qname: string; qtype: number }[], zone: string): number =>
+  log.filter((q) => q.qname === zone && q.qtype === RRType.DNSKEY).length;
+
+test('concurrent queries in one secure zone: its DNSKEY RRset is fetched once, the others wait for it', async () => {
+  const { resolver, net } = makeResolver();
+  const questions = [
+    { name: n('www.example.test.'), type: RRType.A },
+    { name: n('www.example.test.'), type: RRType.AAAA },
+    { name: n('nothere.example.test.'), type: RRType.A },
+  ];
+  const answers = await Promise.all(questions.map((q) => resolver.resolve(q, { do: true })));
+  for (const [i, a] of answers.entries()) {
+    assert.equal(a.security, 'secure', `answer ${i} is secure`);
+    assert.equal(a.rcode, i === 2 ? Rcode.NXDOMAIN : Rcode.NOERROR, `answer ${i} has its rcode`);
+  }
+  assert.equal(dnskeyQueries(net.log, 'example.test.'), 1, 'one DNSKEY query for example.test.');
+  assert.equal(dnskeyQueries(net.log, 'test.'), 1, 'one DNSKEY query for test.');
+  assert.ok(resolver.stats.coalescedKeyFetches >= 2, `the other queries waited (${resolver.stats.coalescedKeyFetches})`);
+});
+
+test('a shared key fetch that ends without a key result: the waiting query fetches for itself', async () => {
+  // The first four DNSKEY queries for example.test. time out: all the leading query sends (two
+  // attempts at the zone's one server, then, after the parent's referral was fetched again, two
+  // more), so it fails; the waiting one then finds no key result in the cache and fetches the keys
+  // itself, which the server now answers.
+  const world = buildWorld();
+  let dropped = 0;
+  const wrap: Transport = {
+    query: (server, query, options) => {
+      const q = decodeMessage(query).question[0]!;
+      if (q.type === RRType.DNSKEY && q.name.equals(n('example.test.')) && dropped < 4) {
+        dropped++;
+        return Promise.resolve({ kind: 'timeout' });
+      }
+      return world.net.query(server, query, options);
+    },
+  };
+  const { resolver, net } = makeResolver({ attemptsPerServer: 2 }, world, () => wrap);
+  const [a, b] = await Promise.all([
+    resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true }),
+    resolver.resolve({ name: n('www.example.test.'), type: RRType.AAAA }, { do: true }),
+  ]);
+  assert.equal(dropped, 4, 'the leading query sent four DNSKEY queries, all lost');
+  assert.equal(a.rcode, Rcode.SERVFAIL, 'the leading query found no keys');
+  assert.ok(resolver.stats.coalescedKeyFetches >= 1, 'the second query waited for the first');
+  assert.equal(b.rcode, Rcode.NOERROR, 'the waiting query answered');
+  assert.equal(b.security, 'secure', 'with the keys it fetched itself');
+  assert.equal(dnskeyQueries(net.log, 'example.test.'), 1, 'the waiting query\'s own DNSKEY query reached the server');
+});
+
+test('mayWaitFor: never the query itself, nor a loop of waits', () => {
+  const clock = new ManualClock(0);
+  const opts = resolverOptions({ rootHints: buildWorld().hints });
+  const ctx = (): QueryContext => new QueryContext(clock, opts.limits, newStats(), { cd: false, rd: true });
+  const a = ctx();
+  const b = ctx();
+  const c = ctx();
+  const done = Promise.resolve();
+  const byA: SharedWork = { leader: a, done };
+  const byB: SharedWork = { leader: b, done };
+  assert.equal(a.mayWaitFor(byA), false, 'not for its own work');
+  assert.equal(b.mayWaitFor(byA), true, 'for another query that waits for nothing');
+  b.waitingFor = byA;
+  assert.equal(a.mayWaitFor(byB), false, 'not when the leader waits for this query');
+  assert.equal(c.mayWaitFor(byB), true, 'a third query may wait at the end of the chain');
+  c.waitingFor = byB;
+  const byC: SharedWork = { leader: c, done };
+  assert.equal(a.mayWaitFor(byC), false, 'not through a longer chain back to itself');
+  b.waitingFor = undefined;
+  assert.equal(a.mayWaitFor(byC), true, 'the chain broken: no loop');
+});
