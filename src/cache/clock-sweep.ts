@@ -8,6 +8,9 @@
 const END = -1;
 
 export class ClockOrder {
+  /** Octets a slot costs in the order: its two links. */
+  static readonly SLOT_BYTES = 2 * Int32Array.BYTES_PER_ELEMENT;
+
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private head = END;

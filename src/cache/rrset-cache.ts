@@ -31,8 +31,11 @@
 // costs ~60 octets besides its packed octets (it cost ~450 as an object with its owner key string,
 // index list, Map and Set slots and boxed expiry), and a full GC has nothing per entry to mark.
 // Expiry times are kept unboxed in a Float64Array. A bogus entry's reason sits in a side Map (few).
-// Size is bounded in bytes: the arena's chunks at full size plus a per-entry estimate (unchanged
-// from when entries were objects, so the bound admits the same entries). Eviction is CLOCK (second
+// Size is bounded in bytes: the arena's chunks at full size (the packed octets, with the slack of
+// the chunk being filled and of half-empty ones not yet evacuated) plus, per entry, the octets of
+// its slot in every per-slot typed array here, in the arena and in the CLOCK order (`slotBytes`,
+// ~66), and a bogus entry's reason text. The arrays' spare capacity (they double, so up to half
+// of them) is not charged: eviction cannot give it back. Eviction is CLOCK (second
 // chance), as the answer cache: a hit sets a flag; the sweep walks the entries in insertion order,
 // re-queues flagged entries once and drops the rest — close to LRU at one write per hit
 // (clock-sweep.ts).
@@ -126,8 +129,8 @@ export interface RRsetHandle {
 
 const NO_SIGS: readonly Uint8Array[] = [];
 
-/** Per-entry estimate besides the packed octets and the key (kept as when entries were objects: the bound admits the same entries). */
-const ENTRY_OVERHEAD = 200;
+/** Charged besides its detail text for a bogus entry's reason: the object and its side-Map entry. */
+const REASON_OVERHEAD = 64;
 
 /** No slot (end of a hash chain or of the free list). */
 const NIL = -1;
@@ -194,8 +197,10 @@ export class RRsetCache {
   private readonly arena: SlotArena;
   /** Every entry, in CLOCK order. */
   private readonly order = new ClockOrder();
-  /** Entry estimates; the arena counts the octets. */
-  private entryBytes = 0;
+  /** Octets of one slot in every per-slot array (module header), charged per entry. */
+  private readonly slotBytes: number;
+  /** Reason texts charged (bogus entries); the arena counts the packed octets. */
+  private reasonBytes = 0;
   /** DNAME entries held (expired ones included until dropped): none, and no lookup need ask for one. */
   private dnames = 0;
 
@@ -237,6 +242,9 @@ export class RRsetCache {
     // Chunks small against the bound, so a small cache is not one half-empty chunk.
     this.arena = new SlotArena(Math.min(64 * 1024, Math.max(256, this.maxBytes >>> 6)));
     this.grow(INITIAL_SLOTS);
+    const perSlot = [this.hashOf, this.chain, this.typeOf, this.classOf, this.rdataCount, this.sigCount, this.nameLength, this.flags, this.ttlOf, this.rrsigTtlOf, this.expires];
+    // Each array's element plus a bucket (as many buckets as slots), the arena's and the order's.
+    this.slotBytes = perSlot.reduce((n, a) => n + a.BYTES_PER_ELEMENT, 0) + Int32Array.BYTES_PER_ELEMENT + SlotArena.SLOT_BYTES + ClockOrder.SLOT_BYTES;
   }
 
   /** Entries held (expired ones included until touched or evicted). */
@@ -252,9 +260,9 @@ export class RRsetCache {
     return this.dnames > 0;
   }
 
-  /** Bytes held: the arena's chunks plus the per-entry estimates. */
+  /** Bytes held: the arena's chunks, each entry's slot in the per-slot arrays, and reason texts (module header). */
   get bytes(): number {
-    return this.arena.bytes + this.entryBytes;
+    return this.arena.bytes + this.order.size * this.slotBytes + this.reasonBytes;
   }
 
   /** Expiry (ms) the policy gives new data stored now. */
@@ -304,8 +312,7 @@ export class RRsetCache {
     let length = w.length;
     for (const rd of rrset.rdatas) length += 2 + rd.length;
     for (const rd of rrsigs) length += 2 + rd.length;
-    // Size estimate as for a key of the owner plus two code units (rrsetKey), unchanged.
-    const size = ENTRY_OVERHEAD + (w.length + 2) * 2 + (reason?.detail.length ?? 0) * 2;
+    const size = this.slotBytes + reasonSize(reason);
     if (size + length > this.maxBytes) return InsertOutcome.rejected;
     // A live RRset replaced by other data: whatever was built from it is out of date.
     const changed =
@@ -329,7 +336,7 @@ export class RRsetCache {
     this.chain[s] = this.buckets[b]!;
     this.buckets[b] = s;
     this.order.append(s);
-    this.entryBytes += size;
+    if (reason !== undefined) this.reasonBytes += reasonSize(reason);
     if (rrset.type === RRType.DNAME) this.dnames++;
     if (this.bytes > this.maxBytes) this.evict(now);
     if (changed) {
@@ -413,7 +420,7 @@ export class RRsetCache {
     this.handles.clear();
     this.top = 0;
     this.freeHead = NIL;
-    this.entryBytes = 0;
+    this.reasonBytes = 0;
     this.dnames = 0;
   }
 
@@ -562,8 +569,10 @@ export class RRsetCache {
     this.order.unlink(s);
     this.arena.free(s);
     const reason = this.reasons.size === 0 ? undefined : this.reasons.get(s);
-    this.entryBytes -= ENTRY_OVERHEAD + (this.nameLength[s]! + 2) * 2 + (reason?.detail.length ?? 0) * 2;
-    if (reason !== undefined) this.reasons.delete(s);
+    if (reason !== undefined) {
+      this.reasonBytes -= reasonSize(reason);
+      this.reasons.delete(s);
+    }
     if (this.handles.size > 0) this.handles.delete(s);
     if (this.typeOf[s] === RRType.DNAME) this.dnames--;
     this.chain[s] = this.freeHead;
@@ -605,6 +614,11 @@ export class RRsetCache {
     }
     return InsertOutcome.rejected;
   }
+}
+
+/** Octets charged for a bogus entry's reason (none without one). */
+function reasonSize(reason: CacheReason | undefined): number {
+  return reason === undefined ? 0 : REASON_OVERHEAD + reason.detail.length * 2;
 }
 
 /** Writes u16-length-prefixed `list` into `b` at `p`; returns the offset after it. */

@@ -21,6 +21,12 @@
 const NONE = -1;
 
 export class SlotArena {
+  /**
+   * Octets a placed slot costs besides its own: its chunk number, offset and length (Int32Array
+   * elements) and its record in its chunk's member list (a number; above 2^31 a double).
+   */
+  static readonly SLOT_BYTES = 3 * Int32Array.BYTES_PER_ELEMENT + 8;
+
   private readonly chunkSize: number;
   /** Allocations above this size get a chunk of their own. */
   private readonly largeAt: number;

@@ -209,6 +209,50 @@ test('size stays within maxBytes; least recently used entries go first', () => {
   assert.ok(cache.lookup(n('h499.example.'), RRType.A));
 });
 
+test("bytes: the packed octets plus a slot's share of the typed arrays per entry, not an estimate of objects", () => {
+  const { cache } = setup({ maxBytes: 1 << 30 });
+  let packed = 0;
+  const count = 2000;
+  for (let i = 0; i < count; i++) {
+    const set = signed(rrset(`host-${i}.zone${i % 7}.example.`, RRType.A, 300, a('192.0.2.1', '192.0.2.2')), `zone${i % 7}.example.`);
+    cache.insertSet(set, Credibility.answerAuthoritative, secure);
+    // As stored: the owner's wire form, then each RDATA and RRSIG RDATA behind a 2-octet length.
+    packed += set.rrset.name.wire.length + [...set.rrset.rdatas, ...set.rrsigs].reduce((sum, rd) => sum + 2 + rd.length, 0);
+  }
+  assert.equal(cache.count, count, 'every entry held');
+  const perEntry = (cache.bytes - packed) / count;
+  // The arena's 64 KiB chunks: the one being filled is charged whole.
+  const chunkSlack = (64 * 1024) / count;
+  // Eleven per-slot arrays (34 octets), a bucket, the arena's place and member record, the order's links: 66.
+  assert.ok(perEntry >= 60, `each entry charged its slots in the typed arrays: ${perEntry.toFixed(1)} octets`);
+  assert.ok(perEntry <= 70 + chunkSlack, `no per-entry charge for objects an entry no longer has: ${perEntry.toFixed(1)} octets`);
+  const before = cache.bytes;
+  cache.insertSet(
+    { rrset: rrset('bogus.example.', RRType.A, 300, a('192.0.2.9')), rrsigs: [] },
+    Credibility.answerAuthoritative,
+    bogus,
+    reason(EdeTag.RRSIG_EXPIRED, 'x'.repeat(100)),
+  );
+  assert.ok(cache.bytes - before >= 66 + 200, `a bogus entry is charged its reason text too: ${cache.bytes - before}`);
+  assert.ok(cache.delete(n('bogus.example.'), RRType.A), 'the bogus entry is held');
+  assert.equal(cache.bytes, before, 'deleting it gives back all it was charged');
+});
+
+test('the byte bound admits entries by what they hold: a bound of N times (packed octets + 100) keeps well over N/2 entries', () => {
+  const maxBytes = 256 * 1024;
+  const { cache } = setup({ maxBytes });
+  const set = (i: number) => signed(rrset(`host-${i}.example.`, RRType.A, 300, a('192.0.2.1')), 'example.');
+  const one = set(0);
+  const packed = one.rrset.name.wire.length + 2 + one.rrset.rdatas[0]!.length + 2 + one.rrsigs[0]!.length;
+  for (let i = 0; i < 5000; i++) {
+    cache.insertSet(set(i), Credibility.answerAuthoritative, secure);
+    assert.ok(cache.bytes <= maxBytes, `within the bound after insert ${i}: ${cache.bytes}`);
+  }
+  // The old per-entry estimate (200 octets plus twice the key) admitted fewer than N/2 of these.
+  const n100 = Math.floor(maxBytes / (packed + 100));
+  assert.ok(cache.count > n100 / 2 + n100 / 4, `entries held: ${cache.count} of ${n100} at packed + 100 octets each`);
+});
+
 test('prune drops expired entries; delete and clear', () => {
   const { clock, cache } = setup();
   cache.insert({ ...unsigned(www(10)), credibility: Credibility.answerAuthoritative, status: insecure });
