@@ -192,12 +192,26 @@ abstract class PackedEntry {
   }
 }
 
+/** A stored record read once for a synthesis: its RRset and record decoded together (one unpack). */
+interface Read<R> {
+  readonly entry: NsecEntry | Nsec3Entry;
+  readonly signed: SignedRRset;
+  readonly record: R;
+  readonly expiresAt: number;
+  readonly storedAt: number;
+}
+
 class NsecEntry extends PackedEntry implements CachedNsec {
   /** The NSEC RDATA read again (it read when stored). */
   get record(): NsecRecord {
-    const { rrset } = this.signed;
+    return this.read().record;
+  }
+
+  read(): Read<NsecRecord> {
+    const signed = this.signed;
+    const { rrset } = signed;
     const d = decodeTyped(RRType.NSEC, rrset.rdatas[0]!);
-    return { owner: rrset.name, next: d.next, types: new Set(d.types) };
+    return { entry: this, signed, record: { owner: rrset.name, next: d.next, types: new Set(d.types) }, expiresAt: this.expiresAt, storedAt: this.storedAt };
   }
 }
 
@@ -211,7 +225,12 @@ class Nsec3Entry extends PackedEntry implements CachedNsec3 {
 
   /** The NSEC3 record read again (it read when stored). */
   get record(): Nsec3Record {
-    return nsec3Records([this.signed.rrset], this.zone)[0]!;
+    return this.read().record;
+  }
+
+  read(): Read<Nsec3Record> {
+    const signed = this.signed;
+    return { entry: this, signed, record: nsec3Records([signed.rrset], this.zone)[0]!, expiresAt: this.expiresAt, storedAt: this.storedAt };
   }
 }
 
@@ -229,6 +248,8 @@ interface ZoneIndex<E> {
 
 interface Nsec3ZoneIndex extends ZoneIndex<Nsec3Entry> {
   readonly params: Nsec3Params;
+  /** The apex's hash under `params`, computed at the first synthesis that needs it (every miss in the zone asks for it). */
+  apexHash: string | undefined;
 }
 
 function signedSize(s: SignedRRset): number {
@@ -410,7 +431,7 @@ export class AggressiveNsecCache {
       idx = undefined;
     }
     if (idx === undefined) {
-      idx = { zone, keys: [], entries: [], bytes: 0, params: { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() } };
+      idx = { zone, keys: [], entries: [], bytes: 0, params: { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() }, apexHash: undefined };
       this.nsec3Zones.set(zkey, idx);
     }
     const optOut = (rec.flags & Nsec3Flag.OPT_OUT) !== 0;
@@ -510,24 +531,36 @@ export class AggressiveNsecCache {
   }
 
   private synthesizeNsec(zone: Name, qname: Name, qtype: number): Synthesis {
-    const match = this.findMatchingNsec(qname, zone);
+    const idx = this.nsecZones.get(zone.key);
+    if (idx === undefined) return NONE;
+    // The name's sort key once for both searches; each record used is decoded once.
+    const k = canonicalSortKey(qname);
+    const match = this.liveIn(idx, matchingIn(idx, k));
     if (match !== undefined) {
       // The name exists: only a NODATA can come of it.
-      return this.outcome(zone, proveNodataNsec([match.record], qname, qtype, zone), [match], undefined);
+      const m = match.read();
+      return this.outcome(zone, proveNodataNsec([m.record], qname, qtype, zone), [m], undefined);
     }
-    const cover = this.findCoveringNsec(zone, qname);
-    if (cover === undefined) return NONE;
+    const coverEntry = this.liveIn(idx, coveringIn(idx, k));
+    if (coverEntry === undefined) return NONE;
+    const cover = coverEntry.read();
     const ce = nsecClosestEncloser(cover.record, qname);
     const wild = wildcardOf(ce);
-    const wildMatch = wild.isSubdomainOf(zone) ? this.findMatchingNsec(wild, zone) : undefined;
-    if (wildMatch === undefined) {
-      const wildCover = wild.isSubdomainOf(zone) ? this.findCoveringNsec(zone, wild) : undefined;
-      const used = wildCover === undefined || wildCover === cover ? [cover] : [cover, wildCover];
-      const nx = proveNxdomainNsec(used.map((u) => u.record), qname, zone);
+    const wk = wild.isSubdomainOf(zone) ? canonicalSortKey(wild) : undefined;
+    const wildMatchEntry = wk === undefined ? undefined : this.liveIn(idx, matchingIn(idx, wk));
+    if (wildMatchEntry === undefined) {
+      const wildCoverEntry = wk === undefined ? undefined : this.liveIn(idx, coveringIn(idx, wk));
+      const used = wildCoverEntry === undefined || wildCoverEntry === coverEntry ? [cover] : [cover, wildCoverEntry.read()];
+      const nx = proveNxdomainNsec(
+        used.map((u) => u.record),
+        qname,
+        zone,
+      );
       if (nx.status === 'secure') return this.outcome(zone, nx, used, undefined);
       // An empty non-terminal: the covering NSEC's next name is below the name.
       return this.outcome(zone, proveNodataNsec([cover.record], qname, qtype, zone), [cover], undefined);
     }
+    const wildMatch = wildMatchEntry.read();
     if (wildMatch.record.types.has(qtype) || (qtype !== RRType.CNAME && wildMatch.record.types.has(RRType.CNAME))) {
       return this.outcome(zone, proveWildcardAnswerNsec([cover.record], qname, ce, zone), [cover], wild);
     }
@@ -539,55 +572,89 @@ export class AggressiveNsecCache {
     const idx = this.nsec3Zones.get(zone.key);
     if (idx === undefined) return NONE;
     const { salt, iterations, algorithm } = idx.params;
+    const zoneLabels = zone.labelCount;
+    // Hashes (as index keys) by label count: each name on the way from qname to the apex is hashed
+    // at most once per call, the apex once per chain (it is every miss's last ancestor). The budget
+    // counts hashes asked for, computed or not.
+    const keys: (string | undefined)[] = [];
     let hashes = 0;
-    const hashOf = (n: Name): Uint8Array | undefined => {
+    const keyOf = (labels: number): string | undefined => {
       if (++hashes > this.maxHashes) return undefined;
-      return nsec3Hash(n, salt, iterations, algorithm);
+      let key = keys[labels];
+      if (key === undefined) {
+        if (labels === zoneLabels && idx.apexHash !== undefined) key = idx.apexHash;
+        else {
+          key = bytesKey(nsec3Hash(labels === qname.labelCount ? qname : qname.suffix(labels), salt, iterations, algorithm));
+          if (labels === zoneLabels) idx.apexHash = key;
+        }
+        keys[labels] = key;
+      }
+      return key;
     };
-    const qh = hashOf(qname);
-    if (qh === undefined) return NONE;
-    const match = this.findMatchingNsec3(zone, qh);
+    const qk = keyOf(qname.labelCount);
+    if (qk === undefined) return NONE;
+    const match = this.liveIn(idx, matchingIn(idx, qk));
     if (match !== undefined) {
-      return this.outcome3(zone, prover.proveNodata([match.record], qname, qtype, zone), [match], undefined);
+      const m = match.read();
+      return this.outcome3(zone, prover.proveNodata([m.record], qname, qtype, zone), [m], undefined);
     }
     // Closest encloser proof (RFC 5155 §8.3): the deepest ancestor with a matching NSEC3 whose
     // next closer name (one label longer, towards qname) is covered.
-    const zoneLabels = zone.labelCount;
-    let nextCloserHash = qh;
-    let ceMatch: CachedNsec3 | undefined;
+    let nextCloserKey = qk;
+    let ceMatch: Nsec3Entry | undefined;
     let ce: Name | undefined;
     for (let labels = qname.labelCount - 1; labels >= zoneLabels; labels--) {
-      const anc = qname.suffix(labels);
-      const h = hashOf(anc);
+      const h = keyOf(labels);
       if (h === undefined) return NONE;
-      const m = this.findMatchingNsec3(zone, h);
+      const m = this.liveIn(idx, matchingIn(idx, h));
       if (m !== undefined) {
         ceMatch = m;
-        ce = anc;
+        ce = qname.suffix(labels);
         break;
       }
-      nextCloserHash = h;
+      nextCloserKey = h;
     }
-    if (ceMatch === undefined || ce === undefined) return this.viaKnownWildcard(zone, qname, hashOf);
-    const ncCover = this.findCoveringNsec3(zone, nextCloserHash);
-    if (ncCover === undefined) return NONE;
+    if (ceMatch === undefined || ce === undefined) return this.viaKnownWildcard(idx, qname, keyOf);
+    const ncCoverEntry = this.liveIn(idx, coveringIn(idx, nextCloserKey));
+    if (ncCoverEntry === undefined) return NONE;
     // RFC 8198 §5.2: an opt-out span over the next closer name proves nothing about it.
-    if (ncCover.optOut) return NONE;
+    if (ncCoverEntry.optOut) return NONE;
     const wild = wildcardOf(ce);
-    const wh = hashOf(wild);
-    if (wh === undefined) return NONE;
-    const wildMatch = this.findMatchingNsec3(zone, wh);
-    if (wildMatch !== undefined) {
-      const used = [ceMatch, ncCover, wildMatch];
+    if (++hashes > this.maxHashes) return NONE;
+    const wh = bytesKey(nsec3Hash(wild, salt, iterations, algorithm));
+    const wildMatchEntry = this.liveIn(idx, matchingIn(idx, wh));
+    const ncCover = ncCoverEntry.read();
+    if (wildMatchEntry !== undefined) {
+      const wildMatch = wildMatchEntry.read();
+      const used = uniqReads([ceMatch.read(), ncCover, wildMatch]);
       if (wildMatch.record.types.has(qtype) || (qtype !== RRType.CNAME && wildMatch.record.types.has(RRType.CNAME))) {
         return this.outcome3(zone, prover.proveWildcardAnswer([ncCover.record], qname, ce, zone), [ncCover], wild);
       }
-      return this.outcome3(zone, prover.proveNodata(used.map((u) => u.record), qname, qtype, zone), used, undefined);
+      return this.outcome3(
+        zone,
+        prover.proveNodata(
+          used.map((u) => u.record),
+          qname,
+          qtype,
+          zone,
+        ),
+        used,
+        undefined,
+      );
     }
-    const wildCover = this.findCoveringNsec3(zone, wh);
-    if (wildCover === undefined || wildCover.optOut) return NONE;
-    const used = uniq([ceMatch, ncCover, wildCover]);
-    return this.outcome3(zone, prover.proveNxdomain(used.map((u) => u.record), qname, zone), used, undefined);
+    const wildCoverEntry = this.liveIn(idx, coveringIn(idx, wh));
+    if (wildCoverEntry === undefined || wildCoverEntry.optOut) return NONE;
+    const used = uniqReads([ceMatch.read(), ncCover, wildCoverEntry.read()]);
+    return this.outcome3(
+      zone,
+      prover.proveNxdomain(
+        used.map((u) => u.record),
+        qname,
+        zone,
+      ),
+      used,
+      undefined,
+    );
   }
 
   /**
@@ -597,28 +664,29 @@ export class AggressiveNsecCache {
    * closest encloser and `*.A` the source of synthesis (RFC 4592 §3.3.1). The deepest such A is
    * tried first; the prover checks the cover as for an upstream wildcard answer.
    */
-  private viaKnownWildcard(zone: Name, qname: Name, hashOf: (n: Name) => Uint8Array | undefined): Synthesis {
+  private viaKnownWildcard(idx: Nsec3ZoneIndex, qname: Name, keyOf: (labels: number) => string | undefined): Synthesis {
+    const zone = idx.zone;
     const now = this.clock.now();
     for (let labels = qname.labelCount - 1; labels >= zone.labelCount; labels--) {
       const anc = qname.suffix(labels);
       const wild = wildcardOf(anc);
       if (!this.knownWildcard(zone, wild, now)) continue;
-      const nc = qname.suffix(labels + 1);
-      const h = hashOf(nc);
+      const h = keyOf(labels + 1);
       if (h === undefined) return NONE;
-      const cover = this.findCoveringNsec3(zone, h);
+      const cover = this.liveIn(idx, coveringIn(idx, h));
       if (cover === undefined || cover.optOut) return NONE;
-      return this.outcome3(zone, this.nsec3Prover.proveWildcardAnswer([cover.record], qname, anc, zone), [cover], wild);
+      const c = cover.read();
+      return this.outcome3(zone, this.nsec3Prover.proveWildcardAnswer([c.record], qname, anc, zone), [c], wild);
     }
     return NONE;
   }
 
-  private outcome(zone: Name, result: DenialResult, used: readonly CachedNsec[], wildcard: Name | undefined): Synthesis {
+  private outcome(zone: Name, result: DenialResult, used: readonly Read<NsecRecord>[], wildcard: Name | undefined): Synthesis {
     if (result.status !== 'secure') return NONE;
     return this.result(zone, result.facts, used, wildcard);
   }
 
-  private outcome3(zone: Name, result: DenialResult, used: readonly CachedNsec3[], wildcard: Name | undefined): Synthesis {
+  private outcome3(zone: Name, result: DenialResult, used: readonly Read<Nsec3Record>[], wildcard: Name | undefined): Synthesis {
     if (result.status !== 'secure' || result.facts.optOut) return NONE;
     return this.result(zone, result.facts, used, wildcard);
   }
@@ -626,7 +694,7 @@ export class AggressiveNsecCache {
   private result(
     zone: Name,
     facts: DenialFacts,
-    used: readonly { signed: SignedRRset; expiresAt: number; storedAt: number }[],
+    used: readonly Read<NsecRecord | Nsec3Record>[],
     wildcard: Name | undefined,
   ): Synthesis {
     const now = this.clock.now();
@@ -639,7 +707,14 @@ export class AggressiveNsecCache {
     if (ttl <= 0) return NONE;
     // Each proof goes out with what is left of its own TTL (agedCopy, RFC 9077 §3-§4); how long
     // it may be used is `ttl`, bounded by the negative TTL when it was stored (expiryFor).
-    const proofs = uniq(used).map((u) => agedCopy(u.signed, u.storedAt, now));
+    const proofs: SignedRRset[] = [];
+    for (let i = 0; i < used.length; i++) {
+      const u = used[i]!;
+      // A record that plays two parts (say, a cover that is also the wildcard's match) goes once.
+      let seen = false;
+      for (let j = 0; j < i; j++) if (used[j]!.entry === u.entry) seen = true;
+      if (!seen) proofs.push(agedCopy(u.signed, u.storedAt, now));
+    }
     if (wildcard !== undefined && facts.kind === 'wildcard-answer') {
       return { kind: 'wildcard', zone, wildcard, soa: soa?.signed, proofs, ttl, facts };
     }
@@ -677,7 +752,11 @@ export class AggressiveNsecCache {
       ttl = Math.min(ttl, negativeTtl(soa));
       const soaExpires = Math.min(now + clampTtl(signedTtl(soa), 0, this.maxTtl) * 1000, signatureDeadline(soa.rrsigs, now));
       const cur = this.soas.get(zone.key);
-      if (cur === undefined || cur.expiresAt <= soaExpires) this.soas.set(zone.key, { signed: detachSigned(soa), expiresAt: soaExpires });
+      if (cur === undefined || cur.expiresAt <= soaExpires) {
+        // The same SOA again (each NSEC3 of a response brings it): the copy held serves, with the new expiry.
+        const signed = cur !== undefined && sameSigned(cur.signed, soa) ? cur.signed : detachSigned(soa);
+        this.soas.set(zone.key, { signed, expiresAt: soaExpires });
+      }
     }
     return Math.min(now + clampTtl(ttl, 0, this.maxTtl) * 1000, signatureDeadline(signed.rrsigs, now));
   }
@@ -721,6 +800,11 @@ export class AggressiveNsecCache {
     idx.entries.splice(pos, 1);
     idx.bytes -= e.size;
     this.used -= e.size;
+  }
+
+  /** The entry of a search hit if still live; an expired one is removed on the way. */
+  private liveIn<E extends NsecEntry | Nsec3Entry>(idx: ZoneIndex<E>, hit: { entry: E; pos: number } | undefined): E | undefined {
+    return hit === undefined ? undefined : this.alive(idx, hit.entry, hit.pos);
   }
 
   /** The entry if still live; an expired one is removed on the way. */
@@ -779,6 +863,27 @@ function sameParams(p: Nsec3Params, d: Nsec3Record): boolean {
   return true;
 }
 
-function uniq<T>(list: readonly T[]): T[] {
-  return [...new Set(list)];
+/** True when `x` and `y` are the same signed RRset octet for octet: owner, TTLs, RDATAs and RRSIGs. */
+function sameSigned(x: SignedRRset, y: SignedRRset): boolean {
+  const a = x.rrset;
+  const b = y.rrset;
+  if (a.ttl !== b.ttl || x.rrsigTtl !== y.rrsigTtl || a.type !== b.type || a.class !== b.class) return false;
+  return sameOctets(a.name.wire, b.name.wire) && sameLists(a.rdatas, b.rdatas) && sameLists(x.rrsigs, y.rrsigs);
+}
+
+function sameLists(x: readonly Uint8Array[], y: readonly Uint8Array[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (!sameOctets(x[i]!, y[i]!)) return false;
+  return true;
+}
+
+function sameOctets(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** The reads of distinct records, first of each kept (as the records were listed). */
+function uniqReads<R>(list: readonly Read<R>[]): Read<R>[] {
+  return list.filter((u, i) => list.findIndex((v) => v.entry === u.entry) === i);
 }

@@ -66,7 +66,7 @@
 // Pure: no clock of its own; callers pass `now` in ms (from the injected Clock), so the server can
 // read the clock once per batch of packets.
 
-import { keyHash, parseQueryKey, QueryInfo } from './query-key.js';
+import { keyHash, parseQueryKey, questionHash, QueryInfo } from './query-key.js';
 import { lowerOctet } from '../wire/name.js';
 
 export interface AnswerCacheOptions {
@@ -398,7 +398,8 @@ export class AnswerCache {
     const n = scan.offsets.length;
     const length = recordLength(response.length, n);
     if (ENTRY_OVERHEAD + length > this.maxBytes || response.length > 0xffff || n > 0xffff) return false;
-    const hash = keyHash(key, this.seed);
+    // The question octets are the key's (questionMatchesKey above): hashed from them, as parseQueryKey does.
+    const hash = questionHash(response, key.length - 5, key.charCodeAt(key.length - 1), this.seed);
     const old = this.findKey(key, hash);
     if (old >= 0) this.removeAt(old);
     if ((this.size + 1) * 2 > this.capacity) this.resize(this.capacity * 2);

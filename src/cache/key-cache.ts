@@ -105,8 +105,13 @@ function storedBytes(s: Stored | undefined): number {
   return n;
 }
 
+/**
+ * The LRU key of a zone's entry: for class IN the name's key itself (the string the Name holds,
+ * whose hash V8 keeps once computed: no string is built per lookup), for another class the key
+ * and one code unit for the class (never a name's key: nothing follows a name's root octet).
+ */
 function zoneKey(zone: Name, cls: number): string {
-  return zone.key + String.fromCharCode(cls);
+  return cls === RRClass.IN ? zone.key : zone.key + String.fromCharCode(cls);
 }
 
 export class KeyCache {
@@ -157,9 +162,9 @@ export class KeyCache {
   closestKnown(name: Name, cls: number = RRClass.IN): ZoneKeyKnowledge | undefined {
     const now = this.clock.now();
     const key = name.key;
-    const tail = String.fromCharCode(cls);
+    const tail = cls === RRClass.IN ? '' : String.fromCharCode(cls);
     for (const start of ancestorKeyStarts(key)) {
-      const k = key.slice(start) + tail;
+      const k = start === 0 ? key + tail : key.slice(start) + tail;
       const found = this.knowledge(k, now);
       if (found?.dnskey !== undefined) return found;
     }

@@ -91,6 +91,20 @@ export function keyHash(key: string, seed: number): number {
   return finish(h);
 }
 
+/**
+ * keyHash of a key whose QNAME, QTYPE and QCLASS are the `qlength + 4` octets of `b` from offset
+ * 12 (the question of a message, RFC 1035 §4.1.2; the QNAME lower-cased here as in the key) and
+ * whose last octet is `flags`: the hash of a response's own key read from its octets, without
+ * walking a key string built by concatenation.
+ */
+export function questionHash(b: Uint8Array, qlength: number, flags: number, seed: number): number {
+  let h = seed | 0;
+  const end = 12 + qlength;
+  for (let i = 12; i < end; i++) h = Math.imul(h ^ lowerOctet(b[i]!), FNV_PRIME);
+  for (let i = end; i < end + 4; i++) h = Math.imul(h ^ b[i]!, FNV_PRIME);
+  return finish(Math.imul(h ^ (flags & 0xff), FNV_PRIME));
+}
+
 /** Header octet 3 bits (RFC 1035 §4.1.1, RFC 4035 §3.2). */
 const FLAG_CD = 0x10;
 

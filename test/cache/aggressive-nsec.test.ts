@@ -126,6 +126,25 @@ test('synthesis with the validator NSEC proofs: NXDOMAIN, NODATA, empty non-term
   assert.equal(partial.synthesize(n('b.example.'), RRType.A).kind, 'none', 'the wildcard is not proven absent');
 });
 
+test("the zone's SOA: the same SOA offered again keeps the copy held, another one replaces it", () => {
+  const { cache, clock } = setup();
+  loadChain(cache);
+  const first = cache.synthesize(n('b.example.'), RRType.A);
+  assert.equal(first.kind, 'nxdomain', 'synthesised from the chain');
+  const held = first.soa;
+  assert.ok(held !== undefined, 'the SOA goes with the answer');
+  clock.advance(1000);
+  // An equal SOA in new octets, as each NSEC of the next response brings it.
+  assert.ok(cache.insertNsec(Z, nsec('a.example.', 'c.example.', [RRType.A, RRType.RRSIG, RRType.NSEC], 'example.'), secure, soa('example.', 3600, 300)));
+  const again = cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(again.kind !== 'none' && again.soa === held, 'the same SOA: no new copy');
+  clock.advance(1000);
+  assert.ok(cache.insertNsec(Z, nsec('a.example.', 'c.example.', [RRType.A, RRType.RRSIG, RRType.NSEC], 'example.'), secure, soa('example.', 3600, 300, 2)));
+  const changed = cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(changed.kind !== 'none' && changed.soa !== undefined && changed.soa !== held, 'a new serial replaces the copy');
+  assert.notDeepEqual(changed.soa.rrset.rdatas[0], held.rrset.rdatas[0], 'and the new SOA is served');
+});
+
 test('synthesis from a wildcard: answer to expand, or wildcard NODATA', () => {
   const { cache } = setup();
   const s = soa('example.', 3600, 600);
@@ -347,7 +366,15 @@ test('NSEC3 synthesis with the validator proofs: NXDOMAIN, NODATA, wildcard, emp
   assert.equal(nx.kind, 'nxdomain');
   assert.equal(nx.facts.via, 'nsec3');
   assert.equal(nx.facts.closestEncloser?.toString(), 'example.');
-  assert.equal(cache.synthesize(n('deep.b.example.'), RRType.A).kind, 'nxdomain');
+  const owners = nx.proofs.map((p) => p.rrset.name.key);
+  assert.equal(new Set(owners).size, owners.length, `each NSEC3 goes once: ${owners.length}`);
+  const deep = cache.synthesize(n('deep.b.example.'), RRType.A);
+  assert.equal(deep.kind, 'nxdomain', 'two labels below the closest encloser');
+  assert.equal(deep.facts.closestEncloser?.toString(), 'example.', 'the apex encloses it');
+  // Asked again, the apex hash held for the chain serves: the same outcome.
+  const deepAgain = cache.synthesize(n('deep.b.example.'), RRType.A);
+  assert.equal(deepAgain.kind, 'nxdomain', 'asked again');
+  assert.deepEqual(deepAgain.proofs, deep.proofs, 'the same proofs');
   const nodata = cache.synthesize(n('a.example.'), RRType.MX);
   assert.equal(nodata.kind, 'nodata');
   assert.equal(nodata.proofs.length, 1);

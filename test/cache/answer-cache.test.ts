@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnswerCache, MAX_PROBE, scanResponse } from '../../src/cache/answer-cache.js';
-import { QueryInfo, keyHash, parseQueryKey, queryKeyString, questionKey } from '../../src/cache/query-key.js';
+import { QueryInfo, keyHash, parseQueryKey, queryKeyString, questionHash, questionKey } from '../../src/cache/query-key.js';
 import { RRClass, RRType, Rcode } from '../../src/wire/constants.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
 import { T0, a, n, query, response, soa, ttlsOf } from './fixtures.js';
@@ -307,6 +307,8 @@ test('keyHash of the key string equals the hash parseQueryKey computes from the 
     for (const q of [query('WwW.Example.', RRType.AAAA, { edns: true, do: true, cd: true }), query('.', RRType.NS), query('x.', RRType.A, { class: RRClass.CH })]) {
       assert.ok(parseQueryKey(q, info, seed), 'parsed');
       assert.equal(keyHash(queryKeyString(q, info), seed), info.hash, `seed ${seed}`);
+      // As store() hashes a response's key: from its question octets (case folded) and the flags.
+      assert.equal(questionHash(q, info.qnameEnd - 12, info.keyFlags, seed), info.hash, `questionHash, seed ${seed}`);
     }
   }
   const info = new QueryInfo();

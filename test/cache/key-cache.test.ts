@@ -5,7 +5,7 @@ import { KeyCache } from '../../src/cache/key-cache.js';
 import { SecurityStatus } from '../../src/cache/types.js';
 import { EdeTag } from '../../src/dnssec/ede-tags.js';
 import { reason } from '../../src/dnssec/verdict.js';
-import { RRType } from '../../src/wire/constants.js';
+import { RRClass, RRType } from '../../src/wire/constants.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
 import { T0, T0_SEC, n, nsec, rrset, signed, withSigExpiry } from './fixtures.js';
 
@@ -100,4 +100,20 @@ test('a later result replaces the earlier one; the other half is kept', () => {
   assert.equal(k.dnskey?.status, bogus);
   assert.equal(k.ds?.status, secure);
   assert.ok(cache.bytes > 0);
+});
+
+test('classes are kept apart: IN and CH results for one zone are separate entries, closestKnown asks its own class', () => {
+  const { cache } = setup();
+  assert.ok(cache.putKeys(n('example.'), { status: secure, rrset: dnskeys('example.') }), 'IN stored');
+  assert.equal(cache.lookup(n('example.'), RRClass.CH), undefined, 'nothing for CH yet');
+  assert.ok(cache.putKeys(n('example.'), { status: insecure, ttl: 300 }, RRClass.CH), 'CH stored');
+  assert.equal(cache.count, 2, 'two entries');
+  assert.equal(cache.lookup(n('example.'))?.dnskey?.status, secure, 'IN keeps its own');
+  assert.equal(cache.lookup(n('example.'), RRClass.CH)?.dnskey?.status, insecure, 'CH keeps its own');
+  assert.equal(cache.closestKnown(n('a.b.example.'))?.dnskey?.status, secure, 'IN ancestor');
+  assert.equal(cache.closestKnown(n('a.b.example.'), RRClass.CH)?.dnskey?.status, insecure, 'CH ancestor');
+  assert.equal(cache.closestKnown(n('example.'), RRClass.CH)?.dnskey?.status, insecure, 'the name itself');
+  assert.ok(cache.delete(n('example.'), RRClass.CH), 'CH deleted');
+  assert.equal(cache.closestKnown(n('a.b.example.'), RRClass.CH), undefined, 'no CH ancestor left');
+  assert.equal(cache.lookup(n('example.'))?.dnskey?.status, secure, 'IN untouched');
 });
