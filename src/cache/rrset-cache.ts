@@ -160,12 +160,18 @@ function statusCode(status: SecurityStatus): number {
 }
 
 /**
- * The hash of (case-folded owner wire, type, class): FNV-1a over the ASCII-lower-cased octets
- * (RFC 4343: names compare case-insensitively), then a final mix so the low bits index well.
+ * FNV-1a over the ASCII-lower-cased octets of an owner's wire form (RFC 4343: names compare
+ * case-insensitively): the part of an entry's hash that depends on the name only.
  */
-function ownerHash(w: Uint8Array, type: number, cls: number): number {
-  let h = (0x811c9dc5 ^ type ^ (cls << 16)) | 0;
+function nameHash(w: Uint8Array): number {
+  let h = 0x811c9dc5 | 0;
   for (let i = 0; i < w.length; i++) h = Math.imul(h ^ lowerOctet(w[i]!), 0x01000193);
+  return h;
+}
+
+/** The hash of (owner, type, class) from the owner's nameHash, with a final mix so the low bits index well. */
+function ownerHash(nh: number, type: number, cls: number): number {
+  let h = Math.imul(nh ^ type ^ (cls << 16), 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   return h ^ (h >>> 13);
@@ -232,6 +238,13 @@ export class RRsetCache {
   private readonly reasons = new Map<number, CacheReason>();
   /** Handles given out (RRsetCache.handle), dropped with their entry. */
   private readonly handles = new Map<number, SlotHandle>();
+  /**
+   * The last name hashed and its nameHash: callers ask for several types of one Name object in a
+   * row (NS then the delegation's memo check, A then AAAA of a server name), hashed once. A Name's
+   * wire form does not change (as its cached key).
+   */
+  private lastName: Name | undefined = undefined;
+  private lastNameHash = 0;
 
   constructor(options: RRsetCacheOptions) {
     this.clock = options.clock;
@@ -298,7 +311,7 @@ export class RRsetCache {
     const w = owner.wire;
     const expiresAt = this.expiryFor(set, status, notAfter, now);
     if (expiresAt <= now) return InsertOutcome.rejected;
-    const hash = ownerHash(w, rrset.type, rrset.class);
+    const hash = ownerHash(this.nameHashOf(owner), rrset.type, rrset.class);
     const cached = this.findHashed(hash, w, rrset.type, rrset.class);
     const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, rrset.rdatas, credibility, status, now);
     if (verdict === InsertOutcome.rejected) return verdict;
@@ -356,7 +369,7 @@ export class RRsetCache {
 
   /** The live entry for (name, type, class), or undefined. Expired entries are dropped here. */
   lookup(name: Name, type: number, cls: number = RRClass.IN): CachedRRset | undefined {
-    const s = this.find(name.wire, type, cls);
+    const s = this.find(name, type, cls);
     if (s === NIL) return undefined;
     const now = this.clock.now();
     const expiresAt = this.expires[s]!;
@@ -384,7 +397,7 @@ export class RRsetCache {
    * RRsets can be reused while the handles it was built from are still returned.
    */
   handle(name: Name, type: number, cls: number = RRClass.IN): RRsetHandle | undefined {
-    const s = this.find(name.wire, type, cls);
+    const s = this.find(name, type, cls);
     if (s === NIL) return undefined;
     if (this.expires[s]! <= this.clock.now()) {
       this.remove(s);
@@ -399,6 +412,15 @@ export class RRsetCache {
     return h;
   }
 
+  /**
+   * The absolute expiry (ms) of a handle's RRset (as `lookup(...).expiresAt`), without building the
+   * hit; undefined once its entry is gone.
+   */
+  handleExpiresAt(h: RRsetHandle): number | undefined {
+    if (!(h instanceof SlotHandle)) throw new TypeError('handleExpiresAt: not a handle of an RRset cache');
+    return this.handles.get(h.slot) === h ? this.expires[h.slot] : undefined;
+  }
+
   /** Views of the RDATAs of a handle's RRset (as `lookup(...).rrset.rdatas`); none once its entry is gone. */
   handleRdatas(h: RRsetHandle): Uint8Array[] {
     if (!(h instanceof SlotHandle)) throw new TypeError('handleRdatas: not a handle of an RRset cache');
@@ -406,7 +428,7 @@ export class RRsetCache {
   }
 
   delete(name: Name, type: number, cls: number = RRClass.IN): boolean {
-    const s = this.find(name.wire, type, cls);
+    const s = this.find(name, type, cls);
     if (s === NIL) return false;
     this.remove(s);
     return true;
@@ -438,8 +460,16 @@ export class RRsetCache {
   }
 
   /** The slot of (owner, type, class), expired or not, or NIL. */
-  private find(w: Uint8Array, type: number, cls: number): number {
-    return this.findHashed(ownerHash(w, type, cls), w, type, cls);
+  private find(name: Name, type: number, cls: number): number {
+    return this.findHashed(ownerHash(this.nameHashOf(name), type, cls), name.wire, type, cls);
+  }
+
+  private nameHashOf(name: Name): number {
+    if (name !== this.lastName) {
+      this.lastNameHash = nameHash(name.wire);
+      this.lastName = name;
+    }
+    return this.lastNameHash;
   }
 
   private findHashed(hash: number, w: Uint8Array, type: number, cls: number): number {

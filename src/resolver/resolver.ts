@@ -941,21 +941,23 @@ export class Resolver {
     if (zone.isRoot()) return undefined;
     const configured = this.configuredFor(zone, false);
     if (configured?.dp.zone.equals(zone) === true) return undefined;
-    const ns = this.caches.rrsets.lookup(zone, RRType.NS);
+    const { rrsets } = this.caches;
+    const ns = rrsets.handle(zone, RRType.NS);
     if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
+    const expiresAt = rrsets.handleExpiresAt(ns)!;
     // The host names of the delegation built from this same cached NS RRset (delegationAt), when
     // there is one: those RDATAs are not decoded again.
     const memo = this.delegations.get(zone.key);
-    if (memo !== undefined && memo.ns === this.caches.rrsets.handle(zone, RRType.NS)) {
+    if (memo !== undefined && memo.ns === ns) {
       memo.hosts ??= new Set(memo.nsNames.map((n) => n.key));
-      return { expiresAt: ns.expiresAt, hosts: memo.hosts };
+      return { expiresAt, hosts: memo.hosts };
     }
     const hosts = new Set<string>();
-    for (const rd of ns.rrset.rdatas) {
+    for (const rd of rrsets.handleRdatas(ns)) {
       const host = decodeTarget(rd);
       if (host !== undefined) hosts.add(host.key);
     }
-    return { expiresAt: ns.expiresAt, hosts };
+    return { expiresAt, hosts };
   }
 
   /**
