@@ -64,9 +64,40 @@ import { SecurityStatus, type SignedRRset } from './types.js';
  * the validator's (dnssec/nsec3-proof.ts); tests may substitute their own.
  */
 export interface Nsec3Prover {
-  proveNxdomain(records: readonly Nsec3Record[], qname: Name, zone: Name): DenialResult;
-  proveNodata(records: readonly Nsec3Record[], qname: Name, qtype: number, zone: Name): DenialResult;
-  proveWildcardAnswer(records: readonly Nsec3Record[], qname: Name, wildcardParent: Name, zone: Name): DenialResult;
+  proveNxdomain(records: readonly Nsec3Record[], qname: Name, zone: Name, known?: Map<string, Uint8Array>): DenialResult;
+  proveNodata(records: readonly Nsec3Record[], qname: Name, qtype: number, zone: Name, known?: Map<string, Uint8Array>): DenialResult;
+  proveWildcardAnswer(records: readonly Nsec3Record[], qname: Name, wildcardParent: Name, zone: Name, known?: Map<string, Uint8Array>): DenialResult;
+}
+
+/**
+ * The NSEC3 hashes one synthesis computed, by label count (the wildcard's at -1), and the same as
+ * the validator's per-call hash cache holds them (ValidationEnv.nsec3Cache: the chain's parameter
+ * prefix and the name's key), for the proof to start from.
+ */
+class Hashed {
+  readonly keys: (string | undefined)[] = [];
+  private readonly names: Name[] = [];
+  private readonly hashes: Uint8Array[] = [];
+  private readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  /** Notes `name`'s hash; returns it as an index key. */
+  add(labels: number, name: Name, hash: Uint8Array): string {
+    const key = bytesKey(hash);
+    if (labels >= 0) this.keys[labels] = key;
+    this.names.push(name);
+    this.hashes.push(hash);
+    return key;
+  }
+
+  known(): Map<string, Uint8Array> {
+    const m = new Map<string, Uint8Array>();
+    for (let i = 0; i < this.names.length; i++) m.set(this.prefix + this.names[i]!.key, this.hashes[i]!);
+    return m;
+  }
 }
 
 /**
@@ -75,11 +106,17 @@ export interface Nsec3Prover {
  */
 export function validatorNsec3Prover(clock: Clock, options: ValidatorOptions = DEFAULT_VALIDATOR_OPTIONS): Nsec3Prover {
   const noVerifier = { supportsVerify: (): boolean => false };
-  const env = () => createValidationEnv(nowSeconds(clock), noVerifier, options);
+  // `known`: hashes the cache computed for this proof, as the env's per-call hash cache holds them;
+  // the proof hashes only what is not there (and only that counts against its budget).
+  const env = (known: Map<string, Uint8Array> | undefined) => {
+    const e = createValidationEnv(nowSeconds(clock), noVerifier, options);
+    e.nsec3Cache = known;
+    return e;
+  };
   return {
-    proveNxdomain: (records, qname, zone) => proveNxdomainNsec3(env(), records, qname, zone),
-    proveNodata: (records, qname, qtype, zone) => proveNodataNsec3(env(), records, qname, qtype, zone),
-    proveWildcardAnswer: (records, qname, parent, zone) => proveWildcardAnswerNsec3(env(), records, qname, parent, zone),
+    proveNxdomain: (records, qname, zone, known) => proveNxdomainNsec3(env(known), records, qname, zone),
+    proveNodata: (records, qname, qtype, zone, known) => proveNodataNsec3(env(known), records, qname, qtype, zone),
+    proveWildcardAnswer: (records, qname, parent, zone, known) => proveWildcardAnswerNsec3(env(known), records, qname, parent, zone),
   };
 }
 
@@ -228,9 +265,27 @@ class Nsec3Entry extends PackedEntry implements CachedNsec3 {
     return this.read().record;
   }
 
+  /**
+   * As nsec3Records reads it (it did when stored, which checked the owner and the RDATA), but the
+   * owner's hash from the entry's key (its octets as code units) rather than from base32hex again.
+   */
   read(): Read<Nsec3Record> {
     const signed = this.signed;
-    return { entry: this, signed, record: nsec3Records([signed.rrset], this.zone)[0]!, expiresAt: this.expiresAt, storedAt: this.storedAt };
+    const { rrset } = signed;
+    const d = decodeTyped(RRType.NSEC3, rrset.rdatas[0]!);
+    const hash = new Uint8Array(this.key.length);
+    for (let i = 0; i < hash.length; i++) hash[i] = this.key.charCodeAt(i);
+    const record: Nsec3Record = {
+      owner: rrset.name,
+      hash,
+      hashAlgorithm: d.hashAlgorithm,
+      flags: d.flags,
+      iterations: d.iterations,
+      salt: d.salt,
+      nextHashed: d.nextHashed,
+      types: new Set(d.types),
+    };
+    return { entry: this, signed, record, expiresAt: this.expiresAt, storedAt: this.storedAt };
   }
 }
 
@@ -249,7 +304,9 @@ interface ZoneIndex<E> {
 interface Nsec3ZoneIndex extends ZoneIndex<Nsec3Entry> {
   readonly params: Nsec3Params;
   /** The apex's hash under `params`, computed at the first synthesis that needs it (every miss in the zone asks for it). */
-  apexHash: string | undefined;
+  apexHash: Uint8Array | undefined;
+  /** How the validator's NSEC3 proofs key a hash under `params` (nsec3-proof.ts): iterations/salt hex/, then the name's key. */
+  readonly hashPrefix: string;
 }
 
 function signedSize(s: SignedRRset): number {
@@ -431,7 +488,8 @@ export class AggressiveNsecCache {
       idx = undefined;
     }
     if (idx === undefined) {
-      idx = { zone, keys: [], entries: [], bytes: 0, params: { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() }, apexHash: undefined };
+      const params = { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() };
+      idx = { zone, keys: [], entries: [], bytes: 0, params, apexHash: undefined, hashPrefix: `${params.iterations}/${Buffer.from(params.salt).toString('hex')}/` };
       this.nsec3Zones.set(zkey, idx);
     }
     const optOut = (rec.flags & Nsec3Flag.OPT_OUT) !== 0;
@@ -573,21 +631,23 @@ export class AggressiveNsecCache {
     if (idx === undefined) return NONE;
     const { salt, iterations, algorithm } = idx.params;
     const zoneLabels = zone.labelCount;
-    // Hashes (as index keys) by label count: each name on the way from qname to the apex is hashed
-    // at most once per call, the apex once per chain (it is every miss's last ancestor). The budget
-    // counts hashes asked for, computed or not.
-    const keys: (string | undefined)[] = [];
+    // Hashes by label count: each name on the way from qname to the apex is hashed at most once
+    // per call, the apex once per chain (it is every miss's last ancestor), and the proof is handed
+    // them (`known`) instead of hashing the same names again. The budget counts hashes asked for,
+    // computed or not.
+    const hashed = new Hashed(idx.hashPrefix);
     let hashes = 0;
     const keyOf = (labels: number): string | undefined => {
       if (++hashes > this.maxHashes) return undefined;
-      let key = keys[labels];
+      let key = hashed.keys[labels];
       if (key === undefined) {
-        if (labels === zoneLabels && idx.apexHash !== undefined) key = idx.apexHash;
-        else {
-          key = bytesKey(nsec3Hash(labels === qname.labelCount ? qname : qname.suffix(labels), salt, iterations, algorithm));
-          if (labels === zoneLabels) idx.apexHash = key;
+        const name = labels === qname.labelCount ? qname : labels === zoneLabels ? zone : qname.suffix(labels);
+        let h = labels === zoneLabels ? idx.apexHash : undefined;
+        if (h === undefined) {
+          h = nsec3Hash(name, salt, iterations, algorithm);
+          if (labels === zoneLabels) idx.apexHash = h;
         }
-        keys[labels] = key;
+        key = hashed.add(labels, name, h);
       }
       return key;
     };
@@ -596,7 +656,7 @@ export class AggressiveNsecCache {
     const match = this.liveIn(idx, matchingIn(idx, qk));
     if (match !== undefined) {
       const m = match.read();
-      return this.outcome3(zone, prover.proveNodata([m.record], qname, qtype, zone), [m], undefined);
+      return this.outcome3(zone, prover.proveNodata([m.record], qname, qtype, zone, hashed.known()), [m], undefined);
     }
     // Closest encloser proof (RFC 5155 §8.3): the deepest ancestor with a matching NSEC3 whose
     // next closer name (one label longer, towards qname) is covered.
@@ -614,21 +674,21 @@ export class AggressiveNsecCache {
       }
       nextCloserKey = h;
     }
-    if (ceMatch === undefined || ce === undefined) return this.viaKnownWildcard(idx, qname, keyOf);
+    if (ceMatch === undefined || ce === undefined) return this.viaKnownWildcard(idx, qname, keyOf, hashed);
     const ncCoverEntry = this.liveIn(idx, coveringIn(idx, nextCloserKey));
     if (ncCoverEntry === undefined) return NONE;
     // RFC 8198 §5.2: an opt-out span over the next closer name proves nothing about it.
     if (ncCoverEntry.optOut) return NONE;
     const wild = wildcardOf(ce);
     if (++hashes > this.maxHashes) return NONE;
-    const wh = bytesKey(nsec3Hash(wild, salt, iterations, algorithm));
+    const wh = hashed.add(-1, wild, nsec3Hash(wild, salt, iterations, algorithm));
     const wildMatchEntry = this.liveIn(idx, matchingIn(idx, wh));
     const ncCover = ncCoverEntry.read();
     if (wildMatchEntry !== undefined) {
       const wildMatch = wildMatchEntry.read();
       const used = uniqReads([ceMatch.read(), ncCover, wildMatch]);
       if (wildMatch.record.types.has(qtype) || (qtype !== RRType.CNAME && wildMatch.record.types.has(RRType.CNAME))) {
-        return this.outcome3(zone, prover.proveWildcardAnswer([ncCover.record], qname, ce, zone), [ncCover], wild);
+        return this.outcome3(zone, prover.proveWildcardAnswer([ncCover.record], qname, ce, zone, hashed.known()), [ncCover], wild);
       }
       return this.outcome3(
         zone,
@@ -637,6 +697,7 @@ export class AggressiveNsecCache {
           qname,
           qtype,
           zone,
+          hashed.known(),
         ),
         used,
         undefined,
@@ -651,6 +712,7 @@ export class AggressiveNsecCache {
         used.map((u) => u.record),
         qname,
         zone,
+        hashed.known(),
       ),
       used,
       undefined,
@@ -664,7 +726,7 @@ export class AggressiveNsecCache {
    * closest encloser and `*.A` the source of synthesis (RFC 4592 §3.3.1). The deepest such A is
    * tried first; the prover checks the cover as for an upstream wildcard answer.
    */
-  private viaKnownWildcard(idx: Nsec3ZoneIndex, qname: Name, keyOf: (labels: number) => string | undefined): Synthesis {
+  private viaKnownWildcard(idx: Nsec3ZoneIndex, qname: Name, keyOf: (labels: number) => string | undefined, hashed: Hashed): Synthesis {
     const zone = idx.zone;
     const now = this.clock.now();
     for (let labels = qname.labelCount - 1; labels >= zone.labelCount; labels--) {
@@ -676,7 +738,7 @@ export class AggressiveNsecCache {
       const cover = this.liveIn(idx, coveringIn(idx, h));
       if (cover === undefined || cover.optOut) return NONE;
       const c = cover.read();
-      return this.outcome3(zone, this.nsec3Prover.proveWildcardAnswer([c.record], qname, anc, zone), [c], wild);
+      return this.outcome3(zone, this.nsec3Prover.proveWildcardAnswer([c.record], qname, anc, zone, hashed.known()), [c], wild);
     }
     return NONE;
   }

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.js';
-import { AggressiveNsecCache, type Nsec3Prover } from '../../src/cache/aggressive-nsec.js';
+import { AggressiveNsecCache, type Nsec3Prover, validatorNsec3Prover } from '../../src/cache/aggressive-nsec.js';
 import { canonicalSortKey } from '../../src/cache/canonical-key.js';
 import { SecurityStatus } from '../../src/cache/types.js';
 import type { DenialResult } from '../../src/dnssec/nsec-proof.js';
-import type { Nsec3Record } from '../../src/dnssec/nsec3-proof.js';
+import { nsec3Records, type Nsec3Record } from '../../src/dnssec/nsec3-proof.js';
 import { nsec3Hash, nsec3OwnerName } from '../../src/dnssec/nsec3-hash.js';
 import { validatorOptions as validatorOptionsFor } from '../../src/dnssec/rrset-validator.js';
 import { RRType } from '../../src/wire/constants.js';
@@ -220,7 +220,10 @@ test('NSEC3 covering and matching lookups by hash, with wrap-around', () => {
   const chain = loadNsec3(cache, ['example.', 'a.example.', 'c.example.', 'x.y.example.', 'y.example.']);
   assert.deepEqual(cache.nsec3Params(Z), { algorithm: 1, iterations: ITER, salt: SALT });
   for (const e of chain) {
-    assert.ok(cache.findMatchingNsec3(Z, e.hash));
+    const m = cache.findMatchingNsec3(Z, e.hash);
+    assert.ok(m, `matching NSEC3 of ${e.name}`);
+    // Read back from the stored octets and key: what the validator's reader makes of the RRset.
+    assert.deepEqual(m.record, nsec3Records([m.signed.rrset], Z)[0], `record of ${e.name} as nsec3Records reads it`);
     assert.equal(cache.findCoveringNsec3(Z, e.hash), undefined);
   }
   for (const probe of ['b.example.', 'd.example.', 'www.example.', 'q.x.y.example.', '*.example.', 'zz.example.']) {
@@ -293,6 +296,32 @@ test('NSEC3 synthesis gathers the closest encloser proof and asks the prover', (
   const refusing = setup({ nsec3Prover: stubProver(() => ({ status: 'bogus', reason: { tag: 'V-NSEC3-NC', ede: 12, detail: 'x' } }), []) }).cache;
   loadNsec3(refusing, ['example.', 'a.example.', 'c.example.']);
   assert.equal(refusing.synthesize(n('b.example.'), RRType.A).kind, 'none');
+});
+
+test('NSEC3 synthesis hands the proof the hashes it computed, keyed as the validator keeps them, and the validator proof uses them', () => {
+  const seen: Map<string, Uint8Array>[] = [];
+  const recording: Nsec3Prover = {
+    proveNxdomain: (records, qname, zone, known) => {
+      if (known !== undefined) seen.push(known);
+      return validatorNsec3Prover(new ManualClock(T0)).proveNxdomain(records, qname, zone, known);
+    },
+    proveNodata: () => ({ status: 'bogus', reason: { tag: 'V-NSEC3-NC', ede: 12, detail: 'x' } }),
+    proveWildcardAnswer: () => ({ status: 'bogus', reason: { tag: 'V-NSEC3-NC', ede: 12, detail: 'x' } }),
+  };
+  const { cache } = setup({ nsec3Prover: recording });
+  loadNsec3(cache, ['example.', 'a.example.', 'c.example.']);
+  assert.equal(cache.synthesize(n('b.example.'), RRType.A).kind, 'nxdomain', 'proven with the hashes handed over');
+  assert.equal(seen.length, 1, 'the proof was handed hashes');
+  const prefix = `${ITER}/${Buffer.from(SALT).toString('hex')}/`;
+  for (const name of ['b.example.', 'example.', '*.example.']) {
+    assert.deepEqual(seen[0]!.get(prefix + n(name).key), h(name), `the hash of ${name}`);
+  }
+  // The validator's proof reads them: a wrong hash for the name (one that an NSEC3 owns) turns the NXDOMAIN proof down.
+  const records = ['example.', 'a.example.', 'c.example.'].map((x) => cache.findMatchingNsec3(Z, h(x))!.record);
+  const prover = validatorNsec3Prover(new ManualClock(T0));
+  assert.equal(prover.proveNxdomain(records, n('b.example.'), Z).status, 'secure', 'proven when it hashes itself');
+  const wrong = new Map([[prefix + n('b.example.').key, h('a.example.')]]);
+  assert.notEqual(prover.proveNxdomain(records, n('b.example.'), Z, wrong).status, 'secure', 'a handed hash is taken as given');
 });
 
 test('an opt-out NSEC3 span never yields a synthesised NXDOMAIN (RFC 8198 §5.2)', () => {
