@@ -77,6 +77,11 @@ export interface SharedWork {
   readonly done: Promise<void>;
 }
 
+/** The key of what a client query learnt for (name, type), validated or not (QueryContext.local). */
+export function localKey(name: Name, type: number, validated: boolean): string {
+  return `${validated ? 'v' : 'u'}/${name.key}/${type}`;
+}
+
 /** Longest chain of waits followed by mayWaitFor (a longer one is not joined). */
 const MAX_WAIT_CHAIN = 64;
 
@@ -138,6 +143,11 @@ export class QueryContext {
   /** What this client query has learnt for `key` (as `local.get`, without making the Map). */
   learnt(key: string): NameResult | undefined {
     return this.localMap?.get(key);
+  }
+
+  /** What this client query has learnt for (name, type) (`learnt(localKey(...))`, no key made while it has learnt nothing). */
+  learntFor(name: Name, type: number, validated: boolean): NameResult | undefined {
+    return this.localMap === undefined ? undefined : this.localMap.get(localKey(name, type, validated));
   }
 
   /**

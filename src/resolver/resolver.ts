@@ -65,7 +65,7 @@ import {
   type StubZone,
   type TrustAnchor,
 } from './options.js';
-import { QueryContext, newStats, type ResolverStats } from './query-context.js';
+import { QueryContext, localKey, newStats, type ResolverStats } from './query-context.js';
 import type { Transport } from './transport.js';
 import { ChainOfTrust, type TrustPointObserver, type ValidatorCrypto } from './trust.js';
 
@@ -126,7 +126,12 @@ const DELEGATION_MEMO_MAX = 10_000;
 
 /** A delegation built from the cache, with the handles of the RRsets it came from (delegationAt). */
 interface DelegationMemo {
-  readonly ns: RRsetHandle;
+  /** The NS RRset's handle; moved to a replacing RRset that holds the same RDATAs (delegationAt). */
+  ns: RRsetHandle;
+  /** Copies of the NS RDATAs it was built from, in the cache's order. */
+  readonly nsRdatas: readonly Uint8Array[];
+  /** The delegation handed out (a new one when asked with other letter case of the zone). */
+  readonly dp: Delegation;
   /** Per NS name (same index): its A and AAAA RRset handles, undefined when none or not asked. */
   readonly v4: readonly (RRsetHandle | undefined)[];
   readonly v6: readonly (RRsetHandle | undefined)[];
@@ -137,6 +142,28 @@ interface DelegationMemo {
 }
 /** Times a question whose answer was bogus is asked again of other servers. */
 const BOGUS_RETRIES = 2;
+
+/** No CNAME links (a chain that ends at its first name). */
+const NO_LINKS: readonly Extract<NameResult, { kind: 'cname' }>[] = Object.freeze([]);
+
+/** A cached RRset that may answer: answer-grade data (RFC 2181 §5.4.1), judged when validating. */
+function usable(c: CachedRRset | undefined, validate: boolean): c is CachedRRset {
+  return c !== undefined && c.credibility >= Credibility.answerNonAuthoritative && (!validate || c.status !== SecurityStatus.unchecked);
+}
+
+/** A judged status as cached: the validator's when the data was validated, unchecked when not. */
+function judgedStatus(validated: boolean, s: JudgedRRset['status']): SecurityStatus {
+  return validated ? s : SecurityStatus.unchecked;
+}
+
+function isBogus(v: ResponseVerdict | ResolverFailure): boolean {
+  return v.kind !== 'fail' && v.status === 'bogus';
+}
+
+/** A cached RRset as a piece of an answer. */
+function piece(c: CachedRRset): Piece {
+  return { set: c, status: c.status, reason: c.reason, ttl: c.ttl };
+}
 
 function decodeTarget(rdata: Uint8Array | undefined): Name | undefined {
   if (rdata === undefined) return undefined;
@@ -305,13 +332,15 @@ export class Resolver {
   // ---- Names and chains ------------------------------------------------------------------------
 
   private async lookupChain(ctx: QueryContext, qname: Name, qtype: number, validate: boolean): Promise<ChainResult> {
-    const links: Extract<NameResult, { kind: 'cname' }>[] = [];
+    // The list of links is made at the first CNAME (most chains have none).
+    let links: Extract<NameResult, { kind: 'cname' }>[] | undefined;
     let seen: Set<string> | undefined;
     let name = qname;
     for (;;) {
-      const r = await this.lookupName(ctx, name, qtype, validate);
-      if (r.kind !== 'cname') return { links, final: r };
-      links.push(r);
+      // What is known already is taken without a promise; only a fetch is waited for.
+      const r = this.knownName(ctx, name, qtype, validate) ?? (await this.fetchAndLearn(ctx, name, qtype, validate));
+      if (r.kind !== 'cname') return { links: links ?? NO_LINKS, final: r };
+      (links ??= []).push(r);
       if (links.length > this.options.limits.maxCnameChain) return { links, final: ctx.trip('maxCnameChain', qname) };
       seen ??= new Set<string>([qname.key]);
       if (seen.has(r.target.key)) return { links, final: failure(ResolverTag.CNAME_LOOP, `${r.target.toString()} seen twice`) };
@@ -320,35 +349,29 @@ export class Resolver {
     }
   }
 
-  private async lookupName(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<NameResult> {
-    const key = `${validate ? 'v' : 'u'}/${name.key}/${qtype}`;
-    const known = ctx.learnt(key) ?? this.fromCache(name, qtype, validate);
+  /**
+   * The result for one name of a chain when no fetch is needed (what this client query learnt,
+   * the caches, the query's failure, a miss without recursion); undefined when it is to be fetched.
+   */
+  private knownName(ctx: QueryContext, name: Name, qtype: number, validate: boolean): NameResult | undefined {
+    const known = ctx.learntFor(name, qtype, validate) ?? this.fromCache(name, qtype, validate);
     if (known !== undefined) return known;
     if (ctx.failed !== undefined) return ctx.failed;
     if (!ctx.rd) return { kind: 'miss', referral: this.cachedReferral(name, qtype) };
-    const f = await this.fetchAndLearn(ctx, name, qtype, validate);
-    if (f !== undefined) return f;
-    return (
-      ctx.learnt(key) ??
-      this.fromCache(name, qtype, validate) ??
-      failure(ResolverTag.NO_ANSWER, `the answer for ${name.toString()} did not answer it`)
-    );
+    return undefined;
   }
 
   /** What the caches answer for (name, qtype), or undefined. */
   private fromCache(name: Name, qtype: number, validate: boolean): NameResult | undefined {
     if (qtype === RRType.ANY) return undefined;
     const { rrsets, negative, aggressive } = this.caches;
-    const usable = (c: CachedRRset | undefined): c is CachedRRset =>
-      c !== undefined && c.credibility >= Credibility.answerNonAuthoritative && (!validate || c.status !== SecurityStatus.unchecked);
-    const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
     const data = rrsets.lookup(name, qtype);
-    if (usable(data)) return { kind: 'data', sets: [piece(data)], proofs: [], extra: this.options.minimalResponses ? undefined : this.skeletonExtra(name, qtype) };
+    if (usable(data, validate)) return { kind: 'data', sets: [piece(data)], proofs: [], extra: this.options.minimalResponses ? undefined : this.skeletonExtra(name, qtype) };
     // A DS question is about the parent side of the name (RFC 4035 §3.1.4.1): a CNAME owned by
     // the name is the child-side data of its own zone and does not redirect it (as Unbound).
     if (qtype !== RRType.CNAME && qtype !== RRType.DS) {
       const c = rrsets.lookup(name, RRType.CNAME);
-      const target = usable(c) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
+      const target = usable(c, validate) ? decodeTarget(c.rrset.rdatas[0]) : undefined;
       if (c !== undefined && target !== undefined) return { kind: 'cname', cname: piece(c), target };
     }
     // A cached DNAME at an ancestor answers with the CNAME it implies (RFC 6672 §3.2, as Unbound
@@ -357,7 +380,7 @@ export class Resolver {
     // type CNAME is answered by that CNAME; a substitution too long is YXDOMAIN (§2.2).
     for (let a = rrsets.mayHoldDname ? name.parent() : undefined; a !== undefined && !a.isRoot(); a = a.parent()) {
       const d = rrsets.lookup(a, RRType.DNAME);
-      if (!usable(d)) continue;
+      if (!usable(d, validate)) continue;
       const dtarget = decodeTarget(d.rrset.rdatas[0]);
       if (dtarget === undefined) break;
       const target = dnameSubstitute(name, a, dtarget);
@@ -409,7 +432,6 @@ export class Resolver {
   private cachedReferral(name: Name, qtype: number): Referral | undefined {
     const { rrsets } = this.caches;
     const start = qtype === RRType.DS && !name.isRoot() ? name.parent()! : name;
-    const piece = (c: CachedRRset): Piece => ({ set: c, status: c.status, reason: c.reason, ttl: c.ttl });
     for (let n: Name | undefined = start; n !== undefined; n = n.parent()) {
       const ns = rrsets.lookup(n, RRType.NS);
       if (ns === undefined || ns.status === SecurityStatus.bogus) continue;
@@ -488,9 +510,23 @@ export class Resolver {
    * forward zone's apex follows the parent's route, as Unbound's forward_request strips a label).
    * A `forward first` zone whose forwarders gave nothing usable: iterated without the forward.
    */
-  private async fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
+  private fetch(ctx: QueryContext, name: Name, type: number): Promise<IterationResult> {
     const cutFor = type === RRType.DS && !name.isRoot() ? name.parent()! : name;
-    const dp = this.knownDelegation(cutFor, false) ?? (await this.findDelegation(ctx, cutFor));
+    const dp = this.knownDelegation(cutFor, false);
+    // The usual case: the cut is known and not a `forward first` zone, so the iteration is all.
+    if (dp !== undefined && !dp.first) return runIteration(this.services, ctx, name, type, dp.dp);
+    return this.fetchFrom(ctx, name, type, cutFor, dp);
+  }
+
+  /** fetch when the root is to be primed or a `forward first` zone may need the iteration too. */
+  private async fetchFrom(
+    ctx: QueryContext,
+    name: Name,
+    type: number,
+    cutFor: Name,
+    known: { kind: 'dp'; dp: Delegation; first: boolean } | undefined,
+  ): Promise<IterationResult> {
+    const dp = known ?? (await this.findDelegation(ctx, cutFor));
     if (dp.kind === 'fail') return dp;
     const res = await runIteration(this.services, ctx, name, type, dp.dp);
     if (res.kind !== 'fail' || !dp.first || ctx.failed !== undefined) return res;
@@ -499,8 +535,11 @@ export class Resolver {
     return runIteration(this.services, ctx, name, type, it.dp);
   }
 
-  /** Fetches, judges and learns from the response; a failure when there is none. */
-  private async fetchAndLearn(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<ResolverFailure | undefined> {
+  /**
+   * Fetches one name of a chain (knownName had nothing), judges and learns from the response, and
+   * answers from what was learnt; a failure when there is no response.
+   */
+  private async fetchAndLearn(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<NameResult> {
     let res = await this.fetch(ctx, name, qtype);
     if (res.kind === 'fail') return res;
     let verdict = validate
@@ -508,8 +547,7 @@ export class Resolver {
       : await this.trust.structure(res.msg, name, qtype, res.chase === true);
     // Bogus data: the server that gave it is avoided and the question asked again, while other
     // servers remain (Unbound blacklists the server and re-queries, VAL_MAX_RESTART_COUNT).
-    const bogus = (v: ResponseVerdict | ResolverFailure): boolean => v.kind !== 'fail' && v.status === 'bogus';
-    for (let retry = 0; validate && retry < BOGUS_RETRIES && bogus(verdict); retry++) {
+    for (let retry = 0; validate && retry < BOGUS_RETRIES && isBogus(verdict); retry++) {
       ctx.avoid.add(res.address);
       const again = await this.fetch(ctx, name, qtype);
       if (again.kind === 'fail') break;
@@ -520,35 +558,20 @@ export class Resolver {
     }
     if ('kind' in verdict && verdict.kind === 'fail') return verdict;
     this.learn(ctx, res.msg, name, qtype, verdict, validate, this.delegationExpiry(res.zone));
-    return undefined;
+    return (
+      ctx.learntFor(name, qtype, validate) ??
+      this.fromCache(name, qtype, validate) ??
+      failure(ResolverTag.NO_ANSWER, `the answer for ${name.toString()} did not answer it`)
+    );
   }
 
   /** Caches a judged response and records what it says per name in the client query. */
   private learn(ctx: QueryContext, msg: Message, qname: Name, qtype: number, v: ResponseVerdict, validated: boolean, cut: DelegationLife | undefined): void {
     const { rrsets, negative, aggressive } = this.caches;
-    // Ghost-domain protection (delegationExpiry): NS RRsets and the addresses of the cut's name
-    // servers live no longer than the delegation the response came through.
-    // An answer RRset capped below its TTL: whole answers built from it are not reused past the cap.
-    const capFor = (set: RRset, answer: boolean): number | undefined => {
-      if (cut === undefined) return undefined;
-      const capped =
-        set.type === RRType.NS || ((set.type === RRType.A || set.type === RRType.AAAA) && cut.hosts.has(set.name.key));
-      if (!capped) return undefined;
-      if (answer && this.clock.now() + set.ttl * 1000 > cut.expiresAt && cut.expiresAt < ctx.cachedUntil) ctx.cachedUntil = cut.expiresAt;
-      return cut.expiresAt;
-    };
+    // The helpers below are methods with their state as arguments: no closures per response.
     const cred = msg.flags.aa ? Credibility.answerAuthoritative : Credibility.answerNonAuthoritative;
     // The sections as the validator grouped them (the same message): not grouped again.
-    const signedAnswer = v.answer;
     const signedAuth = v.authority;
-    const statusOf = (s: JudgedRRset['status']): SecurityStatus => (validated ? s : SecurityStatus.unchecked);
-    const pieceOf = (j: JudgedRRset): Piece => {
-      const list = j.section === 'answer' ? signedAnswer : signedAuth;
-      const set = findSet(list, j.rrset.name, j.rrset.type) ?? { rrset: j.rrset, rrsigs: [] };
-      // The cache's TTL clamps apply to the answer that fills it too (Unbound cache-min/max-ttl).
-      return { set, status: statusOf(j.status), reason: j.reason, ttl: clampTtl(Math.min(j.ttl, j.rrset.ttl), rrsets.minTtl, rrsets.maxTtl) };
-    };
-    const prefix = validated ? 'v' : 'u';
     // Lists below are made at their exact length (a filter grows its result from room for 16).
     let answerCount = 0;
     for (const j of v.rrsets) if (j.section === 'answer') answerCount++;
@@ -558,17 +581,12 @@ export class Resolver {
     // The piece of each answer RRset, made once: the cache insert, the per-name results and the
     // aggressive cache below take the same one (pieces are never changed once made).
     const answerPieces: (Piece | undefined)[] = new Array<Piece | undefined>(answerSets.length);
-    const answerPiece = (j: JudgedRRset): Piece => {
-      const i = answerSets.indexOf(j);
-      if (i < 0) return pieceOf(j);
-      return (answerPieces[i] ??= pieceOf(j));
-    };
     for (let ai = 0; ai < answerSets.length; ai++) {
       const j = answerSets[ai]!;
       // A CNAME synthesised from a DNAME is unsigned: cached alone it would be served without
       // the DNAME that proves it, so it lives only in this query's results.
       if (j.role === 'synthesized-cname') continue;
-      const p = (answerPieces[ai] = pieceOf(j));
+      const p = (answerPieces[ai] = this.pieceOf(v, validated, j));
       if (j.wildcardParent !== undefined) {
         // A validated wildcard expansion is cached as the wildcard itself (its RRSIGs sign that
         // owner); names it covers are answered from it with the cached NSEC proof (RFC 8198 §5.3),
@@ -578,11 +596,11 @@ export class Resolver {
         // iteration cap, no proof), which concerns this name only: it stays in this query's
         // results below, and the cache expands the wildcard only with a secure proof of its own.
         const wildcard = j.wildcardParent.prepend(Uint8Array.of(0x2a));
-        rrsets.insertSet(p.set, cred, statusOf('secure'), undefined, undefined, wildcard);
+        rrsets.insertSet(p.set, cred, judgedStatus(validated, 'secure'), undefined, undefined, wildcard);
         continue;
       }
       // The fields as arguments: no insert object per RRset (RRsetCache.insertSet).
-      rrsets.insertSet(p.set, cred, p.status, p.reason, capFor(p.set.rrset, true));
+      rrsets.insertSet(p.set, cred, p.status, p.reason, this.capFor(ctx, cut, p.set.rrset, true));
     }
     if (msg.flags.aa) {
       // The zone's own NS RRset in the authority section of an authoritative answer: the child's
@@ -593,7 +611,7 @@ export class Resolver {
       // nothing about the answer), so it is cached unchecked, as referral NS RRsets are.
       for (const set of signedAuth) {
         if (set.rrset.type !== RRType.NS || !qname.isSubdomainOf(set.rrset.name)) continue;
-        rrsets.insertSet(set, Credibility.authorityAuthoritative, SecurityStatus.unchecked, undefined, capFor(set.rrset, false));
+        rrsets.insertSet(set, Credibility.authorityAuthoritative, SecurityStatus.unchecked, undefined, this.capFor(ctx, cut, set.rrset, false));
       }
     }
     const chain = v.chain;
@@ -613,20 +631,20 @@ export class Resolver {
           : undefined;
     for (let i = 0; i < chain.length; i++) {
       const name = chain[i]!;
-      const key = `${prefix}/${name.key}/${qtype}`;
+      const key = localKey(name, qtype, validated);
       const next = chain[i + 1];
       if (next !== undefined) {
         const cname = answerSets.find((j) => j.role === 'cname' && j.rrset.name.equals(name));
         const dname = dnameAbove(answerSets, name);
         if (dname !== undefined) {
-          const d = answerPiece(dname);
+          const d = this.answerPiece(v, validated, answerSets, answerPieces, dname);
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          const c = synth !== undefined ? answerPiece(synth) : synthesizedCname(name, next, d);
+          const c = synth !== undefined ? this.answerPiece(v, validated, answerSets, answerPieces, synth) : synthesizedCname(name, next, d);
           ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
         } else if (cname !== undefined) {
           // A wildcard CNAME goes out with the proof that the expansion applied.
           const proofs = cname.wildcardParent !== undefined ? proofSets : [];
-          ctx.local.set(key, { kind: 'cname', cname: answerPiece(cname), target: next, proofs });
+          ctx.local.set(key, { kind: 'cname', cname: this.answerPiece(v, validated, answerSets, answerPieces, cname), target: next, proofs });
         }
         continue;
       }
@@ -635,14 +653,14 @@ export class Resolver {
       if (above !== undefined && (v.kind === 'yxdomain' || qtype === RRType.CNAME)) {
         // The DNAME answers the name itself: the CNAME it implies for a CNAME question (RFC 6672
         // §3.2), or YXDOMAIN when the substitution is too long (§2.2).
-        const d = answerPiece(above);
+        const d = this.answerPiece(v, validated, answerSets, answerPieces, above);
         const dtarget = decodeTarget(above.rrset.rdatas[0]);
         const target = dtarget === undefined ? undefined : dnameSubstitute(name, above.rrset.name, dtarget);
         if (target === undefined) {
           ctx.local.set(key, { kind: 'yxdomain', dname: d });
         } else {
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? answerPiece(synth) : synthesizedCname(name, target, d)], proofs: [] });
+          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? this.answerPiece(v, validated, answerSets, answerPieces, synth) : synthesizedCname(name, target, d)], proofs: [] });
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
@@ -652,13 +670,13 @@ export class Resolver {
           // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
           // §5.4.1: never an answer) so that a cached answer can carry them again.
           for (const g of extra?.additional ?? []) {
-            rrsets.insertSet(g, Credibility.additional, SecurityStatus.unchecked, undefined, capFor(g.rrset, false));
+            rrsets.insertSet(g, Credibility.additional, SecurityStatus.unchecked, undefined, this.capFor(ctx, cut, g.rrset, false));
           }
         }
-        ctx.local.set(key, { kind: 'data', sets: answers.map(answerPiece), proofs: wildcard ? proofSets : [], extra });
+        ctx.local.set(key, { kind: 'data', sets: this.answerPieces(v, validated, answerSets, answerPieces, answers), proofs: wildcard ? proofSets : [], extra });
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
-        const status = statusOf(v.status);
+        const status = judgedStatus(validated, v.status);
         // The NS RRset beside the SOA, kept only when answers are to carry it (answer.ts).
         const extra = this.options.negativeAuthorityNs || !this.options.minimalResponses ? extraSections(msg, signedAuth) : undefined;
         const soaLast = proofsBeforeSoa(msg);
@@ -692,7 +710,7 @@ export class Resolver {
       for (const j of v.rrsets) {
         if (j.section !== 'authority' || j.status !== 'secure') continue;
         if (j.rrset.type !== RRType.NSEC && j.rrset.type !== RRType.NSEC3) continue;
-        const set = pieceOf(j).set;
+        const set = this.pieceOf(v, validated, j).set;
         const zone = signerOf(set);
         if (zone === undefined) continue;
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && s.rrset.name.equals(zone));
@@ -704,11 +722,48 @@ export class Resolver {
       // the wildcard for other names (RFC 8198 §5.3; aggressive-nsec.ts noteWildcard).
       for (const j of answerSets) {
         if (j.wildcardParent === undefined) continue;
-        const set = answerPiece(j).set;
+        const set = this.answerPiece(v, validated, answerSets, answerPieces, j).set;
         const zone = signerOf(set);
         if (zone !== undefined) aggressive.noteWildcard(zone, j.wildcardParent.prepend(Uint8Array.of(0x2a)), set, SecurityStatus.secure);
       }
     }
+  }
+
+  /**
+   * Ghost-domain protection (delegationExpiry): NS RRsets and the addresses of the cut's name
+   * servers live no longer than the delegation the response came through: the cap for `set`, or
+   * undefined. An answer RRset capped below its TTL: whole answers built from it are not reused
+   * past the cap (ctx.cachedUntil).
+   */
+  private capFor(ctx: QueryContext, cut: DelegationLife | undefined, set: RRset, answer: boolean): number | undefined {
+    if (cut === undefined) return undefined;
+    const capped = set.type === RRType.NS || ((set.type === RRType.A || set.type === RRType.AAAA) && cut.hosts.has(set.name.key));
+    if (!capped) return undefined;
+    if (answer && this.clock.now() + set.ttl * 1000 > cut.expiresAt && cut.expiresAt < ctx.cachedUntil) ctx.cachedUntil = cut.expiresAt;
+    return cut.expiresAt;
+  }
+
+  /** A judged RRset of `v` as a piece of an answer, with its signatures as the validator grouped them. */
+  private pieceOf(v: ResponseVerdict, validated: boolean, j: JudgedRRset): Piece {
+    const { rrsets } = this.caches;
+    const list = j.section === 'answer' ? v.answer : v.authority;
+    const set = findSet(list, j.rrset.name, j.rrset.type) ?? { rrset: j.rrset, rrsigs: [] };
+    // The cache's TTL clamps apply to the answer that fills it too (Unbound cache-min/max-ttl).
+    return { set, status: judgedStatus(validated, j.status), reason: j.reason, ttl: clampTtl(Math.min(j.ttl, j.rrset.ttl), rrsets.minTtl, rrsets.maxTtl) };
+  }
+
+  /** The piece of an answer RRset, made once (`pieces` by the index in `sets`; others made anew). */
+  private answerPiece(v: ResponseVerdict, validated: boolean, sets: readonly JudgedRRset[], pieces: (Piece | undefined)[], j: JudgedRRset): Piece {
+    const i = sets.indexOf(j);
+    if (i < 0) return this.pieceOf(v, validated, j);
+    return (pieces[i] ??= this.pieceOf(v, validated, j));
+  }
+
+  /** answerPiece of each of `list`, in a list of its length. */
+  private answerPieces(v: ResponseVerdict, validated: boolean, sets: readonly JudgedRRset[], pieces: (Piece | undefined)[], list: readonly JudgedRRset[]): Piece[] {
+    const out = new Array<Piece>(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = this.answerPiece(v, validated, sets, pieces, list[i]!);
+    return out;
   }
 
   /**
@@ -757,21 +812,24 @@ export class Resolver {
    * cached addresses of the NS names), or undefined. Built once per zone cut and reused while the
    * cache returns the same live RRsets it was built from (RRsetCache.handle): the NS RRset and the
    * A/AAAA RRsets (or their absence) of each NS name; any expiry, replacement, delete or new
-   * address RRset rebuilds it. Each use still counts as a use of those RRsets (the cache's CLOCK
-   * flags), as when it was rebuilt every time.
+   * address RRset rebuilds it, except an NS RRset replaced by one with the same RDATAs (the zone's
+   * own NS RRset comes again in the authority section of its answers and replaces the cached one,
+   * learn: the NS names, so the delegation, are those already built). Each use still counts as a
+   * use of those RRsets (the cache's CLOCK flags), as when it was rebuilt every time.
    */
   private delegationAt(zone: Name): Delegation | undefined {
     const { rrsets } = this.caches;
     const { ipv4, ipv6 } = this.options;
     const ns = rrsets.handle(zone, RRType.NS);
     if (ns === undefined || ns.status === SecurityStatus.bogus) return undefined;
-    const memo = this.delegations.get(zone.key);
-    if (memo !== undefined && memo.ns === ns && this.sameAddressHandles(memo)) {
+    const memo = this.delegationMemo(zone, ns);
+    if (memo !== undefined && this.sameAddressHandles(memo)) {
       // Shared as it is: an iteration copies the map before it adds addresses (iterator.ts).
-      return { zone, nsNames: memo.nsNames, addresses: memo.addresses };
+      return sameOctets(memo.dp.zone.wire, zone.wire) ? memo.dp : { zone, nsNames: memo.nsNames, addresses: memo.addresses };
     }
+    const rdatas = rrsets.handleRdatas(ns);
     const nsNames: Name[] = [];
-    for (const rd of rrsets.handleRdatas(ns)) {
+    for (const rd of rdatas) {
       try {
         const host = decodeTyped(RRType.NS, rd).host;
         if (!nsNames.some((n) => n.equals(host))) nsNames.push(host);
@@ -798,8 +856,25 @@ export class Resolver {
         if (this.delegations.size < DELEGATION_MEMO_MAX) break;
       }
     }
-    this.delegations.set(zone.key, { ns, v4, v6, nsNames, addresses });
-    return { zone, nsNames, addresses };
+    const dp: Delegation = { zone, nsNames, addresses };
+    const nsRdatas = new Array<Uint8Array>(rdatas.length);
+    for (let i = 0; i < rdatas.length; i++) nsRdatas[i] = rdatas[i]!.slice();
+    this.delegations.set(zone.key, { ns, nsRdatas, dp, v4, v6, nsNames, addresses });
+    return dp;
+  }
+
+  /**
+   * The memo of the delegation at `zone` when it was built from the NS RRset of handle `ns`, or from
+   * one with the same RDATAs that `ns` replaced (its handle then moves to `ns`); else undefined.
+   */
+  private delegationMemo(zone: Name, ns: RRsetHandle): DelegationMemo | undefined {
+    const memo = this.delegations.get(zone.key);
+    if (memo === undefined) return undefined;
+    if (memo.ns !== ns) {
+      if (!sameOctetLists(memo.nsRdatas, this.caches.rrsets.handleRdatas(ns))) return undefined;
+      memo.ns = ns;
+    }
+    return memo;
   }
 
   /** True when the cache still returns the address RRsets (or none) a memo was built from. */
@@ -947,8 +1022,8 @@ export class Resolver {
     const expiresAt = rrsets.handleExpiresAt(ns)!;
     // The host names of the delegation built from this same cached NS RRset (delegationAt), when
     // there is one: those RDATAs are not decoded again.
-    const memo = this.delegations.get(zone.key);
-    if (memo !== undefined && memo.ns === ns) {
+    const memo = this.delegationMemo(zone, ns);
+    if (memo !== undefined) {
       memo.hosts ??= new Set(memo.nsNames.map((n) => n.key));
       return { expiresAt, hosts: memo.hosts };
     }
@@ -1031,6 +1106,19 @@ export class Resolver {
     }
     return out;
   }
+}
+
+function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when two lists hold equal octet strings in the same order. */
+function sameOctetLists(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameOctets(a[i]!, b[i]!)) return false;
+  return true;
 }
 
 /** True when the response's authority section has an NSEC or NSEC3 before its SOA. */

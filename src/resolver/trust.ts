@@ -170,13 +170,55 @@ function statusOf(zone: Name, r: KeyResult, keySets: WeakMap<object, ZoneKeySet>
 /** RRSIG signer names in a message's answer and authority. */
 export function signerNames(msg: Message): Set<string> {
   const out = new Set<string>();
-  for (const r of [...msg.answer, ...msg.authority]) {
+  addSigners(msg.answer, out);
+  addSigners(msg.authority, out);
+  return out;
+}
+
+function addSigners(records: Message['answer'], out: Set<string>): void {
+  for (const r of records) {
     if (r.type !== RRType.RRSIG) continue;
     // An unreadable RRSIG names no signer.
     const d = rrsigOf(r.rdata);
     if (d !== undefined) out.add(d.signerName.key);
   }
-  return out;
+}
+
+/**
+ * A response's ZoneHint, each part made when first read: most responses are judged by the keys of
+ * their signer zones, for which the walk needs none of it but the signer names.
+ */
+class ResponseHint implements ZoneHint {
+  private readonly msg: Message;
+  private signerSet: ReadonlySet<string> | undefined;
+  private soas: readonly Name[] | undefined;
+  private proofs: readonly Name[] | undefined;
+  private owners: readonly SignedOwner[] | undefined;
+
+  constructor(msg: Message) {
+    this.msg = msg;
+  }
+
+  get signers(): ReadonlySet<string> {
+    return (this.signerSet ??= signerNames(this.msg));
+  }
+
+  get soaOwners(): readonly Name[] {
+    if (this.soas === undefined) {
+      const out: Name[] = [];
+      for (const r of this.msg.authority) if (r.type === RRType.SOA) out.push(r.name);
+      this.soas = out;
+    }
+    return this.soas;
+  }
+
+  get proofSigners(): readonly Name[] {
+    return (this.proofs ??= proofSignerNames(this.msg));
+  }
+
+  get signedOwners(): readonly SignedOwner[] {
+    return (this.owners ??= signedOwners(this.msg));
+  }
 }
 
 /** Signer names of the RRSIGs over NSEC/NSEC3 records in a message's authority section. */
@@ -207,6 +249,8 @@ export function signedOwners(msg: Message): SignedOwner[] {
 }
 
 const MAX_WALK = 130;
+/** No trust anchors set aside (zoneStatus). */
+const NO_SKIP: ReadonlySet<string> = new Set();
 /** Times a bogus DNSKEY RRset is fetched again from other servers. */
 const BOGUS_KEY_RETRIES = 2;
 const MAX_NEED_KEYS_ROUNDS = 10;
@@ -268,7 +312,8 @@ export class ChainOfTrust {
    * were proven not to exist in this client query (see fetchKeys).
    */
   async zoneStatus(ctx: QueryContext, name: Name, hint?: ZoneHint, skip?: ReadonlySet<string>): Promise<ZoneStatus | ResolverFailure> {
-    const skipped = new Set(skip);
+    // The caller's set, copied only when an anchor is to be added to it (below).
+    let skipped: ReadonlySet<string> = skip ?? NO_SKIP;
     let anchor = this.anchorFor(name, skipped);
     if (anchor === undefined) return { status: 'insecure' };
     // An anchor withdrawn while it was primed, or whose name the zone above securely denies:
@@ -276,7 +321,7 @@ export class ChainOfTrust {
     for (let n = this.anchors.length; n >= 0; n--) {
       const st = await this.walk(ctx, this.narrow(name, anchor, hint), anchor, skipped);
       if (!isWithdrawn(st)) return st;
-      if (st === NONEXISTENT) skipped.add(anchor.zone.key);
+      if (st === NONEXISTENT) skipped = new Set(skipped).add(anchor.zone.key);
       const next = this.anchorFor(name, skipped);
       if (next === undefined) return { status: 'insecure' };
       anchor = next;
@@ -305,15 +350,14 @@ export class ChainOfTrust {
   private narrow(name: Name, anchor: TrustAnchor, hint: ZoneHint | undefined): Name {
     let target = name;
     if (hint !== undefined && !hint.signers.has(name.key)) {
-      const zones = [...hint.soaOwners, ...(hint.proofSigners ?? [])];
+      // The zones the response shows (no list made of them): its SOA owners and proof signers.
+      for (const z of hint.soaOwners) target = shallowerZone(name, anchor, z, target);
+      for (const z of hint.proofSigners ?? []) target = shallowerZone(name, anchor, z, target);
       // A name that owns a signed CNAME or other non-apex data, or lies below a signed DNAME
       // (RFC 6672 §2.4: a DNAME owner has no descendants), is in the signer's zone: no zone cut
       // between them (Unbound takes zone cuts from signer names the same way).
       for (const o of hint.signedOwners ?? []) {
-        if (name.equals(o.owner) || (o.dname && name.isSubdomainOf(o.owner))) zones.push(o.signer);
-      }
-      for (const z of zones) {
-        if (name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount) target = z;
+        if (name.equals(o.owner) || (o.dname && name.isSubdomainOf(o.owner))) target = shallowerZone(name, anchor, o.signer, target);
       }
     }
     return target;
@@ -665,13 +709,7 @@ export class ChainOfTrust {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
     const { clock, crypto, validator } = this.deps;
     let hint: ZoneHint | undefined;
-    const hintOf = (): ZoneHint =>
-      (hint ??= {
-        soaOwners: msg.authority.filter((r) => r.type === RRType.SOA).map((r) => r.name),
-        signers: signerNames(msg),
-        proofSigners: proofSignerNames(msg),
-        signedOwners: signedOwners(msg),
-      });
+    const hintOf = (): ZoneHint => (hint ??= new ResponseHint(msg));
     // Zone statuses settled for this response, by name (a response names a few zones: searched
     // by comparison, no key strings or Map). The lists start at the first entry (an empty list
     // grown by push takes room for 16).
@@ -748,6 +786,11 @@ export class ChainOfTrust {
       // avoid the server that sent it and ask another (bogus retries, below).
     }
   }
+}
+
+/** `z` when it holds `name` below the anchor and is shallower than `target`; else `target` (narrow). */
+function shallowerZone(name: Name, anchor: TrustAnchor, z: Name, target: Name): Name {
+  return name.isSubdomainOf(z) && z.isSubdomainOf(anchor.zone) && z.labelCount < target.labelCount ? z : target;
 }
 
 /** The index of `name` in `names` (letter case aside, RFC 4343), -1 when absent. */

@@ -1,8 +1,12 @@
 // Shared key fetches (trust.ts, module header): client queries that need the DNSKEY RRset of the
 // same zone at the same time wait for the one fetch in flight and read its outcome from the key
-// cache; a query never waits in a loop of waits (QueryContext.mayWaitFor).
+// cache; a query never waits in a loop of waits (QueryContext.mayWaitFor). And the delegation
+// built from the cache (resolver.ts delegationAt), kept while its NS RRset holds the same data,
+// follows a replaced NS RRset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Credibility } from '../../src/cache/rrset-cache.js';
+import { SecurityStatus } from '../../src/cache/types.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { resolverOptions } from '../../src/resolver/options.js';
 import { QueryContext, newStats, type SharedWork } from '../../src/resolver/query-context.js';
@@ -81,4 +85,31 @@ test('mayWaitFor: never the query itself, nor a loop of waits', () => {
   assert.equal(a.mayWaitFor(byC), false, 'not through a longer chain back to itself');
   b.waitingFor = undefined;
   assert.equal(a.mayWaitFor(byC), true, 'the chain broken: no loop');
+});
+
+test('a delegation built from the cache follows a replaced NS RRset (resolver.ts delegationAt)', async () => {
+  const world = buildWorld();
+  world.net.add('127.0.2.9', [world.zones.get('example.test.')!]);
+  const { resolver, net, caches } = makeResolver({}, world);
+  const first = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
+  assert.equal(first.rcode, Rcode.NOERROR, 'answered');
+  assert.ok(
+    net.log.every((q) => q.address !== '127.0.2.9'),
+    'the second server is not named by the zone',
+  );
+  // The zone's NS RRset replaced by one naming another server (as an authoritative answer would).
+  const rrset = (name: string, type: number, rdata: Uint8Array): { name: ReturnType<typeof n>; type: number; class: number; ttl: number; rdatas: Uint8Array[] } => ({
+    name: n(name),
+    type,
+    class: 1,
+    ttl: 3600,
+    rdatas: [rdata],
+  });
+  caches.rrsets.insert({ rrset: rrset('ns9.example.test.', RRType.A, Uint8Array.of(127, 0, 2, 9)), rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  caches.rrsets.insert({ rrset: rrset('example.test.', RRType.NS, n('ns9.example.test.').wire.slice()), rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  const mark = net.log.length;
+  const again = await resolver.resolve({ name: n('www.example.test.'), type: RRType.AAAA }, { do: true });
+  assert.equal(again.rcode, Rcode.NOERROR, 'answered again');
+  const asked = net.since(mark).map((q) => q.address);
+  assert.ok(asked.length > 0 && asked.every((a) => a === '127.0.2.9'), `only the server of the new NS RRset is asked: ${asked.join(' ')}`);
 });
