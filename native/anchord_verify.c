@@ -53,6 +53,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchord_udp.h"
+
 enum { DIG_SHA1 = 1, DIG_SHA256 = 2, DIG_SHA384 = 3, DIG_SHA512 = 4, DIG_COUNT = 5 };
 enum { KIND_RSA = 1, KIND_EC = 2, KIND_ED = 3 };
 /* Which side uses a context: the JS thread (`verify`, `verifyBatch`) or the async batch. */
@@ -645,5 +647,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"verifyAsync", NULL, verify_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  anchord_udp_define(env, exports);
   return exports;
 }

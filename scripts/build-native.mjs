@@ -25,7 +25,7 @@ const strict = process.argv.includes('--strict');
 function upToDate() {
   if (!existsSync(addon)) return false;
   const built = statSync(addon).mtimeMs;
-  return ['anchord_verify.c', 'binding.gyp'].every((f) => statSync(join(native, f)).mtimeMs <= built);
+  return ['anchord_verify.c', 'anchord_udp.c', 'anchord_udp.h', 'binding.gyp'].every((f) => statSync(join(native, f)).mtimeMs <= built);
 }
 
 if (process.argv.includes('--if-missing') && upToDate()) process.exit(0);

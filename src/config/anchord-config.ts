@@ -6,6 +6,7 @@
 // Example:
 //   server:
 //     listen: [127.0.0.1:5300, "[::1]:5300"]
+//     udp-io: native                  # native (batched recvmmsg/sendmmsg, the default) | dgram
 //     access-control: [{ netblock: 192.0.2.0/24, action: allow }]   # allow | allow_snoop | refuse | deny
 //       (transport/acl.ts: allow refuses queries with RD clear, allow_snoop answers them from the cache)
 //   resolver:
@@ -76,6 +77,10 @@ export const anchordConfigSchema = obj({
       'max-tcp-connections': withDefault(int(1, 1_000_000), 256),
       'outgoing-interface-v4': optional(str()),
       'outgoing-interface-v6': optional(str()),
+      // How the UDP listener takes datagrams (transport/udp-listener.ts): native (the default) is
+      // the addon's batched recvmmsg/sendmmsg endpoint, node:dgram when the addon is missing; dgram
+      // is node:dgram always.
+      'udp-io': withDefault(oneOf(['native', 'dgram'] as const), 'native'),
     }),
     () => ({
       listen: ['127.0.0.1:53', '[::1]:53'],
@@ -86,6 +91,7 @@ export const anchordConfigSchema = obj({
       'max-tcp-connections': 256,
       'outgoing-interface-v4': undefined,
       'outgoing-interface-v6': undefined,
+      'udp-io': 'native' as const,
     }),
   ),
   resolver: withDefault(

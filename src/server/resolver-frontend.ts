@@ -25,12 +25,12 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
 import { questionKey } from '../cache/query-key.js';
 import type { Clock } from '../core/clock.js';
-import { Channel, publish, publishLog } from '../core/diagnostics.js';
+import { Channel, hasSubscribers, publish, publishLog } from '../core/diagnostics.js';
 import { WireError } from '../core/errors.js';
 import { sentinelDecision } from '../dnssec/trust-anchor-signal.js';
 import type { ResolverAnswer } from '../resolver/answer.js';
 import type { Resolver } from '../resolver/resolver.js';
-import { aclDecide, type Acl, type AclDecision } from '../transport/acl.js';
+import { aclDecide, aclDecideV4, aclDecideV6, type Acl, type AclDecision } from '../transport/acl.js';
 import type { ClientInfo, DatagramSender } from '../transport/handler.js';
 import { EdeCode, Opcode, Rcode, RRType } from '../wire/constants.js';
 import { encodeEde, type EdnsOptionData } from '../wire/edns.js';
@@ -102,6 +102,9 @@ export class ResolverFrontend {
   /** The ACL decision for the last client address seen: a stream of queries from one address skips the netblock walk. */
   private lastAddress = '';
   private lastDecision: AclDecision = 'drop';
+  /** The same for the last IPv4 sender given as a number (a native endpoint's, DatagramSender.ip4); -1: none. */
+  private lastIp4 = -1;
+  private lastIp4Decision: AclDecision = 'drop';
   private readonly resolver: Resolver;
   private readonly answers: AnswerCache | undefined;
   private readonly clock: Clock;
@@ -122,9 +125,26 @@ export class ResolverFrontend {
   readonly handle = (request: Uint8Array, client: ClientInfo): Promise<Uint8Array | undefined> | Uint8Array | undefined =>
     this.serve(request, client.address, client.transport === 'tcp', client, undefined);
 
-  /** The same for a UDP datagram, with node's RemoteInfo as the sender (UdpListenerOptions.datagramHandler). */
-  readonly handleDatagram = (request: Uint8Array, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined =>
-    this.serve(request, from.address, false, undefined, from);
+  /**
+   * The same for a UDP datagram (UdpListenerOptions.datagramHandler), with the sender as the
+   * listener has it: node's RemoteInfo, or a native endpoint's sender whose address bytes decide the
+   * ACL without its text, which is made only for the slow path and the logs.
+   */
+  readonly handleDatagram = (request: Uint8Array, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined => {
+    const ip4 = from.ip4;
+    if (ip4 === undefined) return this.serve(request, from.address, false, undefined, from);
+    let decision: AclDecision;
+    if (ip4 >= 0) {
+      decision = this.lastIp4Decision;
+      if (ip4 !== this.lastIp4) {
+        decision = this.lastIp4Decision = aclDecideV4(this.options.acl, ip4);
+        this.lastIp4 = ip4;
+      }
+    } else {
+      decision = from.ip6 === undefined ? 'drop' : aclDecideV6(this.options.acl, from.ip6);
+    }
+    return this.serveDecided(request, decision, from);
+  };
 
   /** The clock reading shared by the hits of this event-loop turn (FrontendOptions.clockPerTurn), when `turnValid`. */
   private turnNow = 0;
@@ -156,6 +176,26 @@ export class ResolverFrontend {
       publish(Channel.clientRefused, { address, action: 'drop' });
       return undefined;
     }
+    const hit = this.cacheHit(request, decision, tcp);
+    if (hit !== undefined) return hit;
+    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' });
+  }
+
+  /** serve() for a datagram whose ACL decision was made from its address bytes: the text is made only when needed. */
+  private serveDecided(request: Uint8Array, decision: AclDecision, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+    this.stats.queries++;
+    if (decision === 'drop') {
+      this.stats.dropped++;
+      if (hasSubscribers(Channel.clientRefused)) publish(Channel.clientRefused, { address: from.address, action: 'drop' });
+      return undefined;
+    }
+    const hit = this.cacheHit(request, decision, false);
+    if (hit !== undefined) return hit;
+    return this.slow(request, decision, { address: from.address, port: from.port, transport: 'udp' });
+  }
+
+  /** The answer cache's ready response, if the client may have one (module comment, step 2). */
+  private cacheHit(request: Uint8Array, decision: AclDecision, tcp: boolean): Uint8Array | undefined {
     // RD (octet 2, bit 0; RFC 1035 §4.1.1) clear from a client that may not snoop: the slow path
     // refuses it.
     if (this.answers !== undefined && (decision === 'allow_snoop' || (decision === 'allow' && (request[2]! & 1) !== 0))) {
@@ -166,7 +206,7 @@ export class ResolverFrontend {
         return hit;
       }
     }
-    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' });
+    return undefined;
   }
 
   /** Everything but a cache hit (module comment, steps 3-5). */

@@ -14,7 +14,7 @@ import type { ResolverOptionsInit } from '../resolver/options.js';
 import { compileAcl, DEFAULT_ACL_RULES, type AclRule } from '../transport/acl.js';
 import type { BoundAddress } from '../transport/udp-listener.js';
 import { TcpListener } from '../transport/tcp-listener.js';
-import { UdpListener } from '../transport/udp-listener.js';
+import { UdpListener, type UdpIo } from '../transport/udp-listener.js';
 import { UpstreamClient } from '../transport/upstream-client.js';
 import { startMetricsListener, type MetricsListener } from '../transport/metrics-listener.js';
 import { createMetrics, shareWithClusterPrimary, type Metrics } from '../telemetry/metrics.js';
@@ -35,6 +35,8 @@ export interface ResolverServiceSettings {
   readonly maxConcurrentQueries?: number | undefined;
   readonly tcpIdleTimeoutMs?: number | undefined;
   readonly maxTcpConnections?: number | undefined;
+  /** Config `server: udp-io` (transport/udp-listener.ts): 'native' (default) or 'dgram'. */
+  readonly udpIo?: UdpIo | undefined;
   /** Source addresses for upstream queries (default loopback, as the tests and demo need). */
   readonly outgoing4?: string | undefined;
   readonly outgoing6?: string | undefined;
@@ -99,7 +101,16 @@ export async function startResolverService(settings: ResolverServiceSettings, de
   const onError = (error: unknown, context: string): void => {
     publishLog({ level: 'warn', msg: `listener: ${context}`, error: error instanceof Error ? error.message : String(error) });
   };
-  const udp = new UdpListener({ addresses: settings.listen, handler: frontend.handle, datagramHandler: frontend.handleDatagram, onError, receiveBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+  const udp = new UdpListener({
+    addresses: settings.listen,
+    handler: frontend.handle,
+    datagramHandler: frontend.handleDatagram,
+    onError,
+    receiveBufferSize: 4 * 1024 * 1024,
+    sendBufferSize: 4 * 1024 * 1024,
+    io: settings.udpIo,
+  });
+  publishLog({ level: 'info', msg: `udp listener: ${udp.io === 'native' ? 'native batched endpoint (recvmmsg/sendmmsg)' : `node:dgram (${udp.ioReason})`}` });
   const tcp = new TcpListener({
     addresses: settings.listen,
     handler: frontend.handle,

@@ -166,6 +166,24 @@ export function defaultAcl(): Acl {
   return compileAcl(DEFAULT_ACL_RULES);
 }
 
+/** The decision for an IPv4 client given as an unsigned 32-bit number (a native endpoint's sender). */
+export function aclDecideV4(acl: Acl, ip: number): AclDecision {
+  return decideV4(acl, ip);
+}
+
+/**
+ * The decision for an IPv6 client given as 16 octets (a native endpoint's sender): an
+ * IPv4-mapped address (RFC 4291 §2.5.5.2) is decided by the IPv4 rules, as aclDecide does.
+ */
+export function aclDecideV6(acl: Acl, addr: Uint8Array): AclDecision {
+  if (addr.length !== 16) return 'drop';
+  if (isV4Mapped(addr)) {
+    return decideV4(acl, ((addr[12]! << 24) | (addr[13]! << 16) | (addr[14]! << 8) | addr[15]!) >>> 0);
+  }
+  for (const e of acl.v6) if (prefixMatches(addr, e.net, e.length)) return e.decision;
+  return 'refuse';
+}
+
 function decideV4(acl: Acl, ip: number): AclDecision {
   for (const e of acl.v4) if (((ip & e.mask) >>> 0) === e.net) return e.decision;
   return 'refuse';
@@ -218,9 +236,5 @@ export function aclDecide(acl: Acl, address: string): AclDecision {
   if (ip >= 0) return decideV4(acl, ip);
   const addr = parseIp(address);
   if (addr === undefined) return 'drop';
-  if (isV4Mapped(addr)) {
-    return decideV4(acl, ((addr[12]! << 24) | (addr[13]! << 16) | (addr[14]! << 8) | addr[15]!) >>> 0);
-  }
-  for (const e of acl.v6) if (prefixMatches(addr, e.net, e.length)) return e.decision;
-  return 'refuse';
+  return aclDecideV6(acl, addr);
 }

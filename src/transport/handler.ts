@@ -20,10 +20,18 @@ export type RequestHandler = (
   client: ClientInfo,
 ) => Promise<Uint8Array | undefined> | Uint8Array | undefined;
 
-/** The sender of a datagram: node:dgram's RemoteInfo fits as it is. */
+/**
+ * The sender of a datagram: node:dgram's RemoteInfo fits as it is. The native endpoint's sender
+ * (native-udp.ts NativeSender) also has the address as bytes, so that the ACL decides without the
+ * text, which it then makes only when asked for `address`.
+ */
 export interface DatagramSender {
   readonly address: string;
   readonly port: number;
+  /** The IPv4 address as an unsigned 32-bit number, or -1 for an IPv6 sender (then `ip6`). */
+  readonly ip4?: number;
+  /** The IPv6 address, 16 octets (when `ip4` is -1). */
+  readonly ip6?: Uint8Array | undefined;
 }
 
 /**

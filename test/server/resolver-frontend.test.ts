@@ -6,6 +6,9 @@ import { AnswerCache } from '../../src/cache/answer-cache.js';
 import { ResolverFrontend } from '../../src/server/resolver-frontend.js';
 import { compileAcl, defaultAcl, DEFAULT_ACL_RULES, type AclRule } from '../../src/transport/acl.js';
 import type { ClientInfo } from '../../src/transport/handler.js';
+import { parseIp } from '../../src/transport/address.js';
+import { NativeSender } from '../../src/transport/native-udp.js';
+import { randomBytes } from 'node:crypto';
 import { EdeCode, EdnsOption, Rcode, RRType } from '../../src/wire/constants.js';
 import { parseEde } from '../../src/wire/edns.js';
 import { decodeMessage, encodeMessage, makeQuery, type Message } from '../../src/wire/message.js';
@@ -239,5 +242,63 @@ describe('resolver front end, the UDP entry and the clock per event-loop turn', 
     const p1 = ttlOf(plain.handleDatagram(query('www.example.test.', RRType.A, { id: 2 }), from));
     t2.clock.advance(5_000);
     assert.equal(ttlOf(plain.handleDatagram(query('www.example.test.', RRType.A, { id: 3 }), from)), p1 - 5);
+  });
+
+  it('a native sender: the ACL decides from its address bytes, and a hit or a drop makes no address text', async () => {
+    const { fe } = frontend(true, [{ netblock: '198.51.100.0/24', action: 'deny' }, { netblock: '2001:db8:1::/48', action: 'allow' }]);
+    let texts = 0;
+    /** A NativeSender whose text is counted when made. */
+    class CountingSender extends NativeSender {
+      override get address(): string {
+        texts++;
+        return super.address;
+      }
+    }
+    const v4 = (a: number, b: number, c: number, d: number): CountingSender => new CountingSender(((a << 24) | (b << 16) | (c << 8) | d) >>> 0, undefined, 40000);
+    const v6 = (text: string): CountingSender => new CountingSender(-1, parseIp(text), 40000);
+    const rcodeOf = async (from: CountingSender, id: number): Promise<number | undefined> => {
+      const out = await fe.handleDatagram(query('www.example.test.', RRType.A, { id }), from);
+      return out === undefined ? undefined : decodeMessage(out).rcode;
+    };
+    assert.equal(await rcodeOf(v4(127, 0, 0, 1), 1), Rcode.NOERROR, 'resolved for loopback');
+    texts = 0;
+    assert.equal(await rcodeOf(v4(127, 0, 0, 1), 2), Rcode.NOERROR, 'a hit for loopback');
+    assert.equal(await rcodeOf(v4(10, 1, 2, 3), 3), Rcode.NOERROR, 'a hit for 10/8');
+    assert.equal(await rcodeOf(v6('::1'), 4), Rcode.NOERROR, 'a hit for ::1');
+    assert.equal(await rcodeOf(v6('::ffff:192.168.1.1'), 5), Rcode.NOERROR, 'an IPv4-mapped sender follows the IPv4 rules');
+    assert.equal(await rcodeOf(v6('2001:db8:1::5'), 6), Rcode.NOERROR, 'a hit for an allowed IPv6 block');
+    assert.equal(await rcodeOf(v4(198, 51, 100, 9), 7), undefined, 'deny: dropped');
+    assert.equal(texts, 0, 'no address text for hits and drops');
+    assert.equal(fe.stats.cacheHits, 5, 'five hits');
+    assert.equal(await rcodeOf(v4(192, 0, 2, 77), 8), Rcode.REFUSED, 'outside the ACL: refused');
+    assert.equal(await rcodeOf(v6('2001:db8:2::5'), 9), Rcode.REFUSED, 'outside the IPv6 block: refused');
+    assert.equal(await rcodeOf(v4(127, 0, 0, 1), 10), Rcode.NOERROR, 'the last-IPv4 memo moves on with the sender');
+    assert.equal(await rcodeOf(v4(198, 51, 100, 9), 11), undefined, 'and back to the denied one');
+  });
+
+  it('random datagrams from a native sender never make the front end throw', async () => {
+    const { fe } = frontend();
+    const seed = query('www.example.test.', RRType.A, { id: 1, do: true });
+    await fe.handleDatagram(seed, new NativeSender(0x7f000001, undefined, 1));
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 2000; i++) {
+      let bytes: Uint8Array;
+      if (i % 2 === 0) {
+        bytes = randomBytes(i % 300);
+      } else {
+        // A real query with a few octets changed: deep enough to reach the decoder and the cache.
+        bytes = Uint8Array.from(seed);
+        for (let k = 0; k < 3; k++) bytes[(i * 7 + k * 13) % bytes.length] = (i * 31 + k) & 0xff;
+      }
+      const from = i % 3 === 0 ? new NativeSender(-1, parseIp('::1'), 1) : new NativeSender(0x7f000001, undefined, 1);
+      let out: ReturnType<ResolverFrontend['handleDatagram']>;
+      assert.doesNotThrow(() => {
+        out = fe.handleDatagram(bytes, from);
+      }, `datagram ${i}`);
+      if (out! instanceof Promise) pending.push(out);
+    }
+    const settled = await Promise.allSettled(pending);
+    assert.deepEqual(settled.filter((r) => r.status === 'rejected'), [], 'no rejections');
+    assert.equal(fe.stats.queries, 2001, 'every datagram counted');
   });
 });

@@ -120,6 +120,7 @@ export function serviceSetup(args: Args, config: AnchordConfig, base: string): {
     maxConcurrentQueries: config.server['max-concurrent-queries'],
     tcpIdleTimeoutMs: config.server['tcp-idle-timeout'],
     maxTcpConnections: config.server['max-tcp-connections'],
+    udpIo: config.server['udp-io'],
     outgoing4: config.server['outgoing-interface-v4'],
     outgoing6: config.server['outgoing-interface-v6'],
     cryptoWorkers: config.crypto.workers,
