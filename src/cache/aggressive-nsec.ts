@@ -377,6 +377,12 @@ export class AggressiveNsecCache {
    */
   private readonly wildcards = new Map<string, Map<string, { readonly name: Name; readonly expiresAt: number }>>();
   private used = 0;
+  /**
+   * Zone indexes held (NSEC and NSEC3), per label count of the zone's name: zoneFor looks a name's
+   * ancestors up only at label counts where a zone is held (most names have no zone at their own
+   * depth), with no key sliced for the others.
+   */
+  private readonly zonesAt = new Uint32Array(256);
 
   constructor(options: AggressiveNsecOptions) {
     this.clock = options.clock;
@@ -428,6 +434,7 @@ export class AggressiveNsecCache {
     if (idx === undefined) {
       idx = { zone, keys: [], entries: [], bytes: 0 };
       this.nsecZones.set(zkey, idx);
+      this.zonesAt[zone.labelCount]!++;
     }
     const entry = new NsecEntry(idx.zone, signed, expiresAt, now, canonicalSortKey(rrset.name), canonicalSortKey(next), signedSize(signed) + next.length * 2);
     this.place(idx, entry);
@@ -491,6 +498,7 @@ export class AggressiveNsecCache {
       const params = { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() };
       idx = { zone, keys: [], entries: [], bytes: 0, params, apexHash: undefined, hashPrefix: `${params.iterations}/${Buffer.from(params.salt).toString('hex')}/` };
       this.nsec3Zones.set(zkey, idx);
+      this.zonesAt[zone.labelCount]!++;
     }
     const optOut = (rec.flags & Nsec3Flag.OPT_OUT) !== 0;
     const entry = new Nsec3Entry(idx.zone, signed, optOut, expiresAt, now, bytesKey(rec.hash), bytesKey(rec.nextHashed), signedSize(signed) + 120);
@@ -565,15 +573,25 @@ export class AggressiveNsecCache {
    */
   zoneFor(name: Name, qtype: number = RRType.A): { zone: Name; kind: 'nsec' | 'nsec3' } | undefined {
     const key = name.key;
-    const starts = ancestorKeyStarts(key);
-    for (let i = qtype === RRType.DS && starts.length > 1 ? 1 : 0; i < starts.length; i++) {
-      const zk = key.slice(starts[i]);
-      const nsec = this.nsecZones.get(zk);
-      if (nsec !== undefined && nsec.entries.length > 0) return { zone: nsec.zone, kind: 'nsec' };
-      const nsec3 = this.nsec3Zones.get(zk);
-      if (nsec3 !== undefined && nsec3.entries.length > 0) return { zone: nsec3.zone, kind: 'nsec3' };
+    // `at`: where the ancestor with `labels` labels starts in the key (Name.key is the wire form).
+    let labels = name.labelCount;
+    let at = 0;
+    if (qtype === RRType.DS && labels > 0) {
+      at = key.charCodeAt(0) + 1;
+      labels--;
     }
-    return undefined;
+    for (;;) {
+      if (this.zonesAt[labels] !== 0) {
+        const zk = at === 0 ? key : key.slice(at);
+        const nsec = this.nsecZones.get(zk);
+        if (nsec !== undefined && nsec.entries.length > 0) return { zone: nsec.zone, kind: 'nsec' };
+        const nsec3 = this.nsec3Zones.get(zk);
+        if (nsec3 !== undefined && nsec3.entries.length > 0) return { zone: nsec3.zone, kind: 'nsec3' };
+      }
+      if (labels === 0) return undefined;
+      at += key.charCodeAt(at) + 1;
+      labels--;
+    }
   }
 
   // ---- Synthesis -----------------------------------------------------------------------------
@@ -803,6 +821,7 @@ export class AggressiveNsecCache {
   clear(): void {
     this.nsecZones.clear();
     this.nsec3Zones.clear();
+    this.zonesAt.fill(0);
     this.soas.clear();
     this.wildcards.clear();
     this.used = 0;
@@ -883,6 +902,7 @@ export class AggressiveNsecCache {
 
   private dropZone<E extends { size: number }>(map: Map<string, ZoneIndex<E>>, key: string, idx: ZoneIndex<E>): void {
     map.delete(key);
+    this.zonesAt[idx.zone.labelCount]!--;
     this.used -= idx.bytes;
     // The wildcards known for an NSEC3 zone go with its chain (noteWildcard needs one).
     if ((map as Map<string, unknown>) === this.nsec3Zones) this.wildcards.delete(key);
@@ -896,7 +916,10 @@ export class AggressiveNsecCache {
         n++;
       }
     }
-    if (idx.entries.length === 0) map.delete(key);
+    if (idx.entries.length === 0) {
+      map.delete(key);
+      this.zonesAt[idx.zone.labelCount]!--;
+    }
     return n;
   }
 

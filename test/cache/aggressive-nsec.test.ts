@@ -177,6 +177,27 @@ test('delegations: DS NODATA from the parent side; nothing below the cut', () =>
   assert.equal(cache.synthesize(n('sub.example.'), RRType.DS).kind, 'nodata');
 });
 
+test('zoneFor: the deepest zone held at or above the name, at any depth, and none once its records are gone', () => {
+  const { cache, clock } = setup();
+  const root = n('.');
+  assert.equal(cache.zoneFor(n('a.b.c.example.')), undefined, 'nothing held');
+  assert.ok(cache.insertNsec(root, nsec('.', 'aaa.', [RRType.NS, RRType.SOA], '.', 100), secure), 'root NSEC stored');
+  assert.equal(cache.zoneFor(n('a.b.c.example.'))?.zone.toString(), '.', 'the root encloses everything');
+  assert.equal(cache.zoneFor(root)?.zone.toString(), '.', 'the root itself');
+  assert.equal(cache.zoneFor(root, RRType.DS)?.zone.toString(), '.', 'DS of the root: no parent to start at');
+  assert.ok(cache.insertNsec(n('c.example.'), nsec('c.example.', 'x.c.example.', [RRType.NS, RRType.SOA], 'c.example.', 1000), secure), 'deep zone stored');
+  assert.equal(cache.zoneFor(n('a.b.c.example.'))?.zone.toString(), 'c.example.', 'the deeper zone');
+  assert.equal(cache.zoneFor(n('c.example.'))?.zone.toString(), 'c.example.', 'its apex');
+  assert.equal(cache.zoneFor(n('c.example.'), RRType.DS)?.zone.toString(), '.', 'DS at the apex: from the parent side');
+  assert.equal(cache.zoneFor(n('d.example.'))?.zone.toString(), '.', 'a sibling falls back to the root');
+  clock.advance(200_000);
+  assert.equal(cache.prune(), 1, 'the root NSEC expired');
+  assert.equal(cache.zoneFor(n('d.example.')), undefined, 'no zone left above the sibling');
+  assert.equal(cache.zoneFor(n('a.b.c.example.'))?.zone.toString(), 'c.example.', 'the deep zone stays');
+  cache.clear();
+  assert.equal(cache.zoneFor(n('a.b.c.example.')), undefined, 'cleared');
+});
+
 test('a newer NSEC evicts the older records it contradicts', () => {
   const { cache } = setup();
   cache.insertNsec(Z, nsec('a.example.', 'd.example.', [RRType.A], 'example.'), secure);
