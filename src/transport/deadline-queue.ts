@@ -14,7 +14,9 @@
 // the next iteration's timers phase and poll.
 //
 // Deadlines are monotonic milliseconds (performance.now): a timer that fires a little early only
-// re-arms.
+// re-arms. With `unref` the timer does not keep the process alive by itself: for an owner whose
+// every deadline belongs to something holding a referenced handle of its own (a socket waiting
+// for a reply), so that idle things waiting to be closed never delay the process's exit.
 
 import { performance } from 'node:perf_hooks';
 
@@ -36,8 +38,11 @@ export class DeadlineQueue<T extends Deadline> {
   /** When the timer fired: the sweep expires deadlines up to here, no later (module header). */
   private cutoff = 0;
 
-  constructor(onExpire: (d: T) => void) {
+  private readonly unref: boolean;
+
+  constructor(onExpire: (d: T) => void, options: { readonly unref?: boolean } = {}) {
     this.onExpire = onExpire;
+    this.unref = options.unref ?? false;
   }
 
   /** Deadlines waiting. */
@@ -80,6 +85,7 @@ export class DeadlineQueue<T extends Deadline> {
     }
     this.armedAt = first.at;
     this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(first.at - performance.now())));
+    if (this.unref) this.timer.unref();
   }
 
   private readonly onTimer = (): void => {

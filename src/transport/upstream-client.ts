@@ -23,9 +23,17 @@
 // has one send callback: a send error on a connected socket concerns its one server, like an
 // 'error' event, and fails every query waiting on it.
 // TCP (RFC 1035 §4.2.2, RFC 7766): the two-octet length framing of tcp-framing.ts, a connect
-// timeout, replies up to 65535 octets, and the connection closed after the reply. Replies are
-// matched exactly as over UDP, so pipelining several queries on one connection (RFC 7766
-// §6.2.1.1) can be added behind the same call later.
+// timeout, replies up to 65535 octets. Connections are reused (RFC 7766 §6.2.1): one connection
+// per server takes the new queries, pipelined (§6.2.1.1: sent without waiting for earlier
+// replies, which may come back in any order, §7, and are matched by ID and question exactly as
+// over UDP), and closes after `tcpIdleMs` without a query waiting (§6.2.3: clients close idle
+// connections; short by default). A connection opened for each TC answer cost ~400 us of the
+// main thread per exchange (socket, handshake, stream set-up, close) on unique-name resolution.
+// A query whose ID is in flight on the connection (§6.2.1 forbids reusing it there), or a
+// connection that let a query time out, moves new queries to a new connection; at most
+// `tcpConnectionsPerServer` are open to one server (§6.2.2), past that a query fails at once. A
+// connection that breaks or is closed by the server fails only its own queries; those it had not
+// answered are asked again on a new connection when it had answered before (§6.2.4; failTcp).
 // A UDP reply with TC set (RFC 1035 §4.1.1, RFC 7766 §5) is asked again over TCP, unless the
 // caller turns that off and handles TC itself.
 //
@@ -80,6 +88,10 @@ export interface UpstreamStats {
   /** Exchanges ended by a socket or protocol error (aborts not included). */
   errors: number;
   aborted: number;
+  /** TCP connections opened (each carries any number of queries, one after another or pipelined). */
+  tcpConnections: number;
+  /** TCP queries asked again on a new connection after theirs closed unanswered. */
+  tcpRetries: number;
 }
 
 export interface UpstreamClientOptions {
@@ -99,6 +111,10 @@ export interface UpstreamClientOptions {
   readonly queriesPerSocket?: number;
   /** An idle UDP socket is closed after this long. Default 50 ms. */
   readonly socketLingerMs?: number;
+  /** An idle TCP connection is closed after this long (RFC 7766 §6.2.3). Default 1000 ms. */
+  readonly tcpIdleMs?: number;
+  /** TCP connections open to one server at once, draining ones included (RFC 7766 §6.2.2). Default 4. */
+  readonly tcpConnectionsPerServer?: number;
 }
 
 const ABORTED: UpstreamReply = { kind: 'error', reason: 'aborted' };
@@ -157,6 +173,46 @@ interface PooledSocket extends Deadline {
   readonly onSent: (e: Error | null) => void;
 }
 
+/** A TCP query: in its connection's `pending` and in the deadline queue until it ends. */
+interface TcpQuery extends Deadline {
+  readonly kind: 'tcp-query';
+  readonly ex: Exchange;
+  readonly id: number;
+  readonly resolve: (reply: UpstreamReply) => void;
+  readonly startedAt: number;
+  /** The connection it was written on (undefined while between connections, and once ended). */
+  conn: TcpConnection | undefined;
+  onAbort: (() => void) | undefined;
+  done: boolean;
+}
+
+/** The TCP connections of one server: the one taking new queries, and how many are open. */
+interface TcpServerState {
+  active: TcpConnection | undefined;
+  open: number;
+}
+
+/**
+ * A TCP connection to one server carrying pipelined queries (RFC 7766 §6.2.1.1). Its deadline
+ * (`slot` >= 0) is the handshake bound while connecting, then the idle close while nothing waits.
+ */
+interface TcpConnection extends Deadline {
+  readonly kind: 'tcp-conn';
+  readonly socket: TcpSocket;
+  readonly server: TcpServerState;
+  readonly key: string;
+  /** Queries waiting, by message ID. */
+  readonly pending: Map<number, TcpQuery>;
+  connected: boolean;
+  /** Replies taken from it. */
+  replies: number;
+  /** No new queries: closed when the last pending one ends. */
+  retired: boolean;
+  closed: boolean;
+  /** Whether the socket keeps the process alive (while queries wait). */
+  referenced: boolean;
+}
+
 export class UpstreamClient {
   readonly stats: UpstreamStats = {
     udpSent: 0,
@@ -167,6 +223,8 @@ export class UpstreamClient {
     tcpFallbacks: 0,
     errors: 0,
     aborted: 0,
+    tcpConnections: 0,
+    tcpRetries: 0,
   };
   private readonly local4: string;
   private readonly local6: string;
@@ -176,18 +234,43 @@ export class UpstreamClient {
   private readonly now: () => number;
   private readonly queriesPerSocket: number;
   private readonly lingerMs: number;
+  private readonly tcpIdleMs: number;
+  private readonly tcpConnectionsPerServer: number;
+  /** TCP connections per server ("port address"). */
+  private readonly tcpServers = new Map<string, TcpServerState>();
+  /** Every open TCP connection and UDP socket, for close(). */
+  private readonly tcpConns = new Set<TcpConnection>();
+  private readonly udpSockets = new Set<PooledSocket>();
   /** The socket taking new queries, per server: port, then address text. */
   private readonly open = new Map<number, Map<string, PooledSocket>>();
-  /** UDP query timeouts and idle sockets' linger, behind one timer. */
-  private readonly deadlines = new DeadlineQueue<UdpQuery | PooledSocket>((d) => {
-    if (d.kind === 'query') {
-      this.stats.timeouts++;
-      this.settle(d, TIMEOUT);
-    } else if (d.pending.size === 0) {
-      this.retire(d);
-      this.close(d);
+  /**
+   * Query timeouts, idle sockets' linger, TCP handshake bounds and idle closes, behind one timer.
+   * Unreferenced: whatever waits on a deadline has a referenced socket of its own.
+   */
+  private readonly deadlines = new DeadlineQueue<UdpQuery | PooledSocket | TcpQuery | TcpConnection>((d) => {
+    switch (d.kind) {
+      case 'query':
+        this.stats.timeouts++;
+        this.settle(d, TIMEOUT);
+        break;
+      case 'socket':
+        if (d.pending.size === 0) {
+          this.retire(d);
+          this.closeSocket(d);
+        }
+        break;
+      case 'tcp-query':
+        this.stats.timeouts++;
+        // A connection that let a query time out takes no new ones (a server that dropped it,
+        // or a stalled connection); its other queries go on.
+        if (d.conn !== undefined) this.retireTcp(d.conn);
+        this.settleTcp(d, TIMEOUT);
+        break;
+      case 'tcp-conn':
+        this.expireTcp(d);
+        break;
     }
-  });
+  }, { unref: true });
 
   constructor(options: UpstreamClientOptions = {}) {
     this.local4 = options.localAddress4 ?? '127.0.0.1';
@@ -198,6 +281,18 @@ export class UpstreamClient {
     this.now = options.now ?? (() => performance.now());
     this.queriesPerSocket = Math.max(1, Math.floor(options.queriesPerSocket ?? 32));
     this.lingerMs = options.socketLingerMs ?? 50;
+    this.tcpIdleMs = options.tcpIdleMs ?? 1000;
+    this.tcpConnectionsPerServer = Math.max(1, Math.floor(options.tcpConnectionsPerServer ?? 4));
+  }
+
+  /**
+   * Closes every socket and connection, idle or not: queries still waiting end with the error
+   * 'closed'. The client stays usable; later queries open new ones.
+   */
+  close(): void {
+    const closed = new Error('closed');
+    for (const ps of [...this.udpSockets]) this.failSocket(ps, closed);
+    for (const conn of [...this.tcpConns]) this.failTcp(conn, 'closed', false);
   }
 
   /** Sends `query` to `server` and resolves with the matching reply, a timeout or an error. */
@@ -300,6 +395,7 @@ export class UpstreamClient {
       },
     };
     if (byAddress === undefined) this.open.set(server.port, (byAddress = new Map<string, PooledSocket>()));
+    this.udpSockets.add(ps);
     byAddress.set(server.address, ps);
     socket.on('error', (e) => {
       // On a connected socket this is about the one server (ICMP unreachable...).
@@ -345,7 +441,7 @@ export class UpstreamClient {
       this.stats.errors++;
       this.settle(q, { kind: 'error', reason });
     }
-    this.close(ps);
+    this.closeSocket(ps);
   }
 
   /** Ends one query: its deadline and abort listener go, the socket is released or kept a moment. */
@@ -357,7 +453,7 @@ export class UpstreamClient {
     if (q.onAbort !== undefined) q.signal?.removeEventListener('abort', q.onAbort);
     q.resolve(reply);
     if (ps.pending.size > 0) return;
-    if (ps.retired) this.close(ps);
+    if (ps.retired) this.closeSocket(ps);
     else if (ps.slot < 0) this.deadlines.add(ps, this.lingerMs);
   }
 
@@ -366,12 +462,13 @@ export class UpstreamClient {
     ps.retired = true;
     const byAddress = this.open.get(ps.server.port);
     if (byAddress?.get(ps.server.address) === ps) byAddress.delete(ps.server.address);
-    if (ps.pending.size === 0) this.close(ps);
+    if (ps.pending.size === 0) this.closeSocket(ps);
   }
 
-  private close(ps: PooledSocket): void {
+  private closeSocket(ps: PooledSocket): void {
     if (ps.closed) return;
     ps.closed = true;
+    this.udpSockets.delete(ps);
     this.deadlines.remove(ps);
     const byAddress = this.open.get(ps.server.port);
     if (byAddress?.get(ps.server.address) === ps) byAddress.delete(ps.server.address);
@@ -382,86 +479,228 @@ export class UpstreamClient {
     }
   }
 
+  /** A TCP query (RFC 7766): on the server's pooled connection, in the deadline queue until it ends. */
   private tcp(ex: Exchange): Promise<UpstreamReply> {
     return new Promise<UpstreamReply>((resolve) => {
-      const stats = this.stats;
-      const { server, signal } = ex;
-      let done = false;
-      let connected = false;
-      const startedAt = this.now();
-      let socket: TcpSocket | undefined;
-      const finish = (reply: UpstreamReply): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        clearTimeout(connectTimer);
-        signal?.removeEventListener('abort', onAbort);
-        socket?.destroy();
-        resolve(reply);
+      const q: TcpQuery = {
+        kind: 'tcp-query',
+        at: 0,
+        slot: -1,
+        ex,
+        id: (ex.query[0]! << 8) | ex.query[1]!,
+        resolve,
+        startedAt: this.now(),
+        conn: undefined,
+        onAbort: undefined,
+        done: false,
       };
-      const fail = (reason: string): void => {
-        if (done) return;
-        stats.errors++;
-        finish({ kind: 'error', reason });
-      };
-      const onAbort = (): void => {
-        if (done) return;
-        stats.aborted++;
-        finish(ABORTED);
-      };
-      const onTimeout = (): void => {
-        if (done) return;
-        stats.timeouts++;
-        finish(TIMEOUT);
-      };
-      const timer = setTimeout(onTimeout, ex.timeoutMs);
-      const connectTimer =
-        this.connectTimeoutMs < ex.timeoutMs
-          ? setTimeout(() => {
-              if (!connected) onTimeout();
-            }, this.connectTimeoutMs)
-          : undefined;
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const decoder = new FrameDecoder((msg) => {
-        if (done) return;
-        if (matchReply(ex.query, ex.qEnd, msg, ex.exactCase) !== 'ok') {
-          stats.mismatched++;
-          return;
-        }
-        stats.replies++;
-        finish({ kind: 'reply', bytes: msg, rttMs: this.now() - startedAt, tcp: true });
-      });
-      try {
-        socket = tcpConnect({
-          host: server.address,
-          port: server.port,
-          family: ex.family,
-          localAddress: ex.family === 6 ? this.local6 : this.local4,
-          noDelay: true,
-        });
-      } catch (e) {
-        fail(errorReason(e));
-        return;
+      this.deadlines.add(q, ex.timeoutMs);
+      if (ex.signal !== undefined) {
+        q.onAbort = () => {
+          this.stats.aborted++;
+          this.settleTcp(q, ABORTED);
+        };
+        ex.signal.addEventListener('abort', q.onAbort, { once: true });
       }
-      const s = socket;
-      s.on('connect', () => {
-        connected = true;
-        clearTimeout(connectTimer);
-        if (done) return;
-        stats.tcpSent++;
-        s.write(frameMessage(ex.query));
-      });
-      s.on('data', (chunk: Buffer) => {
-        if (done) return;
-        const bad = decoder.push(chunk);
-        if (bad !== undefined) fail(bad);
-      });
-      s.on('error', (e) => {
-        fail(errorReason(e));
-      });
-      s.on('close', () => {
-        fail('closed');
-      });
+      this.sendTcp(q);
     });
+  }
+
+  /** Writes `q` on its server's connection taking new queries, opened when there is none. */
+  private sendTcp(q: TcpQuery): void {
+    let conn: TcpConnection | undefined;
+    try {
+      conn = this.connectionFor(q.ex, q.id);
+    } catch (e) {
+      this.stats.errors++;
+      this.settleTcp(q, { kind: 'error', reason: errorReason(e) });
+      return;
+    }
+    if (conn === undefined) {
+      this.stats.errors++;
+      this.settleTcp(q, { kind: 'error', reason: 'tcp connection limit' });
+      return;
+    }
+    q.conn = conn;
+    conn.pending.set(q.id, q);
+    if (conn.connected) this.deadlines.remove(conn); // its idle deadline
+    if (!conn.referenced) {
+      conn.referenced = true;
+      conn.socket.ref();
+    }
+    this.stats.tcpSent++;
+    // Written at once, while connecting too: net.Socket holds it until the handshake is done.
+    conn.socket.write(frameMessage(q.ex.query));
+  }
+
+  /**
+   * The connection taking new queries to the exchange's server, or a new one when there is none
+   * or the query's ID is in flight on it (RFC 7766 §6.2.1: not reused on one connection).
+   * Undefined when the server already has `tcpConnectionsPerServer` connections open.
+   */
+  private connectionFor(ex: Exchange, id: number): TcpConnection | undefined {
+    const key = `${ex.server.port} ${ex.server.address}`;
+    let st = this.tcpServers.get(key);
+    const cur = st?.active;
+    if (cur !== undefined && !cur.pending.has(id)) return cur;
+    if (st !== undefined && st.open >= this.tcpConnectionsPerServer) return undefined;
+    if (cur !== undefined) this.retireTcp(cur);
+    const socket = tcpConnect({
+      host: ex.server.address,
+      port: ex.server.port,
+      family: ex.family,
+      localAddress: ex.family === 6 ? this.local6 : this.local4,
+      noDelay: true,
+    });
+    if (st === undefined) this.tcpServers.set(key, (st = { active: undefined, open: 0 }));
+    const conn: TcpConnection = {
+      kind: 'tcp-conn',
+      at: 0,
+      slot: -1,
+      socket,
+      server: st,
+      key,
+      pending: new Map(),
+      connected: false,
+      replies: 0,
+      retired: false,
+      closed: false,
+      referenced: true,
+    };
+    st.active = conn;
+    st.open++;
+    this.tcpConns.add(conn);
+    this.stats.tcpConnections++;
+    if (this.connectTimeoutMs !== Infinity) this.deadlines.add(conn, this.connectTimeoutMs);
+    const decoder = new FrameDecoder((msg) => {
+      this.onTcpMessage(conn, msg);
+    });
+    socket.on('connect', () => {
+      if (conn.closed) return;
+      conn.connected = true;
+      this.deadlines.remove(conn); // the connect deadline
+      if (conn.pending.size === 0) this.idleTcp(conn);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.closed) return;
+      const bad = decoder.push(chunk);
+      if (bad !== undefined) this.failTcp(conn, bad, false);
+    });
+    socket.on('error', (e) => {
+      this.failTcp(conn, errorReason(e), true);
+    });
+    // The server closed (RFC 7766 §6.2.4: it may, when idle or under load) or the connection broke.
+    socket.on('end', () => {
+      this.failTcp(conn, 'closed', true);
+    });
+    socket.on('close', () => {
+      this.failTcp(conn, 'closed', true);
+    });
+    return conn;
+  }
+
+  private onTcpMessage(conn: TcpConnection, msg: Uint8Array): void {
+    if (conn.closed) return;
+    const q = msg.length >= 2 ? conn.pending.get((msg[0]! << 8) | msg[1]!) : undefined;
+    // Pipelined replies may come in any order (RFC 7766 §7): matched by ID and question.
+    if (q === undefined || matchReply(q.ex.query, q.ex.qEnd, msg, q.ex.exactCase) !== 'ok') {
+      this.stats.mismatched++;
+      return;
+    }
+    conn.replies++;
+    this.stats.replies++;
+    this.settleTcp(q, { kind: 'reply', bytes: msg, rttMs: this.now() - q.startedAt, tcp: true });
+  }
+
+  /**
+   * The connection is gone (error, reset, closed by the server, bad framing): it fails only its
+   * own queries. RFC 7766 §6.2.4: a client should ask again the queries left unanswered when a
+   * connection closes; they are, on a new connection and within their own deadlines, when
+   * `retry` and this connection had answered before (a server that closed it when idle, or that
+   * answers one query per connection); one that never answered fails its queries, so a server
+   * that closes at once is not asked again and again.
+   */
+  private failTcp(conn: TcpConnection, reason: string, retry: boolean): void {
+    if (conn.closed) return;
+    this.closeTcp(conn);
+    const waiting = [...conn.pending.values()];
+    conn.pending.clear();
+    for (const q of waiting) {
+      q.conn = undefined;
+      if (retry && conn.replies > 0) {
+        this.stats.tcpRetries++;
+        this.sendTcp(q);
+      } else {
+        this.stats.errors++;
+        this.settleTcp(q, { kind: 'error', reason });
+      }
+    }
+  }
+
+  /** Ends one TCP query; its connection idles, or closes when retired and drained. */
+  private settleTcp(q: TcpQuery, reply: UpstreamReply): void {
+    if (q.done) return;
+    q.done = true;
+    this.deadlines.remove(q);
+    if (q.onAbort !== undefined) q.ex.signal?.removeEventListener('abort', q.onAbort);
+    const conn = q.conn;
+    if (conn !== undefined) {
+      q.conn = undefined;
+      if (conn.pending.get(q.id) === q) conn.pending.delete(q.id);
+      if (conn.pending.size === 0 && !conn.closed) {
+        if (conn.retired) this.closeTcp(conn);
+        else if (conn.connected) this.idleTcp(conn);
+      }
+    }
+    q.resolve(reply);
+  }
+
+  /**
+   * An idle connection waits `tcpIdleMs` for another query, then closes (RFC 7766 §6.2.3: clients
+   * close idle connections). Unreferenced meanwhile: it never keeps the process alive.
+   */
+  private idleTcp(conn: TcpConnection): void {
+    this.deadlines.remove(conn);
+    this.deadlines.add(conn, this.tcpIdleMs);
+    if (conn.referenced) {
+      conn.referenced = false;
+      conn.socket.unref();
+    }
+  }
+
+  /** Takes no new queries on this connection; it closes once its last query ends. */
+  private retireTcp(conn: TcpConnection): void {
+    conn.retired = true;
+    if (conn.server.active === conn) conn.server.active = undefined;
+    if (conn.pending.size === 0) this.closeTcp(conn);
+  }
+
+  private closeTcp(conn: TcpConnection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.deadlines.remove(conn);
+    const st = conn.server;
+    if (st.active === conn) st.active = undefined;
+    st.open--;
+    if (st.open === 0 && this.tcpServers.get(conn.key) === st) this.tcpServers.delete(conn.key);
+    this.tcpConns.delete(conn);
+    conn.socket.destroy();
+  }
+
+  /** A TCP connection's deadline: its handshake took too long, or it idled long enough. */
+  private expireTcp(conn: TcpConnection): void {
+    if (conn.connected) {
+      if (conn.pending.size === 0) this.closeTcp(conn);
+      return;
+    }
+    // Handshake bound (connectTimeoutMs): every query waiting on it times out.
+    this.closeTcp(conn);
+    const waiting = [...conn.pending.values()];
+    conn.pending.clear();
+    for (const q of waiting) {
+      q.conn = undefined;
+      this.stats.timeouts++;
+      this.settleTcp(q, TIMEOUT);
+    }
   }
 }

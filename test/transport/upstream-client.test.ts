@@ -233,6 +233,7 @@ test('abort: before sending and while waiting', async () => {
   const pendingTcp = client.query({ address: '127.0.0.1', port: addr.port }, buildQuery(3, 'example'), { tcp: true, timeoutMs: GUARD, signal: ac2.signal });
   setTimeout(() => { ac2.abort(); }, 20);
   assert.deepEqual(await pendingTcp, { kind: 'error', reason: 'aborted' });
+  client.close();
   await Promise.all([closeUdp(server), closeTcp(tcp)]);
 });
 
@@ -268,6 +269,7 @@ test('TC over UDP falls back to TCP on the same server', async () => {
   assert.ok(own.kind === 'reply');
   assert.equal(own.tcp, false);
   assert.equal(lastByte(own.bytes), 1);
+  client.close();
   await Promise.all([closeUdp(udp), closeTcp(tcp)]);
 });
 
@@ -291,6 +293,7 @@ test('TCP: a reply split across writes, after a message for another query', asyn
   assert.equal(reply.tcp, true);
   assert.equal(lastByte(reply.bytes), 2);
   assert.equal(client.stats.mismatched, 1);
+  client.close();
   await closeTcp(tcp);
 });
 
@@ -312,6 +315,7 @@ test('TCP over IPv6 with a large reply', async () => {
   assert.ok(reply.kind === 'reply');
   assert.equal(reply.bytes.length, big);
   assert.equal(lastByte(reply.bytes), 0xaa);
+  client.close();
   await closeTcp(tcp);
 });
 
@@ -371,4 +375,193 @@ test('a reply already received when a long loop iteration ends is taken, not tim
   } finally {
     await closeUdp(server);
   }
+});
+
+/** A TCP server on loopback that counts its connections; `onSocket` handles each. */
+async function countingTcp(onSocket: (s: Socket, n: number) => void): Promise<{ server: Server; port: number; connections: () => number }> {
+  let n = 0;
+  const server = await listenTcp(0, '127.0.0.1', (s) => {
+    n++;
+    onSocket(s, n);
+  });
+  const addr = server.address();
+  assert.ok(addr !== null && typeof addr === 'object', 'server address');
+  return { server, port: addr.port, connections: () => n };
+}
+
+test('TCP: queries are pipelined on one connection and replies in any order are matched by ID and question', async () => {
+  const held: { s: Socket; q: Uint8Array }[] = [];
+  const t = await countingTcp((s) => {
+    onFramedQueries(s, (q) => {
+      held.push({ s, q });
+      // Answer all four at once, in reverse order, each marked with the low octet of its ID.
+      if (held.length === 4) for (const h of held.reverse()) h.s.write(frame(buildReply(h.q, { marker: h.q[1]! })));
+    });
+  });
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  const target = { address: '127.0.0.1', port: t.port };
+  const replies = await Promise.all(
+    Array.from({ length: 4 }, (_, i) => client.query(target, buildQuery(0x700 + i, `p${i}.example`), { tcp: true, timeoutMs: GUARD })),
+  );
+  replies.forEach((r, i) => {
+    assert.ok(r.kind === 'reply', `query ${i}: ${r.kind}`);
+    assert.equal(r.tcp, true, `query ${i} over TCP`);
+    assert.equal(idOf(r.bytes), 0x700 + i, `query ${i} got its own reply`);
+    assert.equal(lastByte(r.bytes), i, `query ${i} marker`);
+  });
+  assert.equal(t.connections(), 1, 'one connection carried the four');
+  // The connection stays open a while and the next query reuses it.
+  held.length = 0;
+  const again = client.query(target, buildQuery(0x800, 'again.example'), { tcp: true, timeoutMs: GUARD });
+  for (let i = 1; i < 4; i++) void client.query(target, buildQuery(0x800 + i, `again${i}.example`), { tcp: true, timeoutMs: GUARD });
+  const r = await again;
+  assert.ok(r.kind === 'reply', `reused connection: ${r.kind}`);
+  assert.equal(idOf(r.bytes), 0x800, 'its own reply');
+  assert.equal(t.connections(), 1, 'still one connection');
+  assert.equal(client.stats.tcpConnections, 1, 'tcpConnections');
+  assert.equal(client.stats.tcpSent, 8, 'tcpSent');
+  client.close();
+  await closeTcp(t.server);
+});
+
+test('TCP: an idle connection is closed after tcpIdleMs; the next query opens a new one', async () => {
+  const serverSide: Promise<void>[] = [];
+  const t = await countingTcp((s) => {
+    serverSide.push(new Promise((resolve) => s.once('close', () => { resolve(); })));
+    onFramedQueries(s, (q) => { s.write(frame(buildReply(q, { marker: 3 }))); });
+  });
+  const client = new UpstreamClient({ tcpIdleMs: 30 });
+  const target = { address: '127.0.0.1', port: t.port };
+  const first = await client.query(target, buildQuery(1, 'idle.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(first.kind === 'reply', `first: ${first.kind}`);
+  assert.equal(serverSide.length, 1, 'one connection');
+  // The client closes it by itself once idle (a failure here shows as the test's own timeout).
+  await serverSide[0];
+  const second = await client.query(target, buildQuery(2, 'idle.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(second.kind === 'reply', `second: ${second.kind}`);
+  assert.equal(t.connections(), 2, 'a new connection after the idle close');
+  await serverSide[1];
+  await closeTcp(t.server);
+});
+
+test('TCP: the server closing an idle connection first; the next query opens a new one', async () => {
+  const serverSide: Promise<void>[] = [];
+  const t = await countingTcp((s) => {
+    serverSide.push(new Promise((resolve) => s.once('close', () => { resolve(); })));
+    // One answer, then the server closes (RFC 7766 §6.2.3 lets it close idle connections).
+    onFramedQueries(s, (q) => { s.end(frame(buildReply(q, { marker: 4 }))); });
+  });
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  const target = { address: '127.0.0.1', port: t.port };
+  const first = await client.query(target, buildQuery(1, 'first.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(first.kind === 'reply', `first: ${first.kind}`);
+  await serverSide[0];
+  const second = await client.query(target, buildQuery(2, 'second.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(second.kind === 'reply', `second: ${second.kind}`);
+  assert.equal(lastByte(second.bytes), 4, 'second reply marker');
+  assert.equal(t.connections(), 2, 'two connections');
+  assert.equal(client.stats.errors, 0, 'no errors');
+  client.close();
+  await closeTcp(t.server);
+});
+
+test('TCP: queries left unanswered when the server closes are asked again on a new connection', async () => {
+  // The server answers the first query it reads on a connection and closes it: the other
+  // pipelined queries are asked again (RFC 7766 §6.2.4), one connection each time.
+  const t = await countingTcp((s) => {
+    let answered = false;
+    onFramedQueries(s, (q) => {
+      if (answered) return;
+      answered = true;
+      s.end(frame(buildReply(q, { marker: q[1]! })));
+    });
+  });
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  const target = { address: '127.0.0.1', port: t.port };
+  const replies = await Promise.all(
+    Array.from({ length: 3 }, (_, i) => client.query(target, buildQuery(0x900 + i, `r${i}.example`), { tcp: true, timeoutMs: GUARD })),
+  );
+  replies.forEach((r, i) => {
+    assert.ok(r.kind === 'reply', `query ${i}: ${r.kind}`);
+    assert.equal(lastByte(r.bytes), i, `query ${i} got its own reply`);
+  });
+  assert.equal(t.connections(), 3, 'one connection per answer');
+  assert.equal(client.stats.tcpRetries, 3, 'the second query asked twice, the third once');
+  client.close();
+  await closeTcp(t.server);
+});
+
+test('TCP: a connection that breaks fails only its own queries', async () => {
+  // One server resets the connection on the first query; another answers.
+  const broken = await countingTcp((s) => { onFramedQueries(s, () => { s.resetAndDestroy(); }); });
+  const good = await countingTcp((s) => { onFramedQueries(s, (q) => { s.write(frame(buildReply(q, { marker: 5 }))); }); });
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  const replies = await Promise.all([
+    client.query({ address: '127.0.0.1', port: broken.port }, buildQuery(1, 'a.example'), { tcp: true, timeoutMs: GUARD }),
+    client.query({ address: '127.0.0.1', port: good.port }, buildQuery(2, 'b.example'), { tcp: true, timeoutMs: GUARD }),
+    client.query({ address: '127.0.0.1', port: broken.port }, buildQuery(3, 'c.example'), { tcp: true, timeoutMs: GUARD }),
+    client.query({ address: '127.0.0.1', port: good.port }, buildQuery(4, 'd.example'), { tcp: true, timeoutMs: GUARD }),
+  ]);
+  assert.equal(replies[0].kind, 'error', 'first query to the broken server');
+  assert.equal(replies[2].kind, 'error', 'second query to the broken server');
+  assert.equal(client.stats.tcpRetries, 0, 'a connection that never answered is not retried');
+  for (const i of [1, 3]) {
+    const r = replies[i]!;
+    assert.ok(r.kind === 'reply', `query ${i} to the good server: ${r.kind}`);
+    assert.equal(lastByte(r.bytes), 5, `query ${i} marker`);
+  }
+  assert.equal(good.connections(), 1, 'the good server kept one connection');
+  client.close();
+  await Promise.all([closeTcp(broken.server), closeTcp(good.server)]);
+});
+
+test('TCP: an ID already waiting goes on another connection, within tcpConnectionsPerServer', async () => {
+  const t = await countingTcp((s) => {
+    onFramedQueries(s, (q) => { setTimeout(() => { s.write(frame(buildReply(q, { marker: q[13]! }))); }, 10); });
+  });
+  const target = { address: '127.0.0.1', port: t.port };
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  // Same ID, other names (the first octet of each name is its marker).
+  const [a, b] = await Promise.all([
+    client.query(target, buildQuery(7, 'xa.example'), { tcp: true, timeoutMs: GUARD }),
+    client.query(target, buildQuery(7, 'yb.example'), { tcp: true, timeoutMs: GUARD }),
+  ]);
+  assert.ok(a.kind === 'reply' && b.kind === 'reply', `replies: ${a.kind} ${b.kind}`);
+  assert.equal(lastByte(a.bytes), 'x'.charCodeAt(0), 'first query, first reply');
+  assert.equal(lastByte(b.bytes), 'y'.charCodeAt(0), 'second query, second reply');
+  assert.equal(t.connections(), 2, 'two connections');
+  client.close();
+  const one = new UpstreamClient({ tcpIdleMs: GUARD, tcpConnectionsPerServer: 1 });
+  const [c, d] = await Promise.all([
+    one.query(target, buildQuery(9, 'xc.example'), { tcp: true, timeoutMs: GUARD }),
+    one.query(target, buildQuery(9, 'yd.example'), { tcp: true, timeoutMs: GUARD }),
+  ]);
+  assert.equal(c.kind, 'reply', 'the first is answered');
+  assert.deepEqual(d, { kind: 'error', reason: 'tcp connection limit' }, 'no second connection past the bound');
+  one.close();
+  await closeTcp(t.server);
+});
+
+test('TCP: a query that times out moves later queries to a new connection; the others on it go on', async () => {
+  const t = await countingTcp((s) => {
+    onFramedQueries(s, (q) => {
+      // Never answers drop.example; answers the rest once drop.example has timed out.
+      if (q[13] === 'd'.charCodeAt(0)) return;
+      setTimeout(() => { s.write(frame(buildReply(q, { marker: 6 }))); }, 2 * SHORT);
+    });
+  });
+  const target = { address: '127.0.0.1', port: t.port };
+  const client = new UpstreamClient({ tcpIdleMs: GUARD });
+  const [dropped, slow] = await Promise.all([
+    client.query(target, buildQuery(1, 'drop.example'), { tcp: true, timeoutMs: SHORT }),
+    client.query(target, buildQuery(2, 'slow.example'), { tcp: true, timeoutMs: GUARD }),
+  ]);
+  assert.deepEqual(dropped, { kind: 'timeout' }, 'the dropped query');
+  assert.ok(slow.kind === 'reply', `the other query on that connection: ${slow.kind}`);
+  assert.equal(t.connections(), 1, 'one connection so far');
+  const next = await client.query(target, buildQuery(3, 'next.example'), { tcp: true, timeoutMs: GUARD });
+  assert.ok(next.kind === 'reply', `next: ${next.kind}`);
+  assert.equal(t.connections(), 2, 'the next query on a new connection');
+  client.close();
+  await closeTcp(t.server);
 });
