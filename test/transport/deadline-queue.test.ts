@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeadlineQueue, type Deadline } from '../../src/transport/deadline-queue.js';
 import { SeededRandom } from '../../src/core/random.js';
+import { spawnSync } from 'node:child_process';
 
 interface Item extends Deadline {
   readonly name: number;
@@ -57,4 +58,20 @@ test('a deadline added from an expiry and an earlier one added later both expire
   await new Promise((resolve) => setTimeout(resolve, 40));
   assert.deepEqual(order, [1, 3, 2]);
   assert.equal(q.size, 0);
+});
+
+test('an unreferenced queue does not keep the process alive by itself; a referenced one does', () => {
+  // A child process with one deadline and nothing else: it exits at once (nothing printed) when
+  // the queue is unreferenced, and waits for the deadline when it is not.
+  const moduleUrl = new URL('../../src/transport/deadline-queue.ts', import.meta.url).href;
+  const run = (unref: boolean): string => {
+    const code = `import { DeadlineQueue } from '${moduleUrl}';
+      const q = new DeadlineQueue(() => { process.stdout.write('expired'); }, { unref: ${unref} });
+      q.add({ at: 0, slot: -1 }, 200);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `child exit status (stderr: ${r.stderr})`);
+    return r.stdout;
+  };
+  assert.equal(run(true), '', 'the unreferenced queue let the process exit before its deadline');
+  assert.equal(run(false), 'expired', 'the referenced queue kept the process alive until its deadline');
 });
