@@ -93,14 +93,27 @@ export interface DecodeOptions {
 
 /** Decodes a message. Throws WireError for framing errors (see the module comment). */
 export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message {
-  const views = opts?.rdataViews === true;
   if (bytes.length < HEADER_SIZE) throw new WireError(`message of ${bytes.length} octets is shorter than the header`, 0);
   const r = new WireReader(bytes);
+  try {
+    return decodeWith(r, bytes, opts?.rdataViews === true);
+  } finally {
+    // The reader's name memo is module scratch (reader.ts): let go of this message's names.
+    r.release();
+  }
+}
+
+/** No malformed records (shared: decodeMessage hands out a list of its own only when there are some). */
+const NO_MALFORMED: readonly MalformedRecord[] = Object.freeze([]);
+
+function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
   const id = r.u16();
   const b2 = r.u8();
   const b3 = r.u8();
   const qdcount = r.u16();
-  const counts = [r.u16(), r.u16(), r.u16()] as const;
+  const ancount = r.u16();
+  const nscount = r.u16();
+  const arcount = r.u16();
   const flags: MessageFlags = {
     qr: (b2 & 0x80) !== 0,
     opcode: (b2 >>> 3) & 0x0f,
@@ -112,14 +125,12 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
     ad: (b3 & 0x20) !== 0,
     cd: (b3 & 0x10) !== 0,
   };
-  const question: Question[] = [];
-  for (let i = 0; i < qdcount; i++) {
-    const name = r.name(true);
-    const type = r.u16();
-    question.push({ name, type, class: r.u16() });
-  }
+  // One question is the rule (RFC 9619): a list of exactly one, not one grown by push (room for
+  // 17). QDCOUNT is not trusted to size a list: others grow as they are read.
+  const question: Question[] = qdcount === 1 ? [readQuestion(r)] : [];
+  if (qdcount !== 1) for (let i = 0; i < qdcount; i++) question.push(readQuestion(r));
   const sections: ResourceRecord[][] = [EMPTY_SECTION, EMPTY_SECTION, EMPTY_SECTION];
-  const malformed: MalformedRecord[] = [];
+  let malformed: MalformedRecord[] | undefined;
   let formErr: string | undefined;
   let edns: Edns | undefined;
   let extRcode = 0;
@@ -129,7 +140,7 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
     // by push from empty takes room for 16 records (most sections hold a few).
     const out = RECORD_SCRATCH;
     let kept = 0;
-    const count = counts[s]!;
+    const count = s === 0 ? ancount : s === 1 ? nscount : arcount;
     for (let i = 0; i < count; i++) {
       const start = r.pos;
       const name = r.name(true);
@@ -168,7 +179,7 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
           rdata = readRdata(r, type, rdlength, views);
         } catch (e) {
           if (!(e instanceof WireError)) throw e;
-          malformed.push({ section, offset: start, type, reason: e.message });
+          (malformed ??= []).push({ section, offset: start, type, reason: e.message });
           r.pos = rdStart + rdlength;
           continue;
         }
@@ -189,7 +200,7 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
     answer: ResourceRecord[];
     authority: ResourceRecord[];
     additional: ResourceRecord[];
-    malformed: MalformedRecord[];
+    malformed: readonly MalformedRecord[];
     trailing: number;
     edns?: Edns;
     formErr?: string;
@@ -201,12 +212,18 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
     answer: sections[0]!,
     authority: sections[1]!,
     additional: sections[2]!,
-    malformed,
+    malformed: malformed ?? NO_MALFORMED,
     trailing: bytes.length - r.pos,
   };
   if (edns !== undefined) msg.edns = edns;
   if (formErr !== undefined) msg.formErr = formErr;
   return msg;
+}
+
+function readQuestion(r: WireReader): Question {
+  const name = r.name(true);
+  const type = r.u16();
+  return { name, type, class: r.u16() };
 }
 
 function parseOpt(

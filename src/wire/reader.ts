@@ -22,8 +22,20 @@ const MAX_NAME = 255;
 // name is copied out before anything else runs, so one buffer serves every reader.
 const SCRATCH = new Uint8Array(MAX_NAME + 1);
 
-/** Memo entries a reader keeps per message (see WireReader.memoAt). */
+/** Memo entries a reader keeps per message (see WireReader.name). */
 export const NAME_MEMO_LIMIT = 64;
+
+// The name memo (see WireReader.name) lives in module scratch, not in arrays per reader: one
+// message's decoding is synchronous, so the reader decoding now owns it. A reader that finds
+// another owner starts an empty memo of its own; only identity sharing is lost, never a check,
+// since every entry was read by its owner from its own buffer. One more slot than the limit: a
+// bare pointer adds two entries.
+const MEMO_AT = new Int32Array(NAME_MEMO_LIMIT + 1);
+const MEMO_NAME: (Name | undefined)[] = new Array<Name | undefined>(NAME_MEMO_LIMIT + 1).fill(undefined);
+/** The id of the reader that owns the memo (0: none). */
+let memoOwner = 0;
+let memoCount = 0;
+let lastReaderId = 0;
 
 export class WireReader {
   /** The whole message; compression pointers are offsets into it. */
@@ -37,14 +49,8 @@ export class WireReader {
   end: number;
   /** End of the message: compression pointer targets are followed up to here. */
   readonly size: number;
-  /**
-   * Names already read, by an offset where they start (parallel arrays searched linearly, no Map
-   * per message). A response holds a few dozen names; a hostile one can hold thousands (a 65,535-
-   * octet TCP message of 2-octet pointers), so only the first NAME_MEMO_LIMIT entries are kept and
-   * each search stays bounded: names past them are decoded in full, as without a memo.
-   */
-  private memoAt: number[] | undefined;
-  private memoName: Name[] | undefined;
+  /** Identifies this reader as the owner of the name memo. */
+  private readonly id = ++lastReaderId;
 
   constructor(buf: Uint8Array, pos = 0, end = buf.length) {
     if (end > buf.length || pos < 0 || pos > end) throw new RangeError('reader window out of range');
@@ -102,58 +108,68 @@ export class WireReader {
   /**
    * Reads a domain name. With `decompress` false a compression pointer is an error (RFC 3597 §4:
    * names in newer types are never compressed).
+   *
+   * Names already read are remembered by an offset where they start (module scratch searched
+   * linearly, no Map or arrays per message). A response holds a few dozen names; a hostile one
+   * can hold thousands (a 65,535-octet TCP message of 2-octet pointers), so only the first
+   * NAME_MEMO_LIMIT entries are kept and each search stays bounded: names past them are decoded
+   * in full, as without a memo.
    */
   name(decompress = true): Name {
     const buf = this.buf;
     const p = this.pos;
+    const mine = memoOwner === this.id;
     // A name that is just a pointer to where an earlier name was read yields that same (immutable)
     // Name: the expansion from an offset never depends on how it was reached.
     const pointer = decompress && p + 1 < this.end && buf[p]! >= 0xc0;
     const target = pointer ? ((buf[p]! & 0x3f) << 8) | buf[p + 1]! : -1;
-    if (pointer && this.memoAt !== undefined && target < p) {
-      const known = this.memoAt.indexOf(target);
-      if (known >= 0) {
-        this.pos = p + 2;
-        return this.memoName![known]!;
+    if (pointer && mine && target < p) {
+      for (let k = 0; k < memoCount; k++) {
+        if (MEMO_AT[k] === target) {
+          this.pos = p + 2;
+          return MEMO_NAME[k]!;
+        }
       }
     }
     const len = this.nameInto(SCRATCH, 0, decompress);
     // The root (a lone zero octet) needs no copy: fromWire would return Name.ROOT for it anyway.
-    const name = len === 1 ? Name.ROOT : (this.sameAs(len) ?? Name.fromWire(SCRATCH.slice(0, len)));
+    const name = len === 1 ? Name.ROOT : ((mine ? sameAs(len) : undefined) ?? Name.fromWire(SCRATCH.slice(0, len)));
     // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
     // newer types are never compressed): others keep no memo.
-    if (decompress && (this.memoAt === undefined || this.memoAt.length < NAME_MEMO_LIMIT)) {
-      const at = (this.memoAt ??= []);
-      const names = (this.memoName ??= []);
-      at.push(p);
-      names.push(name);
-      // A name that is just a pointer is the name at its target (nameInto checked the target):
-      // later pointers there (e.g. to a name first met inside an NS record's RDATA, as glue
-      // owners are) yield it too.
-      if (pointer) {
-        at.push(target);
-        names.push(name);
+    if (decompress) {
+      if (!mine) this.claimMemo();
+      if (memoCount < NAME_MEMO_LIMIT) {
+        MEMO_AT[memoCount] = p;
+        MEMO_NAME[memoCount++] = name;
+        // A name that is just a pointer is the name at its target (nameInto checked the target):
+        // later pointers there (e.g. to a name first met inside an NS record's RDATA, as glue
+        // owners are) yield it too.
+        if (pointer) {
+          MEMO_AT[memoCount] = target;
+          MEMO_NAME[memoCount++] = name;
+        }
       }
     }
     return name;
   }
 
+  /** Makes the name memo this reader's, empty. */
+  private claimMemo(): void {
+    MEMO_NAME.fill(undefined, 0, memoCount);
+    memoCount = 0;
+    memoOwner = this.id;
+  }
+
   /**
-   * A name already read from this message whose expanded wire form is exactly the `len` octets in
-   * SCRATCH (same octets, same case), reached through another chain of pointers or written out
-   * twice; undefined when there is none. Names are immutable, so sharing one changes nothing.
+   * Lets go of the name memo when this reader holds it (its names and this reader's buffer stay
+   * reachable from module scratch otherwise, until the next message is read). Reading names
+   * afterwards still works; their sharing starts again from an empty memo.
    */
-  private sameAs(len: number): Name | undefined {
-    const names = this.memoName;
-    if (names === undefined) return undefined;
-    for (let k = 0; k < names.length; k++) {
-      const w = names[k]!.wire;
-      if (w.length !== len) continue;
-      let i = 0;
-      while (i < len && w[i] === SCRATCH[i]) i++;
-      if (i === len) return names[k];
-    }
-    return undefined;
+  release(): void {
+    if (memoOwner !== this.id) return;
+    MEMO_NAME.fill(undefined, 0, memoCount);
+    memoCount = 0;
+    memoOwner = 0;
   }
 
   /**
@@ -205,4 +221,20 @@ export class WireReader {
       p = stop;
     }
   }
+}
+
+/**
+ * A name in the memo whose expanded wire form is exactly the `len` octets in SCRATCH (same
+ * octets, same case), reached through another chain of pointers or written out twice; undefined
+ * when there is none. Names are immutable, so sharing one changes nothing.
+ */
+function sameAs(len: number): Name | undefined {
+  for (let k = 0; k < memoCount; k++) {
+    const w = MEMO_NAME[k]!.wire;
+    if (w.length !== len) continue;
+    let i = 0;
+    while (i < len && w[i] === SCRATCH[i]) i++;
+    if (i === len) return MEMO_NAME[k];
+  }
+  return undefined;
 }

@@ -21,6 +21,50 @@ export const MAX_MESSAGE = 65535;
 const LABEL_AT = new Int32Array(128);
 const HASH_AT = new Int32Array(128);
 
+// The compression table lives in module scratch, not in a Map and a list per writer: a message is
+// written synchronously, so the writer writing now owns the table. Open addressing on the suffix
+// hash with linear probing; a slot counts only when its stamp is the owner's epoch, so handing the
+// table to another writer clears it in O(1). A writer that finds another owner starts an empty
+// table of its own: it loses compression targets, never correctness, as every entry was written by
+// the owner into its own buffer (and sameSuffix confirms each hit). Entries exist only for offsets
+// below 0x4000 and each takes a label of at least two octets, so at most 8,192: with 16,384 slots
+// the table is never more than half full and keeps every entry a Map would.
+const SLOT_BITS = 14;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const SLOT_HASH = new Int32Array(1 << SLOT_BITS);
+const SLOT_OFFSET = new Int32Array(1 << SLOT_BITS);
+const SLOT_STAMP = new Int32Array(1 << SLOT_BITS);
+/** Slots filled by the owner, in order, for rollback (insertions undone last-in first-out). */
+const JOURNAL = new Int32Array(1 << (SLOT_BITS - 1));
+/** The id of the writer that owns the table (0: none). */
+let tableOwner = 0;
+let lastWriterId = 0;
+let epoch = 0;
+let journalLength = 0;
+
+/** First slot to probe for a suffix hash. */
+function slotOf(hash: number): number {
+  return (hash ^ (hash >>> SLOT_BITS)) & SLOT_MASK;
+}
+
+/** The offset registered for `hash` in the owner's table, or -1. */
+function tableGet(hash: number): number {
+  for (let i = slotOf(hash); SLOT_STAMP[i] === epoch; i = (i + 1) & SLOT_MASK) {
+    if (SLOT_HASH[i] === hash) return SLOT_OFFSET[i]!;
+  }
+  return -1;
+}
+
+/** Registers `offset` for `hash` unless the hash is there already (the first suffix stays). */
+function tableAdd(hash: number, offset: number): void {
+  let i = slotOf(hash);
+  for (; SLOT_STAMP[i] === epoch; i = (i + 1) & SLOT_MASK) if (SLOT_HASH[i] === hash) return;
+  SLOT_HASH[i] = hash;
+  SLOT_OFFSET[i] = offset;
+  SLOT_STAMP[i] = epoch;
+  JOURNAL[journalLength++] = i;
+}
+
 export interface WireWriterOptions {
   /** Size budget checked by `overflowed` (default 65535). */
   readonly maxSize?: number;
@@ -32,14 +76,27 @@ export class WireWriter {
   private buf: Uint8Array;
   private len = 0;
   readonly maxSize: number;
-  /** Case-folded suffix hash → offset of the first suffix written with that hash. */
-  private readonly table = new Map<number, number>();
-  /** (hash, offset) pairs in the order they were added, for rollback. */
-  private readonly journal: number[] = [];
+  /** Identifies this writer as the owner of the compression table. */
+  private readonly id = ++lastWriterId;
 
   constructor(options: WireWriterOptions = {}) {
     this.maxSize = Math.min(options.maxSize ?? MAX_MESSAGE, MAX_MESSAGE);
     this.buf = new Uint8Array(Math.max(16, options.initialSize ?? 512));
+    this.claimTable();
+  }
+
+  /**
+   * Makes the compression table (case-folded suffix hash → offset of the first suffix written
+   * with that hash) this writer's, empty.
+   */
+  private claimTable(): void {
+    if (epoch === 0x7fffffff) {
+      SLOT_STAMP.fill(0);
+      epoch = 0;
+    }
+    epoch++;
+    journalLength = 0;
+    tableOwner = this.id;
   }
 
   /** Octets written so far. */
@@ -146,10 +203,11 @@ export class WireWriter {
     }
     let first = count;
     let target = -1;
+    if (tableOwner !== this.id) this.claimTable();
     if (compress) {
       for (let i = 0; i < count; i++) {
-        const t = this.table.get(HASH_AT[i]!);
-        if (t !== undefined && this.sameSuffix(src, LABEL_AT[i]!, t)) {
+        const t = tableGet(HASH_AT[i]!);
+        if (t >= 0 && this.sameSuffix(src, LABEL_AT[i]!, t)) {
           first = i;
           target = t;
           break;
@@ -162,11 +220,7 @@ export class WireWriter {
     for (let i = 0; i < first; i++) {
       const at = base + LABEL_AT[i]! - start;
       if (at >= 0x4000) break;
-      const key = HASH_AT[i]!;
-      if (!this.table.has(key)) {
-        this.table.set(key, at);
-        this.journal.push(key, at);
-      }
+      tableAdd(HASH_AT[i]!, at);
     }
     this.buf.set(src.subarray(start, start + prefix), base);
     this.len = base + prefix;
@@ -207,15 +261,20 @@ export class WireWriter {
   rollback(mark: number): void {
     if (mark < 0 || mark > this.len) throw new RangeError(`rollback to ${mark} of ${this.len}`);
     this.len = mark;
-    const j = this.journal;
-    while (j.length > 0 && j[j.length - 1]! >= mark) {
-      j.pop();
-      this.table.delete(j.pop()!);
+    if (tableOwner !== this.id) return;
+    // Offsets grow with the journal: undo the entries at or after the mark, newest first, which
+    // leaves the probe sequences exactly as they were before those insertions.
+    while (journalLength > 0 && SLOT_OFFSET[JOURNAL[journalLength - 1]!]! >= mark) {
+      SLOT_STAMP[JOURNAL[--journalLength]!] = 0;
     }
   }
 
-  /** The octets written, as a view of the internal buffer; the writer should not be used after. */
+  /**
+   * The octets written, as a view of the internal buffer; the writer should not be used after
+   * (it lets go of the compression table).
+   */
   finish(): Uint8Array {
+    if (tableOwner === this.id) tableOwner = 0;
     return this.buf.subarray(0, this.len);
   }
 }

@@ -192,3 +192,25 @@ test('the name memo is bounded: past NAME_MEMO_LIMIT entries names are decoded i
   assert.ok(again.equals(last), `the last name read again: ${again.toString()}`);
   assert.notEqual(again, last, 'a name past the memo limit is expanded again, not shared');
 });
+
+test('two readers used in turn each decode every name correctly (the memo is shared scratch, owned by one at a time)', () => {
+  // A: "a.example" at 12, then pointers to it; B: a different message with names at the same offsets.
+  const a = new WireReader(msg(...label('a'), ...label('example'), 0, ...ptr(12), ...ptr(14), ...ptr(12)), 12);
+  const b = new WireReader(msg(...label('zz'), ...label('other'), 0, ...ptr(12), ...ptr(15)), 12);
+  const a1 = a.name();
+  const b1 = b.name();
+  assert.equal(b1.toString(), 'zz.other.', 'B reads its own name');
+  const a2 = a.name();
+  assert.equal(a2.toString(), 'a.example.', 'A, after B took the memo, still expands the pointer into its own message');
+  assert.ok(a2.equals(a1), 'equal to the first name of A');
+  assert.equal(a.name().toString(), 'example.', 'A: a pointer into the middle of its first name');
+  assert.equal(a.name(), a2, 'A shares names again once it holds the memo');
+  const b2 = b.name();
+  assert.equal(b2.toString(), 'zz.other.', 'B expands its pointer in its own message, not from A\'s names');
+  assert.ok(!b2.equals(a1), 'no name of A leaks into B');
+  assert.equal(b.name().toString(), 'other.', 'B: a pointer into the middle');
+  b.release();
+  a.release();
+  assert.equal(a.remaining, 0, 'A read to the end');
+  assert.equal(b.remaining, 0, 'B read to the end');
+});

@@ -98,3 +98,46 @@ test('nameWire compresses names straight from RDATA and refuses malformed ones',
   assert.throws(() => w.nameWire(Uint8Array.of(3, 0x61), 0, true), /overruns/);
   assert.throws(() => w.nameWire(Uint8Array.of(0xc0, 12), 0, true), /malformed/);
 });
+
+test('two writers used in turn each compress only against their own output', () => {
+  const a = new WireWriter();
+  const b = new WireWriter();
+  header(a);
+  header(b);
+  a.name(Name.parse('www.example.com.'), true); // 12..28 in A
+  b.bytes(new Uint8Array(5)); // B's names start elsewhere: A's offsets mean nothing in B
+  b.name(Name.parse('mail.example.com.'), true); // 17.. in B
+  a.name(Name.parse('ftp.example.com.'), true); // A took the table back empty: written out in full
+  b.bytes(new Uint8Array(1)); // B writes no name: A keeps the table
+  a.name(Name.parse('ftp.example.com.'), true); // A's own previous name: a pointer to it
+  const outA = a.finish();
+  const outB = b.finish();
+  const ra = new WireReader(outA, 12);
+  assert.deepEqual([ra.name(), ra.name(), ra.name()].map((n) => n.toString()), ['www.example.com.', 'ftp.example.com.', 'ftp.example.com.'], 'A decodes');
+  assert.equal(ra.remaining, 0, 'A read to the end');
+  assert.equal(outA.length, 12 + 17 + 17 + 2, 'A lost www.example.com to B, then compressed against its own output again');
+  assert.deepEqual([...outA.subarray(-2)], [0xc0, 29], 'A points at its own second name');
+  const rb = new WireReader(outB, 17);
+  assert.equal(rb.name().toString(), 'mail.example.com.', 'B decodes');
+  assert.equal(rb.remaining, 1, 'B read to its last octet');
+});
+
+test('a long message keeps every compression target (thousands of names, rollback of the newest)', () => {
+  const w = new WireWriter();
+  header(w);
+  const count = 1500; // all below offset 0x4000
+  for (let i = 0; i < count; i++) w.name(Name.parse(`h${i}.example.`), true);
+  const mark = w.mark();
+  w.name(Name.parse('late.example.'), true);
+  w.rollback(mark);
+  // Each name again: the whole name is a pointer to its first occurrence (below 0x4000).
+  const before = w.length;
+  for (let i = 0; i < count; i += 100) w.name(Name.parse(`h${i}.example.`), true);
+  assert.equal(w.length - before, 2 * (count / 100), 'every repeated name is a bare pointer');
+  w.name(Name.parse('late.example.'), true);
+  assert.equal(w.length - before - 2 * (count / 100), 5 + 2, 'the rolled-back name is written again, its suffix a pointer');
+  const r = new WireReader(w.finish(), 12);
+  for (let i = 0; i < count; i++) assert.equal(r.name().toString(), `h${i}.example.`, `name ${i}`);
+  for (let i = 0; i < count; i += 100) assert.equal(r.name().toString(), `h${i}.example.`, `repeat ${i}`);
+  assert.equal(r.name().toString(), 'late.example.', 'the last name');
+});
