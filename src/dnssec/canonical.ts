@@ -82,35 +82,41 @@ function planFor(type: number): readonly number[] | null {
 }
 
 /**
- * Walks one uncompressed name starting at `p`; when `out` is given, lower-cases its labels there
- * (copying `rdata` into a fresh array on the first upper-case octet). Returns the offset after the
- * name and the output array so far.
+ * The offset just after the uncompressed name that starts at `p` in `rdata`. Throws WireError
+ * when the name runs past the RDATA or is compressed or malformed.
  */
-function walkName(
-  rdata: Uint8Array,
-  p: number,
-  lower: boolean,
-  out: Uint8Array | undefined,
-): { end: number; out: Uint8Array | undefined } {
+function nameEnd(rdata: Uint8Array, p: number): number {
   const len = rdata.length;
   while (true) {
     if (p >= len) throw new WireError('name runs past the RDATA', p);
     const l = rdata[p]!;
-    if (l === 0) return { end: p + 1, out };
+    if (l === 0) return p + 1;
     // Uncompressed RDATA only: 0xC0 pointers (and the reserved 0x40/0x80 forms) are malformed.
     if (l > 63) throw new WireError('compressed or malformed name in RDATA', p);
     const end = p + 1 + l;
     if (end > len) throw new WireError('label runs past the RDATA', p);
-    if (lower) {
-      for (let i = p + 1; i < end; i++) {
-        const b = rdata[i]!;
-        if (b >= 0x41 && b <= 0x5a) {
-          out ??= rdata.slice();
-          out[i] = b | 0x20;
-        }
-      }
-    }
     p = end;
+  }
+}
+
+/** True when `bytes[from, to)` holds an upper-case ASCII letter. */
+function hasUpper(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x41 && b <= 0x5a) return true;
+  }
+  return false;
+}
+
+/**
+ * Lower-cases the ASCII letters of `bytes[from, to)` in place (RFC 4034 §6.2 item 3, RFC 4343 §3:
+ * only A-Z fold). Over a whole name this leaves the length octets alone: they are at most 63,
+ * below 'A'.
+ */
+function lowerInPlace(bytes: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x41 && b <= 0x5a) bytes[i] = b | 0x20;
   }
 }
 
@@ -131,9 +137,10 @@ export function canonicalRdata(type: number, rdata: Uint8Array): Uint8Array {
       if (p >= rdata.length) throw new WireError('field runs past the RDATA', p);
       p += 1 + rdata[p]!;
     } else {
-      const r = walkName(rdata, p, step === NAME_LOWER, out);
-      p = r.end;
-      out = r.out;
+      const end = nameEnd(rdata, p);
+      // Copied on the first upper-case octet of a name to lower-case.
+      if (step === NAME_LOWER && hasUpper(rdata, p, end)) lowerInPlace((out ??= rdata.slice()), p, end);
+      p = end;
     }
   }
   if (p > rdata.length) throw new WireError('field runs past the RDATA', rdata.length);
@@ -173,36 +180,44 @@ const RRSIG_FIXED = 18;
 export function signedData(rrsigRdata: Uint8Array, rrset: RRset, owner: Name = rrset.name): Uint8Array {
   if (rrsigRdata.length < RRSIG_FIXED + 1) throw new WireError('RRSIG RDATA too short', rrsigRdata.length);
   const labels = rrsigRdata[3]!;
-  const signer = walkName(rrsigRdata, RRSIG_FIXED, true, undefined);
-  const headerEnd = signer.end;
-  const header = signer.out ?? rrsigRdata;
+  const headerEnd = nameEnd(rrsigRdata, RRSIG_FIXED);
 
-  // Owner in canonical form, wildcard-expanded per the Labels field.
-  const ownerCount = owner.labelCount;
-  let ownerWire: Uint8Array;
-  if (labels < ownerCount) {
-    const suffix = owner.suffix(labels).canonicalWire();
-    ownerWire = new Uint8Array(2 + suffix.length);
-    ownerWire[0] = 1;
-    ownerWire[1] = 0x2a; // '*'
-    ownerWire.set(suffix, 2);
-  } else {
-    ownerWire = owner.canonicalWire();
-  }
+  // Owner in canonical form, wildcard-expanded per the Labels field: `*.` and the rightmost
+  // Labels labels of the owner, which start after its first (count - Labels) labels.
+  const ownerWire = owner.wire;
+  const wildcard = labels < owner.labelCount;
+  let ownerFrom = 0;
+  if (wildcard) for (let k = owner.labelCount - labels; k > 0; k--) ownerFrom += ownerWire[ownerFrom]! + 1;
+  const ownerLength = (wildcard ? 2 : 0) + ownerWire.length - ownerFrom;
 
-  const rdatas = canonicalRRsetRdatas(rrset.type, rrset.rdatas);
-  const perRecord = ownerWire.length + 10;
-  let total = headerEnd;
-  for (const r of rdatas) total += perRecord + r.length;
-
-  const out = new Uint8Array(total);
-  out.set(header.subarray(0, headerEnd), 0);
-  let p = headerEnd;
+  // One RDATA (the usual RRset) needs no list to sort.
   const type = rrset.type;
+  const many = rrset.rdatas.length === 1 ? undefined : canonicalRRsetRdatas(type, rrset.rdatas);
+  const one = many === undefined ? canonicalRdata(type, rrset.rdatas[0]!) : undefined;
+  const count = many === undefined ? 1 : many.length;
+  let total = headerEnd;
+  for (let k = 0; k < count; k++) total += ownerLength + 10 + (many === undefined ? one! : many[k]!).length;
+
+  // The RRSIG RDATA up to the signature, its signer's name lower-cased (RFC 4034 §3.1.8.1).
+  const out = new Uint8Array(total);
+  for (let i = 0; i < headerEnd; i++) out[i] = rrsigRdata[i]!;
+  lowerInPlace(out, RRSIG_FIXED, headerEnd);
+  let p = headerEnd;
+  const ownerAt = p;
   const klass = rrset.class;
-  for (const r of rdatas) {
-    out.set(ownerWire, p);
-    p += ownerWire.length;
+  for (let k = 0; k < count; k++) {
+    const r = many === undefined ? one! : many[k]!;
+    if (k === 0) {
+      if (wildcard) {
+        out[p++] = 1;
+        out[p++] = 0x2a; // '*'
+      }
+      for (let i = ownerFrom; i < ownerWire.length; i++) out[p++] = ownerWire[i]!;
+      lowerInPlace(out, ownerAt, p);
+    } else {
+      out.copyWithin(p, ownerAt, ownerAt + ownerLength);
+      p += ownerLength;
+    }
     out[p++] = type >>> 8;
     out[p++] = type & 0xff;
     out[p++] = klass >>> 8;

@@ -12,7 +12,7 @@
 
 import { hash } from 'node:crypto';
 import { CryptoError } from '../core/errors.js';
-import { Name } from '../wire/name.js';
+import { lowerOctet, Name } from '../wire/name.js';
 import { base32hexDecodeLabel, base32hexEncode } from '../wire/base32hex.js';
 
 /** NSEC3 hash algorithm numbers (IANA "DNSSEC NSEC3 Hash Algorithms", RFC 5155 §11). */
@@ -33,9 +33,10 @@ export function nsec3Hash(name: Name, salt: Uint8Array, iterations: number, algo
   if (!Number.isInteger(iterations) || iterations < 0 || iterations > 0xffff) {
     throw new RangeError(`NSEC3 iterations out of range: ${iterations}`);
   }
-  const owner = name.canonicalWire();
+  // owner in canonical form (lower-cased in place, RFC 4034 §6.2) | salt, in one buffer.
+  const owner = name.wire;
   const first = new Uint8Array(owner.length + salt.length);
-  first.set(owner, 0);
+  for (let i = 0; i < owner.length; i++) first[i] = lowerOctet(owner[i]!);
   first.set(salt, owner.length);
   let digest: Uint8Array = hash('sha1', first, 'buffer');
   if (iterations > 0) {

@@ -99,7 +99,6 @@ import {
   type SignedRRset,
   type Steps,
   type ValidationEnv,
-  type ZoneKeySet,
   type ZoneStatus,
 } from './rrset-validator.js';
 import { reason, weakest, type Security, type VerdictReason } from './verdict.js';
@@ -192,64 +191,99 @@ export type ResponseOutcome = ResponseVerdict | NeedKeys;
 export function groupSigned(records: readonly ResourceRecord[]): SignedRRset[] {
   // The data records in a list of their exact number, or the section itself when it holds no
   // RRSIG (a list grown by push from empty takes room for 16).
+  const n = records.length;
   let sigCount = 0;
   for (const r of records) if (r.type === RRType.RRSIG) sigCount++;
   let data: readonly ResourceRecord[] = records;
   if (sigCount > 0) {
-    const some = new Array<ResourceRecord>(records.length - sigCount);
-    let n = 0;
-    for (const r of records) if (r.type !== RRType.RRSIG) some[n++] = r;
+    const some = new Array<ResourceRecord>(n - sigCount);
+    let k = 0;
+    for (const r of records) if (r.type !== RRType.RRSIG) some[k++] = r;
     data = some;
   }
-  const sigs: SigGroup[] = [];
-  let index: Map<string, SigGroup> | undefined;
-  for (const r of records) {
-    if (r.type !== RRType.RRSIG) continue;
-    if (r.rdata.length < 2) continue;
-    const covered = (r.rdata[0]! << 8) | r.rdata[1]!;
+  // The RRSIG groups, one per (owner, class, type covered), found into scratch: each record's
+  // group, each group's first record, size and smallest TTL. The RDATA list of a group is made at
+  // its exact size when an RRset takes it.
+  if (sigGroupOf.length < n) sigGroupOf = new Int32Array(Math.max(n, 2 * sigGroupOf.length));
+  if (groupFirst.length < sigCount) {
+    const size = Math.max(sigCount, 2 * groupFirst.length);
+    groupFirst = new Int32Array(size);
+    groupSize = new Int32Array(size);
+    groupTtl = new Float64Array(size);
+    groupUsed = new Uint8Array(size);
+  }
+  let groups = 0;
+  let index: Map<string, number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    sigGroupOf[i] = -1;
+    if (r.type !== RRType.RRSIG || r.rdata.length < 2) continue;
+    const covered = coveredOf(r.rdata);
     // A few RRSIG groups (the usual response) are found by comparison, many through keys.
-    if (index === undefined && sigs.length >= SMALL_SIG_GROUPS) {
+    if (index === undefined && groups >= SMALL_SIG_GROUPS) {
       index = new Map();
-      for (const g of sigs) index.set(sigKey(g.name, g.class, g.covered), g);
+      for (let g = 0; g < groups; g++) {
+        const f = records[groupFirst[g]!]!;
+        index.set(sigKey(f.name, f.class, coveredOf(f.rdata)), g);
+      }
     }
-    const cur = index === undefined ? findSigGroup(sigs, r.name, r.class, covered) : index.get(sigKey(r.name, r.class, covered));
-    if (cur === undefined) {
-      const g: SigGroup = { name: r.name, class: r.class, covered, rdatas: [r.rdata], ttl: r.ttl, records: [r], used: false };
-      sigs.push(g);
+    let g = index === undefined ? findSigGroup(records, groups, r.name, r.class, covered) : (index.get(sigKey(r.name, r.class, covered)) ?? -1);
+    if (g < 0) {
+      g = groups++;
+      groupFirst[g] = i;
+      groupSize[g] = 0;
+      groupTtl[g] = r.ttl;
+      groupUsed[g] = 0;
       index?.set(sigKey(r.name, r.class, covered), g);
-    } else {
-      cur.rdatas.push(r.rdata);
-      cur.records.push(r);
-      cur.ttl = Math.min(cur.ttl, r.ttl);
+    } else if (r.ttl < groupTtl[g]!) {
+      groupTtl[g] = r.ttl;
     }
+    groupSize[g]!++;
+    sigGroupOf[i] = g;
   }
   const sets = groupRRsets(data);
   const out: SignedRRset[] = new Array<SignedRRset>(sets.length);
-  for (let i = 0; i < sets.length; i++) {
-    const rrset = sets[i]!;
-    const s = index === undefined ? findSigGroup(sigs, rrset.name, rrset.class, rrset.type) : index.get(sigKey(rrset.name, rrset.class, rrset.type));
-    if (s === undefined) {
-      out[i] = { rrset, rrsigs: [] };
+  for (let k = 0; k < sets.length; k++) {
+    const rrset = sets[k]!;
+    const g =
+      groups === 0
+        ? -1
+        : index === undefined
+          ? findSigGroup(records, groups, rrset.name, rrset.class, rrset.type)
+          : (index.get(sigKey(rrset.name, rrset.class, rrset.type)) ?? -1);
+    if (g < 0) {
+      out[k] = { rrset, rrsigs: [] };
     } else {
-      s.used = true;
-      out[i] = { rrset, rrsigs: s.rdatas, rrsigTtl: s.ttl };
+      groupUsed[g] = 1;
+      const rrsigs = new Array<Uint8Array>(groupSize[g]!);
+      for (let i = groupFirst[g]!, m = 0; m < rrsigs.length; i++) if (sigGroupOf[i] === g) rrsigs[m++] = records[i]!.rdata;
+      out[k] = { rrset, rrsigs, rrsigTtl: groupTtl[g]! };
     }
   }
+  // RRSIGs covering nothing present, group by group.
   let orphans: ResourceRecord[] | undefined;
-  for (const s of sigs) if (!s.used) (orphans ??= []).push(...s.records);
+  for (let g = 0; g < groups; g++) {
+    if (groupUsed[g] === 1) continue;
+    for (let i = groupFirst[g]!, m = 0; m < groupSize[g]!; i++) {
+      if (sigGroupOf[i] !== g) continue;
+      (orphans ??= []).push(records[i]!);
+      m++;
+    }
+  }
   if (orphans !== undefined) for (const rrset of groupRRsets(orphans)) out.push({ rrset, rrsigs: [] });
   return out;
 }
 
-/** The RRSIGs of one (owner, class, type covered) while grouping. */
-interface SigGroup {
-  readonly name: Name;
-  readonly class: number;
-  readonly covered: number;
-  readonly rdatas: Uint8Array[];
-  ttl: number;
-  readonly records: ResourceRecord[];
-  used: boolean;
+// Scratch for groupSigned (synchronous, never re-entered; groupRRsets keeps its own), grown on need.
+let sigGroupOf = new Int32Array(64);
+let groupFirst = new Int32Array(16);
+let groupSize = new Int32Array(16);
+let groupTtl = new Float64Array(16);
+let groupUsed = new Uint8Array(16);
+
+/** Type Covered of RRSIG RDATA of at least two octets (RFC 4034 §3.1.1). */
+function coveredOf(rdata: Uint8Array): number {
+  return (rdata[0]! << 8) | rdata[1]!;
 }
 
 /** Up to this many RRSIG groups are searched by comparison (no key strings built). */
@@ -259,9 +293,13 @@ function sigKey(name: Name, cls: number, covered: number): string {
   return `${name.key}/${cls}/${covered}`;
 }
 
-function findSigGroup(groups: readonly SigGroup[], name: Name, cls: number, covered: number): SigGroup | undefined {
-  for (const g of groups) if (g.covered === covered && g.class === cls && g.name.equals(name)) return g;
-  return undefined;
+/** The group of the first `groups` in scratch with this owner, class and type covered, or -1. */
+function findSigGroup(records: readonly ResourceRecord[], groups: number, name: Name, cls: number, covered: number): number {
+  for (let g = 0; g < groups; g++) {
+    const f = records[groupFirst[g]!]!;
+    if (coveredOf(f.rdata) === covered && f.class === cls && f.name.equals(name)) return g;
+  }
+  return -1;
 }
 
 // ---- Internals -------------------------------------------------------------------------------
@@ -319,19 +357,48 @@ function isAuthorityProofType(type: number): boolean {
  * RRset the deepest proof zone holding it (a DS is held by the parent side of its owner). An
  * unsigned proof record of a secure zone is then judged, and is bogus (RRSIGs missing).
  */
-function proofZoneOf(set: SignedRRset, zones: readonly ZoneKeySet[]): ZoneKeySet | undefined {
+function proofZoneOf(set: SignedRRset, zones: readonly SecureZone[]): SecureZone | undefined {
   const owner = set.rrset.name;
   if (set.rrsigs.length > 0) {
     const signer = signerOf(set);
-    return signer === null ? undefined : zones.find((z) => z.zone.equals(signer) && owner.isSubdomainOf(z.zone));
+    if (signer === null) return undefined;
+    for (const z of zones) if (z.keys.zone.equals(signer) && owner.isSubdomainOf(z.keys.zone)) return z;
+    return undefined;
   }
   const holder = zoneNameForUnsigned(owner, set.rrset.type);
-  let best: ZoneKeySet | undefined;
+  let best: SecureZone | undefined;
   for (const z of zones) {
-    if (holder.isSubdomainOf(z.zone) && (best === undefined || z.zone.labelCount > best.zone.labelCount)) best = z;
+    if (holder.isSubdomainOf(z.keys.zone) && (best === undefined || z.keys.zone.labelCount > best.keys.zone.labelCount)) best = z;
   }
   return best;
 }
+
+/** A zone known secure, with its validated keys. */
+type SecureZone = Extract<ZoneStatus, { readonly status: 'secure' }>;
+
+/** True when `zones` holds a zone with the apex of `zs`. */
+function holdsZone(zones: readonly SecureZone[], zs: SecureZone): boolean {
+  for (const z of zones) if (z.keys.zone.equals(zs.keys.zone)) return true;
+  return false;
+}
+
+/** `zones` with `zs` added when it is secure and its apex is not there yet; made at the first. */
+function withSecureZone(zones: SecureZone[] | undefined, zs: ZoneStatus | undefined): SecureZone[] | undefined {
+  if (zs?.status !== 'secure') return zones;
+  if (zones === undefined) return [zs];
+  if (!holdsZone(zones, zs)) zones.push(zs);
+  return zones;
+}
+
+/** `list` with `item` appended; a list of exactly one when there was none. */
+function withItem<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
+}
+
+const NO_LINKS: readonly Link[] = Object.freeze([]);
+const NO_PENDINGS: readonly Pending[] = Object.freeze([]);
 
 interface PartJudgement {
   readonly status: Security;
@@ -364,9 +431,19 @@ interface Pending {
   readonly set: SignedRRset;
   readonly zone: ZoneStatus | undefined;
   /** A decided judgement (zone not secure, signer problems), when no signature check is needed. */
-  decided?: PartJudgement;
-  /** Index into the parallel validations, when one is needed. */
-  job?: number;
+  decided: PartJudgement | undefined;
+  /** Index into the parallel validations, when one is needed; -1 otherwise. */
+  job: number;
+  /** The judgement of an authority part, once judged (phase C). */
+  judged: PartJudgement | undefined;
+}
+
+/**
+ * A part to judge. Every field is set here, so that a Pending has one shape from the start (a
+ * field added later to an object literal moves it to a new map and a property array).
+ */
+function pendingOf(set: SignedRRset, zone: ZoneStatus | undefined, decided: PartJudgement | undefined): Pending {
+  return { set, zone, decided, job: -1, judged: undefined };
 }
 
 // ---- The validator ---------------------------------------------------------------------------
@@ -398,7 +475,8 @@ interface ResponsePlan {
   readonly refZone: ZoneStatus | undefined;
   readonly linkPendings: readonly Pending[];
   readonly overflowPending: Pending | undefined;
-  readonly authPendings: readonly { readonly p: Pending; readonly keys: ZoneKeySet }[];
+  /** Authority proof parts, each of a secure zone (`zone` is secure). */
+  readonly authPendings: readonly Pending[];
   readonly incidental: readonly Pending[];
   /** The signature checks, one per pending part with a `job`. */
   readonly steps: readonly Steps<RRsetVerdict>[];
@@ -413,7 +491,8 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
   const answers = qtype === RRType.RRSIG ? resp.answer : withoutRrsigSets(resp.answer);
 
   // ---- Phase A: the chain, the kind of response, the zones to ask about.
-  const links: Link[] = [];
+  // Made at the first link, of exactly one (a list grown by push from empty takes room for 17).
+  let links: Link[] | undefined;
   const chain: Name[] = [qname];
   let tail = qname;
   /** A DNAME whose substitution would be too long for the tail (RFC 6672 §2.2: YXDOMAIN). */
@@ -421,7 +500,7 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
   /** A CNAME question answered by a DNAME's synthesised CNAME. */
   let cnameByDname = false;
   if (qtype === RRType.ANY) {
-    for (const s of answers) if (s.rrset.name.equals(qname)) links.push({ kind: 'answer', set: s });
+    for (const s of answers) if (s.rrset.name.equals(qname)) links = withItem(links, { kind: 'answer', set: s });
   } else {
     // Names on the chain so far, to stop at a loop; made when the chain gets a second name.
     let seen: Set<string> | undefined;
@@ -452,7 +531,7 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
       if (hasExact && !underDname) {
         for (let i = exactAt; i < answers.length; i++) {
           const s = answers[i]!;
-          if (s.rrset.type === qtype && s.rrset.name.equals(tail)) links.push({ kind: 'answer', set: s });
+          if (s.rrset.type === qtype && s.rrset.name.equals(tail)) links = withItem(links, { kind: 'answer', set: s });
         }
         break;
       }
@@ -465,7 +544,8 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
           overflow = dname;
           break;
         }
-        links.push(
+        links = withItem(
+          links,
           cname === undefined
             ? { kind: 'dname', set: dname, name: tail, target: next }
             : { kind: 'dname', set: dname, name: tail, target: next, cname },
@@ -479,7 +559,7 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
       } else if (cname !== undefined && (qtype !== RRType.CNAME || chase)) {
         next = targetOf(cname);
         if (next === undefined) break;
-        links.push({ kind: 'cname', set: cname });
+        links = withItem(links, { kind: 'cname', set: cname });
       } else {
         break;
       }
@@ -490,9 +570,12 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
       seen.add(next.key);
     }
   }
-  const hasAnswer = cnameByDname || links.some((l) => l.kind === 'answer');
+  const linkList: readonly Link[] = links ?? NO_LINKS;
+  let hasAnswer = cnameByDname;
+  for (const l of linkList) if (l.kind === 'answer') hasAnswer = true;
   const auth = withoutRrsigSets(resp.authority);
-  const hasSoa = auth.some((s) => s.rrset.type === RRType.SOA);
+  let hasSoa = false;
+  for (const s of auth) if (s.rrset.type === RRType.SOA) hasSoa = true;
   let kind: ResponseKind;
   let delegationName: Name | undefined;
   if (hasAnswer) {
@@ -502,11 +585,19 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
   } else if (resp.rcode === Rcode.NXDOMAIN) {
     kind = 'nxdomain';
   } else if (resp.rcode === Rcode.NOERROR) {
-    const ns = hasSoa ? undefined : auth.find((s) => s.rrset.type === RRType.NS && tail.isSubdomainOf(s.rrset.name));
+    let ns: SignedRRset | undefined;
+    if (!hasSoa) {
+      for (const s of auth) {
+        if (s.rrset.type === RRType.NS && tail.isSubdomainOf(s.rrset.name)) {
+          ns = s;
+          break;
+        }
+      }
+    }
     if (ns !== undefined) {
       kind = 'referral';
       delegationName = ns.rrset.name;
-    } else if (hasSoa || links.length === 0) {
+    } else if (hasSoa || linkList.length === 0) {
       kind = 'nodata';
     } else {
       // A chain that ends with no answer, SOA or referral: its last name is for the resolver to
@@ -524,34 +615,29 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
     if (zs === undefined && !missing.some((m) => m.equals(name))) missing.push(name);
     return zs;
   };
-  const pendings: Pending[] = [];
   const pend = (set: SignedRRset): Pending => {
     let p: Pending;
     if (set.rrset.type === RRType.RRSIG) {
       // RRSIG RRsets are not signed (RFC 4035 §2.2): an answer of them cannot be authenticated,
       // and each signature is checked only with the RRset it covers. Insecure, as resolvers serve
       // them; no keys are needed.
-      p = { set, zone: undefined, decided: { status: 'insecure', ttl: set.rrset.ttl } };
+      p = pendingOf(set, undefined, { status: 'insecure', ttl: set.rrset.ttl });
     } else if (set.rrsigs.length === 0) {
-      p = { set, zone: ask(zoneNameForUnsigned(set.rrset.name, set.rrset.type)) };
+      p = pendingOf(set, ask(zoneNameForUnsigned(set.rrset.name, set.rrset.type)), undefined);
     } else {
       const signer = signerOf(set);
       if (signer === null) {
-        p = {
-          set,
-          zone: undefined,
-          decided: {
-            status: 'bogus',
-            ttl: set.rrset.ttl,
-            reason: reason(EdeTag.SIGNER_OUT_OF_SCOPE, 'no RRSIG signer encloses the owner', {
-              owner: set.rrset.name,
-              type: set.rrset.type,
-            }),
-          },
-        };
+        p = pendingOf(set, undefined, {
+          status: 'bogus',
+          ttl: set.rrset.ttl,
+          reason: reason(EdeTag.SIGNER_OUT_OF_SCOPE, 'no RRSIG signer encloses the owner', {
+            owner: set.rrset.name,
+            type: set.rrset.type,
+          }),
+        });
       } else {
         const zone = ask(signer);
-        p = { set, zone };
+        p = pendingOf(set, zone, undefined);
         if (zone?.status === 'secure' && !zone.keys.zone.equals(signer)) {
           p.decided = {
             status: 'bogus',
@@ -564,10 +650,10 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
         }
       }
     }
-    pendings.push(p);
     return p;
   };
-  const linkPendings = links.map((l) => pend(l.set));
+  const linkPendings = new Array<Pending>(linkList.length);
+  for (let i = 0; i < linkList.length; i++) linkPendings[i] = pend(linkList[i]!.set);
   const overflowPending = kind === 'yxdomain' && overflow !== undefined ? pend(overflow) : undefined;
   let negZone: ZoneStatus | undefined;
   const negName = kind === 'nxdomain' || kind === 'nodata' ? (qtype === RRType.DS ? (tail.parent() ?? tail) : tail) : undefined;
@@ -577,62 +663,54 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
   if (missing.length > 0) return { status: 'need-keys', zones: missing };
 
   // The zones whose authority records are needed: negative and referral proofs, and wildcards.
-  const proofZones: ZoneKeySet[] = [];
-  const addProofZone = (zs: ZoneStatus | undefined): void => {
-    if (zs?.status === 'secure' && !proofZones.some((z) => z.zone.equals(zs.keys.zone))) proofZones.push(zs.keys);
-  };
-  addProofZone(negZone);
-  addProofZone(refZone);
+  // (Lists made at their first entry.)
+  let proofZones = withSecureZone(undefined, negZone);
+  proofZones = withSecureZone(proofZones, refZone);
   // Wildcard expansions are only known after validation; their zone is the signer's, so collect
   // the secure signer zones of links whose RRSIG Labels field is below the owner's count.
-  links.forEach((l, i) => {
-    const zs = linkPendings[i]?.zone;
-    if (zs?.status === 'secure' && mayBeWildcard(l.set)) addProofZone(zs);
-  });
-  const authPendings: { p: Pending; keys: ZoneKeySet }[] = [];
-  for (const s of auth) {
-    if (!isAuthorityProofType(s.rrset.type)) continue;
-    const keys = proofZoneOf(s, proofZones);
-    if (keys === undefined) continue;
-    const p: Pending = { set: s, zone: { status: 'secure', keys } };
-    pendings.push(p);
-    authPendings.push({ p, keys });
+  for (let i = 0; i < linkList.length; i++) {
+    const zs = linkPendings[i]!.zone;
+    if (zs?.status === 'secure' && mayBeWildcard(linkList[i]!.set)) proofZones = withSecureZone(proofZones, zs);
+  }
+  let authPendings: Pending[] | undefined;
+  if (proofZones !== undefined) {
+    for (const s of auth) {
+      if (!isAuthorityProofType(s.rrset.type)) continue;
+      const zone = proofZoneOf(s, proofZones);
+      if (zone !== undefined) authPendings = withItem(authPendings, pendingOf(s, zone, undefined));
+    }
   }
   // Signed NSEC/NSEC3 of a secure link's zone that no proof here needs: checked all the same, so
   // the resolver may keep them for aggressive use (RFC 8198; e.g. to deny a later DS question, as
   // Unbound's negative cache does). They never change the verdict.
-  const linkZones: ZoneKeySet[] = [];
-  links.forEach((_, i) => {
-    const zs = linkPendings[i]?.zone;
-    if (zs?.status !== 'secure' || proofZones.some((z) => z.zone.equals(zs.keys.zone))) return;
-    if (!linkZones.some((z) => z.zone.equals(zs.keys.zone))) linkZones.push(zs.keys);
-  });
-  const incidental: Pending[] = [];
-  for (const s of auth) {
-    if ((s.rrset.type !== RRType.NSEC && s.rrset.type !== RRType.NSEC3) || s.rrsigs.length === 0) continue;
-    const keys = proofZoneOf(s, linkZones);
-    if (keys === undefined) continue;
-    const p: Pending = { set: s, zone: { status: 'secure', keys } };
-    pendings.push(p);
-    incidental.push(p);
+  let linkZones: SecureZone[] | undefined;
+  for (const p of linkPendings) {
+    const zs = p.zone;
+    if (zs?.status !== 'secure' || (proofZones !== undefined && holdsZone(proofZones, zs))) continue;
+    linkZones = withSecureZone(linkZones, zs);
+  }
+  let incidental: Pending[] | undefined;
+  if (linkZones !== undefined) {
+    for (const s of auth) {
+      if ((s.rrset.type !== RRType.NSEC && s.rrset.type !== RRType.NSEC3) || s.rrsigs.length === 0) continue;
+      const zone = proofZoneOf(s, linkZones);
+      if (zone !== undefined) incidental = withItem(incidental, pendingOf(s, zone, undefined));
+    }
   }
 
-  // Phase B's checks: one per part of a secure zone not decided already.
-  const steps: Steps<RRsetVerdict>[] = [];
-  for (const p of pendings) {
-    if (p.decided !== undefined) continue;
-    const zs = p.zone;
-    if (zs === undefined) continue;
-    if (zs.status !== 'secure') {
-      p.decided = zoneJudgement(zs, p.set.rrset.ttl);
-      continue;
-    }
-    p.job = steps.length;
-    steps.push(rrsetSteps(env, p.set, zs.keys));
-  }
+  // Phase B's checks: one per part of a secure zone not decided already, in the order the parts
+  // were made (links, overflow, authority proofs, incidental), in a list of exactly their number.
+  const parts = linkPendings.length + (overflowPending === undefined ? 0 : 1) + (authPendings?.length ?? 0) + (incidental?.length ?? 0);
+  const steps = new Array<Steps<RRsetVerdict>>(parts);
+  let jobs = 0;
+  for (const p of linkPendings) jobs = schedule(env, p, steps, jobs);
+  if (overflowPending !== undefined) jobs = schedule(env, overflowPending, steps, jobs);
+  if (authPendings !== undefined) for (const p of authPendings) jobs = schedule(env, p, steps, jobs);
+  if (incidental !== undefined) for (const p of incidental) jobs = schedule(env, p, steps, jobs);
+  steps.length = jobs;
   return {
     status: 'plan',
-    links,
+    links: linkList,
     chain,
     tail,
     kind,
@@ -642,10 +720,27 @@ function planResponse(env: ValidationEnv, resp: ResponseToValidate, keysFor: Key
     refZone,
     linkPendings,
     overflowPending,
-    authPendings,
-    incidental,
+    authPendings: authPendings ?? NO_PENDINGS,
+    incidental: incidental ?? NO_PENDINGS,
     steps,
   };
+}
+
+/**
+ * Decides a part of a zone that is not secure, or gives a part of a secure zone its signature
+ * check as job `jobs` in `steps`; returns the number of jobs so far.
+ */
+function schedule(env: ValidationEnv, p: Pending, steps: Steps<RRsetVerdict>[], jobs: number): number {
+  if (p.decided !== undefined) return jobs;
+  const zs = p.zone;
+  if (zs === undefined) return jobs;
+  if (zs.status !== 'secure') {
+    p.decided = zoneJudgement(zs, p.set.rrset.ttl);
+    return jobs;
+  }
+  p.job = jobs;
+  steps[jobs] = rrsetSteps(env, p.set, zs.keys);
+  return jobs + 1;
 }
 
 /** Phase C of responseSteps: the parts judged with the answers of the checks (`verdicts`, by job). */
@@ -655,7 +750,7 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
   let kind = plan.kind;
   const judge = (p: Pending): PartJudgement => {
     if (p.decided !== undefined) return p.decided;
-    const v = p.job === undefined ? undefined : verdicts[p.job];
+    const v = p.job < 0 ? undefined : verdicts[p.job];
     // Every pending got either a decision or a job above.
     return fromVerdict(v!, p.set.rrset.ttl);
   };
@@ -690,25 +785,28 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
 
   // Validated proof material per zone (recorded after the answer, below).
   let secureAuth: Map<string, RRset[]> | undefined;
-  const authJudged: { p: Pending; j: PartJudgement }[] = [];
-  for (const { p, keys } of authPendings) {
+  for (const p of authPendings) {
     const j = judge(p);
-    authJudged.push({ p, j });
+    p.judged = j;
     if (j.status !== 'secure') continue;
     // An NSEC or NSEC3 RRset validated as a wildcard expansion (RRSIG Labels below the owner's
     // count) has a synthesised owner: the span it states belongs to the wildcard, not to the
     // name, so it takes part in no denial (RFC 4592 §4.7: a synthesised NSEC is never used for a
     // negative response). Unbound refuses it too, e.g. to deny the DS of a wildcard delegation.
     if (j.wildcardParent !== undefined && (p.set.rrset.type === RRType.NSEC || p.set.rrset.type === RRType.NSEC3)) continue;
+    // Authority parts are made with a secure zone (planResponse).
+    if (p.zone?.status !== 'secure') continue;
     secureAuth ??= new Map();
-    const list = secureAuth.get(keys.zone.key);
-    if (list === undefined) secureAuth.set(keys.zone.key, [p.set.rrset]);
+    const zoneKey = p.zone.keys.zone.key;
+    const list = secureAuth.get(zoneKey);
+    if (list === undefined) secureAuth.set(zoneKey, [p.set.rrset]);
     else list.push(p.set.rrset);
   }
   const proofSets = (zone: Name): RRset[] => secureAuth?.get(zone.key) ?? [];
 
   const wildcardProofs: DenialFacts[] = [];
-  links.forEach((l, i) => {
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]!;
     const p = linkPendings[i]!;
     let j = judge(p);
     if (j.status === 'secure' && j.wildcardParent !== undefined && p.zone?.status === 'secure') {
@@ -733,11 +831,11 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
         });
       }
     }
-  });
+  }
 
   if (overflowPending !== undefined) record('answer', 'dname', overflowPending.set.rrset, judge(overflowPending));
 
-  for (const { p, j } of authJudged) record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, j);
+  for (const p of authPendings) record('authority', p.set.rrset.type === RRType.DS ? 'ds' : 'proof', p.set.rrset, p.judged!);
 
   let denial: DenialFacts | undefined;
   if (negName !== undefined && negZone !== undefined) {
@@ -857,7 +955,8 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
 
 /** The RRsets that are not RRSIG-typed: the list itself when it has none (the usual case). */
 function withoutRrsigSets(list: readonly SignedRRset[]): readonly SignedRRset[] {
-  return list.some((s) => s.rrset.type === RRType.RRSIG) ? list.filter((s) => s.rrset.type !== RRType.RRSIG) : list;
+  for (const s of list) if (s.rrset.type === RRType.RRSIG) return list.filter((t) => t.rrset.type !== RRType.RRSIG);
+  return list;
 }
 
 /** True when some RRSIG over the set has a Labels field below the owner's label count. */

@@ -399,20 +399,29 @@ function checkedCandidates(
   keys: ZoneKeySet,
   facts: { readonly owner: Name; readonly type: number },
   failures: Failures,
-): Candidate[] | RRsetVerdict {
+): readonly Candidate[] | RRsetVerdict {
   const { rrset } = signed;
   const owner = rrset.name;
   // RRSIGs for other types are not ours (too short to say: kept, and found malformed below).
-  const covers = (r: Uint8Array): boolean => r.length < 2 || ((r[0]! << 8) | r[1]!) === rrset.type;
-  const covering = signed.rrsigs.every(covers) ? signed.rrsigs : signed.rrsigs.filter(covers);
+  let covering = signed.rrsigs;
+  let others = 0;
+  for (const r of covering) if (!coversType(r, rrset.type)) others++;
+  if (others > 0) {
+    const some = new Array<Uint8Array>(covering.length - others);
+    let n = 0;
+    for (const r of covering) if (coversType(r, rrset.type)) some[n++] = r;
+    covering = some;
+  }
   if (covering.length === 0) {
     return { status: 'bogus', reason: reason(EdeTag.RRSIG_NONE, 'no RRSIG covers the RRset', facts) };
   }
   const skew = env.options.clockSkew;
   const now = now32(env.now);
 
-  // Cheap checks first: only RRSIGs that pass them reach the crypto budget.
-  const candidates: Candidate[] = [];
+  // Cheap checks first: only RRSIGs that pass them reach the crypto budget. The list is made
+  // at the first candidate, of exactly one (usually the only one; a list grown by push from empty
+  // takes room for 17).
+  let candidates: Candidate[] | undefined;
   for (const rdata of covering) {
     const sig = rrsigOf(rdata);
     if (sig === undefined) {
@@ -463,9 +472,23 @@ function checkedCandidates(
       failures.add('noKey', reason(EdeTag.RRSIG_NO_KEY, `no usable DNSKEY ${sig.keyTag}/${sig.algorithm} in ${keys.zone.toString()}`, factsOf(facts, sig)));
       continue;
     }
-    candidates.push({ sig, rdata, keys: matching });
+    const c: Candidate = { sig, rdata, keys: matching };
+    if (candidates === undefined) candidates = [c];
+    else candidates.push(c);
   }
-  return candidates;
+  return candidates ?? NO_CANDIDATES;
+}
+
+function isVerdict(x: readonly Candidate[] | RRsetVerdict): x is RRsetVerdict {
+  return !Array.isArray(x);
+}
+
+/** No RRSIG passed the cheap checks (shared, never changed). */
+const NO_CANDIDATES: readonly Candidate[] = Object.freeze([]);
+
+/** True when RRSIG RDATA `r` covers `type`, or is too short to say (then found malformed later). */
+function coversType(r: Uint8Array, type: number): boolean {
+  return r.length < 2 || ((r[0]! << 8) | r[1]!) === type;
 }
 
 /**
@@ -479,7 +502,7 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
   const facts = { owner, type: rrset.type };
   const failures = new Failures();
   const candidates = checkedCandidates(env, signed, keys, facts, failures);
-  if (!Array.isArray(candidates)) return candidates;
+  if (isVerdict(candidates)) return candidates;
   const budget = env.options.budget;
 
   // Only RRsets that recur across a zone's responses are remembered (signature-memo.ts): the
@@ -589,21 +612,38 @@ export function* inParallel<T>(list: readonly Steps<T>[]): BatchSteps<T[]> {
   // One RRset (the usual answer): its checks one by one, without the bookkeeping below.
   if (list.length === 1) return [yield* asBatch(list[0]!)];
   const results = new Array<T>(list.length);
-  let active: { i: number; steps: Steps<T>; job: VerifyJob }[] = [];
-  list.forEach((steps, i) => {
-    const r = steps.next();
-    if (r.done === true) results[i] = r.value;
-    else active.push({ i, steps, job: r.value });
-  });
-  while (active.length > 0) {
-    const answers = yield active.map((a) => a.job);
-    const still: typeof active = [];
-    active.forEach((a, k) => {
-      const r = a.steps.next(answers[k] ?? false);
-      if (r.done === true) results[a.i] = r.value;
-      else still.push({ i: a.i, steps: a.steps, job: r.value });
-    });
+  // The generators still running (indexes into `list`, compacted in place each round) and the
+  // batch of their next checks, one list per round: no record, closure or second list per round.
+  const running = new Array<number>(list.length);
+  let jobs = new Array<VerifyJob>(list.length);
+  let active = 0;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!.next();
+    if (r.done === true) {
+      results[i] = r.value;
+    } else {
+      running[active] = i;
+      jobs[active++] = r.value;
+    }
+  }
+  while (active > 0) {
+    // The batch holds exactly the checks asked for.
+    if (jobs.length !== active) jobs.length = active;
+    const answers = yield jobs;
+    const next = new Array<VerifyJob>(active);
+    let still = 0;
+    for (let k = 0; k < active; k++) {
+      const i = running[k]!;
+      const r = list[i]!.next(answers[k] ?? false);
+      if (r.done === true) {
+        results[i] = r.value;
+      } else {
+        running[still] = i;
+        next[still++] = r.value;
+      }
+    }
     active = still;
+    jobs = next;
   }
   return results;
 }
