@@ -223,8 +223,9 @@ function skipName(b: Uint8Array, p: number): number {
 /**
  * Walks a response and finds the TTL field of every record but OPT. Undefined when it is not a
  * cacheable response (not QR, truncated, not exactly one question, malformed, trailing octets).
+ * The offsets and TTLs go into the arrays given (emptied first), fresh ones by default.
  */
-export function scanResponse(b: Uint8Array): Scan | undefined {
+export function scanResponse(b: Uint8Array, offsets: number[] = [], ttls: number[] = []): Scan | undefined {
   const n = b.length;
   if (n < 12) return undefined;
   if ((b[2]! & FLAG_QR) === 0 || (b[2]! & FLAG_TC) !== 0) return undefined;
@@ -241,8 +242,8 @@ export function scanResponse(b: Uint8Array): Scan | undefined {
   }
   p += 5;
   if (p > n) return undefined;
-  const offsets: number[] = [];
-  const ttls: number[] = [];
+  offsets.length = 0;
+  ttls.length = 0;
   let minTtl = Infinity;
   for (let r = 0; r < records; r++) {
     p = skipName(b, p);
@@ -337,6 +338,9 @@ export class AnswerCache {
   private readonly optionsToSlowPath: boolean;
   private readonly seed: number;
   private readonly info = new QueryInfo();
+  /** store()'s scratch for scanResponse (numbers only, emptied by each scan): no arrays per stored response. */
+  private readonly scanOffsets: number[] = [];
+  private readonly scanTtls: number[] = [];
   /**
    * A small direct-mapped index in front of the table, (hash, place) pairs by the hash's low bits,
    * set by each hit found in the table: the hottest answers are found without reading the table,
@@ -386,7 +390,7 @@ export class AnswerCache {
    * cache, or (hash collisions) too far from its home slot.
    */
   store(key: string, response: Uint8Array, now: number, options: AnswerStoreOptions = {}): boolean {
-    const scan = scanResponse(response);
+    const scan = scanResponse(response, this.scanOffsets, this.scanTtls);
     if (scan === undefined || !questionMatchesKey(response, key)) return false;
     const cap = options.recordTtlCap ?? Infinity;
     let ttl = scan.minTtl;

@@ -219,6 +219,26 @@ test('store refuses what it cannot serve safely; lifetimes are capped', () => {
   assert.equal(cache.respond(query('www.example.', RRType.A, { edns: true }), T0 + 10_000), undefined, 'per-store cap');
   const scan = scanResponse(wwwAnswer());
   assert.equal(scan?.offsets.length, 2, 'the OPT TTL field is not a TTL');
+  // Into arrays given: emptied first, so a scan after a longer one holds only its own records.
+  const offsets = [1, 2, 3, 4, 5];
+  const ttls = [9, 9, 9, 9, 9];
+  const again = scanResponse(wwwAnswer([30, 20]), offsets, ttls);
+  assert.ok(again?.offsets === offsets && again.ttls === ttls, 'the arrays given are filled');
+  assert.deepEqual(ttls, [30, 20], 'only this response');
+  assert.deepEqual(offsets, scan.offsets, 'the same TTL fields');
+});
+
+test('stores one after another (the scan arrays reused) each keep their own records and TTLs', () => {
+  const cache = new AnswerCache();
+  const two = wwwAnswer([300, 60]);
+  const one = response('one.example.', RRType.A, { answer: [{ name: 'one.example.', type: RRType.A, ttl: 120, rdata: A1 }] });
+  assert.ok(cache.store(keyOf(query('www.example.', RRType.A)), two, T0), 'two records stored');
+  assert.ok(cache.store(keyOf(query('one.example.', RRType.A)), one, T0), 'one record stored');
+  const r1 = cache.respond(query('one.example.', RRType.A), T0 + 10_000);
+  const r2 = cache.respond(query('www.example.', RRType.A), T0 + 10_000);
+  assert.ok(r1 !== undefined && r2 !== undefined, 'both hit');
+  assert.deepEqual(ttlsOf(r1), [110], 'the one-record answer counts down its own TTL');
+  assert.deepEqual(ttlsOf(r2).slice(0, 2), [290, 50], 'the two-record answer keeps both');
 });
 
 test('responses larger than the UDP payload size are misses on UDP, hits on TCP', () => {
