@@ -28,6 +28,11 @@
  *   endpoint.counters        Float64Array: see COUNTER_* below
  *   endpoint.sendTo(bytes, port, family, ip4, ip6) -> boolean   one answer now (sendto)
  *   endpoint.close()         stops polling, closes the socket, releases the memory refs
+ *
+ * Lifetime: an open endpoint holds its JS object (and so its memory) strongly; close() lets go,
+ * and the C side is freed once both the uv handle has closed and the object has been finalized.
+ * An environment that ends with the endpoint open (a worker thread terminated) closes it through
+ * an async cleanup hook that Node waits on until uv_close's callback ran.
  */
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
@@ -69,6 +74,9 @@ typedef struct {
   int handle_closed; /* uv_close's callback ran (or the handle was never started) */
   int finalized;     /* the JS object is gone */
   int in_callback;
+  /* The async cleanup hook while open; the one Node handed us while it waits for the handle to close. */
+  napi_async_cleanup_hook_handle cleanup;
+  napi_async_cleanup_hook_handle cleanup_pending;
   napi_ref self;     /* strong while open: the endpoint lives while it polls */
   napi_ref callback;
   napi_ref mem[6];   /* payload, meta, addr, out, outLen, counters: strong while open */
@@ -126,7 +134,11 @@ static void on_handle_closed(uv_handle_t *h) {
   if (ep->fd >= 0) close(ep->fd);
   ep->fd = -1;
   ep->handle_closed = 1;
+  /* Removing the hook lets the environment's teardown go on (it may finalize ep there): ep is not touched after it. */
+  napi_async_cleanup_hook_handle pending = ep->cleanup_pending;
+  ep->cleanup_pending = NULL;
   if (ep->finalized) endpoint_free(ep);
+  if (pending != NULL) napi_remove_async_cleanup_hook(pending);
 }
 
 static void endpoint_finalize(napi_env env, void *data, void *hint) {
@@ -142,6 +154,8 @@ static void endpoint_stop(endpoint_t *ep) {
   napi_env env = ep->env;
   if (!ep->open) return;
   ep->open = 0;
+  if (ep->cleanup != NULL) napi_remove_async_cleanup_hook(ep->cleanup);
+  ep->cleanup = NULL;
   uv_poll_stop(&ep->poll);
   uv_close((uv_handle_t *)&ep->poll, on_handle_closed);
   for (int i = 0; i < 6; i++) {
@@ -154,6 +168,18 @@ static void endpoint_stop(endpoint_t *ep) {
   ep->actx = NULL;
   if (ep->self != NULL) napi_delete_reference(env, ep->self);
   ep->self = NULL;
+}
+
+/*
+ * The environment (a worker thread, or the process) ends with the endpoint open: stop polling and
+ * close the handle, and tell Node the cleanup is done only from uv_close's callback, so that the
+ * addon's code is still there when libuv calls it.
+ */
+static void async_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  endpoint_t *ep = arg;
+  ep->cleanup = NULL; /* removed by on_handle_closed through cleanup_pending */
+  ep->cleanup_pending = handle;
+  endpoint_stop(ep);
 }
 
 static void count_send_error(endpoint_t *ep, int err) {
@@ -509,6 +535,7 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
   ep->poll.data = ep;
   ep->handle_closed = 0;
   ep->open = 1;
+  if (napi_add_async_cleanup_hook(env, async_cleanup, ep, &ep->cleanup) != napi_ok) ep->cleanup = NULL;
   uv_poll_start(&ep->poll, UV_READABLE, on_readable);
   return obj;
 

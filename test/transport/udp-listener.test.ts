@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { AnchordError } from '../../src/core/errors.js';
 import type { ClientInfo } from '../../src/transport/handler.js';
@@ -423,4 +425,24 @@ test('formatIpv6: as sockets write addresses (RFC 5952)', () => {
     ['1::', [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
   ];
   for (const [text, bytes] of cases) assert.equal(formatIpv6(Uint8Array.from(bytes)), text, text);
+});
+
+test('native: a worker thread that ends with its endpoint open closes it (no crash, the port is free again)', async () => {
+  assert.ok(NATIVE.ok, 'native endpoint');
+  const addon = fileURLToPath(new URL('../../native/build/Release/anchord_verify.node', import.meta.url));
+  const code = `
+    const ep = require(${JSON.stringify(addon)}).udpOpen('127.0.0.1', 0, false, 0, 0, 8, 4096, 4096, () => undefined);
+    require('node:worker_threads').parentPort.postMessage(ep.port);`;
+  for (let round = 0; round < 3; round++) {
+    const worker = new Worker(code, { eval: true });
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    // The socket was closed in the worker's teardown: an exclusive bind of its port succeeds.
+    const again = await bindUdp('127.0.0.1', port);
+    assert.equal(again.address().port, port, `round ${round}: port ${port} free again`);
+    await closeUdp(again);
+  }
 });
