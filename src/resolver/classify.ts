@@ -271,12 +271,16 @@ export function scrub(
   // Unbound's scrubber cuts the remainder of chains for its iterator to resolve). What the
   // authority section says (SOA, NS) is then about a name this answer no longer reaches; NSEC and
   // NSEC3 stay for a wildcard proof of the first link.
-  const first = chain.slice(0, 1);
+  // (A chain of one name, the usual case, has no remainder: no lists made for it.)
+  const first = chain.length === 1 ? chain : chain.slice(0, 1);
   const inBailiwick = end === chain.length ? chain : chain.slice(0, end);
   const linked = retained(raw, (r) => onChain(r, inBailiwick));
-  const remainder = linked.filter((r) => !onChain(r, first));
-  const cut = end > 1 && !(validating && remainder.length > 0 && remainderSigned(remainder));
-  const kept = cut ? first : chain.slice(0, end);
+  let cut = false;
+  if (end > 1) {
+    const remainder = linked.filter((r) => !onChain(r, first));
+    cut = !(validating && remainder.length > 0 && remainderSigned(remainder));
+  }
+  const kept = cut ? first : inBailiwick;
   const answer = limitNs(cut ? linked.filter((r) => onChain(r, first)) : linked, maxNsRecords);
   const tail = kept[kept.length - 1]!;
   const authority = retained(limitNs(msg.authority, maxNsRecords), (r) => {

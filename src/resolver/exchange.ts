@@ -30,7 +30,7 @@ import type { Random } from '../core/random.js';
 import { Channel, hasSubscribers, publish } from '../core/diagnostics.js';
 import { Opcode, Rcode } from '../wire/constants.js';
 import type { EdnsOptionData } from '../wire/edns.js';
-import { decodeMessage, encodeQuery, type Message } from '../wire/message.js';
+import { decodeMessage, encodeQuery, type DecodeOptions, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
 import { parseServerKey, type ResolverOptions } from './options.js';
@@ -88,6 +88,8 @@ function mismatch(msg: Message, id: number, qname: Name, qtype: number, exactCas
 }
 
 const BADVERS = 16;
+/** Replies are decoded with RDATAs as views into the reply's octets (one options object for all). */
+const DECODE_VIEWS: DecodeOptions = { rdataViews: true };
 
 export class Exchanger {
   private readonly deps: ExchangeDeps;
@@ -153,7 +155,7 @@ export class Exchanger {
         if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
         let msg: Message;
         try {
-          msg = decodeMessage(r.bytes, { rdataViews: true });
+          msg = decodeMessage(r.bytes, DECODE_VIEWS);
         } catch {
           this.deps.stats.upstreamErrors++;
           return { kind: 'error', reason: 'malformed reply' };

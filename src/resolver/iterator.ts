@@ -152,6 +152,8 @@ function hasSignatures(msg: Message): boolean {
 }
 
 const MINIMISE_ONE_LAB = 4;
+/** The event that starts an iteration (one for all). */
+const START: IterEvent = { kind: 'start' };
 /** Attempts per forwarder and question (Unbound retries a target up to 5 times, OUTBOUND_MSG_RETRY). */
 const FORWARDER_ATTEMPTS = 4;
 /** The least time a forwarder gets to answer its first attempt, ms (module header). */
@@ -538,7 +540,7 @@ export async function runIteration(
   start: Delegation,
 ): Promise<IterationResult> {
   const it = new Iteration(services, ctx, qname, qtype, start);
-  let action = it.step({ kind: 'start' });
+  let action = it.step(START);
   for (;;) {
     switch (action.kind) {
       case 'done':

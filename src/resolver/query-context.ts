@@ -77,9 +77,9 @@ export interface SharedWork {
   readonly done: Promise<void>;
 }
 
-/** The key of what a client query learnt for (name, type), validated or not (QueryContext.local). */
-export function localKey(name: Name, type: number, validated: boolean): string {
-  return `${validated ? 'v' : 'u'}/${name.key}/${type}`;
+/** A learnt result's type and whether it was validated, as one number. */
+function learntKind(type: number, validated: boolean): number {
+  return validated ? type + 0x10000 : type;
 }
 
 /** Longest chain of waits followed by mayWaitFor (a longer one is not joined). */
@@ -107,9 +107,16 @@ export class QueryContext {
   depth = 0;
   /** The first limit that tripped, or the failure that ended the query. */
   failed: ResolverFailure | undefined;
-  // The three collections below are made on first use: most client queries need none of them.
+  // The collections below are made on first use: most client queries need none of them but the
+  // learnt results.
   private activeSet: Set<string> | undefined;
-  private localMap: Map<string, NameResult> | undefined;
+  /**
+   * What this client query has learnt, per (name, type, validated) at the same index: a query
+   * learns a few results, found by comparison (no key strings); made at the first.
+   */
+  private learntNames: Name[] | undefined;
+  private learntKinds: number[] | undefined;
+  private learntResults: NameResult[] | undefined;
   private avoidSet: Set<string> | undefined;
   /**
    * The earliest delegation expiry (ms) that capped data this query cached (resolver.ts
@@ -135,19 +142,37 @@ export class QueryContext {
     return (this.activeSet ??= new Set());
   }
 
-  /** What this client query has learnt per name and type (answers that may not be cacheable). */
-  get local(): Map<string, NameResult> {
-    return (this.localMap ??= new Map());
-  }
-
-  /** What this client query has learnt for `key` (as `local.get`, without making the Map). */
-  learnt(key: string): NameResult | undefined {
-    return this.localMap?.get(key);
-  }
-
-  /** What this client query has learnt for (name, type) (`learnt(localKey(...))`, no key made while it has learnt nothing). */
+  /**
+   * What this client query has learnt for (name, type), validated or not: answers that may not be
+   * cacheable (learnt from a response, TTL 0), looked at before the caches.
+   */
   learntFor(name: Name, type: number, validated: boolean): NameResult | undefined {
-    return this.localMap === undefined ? undefined : this.localMap.get(localKey(name, type, validated));
+    const i = this.learntIndex(name, type, validated);
+    return i < 0 ? undefined : this.learntResults![i];
+  }
+
+  /** Records what this client query learnt for (name, type), validated or not (replacing an earlier result). */
+  remember(name: Name, type: number, validated: boolean, result: NameResult): void {
+    const i = this.learntIndex(name, type, validated);
+    if (i >= 0) {
+      this.learntResults![i] = result;
+    } else if (this.learntNames === undefined || this.learntKinds === undefined || this.learntResults === undefined) {
+      this.learntNames = [name];
+      this.learntKinds = [learntKind(type, validated)];
+      this.learntResults = [result];
+    } else {
+      this.learntNames.push(name);
+      this.learntKinds.push(learntKind(type, validated));
+      this.learntResults.push(result);
+    }
+  }
+
+  private learntIndex(name: Name, type: number, validated: boolean): number {
+    const names = this.learntNames;
+    if (names === undefined) return -1;
+    const kind = learntKind(type, validated);
+    for (let i = 0; i < names.length; i++) if (this.learntKinds![i] === kind && names[i]!.equals(name)) return i;
+    return -1;
   }
 
   /**

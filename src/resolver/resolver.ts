@@ -65,7 +65,7 @@ import {
   type StubZone,
   type TrustAnchor,
 } from './options.js';
-import { QueryContext, localKey, newStats, type ResolverStats } from './query-context.js';
+import { QueryContext, newStats, type ResolverStats } from './query-context.js';
 import type { Transport } from './transport.js';
 import { ChainOfTrust, type TrustPointObserver, type ValidatorCrypto } from './trust.js';
 
@@ -631,7 +631,6 @@ export class Resolver {
           : undefined;
     for (let i = 0; i < chain.length; i++) {
       const name = chain[i]!;
-      const key = localKey(name, qtype, validated);
       const next = chain[i + 1];
       if (next !== undefined) {
         const cname = answerSets.find((j) => j.role === 'cname' && j.rrset.name.equals(name));
@@ -640,11 +639,11 @@ export class Resolver {
           const d = this.answerPiece(v, validated, answerSets, answerPieces, dname);
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
           const c = synth !== undefined ? this.answerPiece(v, validated, answerSets, answerPieces, synth) : synthesizedCname(name, next, d);
-          ctx.local.set(key, { kind: 'cname', cname: c, dname: d, target: next });
+          ctx.remember(name, qtype, validated, { kind: 'cname', cname: c, dname: d, target: next });
         } else if (cname !== undefined) {
           // A wildcard CNAME goes out with the proof that the expansion applied.
           const proofs = cname.wildcardParent !== undefined ? proofSets : [];
-          ctx.local.set(key, { kind: 'cname', cname: this.answerPiece(v, validated, answerSets, answerPieces, cname), target: next, proofs });
+          ctx.remember(name, qtype, validated, { kind: 'cname', cname: this.answerPiece(v, validated, answerSets, answerPieces, cname), target: next, proofs });
         }
         continue;
       }
@@ -657,14 +656,16 @@ export class Resolver {
         const dtarget = decodeTarget(above.rrset.rdatas[0]);
         const target = dtarget === undefined ? undefined : dnameSubstitute(name, above.rrset.name, dtarget);
         if (target === undefined) {
-          ctx.local.set(key, { kind: 'yxdomain', dname: d });
+          ctx.remember(name, qtype, validated, { kind: 'yxdomain', dname: d });
         } else {
           const synth = answerSets.find((j) => j.role === 'synthesized-cname' && j.rrset.name.equals(name));
-          ctx.local.set(key, { kind: 'data', sets: [d, synth !== undefined ? this.answerPiece(v, validated, answerSets, answerPieces, synth) : synthesizedCname(name, target, d)], proofs: [] });
+          ctx.remember(name, qtype, validated, { kind: 'data', sets: [d, synth !== undefined ? this.answerPiece(v, validated, answerSets, answerPieces, synth) : synthesizedCname(name, target, d)], proofs: [] });
         }
       } else if (answers.length > 0) {
         const wildcard = answers.some((j) => j.wildcardParent !== undefined);
-        const extra = extraSections(msg, signedAuth);
+        // The NS RRset and addresses beside the answer go out only when responses are not minimal
+        // (answer.ts): not gathered otherwise.
+        const extra = this.options.minimalResponses ? undefined : extraSections(msg, signedAuth);
         if (!this.options.minimalResponses) {
           this.noteSkeleton(name, qtype, extra);
           // The servers' addresses beside the answer, cached at the lowest credibility (RFC 2181
@@ -673,7 +674,7 @@ export class Resolver {
             rrsets.insertSet(g, Credibility.additional, SecurityStatus.unchecked, undefined, this.capFor(ctx, cut, g.rrset, false));
           }
         }
-        ctx.local.set(key, { kind: 'data', sets: this.answerPieces(v, validated, answerSets, answerPieces, answers), proofs: wildcard ? proofSets : [], extra });
+        ctx.remember(name, qtype, validated, { kind: 'data', sets: this.answerPieces(v, validated, answerSets, answerPieces, answers), proofs: wildcard ? proofSets : [], extra });
       } else if (negKind !== undefined) {
         const soa = signedAuth.find((s) => s.rrset.type === RRType.SOA && name.isSubdomainOf(s.rrset.name));
         const status = judgedStatus(validated, v.status);
@@ -693,7 +694,7 @@ export class Resolver {
           soaLast,
           extra,
         });
-        ctx.local.set(key, {
+        ctx.remember(name, qtype, validated, {
           kind: 'negative',
           nxdomain: negKind === 'nxdomain',
           soa,

@@ -151,14 +151,16 @@ type DsStep =
   | { readonly kind: 'unproven' };
 
 /** A key cache result as the validator's zone status. */
-function statusOf(zone: Name, r: KeyResult, keySets: WeakMap<object, ZoneKeySet>): ZoneStatus {
+function statusOf(zone: Name, r: KeyResult, keySets: WeakMap<object, ZoneStatus>): ZoneStatus {
   switch (r.status) {
     case 'secure': {
       const rrset = r.rrset?.rrset;
       if (rrset === undefined) return { status: 'bogus' };
-      let ks = keySets.get(rrset);
-      if (ks === undefined) keySets.set(rrset, (ks = ZoneKeySet.fromRdatas(zone, rrset.rdatas)));
-      return { status: 'secure', keys: ks };
+      // One status (and key set) per cached DNSKEY RRset: the key cache hands out the same RRset
+      // object while the result lives.
+      let st = keySets.get(rrset);
+      if (st === undefined) keySets.set(rrset, (st = { status: 'secure', keys: ZoneKeySet.fromRdatas(zone, rrset.rdatas) }));
+      return st;
     }
     case 'insecure':
     case 'bogus':
@@ -249,6 +251,8 @@ export function signedOwners(msg: Message): SignedOwner[] {
 }
 
 const MAX_WALK = 130;
+/** The status of a zone no trust anchor covers (one object for all: statuses are never changed). */
+const INSECURE: ZoneStatus = { status: 'insecure' };
 /** No trust anchors set aside (zoneStatus). */
 const NO_SKIP: ReadonlySet<string> = new Set();
 /** Times a bogus DNSKEY RRset is fetched again from other servers. */
@@ -257,7 +261,7 @@ const MAX_NEED_KEYS_ROUNDS = 10;
 
 export class ChainOfTrust {
   private readonly deps: TrustDeps;
-  private readonly keySets = new WeakMap<object, ZoneKeySet>();
+  private readonly keySets = new WeakMap<object, ZoneStatus>();
   /** Signature checks that passed, kept across responses (dnssec/signature-memo.ts). */
   readonly memo = new SignatureMemo();
   private anchors: readonly TrustAnchor[];
@@ -335,11 +339,11 @@ export class ChainOfTrust {
    * (its status). Undefined when the walk has work to do (or the client query already failed,
    * which the walk reports).
    */
-  private cachedZoneStatus(ctx: QueryContext, name: Name, hintOf: () => ZoneHint, skip?: ReadonlySet<string>): ZoneStatus | undefined {
+  cachedZoneStatus(ctx: QueryContext, name: Name, hint: ZoneHint, skip?: ReadonlySet<string>): ZoneStatus | undefined {
     if (ctx.failed !== undefined) return undefined;
     const anchor = this.anchorFor(name, skip);
-    if (anchor === undefined) return { status: 'insecure' };
-    const target = this.narrow(name, anchor, hintOf());
+    if (anchor === undefined) return INSECURE;
+    const target = this.narrow(name, anchor, hint);
     const k = this.deps.keys.lookup(target);
     // The walk resumes at the deepest zone with a DNSKEY result at or above the target (walk):
     // the target itself when it has one, and the walk ends there.
@@ -708,43 +712,17 @@ export class ChainOfTrust {
   ): Promise<ResponseVerdict | ResolverFailure> {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
     const { clock, crypto, validator } = this.deps;
-    let hint: ZoneHint | undefined;
-    const hintOf = (): ZoneHint => (hint ??= new ResponseHint(msg));
-    // Zone statuses settled for this response, by name (a response names a few zones: searched
-    // by comparison, no key strings or Map). The lists start at the first entry (an empty list
-    // grown by push takes room for 16).
-    let knownNames: Name[] | undefined;
-    let knownStatus: ZoneStatus[] | undefined;
-    const remember = (n: Name, st: ZoneStatus): void => {
-      const i = knownNames === undefined ? -1 : indexOfName(knownNames, n);
-      if (i >= 0) {
-        knownStatus![i] = st;
-      } else if (knownNames === undefined || knownStatus === undefined) {
-        knownNames = [n];
-        knownStatus = [st];
-      } else {
-        knownNames.push(n);
-        knownStatus.push(st);
-      }
-    };
-    // What the key cache settles at once is answered in the first round; the rest is walked to.
-    const keysFor = (n: Name): ZoneStatus | undefined => {
-      const i = knownNames === undefined ? -1 : indexOfName(knownNames, n);
-      if (i >= 0) return knownStatus![i];
-      const st = this.cachedZoneStatus(ctx, n, hintOf, skip);
-      if (st !== undefined) remember(n, st);
-      return st;
-    };
+    const keys = new ResponseKeys(this, ctx, msg, skip);
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
-      const out = await validateResponseAsync(resp, keysFor, env, crypto);
+      const out = await validateResponseAsync(resp, keys.keysFor, env, crypto);
       // The validator core publishes this verdict on the validation channel (once per verdict).
       if (out.status !== 'need-keys') return out;
       for (const z of out.zones) {
-        const st = await this.zoneStatus(ctx, z, hintOf(), skip);
+        const st = await this.zoneStatus(ctx, z, keys.hint, skip);
         if ('kind' in st) return st;
-        remember(z, st);
+        keys.remember(z, st);
       }
     }
     return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);
@@ -784,6 +762,51 @@ export class ChainOfTrust {
       // (Unbound does the same).
       // A DS or proof that fails to validate is not stored either: the explicit DS query can
       // avoid the server that sent it and ask another (bogus retries, below).
+    }
+  }
+}
+
+/**
+ * The zone statuses of one response being validated (validateResponse): what the key cache settles
+ * at once is answered in the first round (keysFor); the rest is walked to and remembered.
+ */
+class ResponseKeys {
+  readonly hint: ZoneHint;
+  // Zone statuses settled for this response, by name (a response names a few zones: searched by
+  // comparison, no key strings or Map). The lists start at the first entry (an empty list grown by
+  // push takes room for 16).
+  private names: Name[] | undefined;
+  private statuses: ZoneStatus[] | undefined;
+  private readonly trust: ChainOfTrust;
+  private readonly ctx: QueryContext;
+  private readonly skip: ReadonlySet<string> | undefined;
+
+  constructor(trust: ChainOfTrust, ctx: QueryContext, msg: Message, skip: ReadonlySet<string> | undefined) {
+    this.trust = trust;
+    this.ctx = ctx;
+    this.skip = skip;
+    this.hint = new ResponseHint(msg);
+  }
+
+  /** The validator's keysFor (the one function made per response). */
+  readonly keysFor = (n: Name): ZoneStatus | undefined => {
+    const i = this.names === undefined ? -1 : indexOfName(this.names, n);
+    if (i >= 0) return this.statuses![i];
+    const st = this.trust.cachedZoneStatus(this.ctx, n, this.hint, this.skip);
+    if (st !== undefined) this.remember(n, st);
+    return st;
+  };
+
+  remember(n: Name, st: ZoneStatus): void {
+    const i = this.names === undefined ? -1 : indexOfName(this.names, n);
+    if (i >= 0) {
+      this.statuses![i] = st;
+    } else if (this.names === undefined || this.statuses === undefined) {
+      this.names = [n];
+      this.statuses = [st];
+    } else {
+      this.names.push(n);
+      this.statuses.push(st);
     }
   }
 }
