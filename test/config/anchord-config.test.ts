@@ -74,3 +74,10 @@ test('server.access-control: allow_snoop is an action (RD clear served from the 
   assert.equal(issues.length, 1, issues.join('; '));
   assert.match(issues[0]!, /^3:/, issues[0]);
 });
+
+test('server: udp-io picks the UDP path: native by default, dgram when asked, nothing else', () => {
+  assert.equal(parseAnchordConfig('{}', 'x').server['udp-io'], 'native', 'native by default');
+  assert.equal(parseAnchordConfig('server:\n  udp-io: dgram\n', 'x').server['udp-io'], 'dgram', 'dgram when asked');
+  const issues = issuesOf('server:\n  udp-io: epoll\n');
+  assert.ok(issues.some((i) => i.includes('udp-io')), `an unknown value is an error naming the key: ${issues.join('; ')}`);
+});
