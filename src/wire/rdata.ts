@@ -358,6 +358,50 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
     case RRType.A:
       if (rdata.length === 4) return { address: ipv4ToText(rdata) };
       break;
+    case RRType.NSEC: {
+      // RFC 4034 §4.1: the next owner name (never compressed), then the type bitmap.
+      const end = nameEndIn(rdata, 0);
+      if (end < 0) break;
+      checkTypeBitmap(rdata, end, rdata.length);
+      return { next: Name.fromWire(rdata.slice(0, end)), types: typesIn(rdata, end, rdata.length) };
+    }
+    case RRType.NSEC3: {
+      // RFC 5155 §3.2: algorithm, flags, iterations, salt (length-prefixed), next hashed owner
+      // (length-prefixed, not empty), type bitmap. Anything else is left to the schema walk.
+      const n = rdata.length;
+      if (n < 5) break;
+      const saltEnd = 5 + rdata[4]!;
+      if (saltEnd >= n) break;
+      const hashEnd = saltEnd + 1 + rdata[saltEnd]!;
+      if (hashEnd === saltEnd + 1 || hashEnd > n) break;
+      checkTypeBitmap(rdata, hashEnd, n);
+      return {
+        hashAlgorithm: rdata[0]!,
+        flags: rdata[1]!,
+        iterations: (rdata[2]! << 8) | rdata[3]!,
+        salt: rdata.subarray(5, saltEnd),
+        nextHashed: rdata.subarray(saltEnd + 1, hashEnd),
+        types: typesIn(rdata, hashEnd, n),
+      };
+    }
+    case RRType.RRSIG: {
+      // RFC 4034 §3.1: 18 octets of fixed fields, the signer's name (never compressed, RFC 3597
+      // §4), the signature (the rest). Read with one object of one shape (no reader, no fields
+      // added one by one); anything malformed is left to the schema walk below to report.
+      const end = nameEndIn(rdata, RRSIG_SIGNER);
+      if (end < 0) break;
+      return {
+        typeCovered: (rdata[0]! << 8) | rdata[1]!,
+        algorithm: rdata[2]!,
+        labels: rdata[3]!,
+        originalTtl: u32At(rdata, 4),
+        expiration: u32At(rdata, 8),
+        inception: u32At(rdata, 12),
+        keyTag: (rdata[16]! << 8) | rdata[17]!,
+        signerName: Name.fromWire(rdata.slice(RRSIG_SIGNER, end)),
+        signature: rdata.subarray(end),
+      };
+    }
   }
   const plan = planFor(type);
   if (plan === undefined) return { data: rdata };
@@ -416,6 +460,30 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
     }
   }
   return out;
+}
+
+/** Offset of the signer's name in RRSIG RDATA (RFC 4034 §3.1). */
+const RRSIG_SIGNER = 18;
+
+/** The unsigned 32-bit value at `p` (which the caller knows is in range). */
+function u32At(b: Uint8Array, p: number): number {
+  return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+}
+
+/**
+ * The offset just after the uncompressed name at `start` in `rdata` (labels of 1-63 octets, the
+ * root last, 255 octets at most, RFC 1035 §3.1), or -1 when there is no such name there.
+ */
+function nameEndIn(rdata: Uint8Array, start: number): number {
+  const n = rdata.length;
+  let i = start;
+  while (i < n) {
+    const len = rdata[i]!;
+    if (len === 0) return i + 1 - start > 255 ? -1 : i + 1;
+    if (len > 63) return -1;
+    i += len + 1;
+  }
+  return -1;
 }
 
 /** True when `rdata` is exactly one uncompressed name (RFC 1035 §3.1: labels of 1-63 octets, root last, 255 at most). */
@@ -619,20 +687,38 @@ const BITMAP_WINDOW_LENGTHS = new Uint8Array(256);
 /** Decodes windowed bitmaps into a sorted list of types. Throws WireError when malformed. */
 export function decodeTypeBitmap(bytes: Uint8Array): number[] {
   checkTypeBitmap(bytes, 0, bytes.length);
-  const types: number[] = [];
-  let p = 0;
-  while (p < bytes.length) {
-    const base = bytes[p]! << 8;
-    const len = bytes[p + 1]!;
+  return typesIn(bytes, 0, bytes.length);
+}
+
+/**
+ * The types of the (checked) bitmap in `buf[from, to)`, in a list of exactly their number (a
+ * list grown by push takes room for 17 more).
+ */
+function typesIn(buf: Uint8Array, from: number, to: number): number[] {
+  let count = 0;
+  for (let p = from; p < to; p += 2 + buf[p + 1]!) {
+    const stop = p + 2 + buf[p + 1]!;
+    for (let i = p + 2; i < stop; i++) count += BITS_SET[buf[i]!]!;
+  }
+  const types = new Array<number>(count);
+  let k = 0;
+  let p = from;
+  while (p < to) {
+    const base = buf[p]! << 8;
+    const len = buf[p + 1]!;
     for (let j = 0; j < len; j++) {
-      const b = bytes[p + 2 + j]!;
+      const b = buf[p + 2 + j]!;
       if (b === 0) continue;
-      for (let bit = 0; bit < 8; bit++) if ((b & (0x80 >>> bit)) !== 0) types.push(base + j * 8 + bit);
+      for (let bit = 0; bit < 8; bit++) if ((b & (0x80 >>> bit)) !== 0) types[k++] = base + j * 8 + bit;
     }
     p += 2 + len;
   }
   return types;
 }
+
+/** Number of bits set in each octet value. */
+const BITS_SET = new Uint8Array(256);
+for (let v = 1; v < 256; v++) BITS_SET[v] = (v & 1) + BITS_SET[v >>> 1]!;
 
 /** True when `type` is set in a (well-formed) bitmap, without decoding the whole list. */
 export function bitmapHasType(bytes: Uint8Array, type: number): boolean {

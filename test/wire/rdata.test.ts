@@ -327,3 +327,68 @@ test('IPv4 and RFC 5952 IPv6 text', () => {
     assert.throws(() => ipv6FromText(t), PresentationError, t);
   }
 });
+
+test('RRSIG RDATA decodes field by field (root and long signers, empty signature); malformed RDATA is still refused', () => {
+  const fields = {
+    typeCovered: RRType.NSEC3,
+    algorithm: 8,
+    labels: 3,
+    originalTtl: 0x80000001,
+    expiration: 0xfffffff0,
+    inception: 0x7fffffff,
+    keyTag: 0xfedc,
+    signature: Uint8Array.of(9, 8, 7),
+  };
+  const long = Name.parse(`${'a'.repeat(63)}.${'B'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}.`);
+  for (const signer of [Name.ROOT, Name.parse('Example.'), long]) {
+    for (const signature of [fields.signature, new Uint8Array(0)]) {
+      const rdata = encodeRdata(RRType.RRSIG, { ...fields, signerName: signer, signature });
+      const d = decodeTyped(RRType.RRSIG, rdata);
+      const { signerName, signature: sigOut, ...rest } = d;
+      assert.deepEqual(rest, { typeCovered: RRType.NSEC3, algorithm: 8, labels: 3, originalTtl: 0x80000001, expiration: 0xfffffff0, inception: 0x7fffffff, keyTag: 0xfedc }, `fixed fields, signer ${signer.toString()}`);
+      assert.deepEqual([...signerName.wire], [...signer.wire], `signer ${signer.toString()} with its case`);
+      assert.deepEqual([...sigOut], [...signature], `signature of ${signature.length} octets`);
+      assert.notEqual(signerName.wire.buffer, rdata.buffer, 'the signer is a copy, not a view of the RDATA');
+    }
+  }
+  const good = encodeRdata(RRType.RRSIG, { ...fields, signerName: Name.parse('example.') });
+  const bad: [string, Uint8Array][] = [
+    ['fixed fields cut short', good.subarray(0, 17)],
+    ['no signer', good.subarray(0, 18)],
+    ['signer cut short', good.subarray(0, 22)],
+    ['compressed signer', Uint8Array.of(...good.subarray(0, 18), 0xc0, 12)],
+    ['label over 63', Uint8Array.of(...good.subarray(0, 18), 64, ...new Uint8Array(64), 0)],
+  ];
+  for (const [what, rdata] of bad) assert.throws(() => decodeRdata(RRType.RRSIG, rdata), WireError, what);
+  // A signer over 255 octets: four 63-octet labels and the root make 257.
+  const tooLong = Uint8Array.of(...good.subarray(0, 18), ...Array.from({ length: 4 }, () => [63, ...new Uint8Array(63).fill(0x61)]).flat(), 0);
+  assert.throws(() => decodeRdata(RRType.RRSIG, tooLong), WireError, 'signer over 255 octets');
+});
+
+test('NSEC and NSEC3 RDATA decode to their fields and exact type lists; malformed RDATA is still refused', () => {
+  const types = [RRType.A, RRType.NS, RRType.SOA, RRType.RRSIG, RRType.NSEC, RRType.DNSKEY, RRType.CAA, 1234, 65534];
+  const nsec = encodeRdata(RRType.NSEC, { next: Name.parse('Host.example.'), types });
+  const d = decodeTyped(RRType.NSEC, nsec);
+  assert.equal(d.next.toString(), 'Host.example.', 'next name with its case (RFC 6840 §5.1)');
+  assert.deepEqual([...d.types], types, 'every type, in order');
+  assert.deepEqual([...decodeTyped(RRType.NSEC, Uint8Array.of(0)).types], [], 'root next name, empty bitmap');
+  const salt = Uint8Array.of(0xab, 0xcd);
+  const hash = new Uint8Array(20).fill(7);
+  for (const s of [salt, new Uint8Array(0)]) {
+    const n3 = decodeTyped(RRType.NSEC3, encodeRdata(RRType.NSEC3, { hashAlgorithm: 1, flags: 1, iterations: 300, salt: s, nextHashed: hash, types }));
+    assert.deepEqual(
+      { hashAlgorithm: n3.hashAlgorithm, flags: n3.flags, iterations: n3.iterations, salt: [...n3.salt], nextHashed: [...n3.nextHashed], types: [...n3.types] },
+      { hashAlgorithm: 1, flags: 1, iterations: 300, salt: [...s], nextHashed: [...hash], types },
+      `NSEC3 fields, salt of ${s.length}`,
+    );
+  }
+  const bad: [number, string, Uint8Array][] = [
+    [RRType.NSEC, 'compressed next name', Uint8Array.of(0xc0, 12, 0, 1, 0x40)],
+    [RRType.NSEC, 'bitmap windows out of order', Uint8Array.of(0, 1, 0, 0x40, 0, 1, 0x40)],
+    [RRType.NSEC3, 'salt overruns', Uint8Array.of(1, 0, 0, 0, 9, 1)],
+    [RRType.NSEC3, 'empty next hashed owner', Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 1, 0x40)],
+    [RRType.NSEC3, 'hash overruns', Uint8Array.of(1, 0, 0, 0, 0, 20, 1, 2)],
+    [RRType.NSEC3, 'bitmap length 0', Uint8Array.of(1, 0, 0, 0, 0, 1, 7, 0, 0)],
+  ];
+  for (const [type, what, rdata] of bad) assert.throws(() => decodeRdata(type, rdata), WireError, what);
+});
