@@ -13,12 +13,13 @@
 //   RTT_BAND) of the best is equally likely, chosen with the injected Random; a server whose RTO
 //   reached `blockedRto` is skipped except for an occasional probe once its probe time passed.
 // Everything about a host is forgotten after `hostTtl` without news (Unbound's infra-host-ttl).
+// Hosts and lame marks are bounded in bytes, with CLOCK eviction (clock-map.ts).
 // Pure: clock and randomness are injected.
 
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { Name } from '../wire/name.js';
+import { ClockMap } from './clock-map.js';
 
 export const RTT_MIN_TIMEOUT = 50;
 export const RTT_MAX_TIMEOUT = 120000;
@@ -111,8 +112,8 @@ export class InfraCache {
   private readonly rttBand: number;
   private readonly blockedRto: number;
   private readonly probeOneIn: number;
-  private readonly hosts: LRUCache<string, Host>;
-  private readonly lame: LRUCache<string, number>;
+  private readonly hosts: ClockMap<Host>;
+  private readonly lame: ClockMap<number>;
   /** selectServer's working arrays (usable candidates and their RTOs), reused. */
   private readonly usableScratch: string[] = [];
   private readonly rtoScratch: number[] = [];
@@ -128,8 +129,8 @@ export class InfraCache {
     this.probeOneIn = options.probeOneIn ?? INFRA_CACHE_DEFAULTS.probeOneIn;
     const maxBytes = options.maxBytes ?? INFRA_CACHE_DEFAULTS.maxBytes;
     // Hosts and lame pairs share the budget: three quarters for hosts.
-    this.hosts = new LRUCache<string, Host>({ maxSize: Math.max(HOST_BYTES, Math.floor(maxBytes * 0.75)), sizeCalculation: () => HOST_BYTES });
-    this.lame = new LRUCache<string, number>({ maxSize: Math.max(LAME_BYTES, Math.floor(maxBytes * 0.25)), sizeCalculation: () => LAME_BYTES });
+    this.hosts = new ClockMap<Host>(Math.max(HOST_BYTES, Math.floor(maxBytes * 0.75)), () => HOST_BYTES);
+    this.lame = new ClockMap<number>(Math.max(LAME_BYTES, Math.floor(maxBytes * 0.25)), () => LAME_BYTES);
   }
 
   /** Live state of a server, undefined when never heard of (or forgotten). */

@@ -14,12 +14,13 @@
 // (as Unbound's key cache keeps "bad keys" briefly, so a broken zone is not revalidated per query).
 // The latest result for a zone replaces the earlier one: the resolver fetches keys again only
 // when the cached result is gone, so there is nothing to rank.
+// Size is bounded in bytes (an estimate per entry), with CLOCK eviction (clock-map.ts).
 
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../core/clock.js';
 import { RRClass } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
 import { ancestorKeyStarts } from './canonical-key.js';
+import { ClockMap } from './clock-map.js';
 import { detachSigned } from './packed-rrsets.js';
 import { clampTtl, remainingTtl, signatureDeadline, signedTtl } from './ttl-policy.js';
 import { SecurityStatus, type CacheReason, type SignedRRset } from './types.js';
@@ -119,17 +120,14 @@ export class KeyCache {
   private readonly minTtl: number;
   private readonly maxTtl: number;
   private readonly bogusTtl: number;
-  private readonly lru: LRUCache<string, ZoneEntry>;
+  private readonly lru: ClockMap<ZoneEntry>;
 
   constructor(options: KeyCacheOptions) {
     this.clock = options.clock;
     this.minTtl = options.minTtl ?? KEY_CACHE_DEFAULTS.minTtl;
     this.maxTtl = options.maxTtl ?? KEY_CACHE_DEFAULTS.maxTtl;
     this.bogusTtl = options.bogusTtl ?? KEY_CACHE_DEFAULTS.bogusTtl;
-    this.lru = new LRUCache<string, ZoneEntry>({
-      maxSize: options.maxBytes ?? KEY_CACHE_DEFAULTS.maxBytes,
-      sizeCalculation: (e, key) => 120 + key.length * 2 + storedBytes(e.dnskey) + storedBytes(e.ds),
-    });
+    this.lru = new ClockMap<ZoneEntry>(options.maxBytes ?? KEY_CACHE_DEFAULTS.maxBytes, (e, key) => 120 + key.length * 2 + storedBytes(e.dnskey) + storedBytes(e.ds));
   }
 
   get count(): number {
@@ -210,7 +208,7 @@ export class KeyCache {
       ds: cur !== undefined && cur.ds !== undefined && cur.ds.expiresAt > now ? cur.ds : undefined,
     };
     next[which] = stored;
-    // set() again so lru-cache recomputes the entry's size.
+    // set() again so the map recomputes the entry's size.
     this.lru.set(key, next);
     return true;
   }
