@@ -34,7 +34,7 @@ import { decodeMessage, encodeQuery, type DecodeOptions, type Message } from '..
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
 import { parseServerKey, type ResolverOptions } from './options.js';
-import type { Transport } from './transport.js';
+import type { Transport, UpstreamServer } from './transport.js';
 
 export type ExchangeResult =
   | { readonly kind: 'reply'; readonly msg: Message; readonly rttMs: number; readonly tcp: boolean; readonly edns: boolean }
@@ -88,17 +88,35 @@ function mismatch(msg: Message, id: number, qname: Name, qtype: number, exactCas
 }
 
 const BADVERS = 16;
+/** Address texts whose parsed server is kept (the memo starts over when full). */
+const SERVER_MEMO_MAX = 4096;
 /** Replies are decoded with RDATAs as views into the reply's octets (one options object for all). */
 const DECODE_VIEWS: DecodeOptions = { rdataViews: true };
 
 export class Exchanger {
   private readonly deps: ExchangeDeps;
   private readonly inflight = new Map<string, Promise<ExchangeResult>>();
+  /** Servers by address text (server): no object parsed per exchange. */
+  private readonly servers = new Map<string, UpstreamServer>();
   /** Set by an exchange that ended before `exchange` could store its promise (no await reached). */
   private endedAtOnce: string | undefined;
 
   constructor(deps: ExchangeDeps) {
     this.deps = deps;
+  }
+
+  /**
+   * The server of a delegation's address text (parseServerKey with the options' port, which never
+   * changes for an exchanger), made once per text while the memo holds it.
+   */
+  private server(address: string, port: number): UpstreamServer {
+    let s = this.servers.get(address);
+    if (s === undefined) {
+      s = parseServerKey(address, port);
+      if (this.servers.size >= SERVER_MEMO_MAX) this.servers.clear();
+      this.servers.set(address, s);
+    }
+    return s;
   }
 
   /**
@@ -127,7 +145,7 @@ export class Exchanger {
       let tcp = false;
       const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
       // A stub server may name its own port (`address@port`, options.ts serverKey).
-      const server = parseServerKey(address, options.port);
+      const server = this.server(address, options.port);
       // At most: UDP, TCP after TC, and the same again without EDNS.
       for (let attempt = 0; attempt < 4; attempt++) {
         if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };

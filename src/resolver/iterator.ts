@@ -152,6 +152,8 @@ function hasSignatures(msg: Message): boolean {
 }
 
 const MINIMISE_ONE_LAB = 4;
+/** Iteration.next's list of the servers it may ask. */
+const CANDIDATES: string[] = [];
 /** The event that starts an iteration (one for all). */
 const START: IterEvent = { kind: 'start' };
 /** Attempts per forwarder and question (Unbound retries a target up to 5 times, OUTBOUND_MSG_RETRY). */
@@ -436,7 +438,10 @@ export class Iteration {
 
   private next(): IterAction {
     const { options, infra } = this.view;
-    const candidates: string[] = [];
+    // One list for all iterations, emptied here: nothing keeps it past this call (selectServer
+    // copies what it needs) and no other iteration runs meanwhile (next is synchronous).
+    const candidates = CANDIDATES;
+    candidates.length = 0;
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
         if (this.excluded?.has(a) === true || this.ctx.avoids(a) || candidates.includes(a)) continue;
