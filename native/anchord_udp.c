@@ -164,8 +164,11 @@ static void endpoint_stop(endpoint_t *ep) {
   }
   if (ep->callback != NULL) napi_delete_reference(env, ep->callback);
   ep->callback = NULL;
-  if (ep->actx != NULL) napi_async_destroy(env, ep->actx);
-  ep->actx = NULL;
+  /* Inside a batch call (close() from the handler) napi_make_callback is still using the context: on_readable destroys it after. */
+  if (ep->actx != NULL && !ep->in_callback) {
+    napi_async_destroy(env, ep->actx);
+    ep->actx = NULL;
+  }
   if (ep->self != NULL) napi_delete_reference(env, ep->self);
   ep->self = NULL;
 }
@@ -313,7 +316,11 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
     }
     /* close() inside the callback: the answers of this batch are not sent (the socket is going). */
-    if (!ep->open) break;
+    if (!ep->open) {
+      if (ep->actx != NULL) napi_async_destroy(env, ep->actx);
+      ep->actx = NULL;
+      break;
+    }
     flush_answers(ep, count);
     if ((uint32_t)got < ep->batch) break;
   }

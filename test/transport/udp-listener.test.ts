@@ -446,3 +446,26 @@ test('native: a worker thread that ends with its endpoint open closes it (no cra
     await closeUdp(again);
   }
 });
+
+test('native: a handler that closes the listener inside a batch call takes it down cleanly', async () => {
+  const made: { listener?: UdpListener } = {};
+  let closing: Promise<void> | undefined;
+  const listener = (made.listener = new UdpListener({
+    addresses: ['127.0.0.1:0'],
+    handler: (req) => {
+      // close() with nothing in flight closes the endpoint at once, inside this batch call.
+      if (req[1] === 2) closing = made.listener!.close();
+      return buildReply(req);
+    },
+  }));
+  await listener.start();
+  const a = listener.addresses[0]!;
+  const client = new UpstreamClient();
+  assert.equal((await client.query(a, buildQuery(1, 'one.example'), { timeoutMs: GUARD })).kind, 'reply', 'answered before the close');
+  assert.equal((await client.query(a, buildQuery(2, 'two.example'), { timeoutMs: SHORT })).kind, 'timeout', 'the batch that closed is not sent');
+  assert.ok(closing !== undefined, 'close() was called from the handler');
+  await closing;
+  // The port is closed: the client sees a timeout or the ICMP port unreachable as an error.
+  assert.notEqual((await client.query(a, buildQuery(3, 'three.example'), { timeoutMs: SHORT })).kind, 'reply', 'nothing after the close');
+  assert.equal(listener.stats.received, 2, 'two taken');
+});
