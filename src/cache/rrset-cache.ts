@@ -484,7 +484,12 @@ export class RRsetCache {
     if (this.nameLength[s] !== w.length) return false;
     const b = this.arena.buf(s);
     const at = this.arena.start(s);
-    for (let i = 0; i < w.length; i++) if (lowerOctet(b[at + i]!) !== lowerOctet(w[i]!)) return false;
+    for (let i = 0; i < w.length; i++) {
+      const x = b[at + i]!;
+      const y = w[i]!;
+      // Equal octets (the usual case: the same name in the same case) need no folding.
+      if (x !== y && lowerOctet(x) !== lowerOctet(y)) return false;
+    }
     return true;
   }
 
