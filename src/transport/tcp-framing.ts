@@ -24,8 +24,9 @@ export class FrameDecoder {
   private filled = 0;
 
   /**
-   * `onMessage` receives each complete message in stream order. It may hold on to the bytes: a
-   * view shares the read buffer, which nothing else writes to.
+   * `onMessage` receives each complete message in stream order. A message that lay wholly in one
+   * read is a view of that read's bytes: it may be kept when the reader hands each read a buffer
+   * of its own (node:net 'data'), and must be copied when reads reuse one buffer (`onread`).
    */
   constructor(onMessage: (message: Uint8Array) => void, maxMessageSize = MAX_TCP_MESSAGE) {
     this.onMessage = onMessage;

@@ -238,6 +238,8 @@ export class UpstreamClient {
   private readonly tcpConnectionsPerServer: number;
   /** TCP connections per server ("port address"). */
   private readonly tcpServers = new Map<string, TcpServerState>();
+  /** Where TCP reads land (made at the first connection). */
+  private tcpReadBuffer: Uint8Array | undefined;
   /** Every open TCP connection and UDP socket, for close(). */
   private readonly tcpConns = new Set<TcpConnection>();
   private readonly udpSockets = new Set<PooledSocket>();
@@ -545,12 +547,27 @@ export class UpstreamClient {
     if (cur !== undefined && !cur.pending.has(id)) return cur;
     if (st !== undefined && st.open >= this.tcpConnectionsPerServer) return undefined;
     if (cur !== undefined) this.retireTcp(cur);
+    const decoder = new FrameDecoder((msg) => {
+      this.onTcpMessage(conn, msg);
+    });
+    // Reads land in the one buffer of this client (`onread`: no stream machinery and no buffer
+    // per read); the decoder's views of it live only until the callback returns.
+    const readBuffer = (this.tcpReadBuffer ??= new Uint8Array(MAX_TCP_MESSAGE + 2));
     const socket = tcpConnect({
       host: ex.server.address,
       port: ex.server.port,
       family: ex.family,
       localAddress: ex.family === 6 ? this.local6 : this.local4,
       noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number) => {
+          if (conn.closed) return false;
+          const bad = decoder.push(readBuffer.subarray(0, n));
+          if (bad !== undefined) this.failTcp(conn, bad, false);
+          return true;
+        },
+      },
     });
     if (st === undefined) this.tcpServers.set(key, (st = { active: undefined, open: 0 }));
     const conn: TcpConnection = {
@@ -572,19 +589,11 @@ export class UpstreamClient {
     this.tcpConns.add(conn);
     this.stats.tcpConnections++;
     if (this.connectTimeoutMs !== Infinity) this.deadlines.add(conn, this.connectTimeoutMs);
-    const decoder = new FrameDecoder((msg) => {
-      this.onTcpMessage(conn, msg);
-    });
     socket.on('connect', () => {
       if (conn.closed) return;
       conn.connected = true;
       this.deadlines.remove(conn); // the connect deadline
       if (conn.pending.size === 0) this.idleTcp(conn);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (conn.closed) return;
-      const bad = decoder.push(chunk);
-      if (bad !== undefined) this.failTcp(conn, bad, false);
     });
     socket.on('error', (e) => {
       this.failTcp(conn, errorReason(e), true);
@@ -609,7 +618,9 @@ export class UpstreamClient {
     }
     conn.replies++;
     this.stats.replies++;
-    this.settleTcp(q, { kind: 'reply', bytes: msg, rttMs: this.now() - q.startedAt, tcp: true });
+    // A reply that came in one read is a view of the shared read buffer: the caller keeps a copy.
+    const bytes = msg.buffer === this.tcpReadBuffer?.buffer ? msg.slice() : msg;
+    this.settleTcp(q, { kind: 'reply', bytes, rttMs: this.now() - q.startedAt, tcp: true });
   }
 
   /**

@@ -50,14 +50,16 @@ test('a deadline added from an expiry and an earlier one added later both expire
   const q = new DeadlineQueue<Item>((d) => {
     order.push(d.name);
     if (d.name === 1) q.add(item(3), 1);
-    if (d.name === 3) done();
+    if (order.length === 3) done();
   });
   q.add(item(2), 30);
   q.add(item(1), 5);
   await finished;
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  assert.deepEqual(order, [1, 3, 2]);
-  assert.equal(q.size, 0);
+  // 3 is due after 1 by construction; whether 2 comes before 3 depends on how late the loop ran
+  // (a busy machine can sweep 1 and 2 together), so only what the queue promises is checked.
+  assert.equal(order[0], 1, `the earliest deadline first: ${order.join(',')}`);
+  assert.deepEqual([...order].sort(), [1, 2, 3], `each expired once: ${order.join(',')}`);
+  assert.equal(q.size, 0, 'queue empty');
 });
 
 test('an unreferenced queue does not keep the process alive by itself; a referenced one does', () => {

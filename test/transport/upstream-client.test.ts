@@ -417,6 +417,11 @@ test('TCP: queries are pipelined on one connection and replies in any order are 
   const r = await again;
   assert.ok(r.kind === 'reply', `reused connection: ${r.kind}`);
   assert.equal(idOf(r.bytes), 0x800, 'its own reply');
+  // Later reads did not change the replies already handed out (reads share one buffer).
+  replies.forEach((earlier, i) => {
+    assert.ok(earlier.kind === 'reply', `query ${i}`);
+    assert.equal(idOf(earlier.bytes), 0x700 + i, `query ${i} reply intact after later reads`);
+  });
   assert.equal(t.connections(), 1, 'still one connection');
   assert.equal(client.stats.tcpConnections, 1, 'tcpConnections');
   assert.equal(client.stats.tcpSent, 8, 'tcpSent');
