@@ -190,6 +190,8 @@ export class Resolver {
   private readonly services: IterationServices;
   private readonly parentSide: ParentSideCache;
   private readonly inflight = new Map<string, Promise<Shared>>();
+  /** Set by a resolution that ended before `resolve` could store its promise (run, no wait). */
+  private endedAtOnce: string | undefined;
   /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
   private readonly delegations = new Map<string, DelegationMemo>();
   private readonly skeletons = new Map<string, { authority: { name: Name; type: number }[]; additional: { name: Name; type: number }[] }>();
@@ -298,7 +300,9 @@ export class Resolver {
     let joined = false;
     if (shared === undefined) {
       shared = this.run(question.name, question.type, cd, rd, key);
-      this.inflight.set(key, shared);
+      // A resolution that ended before run returned (no wait: the caches answered) is not shared.
+      if (this.endedAtOnce === key) this.endedAtOnce = undefined;
+      else this.inflight.set(key, shared);
     } else {
       joined = true;
       this.stats.coalesced++;
@@ -320,25 +324,32 @@ export class Resolver {
   private async run(qname: Name, qtype: number, cd: boolean, rd: boolean, key: string): Promise<Shared> {
     try {
       const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
-      let chain = await this.lookupChain(ctx, qname, qtype, true);
+      // The first name here, the rest of a CNAME chain in lookupChain: most questions have no
+      // chain, and need no promise of lookupChain's.
+      const first = this.knownName(ctx, qname, qtype, true) ?? (await this.fetchAndLearn(ctx, qname, qtype, true));
+      let chain = first.kind === 'cname' ? await this.lookupChain(ctx, qname, qtype, true, first) : { links: NO_LINKS, final: first };
       if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
       return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
     } finally {
-      // Runs after the caller stored the promise: the await above always yields first.
-      this.inflight.delete(key);
+      // After an await, this runs once the caller has stored the promise; without one (the caches
+      // answered at once), before: the caller then does not store it (endedAtOnce).
+      if (!this.inflight.delete(key)) this.endedAtOnce = key;
     }
   }
 
   // ---- Names and chains ------------------------------------------------------------------------
 
-  private async lookupChain(ctx: QueryContext, qname: Name, qtype: number, validate: boolean): Promise<ChainResult> {
+  /** The chain from `qname` (whose result is `first` when the caller has it already) to its end. */
+  private async lookupChain(ctx: QueryContext, qname: Name, qtype: number, validate: boolean, first?: NameResult): Promise<ChainResult> {
     // The list of links is made at the first CNAME (most chains have none).
     let links: Extract<NameResult, { kind: 'cname' }>[] | undefined;
     let seen: Set<string> | undefined;
     let name = qname;
+    let given = first;
     for (;;) {
       // What is known already is taken without a promise; only a fetch is waited for.
-      const r = this.knownName(ctx, name, qtype, validate) ?? (await this.fetchAndLearn(ctx, name, qtype, validate));
+      const r = given ?? this.knownName(ctx, name, qtype, validate) ?? (await this.fetchAndLearn(ctx, name, qtype, validate));
+      given = undefined;
       if (r.kind !== 'cname') return { links: links ?? NO_LINKS, final: r };
       (links ??= []).push(r);
       if (links.length > this.options.limits.maxCnameChain) return { links, final: ctx.trip('maxCnameChain', qname) };

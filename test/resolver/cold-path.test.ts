@@ -1,8 +1,10 @@
-// Shared key fetches (trust.ts, module header): client queries that need the DNSKEY RRset of the
-// same zone at the same time wait for the one fetch in flight and read its outcome from the key
-// cache; a query never waits in a loop of waits (QueryContext.mayWaitFor). And the delegation
-// built from the cache (resolver.ts delegationAt), kept while its NS RRset holds the same data,
-// follows a replaced NS RRset.
+// The resolver's cold path, made cheaper without changing what it answers:
+// - shared key fetches (trust.ts, module header): client queries that need the DNSKEY RRset of the
+//   same zone at the same time wait for the one fetch in flight and read its outcome from the key
+//   cache; a query never waits in a loop of waits (QueryContext.mayWaitFor);
+// - the delegation built from the cache (resolver.ts delegationAt), kept while its NS RRset holds
+//   the same data, follows a replaced NS RRset;
+// - a client question the caches answer at once is not left shared (resolver.ts run/endedAtOnce).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Credibility } from '../../src/cache/rrset-cache.js';
@@ -112,4 +114,29 @@ test('a delegation built from the cache follows a replaced NS RRset (resolver.ts
   assert.equal(again.rcode, Rcode.NOERROR, 'answered again');
   const asked = net.since(mark).map((q) => q.address);
   assert.ok(asked.length > 0 && asked.every((a) => a === '127.0.2.9'), `only the server of the new NS RRset is asked: ${asked.join(' ')}`);
+});
+
+test('questions the caches answer at once are not shared with later ones', async () => {
+  const { resolver, caches } = makeResolver();
+  const q = { name: n('www.example.test.'), type: RRType.A };
+  const first = await resolver.resolve(q, { do: true });
+  assert.equal(first.rcode, Rcode.NOERROR, 'answered from upstream');
+  const fromCache = await resolver.resolve(q, { do: true });
+  assert.equal(fromCache.upstreamQueries, 0, 'the second answer comes from the caches');
+  // The cached RRset replaced: the next identical question must see the new data, not join the
+  // resolution that answered from the caches before.
+  caches.rrsets.delete(n('www.example.test.'), RRType.A);
+  caches.rrsets.insert({
+    rrset: { name: n('www.example.test.'), type: RRType.A, class: 1, ttl: 600, rdatas: [Uint8Array.of(192, 0, 2, 99)] },
+    rrsigs: [],
+    credibility: Credibility.answerAuthoritative,
+    status: SecurityStatus.insecure,
+  });
+  const after = await resolver.resolve(q, {});
+  assert.deepEqual(
+    after.answer.map((r) => Array.from(r.rdata).join('.')),
+    ['192.0.2.99'],
+    'the replaced RRset answers',
+  );
+  assert.equal(resolver.stats.coalesced, 0, 'no question joined another');
 });
