@@ -399,6 +399,7 @@ function withItem<T>(list: T[] | undefined, item: T): T[] {
 
 const NO_LINKS: readonly Link[] = Object.freeze([]);
 const NO_PENDINGS: readonly Pending[] = Object.freeze([]);
+const NO_DENIALS: readonly DenialFacts[] = Object.freeze([]);
 
 interface PartJudgement {
   readonly status: Security;
@@ -755,8 +756,11 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
     return fromVerdict(v!, p.set.rrset.ttl);
   };
 
-  // ---- Phase C: judge the parts.
-  const judgedSets: JudgedRRset[] = [];
+  // ---- Phase C: judge the parts, into a list with room for every part that can be recorded
+  // (a link and the CNAME its DNAME implies, the overflow, authority and incidental parts),
+  // trimmed to those recorded at the end (a list grown by push from empty takes room for 17).
+  const judgedSets = new Array<JudgedRRset>(2 * links.length + 1 + authPendings.length + incidental.length);
+  let judged = 0;
   let status: Security = 'secure';
   let firstReason: VerdictReason | undefined;
   let firstReasonStatus: Security = 'secure';
@@ -779,7 +783,7 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
     } = { section, role, rrset, status: j.status, ttl: j.ttl };
     if (j.reason !== undefined) out.reason = j.reason;
     if (j.wildcardParent !== undefined) out.wildcardParent = j.wildcardParent;
-    judgedSets.push(out);
+    judgedSets[judged++] = out;
     note(j);
   };
 
@@ -804,14 +808,14 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
   }
   const proofSets = (zone: Name): RRset[] => secureAuth?.get(zone.key) ?? [];
 
-  const wildcardProofs: DenialFacts[] = [];
+  let wildcardProofs: DenialFacts[] | undefined;
   for (let i = 0; i < links.length; i++) {
     const l = links[i]!;
     const p = linkPendings[i]!;
     let j = judge(p);
     if (j.status === 'secure' && j.wildcardParent !== undefined && p.zone?.status === 'secure') {
       const proof = proveWildcard(env, proofSets(p.zone.keys.zone), l.set.rrset.name, j.wildcardParent, p.zone.keys.zone);
-      if (proof.status === 'secure') wildcardProofs.push(proof.facts);
+      if (proof.status === 'secure') wildcardProofs = withItem(wildcardProofs, proof.facts);
       else j = { ...j, status: proof.status, ...(proof.reason === undefined ? {} : { reason: proof.reason }) };
     }
     const role: RRsetRole = l.kind === 'answer' ? 'answer' : l.kind === 'cname' ? 'cname' : 'dname';
@@ -886,7 +890,11 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
       delegation = { name: delegationName, child: j.status };
     } else {
       const zone = refZone.keys.zone;
-      const dsJudged = judgedSets.find((s) => s.role === 'ds' && s.rrset.name.equals(delegationName));
+      let dsJudged: JudgedRRset | undefined;
+      for (let i = 0; i < judged && dsJudged === undefined; i++) {
+        const s = judgedSets[i]!;
+        if (s.role === 'ds' && s.rrset.name.equals(delegationName)) dsJudged = s;
+      }
       if (dsJudged !== undefined) {
         delegation =
           dsJudged.status === 'secure'
@@ -916,13 +924,14 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
   }
 
   let ttl = Infinity;
-  for (const s of judgedSets) ttl = Math.min(ttl, s.ttl);
+  for (let i = 0; i < judged; i++) ttl = Math.min(ttl, judgedSets[i]!.ttl);
   for (const p of incidental) {
     const j = judge(p);
     // A synthesised (wildcard-expanded) NSEC or NSEC3 takes part in no denial (RFC 4592 §4.7).
     if (j.status !== 'secure' || j.wildcardParent !== undefined) continue;
-    judgedSets.push({ section: 'authority', role: 'proof', rrset: p.set.rrset, status: 'secure', ttl: j.ttl });
+    judgedSets[judged++] = { section: 'authority', role: 'proof', rrset: p.set.rrset, status: 'secure', ttl: j.ttl };
   }
+  judgedSets.length = judged;
   const verdict: {
     status: Security;
     reason?: VerdictReason;
@@ -942,7 +951,7 @@ function judgeResponse(env: ValidationEnv, resp: ResponseToValidate, plan: Respo
     chain,
     ttl: ttl === Infinity ? 0 : ttl,
     rrsets: judgedSets,
-    wildcardProofs,
+    wildcardProofs: wildcardProofs ?? NO_DENIALS,
     work: env.meter.counters(),
     answer: resp.answer,
     authority: resp.authority,
