@@ -23,12 +23,16 @@
 //   bytes). Datagrams longer than SLOT octets are counted (stats.oversize) and dropped: a DNS query
 //   is a question and an OPT record, a few hundred octets at most (RFC 8467 §4.1 pads queries to
 //   blocks of 128), so 4096 leaves room for any real one.
-// - 'dgram': node:dgram, as below; the fallback when the addon is missing or old, by config
-//   (`server: udp-io: dgram`), and in node:cluster workers (serve --threads N). There the primary
-//   holds each socket and shares it with the workers; native endpoints would need SO_REUSEPORT per
-//   worker, which cannot share a port-0 bind (each worker would get its own port) and lets any
-//   process of the same user bind the port and take a share of the clients' queries. So a worker
-//   keeps to dgram (chooseUdpIo).
+// - 'dgram': node:dgram, as below; the fallback when the addon is missing or old, and by config
+//   (`server: udp-io: dgram`).
+// node:cluster workers (serve --threads N) take native endpoints too, each worker its own socket
+// bound with SO_REUSEPORT: the kernel spreads the clients over the workers' sockets by a hash of
+// their addresses and ports, each worker drains its own queue in batches, and no socket is read by
+// two processes at once (with dgram the primary's one socket is shared, every worker wakes for it
+// and takes one datagram per read). Only the sockets of one user can join a SO_REUSEPORT group
+// (Linux socket(7)), so no other user's process can take a share of the queries. A listen address
+// with port 0 is the exception: each worker's bind would pick a port of its own, so there the
+// workers keep to dgram and the primary's shared socket (chooseUdpIo).
 // Note: `reusePort` does nothing for node:dgram on Node 20 (DESIGN.md); the native endpoint sets
 // SO_REUSEPORT when `reusePort` is asked.
 
@@ -55,7 +59,10 @@ export interface UdpListenerOptions {
   readonly sendBufferSize?: number;
   /** 'native' (default): the native endpoint when it loads, else dgram; 'dgram': node:dgram always. */
   readonly io?: UdpIo | undefined;
-  /** Native endpoint only: SO_REUSEPORT, so that several sockets can bind one address and port. */
+  /**
+   * Native endpoint only: SO_REUSEPORT, so that several sockets can bind one address and port.
+   * Default: on in a node:cluster worker, off otherwise.
+   */
   readonly reusePort?: boolean | undefined;
 }
 
@@ -91,13 +98,14 @@ const SLOT = 4096;
 const SEND_SLOT = 4096;
 
 /**
- * Which path a listener takes: dgram when asked, in a node:cluster worker (module comment), or when
- * the native endpoint did not load; `reason` says why it is not native.
+ * Which path a listener takes: dgram when asked, when the native endpoint did not load, or in a
+ * node:cluster worker that listens on a port 0 (module comment); `reason` says why it is not native.
+ * A worker's native endpoints bind with SO_REUSEPORT (UdpListener).
  */
-export function chooseUdpIo(requested: UdpIo, isClusterWorker: boolean, load: NativeUdpLoad): { io: UdpIo; reason: string } {
+export function chooseUdpIo(requested: UdpIo, isClusterWorker: boolean, load: NativeUdpLoad, anyPortZero: boolean): { io: UdpIo; reason: string } {
   if (requested === 'dgram') return { io: 'dgram', reason: 'udp-io: dgram in the configuration' };
-  if (isClusterWorker) return { io: 'dgram', reason: 'a node:cluster worker shares the primary\'s socket' };
   if (!load.ok) return { io: 'dgram', reason: load.reason };
+  if (isClusterWorker && anyPortZero) return { io: 'dgram', reason: 'a node:cluster worker listening on port 0 shares the primary\'s socket' };
   return { io: 'native', reason: 'native batched endpoint (recvmmsg/sendmmsg)' };
 }
 
@@ -162,7 +170,7 @@ export class UdpListener {
     });
     const requested = options.io ?? 'native';
     const load = requested === 'native' ? loadNativeUdp() : ({ ok: false, reason: 'not asked' } as const);
-    const choice = chooseUdpIo(requested, cluster.isWorker, load);
+    const choice = chooseUdpIo(requested, cluster.isWorker, load, this.listen.some((hp) => hp.port === 0));
     this.io = choice.io;
     this.ioReason = choice.reason;
     this.openNative = choice.io === 'native' && load.ok ? load.open : undefined;
@@ -222,7 +230,8 @@ export class UdpListener {
       ep = open({
         address: hp.address,
         port: hp.port,
-        reusePort: this.options.reusePort === true,
+        // Each node:cluster worker binds its own socket into one SO_REUSEPORT group (module comment).
+        reusePort: this.options.reusePort ?? cluster.isWorker,
         receiveBufferSize: this.options.receiveBufferSize ?? 0,
         sendBufferSize: this.options.sendBufferSize ?? 0,
         batch: BATCH,

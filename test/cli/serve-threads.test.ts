@@ -64,6 +64,8 @@ test('serve --threads 2: the workers share the sockets and the primary serves th
       if (waited > 45_000 || /cannot listen|EADDRINUSE/.test(err)) assert.fail(`serve did not come up: ${out} ${err}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // Each worker serves UDP from its own native endpoint in one SO_REUSEPORT group (udp-listener.ts).
+    assert.equal((`${out}${err}`.match(/udp listener: native batched endpoint/g) ?? []).length, 2, `both workers on native endpoints: ${out} ${err}`);
     const mport = Number(/metrics on 127\.0\.0\.1:([0-9]+)/.exec(out)?.[1]);
     const rcodes: number[] = [];
     for (let i = 0; i < 8; i++) rcodes.push(await askChaos(port));

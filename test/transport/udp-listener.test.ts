@@ -404,12 +404,14 @@ test('native: after close() the endpoint sends nothing and the counters stay rea
   await closeUdp(sock);
 });
 
-test('chooseUdpIo: dgram when asked, in a cluster worker, or when the addon is missing', () => {
+test('chooseUdpIo: dgram when asked, when the addon is missing, or in a cluster worker on port 0', () => {
   const ok = { ok: true, open: () => { throw new Error('not called'); } } as const;
-  assert.equal(chooseUdpIo('native', false, ok).io, 'native', 'native by default');
-  assert.equal(chooseUdpIo('dgram', false, ok).io, 'dgram', 'dgram by config');
-  assert.equal(chooseUdpIo('native', true, ok).io, 'dgram', 'dgram in a cluster worker');
-  const missing = chooseUdpIo('native', false, { ok: false, reason: 'not built' });
+  assert.equal(chooseUdpIo('native', false, ok, false).io, 'native', 'native by default');
+  assert.equal(chooseUdpIo('native', false, ok, true).io, 'native', 'native on port 0 outside a cluster');
+  assert.equal(chooseUdpIo('dgram', false, ok, false).io, 'dgram', 'dgram by config');
+  assert.equal(chooseUdpIo('native', true, ok, false).io, 'native', 'native in a cluster worker on a fixed port (SO_REUSEPORT)');
+  assert.equal(chooseUdpIo('native', true, ok, true).io, 'dgram', 'dgram in a cluster worker on port 0');
+  const missing = chooseUdpIo('native', false, { ok: false, reason: 'not built' }, false);
   assert.deepEqual(missing, { io: 'dgram', reason: 'not built' }, 'dgram with the reason when the addon is missing');
 });
 

@@ -142,8 +142,9 @@ async function run(args: Args, io: CommandIO): Promise<number> {
     now: () => new Date(),
   });
   const { settings, anchors } = serviceSetup(args, config, base);
-  // Several threads: node:cluster workers, each a full resolver with its own caches, sharing the
-  // listening sockets (dgram `reusePort` is ignored on Node 20; cluster shares the handle).
+  // Several threads: node:cluster workers, each a full resolver with its own caches. TCP sockets
+  // are shared through the primary (cluster shares the handle); UDP is a native endpoint per worker
+  // in one SO_REUSEPORT group, or the primary's shared dgram socket (transport/udp-listener.ts).
   if (threads > 1 && cluster.isPrimary) {
     for (let i = 0; i < threads; i++) cluster.fork();
     // The primary serves /metrics: the workers' counters, summed (telemetry/metrics.ts).
