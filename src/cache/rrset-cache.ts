@@ -238,13 +238,6 @@ export class RRsetCache {
   private readonly reasons = new Map<number, CacheReason>();
   /** Handles given out (RRsetCache.handle), dropped with their entry. */
   private readonly handles = new Map<number, SlotHandle>();
-  /**
-   * The last name hashed and its nameHash: callers ask for several types of one Name object in a
-   * row (NS then the delegation's memo check, A then AAAA of a server name), hashed once. A Name's
-   * wire form does not change (as its cached key).
-   */
-  private lastName: Name | undefined = undefined;
-  private lastNameHash = 0;
 
   constructor(options: RRsetCacheOptions) {
     this.clock = options.clock;
@@ -311,7 +304,7 @@ export class RRsetCache {
     const w = owner.wire;
     const expiresAt = this.expiryFor(set, status, notAfter, now);
     if (expiresAt <= now) return InsertOutcome.rejected;
-    const hash = ownerHash(this.nameHashOf(owner), rrset.type, rrset.class);
+    const hash = ownerHash(nameHash(w), rrset.type, rrset.class);
     const cached = this.findHashed(hash, w, rrset.type, rrset.class);
     const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, rrset.rdatas, credibility, status, now);
     if (verdict === InsertOutcome.rejected) return verdict;
@@ -461,16 +454,11 @@ export class RRsetCache {
 
   /** The slot of (owner, type, class), expired or not, or NIL. */
   private find(name: Name, type: number, cls: number): number {
-    return this.findHashed(ownerHash(this.nameHashOf(name), type, cls), name.wire, type, cls);
+    const w = name.wire;
+    return this.findHashed(ownerHash(nameHash(w), type, cls), w, type, cls);
   }
 
-  private nameHashOf(name: Name): number {
-    if (name !== this.lastName) {
-      this.lastNameHash = nameHash(name.wire);
-      this.lastName = name;
-    }
-    return this.lastNameHash;
-  }
+
 
   private findHashed(hash: number, w: Uint8Array, type: number, cls: number): number {
     for (let s = this.buckets[hash & (this.buckets.length - 1)]!; s !== NIL; s = this.chain[s]!) {
