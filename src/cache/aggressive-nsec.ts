@@ -48,7 +48,7 @@ import {
   wildcardOf,
 } from '../dnssec/nsec-proof.js';
 import { nsec3Hash } from '../dnssec/nsec3-hash.js';
-import { Nsec3Flag, type Nsec3Record, nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3 } from '../dnssec/nsec3-proof.js';
+import { Nsec3Flag, type Nsec3Record, nsec3Record, nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3 } from '../dnssec/nsec3-proof.js';
 import { createValidationEnv, DEFAULT_VALIDATOR_OPTIONS, type ValidatorOptions } from '../dnssec/rrset-validator.js';
 import { RRClass, RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
@@ -272,19 +272,9 @@ class Nsec3Entry extends PackedEntry implements CachedNsec3 {
   read(): Read<Nsec3Record> {
     const signed = this.signed;
     const { rrset } = signed;
-    const d = decodeTyped(RRType.NSEC3, rrset.rdatas[0]!);
     const hash = new Uint8Array(this.key.length);
     for (let i = 0; i < hash.length; i++) hash[i] = this.key.charCodeAt(i);
-    const record: Nsec3Record = {
-      owner: rrset.name,
-      hash,
-      hashAlgorithm: d.hashAlgorithm,
-      flags: d.flags,
-      iterations: d.iterations,
-      salt: d.salt,
-      nextHashed: d.nextHashed,
-      types: new Set(d.types),
-    };
+    const record = nsec3Record(rrset.name, hash, rrset.rdatas[0]!);
     return { entry: this, signed, record, expiresAt: this.expiresAt, storedAt: this.storedAt };
   }
 }

@@ -67,6 +67,24 @@ export interface Nsec3Record {
   readonly types: ReadonlySet<number>;
 }
 
+/**
+ * One NSEC3 record from its owner, the hash its owner's first label carries and its RDATA (RFC 5155
+ * §3.2); throws on RDATA it cannot read.
+ */
+export function nsec3Record(owner: Name, hash: Uint8Array, rdata: Uint8Array): Nsec3Record {
+  const d = decodeTyped(RRType.NSEC3, rdata);
+  return {
+    owner,
+    hash,
+    hashAlgorithm: d.hashAlgorithm,
+    flags: d.flags,
+    iterations: d.iterations,
+    salt: d.salt,
+    nextHashed: d.nextHashed,
+    types: new Set(d.types),
+  };
+}
+
 /** Decodes the NSEC3 records of validated RRsets owned one label below `zone`; others left out. */
 export function nsec3Records(rrsets: readonly RRset[], zone: Name): Nsec3Record[] {
   const out: Nsec3Record[] = [];
@@ -76,17 +94,7 @@ export function nsec3Records(rrsets: readonly RRset[], zone: Name): Nsec3Record[
     if (hash === undefined) continue;
     for (const rdata of set.rdatas) {
       try {
-        const d = decodeTyped(RRType.NSEC3, rdata);
-        out.push({
-          owner: set.name,
-          hash,
-          hashAlgorithm: d.hashAlgorithm,
-          flags: d.flags,
-          iterations: d.iterations,
-          salt: d.salt,
-          nextHashed: d.nextHashed,
-          types: new Set(d.types),
-        });
+        out.push(nsec3Record(set.name, hash, rdata));
       } catch {
         // A record we cannot read proves nothing.
       }

@@ -9,6 +9,7 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ipv6ToText } from '../wire/rdata.js';
 import type { DatagramSender } from './handler.js';
 
 /** The endpoint object udpOpen returns (see the comment at the top of native/anchord_udp.c). */
@@ -118,37 +119,6 @@ export function formatIpv4(ip: number): string {
 }
 
 /**
- * IPv6 text of 16 octets as sockets report it (RFC 5952 §4: lowercase, no leading zeros, the
- * longest run of two or more zero groups as "::", the first such run on a tie; §5: IPv4-mapped
- * addresses end in dotted decimal, as node:dgram gives them: ::ffff:192.0.2.1).
- */
-export function formatIpv6(a: Uint8Array): string {
-  let mapped = true;
-  for (let i = 0; i < 10; i++) if (a[i] !== 0) mapped = false;
-  if (mapped && a[10] === 0xff && a[11] === 0xff) return `::ffff:${a[12]}.${a[13]}.${a[14]}.${a[15]}`;
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((a[i]! << 8) | a[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number): string => g.slice(from, to).map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
-}
-
-/**
  * The sender of a datagram taken by the native endpoint: the address as a number (IPv4) or 16
  * octets (IPv6), its text made on first use and kept.
  */
@@ -166,7 +136,7 @@ export class NativeSender implements DatagramSender {
   }
 
   get address(): string {
-    if (this.text === undefined) this.text = this.ip6 === undefined ? formatIpv4(this.ip4) : formatIpv6(this.ip6);
+    if (this.text === undefined) this.text = this.ip6 === undefined ? formatIpv4(this.ip4) : ipv6ToText(this.ip6);
     return this.text;
   }
 }

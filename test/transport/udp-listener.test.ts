@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { AnchordError } from '../../src/core/errors.js';
 import type { ClientInfo } from '../../src/transport/handler.js';
 import { chooseUdpIo, UdpListener, type UdpIo } from '../../src/transport/udp-listener.js';
-import { formatIpv6, loadNativeUdp, NativeSender, type NativeUdpEndpoint } from '../../src/transport/native-udp.js';
+import { ipv6ToText } from '../../src/wire/rdata.js';
+import { loadNativeUdp, NativeSender, type NativeUdpEndpoint } from '../../src/transport/native-udp.js';
 import { UpstreamClient } from '../../src/transport/upstream-client.js';
 import { bindUdp, buildQuery, buildReply, closeUdp, deferred, delay, idOf, lastByte, nextDatagram, sendUdp } from './fixtures.js';
 
@@ -415,7 +416,7 @@ test('chooseUdpIo: dgram when asked, when the addon is missing, or in a cluster 
   assert.deepEqual(missing, { io: 'dgram', reason: 'not built' }, 'dgram with the reason when the addon is missing');
 });
 
-test('formatIpv6: as sockets write addresses (RFC 5952)', () => {
+test('ipv6ToText writes addresses as sockets do (RFC 5952), for the native endpoint\'s senders', () => {
   const cases: [string, number[]][] = [
     ['::1', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]],
     ['::', new Array<number>(16).fill(0)],
@@ -426,7 +427,7 @@ test('formatIpv6: as sockets write addresses (RFC 5952)', () => {
     ['::ffff:192.0.2.1', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1]],
     ['1::', [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
   ];
-  for (const [text, bytes] of cases) assert.equal(formatIpv6(Uint8Array.from(bytes)), text, text);
+  for (const [text, bytes] of cases) assert.equal(ipv6ToText(Uint8Array.from(bytes)), text, text);
 });
 
 test('native: a worker thread that ends with its endpoint open closes it (no crash, the port is free again)', async () => {
