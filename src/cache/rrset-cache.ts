@@ -6,12 +6,18 @@
 //  1. Nothing cached, or the cached entry has expired: store.
 //  2. Cached entry bogus: any non-bogus data replaces it; bogus data replaces it only when the
 //     RDATA differs, so re-fetching the same bogus data never extends its life (as Unbound).
-//  3. Rank: credibility tier (RFC 2181 §5.4.1: additional/glue < authority non-authoritative <
+//  3. Same data again: identical RDATA (as a set) at the same rank and with the same status as a
+//     live cached entry leaves that entry as it is, its expiry included (outcome `kept`): the
+//     cached data is as good and already counting down. This is what Unbound does for equal trust
+//     and equal data (need_to_update_rrset returns "cache is superior", and its TTL is not moved),
+//     and it keeps the entry's handle, so results built from it stay valid (each authoritative
+//     answer re-sends its zone's apex NS RRset, which would otherwise be re-stored every time).
+//  4. Rank: credibility tier (RFC 2181 §5.4.1: additional/glue < authority non-authoritative <
 //     answer non-authoritative < authority authoritative < answer authoritative), with validated
 //     (secure) data ranking above every unvalidated tier, as Unbound's `rrset_trust_validated`;
 //     among secure data the tiers still order. New data of rank >= the cached rank replaces it
 //     (RFC 2181 §5.4.1: "data of higher or equal credibility").
-//  4. Lower rank: a secure cached RRset receiving identical RDATA (as a set) from unvalidated data
+//  5. Lower rank: a secure cached RRset receiving identical RDATA (as a set) from unvalidated data
 //     of the same or a higher tier keeps its status and signatures and only has its expiry
 //     refreshed (still capped by the RRSIG expiration). Anything else is refused — in particular
 //     unvalidated data never overwrites a live secure RRset, which is what keeps a spoofed
@@ -75,6 +81,8 @@ export const InsertOutcome = {
   stored: 'stored',
   /** Identical RDATA under a secure entry: only the expiry moved. */
   refreshed: 'refreshed',
+  /** Identical RDATA at the same rank and status as the live entry: left as it was (rule 3). */
+  kept: 'kept',
   /** The cached entry outranks the new data (or the TTL was zero). */
   rejected: 'rejected',
 } as const;
@@ -308,6 +316,11 @@ export class RRsetCache {
     const cached = this.findHashed(hash, w, rrset.type, rrset.class);
     const verdict = cached === NIL ? InsertOutcome.stored : this.admit(cached, rrset.rdatas, credibility, status, now);
     if (verdict === InsertOutcome.rejected) return verdict;
+    if (verdict === InsertOutcome.kept) {
+      // Offered again: counts as used, as a re-store at the tail of the CLOCK order did.
+      this.flags[cached]! |= HOT;
+      return verdict;
+    }
     if (verdict === InsertOutcome.refreshed && cached !== NIL) {
       // Same data, still validated: a new expiry, bounded by the cached signatures.
       const ttl = clampTtl(signedTtl(set), this.minTtl, this.maxTtl);
@@ -629,9 +642,11 @@ export class RRsetCache {
       if (newStatus !== SecurityStatus.bogus) return InsertOutcome.stored;
       return same ? InsertOutcome.rejected : InsertOutcome.stored;
     }
-    if (credibilityRank(newCredibility, newStatus) >= credibilityRank(credibility, status)) {
-      return InsertOutcome.stored;
-    }
+    const rank = credibilityRank(credibility, status);
+    const newRank = credibilityRank(newCredibility, newStatus);
+    // Rule 3 (module header): the same data at the same rank and status stays as cached.
+    if (same && newRank === rank && newStatus === status) return InsertOutcome.kept;
+    if (newRank >= rank) return InsertOutcome.stored;
     if (same && status === SecurityStatus.secure && newStatus !== SecurityStatus.bogus && newCredibility >= credibility) {
       return InsertOutcome.refreshed;
     }

@@ -358,3 +358,83 @@ test('handleRdatas: none for a handle whose entry is gone, an error for somethin
   assert.deepEqual(cache.handleRdatas(h), [], 'the old handle reads nothing, not the data now in its place');
   assert.throws(() => cache.handleRdatas({ status: insecure }), TypeError, 'a look-alike object is refused');
 });
+
+test('identical RDATA at the same rank and status keeps the entry: same handle, expiry unchanged (as Unbound)', () => {
+  const { clock, cache } = setup();
+  const ns = (ttl: number, ...hosts: string[]) => unsigned(rrset('example.', RRType.NS, ttl, hosts.map((h) => n(h).wire)));
+  assert.equal(cache.insert({ ...ns(300, 'a.ns.example.', 'b.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.stored, 'first store');
+  const h1 = cache.handle(n('example.'), RRType.NS);
+  assert.ok(h1 !== undefined, 'held: a handle');
+  const expiry = cache.handleExpiresAt(h1);
+  clock.advance(100_000);
+  // The same set (another order is the same data, RFC 2181 §5) with a fresh TTL, as the authority
+  // section of every authoritative answer brings it.
+  assert.equal(cache.insert({ ...ns(300, 'b.ns.example.', 'a.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.kept, 'same data, rank and status: kept');
+  assert.equal(cache.handle(n('example.'), RRType.NS), h1, 'the handle is kept');
+  assert.equal(cache.handleExpiresAt(h1), expiry, 'the expiry is not moved');
+  assert.equal(cache.lookup(n('example.'), RRType.NS)?.ttl, 200, 'the TTL keeps counting down from the first store');
+  // A longer TTL does not extend it either; a shorter one does not cut it.
+  assert.equal(cache.insert({ ...ns(3600, 'a.ns.example.', 'b.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.kept, 'longer TTL: kept');
+  assert.equal(cache.insert({ ...ns(5, 'a.ns.example.', 'b.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.kept, 'shorter TTL: kept');
+  assert.equal(cache.lookup(n('example.'), RRType.NS)?.ttl, 200, 'TTL as before');
+  assert.equal(cache.count, 1, 'one entry');
+  // Once it has expired, the same data is stored afresh under a new handle.
+  clock.advance(201_000);
+  assert.equal(cache.insert({ ...ns(300, 'a.ns.example.', 'b.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.stored, 'expired: stored');
+  const h2 = cache.handle(n('example.'), RRType.NS);
+  assert.ok(h2 !== undefined && h2 !== h1, 'stored again: a new handle');
+  assert.equal(cache.lookup(n('example.'), RRType.NS)?.ttl, 300, 'with the new TTL');
+});
+
+test('identical RDATA: a higher rank or another status replaces, a lower rank does not; other RDATA at the same rank replaces', () => {
+  const { clock, cache } = setup();
+  const ns = (ttl: number, ...hosts: string[]) => unsigned(rrset('example.', RRType.NS, ttl, hosts.map((h) => n(h).wire)));
+  cache.insert({ ...ns(300, 'a.ns.example.'), credibility: Credibility.authorityNonAuthoritative, status: unchecked });
+  const referral = cache.handle(n('example.'), RRType.NS);
+  clock.advance(10_000);
+  // Glue-tier copy of the same data: lower rank, refused, nothing moves.
+  assert.equal(cache.insert({ ...ns(300, 'a.ns.example.'), credibility: Credibility.additional, status: unchecked }), InsertOutcome.rejected, 'lower rank: refused');
+  assert.equal(cache.handle(n('example.'), RRType.NS), referral, 'lower rank leaves the handle');
+  assert.equal(cache.lookup(n('example.'), RRType.NS)?.ttl, 290, 'lower rank leaves the expiry');
+  // The zone's own (authoritative) copy: higher rank replaces, with its TTL and credibility.
+  assert.equal(cache.insert({ ...ns(600, 'a.ns.example.'), credibility: Credibility.authorityAuthoritative, status: unchecked }), InsertOutcome.stored, 'higher rank: stored');
+  const auth = cache.handle(n('example.'), RRType.NS);
+  assert.ok(auth !== undefined && auth !== referral, 'higher rank: a new handle');
+  let hit = cache.lookup(n('example.'), RRType.NS)!;
+  assert.equal(hit.ttl, 600, 'higher rank: its TTL');
+  assert.equal(hit.credibility, Credibility.authorityAuthoritative, 'higher rank: its credibility');
+  // Same rank, same data, another unvalidated status (insecure proven vs unchecked): replaces.
+  assert.equal(cache.insert({ ...ns(600, 'a.ns.example.'), credibility: Credibility.authorityAuthoritative, status: insecure }), InsertOutcome.stored, 'another status: stored');
+  const insec = cache.handle(n('example.'), RRType.NS);
+  assert.ok(insec !== undefined && insec !== auth && insec.status === insecure, 'another status: a new handle with it');
+  // Same rank and status, other RDATA: replaces.
+  assert.equal(cache.insert({ ...ns(600, 'b.ns.example.'), credibility: Credibility.authorityAuthoritative, status: insecure }), InsertOutcome.stored, 'other RDATA: stored');
+  assert.notEqual(cache.handle(n('example.'), RRType.NS), insec, 'other RDATA: a new handle');
+  hit = cache.lookup(n('example.'), RRType.NS)!;
+  assert.deepEqual(hit.rrset.rdatas.map((rd) => [...rd]), [[...n('b.ns.example.').wire]], 'other RDATA: the new data is held');
+});
+
+test('identical RDATA: secure data re-validated is kept with its signatures; bogus rules unchanged', () => {
+  const { clock, cache } = setup();
+  const s = signed(www(300, '192.0.2.1'), 'example.');
+  assert.equal(cache.insert({ ...s, credibility: Credibility.answerAuthoritative, status: secure }), InsertOutcome.stored, 'first store');
+  const h = cache.handle(n('www.example.'), RRType.A);
+  clock.advance(50_000);
+  assert.equal(cache.insert({ ...s, credibility: Credibility.answerAuthoritative, status: secure }), InsertOutcome.kept, 'secure again at the same tier: kept');
+  assert.equal(cache.handle(n('www.example.'), RRType.A), h, 'secure kept: same handle');
+  assert.equal(cache.lookup(n('www.example.'), RRType.A)?.ttl, 250, 'secure kept: expiry not moved');
+  // The same signed data validated from a lower tier (authority section) is a lower rank: refused.
+  assert.equal(cache.insert({ ...s, credibility: Credibility.authorityAuthoritative, status: secure }), InsertOutcome.rejected, 'lower secure tier: refused');
+  assert.equal(cache.handle(n('www.example.'), RRType.A), h, 'lower secure tier: same handle');
+  // Bogus cached: the same bogus data neither replaces nor refreshes it (its life stays bogusTtl).
+  const b = setup({ bogusTtl: 60 });
+  b.cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: bogus });
+  const hb = b.cache.handle(n('www.example.'), RRType.A);
+  b.clock.advance(30_000);
+  assert.equal(b.cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: bogus }), InsertOutcome.rejected, 'same bogus data: refused');
+  assert.equal(b.cache.handle(n('www.example.'), RRType.A), hb, 'same bogus data: handle kept');
+  assert.equal(b.cache.lookup(n('www.example.'), RRType.A)?.ttl, 30, 'same bogus data: no refresh');
+  // Non-bogus data (even identical) replaces bogus data.
+  assert.equal(b.cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: unchecked }), InsertOutcome.stored, 'unchecked over bogus: stored');
+  assert.equal(b.cache.lookup(n('www.example.'), RRType.A)?.status, unchecked, 'bogus replaced');
+});
