@@ -215,6 +215,69 @@ function rank(s: SecurityStatus): Security {
   return s === SecurityStatus.unchecked ? 'insecure' : s;
 }
 
+/** Shared by answers with no EDE and no extra RRsets (never written: the fields are readonly). */
+const NO_EDE: readonly ExtendedError[] = Object.freeze([]);
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
+/**
+ * One answer being assembled: its sections, the weakest status seen with the reason that goes with
+ * it, and what went out once already. One object per answer instead of closures over locals.
+ */
+class AnswerParts {
+  readonly answer: ResourceRecord[] = [];
+  readonly authority: ResourceRecord[] = [];
+  readonly additional: ResourceRecord[] = [];
+  status: Security = 'secure';
+  reason: VerdictReason | undefined = undefined;
+  reasonStatus: Security = 'secure';
+  /** Proof RRsets out (name key/type), made at the first proof: most answers carry none. */
+  proofsOut: Set<string> | undefined = undefined;
+  /** DNAME owners out, made at the first DNAME. */
+  dnamesOut: Set<string> | undefined = undefined;
+  /** rrsetKey of the RRsets served beside the data, made at the first. */
+  rrsetTags: string[] | undefined = undefined;
+  readonly dnssecOk: boolean;
+
+  constructor(dnssecOk: boolean) {
+    this.dnssecOk = dnssecOk;
+  }
+
+  /** Takes in one part's status: the answer is as secure as its weakest part, with that part's reason. */
+  note(s: SecurityStatus, r: VerdictReason | undefined): void {
+    const st = rank(s);
+    this.status = weakest(this.status, st);
+    if (r !== undefined && (this.reason === undefined || weakest(this.reasonStatus, st) !== this.reasonStatus)) {
+      this.reason = r;
+      this.reasonStatus = st;
+    }
+  }
+
+  /** Proof RRsets go out once each, whichever links and final answer they prove. */
+  proofs(list: readonly SignedRRset[]): void {
+    for (const p of list) {
+      const key = `${p.rrset.name.key}/${p.rrset.type}`;
+      if (this.proofsOut?.has(key) === true) continue;
+      (this.proofsOut ??= new Set()).add(key);
+      records(p, p.rrset.ttl, undefined, true, this.authority);
+    }
+  }
+
+  /**
+   * Not minimal (Unbound `minimal-responses: no`): the answering response's NS RRsets or their
+   * addresses go along (RFC 1034 §4.3.2 step 6, RFC 2181 §5.4.1: authority and glue are optional
+   * in an answer); in a secure answer only the signed ones (Unbound's val-clean-additional drops
+   * what did not validate).
+   */
+  extra(list: readonly SignedRRset[], out: ResourceRecord[]): void {
+    const secure = this.status === 'secure';
+    for (const s of list) {
+      if (secure && s.rrsigs.length === 0) continue;
+      records(s, s.rrset.ttl, undefined, this.dnssecOk, out);
+      (this.rrsetTags ??= []).push(rrsetKey(s.rrset.name, s.rrset.type, s.rrset.class));
+    }
+  }
+}
+
 /**
  * Assembles the client answer (module header). `ttlCap`: ResolverAnswer.ttlCap, set on the answer
  * as it is made (not on a copy of it).
@@ -232,106 +295,71 @@ export function buildAnswer(
   const dnssecOk = flags.do === true;
   const final = chain.final;
   if (final.kind === 'fail') return failureAnswer(final, fromCache, upstreamQueries, ttlCap);
-  const answer: ResourceRecord[] = [];
-  const authority: ResourceRecord[] = [];
-  const acc: { status: Security; reason: VerdictReason | undefined; reasonStatus: Security } = {
-    status: 'secure',
-    reason: undefined,
-    reasonStatus: 'secure',
-  };
-  const note = (s: SecurityStatus, r: VerdictReason | undefined): void => {
-    const st = rank(s);
-    acc.status = weakest(acc.status, st);
-    if (r !== undefined && (acc.reason === undefined || weakest(acc.reasonStatus, st) !== acc.reasonStatus)) {
-      acc.reason = r;
-      acc.reasonStatus = st;
-    }
-  };
-  // Proof RRsets go out once each, whichever links and final answer they prove (the set is made
-  // at the first proof: most answers carry none).
-  let proofsOut: Set<string> | undefined;
-  const proofRecords = (p: SignedRRset, ttl: number): void => {
-    const key = `${p.rrset.name.key}/${p.rrset.type}`;
-    if (proofsOut?.has(key) === true) return;
-    (proofsOut ??= new Set()).add(key);
-    records(p, ttl, undefined, true, authority);
-  };
+  const b = new AnswerParts(dnssecOk);
+  const { answer, authority, additional } = b;
   // A DNAME that maps several names of the chain (a DNAME to an ancestor of its own owner) goes
   // out once: an RRset appears once in a section (RFC 2181 §5).
-  let dnamesOut: Set<string> | undefined;
   for (const link of chain.links) {
-    if (dnssecOk) for (const p of link.proofs ?? []) proofRecords(p, p.rrset.ttl);
+    if (dnssecOk && link.proofs !== undefined) b.proofs(link.proofs);
     if (link.dname !== undefined) {
-      note(link.dname.status, link.dname.reason);
+      b.note(link.dname.status, link.dname.reason);
       // The CNAME that goes out is the server's: when it does not follow from the DNAME the
       // validator judged it bogus (RFC 6672 §3.2 via the DNAME's signature), and so is the answer.
-      note(link.cname.status, link.cname.reason);
+      b.note(link.cname.status, link.cname.reason);
       const dkey = link.dname.set.rrset.name.key;
-      if (dnamesOut?.has(dkey) !== true) records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
-      (dnamesOut ??= new Set()).add(dkey);
+      if (b.dnamesOut?.has(dkey) !== true) records(link.dname.set, link.dname.ttl, undefined, dnssecOk, answer);
+      (b.dnamesOut ??= new Set()).add(dkey);
       records(link.cname.set, Math.min(link.cname.ttl, link.dname.ttl), ownerFor(link.cname.set.rrset, qname), false, answer);
     } else {
-      note(link.cname.status, link.cname.reason);
+      b.note(link.cname.status, link.cname.reason);
       records(link.cname.set, link.cname.ttl, ownerFor(link.cname.set.rrset, qname), dnssecOk, answer);
     }
   }
   let rcode: number = Rcode.NOERROR;
-  const additional: ResourceRecord[] = [];
-  // Not minimal (Unbound `minimal-responses: no`): the answering response's NS RRsets and their
-  // addresses go along (RFC 1034 §4.3.2 step 6, RFC 2181 §5.4.1: authority and glue are optional
-  // in an answer); in a secure answer only the signed ones (Unbound's val-clean-additional drops
-  // what did not validate).
-  const extraRecords = (extra: { readonly authority: readonly SignedRRset[]; readonly additional: readonly SignedRRset[] } | undefined): void => {
-    if (extra === undefined) return;
-    const secure = acc.status === 'secure';
-    for (const [list, out] of [[extra.authority, authority], [extra.additional, additional]] as const) {
-      for (const s of list) {
-        if (secure && s.rrsigs.length === 0) continue;
-        records(s, s.rrset.ttl, undefined, dnssecOk, out);
-        rrsetTags.push(rrsetKey(s.rrset.name, s.rrset.type, s.rrset.class));
-      }
-    }
-  };
-  const rrsetTags: string[] = [];
   let cacheTtl: number | undefined;
   let soaZone: Name | undefined;
   switch (final.kind) {
     case 'data':
       for (const p of final.sets) {
-        note(p.status, p.reason);
+        b.note(p.status, p.reason);
         records(p.set, p.ttl, ownerFor(p.set.rrset, qname), dnssecOk, answer);
       }
-      if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
-      if (!minimal) extraRecords(final.extra);
+      if (dnssecOk) b.proofs(final.proofs);
+      if (!minimal && final.extra !== undefined) {
+        b.extra(final.extra.authority, authority);
+        b.extra(final.extra.additional, additional);
+      }
       break;
     case 'negative':
-      note(final.status, final.reason);
+      b.note(final.status, final.reason);
       if (final.nxdomain) rcode = Rcode.NXDOMAIN;
       if (final.soa !== undefined && final.soaLast !== true) records(final.soa, final.ttl, undefined, dnssecOk, authority);
       // The proofs keep their own TTL, counted down by the caches (ttl-policy.ts agedCopy): RFC 9077
       // §4 bounds how long a resolver uses them, not the TTL it relays (as Unbound).
-      if (dnssecOk) for (const p of final.proofs) proofRecords(p, p.rrset.ttl);
+      if (dnssecOk) b.proofs(final.proofs);
       if (final.soa !== undefined && final.soaLast === true) records(final.soa, final.ttl, undefined, dnssecOk, authority);
       // The NS RRset the authoritative server gave beside its SOA (RFC 2308 §3 allows it): a
       // NODATA's when not minimal, with the servers' addresses; an NXDOMAIN's not then (as Unbound,
       // whose scrubber drops it: the NS set of a server that denies the name is the domain-sale
       // case, CVE-2012-1192); both with negativeNs (Knot Resolver), the addresses only when not
       // minimal.
-      if (!minimal && !final.nxdomain) extraRecords(final.extra);
-      else if (negativeNs && final.extra !== undefined) extraRecords({ authority: final.extra.authority, additional: minimal ? [] : final.extra.additional });
+      if (final.extra !== undefined && ((!minimal && !final.nxdomain) || negativeNs)) {
+        b.extra(final.extra.authority, authority);
+        if (!minimal) b.extra(final.extra.additional, additional);
+      }
       if (final.life !== undefined && final.life < final.ttl) cacheTtl = final.life;
       soaZone = final.soa?.rrset.name;
       break;
     case 'yxdomain':
       // RFC 6672 §2.2: YXDOMAIN, with the DNAME that shows why.
       rcode = Rcode.YXDOMAIN;
-      note(final.dname.status, final.dname.reason);
+      b.note(final.dname.status, final.dname.reason);
       records(final.dname.set, final.dname.ttl, undefined, dnssecOk, answer);
       break;
     case 'miss':
       // A referral from the caches (RFC 1034 §4.3.2 step 3b: the best delegation known, with the
       // addresses of its servers), never validated here: unchecked, so never AD.
-      note(SecurityStatus.unchecked, undefined);
+      b.note(SecurityStatus.unchecked, undefined);
       if (final.referral !== undefined) {
         const { ns, ds, glue } = final.referral;
         records(ns.set, ns.ttl, undefined, dnssecOk, authority);
@@ -344,14 +372,12 @@ export function buildAnswer(
       // A chain result never ends in a link (lookupChain follows them).
       break;
   }
-  const { status, reason } = acc;
-  const ede: ExtendedError[] = [];
+  const { status, reason } = b;
+  let ede = NO_EDE;
   if (status === 'bogus') {
-    const r = reason;
-    const e = r === undefined ? [] : [edeOf(r)];
-    if (flags.cd !== true) return servfail(e, fromCache, upstreamQueries, ttlCap);
+    if (flags.cd !== true) return servfail(reason === undefined ? [] : [edeOf(reason)], fromCache, upstreamQueries, ttlCap);
   } else if (reason !== undefined && EDE_TAGS[reason.tag].status !== 'bogus') {
-    ede.push(edeOf(reason));
+    ede = [edeOf(reason)];
   }
   return {
     rcode,
@@ -366,6 +392,6 @@ export function buildAnswer(
     cacheTtl,
     soaZone,
     ttlCap,
-    rrsetTags,
+    rrsetTags: b.rrsetTags ?? NO_TAGS,
   };
 }
