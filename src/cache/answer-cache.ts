@@ -392,6 +392,38 @@ export class AnswerCache {
   store(key: string, response: Uint8Array, now: number, options: AnswerStoreOptions = {}): boolean {
     const scan = scanResponse(response, this.scanOffsets, this.scanTtls);
     if (scan === undefined || !questionMatchesKey(response, key)) return false;
+    const qlength = key.length - 1;
+    const flags = key.charCodeAt(qlength);
+    // The question octets are the key's (questionMatchesKey above): hashed from them, as parseQueryKey does.
+    const hash = questionHash(response, qlength - 4, flags, this.seed);
+    return this.put(response, scan, qlength, flags, hash, this.findKey(key, hash), now, options);
+  }
+
+  /**
+   * Stores a ready-to-send response under its own question (QNAME folded to lower case, RFC 4343;
+   * QTYPE, QCLASS) and `keyFlags` (KeyFlag bits of the query it answers): `store` with the key
+   * read from the response instead of a key string. `hash`: the key's hash as `respond` computed
+   * it for the query this answers (`missHash`), or 0 to compute it here; a hash that is not the
+   * key's leaves the entry where no lookup finds it, never serving it for another question
+   * (hits compare the question octets).
+   */
+  storeResponse(response: Uint8Array, keyFlags: number, now: number, options: AnswerStoreOptions = {}, hash = 0): boolean {
+    const scan = scanResponse(response, this.scanOffsets, this.scanTtls);
+    if (scan === undefined) return false;
+    // scanResponse checked the question: uncompressed labels, then QTYPE and QCLASS.
+    let p = 12;
+    while (response[p] !== 0) p += response[p]! + 1;
+    const qlength = p + 1 - 12 + 4;
+    const flags = keyFlags & 0xff;
+    if (hash === 0) hash = questionHash(response, qlength - 4, flags, this.seed);
+    return this.put(response, scan, qlength, flags, hash, this.findQuestion(response, qlength, flags, hash), now, options);
+  }
+
+  /**
+   * `store`'s common part: `qlength` octets of question (QNAME, QTYPE, QCLASS) from offset 12,
+   * `old` the slot of the entry this one replaces (-1: none).
+   */
+  private put(response: Uint8Array, scan: Scan, qlength: number, flags: number, hash: number, old: number, now: number, options: AnswerStoreOptions): boolean {
     const cap = options.recordTtlCap ?? Infinity;
     let ttl = scan.minTtl;
     if (ttl === Infinity) ttl = options.ttl ?? 0;
@@ -402,9 +434,6 @@ export class AnswerCache {
     const n = scan.offsets.length;
     const length = recordLength(response.length, n);
     if (ENTRY_OVERHEAD + length > this.maxBytes || response.length > 0xffff || n > 0xffff) return false;
-    // The question octets are the key's (questionMatchesKey above): hashed from them, as parseQueryKey does.
-    const hash = questionHash(response, key.length - 5, key.charCodeAt(key.length - 1), this.seed);
-    const old = this.findKey(key, hash);
     if (old >= 0) this.removeAt(old);
     if ((this.size + 1) * 2 > this.capacity) this.resize(this.capacity * 2);
     const slot = this.freeSlot(hash);
@@ -419,10 +448,9 @@ export class AnswerCache {
     const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
     const id = this.allocId(place);
     const h = start >>> 2;
-    const qlength = key.length - 1;
     c.i32[h + H_HASH] = hash;
     c.i32[h + H_LENS] = response.length | (n << 16);
-    c.i32[h + H_INFO] = qlength | (key.charCodeAt(qlength) << 16) | (options.secure === true ? I_SECURE : 0);
+    c.i32[h + H_INFO] = qlength | (flags << 16) | (options.secure === true ? I_SECURE : 0);
     c.i32[h + H_PATCHED] = 0;
     c.i32[h + H_ID] = id;
     c.i32[h + H_GROUP] = -1;
@@ -489,12 +517,14 @@ export class AnswerCache {
    */
   respond(query: Uint8Array, now: number, tcp = false): Uint8Array | undefined {
     const info = this.info;
+    this.lastMissHash = 0;
     if (!parseQueryKey(query, info, this.seed)) return undefined;
     if (info.hasOptions && this.optionsToSlowPath) return undefined;
     const found = this.findQuery(query, info);
     const place = found < 0 ? -1 : this.live(found, now);
     if (place < 0) {
       this.stats.misses++;
+      this.lastMissHash = info.hash;
       return undefined;
     }
     const c = this.chunks[place >>> PLACE_BITS]!;
@@ -540,6 +570,17 @@ export class AnswerCache {
       this.out8.set(c.u8.subarray(from, from + len), pos);
     }
     return new Uint8Array(this.outPool, pos, len);
+  }
+
+  private lastMissHash = 0;
+
+  /**
+   * The key hash of the query the last `respond` call parsed and found no live entry for (for
+   * `storeResponse`, so the response's key is not hashed again); 0 when that call returned
+   * before the lookup or hit.
+   */
+  get missHash(): number {
+    return this.lastMissHash;
   }
 
   /** The QueryInfo of the last `respond` call (valid until the next one). */
@@ -686,6 +727,35 @@ export class AnswerCache {
       const base = start + HEADER + 12;
       let k = 0;
       for (; k < qlength; k++) if (b[base + k] !== key.charCodeAt(k)) break;
+      if (k === qlength) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * The slot holding the entry for the question of message `b` (`qlength` octets from offset 12,
+   * QNAME compared case-insensitively, RFC 4343) and key flags `flags`, or -1.
+   */
+  private findQuestion(b: Uint8Array, qlength: number, flags: number, hash: number): number {
+    const want = qlength | (flags << 16);
+    const nameEnd = qlength - 4;
+    const table = this.table;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
+      const h = table[i * 2]!;
+      if (h === 0) return -1;
+      if (h !== hash) continue;
+      const place = table[i * 2 + 1]!;
+      const c = this.chunks[place >>> PLACE_BITS]!;
+      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+      if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) continue;
+      const s = c.u8;
+      const base = start + HEADER + 12;
+      let k = 0;
+      for (; k < nameEnd; k++) if (s[base + k] !== lowerOctet(b[12 + k]!)) break;
+      if (k < nameEnd) continue;
+      for (; k < qlength; k++) if (s[base + k] !== b[12 + k]) break;
       if (k === qlength) return i;
     }
     return -1;

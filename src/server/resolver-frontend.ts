@@ -23,7 +23,7 @@
 //    cache when it is cacheable.
 
 import type { AnswerCache } from '../cache/answer-cache.js';
-import { questionKey } from '../cache/query-key.js';
+import { KeyFlag } from '../cache/query-key.js';
 import type { Clock } from '../core/clock.js';
 import { Channel, hasSubscribers, publish, publishLog } from '../core/diagnostics.js';
 import { WireError } from '../core/errors.js';
@@ -88,12 +88,19 @@ function rrsetTag(key: string): string {
   return `rrset/${key}`;
 }
 
-/** The answer-cache tags of an answer: the zone whose SOA it shows, the RRsets beside its data. */
+/** The answer-cache tags of an answer: the zone whose SOA it shows, the RRsets beside its data (no list when none). */
 function tagsOf(result: ResolverAnswer): string[] | undefined {
-  const tags = (result.rrsetTags ?? []).map(rrsetTag);
+  const keys = result.rrsetTags;
+  const n = keys === undefined ? 0 : keys.length;
+  if (n === 0 && result.soaZone === undefined) return undefined;
+  const tags: string[] = [];
+  for (let i = 0; i < n; i++) tags.push(rrsetTag(keys![i]!));
   if (result.soaZone !== undefined) tags.push(soaTag(result.soaZone));
-  return tags.length === 0 ? undefined : tags;
+  return tags;
 }
+
+/** No EDNS options (shared, never written). */
+const NO_OPTIONS: readonly EdnsOptionData[] = Object.freeze([]);
 
 /** Builds the per-request handler the UDP and TCP listeners call. */
 export class ResolverFrontend {
@@ -178,7 +185,7 @@ export class ResolverFrontend {
     }
     const hit = this.cacheHit(request, decision, tcp);
     if (hit !== undefined) return hit;
-    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' });
+    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' }, this.missHash);
   }
 
   /** serve() for a datagram whose ACL decision was made from its address bytes: the text is made only when needed. */
@@ -191,11 +198,18 @@ export class ResolverFrontend {
     }
     const hit = this.cacheHit(request, decision, false);
     if (hit !== undefined) return hit;
-    return this.slow(request, decision, { address: from.address, port: from.port, transport: 'udp' });
+    return this.slow(request, decision, { address: from.address, port: from.port, transport: 'udp' }, this.missHash);
   }
+
+  /**
+   * Set by cacheHit: the answer cache's key hash of the query it just missed (AnswerCache.missHash),
+   * handed to the store of its answer so the key is not hashed twice; 0 when not known.
+   */
+  private missHash = 0;
 
   /** The answer cache's ready response, if the client may have one (module comment, step 2). */
   private cacheHit(request: Uint8Array, decision: AclDecision, tcp: boolean): Uint8Array | undefined {
+    this.missHash = 0;
     // RD (octet 2, bit 0; RFC 1035 §4.1.1) clear from a client that may not snoop: the slow path
     // refuses it.
     if (this.answers !== undefined && (decision === 'allow_snoop' || (decision === 'allow' && (request[2]! & 1) !== 0))) {
@@ -205,12 +219,13 @@ export class ResolverFrontend {
         this.stats.rcodes[hit[3]! & 0x0f]!++;
         return hit;
       }
+      this.missHash = this.answers.missHash;
     }
     return undefined;
   }
 
   /** Everything but a cache hit (module comment, steps 3-5). */
-  private slow(request: Uint8Array, decision: AclDecision, client: ClientInfo): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  private slow(request: Uint8Array, decision: AclDecision, client: ClientInfo, keyHash: number): Promise<Uint8Array | undefined> | Uint8Array | undefined {
     let query: Message;
     try {
       query = decodeMessage(request);
@@ -259,10 +274,11 @@ export class ResolverFrontend {
       const ede = [encodeEde(EdeCode.OTHER, 'S-BUSY: too many client queries in progress')];
       return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED, ra: true, options: ede }), client);
     }
-    return this.resolve(query, client);
+    return this.resolve(query, client, keyHash);
   }
 
-  private async resolve(query: Message, client: ClientInfo): Promise<Uint8Array | undefined> {
+  /** `keyHash`: the answer cache's hash of the query's key, or 0 (AnswerCache.storeResponse). */
+  private async resolve(query: Message, client: ClientInfo, keyHash: number): Promise<Uint8Array | undefined> {
     this.inFlight++;
     const started = this.clock.now();
     try {
@@ -270,10 +286,7 @@ export class ResolverFrontend {
       const dnssecOk = query.edns?.dnssecOk ?? false;
       let result: ResolverAnswer;
       try {
-        result = await this.resolver.resolve(
-          { name: q.name, type: q.type, class: q.class },
-          { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad },
-        );
+        result = await this.resolver.resolve(q, { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad });
       } catch (error) {
         // The resolver answers DNS failures as values; a throw is an edge failure (a crypto worker
         // died, the pool closed). SERVFAIL now, nothing cached, so the next query tries afresh.
@@ -287,7 +300,7 @@ export class ResolverFrontend {
       if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure', qtype: q.type }) === 'servfail') {
         result = { ...result, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [], ad: false, ede: [] };
       }
-      const options: EdnsOptionData[] = result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
+      const options = result.ede.length === 0 ? NO_OPTIONS : result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
       const response = makeResponse(query, {
         rcode: result.rcode,
         ra: true,
@@ -301,38 +314,37 @@ export class ResolverFrontend {
       if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
       const bytes = this.encode(query, response, client);
       // A SERVFAIL (the sentinel's included) is never stored as secure: a hit would set AD on it.
-      if (this.answers !== undefined && query.flags.rd) this.store(query, result, bytes);
-      publish(Channel.clientAnswer, {
-        transport: client.transport,
-        rcode: result.rcode,
-        cached: result.fromCache,
-        durationMs: this.clock.now() - started,
-        ede: result.ede[0]?.infoCode,
-      });
+      if (this.answers !== undefined && query.flags.rd) this.store(query, result, bytes, keyHash);
+      if (hasSubscribers(Channel.clientAnswer)) {
+        publish(Channel.clientAnswer, {
+          transport: client.transport,
+          rcode: result.rcode,
+          cached: result.fromCache,
+          durationMs: this.clock.now() - started,
+          ede: result.ede[0]?.infoCode,
+        });
+      }
       return bytes;
     } finally {
       this.inFlight--;
     }
   }
 
-  private store(query: Message, result: ResolverAnswer, bytes: Uint8Array): void {
+  private store(query: Message, result: ResolverAnswer, bytes: Uint8Array, keyHash: number): void {
     const answers = this.answers!;
     const rcode = result.rcode;
     const secure = rcode !== Rcode.SERVFAIL && result.security === 'secure';
     // Truncated answers are not stored: a later client with a larger buffer deserves the whole.
     if ((bytes[2]! & 0x02) !== 0) return;
     if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN && !(rcode === Rcode.SERVFAIL && this.options.servfailTtl > 0)) return;
-    const q = query.question[0]!;
-    const key = questionKey(q.name, q.type, q.class, {
-      do: query.edns?.dnssecOk ?? false,
-      cd: query.flags.cd,
-      edns: query.edns !== undefined,
-    });
+    // The key (query-key.ts): the response's question, which is the query's, and these flags.
+    const edns = query.edns;
+    const keyFlags = (edns === undefined ? 0 : KeyFlag.edns | (edns.dnssecOk ? KeyFlag.do : 0)) | (query.flags.cd ? KeyFlag.cd : 0);
     const options =
       rcode === Rcode.SERVFAIL
         ? { secure, ttl: this.options.servfailTtl }
         : { secure, ttl: result.cacheTtl, tags: tagsOf(result), recordTtlCap: result.ttlCap };
-    answers.store(key, bytes, this.clock.now(), options);
+    answers.storeResponse(bytes, keyFlags, this.clock.now(), options, keyHash);
   }
 
   private encode(query: MessageInit, response: MessageInit, client: ClientInfo): Uint8Array {

@@ -116,6 +116,40 @@ test('a hit copies the response and patches ID, RD, CD, AD and the question case
   assert.equal(r3[3]! & 0x10, 0x10, 'CD copied');
 });
 
+test('storeResponse keys a response by its own question and the given flags; a miss tells the hash to store with', () => {
+  const cache = new AnswerCache({ hashSeed: 0x5eed });
+  const asked = query('WWW.Example.', RRType.A, { id: 7, edns: true, do: true });
+  assert.equal(cache.respond(asked, T0), undefined, 'empty cache: a miss');
+  const hash = cache.missHash;
+  const info = new QueryInfo();
+  assert.ok(parseQueryKey(asked, info, 0x5eed), 'the query parses');
+  assert.equal(hash, info.hash, 'missHash is the key hash of the query missed');
+  // The response shows the client's own case in its question: the key folds it (RFC 4343).
+  const cased = response('WWW.Example.', RRType.A, {
+    edns: true,
+    answer: [{ name: 'WWW.Example.', type: RRType.A, ttl: 300, rdata: A1 }],
+  });
+  assert.ok(cache.storeResponse(cased, 1 | 4, T0, { secure: true }, hash), 'stored with the hash from the miss');
+  const r = cache.respond(query('www.example.', RRType.A, { id: 9, edns: true, do: true }), T0);
+  assert.ok(r !== undefined, 'a query differing in case hits');
+  assert.equal(cache.missHash, 0, 'a hit leaves no miss hash');
+  assert.equal(cache.lookup(keyOf(query('www.example.', RRType.A, { edns: true, do: true })), T0)?.length, cased.length, 'found under the key string too');
+  assert.equal(cache.respond(query('www.example.', RRType.A, { edns: true }), T0), undefined, 'other key flags: a miss');
+  // Without a hash it is computed: the same entry is replaced, not stored twice.
+  assert.ok(cache.storeResponse(wwwAnswer(), 1 | 4, T0 + 1000, { secure: true }), 'stored again, hash computed');
+  assert.equal(cache.count, 1, 'the entry replaced');
+  assert.deepEqual(ttlsOf(cache.respond(asked, T0 + 1000)!), [300, 60, -0x8000], 'the new response served');
+  // store(key) and storeResponse find each other's entries.
+  assert.ok(cache.store(keyOf(asked), cased, T0 + 2000, { secure: true }), 'stored by key string');
+  assert.equal(cache.count, 1, 'store(key) replaced the storeResponse entry');
+  assert.ok(cache.storeResponse(cased, 4, T0 + 2000), 'EDNS without DO: a separate entry');
+  assert.equal(cache.count, 2, 'two entries, one per key flags');
+  // A query the fast path does not parse leaves no hash.
+  assert.equal(cache.respond(Uint8Array.of(1, 2, 3), T0), undefined, 'unparsable: no answer');
+  assert.equal(cache.missHash, 0, 'unparsable: no hash');
+  assert.equal(cache.storeResponse(cased.subarray(0, 20), 4, T0), false, 'a cut-short response is refused');
+});
+
 test('TTLs count down with elapsed whole seconds, never below 0, and expiry at the smallest TTL is a miss', () => {
   const cache = new AnswerCache();
   const key = keyOf(query('www.example.', RRType.A, { edns: true }));
