@@ -9,6 +9,11 @@
 // Truncation support: `mark()` / `rollback(mark)` undo everything written after a mark, including
 // compression-table entries that would point into the discarded octets; `maxSize` is the budget
 // the message encoder checks (the writer itself never refuses to grow up to 65535 octets).
+//
+// Output buffer: the writer writing now owns one module scratch buffer of 65535 octets (as it owns
+// the compression table), so a message costs one exact-size copy in `finish` instead of a 512-octet
+// buffer (and its regrowths) per writer. A new writer takes the scratch from an unfinished one,
+// which first moves its octets into a private buffer of its own and goes on there.
 
 import { WireError } from '../core/errors.js';
 import { lowerOctet } from './name.js';
@@ -42,6 +47,10 @@ let lastWriterId = 0;
 let epoch = 0;
 let journalLength = 0;
 
+/** The shared output buffer (allocated at the first writer) and the writer writing into it. */
+let scratch: Uint8Array | undefined;
+let scratchHolder: WireWriter | undefined;
+
 /** First slot to probe for a suffix hash. */
 function slotOf(hash: number): number {
   return (hash ^ (hash >>> SLOT_BITS)) & SLOT_MASK;
@@ -65,10 +74,20 @@ function tableAdd(hash: number, offset: number): void {
   JOURNAL[journalLength++] = i;
 }
 
+/** Hands the shared output buffer to `writer` (its previous holder has left it). */
+function takeScratch(writer: WireWriter): Uint8Array {
+  scratch ??= new Uint8Array(MAX_MESSAGE);
+  scratchHolder = writer;
+  return scratch;
+}
+
 export interface WireWriterOptions {
   /** Size budget checked by `overflowed` (default 65535). */
   readonly maxSize?: number;
-  /** Initial buffer size (default 512). */
+  /**
+   * Size of the private buffer the writer moves to when a newer writer takes the shared scratch
+   * while this one is unfinished (default 512); it grows from there as needed.
+   */
   readonly initialSize?: number;
 }
 
@@ -78,11 +97,25 @@ export class WireWriter {
   readonly maxSize: number;
   /** Identifies this writer as the owner of the compression table. */
   private readonly id = ++lastWriterId;
+  /** Size of the private buffer taken when the scratch is handed on (the `initialSize` option). */
+  private readonly privateSize: number;
 
   constructor(options: WireWriterOptions = {}) {
     this.maxSize = Math.min(options.maxSize ?? MAX_MESSAGE, MAX_MESSAGE);
-    this.buf = new Uint8Array(Math.max(16, options.initialSize ?? 512));
+    this.privateSize = Math.max(16, options.initialSize ?? 512);
+    if (scratchHolder !== undefined) scratchHolder.leaveScratch();
+    this.buf = takeScratch(this);
     this.claimTable();
+  }
+
+  /** Moves the octets written so far out of the shared scratch into a buffer of this writer's own. */
+  private leaveScratch(): void {
+    let size = this.privateSize;
+    while (size < this.len) size *= 2;
+    const own = new Uint8Array(Math.min(size, MAX_MESSAGE));
+    own.set(this.buf.subarray(0, this.len));
+    this.buf = own;
+    scratchHolder = undefined;
   }
 
   /**
@@ -193,12 +226,15 @@ export class WireWriter {
       this.u8(0);
       return end;
     }
+    // The hash folds with `| 0x20`, which maps A-Z onto a-z (RFC 4343 §3) and also merges some
+    // other octet pairs: names equal but for case still hash alike, and a merged pair is only a
+    // collision, which sameSuffix rejects (a missed compression, never a wrong pointer).
     let h = 0x2b;
     for (let i = count - 1; i >= 0; i--) {
       const at = LABEL_AT[i]!;
       const stop = at + 1 + src[at]!;
       h = Math.imul(h ^ src[at]!, 0x01000193);
-      for (let j = at + 1; j < stop; j++) h = Math.imul(h ^ lowerOctet(src[j]!), 0x01000193);
+      for (let j = at + 1; j < stop; j++) h = Math.imul(h ^ (src[j]! | 0x20), 0x01000193);
       HASH_AT[i] = h & 0x3fffffff;
     }
     let first = count;
@@ -222,7 +258,9 @@ export class WireWriter {
       if (at >= 0x4000) break;
       tableAdd(HASH_AT[i]!, at);
     }
-    this.buf.set(src.subarray(start, start + prefix), base);
+    // An octet loop, not set(subarray()): a name is short, and subarray allocates a view.
+    const b = this.buf;
+    for (let k = 0; k < prefix; k++) b[base + k] = src[start + k]!;
     this.len = base + prefix;
     if (target >= 0) {
       this.buf[this.len] = 0xc0 | (target >>> 8);
@@ -270,11 +308,17 @@ export class WireWriter {
   }
 
   /**
-   * The octets written, as a view of the internal buffer; the writer should not be used after
-   * (it lets go of the compression table).
+   * The octets written: an exact-size copy when the writer held the scratch, else a view of its
+   * private buffer. The writer should not be used after (it lets go of the table and the scratch).
    */
   finish(): Uint8Array {
     if (tableOwner === this.id) tableOwner = 0;
+    if (scratchHolder === this) {
+      // The one copy of the message: exactly its size, no longer tied to the scratch.
+      this.buf = this.buf.slice(0, this.len);
+      scratchHolder = undefined;
+      return this.buf;
+    }
     return this.buf.subarray(0, this.len);
   }
 }

@@ -141,3 +141,44 @@ test('a long message keeps every compression target (thousands of names, rollbac
   for (let i = 0; i < count; i += 100) assert.equal(r.name().toString(), `h${i}.example.`, `repeat ${i}`);
   assert.equal(r.name().toString(), 'late.example.', 'the last name');
 });
+
+test('finish returns an exact-size copy that later writers do not touch', () => {
+  const w = new WireWriter();
+  header(w);
+  w.name(Name.parse('www.example.com.'), true);
+  const out = w.finish();
+  assert.equal(out.length, 12 + 17, 'the message length');
+  assert.equal(out.buffer.byteLength, out.length, 'the result owns a buffer of exactly its size');
+  const copy = [...out];
+  const next = new WireWriter();
+  next.bytes(new Uint8Array(100).fill(0xee));
+  next.finish();
+  assert.deepEqual([...out], copy, 'a later message leaves the first one as it was');
+});
+
+test('a writer whose scratch a newer writer takes keeps its octets and goes on', () => {
+  const a = new WireWriter({ initialSize: 16 });
+  header(a);
+  a.name(Name.parse('www.example.com.'), true); // 12..28
+  const b = new WireWriter();
+  b.bytes(new Uint8Array(40).fill(0xaa)); // overwrites the scratch a wrote into
+  a.bytes(new Uint8Array(3).fill(0x11));
+  const outB = b.finish();
+  const outA = a.finish();
+  assert.equal(outA.length, 12 + 17 + 3, 'A has everything it wrote');
+  assert.equal(new WireReader(outA, 12).name().toString(), 'www.example.com.', 'A decodes its name');
+  assert.deepEqual([...outA.subarray(-3)], [0x11, 0x11, 0x11], 'A went on writing after the handover');
+  assert.deepEqual([...outB], new Array(40).fill(0xaa), 'B has only its own octets');
+});
+
+test('octets that fold alike only for the hash never make a pointer', () => {
+  // '@' (0x40) and '`' (0x60) hash alike (| 0x20) but are different labels (RFC 4343 §3 folds A-Z only).
+  const w = new WireWriter();
+  header(w);
+  w.name(Name.fromLabels([Uint8Array.of(0x40)]), true);
+  w.name(Name.fromLabels([Uint8Array.of(0x60)]), true);
+  w.name(Name.fromLabels([Uint8Array.of(0x5a)]), true); // 'Z'
+  w.name(Name.fromLabels([Uint8Array.of(0x7a)]), true); // 'z': the same label, a pointer
+  const b = w.finish();
+  assert.deepEqual([...b.subarray(12)], [1, 0x40, 0, 1, 0x60, 0, 1, 0x5a, 0, 0xc0, 18], 'only z points (at Z)');
+});
