@@ -824,9 +824,11 @@ export class Resolver {
    * cached addresses of the NS names), or undefined. Built once per zone cut and reused while the
    * cache returns the same live RRsets it was built from (RRsetCache.handle): the NS RRset and the
    * A/AAAA RRsets (or their absence) of each NS name; any expiry, replacement, delete or new
-   * address RRset rebuilds it, except an NS RRset replaced by one with the same RDATAs (the zone's
-   * own NS RRset comes again in the authority section of its answers and replaces the cached one,
-   * learn: the NS names, so the delegation, are those already built). Each use still counts as a
+   * address RRset rebuilds it, except an NS RRset replaced by one with the same RDATAs (the
+   * referral's NS RRset is replaced once by the zone's own, of higher rank, from the authority
+   * section of its first answer: the NS names, so the delegation, are those already built; later
+   * copies at the same rank leave the cached RRset and its handle as they are, RRsetCache rule 3).
+   * Each use still counts as a
    * use of those RRsets (the cache's CLOCK flags), as when it was rebuilt every time.
    */
   private delegationAt(zone: Name): Delegation | undefined {
