@@ -221,49 +221,79 @@ function skipName(b: Uint8Array, p: number): number {
 }
 
 /**
+ * What scanInto found: the first `count` entries of `offsets` and `ttls` (later ones are left over
+ * from earlier scans: the arrays are overwritten in place, not emptied, as emptying a JS array drops
+ * its backing store and the next scan would allocate it again).
+ */
+class ScanState {
+  readonly offsets: number[];
+  readonly ttls: number[];
+  count = 0;
+  minTtl = Infinity;
+
+  constructor(offsets: number[], ttls: number[]) {
+    this.offsets = offsets;
+    this.ttls = ttls;
+  }
+}
+
+/**
  * Walks a response and finds the TTL field of every record but OPT. Undefined when it is not a
  * cacheable response (not QR, truncated, not exactly one question, malformed, trailing octets).
  * The offsets and TTLs go into the arrays given (emptied first), fresh ones by default.
  */
 export function scanResponse(b: Uint8Array, offsets: number[] = [], ttls: number[] = []): Scan | undefined {
+  const state = new ScanState(offsets, ttls);
+  const count = scanInto(b, state);
+  if (count < 0) return undefined;
+  offsets.length = count;
+  ttls.length = count;
+  return { offsets, ttls, minTtl: state.minTtl };
+}
+
+/** scanResponse into `into` (its count and minimum TTL set); the record count, or -1 when not cacheable. */
+function scanInto(b: Uint8Array, into: ScanState): number {
+  const offsets = into.offsets;
+  const ttls = into.ttls;
   const n = b.length;
-  if (n < 12) return undefined;
-  if ((b[2]! & FLAG_QR) === 0 || (b[2]! & FLAG_TC) !== 0) return undefined;
-  if (b[4] !== 0 || b[5] !== 1) return undefined;
+  if (n < 12) return -1;
+  if ((b[2]! & FLAG_QR) === 0 || (b[2]! & FLAG_TC) !== 0) return -1;
+  if (b[4] !== 0 || b[5] !== 1) return -1;
   const records = ((b[6]! << 8) | b[7]!) + ((b[8]! << 8) | b[9]!) + ((b[10]! << 8) | b[11]!);
   let p = 12;
   // The question must be uncompressed so a query's QNAME can be copied over it.
   while (true) {
-    if (p >= n) return undefined;
+    if (p >= n) return -1;
     const len = b[p]!;
     if (len === 0) break;
-    if (len > 63) return undefined;
+    if (len > 63) return -1;
     p += len + 1;
   }
   p += 5;
-  if (p > n) return undefined;
-  offsets.length = 0;
-  ttls.length = 0;
+  if (p > n) return -1;
+  let k = 0;
   let minTtl = Infinity;
   for (let r = 0; r < records; r++) {
     p = skipName(b, p);
-    if (p < 0 || p + 10 > n) return undefined;
+    if (p < 0 || p + 10 > n) return -1;
     const type = (b[p]! << 8) | b[p + 1]!;
     const rdlen = (b[p + 8]! << 8) | b[p + 9]!;
     if (type !== OPT) {
       let ttl = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
       // RFC 2181 §8: a TTL with the top bit set is treated as zero.
       if (ttl > 0x7fffffff) ttl = 0;
-      if (p + 4 > 0xffff) return undefined;
-      offsets.push(p + 4);
-      ttls.push(ttl);
+      if (p + 4 > 0xffff) return -1;
+      offsets[k] = p + 4;
+      ttls[k++] = ttl;
       if (ttl < minTtl) minTtl = ttl;
     }
     p += 10 + rdlen;
-    if (p > n) return undefined;
+    if (p > n) return -1;
   }
-  if (p !== n) return undefined;
-  return { offsets, ttls, minTtl };
+  if (p !== n) return -1;
+  into.count = k;
+  into.minTtl = minTtl;
+  return k;
 }
 
 /** True when the response's question matches the key's QNAME (case-folded), QTYPE and QCLASS. */
@@ -338,9 +368,8 @@ export class AnswerCache {
   private readonly optionsToSlowPath: boolean;
   private readonly seed: number;
   private readonly info = new QueryInfo();
-  /** store()'s scratch for scanResponse (numbers only, emptied by each scan): no arrays per stored response. */
-  private readonly scanOffsets: number[] = [];
-  private readonly scanTtls: number[] = [];
+  /** store()'s scratch for scanInto (numbers only, overwritten by each scan): no arrays per stored response. */
+  private readonly scan = new ScanState([], []);
   /**
    * A small direct-mapped index in front of the table, (hash, place) pairs by the hash's low bits,
    * set by each hit found in the table: the hottest answers are found without reading the table,
@@ -390,8 +419,8 @@ export class AnswerCache {
    * cache, or (hash collisions) too far from its home slot.
    */
   store(key: string, response: Uint8Array, now: number, options: AnswerStoreOptions = {}): boolean {
-    const scan = scanResponse(response, this.scanOffsets, this.scanTtls);
-    if (scan === undefined || !questionMatchesKey(response, key)) return false;
+    const scan = this.scan;
+    if (scanInto(response, scan) < 0 || !questionMatchesKey(response, key)) return false;
     const qlength = key.length - 1;
     const flags = key.charCodeAt(qlength);
     // The question octets are the key's (questionMatchesKey above): hashed from them, as parseQueryKey does.
@@ -408,8 +437,8 @@ export class AnswerCache {
    * (hits compare the question octets).
    */
   storeResponse(response: Uint8Array, keyFlags: number, now: number, options: AnswerStoreOptions = {}, hash = 0): boolean {
-    const scan = scanResponse(response, this.scanOffsets, this.scanTtls);
-    if (scan === undefined) return false;
+    const scan = this.scan;
+    if (scanInto(response, scan) < 0) return false;
     // scanResponse checked the question: uncompressed labels, then QTYPE and QCLASS.
     let p = 12;
     while (response[p] !== 0) p += response[p]! + 1;
@@ -423,7 +452,7 @@ export class AnswerCache {
    * `store`'s common part: `qlength` octets of question (QNAME, QTYPE, QCLASS) from offset 12,
    * `old` the slot of the entry this one replaces (-1: none).
    */
-  private put(response: Uint8Array, scan: Scan, qlength: number, flags: number, hash: number, old: number, now: number, options: AnswerStoreOptions): boolean {
+  private put(response: Uint8Array, scan: ScanState, qlength: number, flags: number, hash: number, old: number, now: number, options: AnswerStoreOptions): boolean {
     const cap = options.recordTtlCap ?? Infinity;
     let ttl = scan.minTtl;
     if (ttl === Infinity) ttl = options.ttl ?? 0;
@@ -431,7 +460,7 @@ export class AnswerCache {
     if (cap < ttl) ttl = cap;
     if (ttl > this.maxTtl) ttl = this.maxTtl;
     if (!(ttl > 0)) return false;
-    const n = scan.offsets.length;
+    const n = scan.count;
     const length = recordLength(response.length, n);
     if (ENTRY_OVERHEAD + length > this.maxBytes || response.length > 0xffff || n > 0xffff) return false;
     if (old >= 0) this.removeAt(old);
