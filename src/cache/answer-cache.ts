@@ -736,24 +736,40 @@ export class AnswerCache {
     return true;
   }
 
+  /**
+   * Probe step `d` from the hash's home slot: the table index to look at, whether the probe ends
+   * there (an empty slot: the entry is absent), and otherwise, when the slot's hash and the
+   * entry's question length and flags (`want`) match, where its question starts (`probeBase` in
+   * `probeBytes`) for the caller to compare. Returns the index, -1 to stop, -2 to go on.
+   */
+  private probeAt(hash: number, want: number, d: number): number {
+    const i = (hash + d) & this.mask;
+    const h = this.table[i * 2]!;
+    if (h === 0) return -1;
+    if (h !== hash) return -2;
+    const place = this.table[i * 2 + 1]!;
+    const c = this.chunks[place >>> PLACE_BITS]!;
+    const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
+    if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) return -2;
+    this.probeBytes = c.u8;
+    this.probeBase = start + HEADER + 12;
+    return i;
+  }
+
+  private probeBytes: Uint8Array = new Uint8Array(0);
+  private probeBase = 0;
+
   /** The slot holding the entry for a key string, or -1. */
   private findKey(key: string, hash: number): number {
     const qlength = key.length - 1;
     if (qlength < 5) return -1;
     const want = qlength | (key.charCodeAt(qlength) << 16);
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const h = table[i * 2]!;
-      if (h === 0) return -1;
-      if (h !== hash) continue;
-      const place = table[i * 2 + 1]!;
-      const c = this.chunks[place >>> PLACE_BITS]!;
-      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
-      if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) continue;
-      const b = c.u8;
-      const base = start + HEADER + 12;
+    for (let d = 0; d <= MAX_PROBE; d++) {
+      const i = this.probeAt(hash, want, d);
+      if (i === -1) return -1;
+      if (i === -2) continue;
+      const b = this.probeBytes;
+      const base = this.probeBase;
       let k = 0;
       for (; k < qlength; k++) if (b[base + k] !== key.charCodeAt(k)) break;
       if (k === qlength) return i;
@@ -768,19 +784,12 @@ export class AnswerCache {
   private findQuestion(b: Uint8Array, qlength: number, flags: number, hash: number): number {
     const want = qlength | (flags << 16);
     const nameEnd = qlength - 4;
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (let d = 0; d <= MAX_PROBE; d++, i = (i + 1) & mask) {
-      const h = table[i * 2]!;
-      if (h === 0) return -1;
-      if (h !== hash) continue;
-      const place = table[i * 2 + 1]!;
-      const c = this.chunks[place >>> PLACE_BITS]!;
-      const start = (place & ((1 << PLACE_BITS) - 1)) << 3;
-      if ((c.i32[(start >>> 2) + H_INFO]! & 0xffffff) !== want) continue;
-      const s = c.u8;
-      const base = start + HEADER + 12;
+    for (let d = 0; d <= MAX_PROBE; d++) {
+      const i = this.probeAt(hash, want, d);
+      if (i === -1) return -1;
+      if (i === -2) continue;
+      const s = this.probeBytes;
+      const base = this.probeBase;
       let k = 0;
       for (; k < nameEnd; k++) if (s[base + k] !== lowerOctet(b[12 + k]!)) break;
       if (k < nameEnd) continue;
