@@ -9,12 +9,16 @@
 #           node_modules linked, `tsc -p tsconfig.build.json` and `node scripts/build-native.mjs`)
 #   WORKERS crypto.workers for that pass (0 inline, N a pool of N) or - for anchord's default
 # Example: bench/resolver/cold-cpu.sh inline=.:0 pool=.:1
-# Knobs: REPS (3), PORT (5471: variant i listens on PORT+i), WORLD, OUT (/tmp/anchord-bench/cold-cpu).
+# Knobs: REPS (3), PORT (5471: variant i listens on PORT+i), WORLD, OUT (/tmp/anchord-bench/cold-cpu),
+# QUERIES (the measured query file, default $WORLD/queries/cold.txt), WARM (a query file sent first and not
+# measured: e.g. existing names, so that keys are cached and the JIT has seen the common path before a
+# class of names such as NXDOMAIN ones is measured alone).
 # Needs the bench world up (bench/world/make-world.sh && bench/world/auth.sh start).
 set -euo pipefail
 REPS=${REPS:-3} BASE=${PORT:-5471}
 WORLD=${WORLD:-/tmp/anchord-bench/world}; OUT=${OUT:-/tmp/anchord-bench/cold-cpu}
-[ $# -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+QUERIES=${QUERIES:-$WORLD/queries/cold.txt} WARM=${WARM:-}
+[ $# -gt 0 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 mkdir -p "$OUT"; rows=$OUT/rows.tsv; : > "$rows"
 
 pass() {  # pass LABEL BUILD WORKERS PORT
@@ -29,8 +33,9 @@ pass() {  # pass LABEL BUILD WORKERS PORT
     dig +time=1 +tries=1 -p "$port" @127.0.0.1 . SOA 2>/dev/null | grep -q 'status: NOERROR' && break; sleep 0.2
   done
   local c0 m0 c1 m1
+  if [ -n "$WARM" ]; then dnsperf -s 127.0.0.1 -p "$port" -c 10 -q 100 -t 5 -n 1 -l 120 -d "$WARM" > "$d/warm.log" 2>&1; fi
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat"); m0=$(awk '{print $14 + $15}' "/proc/$pid/task/$pid/stat")
-  dnsperf -s 127.0.0.1 -p "$port" -c 10 -q 100 -t 5 -n 1 -l 120 -d "$WORLD/queries/cold.txt" > "$d/dnsperf.log" 2>&1
+  dnsperf -s 127.0.0.1 -p "$port" -c 10 -q 100 -t 5 -n 1 -l 120 -d "$QUERIES" > "$d/dnsperf.log" 2>&1
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat"); m1=$(awk '{print $14 + $15}' "/proc/$pid/task/$pid/stat")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   awk -v l="$label" -v c=$((c1 - c0)) -v m=$((m1 - m0)) -v load="$(cut -d' ' -f1 /proc/loadavg)" '
