@@ -138,6 +138,13 @@ export interface IterationView {
   parentSideNs?(zone: Name): readonly Name[] | undefined;
   /** True when the cache holds a NOERROR answer (data or NODATA) for (name, type) (RFC 9156 §3 step 5). */
   knownNoError?(name: Name, type: number): boolean;
+  /**
+   * True when `zone`'s servers lately answered the minimised question (name, type) without a
+   * referral (minimised-steps.ts): the step is taken without asking again, as Unbound does.
+   */
+  stepAnswered?(zone: Name, name: Name, type: number): boolean;
+  /** Sees the reply of `zone`'s servers to a minimised question that showed no cut at `name`. */
+  noteStep?(zone: Name, name: Name, type: number, msg: Message): void;
 }
 
 /** A reply kept while other servers are tried (module header: doubtful replies). */
@@ -295,7 +302,10 @@ export class Iteration {
     // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
     this.attempts = new Map();
     if (c.msg.rcode === 3) this.minimise = false;
-    else this.minLabels = this.nextMinLabels();
+    else {
+      if (this.sentName !== undefined && this.sentName.labelCount < this.qname.labelCount) this.view.noteStep?.(this.dp.zone, this.sentName, this.minType, c.msg);
+      this.minLabels = this.nextMinLabels();
+    }
     return undefined;
   }
 
@@ -425,6 +435,21 @@ export class Iteration {
   /** The question to send at this point: minimised or the real one. */
   private question(): { name: Name; type: number; minimised: boolean } {
     const full = this.qname.labelCount;
+    // A step above the whole name that this zone's servers answered lately without a referral is
+    // taken without a query (minimised-steps.ts; Unbound skips a minimised query cached as
+    // NOERROR), and counted as a step sent, as Unbound counts it (the walk asks the same names).
+    const view = this.view;
+    if (view.stepAnswered !== undefined) {
+      while (
+        this.minimise &&
+        this.minLabels < full &&
+        this.minimisedSent < view.options.limits.maxMinimisedQueries &&
+        view.stepAnswered(this.dp.zone, this.qname.suffix(this.minLabels), this.minType)
+      ) {
+        this.minimisedSent++;
+        this.minLabels = this.nextMinLabels();
+      }
+    }
     const wanted = this.minimise && (this.minLabels < full || (this.minLabels === full && this.probeFullName()));
     const useMin = wanted && this.minimisedSent < this.view.options.limits.maxMinimisedQueries;
     if (wanted && !useMin && !this.minimiseTripNoted && this.minLabels < full) {

@@ -54,6 +54,7 @@ import {
 import { dnameSubstitute, extraSections, type Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
+import { MinimisedSteps } from './minimised-steps.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
 import {
   hintServers,
@@ -198,12 +199,15 @@ export class Resolver {
   private priming: Promise<void> | undefined;
   /** No priming before this time (ms): after an attempt, the hints serve for a while. */
   private primeAgainAt = 0;
+  /** Minimised questions answered without a referral (minimised-steps.ts). */
+  private readonly steps: MinimisedSteps;
 
   constructor(deps: ResolverDeps) {
     this.options = resolverOptions(deps.options);
     this.clock = deps.clock;
     this.caches = deps.caches;
     this.parentSide = deps.caches.parentSide ?? new ParentSideCache({ clock: deps.clock });
+    this.steps = new MinimisedSteps(deps.clock);
     this.exchanger = new Exchanger({
       transport: deps.transport,
       random: deps.random,
@@ -233,6 +237,8 @@ export class Resolver {
       dnssecExpected: (zone) => this.dnssecExpected(zone),
       parentSideNs: (zone) => this.parentSide.lookupNs(zone),
       knownNoError: (name, type) => this.knownNoError(name, type),
+      stepAnswered: (zone, name, type) => this.steps.answered(zone, name, type),
+      noteStep: (zone, name, type, msg) => { this.steps.note(zone, name, type, msg); },
       lookupAddresses: (ctx, name) => this.lookupAddresses(ctx, name),
       onReferral: (ctx, parent, referral, refetched) => this.onReferral(ctx, parent, referral, refetched === true),
       parentDelegation: async (ctx, zone) => {
