@@ -114,7 +114,11 @@ export class InfraCache {
   private readonly probeOneIn: number;
   private readonly hosts: ClockMap<Host>;
   private readonly lame: ClockMap<number>;
-  /** selectServer's working arrays (usable candidates and their RTOs), reused. */
+  /**
+   * selectServer's working arrays (usable candidates and their RTOs), reused: filled by index up
+   * to a count and never emptied (setting a JS array's length to 0 drops its backing store, so
+   * every call would grow both again).
+   */
   private readonly usableScratch: string[] = [];
   private readonly rtoScratch: number[] = [];
 
@@ -220,24 +224,25 @@ export class InfraCache {
   }
 
   /**
-   * Picks the server to query among `candidates` (addresses), skipping those lame for `zone`.
-   * Undefined only when every candidate is lame (or there are none).
+   * Picks the server to query among `candidates` (addresses; the first `count` of them),
+   * skipping those lame for `zone`. Undefined only when every candidate is lame (or there are none).
    */
-  selectServer(candidates: readonly string[], zone?: Name): ServerChoice | undefined {
+  selectServer(candidates: readonly string[], zone?: Name, count: number = candidates.length): ServerChoice | undefined {
     // One pass, no allocation but the result: this runs for every upstream query. The usable
-    // candidates and their RTOs go to two arrays kept between calls.
+    // candidates and their RTOs go to two arrays kept between calls, the first `n` of each.
     const now = this.clock.now();
     const checkLame = zone !== undefined && this.lame.size > 0;
     const usable = this.usableScratch;
     const rtos = this.rtoScratch;
-    usable.length = 0;
-    rtos.length = 0;
+    let n = 0;
     let best = Infinity;
     let dueProbe: Host | undefined;
     let dueAddress = '';
     let leastBad: Host | undefined;
     let leastBadAddress = '';
-    for (const address of candidates) {
+    const end = Math.min(count, candidates.length);
+    for (let c = 0; c < end; c++) {
+      const address = candidates[c]!;
       if (checkLame && this.isLame(address, zone)) continue;
       const h = this.host(address, now, false);
       const rto = h?.rto ?? UNKNOWN_SERVER_RTO;
@@ -255,11 +260,12 @@ export class InfraCache {
           continue;
         }
       }
-      usable.push(address);
-      rtos.push(rto);
+      usable[n] = address;
+      rtos[n] = rto;
+      n++;
       if (rto < best) best = rto;
     }
-    if (usable.length === 0) {
+    if (n === 0) {
       // Everyone is blocked: probe the one due first (or the least bad), rather than give up.
       const pick = dueProbe ?? leastBad;
       if (pick === undefined) return undefined;
@@ -273,9 +279,9 @@ export class InfraCache {
     // Every usable server within rttBand of the best is equally likely, in candidate order.
     const limit = best + this.rttBand;
     let inBand = 0;
-    for (const rto of rtos) if (rto <= limit) inBand++;
+    for (let i = 0; i < n; i++) if (rtos[i]! <= limit) inBand++;
     let k = inBand === 1 ? 0 : this.random.below(inBand);
-    for (let i = 0; i < usable.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (rtos[i]! <= limit && k-- === 0) return { address: usable[i]!, rto: rtos[i]!, probe: false };
     }
     return undefined;

@@ -175,7 +175,11 @@ export class Iteration {
   private readonly ctx: QueryContext;
   private dp: Delegation;
   // Set by enterZone (from the constructor on).
-  private attempts!: Map<string, number>;
+  /**
+   * The servers asked the current question, one entry per attempt (a server's count is how often
+   * it appears); made at the first send (most questions go to one server once).
+   */
+  private attempts: string[] | undefined;
   /** Servers not to ask again in this zone; made at the first (most iterations exclude none). */
   private excluded: Set<string> | undefined;
   /** NS names whose addresses were looked up in this zone; made at the first. */
@@ -300,7 +304,7 @@ export class Iteration {
     // A minimised query answered without a referral: no cut at `sent`. The next question
     // may go to the same servers again: attempts count retries of one question, not the
     // steps of the descent (Unbound puts the used targets back, delegpt_add_unused_targets).
-    this.attempts = new Map();
+    this.attempts = undefined;
     if (c.msg.rcode === 3) this.minimise = false;
     else {
       if (this.sentName !== undefined && this.sentName.labelCount < this.qname.labelCount) this.view.noteStep?.(this.dp.zone, this.sentName, this.minType, c.msg);
@@ -323,7 +327,7 @@ export class Iteration {
     this.minimise = false;
     this.sentName = undefined;
     this.sentMinimised = false;
-    this.attempts = new Map();
+    this.attempts = undefined;
     this.excluded = undefined;
     this.setAside = undefined;
   }
@@ -333,7 +337,7 @@ export class Iteration {
     this.minType = RRType.NS;
     this.sentName = undefined;
     this.sentMinimised = false;
-    this.attempts = new Map();
+    this.attempts = undefined;
     this.excluded = undefined;
     this.setAside = undefined;
   }
@@ -342,7 +346,7 @@ export class Iteration {
     this.sentName = undefined;
     this.sentMinimised = false;
     this.minType = this.view.options.qnameMinimisationQtype === 'NS' ? RRType.NS : RRType.A;
-    this.attempts = new Map();
+    this.attempts = undefined;
     this.excluded = undefined;
     this.looked = undefined;
     this.triedAny = false;
@@ -461,31 +465,44 @@ export class Iteration {
     return { name: this.qname.suffix(this.minLabels), type: this.minType, minimised: true };
   }
 
+  /** How often `address` was asked the current question. */
+  private attemptsAt(address: string): number {
+    const list = this.attempts;
+    if (list === undefined) return 0;
+    let n = 0;
+    for (let i = 0; i < list.length; i++) if (list[i] === address) n++;
+    return n;
+  }
+
   private next(): IterAction {
     const { options, infra } = this.view;
     // One list for all iterations, emptied here: nothing keeps it past this call (selectServer
     // copies what it needs) and no other iteration runs meanwhile (next is synchronous).
+    // Filled by index up to `count` and never emptied: setting an array's length to 0 drops its
+    // backing store, which every call would then grow again.
     const candidates = CANDIDATES;
-    candidates.length = 0;
+    let count = 0;
+    const maxAttempts = this.dp.forward === true ? Math.max(options.attemptsPerServer, FORWARDER_ATTEMPTS) : options.attemptsPerServer;
     for (const list of this.dp.addresses.values()) {
       for (const a of list) {
-        if (this.excluded?.has(a) === true || this.ctx.avoids(a) || candidates.includes(a)) continue;
-        if ((this.attempts.get(a) ?? 0) >= (this.dp.forward === true ? Math.max(options.attemptsPerServer, FORWARDER_ATTEMPTS) : options.attemptsPerServer)) continue;
-        candidates.push(a);
+        if (this.excluded?.has(a) === true || this.ctx.avoids(a) || listed(candidates, count, a)) continue;
+        if (this.attemptsAt(a) >= maxAttempts) continue;
+        candidates[count++] = a;
       }
     }
-    if (candidates.length === 0 && this.minimisedInFlight()) {
+    if (count === 0 && this.minimisedInFlight()) {
       // Every server failed the minimised question (timeouts too): with QTYPE A, ask it with NS
       // (RFC 9156 §2.1); with NS, ask the full question (§2.3).
       if (this.minType === RRType.A) this.minimiseWithNs();
       else this.stopMinimising();
       return this.next();
     }
-    const choice = candidates.length > 0 ? infra.selectServer(candidates, this.dp.zone) : undefined;
+    const choice = count > 0 ? infra.selectServer(candidates, this.dp.zone, count) : undefined;
     if (choice !== undefined) {
       if (!this.ctx.timeLeft()) return this.finish(this.ctx.failed!);
-      const prior = this.attempts.get(choice.address) ?? 0;
-      this.attempts.set(choice.address, prior + 1);
+      const prior = this.attemptsAt(choice.address);
+      if (this.attempts === undefined) this.attempts = [choice.address];
+      else this.attempts.push(choice.address);
       const rto = this.dp.forward === true ? Math.max(choice.rto, FORWARDER_MIN_TIMEOUT_MS) * 2 ** prior : choice.rto;
       const q = this.question();
       if (q.minimised) this.minimisedSent++;
@@ -532,6 +549,12 @@ export class Iteration {
     }
     return this.finish(failure(ResolverTag.NO_SERVER_ADDRESSES, `no address for any name server of ${this.dp.zone.toString()}`));
   }
+}
+
+/** True when `a` is among the first `count` entries of `list`. */
+function listed(list: readonly string[], count: number, a: string): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === a) return true;
+  return false;
 }
 
 /** `fresh` with the NS names and addresses of `old` it lacks (same zone). */

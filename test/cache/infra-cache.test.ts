@@ -145,3 +145,15 @@ test('hosts are forgotten after hostTtl without news', () => {
   infra.clear();
   assert.equal(infra.info('a'), undefined);
 });
+
+test('selection looks at the first `count` candidates only, and a shorter call after a longer one forgets the longer list', () => {
+  const { infra } = setup({ seed: 3 });
+  train(infra, 'fast', 20);
+  train(infra, 'slow', 900);
+  const list = ['slow', 'fast', 'other'];
+  for (let i = 0; i < 20; i++) assert.equal(infra.selectServer(list, n('example.'), 1)?.address, 'slow', 'only the first candidate counts');
+  // A long call fills the working arrays; the short ones after it must not see their leftovers.
+  assert.equal(infra.selectServer(['fast', 'slow'])?.address, 'fast', 'the faster of two');
+  for (let i = 0; i < 20; i++) assert.equal(infra.selectServer(['slow'])?.address, 'slow', 'no leftover of the longer call is picked');
+  assert.equal(infra.selectServer(list, n('example.'), 0), undefined, 'no candidates: no choice');
+});
