@@ -153,6 +153,23 @@ export class KeyCache {
     return this.knowledge(zoneKey(zone, cls), this.clock.now());
   }
 
+  /** `lookup(zone)?.dnskey`, without building the rest of the knowledge. */
+  dnskey(zone: Name, cls: number = RRClass.IN): KeyResult | undefined {
+    const now = this.clock.now();
+    const e = this.live(zoneKey(zone, cls), now);
+    return e?.dnskey !== undefined && e.dnskey.expiresAt > now ? view(e.dnskey, now) : undefined;
+  }
+
+  /**
+   * The statuses of `lookup(zone)?.dnskey` and `lookup(zone)?.ds` (undefined for one not live),
+   * without building any result: `which` picks one.
+   */
+  status(zone: Name, which: 'dnskey' | 'ds', cls: number = RRClass.IN): KeyStatus | undefined {
+    const now = this.clock.now();
+    const s = this.live(zoneKey(zone, cls), now)?.[which];
+    return s !== undefined && s.expiresAt > now ? s.status : undefined;
+  }
+
   /**
    * The deepest zone at or above `name` with a live DNSKEY result: where a chain-of-trust walk
    * for `name` can resume.
@@ -214,15 +231,22 @@ export class KeyCache {
   }
 
   private knowledge(key: string, now: number): ZoneKeyKnowledge | undefined {
-    const e = this.lru.get(key);
+    const e = this.live(key, now);
     if (e === undefined) return undefined;
     const dnskey = e.dnskey !== undefined && e.dnskey.expiresAt > now ? view(e.dnskey, now) : undefined;
     const ds = e.ds !== undefined && e.ds.expiresAt > now ? view(e.ds, now) : undefined;
-    if (dnskey === undefined && ds === undefined) {
+    return { zone: e.zone, dnskey, ds };
+  }
+
+  /** The entry of `key` when one of its results is live; an entry with none is dropped. */
+  private live(key: string, now: number): ZoneEntry | undefined {
+    const e = this.lru.get(key);
+    if (e === undefined) return undefined;
+    if ((e.dnskey === undefined || e.dnskey.expiresAt <= now) && (e.ds === undefined || e.ds.expiresAt <= now)) {
       this.lru.delete(key);
       return undefined;
     }
-    return { zone: e.zone, dnskey, ds };
+    return e;
   }
 }
 

@@ -195,6 +195,12 @@ export class Resolver {
   private endedAtOnce: string | undefined;
   /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
   private readonly delegations = new Map<string, DelegationMemo>();
+  /**
+   * The same memos by the handle of the NS RRset each was built from (memo.ns): found without the
+   * zone's key, which a name made by walking up from a question (Name.parent) would build anew.
+   * Holds exactly the `ns` of each memo in `delegations` (a handle is never reused for other data).
+   */
+  private readonly delegationsByNs = new Map<RRsetHandle, DelegationMemo>();
   private readonly skeletons = new Map<string, { authority: { name: Name; type: number }[]; additional: { name: Name; type: number }[] }>();
   private priming: Promise<void> | undefined;
   /** No priming before this time (ms): after an attempt, the hints serve for a while. */
@@ -868,19 +874,29 @@ export class Resolver {
       const list = this.addressesFrom(a, aaaa);
       if (list.length > 0) addresses.set(n.key, list);
     }
-    this.delegations.delete(zone.key);
+    this.dropDelegationMemo(zone.key);
     if (this.delegations.size >= DELEGATION_MEMO_MAX) {
       // Oldest first (Map insertion order); a dropped memo is only rebuilt.
       for (const key of this.delegations.keys()) {
-        this.delegations.delete(key);
+        this.dropDelegationMemo(key);
         if (this.delegations.size < DELEGATION_MEMO_MAX) break;
       }
     }
     const dp: Delegation = { zone, nsNames, addresses };
     const nsRdatas = new Array<Uint8Array>(rdatas.length);
     for (let i = 0; i < rdatas.length; i++) nsRdatas[i] = rdatas[i]!.slice();
-    this.delegations.set(zone.key, { ns, nsRdatas, dp, v4, v6, nsNames, addresses });
+    const built: DelegationMemo = { ns, nsRdatas, dp, v4, v6, nsNames, addresses };
+    this.delegations.set(zone.key, built);
+    this.delegationsByNs.set(ns, built);
     return dp;
+  }
+
+  /** Drops the delegation memo of a zone key (both maps), if any. */
+  private dropDelegationMemo(key: string): void {
+    const memo = this.delegations.get(key);
+    if (memo === undefined) return;
+    this.delegations.delete(key);
+    this.delegationsByNs.delete(memo.ns);
   }
 
   /**
@@ -888,12 +904,16 @@ export class Resolver {
    * one with the same RDATAs that `ns` replaced (its handle then moves to `ns`); else undefined.
    */
   private delegationMemo(zone: Name, ns: RRsetHandle): DelegationMemo | undefined {
+    // The handle is of the NS RRset owned by `zone` (any letter case): a memo built from it is
+    // the zone's (delegationsByNs).
+    const built = this.delegationsByNs.get(ns);
+    if (built !== undefined) return built;
     const memo = this.delegations.get(zone.key);
     if (memo === undefined) return undefined;
-    if (memo.ns !== ns) {
-      if (!sameOctetLists(memo.nsRdatas, this.caches.rrsets.handleRdatas(ns))) return undefined;
-      memo.ns = ns;
-    }
+    if (!sameOctetLists(memo.nsRdatas, this.caches.rrsets.handleRdatas(ns))) return undefined;
+    this.delegationsByNs.delete(memo.ns);
+    memo.ns = ns;
+    this.delegationsByNs.set(ns, memo);
     return memo;
   }
 
@@ -1064,9 +1084,11 @@ export class Resolver {
     const anchor = this.trust.anchorFor(zone);
     if (anchor === undefined) return false;
     if (anchor.zone.equals(zone)) return true;
-    const k = this.caches.keys.lookup(zone);
-    if (k === undefined) return false;
-    return k.ds?.status === SecurityStatus.secure || k.dnskey?.status === SecurityStatus.secure || k.dnskey?.status === SecurityStatus.bogus;
+    // The statuses alone (KeyCache.status): no key results built for this per-iteration check.
+    const { keys } = this.caches;
+    if (keys.status(zone, 'ds') === SecurityStatus.secure) return true;
+    const dnskey = keys.status(zone, 'dnskey');
+    return dnskey === SecurityStatus.secure || dnskey === SecurityStatus.bogus;
   }
 
   /** A referral seen by an iteration: its NS RRset and glue cached, its DS judged. */

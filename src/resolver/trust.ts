@@ -344,10 +344,10 @@ export class ChainOfTrust {
     const anchor = this.anchorFor(name, skip);
     if (anchor === undefined) return INSECURE;
     const target = this.narrow(name, anchor, hint);
-    const k = this.deps.keys.lookup(target);
+    const dnskey = this.deps.keys.dnskey(target);
     // The walk resumes at the deepest zone with a DNSKEY result at or above the target (walk):
     // the target itself when it has one, and the walk ends there.
-    return k?.dnskey === undefined ? undefined : statusOf(target, k.dnskey, this.keySets);
+    return dnskey === undefined ? undefined : statusOf(target, dnskey, this.keySets);
   }
 
   /** The name the walk goes to: `name`, or the zone the response shows holds it (module header, item 3). */

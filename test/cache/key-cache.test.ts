@@ -117,3 +117,33 @@ test('classes are kept apart: IN and CH results for one zone are separate entrie
   assert.equal(cache.closestKnown(n('a.b.example.'), RRClass.CH), undefined, 'no CH ancestor left');
   assert.equal(cache.lookup(n('example.'))?.dnskey?.status, secure, 'IN untouched');
 });
+
+test('dnskey and status give what lookup gives, and drop an entry with nothing live as lookup does', () => {
+  const { clock, cache } = setup({ bogusTtl: 60 });
+  const zone = n('example.');
+  assert.equal(cache.dnskey(zone), undefined, 'nothing cached: no DNSKEY result');
+  assert.equal(cache.status(zone, 'ds'), undefined, 'nothing cached: no DS status');
+  assert.ok(cache.putKeys(zone, { status: secure, rrset: dnskeys('example.', 3600) }), 'DNSKEY result stored');
+  assert.ok(cache.putDs(zone, { status: bogus, rrset: ds('example.', '.', 7200), reason: reason(EdeTag.DNSKEY_NO_DS_MATCH, 'test') }), 'DS result stored');
+  clock.advance(30_000);
+  assert.deepEqual(cache.dnskey(n('EXAMPLE.')), cache.lookup(zone)?.dnskey, 'dnskey() is lookup().dnskey, any letter case');
+  assert.equal(cache.status(zone, 'dnskey'), secure, 'DNSKEY status');
+  assert.equal(cache.status(zone, 'ds'), bogus, 'DS status');
+  clock.advance(60_000);
+  assert.equal(cache.status(zone, 'ds'), undefined, 'the bogus DS result expired after bogusTtl');
+  assert.equal(cache.status(zone, 'dnskey'), secure, 'the DNSKEY result still lives');
+  assert.equal(cache.count, 1, 'the entry stays while its DNSKEY result lives');
+  clock.advance(3600_000);
+  assert.equal(cache.status(zone, 'dnskey'), undefined, 'the DNSKEY result expired');
+  assert.equal(cache.count, 0, 'an entry with nothing live is dropped, as lookup drops it');
+  assert.equal(cache.dnskey(zone), undefined, 'gone for dnskey() too');
+});
+
+test('status and dnskey ask their own class', () => {
+  const { cache } = setup();
+  assert.ok(cache.putKeys(n('example.'), { status: secure, rrset: dnskeys('example.') }, RRClass.CH), 'CH result stored');
+  assert.equal(cache.status(n('example.'), 'dnskey'), undefined, 'no IN result');
+  assert.equal(cache.dnskey(n('example.')), undefined, 'no IN DNSKEY');
+  assert.equal(cache.status(n('example.'), 'dnskey', RRClass.CH), secure, 'the CH result');
+  assert.equal(cache.dnskey(n('example.'), RRClass.CH)?.status, secure, 'the CH DNSKEY');
+});
