@@ -154,15 +154,29 @@ export function createValidationEnv(
   memo?: SignatureMemo,
 ): ValidationEnv {
   if (!Number.isFinite(now) || now < 0) throw new RangeError(`now must be seconds since the epoch, got ${now}`);
-  const policy = options.policy;
   return {
     now: Math.floor(now),
     options,
     meter: new WorkMeter(options.budget),
-    canVerify: (a) => policy.validate.has(a) && verifier.supportsVerify(a),
+    canVerify: canVerifyFor(options.policy, verifier),
     nsec3Cache: undefined,
     memo,
   };
+}
+
+// The canVerify function of the last (policy, verifier) pair asked for: a resolver makes an env
+// per response (or more) with the same pair, and the function reads both live, so the same one serves.
+let lastPolicy: AlgorithmPolicy | undefined;
+let lastVerifier: { supportsVerify(algorithm: number): boolean } | undefined;
+let lastCanVerify: ((algorithm: number) => boolean) | undefined;
+
+function canVerifyFor(policy: AlgorithmPolicy, verifier: { supportsVerify(algorithm: number): boolean }): (algorithm: number) => boolean {
+  if (policy !== lastPolicy || verifier !== lastVerifier || lastCanVerify === undefined) {
+    lastPolicy = policy;
+    lastVerifier = verifier;
+    lastCanVerify = (a) => policy.validate.has(a) && verifier.supportsVerify(a);
+  }
+  return lastCanVerify;
 }
 
 // ---- Serial-number time (RFC 4034 §3.1.5, RFC 1982) ------------------------------------------

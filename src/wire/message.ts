@@ -10,7 +10,7 @@
 
 import { WireError } from '../core/errors.js';
 import { RRClass, RRType } from './constants.js';
-import { EDNS_DO, mergeRcode, paddingLength, splitRcode } from './edns.js';
+import { EDNS_DO, mergeRcode, paddingLength } from './edns.js';
 import type { Edns, EdnsOptionData } from './edns.js';
 import { Name } from './name.js';
 import { readRdata, writeRdata } from './rdata.js';
@@ -277,6 +277,9 @@ export interface EncodedMessage {
   readonly dropped: number;
 }
 
+/** WireWriter options for a message encoded with no size limit of its own. */
+const NO_WRITER_OPTIONS = Object.freeze({});
+
 function optSize(edns: Edns): number {
   let n = 11;
   for (const o of edns.options) n += 4 + o.data.length;
@@ -295,8 +298,9 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
  */
 export function encodeMessage(msg: MessageInit, opts: EncodeOptions = {}): EncodedMessage {
   const compress = opts.compress ?? true;
-  const w = new WireWriter(opts.maxSize === undefined ? {} : { maxSize: opts.maxSize });
-  const { header: rcodeLow, extended: rcodeExt } = splitRcode(msg.rcode);
+  const w = new WireWriter(opts.maxSize === undefined ? NO_WRITER_OPTIONS : { maxSize: opts.maxSize });
+  const rcodeLow = msg.rcode & 0x0f;
+  const rcodeExt = (msg.rcode >>> 4) & 0xff;
   if (msg.rcode < 0 || msg.rcode > 0xfff) throw new RangeError(`RCODE ${msg.rcode} out of range`);
   if (rcodeExt !== 0 && msg.edns === undefined) throw new RangeError(`RCODE ${msg.rcode} needs EDNS`);
   const f = msg.flags;
@@ -315,41 +319,42 @@ export function encodeMessage(msg: MessageInit, opts: EncodeOptions = {}): Encod
     w.u16(q.class);
   }
   if (w.length > budget) truncated = true;
-  const lists = [msg.answer, msg.authority, msg.additional] as const;
-  const written = [0, 0, 0];
+  // The three sections in turn, with no list of lists or of counts per message.
+  let written = 0;
   let dropped = 0;
   for (let s = 0; s < 3; s++) {
-    const list = lists[s]!;
+    const list = s === 0 ? msg.answer : s === 1 ? msg.authority : msg.additional;
+    let count = 0;
     if (truncated) {
       dropped += list.length;
-      continue;
-    }
-    let i = 0;
-    while (i < list.length) {
-      const mark = w.mark();
-      let j = i;
-      do {
-        const rr = list[j]!;
-        w.name(rr.name, compress);
-        w.u16(rr.type);
-        w.u16(rr.class);
-        w.u32(rr.ttl);
-        writeRdata(w, rr.type, rr.rdata, compress);
-        j++;
-      } while (j < list.length && sameRRset(list[j]!, list[i]!) && w.length <= budget);
-      if (w.length > budget) {
-        w.rollback(mark);
-        dropped += list.length - i;
-        if (s < 2) truncated = true;
-        break;
+    } else {
+      let i = 0;
+      while (i < list.length) {
+        const mark = w.mark();
+        let j = i;
+        do {
+          const rr = list[j]!;
+          w.name(rr.name, compress);
+          w.u16(rr.type);
+          w.u16(rr.class);
+          w.u32(rr.ttl);
+          writeRdata(w, rr.type, rr.rdata, compress);
+          j++;
+        } while (j < list.length && sameRRset(list[j]!, list[i]!) && w.length <= budget);
+        if (w.length > budget) {
+          w.rollback(mark);
+          dropped += list.length - i;
+          if (s < 2) truncated = true;
+          break;
+        }
+        count += j - i;
+        i = j;
       }
-      written[s]! += j - i;
-      i = j;
     }
+    if (s < 2) w.setU16(6 + 2 * s, count);
+    else written = count;
   }
-  w.setU16(6, written[0]!);
-  w.setU16(8, written[1]!);
-  let arcount = written[2]!;
+  let arcount = written;
   if (msg.edns !== undefined) {
     const e = msg.edns;
     w.u8(0);
@@ -495,41 +500,57 @@ export interface ResponseOptions {
   readonly options?: readonly EdnsOptionData[];
 }
 
+/** Empty sections and option lists shared by the responses that have none (never written to). */
+const NO_RECORDS: readonly ResourceRecord[] = Object.freeze([]);
+const NO_OPTIONS: readonly EdnsOptionData[] = Object.freeze([]);
+
 /**
  * A response to `query`: same ID, opcode, question, RD and CD (RFC 1035 §4.1.1, RFC 4035 §3.2.2);
  * OPT only when the query had one (RFC 6891 §7), echoing DO (RFC 3225 §3).
  */
 export function makeResponse(query: MessageInit, opts: ResponseOptions = {}): MessageInit {
+  const qf = query.flags;
   const flags: MessageFlags = {
-    ...NO_FLAGS,
     qr: true,
-    opcode: query.flags.opcode,
-    rd: query.flags.rd,
-    cd: query.flags.cd,
+    opcode: qf.opcode,
     aa: opts.aa ?? false,
-    ra: opts.ra ?? false,
-    ad: opts.ad ?? false,
     tc: opts.tc ?? false,
+    rd: qf.rd,
+    ra: opts.ra ?? false,
+    z: false,
+    ad: opts.ad ?? false,
+    cd: qf.cd,
   };
-  const base = {
+  // One object per response, in one of two shapes (with or without EDNS), not a base object
+  // spread into a second one for EDNS.
+  const edns = query.edns;
+  if (edns === undefined) {
+    return {
+      id: query.id,
+      flags,
+      rcode: opts.rcode ?? 0,
+      question: query.question,
+      answer: opts.answer ?? NO_RECORDS,
+      authority: opts.authority ?? NO_RECORDS,
+      additional: opts.additional ?? NO_RECORDS,
+    };
+  }
+  const dnssecOk = edns.dnssecOk;
+  return {
     id: query.id,
     flags,
     rcode: opts.rcode ?? 0,
     question: query.question,
-    answer: opts.answer ?? [],
-    authority: opts.authority ?? [],
-    additional: opts.additional ?? [],
-  };
-  if (query.edns === undefined) return base;
-  const dnssecOk = query.edns.dnssecOk;
-  return {
-    ...base,
+    answer: opts.answer ?? NO_RECORDS,
+    authority: opts.authority ?? NO_RECORDS,
+    additional: opts.additional ?? NO_RECORDS,
     edns: {
       udpSize: opts.udpSize ?? DEFAULT_UDP_SIZE,
       version: 0,
       dnssecOk,
       flags: dnssecOk ? EDNS_DO : 0,
-      options: opts.options ?? [],
+      options: opts.options ?? NO_OPTIONS,
     },
   };
 }
+

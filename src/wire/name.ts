@@ -26,17 +26,26 @@ export class Name {
   /** Uncompressed wire form, original case, ending with the root label (a zero octet). */
   readonly wire: Uint8Array;
   /**
-   * Offsets of each label's length octet in `wire`, root excluded. A plain array of small
-   * integers: a small typed array costs ~240 heap octets (measured on Node 20), more than the name.
+   * Number of labels, root excluded. Label offsets are not kept: most names a resolver decodes
+   * are only compared, keyed, tested for ancestry or written, and what needs a label's place walks
+   * the wire form's length octets (a plain array of offsets per name cost ~70 heap octets).
    */
-  private readonly offsets: readonly number[];
+  private readonly count: number;
   private keyCache: string | undefined;
 
-  static readonly ROOT: Name = new Name(new Uint8Array([0]), []);
+  static readonly ROOT: Name = new Name(new Uint8Array([0]), 0);
 
-  private constructor(wire: Uint8Array, offsets: readonly number[]) {
+  private constructor(wire: Uint8Array, count: number) {
     this.wire = wire;
-    this.offsets = offsets;
+    this.count = count;
+  }
+
+  /** Where label `i` (0 = leftmost; `count`: the root label) starts in `wire`. */
+  private labelStart(i: number): number {
+    const w = this.wire;
+    let at = 0;
+    for (let k = 0; k < i; k++) at += w[at]! + 1;
+    return at;
   }
 
   /**
@@ -44,8 +53,7 @@ export class Name {
    * reader does). Throws PresentationError when the bytes are not a well-formed name.
    */
   static fromWire(wire: Uint8Array): Name {
-    // Two passes: the first checks and counts the labels, the second fills an offsets array of
-    // exactly that size (a pushed-into array reserves room for 17 entries; most names have 2-4).
+    // One pass checks and counts the labels (no offsets are kept: see `count`).
     let i = 0;
     let count = 0;
     if (wire.length > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
@@ -59,12 +67,7 @@ export class Name {
     }
     if (i !== wire.length - 1) throw new PresentationError('trailing octets after the root label');
     if (count === 0) return Name.ROOT;
-    const offsets = new Array<number>(count);
-    for (let k = 0, at = 0; k < count; k++) {
-      offsets[k] = at;
-      at += wire[at]! + 1;
-    }
-    return new Name(wire, offsets);
+    return new Name(wire, count);
   }
 
   /** Builds a name from its labels, most specific first. */
@@ -78,16 +81,14 @@ export class Name {
     if (total > MAX_NAME) throw new PresentationError(`name longer than ${MAX_NAME} octets`);
     if (labels.length === 0) return Name.ROOT;
     const wire = new Uint8Array(total);
-    const offsets = new Array<number>(labels.length);
     let p = 0;
-    labels.forEach((l, idx) => {
-      offsets[idx] = p;
+    for (const l of labels) {
       wire[p] = l.length;
       wire.set(l, p + 1);
       p += l.length + 1;
-    });
+    }
     wire[p] = 0;
-    return new Name(wire, offsets);
+    return new Name(wire, labels.length);
   }
 
   /**
@@ -145,7 +146,7 @@ export class Name {
 
   /** Number of labels, not counting the root (RFC 4034 §3.1.3 counts the same way). */
   get labelCount(): number {
-    return this.offsets.length;
+    return this.count;
   }
 
   /** Length of the uncompressed wire form. */
@@ -154,25 +155,29 @@ export class Name {
   }
 
   isRoot(): boolean {
-    return this.offsets.length === 0;
+    return this.count === 0;
   }
 
   /** Label `i` (0 = leftmost) as a view of the wire bytes. */
   label(i: number): Uint8Array {
-    const off = this.offsets[i];
-    if (off === undefined) throw new RangeError(`label ${i} of ${this.offsets.length}`);
+    if (!(i >= 0 && i < this.count && Number.isInteger(i))) throw new RangeError(`label ${i} of ${this.count}`);
+    const off = this.labelStart(i);
     return this.wire.subarray(off + 1, off + 1 + this.wire[off]!);
   }
 
   labels(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (let i = 0; i < this.offsets.length; i++) out.push(this.label(i));
+    const w = this.wire;
+    for (let i = 0, at = 0; i < this.count; i++) {
+      out.push(w.subarray(at + 1, at + 1 + w[at]!));
+      at += w[at]! + 1;
+    }
     return out;
   }
 
   /** True when the leftmost label is `*` (RFC 4592). */
   isWildcard(): boolean {
-    return this.offsets.length > 0 && this.wire[0] === 1 && this.wire[1] === 0x2a;
+    return this.count > 0 && this.wire[0] === 1 && this.wire[1] === 0x2a;
   }
 
   /**
@@ -199,7 +204,7 @@ export class Name {
 
   /** The same name with every label lower-cased. */
   toLowerCase(): Name {
-    return new Name(this.canonicalWire(), this.offsets);
+    return new Name(this.canonicalWire(), this.count);
   }
 
   equals(other: Name): boolean {
@@ -223,9 +228,9 @@ export class Name {
 
   /** True when this name is `other` or below it. */
   isSubdomainOf(other: Name): boolean {
-    const skip = this.offsets.length - other.offsets.length;
+    const skip = this.count - other.count;
     if (skip < 0) return false;
-    const start = skip === this.offsets.length ? this.wire.length - 1 : this.offsets[skip]!;
+    const start = this.labelStart(skip);
     if (this.wire.length - start !== other.wire.length) return false;
     for (let i = 0; i < other.wire.length; i++) {
       if (LOWER[this.wire[start + i]!] !== LOWER[other.wire[i]!]) return false;
@@ -238,12 +243,12 @@ export class Name {
    * from the rightmost (no label views made).
    */
   static compare(a: Name, b: Name): number {
-    const oa = a.offsets;
-    const ob = b.offsets;
+    const oa = labelOffsets(a.wire, a.count, OFFSETS_A);
+    const ob = labelOffsets(b.wire, b.count, OFFSETS_B);
     const wa = a.wire;
     const wb = b.wire;
-    const na = oa.length;
-    const nb = ob.length;
+    const na = a.count;
+    const nb = b.count;
     const n = Math.min(na, nb);
     for (let i = 1; i <= n; i++) {
       const pa = oa[na - i]!;
@@ -262,12 +267,12 @@ export class Name {
 
   /** Number of rightmost labels two names share, letter case aside (RFC 4343). */
   static commonLabels(a: Name, b: Name): number {
-    const oa = a.offsets;
-    const ob = b.offsets;
+    const oa = labelOffsets(a.wire, a.count, OFFSETS_A);
+    const ob = labelOffsets(b.wire, b.count, OFFSETS_B);
     const wa = a.wire;
     const wb = b.wire;
-    const na = oa.length;
-    const nb = ob.length;
+    const na = a.count;
+    const nb = b.count;
     const n = Math.min(na, nb);
     let i = 0;
     for (; i < n; i++) {
@@ -289,19 +294,16 @@ export class Name {
 
   /** The ancestor with `count` labels (count <= labelCount). */
   suffix(count: number): Name {
-    const n = this.offsets.length;
+    const n = this.count;
     if (count < 0 || count > n) throw new RangeError(`suffix(${count}) of a ${n}-label name`);
     if (count === n) return this;
     if (count === 0) return Name.ROOT;
-    const start = this.offsets[n - count]!;
-    const offs = new Array<number>(count);
-    for (let i = 0; i < count; i++) offs[i] = this.offsets[n - count + i]! - start;
-    return new Name(this.wire.subarray(start), offs);
+    return new Name(this.wire.subarray(this.labelStart(n - count)), count);
   }
 
   /** The parent name; the root has none. */
   parent(): Name | undefined {
-    return this.offsets.length === 0 ? undefined : this.suffix(this.offsets.length - 1);
+    return this.count === 0 ? undefined : this.suffix(this.count - 1);
   }
 
   /** This name with one more label on the left. */
@@ -316,11 +318,13 @@ export class Name {
 
   /** Presentation format, absolute with the trailing dot, RFC 1035 §5.1 escapes. */
   toString(): string {
-    if (this.offsets.length === 0) return '.';
+    if (this.count === 0) return '.';
+    const w = this.wire;
     let s = '';
-    for (let i = 0; i < this.offsets.length; i++) {
-      s += escapeLabel(this.label(i));
+    for (let i = 0, at = 0; i < this.count; i++) {
+      s += escapeLabel(w.subarray(at + 1, at + 1 + w[at]!));
       s += '.';
+      at += w[at]! + 1;
     }
     return s;
   }
@@ -328,12 +332,26 @@ export class Name {
   /** Presentation relative to `origin` when below it (`@` for the origin itself). */
   toRelativeString(origin: Name): string {
     if (!this.isSubdomainOf(origin)) return this.toString();
-    const keep = this.offsets.length - origin.offsets.length;
+    const keep = this.count - origin.count;
     if (keep === 0) return '@';
     const parts: string[] = [];
     for (let i = 0; i < keep; i++) parts.push(escapeLabel(this.label(i)));
     return parts.join('.');
   }
+}
+
+// Label offsets of the two names Name.compare and Name.commonLabels walk (synchronous, never
+// re-entered; a name has at most 127 labels, RFC 1035 §2.3.4).
+const OFFSETS_A = new Int32Array(128);
+const OFFSETS_B = new Int32Array(128);
+
+/** Fills `out` with the offsets of the `count` labels' length octets in `wire`; returns `out`. */
+function labelOffsets(wire: Uint8Array, count: number, out: Int32Array): Int32Array {
+  for (let k = 0, at = 0; k < count; k++) {
+    out[k] = at;
+    at += wire[at]! + 1;
+  }
+  return out;
 }
 
 /** Escapes one label for presentation: printable ASCII as is, specials with `\`, others `\DDD`. */

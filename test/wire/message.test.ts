@@ -284,6 +284,20 @@ test('makeQuery and makeResponse', () => {
   assert.equal(r.edns?.dnssecOk, true);
   assert.equal(r.question, d.question);
   assert.equal(makeResponse(makeQuery(N('x.'), 1, { id: 1, edns: false })).edns, undefined);
+  // Sections not given are empty in both shapes (with and without EDNS), and encode as such.
+  for (const edns of [true, false]) {
+    const e = makeResponse(makeQuery(N('x.'), 1, { id: 2, edns, rd: true }), { rcode: Rcode.NXDOMAIN, ra: true });
+    assert.deepEqual([e.answer.length, e.authority.length, e.additional.length], [0, 0, 0], `empty sections (edns ${edns})`);
+    assert.equal(e.edns?.options.length, edns ? 0 : undefined, `no options (edns ${edns})`);
+    assert.deepEqual(
+      e.flags,
+      { qr: true, opcode: 0, aa: false, tc: false, rd: true, ra: true, z: false, ad: false, cd: false },
+      `flags (edns ${edns})`,
+    );
+    const back = decodeMessage(encodeMessage(e).bytes);
+    assert.equal(back.rcode, Rcode.NXDOMAIN, `rcode survives (edns ${edns})`);
+    assert.equal(back.edns !== undefined, edns, `OPT only with EDNS (edns ${edns})`);
+  }
 });
 
 test('encodeQuery writes what encodeMessage writes for makeQuery', () => {

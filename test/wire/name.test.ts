@@ -97,3 +97,37 @@ test('canonical order, shared labels and wire equality computed in place match l
   }
   assert.equal(Name.parse('a.b.').equalsWire(Uint8Array.of(1, 0x41, 1, 0x42)), false, 'a form without its root label is not the name');
 });
+
+test('label views, suffixes and ancestry walk the wire form, and a name used so stays equal to a fresh one', () => {
+  const text = 'x.Y.z.Example.';
+  const used = Name.parse(text);
+  const labels = ['x', 'Y', 'z', 'Example'];
+  for (let i = 0; i < labels.length; i++) assert.equal(Buffer.from(used.label(i)).toString('latin1'), labels[i], `label ${i}`);
+  assert.throws(() => used.label(4), RangeError, 'label past the last');
+  assert.throws(() => used.label(-1), RangeError, 'negative label');
+  assert.throws(() => used.label(0.5), RangeError, 'fractional label');
+  assert.deepEqual(
+    used.labels().map((l) => Buffer.from(l).toString('latin1')),
+    labels,
+    'labels() in order',
+  );
+  for (let n = 0; n <= 4; n++) {
+    const s = used.suffix(n);
+    assert.equal(s.labelCount, n, `suffix(${n}) label count`);
+    assert.equal(s.toString(), n === 0 ? '.' : `${labels.slice(4 - n).join('.')}.`, `suffix(${n}) text`);
+    assert.ok(used.isSubdomainOf(s), `${text} is below its suffix(${n})`);
+    assert.equal(s.suffix(Math.max(0, n - 1)).toString(), used.suffix(Math.max(0, n - 1)).toString(), `suffix of suffix(${n})`);
+  }
+  assert.equal(used.isSubdomainOf(Name.parse('y.z.example.')), true, 'case aside (RFC 4343)');
+  assert.equal(used.isSubdomainOf(Name.parse('xy.z.example.')), false, 'not below a sibling');
+  assert.equal(used.isSubdomainOf(Name.parse('a.y.z.example.')), false, 'not below a name of as many labels');
+  assert.equal(used.toLowerCase().toString(), 'x.y.z.example.', 'lower-cased');
+  assert.ok(Name.compare(used, Name.parse('a.y.z.example.')) > 0 && Name.commonLabels(used, Name.parse('q.z.example.')) === 2, 'order and shared labels');
+  // Each computes its key (the one cache a name has), so only the uses above could tell them apart.
+  const fresh = Name.parse(text);
+  assert.equal(used.key, fresh.key, 'same key');
+  assert.deepEqual(used, fresh, 'no state kept from the uses above');
+  const fromWire = Name.fromWire(used.wire.slice());
+  assert.equal(fromWire.key, fresh.key, 'same key from the wire form');
+  assert.deepEqual(fromWire, fresh, 'fromWire and parse make the same name');
+});
