@@ -131,3 +131,29 @@ test('label views, suffixes and ancestry walk the wire form, and a name used so 
   assert.equal(fromWire.key, fresh.key, 'same key from the wire form');
   assert.deepEqual(fromWire, fresh, 'fromWire and parse make the same name');
 });
+
+test('prepend builds the same name as fromLabels, on whole names and on suffix views, with the same limits', () => {
+  const star = Uint8Array.of(0x2a);
+  const names = [Name.ROOT, Name.parse('Example.COM.'), Name.parse('a.b.c.example.'), Name.parse('x.y.Zone.test.').suffix(2)];
+  for (const n of names) {
+    for (const label of [star, new TextEncoder().encode('Www'), new Uint8Array(63).fill(0x61)]) {
+      const got = n.prepend(label);
+      const want = Name.fromLabels([label, ...n.labels()]);
+      assert.deepEqual(got, want, 'the same object as fromLabels makes');
+      assert.deepEqual(got.wire, want.wire, `wire of ${want.toString()}`);
+      assert.equal(got.labelCount, want.labelCount, `label count of ${want.toString()}`);
+      assert.equal(got.key, want.key, `key of ${want.toString()}`);
+      assert.equal(got.toString(), want.toString(), 'presentation');
+      assert.ok(got.equals(want), `equals ${want.toString()}`);
+      assert.ok(got.isSubdomainOf(n), `${got.toString()} below ${n.toString()}`);
+      assert.ok(got.suffix(n.labelCount).equals(n), `suffix of ${got.toString()}`);
+      assert.deepEqual(got.label(0), label, 'first label');
+    }
+  }
+  assert.throws(() => Name.parse('a.').prepend(new Uint8Array(0)), /empty label/, 'empty label');
+  assert.throws(() => Name.parse('a.').prepend(new Uint8Array(64).fill(0x61)), /label longer/, 'label over 63');
+  const long = Name.fromLabels([new Uint8Array(63).fill(0x61), new Uint8Array(63).fill(0x62), new Uint8Array(63).fill(0x63), new Uint8Array(60).fill(0x64)]);
+  assert.equal(long.wire.length, 254, 'a 254-octet name');
+  assert.throws(() => long.prepend(star), /name longer/, 'name over 255 octets');
+  assert.equal(Name.fromLabels([new Uint8Array(63).fill(0x61), new Uint8Array(63).fill(0x62), new Uint8Array(63).fill(0x63), new Uint8Array(58).fill(0x64)]).prepend(star).wire.length, 254, 'prepend up to the limit');
+});
