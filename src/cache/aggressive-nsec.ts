@@ -47,7 +47,7 @@ import {
   proveWildcardAnswerNsec,
   wildcardOf,
 } from '../dnssec/nsec-proof.js';
-import { nsec3Hash } from '../dnssec/nsec3-hash.js';
+import { memoNsec3Hash, nsec3Hash, nsec3MemoPrefix } from '../dnssec/nsec3-hash.js';
 import { Nsec3Flag, type Nsec3Record, nsec3Record, nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3 } from '../dnssec/nsec3-proof.js';
 import { createValidationEnv, DEFAULT_VALIDATOR_OPTIONS, type ValidatorOptions } from '../dnssec/rrset-validator.js';
 import { RRClass, RRType } from '../wire/constants.js';
@@ -486,7 +486,7 @@ export class AggressiveNsecCache {
     }
     if (idx === undefined) {
       const params = { algorithm: rec.hashAlgorithm, iterations: rec.iterations, salt: rec.salt.slice() };
-      idx = { zone, keys: [], entries: [], bytes: 0, params, apexHash: undefined, hashPrefix: `${params.iterations}/${Buffer.from(params.salt).toString('hex')}/` };
+      idx = { zone, keys: [], entries: [], bytes: 0, params, apexHash: undefined, hashPrefix: nsec3MemoPrefix(params.iterations, params.salt) };
       this.nsec3Zones.set(zkey, idx);
       this.zonesAt[zone.labelCount]!++;
     }
@@ -689,7 +689,8 @@ export class AggressiveNsecCache {
     if (ncCoverEntry.optOut) return NONE;
     const wild = wildcardOf(ce);
     if (++hashes > this.maxHashes) return NONE;
-    const wh = hashed.add(-1, wild, nsec3Hash(wild, salt, iterations, algorithm));
+    // The wildcard at a closest encloser recurs for every name below it: from the memo (nsec3-hash.ts).
+    const wh = hashed.add(-1, wild, memoNsec3Hash(idx.hashPrefix + wild.key, wild, salt, iterations));
     const wildMatchEntry = this.liveIn(idx, matchingIn(idx, wh));
     const ncCover = ncCoverEntry.read();
     if (wildMatchEntry !== undefined) {

@@ -51,6 +51,51 @@ export function nsec3Hash(name: Name, salt: Uint8Array, iterations: number, algo
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 }
 
+// ---- Names hashed again and again --------------------------------------------------------------
+//
+// Every NXDOMAIN proof of a zone hashes its apex (the usual closest encloser) and `*.` + apex (the
+// source of synthesis, RFC 5155 §8.4), in the validator and in the aggressive cache alike, while
+// the query names themselves come once. Those recurring names are remembered here, by the memo key
+// `nsec3MemoPrefix(iterations, salt) + name.key`: the key holds every input of the hash (the owner
+// lower-cased, RFC 4034 §6.2), so a remembered hash is exactly what hashing again would give.
+// Callers charge their hash budget as if they hashed (RFC 9276 §3.2, CVE-2023-50868): the memo
+// changes the cost of a proof, never its outcome. Bounded: two generations of MEMO_GENERATION
+// entries; a hit in the old one moves to the new one, so what recurs stays and the rest ages out.
+// One per thread (module state, created on first use).
+
+/** Entries per memo generation (the memo holds up to twice as many). */
+export const NSEC3_MEMO_GENERATION = 1024;
+
+let memoCurrent: Map<string, Uint8Array> | undefined;
+let memoPrevious = new Map<string, Uint8Array>();
+
+/** The part of a memo key that stands for the parameters: `<iterations>/<salt in hex>/`. */
+export function nsec3MemoPrefix(iterations: number, salt: Uint8Array): string {
+  let hex = '';
+  for (const b of salt) hex += b.toString(16).padStart(2, '0');
+  return `${iterations}/${hex}/`;
+}
+
+/**
+ * nsec3Hash(name, salt, iterations) with SHA-1, from the memo when this name was hashed with these
+ * parameters before. `key` must be `nsec3MemoPrefix(iterations, salt) + name.key`. For names that
+ * recur (an apex, a wildcard); the returned bytes are shared and must not be written to.
+ */
+export function memoNsec3Hash(key: string, name: Name, salt: Uint8Array, iterations: number): Uint8Array {
+  const cur = (memoCurrent ??= new Map<string, Uint8Array>());
+  let h = cur.get(key);
+  if (h !== undefined) return h;
+  h = memoPrevious.get(key);
+  if (h === undefined) h = nsec3Hash(name, salt, iterations);
+  if (cur.size >= NSEC3_MEMO_GENERATION) {
+    memoPrevious = cur;
+    memoCurrent = new Map<string, Uint8Array>([[key, h]]);
+  } else {
+    cur.set(key, h);
+  }
+  return h;
+}
+
 /** The NSEC3 owner name for a hash: its lower-case base32hex label in front of `zone`. */
 export function nsec3OwnerName(hashValue: Uint8Array, zone: Name): Name {
   const label = new TextEncoder().encode(base32hexEncode(hashValue, true));

@@ -45,7 +45,7 @@ import type { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import { compareBytes, bytesEqual, type RRset } from '../wire/record.js';
 import { EdeTag } from './ede-tags.js';
-import { nsec3Hash, nsec3HashFromOwner } from './nsec3-hash.js';
+import { memoNsec3Hash, nsec3Hash, nsec3HashFromOwner, nsec3MemoPrefix } from './nsec3-hash.js';
 import { wildcardOf, type DenialFacts, type DenialResult } from './nsec-proof.js';
 import type { ValidationEnv } from './rrset-validator.js';
 import { reason, type VerdictReason } from './verdict.js';
@@ -128,16 +128,18 @@ class Group {
     this.env = env;
     this.iterations = first.iterations;
     this.salt = first.salt;
-    let hex = '';
-    for (const b of first.salt) hex += b.toString(16).padStart(2, '0');
-    this.prefix = `${first.iterations}/${hex}/`;
+    this.prefix = nsec3MemoPrefix(first.iterations, first.salt);
   }
 
   sameParams(r: Nsec3Record): boolean {
     return r.iterations === this.iterations && bytesEqual(r.salt, this.salt);
   }
 
-  hash(name: Name): Uint8Array | undefined {
+  /**
+   * `recurs`: a name hashed for many responses of the zone (its apex, a wildcard), taken from the
+   * memo across responses (nsec3-hash.ts) once the budget has been charged for it.
+   */
+  hash(name: Name, recurs = false): Uint8Array | undefined {
     if (this.spent) return undefined;
     const key = this.prefix + name.key;
     const cached = this.env.nsec3Cache?.get(key);
@@ -146,7 +148,7 @@ class Group {
       this.spent = true;
       return undefined;
     }
-    const h = nsec3Hash(name, this.salt, this.iterations);
+    const h = recurs ? memoNsec3Hash(key, name, this.salt, this.iterations) : nsec3Hash(name, this.salt, this.iterations);
     (this.env.nsec3Cache ??= new Map()).set(key, h);
     return h;
   }
@@ -155,8 +157,8 @@ class Group {
     return h === undefined ? undefined : this.records.find((r) => bytesEqual(r.hash, h));
   }
 
-  match(name: Name): Nsec3Record | undefined {
-    return this.matchHash(this.hash(name));
+  match(name: Name, recurs = false): Nsec3Record | undefined {
+    return this.matchHash(this.hash(name, recurs));
   }
 
   cover(h: Uint8Array | undefined): Nsec3Record | undefined {
@@ -265,7 +267,7 @@ function closestEncloser(g: Group, name: Name, zone: Name, facts: { owner: Name;
   const top = name.isSubdomainOf(zone) ? zone.labelCount : name.labelCount + 1;
   for (let n = name.labelCount; n >= top; n--) {
     const cand = name.suffix(n);
-    const h = g.hash(cand);
+    const h = g.hash(cand, n === zone.labelCount);
     if (h === undefined) break;
     const m = g.matchHash(h);
     if (m !== undefined) {
@@ -308,7 +310,7 @@ export function proveNxdomainNsec3(env: ValidationEnv, records: readonly Nsec3Re
     const ce = closestEncloser(g, qname, zone, facts);
     if (ce.kind === 'fail') return bogus(ce.reason);
     const wild = wildcardOf(ce.ce);
-    if (g.cover(g.hash(wild)) === undefined) {
+    if (g.cover(g.hash(wild, true)) === undefined) {
       return bogus(reason(EdeTag.NSEC3_WILDCARD_NOT_COVERED, `no NSEC3 covers ${wild.toString()}`, facts));
     }
     const denied: DenialFacts = { kind: 'nxdomain', name: qname, via: 'nsec3', optOut: optOut(ce.ncRecord), closestEncloser: ce.ce };
@@ -345,7 +347,7 @@ export function proveNodataNsec3(
     }
     const ce = closestEncloser(g, qname, zone, facts);
     if (ce.kind === 'fail') return bogus(ce.reason);
-    const wm = g.match(wildcardOf(ce.ce));
+    const wm = g.match(wildcardOf(ce.ce), true);
     if (wm !== undefined) {
       if (wm.types.has(qtype) || (qtype !== RRType.CNAME && wm.types.has(RRType.CNAME))) {
         return bogus(reason(EdeTag.NSEC3_WILDCARD_NODATA_TYPE, 'the NSEC3 at the wildcard lists the type or CNAME', facts));

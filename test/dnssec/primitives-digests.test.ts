@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { Name } from '../../src/wire/name.js';
 import { keyTag } from '../../src/dnssec/key-tag.js';
 import { computeDsDigest, dsDigestLength, dsDigestSupported, dsMatchesKey, makeDsRdata } from '../../src/dnssec/ds.js';
-import { nsec3Hash, nsec3HashFromOwner, nsec3OwnerName } from '../../src/dnssec/nsec3-hash.js';
+import {
+  memoNsec3Hash,
+  NSEC3_MEMO_GENERATION,
+  nsec3Hash,
+  nsec3HashFromOwner,
+  nsec3MemoPrefix,
+  nsec3OwnerName,
+} from '../../src/dnssec/nsec3-hash.js';
 import {
   base32hexDecode,
   base32hexDecodeLabel,
@@ -154,6 +161,33 @@ describe('NSEC3 hashing (RFC 5155 §5, Appendix A)', () => {
     assert.throws(() => nsec3Hash(zone, salt, 1, 2), CryptoError);
     assert.throws(() => nsec3Hash(zone, salt, -1), RangeError);
     assert.throws(() => nsec3Hash(zone, salt, 65536), RangeError);
+  });
+
+  it('memoNsec3Hash gives what nsec3Hash gives, per parameters and letter case aside, through generations', () => {
+    const params: [number, Uint8Array][] = [
+      [0, new Uint8Array(0)],
+      [12, salt],
+      [1, Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd)],
+      [1, Uint8Array.of(0xaa, 0xbb, 0xcc, 0xde)],
+    ];
+    assert.equal(nsec3MemoPrefix(12, Uint8Array.of(0x0a, 0xff)), '12/0aff/', 'prefix: iterations, salt in hex');
+    const names = ['example.', '*.example.', 'A.B.Example.', 'a.b.example.', '*.a.b.example.'].map((t) => Name.parse(t));
+    const check = (round: string): void => {
+      for (const [iterations, s] of params) {
+        for (const n of names) {
+          const got = memoNsec3Hash(nsec3MemoPrefix(iterations, s) + n.key, n, s, iterations);
+          assert.deepEqual(got, nsec3Hash(n, s, iterations), `${round}: ${n.toString()} with ${iterations} iterations, salt ${nsec3MemoPrefix(iterations, s)}`);
+        }
+      }
+    };
+    check('first');
+    check('remembered');
+    // Enough other names to turn both generations over: the answers stay the same.
+    for (let i = 0; i < 2 * NSEC3_MEMO_GENERATION + 5; i++) {
+      const n = Name.parse(`n${i}.example.`);
+      assert.deepEqual(memoNsec3Hash(nsec3MemoPrefix(0, salt) + n.key, n, salt, 0), nsec3Hash(n, salt, 0), `filler ${i}`);
+    }
+    check('after turnover');
   });
 
   it('nsec3HashFromOwner is undefined off the zone, at the wrong depth, or for non-base32hex', () => {

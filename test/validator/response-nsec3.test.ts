@@ -243,6 +243,14 @@ test('NSEC3 hash budget (CVE-2023-50868): a 100-label name trips it → bogus, E
   const ok = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)), validatorOptions({ budget: { maxNsec3HashesPerResponse: 200 } }));
   assert.equal(ok.status, 'secure', JSON.stringify(ok.reason));
   assert.equal(ok.work.nsec3Hashes, 102);
+  // The apex and the wildcard now come from the memo across responses (nsec3-hash.ts), and are
+  // charged all the same: the count, and the budget's verdict one hash short, do not change.
+  const again = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)), validatorOptions({ budget: { maxNsec3HashesPerResponse: 200 } }));
+  assert.equal(again.status, 'secure', `memoised hashes prove the same: ${JSON.stringify(again.reason)}`);
+  assert.equal(again.work.nsec3Hashes, 102, 'memoised hashes still counted');
+  const short = run(z, response(deep, RRType.A, Rcode.NXDOMAIN, [], uniq(z.get('@', RRType.SOA), p.ce, p.nc, p.wc)), validatorOptions({ budget: { maxNsec3HashesPerResponse: 101 } }));
+  expect(short, 'bogus', 'V-BUDGET-NSEC3', 6);
+  assert.equal(short.work.nsec3Hashes, 101, 'the budget stops at its bound with the memo warm');
 });
 
 test('batched verification: the checks of all RRsets of a response go out together', async () => {
