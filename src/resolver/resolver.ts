@@ -32,7 +32,7 @@ import { SecurityStatus } from '../cache/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { JudgedRRset, ResponseVerdict } from '../dnssec/response-validator.js';
-import type { SignedRRset } from '../dnssec/rrset-validator.js';
+import { rrsigOf, type SignedRRset } from '../dnssec/rrset-validator.js';
 import { anchorKeyTags, keyTagOption } from '../dnssec/trust-anchor-signal.js';
 import { RRClass, Rcode, RRType, isMetaType } from '../wire/constants.js';
 import type { EdnsOptionData } from '../wire/edns.js';
@@ -604,6 +604,9 @@ export class Resolver {
     // The piece of each answer RRset, made once: the cache insert, the per-name results and the
     // aggressive cache below take the same one (pieces are never changed once made).
     const answerPieces: (Piece | undefined)[] = new Array<Piece | undefined>(answerSets.length);
+    // The wildcard owner of each expanded answer RRset, made once for the RRset cache and the
+    // aggressive cache below; made only when an answer is an expansion.
+    let wildcards: (Name | undefined)[] | undefined;
     for (let ai = 0; ai < answerSets.length; ai++) {
       const j = answerSets[ai]!;
       // A CNAME synthesised from a DNAME is unsigned: cached alone it would be served without
@@ -619,6 +622,7 @@ export class Resolver {
         // iteration cap, no proof), which concerns this name only: it stays in this query's
         // results below, and the cache expands the wildcard only with a secure proof of its own.
         const wildcard = j.wildcardParent.prepend(Uint8Array.of(0x2a));
+        (wildcards ??= new Array<Name | undefined>(answerSets.length))[ai] = wildcard;
         rrsets.insertSet(p.set, cred, judgedStatus(validated, 'secure'), undefined, undefined, wildcard);
         continue;
       }
@@ -744,11 +748,12 @@ export class Resolver {
       // A validated wildcard expansion shows its wildcard exists (RRSIG Labels, RFC 4035 §5.3.4):
       // with NSEC3 nothing else in the answer does, and the aggressive cache needs it to expand
       // the wildcard for other names (RFC 8198 §5.3; aggressive-nsec.ts noteWildcard).
-      for (const j of answerSets) {
-        if (j.wildcardParent === undefined) continue;
-        const set = this.answerPiece(v, validated, answerSets, answerPieces, j).set;
+      for (let ai = 0; wildcards !== undefined && ai < answerSets.length; ai++) {
+        const wildcard = wildcards[ai];
+        if (wildcard === undefined) continue;
+        const set = answerPieces[ai]!.set;
         const zone = signerOf(set);
-        if (zone !== undefined) aggressive.noteWildcard(zone, j.wildcardParent.prepend(Uint8Array.of(0x2a)), set, SecurityStatus.secure);
+        if (zone !== undefined) aggressive.noteWildcard(zone, wildcard, set, SecurityStatus.secure);
       }
     }
   }
@@ -1207,14 +1212,14 @@ function synthesizedCname(name: Name, target: Name, dname: Piece): Piece {
   };
 }
 
+/**
+ * The signer name of a validated RRset's first RRSIG. The validator decoded that RRSIG moments
+ * before (rrsigOf keeps its last decodings, the same octets give the same result), so this is
+ * seldom a second decode.
+ */
 function signerOf(set: SignedRRset): Name | undefined {
   const rd = set.rrsigs[0];
-  if (rd === undefined) return undefined;
-  try {
-    return decodeTyped(RRType.RRSIG, rd).signerName;
-  } catch {
-    return undefined;
-  }
+  return rd === undefined ? undefined : rrsigOf(rd)?.signerName;
 }
 
 
