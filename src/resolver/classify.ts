@@ -39,7 +39,7 @@
 // Pure module.
 
 import { Rcode, RRType } from '../wire/constants.js';
-import type { Message } from '../wire/message.js';
+import { messageWith, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
 import { decodeTyped } from '../wire/rdata.js';
 import type { ResourceRecord } from '../wire/record.js';
@@ -124,7 +124,13 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
     if (qtype === RRType.ANY) break;
     // A CNAME and other data at one name (RFC 2181 §10.1 forbids it): whichever the server put
     // first decides, as Unbound's scrubber follows the answer section in order.
-    const first = answer.find((r) => r.name.equals(tail) && (r.type === qtype || r.type === RRType.CNAME));
+    let first: ResourceRecord | undefined;
+    for (const r of answer) {
+      if (r.name.equals(tail) && (r.type === qtype || r.type === RRType.CNAME)) {
+        first = r;
+        break;
+      }
+    }
     if (!chase && first !== undefined && first.type === qtype) break;
     let next: Name | undefined;
     let dname: ResourceRecord | undefined;
@@ -136,14 +142,26 @@ export function answerChain(answer: readonly ResourceRecord[], qname: Name, qtyp
       const t = targetOf(dname);
       next = t === undefined ? undefined : dnameSubstitute(tail, dname.name, t);
     } else if (qtype !== RRType.CNAME || chase) {
-      const c = answer.find((r) => r.type === RRType.CNAME && r.name.equals(tail));
+      let c: ResourceRecord | undefined;
+      for (const r of answer) {
+        if (r.type === RRType.CNAME && r.name.equals(tail)) {
+          c = r;
+          break;
+        }
+      }
       next = c === undefined ? undefined : targetOf(c);
     }
-    if (next === undefined || chain.some((n) => n.equals(next))) break;
+    if (next === undefined || onList(chain, next)) break;
     chain.push(next);
     tail = next;
   }
   return chain;
+}
+
+/** True when `name` is one of `names`. */
+function onList(names: readonly Name[], name: Name): boolean {
+  for (const n of names) if (n.equals(name)) return true;
+  return false;
 }
 
 /**
@@ -195,7 +213,7 @@ export function pairSignatures(msg: Message): Message {
       out[to]!.push(r);
     }
   }
-  return { ...msg, answer: out[0]!, authority: out[1]!, additional: out[2]! };
+  return messageWith(msg, msg.rcode, out[0]!, out[1]!, out[2]!);
 }
 
 /** True when `sec` holds a record of the RRset `sig` covers (same owner, the covered type). */
@@ -232,10 +250,56 @@ function limitNs(records: readonly ResourceRecord[], max: number): readonly Reso
   });
 }
 
-/** The records `keep` accepts: `list` itself when it accepts them all (no copy, the usual case). */
-function retained(list: readonly ResourceRecord[], keep: (r: ResourceRecord) => boolean): readonly ResourceRecord[] {
-  for (let i = 0; i < list.length; i++) if (!keep(list[i]!)) return list.filter(keep);
+/**
+ * The records `keep` accepts: `list` itself when it accepts them all (no copy, the usual case).
+ * The predicate takes its context as an argument: a module-level function, no closure per call
+ * (scrub runs for every reply).
+ */
+function retained<C>(list: readonly ResourceRecord[], keep: (r: ResourceRecord, c: C) => boolean, c: C): readonly ResourceRecord[] {
+  for (let i = 0; i < list.length; i++) {
+    if (keep(list[i]!, c)) continue;
+    const out = list.slice(0, i);
+    for (let j = i + 1; j < list.length; j++) if (keep(list[j]!, c)) out.push(list[j]!);
+    return out;
+  }
   return list;
+}
+
+function inZone(r: ResourceRecord, zone: Name): boolean {
+  return r.name.isSubdomainOf(zone);
+}
+
+/** What scrub's authority filter needs to know. */
+interface AuthorityScope {
+  readonly zone: Name;
+  /** The chain was cut after its first link: SOA and NS are about a name no longer reached. */
+  readonly cut: boolean;
+  /** The last name the answer reaches. */
+  readonly tail: Name;
+}
+
+/** An authority record scrub keeps (module header). */
+function keptInAuthority(r: ResourceRecord, s: AuthorityScope): boolean {
+  if (!r.name.isSubdomainOf(s.zone)) return false;
+  const t = effectiveType(r);
+  if (!AUTHORITY_TYPES.has(t)) return false;
+  if (s.cut && (t === RRType.SOA || t === RRType.NS)) return false;
+  if (t === RRType.NS) return s.tail.isSubdomainOf(r.name);
+  return true;
+}
+
+/** An additional record scrub keeps: an address (or its RRSIG), in the zone under hardenGlue. */
+function keptAsGlue(r: ResourceRecord, zone: Name | undefined): boolean {
+  const t = effectiveType(r);
+  return (t === RRType.A || t === RRType.AAAA) && (zone === undefined || r.name.isSubdomainOf(zone));
+}
+
+/** An RRSIG stays in the additional section only beside the address RRset it covers. */
+function besideItsRRset(r: ResourceRecord, additional: readonly ResourceRecord[]): boolean {
+  if (r.type !== RRType.RRSIG) return true;
+  const t = effectiveType(r);
+  for (const a of additional) if (a.type === t && a.name.equals(r.name)) return true;
+  return false;
 }
 
 /**
@@ -253,8 +317,7 @@ export function scrub(
   maxNsRecords = 20,
 ): Message {
   const msg = pairSignatures(original);
-  const inZone = (r: ResourceRecord): boolean => r.name.isSubdomainOf(zone);
-  const raw = retained(msg.answer, inZone);
+  const raw = retained(msg.answer, inZone, zone);
   const chain = answerChain(raw, qname, qtype, chasesChain(msg, qname, qtype));
   // Only the chain's links that are in bailiwick: a target outside it ends the chain.
   let end = chain.length;
@@ -274,7 +337,7 @@ export function scrub(
   // (A chain of one name, the usual case, has no remainder: no lists made for it.)
   const first = chain.length === 1 ? chain : chain.slice(0, 1);
   const inBailiwick = end === chain.length ? chain : chain.slice(0, end);
-  const linked = retained(raw, (r) => onChain(r, inBailiwick));
+  const linked = retained(raw, onChain, inBailiwick);
   let cut = false;
   if (end > 1) {
     const remainder = linked.filter((r) => !onChain(r, first));
@@ -283,16 +346,8 @@ export function scrub(
   const kept = cut ? first : inBailiwick;
   const answer = limitNs(cut ? linked.filter((r) => onChain(r, first)) : linked, maxNsRecords);
   const tail = kept[kept.length - 1]!;
-  const authority = retained(limitNs(msg.authority, maxNsRecords), (r) => {
-    if (!inZone(r)) return false;
-    const t = effectiveType(r);
-    if (!AUTHORITY_TYPES.has(t)) return false;
-    if (cut && (t === RRType.SOA || t === RRType.NS)) return false;
-    if (t === RRType.NS) return tail.isSubdomainOf(r.name);
-    return true;
-  });
-  const isAddress = (t: number): boolean => t === RRType.A || t === RRType.AAAA;
-  let additional = retained(msg.additional, (r) => isAddress(effectiveType(r)) && (!hardenGlue || inZone(r)));
+  const authority = retained<AuthorityScope>(limitNs(msg.authority, maxNsRecords), keptInAuthority, { zone, cut, tail });
+  let additional = retained(msg.additional, keptAsGlue, hardenGlue ? zone : undefined);
   if (hardenUnverifiedGlue) {
     // Glue of an NS name outside the zone its NS RRset delegates is sibling or out-of-zone glue.
     const ns = authority.filter((r) => r.type === RRType.NS);
@@ -302,10 +357,11 @@ export function scrub(
     });
   }
   // An RRSIG stays only beside the address RRset it covers.
-  additional = retained(additional, (r) => r.type !== RRType.RRSIG || additional.some((a) => a.type === effectiveType(r) && a.name.equals(r.name)));
+  additional = retained(additional, besideItsRRset, additional);
   // The chain was cut at a target outside the bailiwick: an NXDOMAIN is that target's (module header).
   const rcode = (cut || end < chain.length) && msg.rcode === Rcode.NXDOMAIN ? Rcode.NOERROR : msg.rcode;
-  return { ...msg, rcode, answer, authority, additional };
+  // The reply itself when nothing was dropped (the usual case): no copy.
+  return messageWith(msg, rcode, answer, authority, additional);
 }
 
 /**

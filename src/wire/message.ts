@@ -220,6 +220,37 @@ function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
   return msg;
 }
 
+/**
+ * `msg` with another RCODE and sections: `msg` itself when they are the ones it has, else a copy
+ * made with decodeMessage's property order, so that decoded and derived messages share one
+ * object shape (property loads on them stay monomorphic).
+ */
+export function messageWith(
+  msg: Message,
+  rcode: number,
+  answer: readonly ResourceRecord[],
+  authority: readonly ResourceRecord[],
+  additional: readonly ResourceRecord[],
+): Message {
+  if (rcode === msg.rcode && answer === msg.answer && authority === msg.authority && additional === msg.additional) return msg;
+  const out: {
+    id: number;
+    flags: MessageFlags;
+    rcode: number;
+    question: readonly Question[];
+    answer: readonly ResourceRecord[];
+    authority: readonly ResourceRecord[];
+    additional: readonly ResourceRecord[];
+    malformed: readonly MalformedRecord[];
+    trailing: number;
+    edns?: Edns;
+    formErr?: string;
+  } = { id: msg.id, flags: msg.flags, rcode, question: msg.question, answer, authority, additional, malformed: msg.malformed, trailing: msg.trailing };
+  if (msg.edns !== undefined) out.edns = msg.edns;
+  if (msg.formErr !== undefined) out.formErr = msg.formErr;
+  return out;
+}
+
 function readQuestion(r: WireReader): Question {
   const name = r.name(true);
   const type = r.u16();

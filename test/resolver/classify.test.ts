@@ -225,3 +225,16 @@ test('extraSections: the NS RRset and the addresses of its names inside its zone
   assert.deepEqual(x.additional.map((s) => s.rrset.name.toString()), ['ns.a.test.'], 'out-of-zone glue (ns.other.) and addresses of other names are not passed on');
   assert.equal(extraSections(reply('www.a.test.', { aa: true, answer: [rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1))] })), undefined);
 });
+
+test('scrub hands back the reply itself when it drops nothing, and a copy with every other field kept when it does', () => {
+  const www = rr('www.a.test.', RRType.A, Uint8Array.of(192, 0, 2, 1));
+  const clean = reply('www.a.test.', { aa: true, answer: [www] });
+  assert.equal(scrub(clean, n('www.a.test.'), RRType.A, n('a.test.')), clean, 'nothing out of bailiwick: the same message, no copy');
+  const outside = rr('www.b.test.', RRType.A, Uint8Array.of(192, 0, 2, 2));
+  const dirty = reply('www.a.test.', { aa: true, answer: [www, outside] });
+  const s = scrub(dirty, n('www.a.test.'), RRType.A, n('a.test.'));
+  assert.notEqual(s, dirty, 'a record dropped: a new message');
+  assert.deepEqual(s.answer, [www], 'the out-of-bailiwick record is gone');
+  assert.equal(dirty.answer.length, 2, 'the reply itself is left as it was');
+  assert.deepEqual({ ...s, answer: dirty.answer }, { ...dirty }, 'every other field is the reply\'s');
+});

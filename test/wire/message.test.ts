@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WireError } from '../../src/core/errors.js';
 import { EdnsOption, Rcode, RRClass, RRType } from '../../src/wire/constants.js';
 import { encodeCookie, encodeEde, extendedErrors, PAD_QUERY_BLOCK } from '../../src/wire/edns.js';
-import { decodeMessage, encodeMessage, encodeQuery, makeQuery, makeResponse } from '../../src/wire/message.js';
+import { decodeMessage, encodeMessage, encodeQuery, makeQuery, makeResponse, messageWith } from '../../src/wire/message.js';
 import type { MessageInit } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
@@ -340,4 +340,19 @@ test('rdataViews: RDATA without compressed names is a view of the message, names
   assert.equal(viewed.answer[0]!.rdata.buffer, bytes.buffer, 'A RDATA is a view of the message');
   assert.notEqual(copied.answer[0]!.rdata.buffer, bytes.buffer, 'A RDATA is a copy by default');
   assert.notEqual(viewed.answer[1]!.rdata.buffer, bytes.buffer, 'NS RDATA (compressed name) is expanded into its own octets');
+});
+
+test('messageWith: the message itself when nothing changes, else a copy in decodeMessage\'s shape with its other fields', () => {
+  const msg = decodeMessage(encodeMessage(sampleResponse()).bytes);
+  assert.ok(msg.edns !== undefined, 'the sample carries EDNS');
+  assert.equal(messageWith(msg, msg.rcode, msg.answer, msg.authority, msg.additional), msg, 'same RCODE and sections: the same object');
+  const copy = messageWith(msg, Rcode.NXDOMAIN, [], msg.authority, msg.additional);
+  assert.notEqual(copy, msg, 'a change: a new object');
+  assert.equal(copy.rcode, Rcode.NXDOMAIN, 'the new RCODE');
+  assert.deepEqual(copy.answer, [], 'the new answer section');
+  assert.equal(msg.rcode, Rcode.NOERROR, 'the original keeps its RCODE');
+  assert.deepEqual({ ...copy, rcode: msg.rcode, answer: msg.answer }, { ...msg }, 'every other field carried over, EDNS included');
+  assert.deepEqual(Object.keys(copy), Object.keys(msg), 'the same properties in the same order (one object shape)');
+  const bad = { ...msg, formErr: 'two OPT records' };
+  assert.equal(messageWith(bad, bad.rcode, [], bad.authority, bad.additional).formErr, 'two OPT records', 'formErr carried over');
 });
