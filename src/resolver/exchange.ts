@@ -34,7 +34,7 @@ import { decodeMessage, encodeQuery, type DecodeOptions, type Message } from '..
 import { Name } from '../wire/name.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
 import { parseServerKey, type ResolverOptions } from './options.js';
-import type { Transport, UpstreamServer } from './transport.js';
+import type { Transport, TransportReply, UpstreamServer } from './transport.js';
 
 export type ExchangeResult =
   | { readonly kind: 'reply'; readonly msg: Message; readonly rttMs: number; readonly tcp: boolean; readonly edns: boolean }
@@ -137,7 +137,11 @@ export class Exchanger {
     return p;
   }
 
-  /** One exchange (module header); its `inflight` entry goes when it ends. */
+  /**
+   * One exchange (module header); its `inflight` entry goes when it ends. The frame of an async
+   * function keeps every register of its code while it waits, so the checks of a reply run in a
+   * plain method (take) and this loop keeps few.
+   */
   private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd: boolean, key: string): Promise<ExchangeResult> {
     try {
       const { transport, random, infra, options } = this.deps;
@@ -151,55 +155,80 @@ export class Exchanger {
         if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
         const id = random.u16();
         const name = options.use0x20 ? randomCase(qname, random) : qname;
-        const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
-        const udpSize = options.ednsBufferSize;
-        const bytes = encodeQuery(name, qtype, extra === undefined ? { id, rd, edns, do: edns, udpSize } : { id, rd, edns, do: edns, udpSize, options: extra });
-        if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
+        const bytes = this.query(address, qname, name, qtype, id, rd, edns, tcp);
         const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
         const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
-        if (tcp) this.deps.stats.upstreamTcp++;
-        if (r.kind === 'timeout') {
-          this.deps.stats.upstreamTimeouts++;
-          infra.recordTimeout(address, timeoutMs);
-          if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
-          return r;
-        }
-        if (r.kind === 'error') {
-          this.deps.stats.upstreamErrors++;
-          if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'error' });
-          return r;
-        }
-        if (!r.tcp) infra.recordRtt(address, r.rttMs);
-        if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
-        let msg: Message;
-        try {
-          msg = decodeMessage(r.bytes, DECODE_VIEWS);
-        } catch {
-          this.deps.stats.upstreamErrors++;
-          return { kind: 'error', reason: 'malformed reply' };
-        }
-        const bad = mismatch(msg, id, name, qtype, options.use0x20);
-        if (bad !== undefined) {
-          this.deps.stats.upstreamErrors++;
-          return { kind: 'error', reason: `reply does not match the query (${bad})` };
-        }
-        if (msg.flags.tc && !r.tcp) {
-          tcp = true;
-          continue;
-        }
-        if (edns && msg.edns === undefined && (msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP || msg.rcode === BADVERS)) {
-          if (infra.recordEdnsFailure(address)) {
-            edns = false;
-            continue;
-          }
-          return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
-        }
-        if (edns && msg.edns !== undefined) infra.recordEdnsOk(address);
-        return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+        const out = this.take(r, address, name, qtype, id, edns, tcp, timeoutMs);
+        if (out === AGAIN_OVER_TCP) tcp = true;
+        else if (out === AGAIN_WITHOUT_EDNS) edns = false;
+        else return out;
       }
       return { kind: 'error', reason: 'no usable reply' };
     } finally {
       if (!this.inflight.delete(key)) this.endedAtOnce = key;
     }
   }
+
+  /** The octets of one send: (`name` as sent, with its 0x20 case, `qtype`) with ID `id`. */
+  private query(address: string, qname: Name, name: Name, qtype: number, id: number, rd: boolean, edns: boolean, tcp: boolean): Uint8Array {
+    const extra = edns ? this.deps.ednsOptions?.(qname, qtype) : undefined;
+    const udpSize = this.deps.options.ednsBufferSize;
+    const bytes = encodeQuery(name, qtype, extra === undefined ? { id, rd, edns, do: edns, udpSize } : { id, rd, edns, do: edns, udpSize, options: extra });
+    if (hasSubscribers(Channel.upstreamQuery)) publish(Channel.upstreamQuery, { server: address, qname: qname.toString(), qtype, tcp });
+    return bytes;
+  }
+
+  /**
+   * The exchange's outcome from the transport's reply `r` to the send of (`name`, `qtype`) with ID
+   * `id`, or a sign to send again: over TCP after TC, or without EDNS.
+   */
+  private take(
+    r: TransportReply,
+    address: string,
+    name: Name,
+    qtype: number,
+    id: number,
+    edns: boolean,
+    tcp: boolean,
+    timeoutMs: number,
+  ): ExchangeResult | typeof AGAIN_OVER_TCP | typeof AGAIN_WITHOUT_EDNS {
+    const { infra, options } = this.deps;
+    if (tcp) this.deps.stats.upstreamTcp++;
+    if (r.kind === 'timeout') {
+      this.deps.stats.upstreamTimeouts++;
+      infra.recordTimeout(address, timeoutMs);
+      if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'timeout' });
+      return r;
+    }
+    if (r.kind === 'error') {
+      this.deps.stats.upstreamErrors++;
+      if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'error' });
+      return r;
+    }
+    if (!r.tcp) infra.recordRtt(address, r.rttMs);
+    if (hasSubscribers(Channel.upstreamResult)) publish(Channel.upstreamResult, { server: address, outcome: 'reply', rttMs: r.rttMs });
+    let msg: Message;
+    try {
+      msg = decodeMessage(r.bytes, DECODE_VIEWS);
+    } catch {
+      this.deps.stats.upstreamErrors++;
+      return { kind: 'error', reason: 'malformed reply' };
+    }
+    const bad = mismatch(msg, id, name, qtype, options.use0x20);
+    if (bad !== undefined) {
+      this.deps.stats.upstreamErrors++;
+      return { kind: 'error', reason: `reply does not match the query (${bad})` };
+    }
+    if (msg.flags.tc && !r.tcp) return AGAIN_OVER_TCP;
+    if (edns && msg.edns === undefined && (msg.rcode === Rcode.FORMERR || msg.rcode === Rcode.NOTIMP || msg.rcode === BADVERS)) {
+      if (infra.recordEdnsFailure(address)) return AGAIN_WITHOUT_EDNS;
+      return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+    }
+    if (edns && msg.edns !== undefined) infra.recordEdnsOk(address);
+    return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
+  }
 }
+
+/** take's signs to send again (over TCP after TC; without EDNS after a FORMERR/NOTIMP/BADVERS). */
+const AGAIN_OVER_TCP = 1;
+const AGAIN_WITHOUT_EDNS = 2;

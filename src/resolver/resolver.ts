@@ -319,7 +319,14 @@ export class Resolver {
       joined = true;
       this.stats.coalesced++;
     }
-    const s = await shared;
+    return this.answer(question, flags, await shared, joined);
+  }
+
+  /**
+   * resolve's answer from the shared resolution `s` (apart from resolve, whose frame is kept while
+   * it waits, so that the frame holds few registers).
+   */
+  private answer(question: ResolverQuestion, flags: ResolveFlags, s: Shared, joined: boolean): ResolverAnswer {
     const upstream = joined ? 0 : s.upstreamQueries;
     // A cache miss without recursion (RD clear) is answered with the referral the caches hold
     // (answer.ts 'miss'), unvalidated, so never with AD.

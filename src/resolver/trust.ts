@@ -67,6 +67,7 @@ import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.j
 import {
   groupSigned,
   validateResponseAsync,
+  type ResponseToValidate,
   type ResponseVerdict,
   type ZoneStatus,
 } from '../dnssec/response-validator.js';
@@ -702,7 +703,7 @@ export class ChainOfTrust {
    * Validates a response to (qname, qtype): asks for the keys of each zone the validator names,
    * then judges again.
    */
-  async validateResponse(
+  validateResponse(
     ctx: QueryContext,
     msg: Message,
     qname: Name,
@@ -711,9 +712,18 @@ export class ChainOfTrust {
     skip?: ReadonlySet<string>,
   ): Promise<ResponseVerdict | ResolverFailure> {
     if (!this.enabled) return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
-    const { clock, crypto, validator } = this.deps;
     const keys = new ResponseKeys(this, ctx, msg, skip);
     const resp = { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname };
+    return this.settle(ctx, resp, keys, skip);
+  }
+
+  /**
+   * validateResponse's rounds: judge with the keys known, walk to the zones the validator names,
+   * judge again. (Apart from validateResponse so that the frame kept while a round waits holds
+   * only what the rounds use.)
+   */
+  private async settle(ctx: QueryContext, resp: ResponseToValidate, keys: ResponseKeys, skip: ReadonlySet<string> | undefined): Promise<ResponseVerdict | ResolverFailure> {
+    const { clock, crypto, validator } = this.deps;
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
       const out = await validateResponseAsync(resp, keys.keysFor, env, crypto);
@@ -725,7 +735,7 @@ export class ChainOfTrust {
         keys.remember(z, st);
       }
     }
-    return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${qname.toString()} could not be settled`);
+    return failure(ResolverTag.KEYS_UNSETTLED, `keys for the response to ${resp.qname.toString()} could not be settled`);
   }
 
   /**

@@ -277,57 +277,73 @@ export class ResolverFrontend {
     return this.resolve(query, client, keyHash);
   }
 
-  /** `keyHash`: the answer cache's hash of the query's key, or 0 (AnswerCache.storeResponse). */
+  /**
+   * `keyHash`: the answer cache's hash of the query's key, or 0 (AnswerCache.storeResponse). The
+   * frame of an async function keeps every register of its code while it waits, so the answer is
+   * made in plain methods (answer, failed) and this keeps few.
+   */
   private async resolve(query: Message, client: ClientInfo, keyHash: number): Promise<Uint8Array | undefined> {
     this.inFlight++;
     const started = this.clock.now();
     try {
-      const q = query.question[0]!;
-      const dnssecOk = query.edns?.dnssecOk ?? false;
       let result: ResolverAnswer;
       try {
-        result = await this.resolver.resolve(q, { rd: query.flags.rd, cd: query.flags.cd, do: dnssecOk, ad: query.flags.ad });
+        const f = query.flags;
+        result = await this.resolver.resolve(query.question[0]!, { rd: f.rd, cd: f.cd, do: query.edns?.dnssecOk ?? false, ad: f.ad });
       } catch (error) {
-        // The resolver answers DNS failures as values; a throw is an edge failure (a crypto worker
-        // died, the pool closed). SERVFAIL now, nothing cached, so the next query tries afresh.
-        this.stats.servfail++;
-        publishLog({ level: 'error', msg: 'resolution failed', qname: q.name.toString(), qtype: q.type, error: error instanceof Error ? error.message : String(error) });
-        const ede = [encodeEde(EdeCode.DNSSEC_INDETERMINATE, 'S-INTERNAL: resolution failed inside the server')];
-        return this.encode(query, makeResponse(query, { rcode: Rcode.SERVFAIL, ra: true, udpSize: this.options.udpSize, options: ede }), client);
+        return this.failed(query, client, error);
       }
-      // RFC 8509 §3.2: a root-key-sentinel-is-ta/not-ta label that disagrees with our root anchors.
-      const tags = this.options.rootKeyTags?.();
-      if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure', qtype: q.type }) === 'servfail') {
-        result = { ...result, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [], ad: false, ede: [] };
-      }
-      const options = result.ede.length === 0 ? NO_OPTIONS : result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
-      const response = makeResponse(query, {
-        rcode: result.rcode,
-        ra: true,
-        ad: result.ad,
-        answer: result.answer,
-        authority: result.authority,
-        additional: result.additional,
-        udpSize: this.options.udpSize,
-        options,
-      });
-      if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
-      const bytes = this.encode(query, response, client);
-      // A SERVFAIL (the sentinel's included) is never stored as secure: a hit would set AD on it.
-      if (this.answers !== undefined && query.flags.rd) this.store(query, result, bytes, keyHash);
-      if (hasSubscribers(Channel.clientAnswer)) {
-        publish(Channel.clientAnswer, {
-          transport: client.transport,
-          rcode: result.rcode,
-          cached: result.fromCache,
-          durationMs: this.clock.now() - started,
-          ede: result.ede[0]?.infoCode,
-        });
-      }
-      return bytes;
+      return this.answer(query, client, keyHash, started, result);
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * A throw out of the resolver: it answers DNS failures as values, so this is an edge failure (a
+   * crypto worker died, the pool closed). SERVFAIL now, nothing cached, so the next query tries afresh.
+   */
+  private failed(query: Message, client: ClientInfo, error: unknown): Uint8Array {
+    const q = query.question[0]!;
+    this.stats.servfail++;
+    publishLog({ level: 'error', msg: 'resolution failed', qname: q.name.toString(), qtype: q.type, error: error instanceof Error ? error.message : String(error) });
+    const ede = [encodeEde(EdeCode.DNSSEC_INDETERMINATE, 'S-INTERNAL: resolution failed inside the server')];
+    return this.encode(query, makeResponse(query, { rcode: Rcode.SERVFAIL, ra: true, udpSize: this.options.udpSize, options: ede }), client);
+  }
+
+  /** The client's answer from the resolver's `result` (resolve), stored in the answer cache when it may be. */
+  private answer(query: Message, client: ClientInfo, keyHash: number, started: number, result: ResolverAnswer): Uint8Array {
+    const q = query.question[0]!;
+    // RFC 8509 §3.2: a root-key-sentinel-is-ta/not-ta label that disagrees with our root anchors.
+    const tags = this.options.rootKeyTags?.();
+    if (tags !== undefined && sentinelDecision(q.name, tags, { cd: query.flags.cd, secure: result.security === 'secure', qtype: q.type }) === 'servfail') {
+      result = { ...result, rcode: Rcode.SERVFAIL, answer: [], authority: [], additional: [], ad: false, ede: [] };
+    }
+    const options = result.ede.length === 0 ? NO_OPTIONS : result.ede.map((e) => encodeEde(e.infoCode, e.extraText));
+    const response = makeResponse(query, {
+      rcode: result.rcode,
+      ra: true,
+      ad: result.ad,
+      answer: result.answer,
+      authority: result.authority,
+      additional: result.additional,
+      udpSize: this.options.udpSize,
+      options,
+    });
+    if (result.rcode === Rcode.SERVFAIL) this.stats.servfail++;
+    const bytes = this.encode(query, response, client);
+    // A SERVFAIL (the sentinel's included) is never stored as secure: a hit would set AD on it.
+    if (this.answers !== undefined && query.flags.rd) this.store(query, result, bytes, keyHash);
+    if (hasSubscribers(Channel.clientAnswer)) {
+      publish(Channel.clientAnswer, {
+        transport: client.transport,
+        rcode: result.rcode,
+        cached: result.fromCache,
+        durationMs: this.clock.now() - started,
+        ede: result.ede[0]?.infoCode,
+      });
+    }
+    return bytes;
   }
 
   private store(query: Message, result: ResolverAnswer, bytes: Uint8Array, keyHash: number): void {

@@ -322,16 +322,21 @@ export function writeRdata(w: WireWriter, type: number, rdata: Uint8Array, compr
   w.u16(0);
   const r = new WireReader(rdata);
   const { kinds, flags } = plan;
+  // Fields other than names are copied as they are, each run of them in one copy (an SOA's five
+  // counters after its names: one copy, no view per field).
+  let run = -1;
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i]!;
     if (kind === K.name) {
+      if (run >= 0) w.bytesOf(rdata, run, r.pos);
+      run = -1;
       r.pos = w.nameWire(rdata, r.pos, (flags[i]! & NameFlag.compress) !== 0);
     } else {
-      const s = r.pos;
+      if (run < 0) run = r.pos;
       walkField(r, kind, flags[i]!, false, null, 0);
-      w.bytes(rdata.subarray(s, r.pos));
     }
   }
+  if (run >= 0) w.bytesOf(rdata, run, r.pos);
   if (r.pos !== rdata.length) throw new WireError('trailing octets in RDATA', r.pos);
   w.setU16(lenAt, w.length - lenAt - 2);
 }

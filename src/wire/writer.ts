@@ -183,6 +183,17 @@ export class WireWriter {
     this.len += data.length;
   }
 
+  /** Octets `start` to `end` (exclusive) of `data`, copied without a view of them. */
+  bytesOf(data: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n < 0 || start < 0 || end > data.length) throw new RangeError(`octets ${start}..${end} outside ${data.length}`);
+    this.ensure(n);
+    const buf = this.buf;
+    let o = this.len;
+    for (let i = start; i < end; i++) buf[o++] = data[i]!;
+    this.len = o;
+  }
+
   /** Overwrites the u16 at `offset` (already written), e.g. an RDLENGTH or a section count. */
   setU16(offset: number, v: number): void {
     if (offset < 0 || offset + 2 > this.len) throw new RangeError(`setU16 at ${offset} outside ${this.len} octets`);

@@ -392,3 +392,26 @@ test('NSEC and NSEC3 RDATA decode to their fields and exact type lists; malforme
   ];
   for (const [type, what, rdata] of bad) assert.throws(() => decodeRdata(type, rdata), WireError, what);
 });
+
+test('writeRdata with compression copies the octets between names as they are (SOA counters, MX preference, SRV fields before the name)', () => {
+  const cases: [number, RdataFields][] = [
+    [RRType.SOA, { mname: Name.parse('ns.example.'), rname: Name.parse('host.example.'), serial: 0xfffffffe, refresh: 1, retry: 2, expire: 3, minimum: 0x01020304 }],
+    [RRType.MX, { preference: 0x1234, exchange: Name.parse('mx.example.') }],
+    [RRType.NS, { host: Name.parse('ns.example.') }],
+    [RRType.SRV, { priority: 1, weight: 0xffff, port: 53, target: Name.parse('srv.example.') }],
+  ];
+  for (const [type, fields] of cases) {
+    const rdata = encodeRdata(type, fields);
+    const w = new WireWriter();
+    w.bytes(new Uint8Array(12)); // a header: compression pointers may not point into it
+    w.name(Name.parse('example.'), true);
+    const at = w.length;
+    writeRdata(w, type, rdata, true);
+    const out = w.finish();
+    const r = new WireReader(out, at);
+    const len = r.u16();
+    assert.equal(len, out.length - at - 2, `RDLENGTH of type ${type}`);
+    assert.deepEqual([...readRdata(r, type, len)], [...rdata], `type ${type} reads back as written`);
+    assert.ok(type === RRType.SRV || len < rdata.length, `type ${type}: the name after example. is compressed`);
+  }
+});

@@ -182,3 +182,17 @@ test('octets that fold alike only for the hash never make a pointer', () => {
   const b = w.finish();
   assert.deepEqual([...b.subarray(12)], [1, 0x40, 0, 1, 0x60, 0, 1, 0x5a, 0, 0xc0, 18], 'only z points (at Z)');
 });
+
+test('bytesOf copies exactly a range of octets, and refuses one outside the data', () => {
+  const data = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
+  const w = new WireWriter();
+  w.u8(0xff);
+  w.bytesOf(data, 3, 7);
+  w.bytesOf(data, 10, 10);
+  w.bytesOf(data, 30, 40);
+  assert.deepEqual([...w.finish()], [0xff, 4, 5, 6, 7, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40], 'the ranges in order, nothing else');
+  const v = new WireWriter();
+  assert.throws(() => v.bytesOf(data, 5, 41), RangeError, 'past the end');
+  assert.throws(() => v.bytesOf(data, -1, 2), RangeError, 'before the start');
+  assert.throws(() => v.bytesOf(data, 6, 5), RangeError, 'end before start');
+});
