@@ -444,6 +444,31 @@ describe('caching', () => {
     assert.ok(a.authority.some((r) => r.type === RRType.NSEC3), 'with the NSEC3 proving it under DO');
   });
 
+  it('a minimised step answered before (the empty non-terminal above a wildcard) is not asked again (RFC 9156 §3, as Unbound)', async () => {
+    const { resolver, net, clock, caches } = makeResolver();
+    const first = await resolver.resolve({ name: n('x.w.n3.test.'), type: A }, {});
+    assert.deepEqual(addresses(first), ['192.0.2.17']);
+    const toN3 = (from: number): string[] => net.since(from).filter((q) => q.address === '127.0.2.2' && q.qtype === A).map((q) => q.qname);
+    assert.deepEqual(toN3(0), ['w.n3.test.', 'x.w.n3.test.'], 'first descent: the non-terminal, then the name');
+    // Names the cached NSEC3 does not cover, so that the resolver asks for them (RFC 8198 aside).
+    const uncovered: string[] = [];
+    for (let i = 0; i < 200 && uncovered.length < 2; i++) {
+      const name = `c${i}.w.n3.test.`;
+      if (caches.aggressive!.synthesize(n(name), A).kind === 'none') uncovered.push(name);
+    }
+    assert.equal(uncovered.length, 2, `two names under *.w not covered by the cached NSEC3: ${uncovered.join(' ')}`);
+    let mark = net.log.length;
+    const second = await resolver.resolve({ name: n(uncovered[0]!), type: A }, {});
+    assert.deepEqual(addresses(second), ['192.0.2.17'], 'the same answer');
+    assert.equal(second.security, first.security, 'with the same security');
+    assert.deepEqual(toN3(mark), [uncovered[0]], 'w.n3.test. is not asked again');
+    // The NODATA for w.n3.test. A lives min(SOA TTL, MINIMUM) (RFC 2308 §5); after that it is asked again.
+    clock.advance(4000 * 1000);
+    mark = net.log.length;
+    await resolver.resolve({ name: n(uncovered[1]!), type: A }, {});
+    assert.deepEqual(toN3(mark).slice(0, 1), ['w.n3.test.'], 'asked again once the step has expired');
+  });
+
   it('wildcard answers come from the cached wildcard with their NSEC proof', async () => {
     const { resolver, net } = makeResolver();
     await resolver.resolve({ name: n('anything.wild.example.test.'), type: A }, { do: true });
