@@ -5,11 +5,15 @@
 // them again once the pool has started (libuv starts all of the pool's threads at its first use);
 // the difference is the pool. The real signzone then runs in that process (through tsx) and must
 // find the pool it was given (no warning) and sign.
+// For the long-running servers it also sets V8's --heap-growing-percent: V8 flags cannot be read
+// back from JS, so the choice (serverV8Flags, exported when the launcher is required rather than
+// run) is checked as a function, and a run of the launcher checks its warning for a bad override.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadpoolSize } from '../../src/crypto/callback-signer.js';
@@ -120,6 +124,52 @@ test('signzone warns when the threadpool does not match -n (run without the laun
     const r = await anchord(['signzone', '-q', '-n', String(n), '-S', '-K', keys, '-d', dir, '-o', 'example.', '-f', join(dir, 'out.zone'), join(dir, 'example.zone')]);
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.match(r.err.join('\n'), new RegExp(`-n ${n}, but libuv's threadpool has ${threadpoolSize()} threads`), 'warning');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The launcher's choice of V8 flags, as bin/anchord.js exports it when required rather than run. */
+const launcherModule = createRequire(import.meta.url)(join(ROOT, 'bin', 'anchord.js')) as {
+  serverV8Flags: (command: string, env: Record<string, string | undefined>, execArgv: readonly string[], warnings?: string[]) => string[];
+  HEAP_GROWING_PERCENT: number;
+};
+
+test('the servers get --heap-growing-percent; ANCHORD_HEAP_GROWING_PERCENT overrides it, 0 leaves V8 its own; a flag given to node wins', () => {
+  const { serverV8Flags, HEAP_GROWING_PERCENT } = launcherModule;
+  const fixed = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`];
+  assert.ok(Number.isInteger(HEAP_GROWING_PERCENT) && HEAP_GROWING_PERCENT > 0, `default ${HEAP_GROWING_PERCENT} is a whole percent`);
+  for (const command of ['serve', 'serve-auth', 'demo']) {
+    assert.deepEqual(serverV8Flags(command, {}, []), fixed, `${command}: the launcher's value`);
+  }
+  for (const command of ['signzone', 'keygen', '', 'dsfromkey']) {
+    assert.deepEqual(serverV8Flags(command, { ANCHORD_HEAP_GROWING_PERCENT: '70' }, []), [], `${command || 'no command'}: no V8 flags`);
+  }
+  assert.deepEqual(serverV8Flags('serve', { ANCHORD_HEAP_GROWING_PERCENT: '70' }, []), ['--heap-growing-percent=70'], 'environment override');
+  assert.deepEqual(serverV8Flags('serve', { ANCHORD_HEAP_GROWING_PERCENT: '0' }, []), [], '0: V8 picks its own factor');
+  assert.deepEqual(serverV8Flags('serve', { ANCHORD_HEAP_GROWING_PERCENT: '' }, []), fixed, 'empty: the launcher value');
+  for (const given of ['--heap-growing-percent=25', '--heap_growing_percent=25', '--no-heap-growing-percent']) {
+    assert.deepEqual(serverV8Flags('serve', { ANCHORD_HEAP_GROWING_PERCENT: '70' }, ['--expose-gc', given]), [], `node ${given} wins over the launcher and the environment`);
+  }
+  assert.deepEqual(serverV8Flags('serve', {}, ['--heap-growing-percent-x=1']), fixed, 'a different flag with the same prefix is not the flag');
+  for (const bad of ['abc', '-5', '1.5', '12345', '40%']) {
+    const warnings: string[] = [];
+    assert.deepEqual(serverV8Flags('serve', { ANCHORD_HEAP_GROWING_PERCENT: bad }, [], warnings), fixed, `${bad}: the launcher value`);
+    assert.equal(warnings.length, 1, `${bad}: one warning`);
+    assert.match(warnings[0] ?? '', /ANCHORD_HEAP_GROWING_PERCENT=.* is not a whole number/, `${bad}: the warning names the variable`);
+  }
+});
+
+test('the launcher reports a bad ANCHORD_HEAP_GROWING_PERCENT and still runs the server command', () => {
+  const dir = tempDir('launcher-v8');
+  try {
+    const launcher = launcherCopy(dir);
+    const bad = launch(dir, launcher, ['serve', '--help'], { ANCHORD_HEAP_GROWING_PERCENT: 'lots' });
+    assert.equal(bad.status, 0, `serve --help: ${bad.stderr}`);
+    assert.match(bad.stderr, /anchord: ANCHORD_HEAP_GROWING_PERCENT=lots is not a whole number/, 'warning on stderr');
+    const good = launch(dir, launcher, ['serve', '--help'], { ANCHORD_HEAP_GROWING_PERCENT: '70' });
+    assert.equal(good.status, 0, `serve --help: ${good.stderr}`);
+    assert.doesNotMatch(good.stderr, /ANCHORD_HEAP_GROWING_PERCENT/, 'no warning for a whole number');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
