@@ -436,8 +436,12 @@ export class Iteration {
     return this.view.knownNoError?.(this.qname, this.minType) !== true;
   }
 
-  /** The question to send at this point: minimised or the real one. */
-  private question(): { name: Name; type: number; minimised: boolean } {
+  /**
+   * True when the question to send at this point is the minimised one (`qname` cut to `minLabels`
+   * labels, type `minType`), false for the real one. A boolean, not a question object: next()
+   * builds its action from the fields.
+   */
+  private minimisedQuestion(): boolean {
     const full = this.qname.labelCount;
     // A step above the whole name that this zone's servers answered lately without a referral is
     // taken without a query (minimised-steps.ts; Unbound skips a minimised query cached as
@@ -461,8 +465,7 @@ export class Iteration {
       this.minimiseTripNoted = true;
       this.ctx.noteTrip('maxMinimisedQueries', this.qname);
     }
-    if (!useMin) return { name: this.qname, type: this.qtype, minimised: false };
-    return { name: this.qname.suffix(this.minLabels), type: this.minType, minimised: true };
+    return useMin;
   }
 
   /** How often `address` was asked the current question. */
@@ -504,11 +507,12 @@ export class Iteration {
       if (this.attempts === undefined) this.attempts = [choice.address];
       else this.attempts.push(choice.address);
       const rto = this.dp.forward === true ? Math.max(choice.rto, FORWARDER_MIN_TIMEOUT_MS) * 2 ** prior : choice.rto;
-      const q = this.question();
-      if (q.minimised) this.minimisedSent++;
-      this.sentName = q.name;
-      this.sentMinimised = q.minimised;
-      return { kind: 'send', address: choice.address, rto, qname: q.name, qtype: q.type, zone: this.dp.zone, rd: this.dp.forward === true };
+      const minimised = this.minimisedQuestion();
+      const qname = minimised ? this.qname.suffix(this.minLabels) : this.qname;
+      if (minimised) this.minimisedSent++;
+      this.sentName = qname;
+      this.sentMinimised = minimised;
+      return { kind: 'send', address: choice.address, rto, qname, qtype: minimised ? this.minType : this.qtype, zone: this.dp.zone, rd: this.dp.forward === true };
     }
     // Every known address is used up: find one more name server's address.
     const pending = this.dp.nsNames.filter((n) => this.looked?.has(n.key) !== true && !this.dp.addresses.has(n.key));
