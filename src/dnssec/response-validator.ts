@@ -98,6 +98,7 @@ import {
   type SignatureVerifier,
   type SignedRRset,
   type Steps,
+  type VerifyJob,
   type ValidationEnv,
   type ZoneStatus,
 } from './rrset-validator.js';
@@ -1016,6 +1017,36 @@ export function validateResponse(
   verifier: SignatureVerifier,
 ): ResponseOutcome {
   return published(resp, runSteps(responseSteps(env, resp, keysFor), verifier));
+}
+
+/**
+ * validateResponseAsync's outcome, without a promise when the validation ends before any batch of
+ * checks: the keys of a zone are missing (need-keys), the signature memo answered every check, or
+ * nothing needed one. A caller awaits only a promise, so most responses' first round costs no
+ * async frames or microtasks. Same outcome, same published verdict, as validateResponseAsync.
+ */
+export function validateResponseSoon(
+  resp: ResponseToValidate,
+  keysFor: KeysFor,
+  env: ValidationEnv,
+  verifier: BatchSignatureVerifier,
+): ResponseOutcome | Promise<ResponseOutcome> {
+  const steps = responseSteps(env, resp, keysFor);
+  const r = steps.next();
+  if (r.done === true) return published(resp, r.value);
+  return finishSteps(resp, steps, r.value, verifier);
+}
+
+/** validateResponseSoon's rest, from the first batch of checks the steps asked for. */
+async function finishSteps(
+  resp: ResponseToValidate,
+  steps: BatchSteps<ResponseOutcome>,
+  first: readonly VerifyJob[],
+  verifier: BatchSignatureVerifier,
+): Promise<ResponseOutcome> {
+  let r = steps.next(await verifier.verifyBatch(first));
+  while (r.done !== true) r = steps.next(await verifier.verifyBatch(r.value));
+  return published(resp, r.value);
 }
 
 /** Validates a response with a batching verifier (the checks of all RRsets share batches). */

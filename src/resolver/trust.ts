@@ -67,6 +67,7 @@ import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.j
 import {
   groupSigned,
   validateResponseAsync,
+  validateResponseSoon,
   type ResponseToValidate,
   type ResponseVerdict,
   type ZoneStatus,
@@ -726,7 +727,9 @@ export class ChainOfTrust {
     const { clock, crypto, validator } = this.deps;
     for (let round = 0; round < MAX_NEED_KEYS_ROUNDS; round++) {
       const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
-      const out = await validateResponseAsync(resp, keys.keysFor, env, crypto);
+      // Awaited only when the validator waits for signature checks (validateResponseSoon).
+      const soon = validateResponseSoon(resp, keys.keysFor, env, crypto);
+      const out = soon instanceof Promise ? await soon : soon;
       // The validator core publishes this verdict on the validation channel (once per verdict).
       if (out.status !== 'need-keys') return out;
       for (const z of out.zones) {

@@ -12,6 +12,7 @@ import {
   groupSigned,
   validateResponse,
   validateResponseAsync,
+  validateResponseSoon,
   type KeysFor,
   type ResponseOutcome,
   type ResponseToValidate,
@@ -355,6 +356,24 @@ test('the async form gives the same verdict as the sync form', async () => {
   const sync = validateResponse(resp, keysFor, createValidationEnv(NOW, backend), backend);
   const asyncV = await validateResponseAsync(resp, keysFor, createValidationEnv(NOW, backend), backend);
   assert.deepEqual(asyncV, sync);
+});
+
+test('validateResponseSoon: no promise when no check is asked for, else the async verdict', async () => {
+  const q = N('x.wild');
+  const resp = response(q, RRType.TXT, Rcode.NOERROR, [z.get('alias', RRType.CNAME), renamed(z.get('*.wild', RRType.TXT), q)], [z.nsecFor(q)]);
+  // Keys missing: need-keys before any signature check, as a value.
+  const need = validateResponseSoon(resp, () => undefined, createValidationEnv(NOW, backend), backend);
+  assert.ok(!(need instanceof Promise), 'need-keys comes without a promise');
+  assert.deepEqual(need, validateResponse(resp, () => undefined, createValidationEnv(NOW, backend), backend), 'the same need-keys as the sync form');
+  // An insecure zone needs no check either.
+  const insecure = validateResponseSoon(resp, () => ({ status: 'insecure' }), createValidationEnv(NOW, backend), backend);
+  assert.ok(!(insecure instanceof Promise) && insecure.status === 'insecure', 'insecure comes without a promise');
+  // Signatures to check: a promise, and the verdict of the other forms.
+  const soon = validateResponseSoon(resp, keysFor, createValidationEnv(NOW, backend), backend);
+  assert.ok(soon instanceof Promise, 'checks to make give a promise');
+  const sync = validateResponse(resp, keysFor, createValidationEnv(NOW, backend), backend);
+  assert.deepEqual(await soon, sync, 'same verdict as the sync form');
+  assert.deepEqual(await validateResponseAsync(resp, keysFor, createValidationEnv(NOW, backend), backend), sync, 'and as the async form');
 });
 
 test('qtype ANY: every RRset at the name is judged', () => {
