@@ -47,12 +47,12 @@ import {
   proveWildcardAnswerNsec,
   wildcardOf,
 } from '../dnssec/nsec-proof.js';
-import { memoNsec3Hash, nsec3Hash, nsec3MemoPrefix } from '../dnssec/nsec3-hash.js';
+import { memoNsec3Hash, nsec3Hash, nsec3HashFromOwner, nsec3MemoPrefix } from '../dnssec/nsec3-hash.js';
 import { Nsec3Flag, type Nsec3Record, nsec3Record, nsec3Records, proveNodataNsec3, proveNxdomainNsec3, proveWildcardAnswerNsec3 } from '../dnssec/nsec3-proof.js';
 import { createValidationEnv, DEFAULT_VALIDATOR_OPTIONS, type ValidatorOptions } from '../dnssec/rrset-validator.js';
 import { RRClass, RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
-import { decodeTyped } from '../wire/rdata.js';
+import { decodeTyped, nsec3Head, nsecNext, type Nsec3Head } from '../wire/rdata.js';
 import { ancestorKeyStarts, canonicalSortKey } from './canonical-key.js';
 import { negativeTtl } from './negative-cache.js';
 import { detachSigned, packedLength, packSigned, unpackSigned } from './packed-rrsets.js';
@@ -411,7 +411,9 @@ export class AggressiveNsecCache {
     if (rrset.rdatas.length !== 1 || !rrset.name.isSubdomainOf(zone)) return false;
     let next: Name;
     try {
-      next = decodeTyped(RRType.NSEC, rrset.rdatas[0]!).next;
+      // The next name alone (the types are read when the record is used), as decodeTyped reads it.
+      const rdata = rrset.rdatas[0]!;
+      next = nsecNext(rdata) ?? decodeTyped(RRType.NSEC, rdata).next;
     } catch {
       return false;
     }
@@ -470,10 +472,19 @@ export class AggressiveNsecCache {
     const { rrset } = signed;
     if (status !== SecurityStatus.secure || rrset.type !== RRType.NSEC3 || rrset.class !== RRClass.IN) return false;
     if (rrset.rdatas.length !== 1) return false;
-    const rec = nsec3Records([rrset], zone)[0];
+    // The owner's hash and the fields before the type bitmap: what nsec3Records reads, but the
+    // types (read when the record is used).
+    const hash = nsec3HashFromOwner(rrset.name, zone);
+    if (hash === undefined) return false;
+    let rec: Nsec3Head | undefined;
+    try {
+      rec = nsec3Head(rrset.rdatas[0]!) ?? nsec3Records([rrset], zone)[0];
+    } catch {
+      return false;
+    }
     if (rec === undefined) return false;
     if ((rec.flags & ~Nsec3Flag.OPT_OUT) !== 0 || rec.hashAlgorithm !== 1) return false;
-    if (rec.iterations > this.maxIterations || rec.salt.length > this.maxSalt || rec.nextHashed.length !== rec.hash.length) return false;
+    if (rec.iterations > this.maxIterations || rec.salt.length > this.maxSalt || rec.nextHashed.length !== hash.length) return false;
     const now = this.clock.now();
     const expiresAt = this.expiryFor(zone, signed, soa, now);
     if (expiresAt <= now) return false;
@@ -491,7 +502,7 @@ export class AggressiveNsecCache {
       this.zonesAt[zone.labelCount]!++;
     }
     const optOut = (rec.flags & Nsec3Flag.OPT_OUT) !== 0;
-    const entry = new Nsec3Entry(idx.zone, signed, optOut, expiresAt, now, bytesKey(rec.hash), bytesKey(rec.nextHashed), signedSize(signed) + 120);
+    const entry = new Nsec3Entry(idx.zone, signed, optOut, expiresAt, now, bytesKey(hash), bytesKey(rec.nextHashed), signedSize(signed) + 120);
     this.place(idx, entry);
     this.touch(this.nsec3Zones, zkey, idx);
     this.enforceBudget(now);
@@ -933,7 +944,7 @@ export class AggressiveNsecCache {
   }
 }
 
-function sameParams(p: Nsec3Params, d: Nsec3Record): boolean {
+function sameParams(p: Nsec3Params, d: Nsec3Head): boolean {
   if (p.algorithm !== d.hashAlgorithm || p.iterations !== d.iterations || p.salt.length !== d.salt.length) return false;
   for (let i = 0; i < p.salt.length; i++) if (p.salt[i] !== d.salt[i]) return false;
   return true;

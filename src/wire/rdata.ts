@@ -725,6 +725,50 @@ function typesIn(buf: Uint8Array, from: number, to: number): number[] {
 const BITS_SET = new Uint8Array(256);
 for (let v = 1; v < 256; v++) BITS_SET[v] = (v & 1) + BITS_SET[v >>> 1]!;
 
+/** An NSEC3 RDATA's fields before its type bitmap (RFC 5155 §3.2). */
+export interface Nsec3Head {
+  readonly hashAlgorithm: number;
+  readonly flags: number;
+  readonly iterations: number;
+  readonly salt: Uint8Array;
+  readonly nextHashed: Uint8Array;
+}
+
+/**
+ * What decodeRdata(NSEC3) reads but the type list, for callers that do not need the types: the
+ * same fields, views of `rdata`. The type bitmap is checked all the same, and a bad one throws as
+ * in decodeRdata. Undefined when the RDATA is not of the shape decodeRdata reads directly: decode
+ * it then (decodeRdata reports what is wrong with it).
+ */
+export function nsec3Head(rdata: Uint8Array): Nsec3Head | undefined {
+  const n = rdata.length;
+  if (n < 5) return undefined;
+  const saltEnd = 5 + rdata[4]!;
+  if (saltEnd >= n) return undefined;
+  const hashEnd = saltEnd + 1 + rdata[saltEnd]!;
+  if (hashEnd === saltEnd + 1 || hashEnd > n) return undefined;
+  checkTypeBitmap(rdata, hashEnd, n);
+  return {
+    hashAlgorithm: rdata[0]!,
+    flags: rdata[1]!,
+    iterations: (rdata[2]! << 8) | rdata[3]!,
+    salt: rdata.subarray(5, saltEnd),
+    nextHashed: rdata.subarray(saltEnd + 1, hashEnd),
+  };
+}
+
+/**
+ * What decodeRdata(NSEC) reads as the next owner name (RFC 4034 §4.1), without the type list; the
+ * type bitmap is checked all the same (a bad one throws as in decodeRdata). Undefined when the
+ * RDATA does not start with an uncompressed name: decode it then.
+ */
+export function nsecNext(rdata: Uint8Array): Name | undefined {
+  const end = nameEndIn(rdata, 0);
+  if (end < 0) return undefined;
+  checkTypeBitmap(rdata, end, rdata.length);
+  return Name.fromWire(rdata.slice(0, end));
+}
+
 /** True when `type` is set in a (well-formed) bitmap, without decoding the whole list. */
 export function bitmapHasType(bytes: Uint8Array, type: number): boolean {
   const window = type >>> 8;

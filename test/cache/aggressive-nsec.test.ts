@@ -236,6 +236,32 @@ function loadNsec3(cache: AggressiveNsecCache, names: string[], opts: { optOut?:
   return chain;
 }
 
+test('NSEC and NSEC3 RDATA that does not read (bad bitmap, short hash, compressed name) is not stored', () => {
+  const { cache } = setup();
+  const withRdata = (s: ReturnType<typeof nsec>, rd: Uint8Array): ReturnType<typeof nsec> => ({ ...s, rrset: { ...s.rrset, rdatas: [rd] } });
+  const good = nsec('a.example.', 'c.example.', [RRType.A], 'example.');
+  const nsecBad: [string, Uint8Array][] = [
+    ['bitmap windows out of order', Uint8Array.of(1, 0x63, 7, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0, 0, 1, 0x40, 0, 1, 0x40)],
+    ['compressed next name', Uint8Array.of(0xc0, 12, 0, 1, 0x40)],
+    ['next name overruns', Uint8Array.of(5, 0x61)],
+  ];
+  for (const [what, rd] of nsecBad) assert.equal(cache.insertNsec(Z, withRdata(good, rd), secure), false, `NSEC: ${what}`);
+  const good3 = nsec3(nsec3OwnerName(h('a.example.'), Z), h('b.example.'), [RRType.A], 'example.', { salt: SALT, iterations: ITER });
+  const head = Uint8Array.of(1, 0, 0, ITER, 2, ...SALT);
+  const nsec3Bad: [string, Uint8Array][] = [
+    ['bitmap length 0', Uint8Array.of(...head, 20, ...h('b.example.'), 0, 0)],
+    ['next hashed owner shorter than the owner hash', Uint8Array.of(...head, 19, ...h('b.example.').subarray(1), 0, 1, 0x40)],
+    ['empty next hashed owner', Uint8Array.of(...head, 0, 0, 1, 0x40)],
+    ['salt overruns', Uint8Array.of(1, 0, 0, ITER, 9, 1)],
+  ];
+  for (const [what, rd] of nsec3Bad) assert.equal(cache.insertNsec3(Z, withRdata(good3, rd), secure), false, `NSEC3: ${what}`);
+  assert.equal(cache.count, 0, 'nothing stored');
+  assert.ok(cache.insertNsec(Z, good, secure), 'the well-formed NSEC is stored');
+  assert.ok(cache.insertNsec3(Z, good3, secure), 'the well-formed NSEC3 is stored');
+  assert.equal(cache.findCoveringNsec(Z, n('b.example.'))?.record.next.toString(), 'c.example.', 'NSEC next name as stored');
+  assert.deepEqual(cache.findMatchingNsec3(Z, h('a.example.'))?.record.nextHashed, h('b.example.'), 'NSEC3 next hash as stored');
+});
+
 test('NSEC3 covering and matching lookups by hash, with wrap-around', () => {
   const { cache } = setup();
   const chain = loadNsec3(cache, ['example.', 'a.example.', 'c.example.', 'x.y.example.', 'y.example.']);

@@ -14,6 +14,8 @@ import {
   ipv4ToText,
   ipv6FromText,
   ipv6ToText,
+  nsec3Head,
+  nsecNext,
   readRdata,
   validateRdata,
   writeRdata,
@@ -413,5 +415,40 @@ test('writeRdata with compression copies the octets between names as they are (S
     assert.equal(len, out.length - at - 2, `RDLENGTH of type ${type}`);
     assert.deepEqual([...readRdata(r, type, len)], [...rdata], `type ${type} reads back as written`);
     assert.ok(type === RRType.SRV || len < rdata.length, `type ${type}: the name after example. is compressed`);
+  }
+});
+
+test('nsec3Head and nsecNext read what decodeRdata reads but the types, refuse what it refuses, and leave odd shapes to it', () => {
+  const types = [RRType.A, RRType.NS, RRType.SOA, RRType.RRSIG, 1234, 65534];
+  for (const next of ['Host.example.', '.', 'a.b.c.d.example.']) {
+    const rdata = encodeRdata(RRType.NSEC, { next: Name.parse(next), types });
+    const got = nsecNext(rdata);
+    assert.ok(got !== undefined, `NSEC with next ${next} read directly`);
+    assert.deepEqual(got, decodeTyped(RRType.NSEC, rdata).next, `next name ${next} as decodeTyped reads it, case kept`);
+  }
+  const hash = new Uint8Array(20).fill(7);
+  for (const salt of [Uint8Array.of(0xab, 0xcd), new Uint8Array(0), new Uint8Array(255).fill(1)]) {
+    for (const t of [types, []]) {
+      const rdata = encodeRdata(RRType.NSEC3, { hashAlgorithm: 1, flags: 1, iterations: 300, salt, nextHashed: hash, types: t });
+      const d = decodeTyped(RRType.NSEC3, rdata);
+      assert.deepEqual(
+        nsec3Head(rdata),
+        { hashAlgorithm: d.hashAlgorithm, flags: d.flags, iterations: d.iterations, salt: d.salt, nextHashed: d.nextHashed },
+        `NSEC3 head, salt of ${salt.length}, ${t.length} types`,
+      );
+    }
+  }
+  // A bad bitmap throws as decodeRdata does; shapes its direct read does not take give undefined.
+  assert.throws(() => nsecNext(Uint8Array.of(0, 1, 0, 0x40, 0, 1, 0x40)), WireError, 'NSEC windows out of order');
+  assert.throws(() => nsec3Head(Uint8Array.of(1, 0, 0, 0, 0, 1, 7, 0, 0)), WireError, 'NSEC3 bitmap length 0');
+  assert.throws(() => decodeRdata(RRType.NSEC3, Uint8Array.of(1, 0, 0, 0, 0, 1, 7, 0, 0)), WireError, 'decodeRdata refuses the same');
+  assert.equal(nsecNext(Uint8Array.of(0xc0, 12, 0, 1, 0x40)), undefined, 'compressed next name: left to decodeRdata');
+  for (const [what, rdata] of [
+    ['too short', Uint8Array.of(1, 0, 0)],
+    ['salt overruns', Uint8Array.of(1, 0, 0, 0, 9, 1)],
+    ['empty next hashed owner', Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 1, 0x40)],
+    ['hash overruns', Uint8Array.of(1, 0, 0, 0, 0, 20, 1, 2)],
+  ] as const) {
+    assert.equal(nsec3Head(rdata), undefined, `${what}: left to decodeRdata`);
   }
 });
