@@ -66,7 +66,6 @@ import { nowSeconds, type Clock } from '../core/clock.js';
 import { validateDnskeysAsync, type TrustPoint } from '../dnssec/key-validator.js';
 import {
   groupSigned,
-  validateResponseAsync,
   validateResponseSoon,
   type ResponseToValidate,
   type ResponseVerdict,
@@ -680,25 +679,34 @@ export class ChainOfTrust {
     return this.judge(msg, qname, qtype, () => ({ status: 'insecure' }), chaseCname);
   }
 
-  /** Runs the response validator once with a fixed keysFor (no key fetching). */
-  private async judge(
+  /**
+   * Runs the response validator once with a fixed keysFor (no key fetching). No async frame of its
+   * own: the validator's promise when it waits for signature checks, else a settled one
+   * (validateResponseSoon); a throw comes back as a rejection, as from an async function.
+   */
+  private judge(
     msg: Message,
     qname: Name,
     qtype: number,
     keysFor: (n: Name) => ZoneStatus | undefined,
     chaseCname = false,
   ): Promise<ResponseVerdict> {
-    const { clock, crypto, validator } = this.deps;
-    const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
-    const out = await validateResponseAsync(
-      { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname },
-      (n) => keysFor(n) ?? { status: 'bogus' },
-      env,
-      crypto,
-    );
-    // keysFor never answers undefined, so the validator never asks for more keys.
-    return out as ResponseVerdict;
+    try {
+      const { clock, crypto, validator } = this.deps;
+      const env = createValidationEnv(nowSeconds(clock), crypto, validator, this.memo);
+      const out = validateResponseSoon(
+        { qname, qtype, rcode: msg.rcode, answer: groupSigned(msg.answer), authority: groupSigned(msg.authority), chaseCname },
+        (n) => keysFor(n) ?? { status: 'bogus' },
+        env,
+        crypto,
+      );
+      // keysFor never answers undefined, so the validator never asks for more keys.
+      return (out instanceof Promise ? out : Promise.resolve(out)) as Promise<ResponseVerdict>;
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
+
 
   /**
    * Validates a response to (qname, qtype): asks for the keys of each zone the validator names,
