@@ -21,20 +21,23 @@
 // CPU. At 100 % (factor 2), measured against 40 % on a shared box (cold-cpu.sh, same runs): cold
 // CPU per query over all threads 192.5 -> 181.9 us, medians of 7 passes (off the main thread 89.7
 // -> 83.8: passes at 100 % 81-86 us, at 40 % 84-93; in three earlier runs of 3, 3 and 5 passes the
-// median fell 22, 5 and 8 us; 14 of 18 paired passes lower); cache-hot CPU per query unchanged (4.3
-// -> 4.3 us, medians of 5); RSS per cached name 838-841 -> 955-962 octets (mem-breakdown.sh, 3 runs
-// each; 1.13x Unbound). 60 %: ~5 us less per cold query for 876 octets; V8's own factor: no less
-// CPU than 100 % (178 against 175 us, 3 passes) and 1,044-1,280 octets. V8 reads this flag each
-// time it sets a heap limit, so setting it here, before the CLI loads, applies to the whole run. A
-// flag given to node itself wins; ANCHORD_HEAP_GROWING_PERCENT overrides the value (0: V8's own).
+// median fell 22, 5 and 8 us; 14 of 18 paired passes lower; with other benchmarks held off by the
+// bench lock, 3 passes each: 163-183 -> 157-159 us, QPS 3,285 -> 3,529, medians); cache-hot CPU per
+// query unchanged (4.3 -> 4.3 us, medians of 5); RSS per cached name 838-846 -> 955-986 octets
+// (mem-breakdown.sh, 4 runs each; up to 1.16x Unbound). 60 %: ~5 us less per cold query for 876
+// octets; V8's own factor: no less CPU than 100 % (178 against 175 us, 3 passes) and 1,044-1,280
+// octets. V8 reads this flag each time it sets a heap limit, so setting it here, before the CLI
+// loads, applies to the whole run. A flag given to node itself wins; ANCHORD_HEAP_GROWING_PERCENT
+// overrides the value (0: V8's own).
 // --max-semi-space-size stays V8's (16 MiB): 1-8 MiB saved RSS per young space but promoted more
 // short-lived query state, which cost more (old-space growth and CPU) than it saved (32 MiB, which
 // node must be given at start: no clear gain). Tried for cold CPU and left at V8's defaults (no
 // gain beyond the pass-to-pass spread, or a loss): inlining budgets
 // (--max-inlined-bytecode-size-cumulative=300 or 460), --interrupt-budget 2x and 4x (fewer TurboFan
 // jobs, slower main thread), --single-threaded-gc, --concurrent-marking-max-worker-num=1,
-// --no-parallel-scavenge, and node's --v8-pool-size=1 (GC and compilation move onto the main thread
-// and cost more there).
+// --no-parallel-scavenge, --no-minor-gc-task or --minor-gc-task-trigger=95 (scavenge only when the
+// young space is full: 197 and 193 against 191 us, 5 passes, at 100 %), and node's --v8-pool-size=1
+// (GC and compilation move onto the main thread and cost more there).
 'use strict';
 const { existsSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
