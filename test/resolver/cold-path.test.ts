@@ -140,3 +140,31 @@ test('questions the caches answer at once are not shared with later ones', async
   );
   assert.equal(resolver.stats.coalesced, 0, 'no question joined another');
 });
+
+test('a delegation kept across an NS RRset replaced by the same RDATAs still follows a later change (resolver.ts delegationMemo)', async () => {
+  const world = buildWorld();
+  world.net.add('127.0.2.9', [world.zones.get('example.test.')!]);
+  const { resolver, net, caches } = makeResolver({}, world);
+  const first = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
+  assert.equal(first.rcode, Rcode.NOERROR, 'answered');
+  const servers = new Set(net.log.filter((q) => q.qname.endsWith('example.test.') && q.qname !== 'example.test.').map((q) => q.address));
+  const cached = caches.rrsets.lookup(n('example.test.'), RRType.NS);
+  assert.ok(cached !== undefined, 'the zone\'s NS RRset is cached');
+  // The same RDATAs stored again as a new entry (deleted first, so the cache cannot keep its entry):
+  // the memo's handle moves to it, and the same servers are asked.
+  caches.rrsets.delete(n('example.test.'), RRType.NS);
+  caches.rrsets.insert({ rrset: cached.rrset, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  let mark = net.log.length;
+  const same = await resolver.resolve({ name: n('www.example.test.'), type: RRType.AAAA }, { do: true });
+  assert.equal(same.rcode, Rcode.NOERROR, 'answered with the same NS RRset');
+  const askedSame = net.since(mark).map((q) => q.address);
+  assert.ok(askedSame.length > 0 && askedSame.every((a) => servers.has(a)), `the zone's own servers are asked: ${askedSame.join(' ')}`);
+  // Then other RDATAs: the memo found by the moved handle must not be served for the new RRset.
+  caches.rrsets.insert({ rrset: { name: n('ns9.example.test.'), type: RRType.A, class: 1, ttl: 3600, rdatas: [Uint8Array.of(127, 0, 2, 9)] }, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  caches.rrsets.insert({ rrset: { name: n('example.test.'), type: RRType.NS, class: 1, ttl: 3600, rdatas: [n('ns9.example.test.').wire.slice()] }, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  mark = net.log.length;
+  const moved = await resolver.resolve({ name: n('mail.example.test.'), type: RRType.A }, { do: true });
+  assert.ok(moved.rcode === Rcode.NOERROR || moved.rcode === Rcode.NXDOMAIN, `answered: rcode ${moved.rcode}`);
+  const askedNew = net.since(mark).map((q) => q.address);
+  assert.ok(askedNew.length > 0 && askedNew.every((a) => a === '127.0.2.9'), `only the server of the new NS RRset is asked: ${askedNew.join(' ')}`);
+});
