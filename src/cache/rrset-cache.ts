@@ -419,6 +419,24 @@ export class RRsetCache {
   }
 
   /**
+   * True when `handle(name, type, cls)` for the handle's own RRset would return this handle now,
+   * with the same effects (the entry counts as used; an expired one is dropped), found from the
+   * handle's slot without hashing the owner: the cache holds one entry per (owner, type, class),
+   * and a handle lives exactly as long as the entry it was made for.
+   */
+  handleHeld(h: RRsetHandle): boolean {
+    if (!(h instanceof SlotHandle)) throw new TypeError('handleHeld: not a handle of an RRset cache');
+    const s = h.slot;
+    if (this.handles.get(s) !== h) return false;
+    if (this.expires[s]! <= this.clock.now()) {
+      this.remove(s);
+      return false;
+    }
+    this.flags[s]! |= HOT;
+    return true;
+  }
+
+  /**
    * The absolute expiry (ms) of a handle's RRset (as `lookup(...).expiresAt`), without building the
    * hit; undefined once its entry is gone.
    */

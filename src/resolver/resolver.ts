@@ -929,16 +929,23 @@ export class Resolver {
     return memo;
   }
 
-  /** True when the cache still returns the address RRsets (or none) a memo was built from. */
+  /**
+   * True when the cache still returns the address RRsets (or none) a memo was built from: a
+   * handle held is checked from its slot (RRsetCache.handleHeld, the same answer and effects as
+   * handle() by name), an absence by a lookup of the name.
+   */
   private sameAddressHandles(memo: DelegationMemo): boolean {
-    const { rrsets } = this.caches;
     const { ipv4, ipv6 } = this.options;
     for (let i = 0; i < memo.nsNames.length; i++) {
-      const n = memo.nsNames[i]!;
-      if (ipv4 && rrsets.handle(n, RRType.A) !== memo.v4[i]) return false;
-      if (ipv6 && rrsets.handle(n, RRType.AAAA) !== memo.v6[i]) return false;
+      if (ipv4 && !this.sameHandle(memo.nsNames[i]!, RRType.A, memo.v4[i])) return false;
+      if (ipv6 && !this.sameHandle(memo.nsNames[i]!, RRType.AAAA, memo.v6[i])) return false;
     }
     return true;
+  }
+
+  /** `rrsets.handle(name, type) === h`, without hashing the name when there is a handle. */
+  private sameHandle(name: Name, type: number, h: RRsetHandle | undefined): boolean {
+    return h === undefined ? this.caches.rrsets.handle(name, type) === undefined : this.caches.rrsets.handleHeld(h);
   }
 
   private usable(dp: Delegation): boolean {

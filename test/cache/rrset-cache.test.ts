@@ -438,3 +438,42 @@ test('identical RDATA: secure data re-validated is kept with its signatures; bog
   assert.equal(b.cache.insert({ ...unsigned(www(300, '192.0.2.1')), credibility: Credibility.answerAuthoritative, status: unchecked }), InsertOutcome.stored, 'unchecked over bogus: stored');
   assert.equal(b.cache.lookup(n('www.example.'), RRType.A)?.status, unchecked, 'bogus replaced');
 });
+
+test('handleHeld: true exactly when handle() by name would return the handle, with the same effects', () => {
+  const { clock, cache } = setup();
+  const put = (addr: string) => cache.insert({ ...unsigned(www(100, addr)), credibility: Credibility.answerAuthoritative, status: insecure });
+  put('192.0.2.1');
+  const h1 = cache.handle(n('www.example.'), RRType.A);
+  assert.ok(h1 !== undefined, 'held: a handle');
+  assert.equal(cache.handleHeld(h1), true, 'the entry it was made for is held');
+  put('192.0.2.2');
+  assert.equal(cache.handleHeld(h1), false, 'replaced data: the old handle is not held');
+  const h2 = cache.handle(n('www.example.'), RRType.A)!;
+  assert.equal(cache.handleHeld(h2), true, 'the new handle is');
+  clock.advance(100_000);
+  assert.equal(cache.count, 1, 'the expired entry is still there until met');
+  assert.equal(cache.handleHeld(h2), false, 'expired: not held');
+  assert.equal(cache.count, 0, 'the expired entry was dropped when met, as handle() drops it');
+  put('192.0.2.2');
+  const h3 = cache.handle(n('www.example.'), RRType.A)!;
+  cache.delete(n('www.example.'), RRType.A);
+  put('192.0.2.2');
+  assert.equal(cache.handleHeld(h3), false, 'deleted and stored again: the old handle is not held, though the data is the same');
+  assert.throws(() => cache.handleHeld({ status: insecure }), TypeError, 'a look-alike object is refused');
+});
+
+test('handleHeld counts as a use for the CLOCK sweep, as handle() does', () => {
+  const { cache } = setup({ maxBytes: 8 * 1024 });
+  const put = (owner: string) => cache.insert({ ...unsigned(rrset(owner, RRType.A, 300, a('192.0.2.1'))), credibility: Credibility.answerAuthoritative, status: insecure });
+  put('keep.example.');
+  put('idle.example.');
+  const keep = cache.handle(n('keep.example.'), RRType.A);
+  assert.ok(keep !== undefined, 'held: a handle');
+  for (let i = 0; i < 400; i++) {
+    put(`h${i}.example.`);
+    // Used through the handle on every round: the sweep gives it a second chance each time.
+    assert.ok(cache.handleHeld(keep), `keep still held at round ${i}`);
+  }
+  assert.equal(cache.handle(n('idle.example.'), RRType.A), undefined, 'the entry never used went');
+  assert.equal(cache.handle(n('keep.example.'), RRType.A), keep, 'the entry used through handleHeld stayed, same handle');
+});
