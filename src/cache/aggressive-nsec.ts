@@ -284,6 +284,20 @@ interface SoaEntry {
   readonly expiresAt: number;
 }
 
+/** What expiryFor reads from an offered SOA: by object and second, so the same reads the same. */
+interface SoaRead {
+  readonly soa: SignedRRset;
+  /** The second (clock.now() / 1000, floored) `deadline` was read at (RFC 1982 serial time). */
+  readonly nowSec: number;
+  readonly negativeTtl: number;
+  /** signedTtl of the SOA. */
+  readonly ttl: number;
+  /** signatureDeadline of its RRSIGs at `nowSec`. */
+  readonly deadline: number;
+  /** The zone's held copy, once found equal to (or made from) this SOA. */
+  held: SignedRRset | undefined;
+}
+
 interface ZoneIndex<E> {
   readonly zone: Name;
   readonly keys: string[];
@@ -359,6 +373,8 @@ export class AggressiveNsecCache {
   private readonly nsecZones = new Map<string, ZoneIndex<NsecEntry>>();
   private readonly nsec3Zones = new Map<string, Nsec3ZoneIndex>();
   private readonly soas = new Map<string, SoaEntry>();
+  /** The SOA offered with the last record and what expiryFor read from it (one, the latest). */
+  private lastSoa: SoaRead | undefined;
   /**
    * Wildcard owners known to exist, per NSEC3 zone: learnt from validated wildcard expansions (the
    * RRSIG Labels field names the wildcard, RFC 4035 §5.3.4), kept until the expansion's expiry.
@@ -832,13 +848,25 @@ export class AggressiveNsecCache {
   private expiryFor(zone: Name, signed: SignedRRset, soa: SignedRRset | undefined, now: number): number {
     let ttl = signedTtl(signed);
     if (soa !== undefined && soa.rrset.type === RRType.SOA && soa.rrset.name.equals(zone)) {
-      ttl = Math.min(ttl, negativeTtl(soa));
-      const soaExpires = Math.min(now + clampTtl(signedTtl(soa), 0, this.maxTtl) * 1000, signatureDeadline(soa.rrsigs, now));
-      const cur = this.soas.get(zone.key);
+      // Each NSEC or NSEC3 of a response comes with the same SOA object: what was read from it
+      // for the previous record serves (the same object in the same second reads the same).
+      const nowSec = Math.floor(now / 1000);
+      let read = this.lastSoa;
+      if (read === undefined || read.soa !== soa || read.nowSec !== nowSec) {
+        read = { soa, nowSec, negativeTtl: negativeTtl(soa), ttl: signedTtl(soa), deadline: signatureDeadline(soa.rrsigs, now), held: undefined };
+        this.lastSoa = read;
+      }
+      ttl = Math.min(ttl, read.negativeTtl);
+      const soaExpires = Math.min(now + clampTtl(read.ttl, 0, this.maxTtl) * 1000, read.deadline);
+      const zk = zone.key;
+      const cur = this.soas.get(zk);
       if (cur === undefined || cur.expiresAt <= soaExpires) {
-        // The same SOA again (each NSEC3 of a response brings it): the copy held serves, with the new expiry.
-        const signed = cur !== undefined && sameSigned(cur.signed, soa) ? cur.signed : detachSigned(soa);
-        this.soas.set(zone.key, { signed, expiresAt: soaExpires });
+        // The same SOA again: the copy held serves, with the new expiry. `held` is a copy already
+        // found to be (or made from) this SOA, so it needs no comparison of the octets.
+        const same = cur !== undefined && (cur.signed === read.held || sameSigned(cur.signed, soa));
+        const keep = same ? cur.signed : detachSigned(soa);
+        read.held = keep;
+        this.soas.set(zk, { signed: keep, expiresAt: soaExpires });
       }
     }
     return Math.min(now + clampTtl(ttl, 0, this.maxTtl) * 1000, signatureDeadline(signed.rrsigs, now));

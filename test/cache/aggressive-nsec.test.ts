@@ -145,6 +145,45 @@ test("the zone's SOA: the same SOA offered again keeps the copy held, another on
   assert.notDeepEqual(changed.soa.rrset.rdatas[0], held.rrset.rdatas[0], 'and the new SOA is served');
 });
 
+test("the zone's SOA offered as one object with every record of a response: read once, the same expiry and copy as offered one by one", () => {
+  const records = (): ReturnType<typeof nsec>[] => [
+    nsec('example.', 'a.example.', APEX_TYPES, 'example.'),
+    nsec('a.example.', 'c.example.', [RRType.A, RRType.RRSIG, RRType.NSEC], 'example.'),
+    nsec('c.example.', 'x.y.example.', [RRType.A, RRType.RRSIG, RRType.NSEC], 'example.', 120),
+  ];
+  const shared = setup();
+  const fresh = setup();
+  const one = soa('example.', 3600, 300);
+  for (const r of records()) {
+    assert.ok(shared.cache.insertNsec(Z, r, secure, one), 'stored with the shared SOA object');
+    assert.ok(fresh.cache.insertNsec(Z, r, secure, soa('example.', 3600, 300)), 'stored with an SOA object of its own');
+  }
+  for (const probe of ['b.example.', 'bb.example.', 'd.example.']) {
+    const a = shared.cache.synthesize(n(probe), RRType.A);
+    const b = fresh.cache.synthesize(n(probe), RRType.A);
+    assert.ok(a.kind !== 'none' && b.kind !== 'none', `${probe} synthesised by both`);
+    assert.equal(a.ttl, b.ttl, `${probe}: the same TTL`);
+    assert.deepEqual(a.soa, b.soa, `${probe}: the same SOA`);
+  }
+  const held = shared.cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(held.kind !== 'none' && held.soa !== undefined, 'an SOA held');
+  // The same object a second later: read again at the new second, the copy kept; a changed SOA
+  // object then replaces it, and the first object again brings the first SOA back.
+  shared.clock.advance(1000);
+  assert.ok(shared.cache.insertNsec(Z, records()[1]!, secure, one), 'the same SOA object a second later');
+  const later = shared.cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(later.kind !== 'none' && later.soa === held.soa, 'the held copy serves');
+  const other = soa('example.', 3600, 300, 2);
+  assert.ok(shared.cache.insertNsec(Z, records()[1]!, secure, other), 'a new serial');
+  const changed = shared.cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(changed.kind !== 'none' && changed.soa !== undefined && changed.soa !== held.soa, 'a new serial replaces the copy');
+  assert.ok(shared.cache.insertNsec(Z, records()[1]!, secure, one), 'the first SOA object again');
+  const back = shared.cache.synthesize(n('b.example.'), RRType.A);
+  assert.ok(back.kind !== 'none' && back.soa !== undefined, 'an SOA held');
+  assert.deepEqual(back.soa.rrset.rdatas, held.soa.rrset.rdatas, 'the first SOA is served again');
+  assert.ok(back.soa !== changed.soa, 'not the replaced copy');
+});
+
 test('synthesis from a wildcard: answer to expand, or wildcard NODATA', () => {
   const { cache } = setup();
   const s = soa('example.', 3600, 600);
