@@ -415,9 +415,13 @@ interface AsyncWaiting {
   readonly out: boolean[];
   /** Its checks not answered yet. */
   remaining: number;
-  resolve(): void;
+  /** The call's promise's own functions (resolved with `out`). */
+  resolve(out: boolean[]): void;
   reject(error: Error): void;
 }
+
+/** An AsyncWaiting's functions until its promise's executor sets them (it runs at once). */
+const NOT_YET = (): void => undefined;
 
 /** `verifyBatch` through the native addon's verifyAsync on libuv's threadpool (module header). */
 export class NativeAsyncVerifier implements ClosableCryptoBackend {
@@ -478,9 +482,9 @@ export class NativeAsyncVerifier implements ClosableCryptoBackend {
           continue;
         }
         if (waiting === undefined) {
-          const w: AsyncWaiting = { out, remaining: 0, resolve: () => undefined, reject: () => undefined };
+          const w: AsyncWaiting = { out, remaining: 0, resolve: NOT_YET, reject: NOT_YET };
           promise = new Promise<boolean[]>((resolve, reject) => {
-            w.resolve = () => { resolve(out); };
+            w.resolve = resolve;
             w.reject = reject;
           });
           waiting = w;
@@ -550,7 +554,7 @@ export class NativeAsyncVerifier implements ClosableCryptoBackend {
       for (let k = 0; k < owners.length; k++) {
         const w = owners[k]!;
         w.out[at[k]!] = this.inline.verifyPrepared(keys[k]!, data[k]!, sigs[k]!);
-        if (--w.remaining === 0) w.resolve();
+        if (--w.remaining === 0) w.resolve(w.out);
       }
       this.later();
       return;
@@ -576,7 +580,7 @@ export class NativeAsyncVerifier implements ClosableCryptoBackend {
       for (let k = 0; k < owners.length; k++) {
         const w = owners[k]!;
         w.out[at[k]!] = ok[k] === 1;
-        if (--w.remaining === 0) w.resolve();
+        if (--w.remaining === 0) w.resolve(w.out);
       }
     }
     // What queued up while this batch ran goes at once, as the next batch.
