@@ -42,6 +42,7 @@ import {
   type DenialResult,
   type NsecRecord,
   nsecClosestEncloser,
+  nsecRecord,
   proveNodataNsec,
   proveNxdomainNsec,
   proveWildcardAnswerNsec,
@@ -247,8 +248,7 @@ class NsecEntry extends PackedEntry implements CachedNsec {
   read(): Read<NsecRecord> {
     const signed = this.signed;
     const { rrset } = signed;
-    const d = decodeTyped(RRType.NSEC, rrset.rdatas[0]!);
-    return { entry: this, signed, record: { owner: rrset.name, next: d.next, types: new Set(d.types) }, expiresAt: this.expiresAt, storedAt: this.storedAt };
+    return { entry: this, signed, record: nsecRecord(rrset.name, rrset.rdatas[0]!), expiresAt: this.expiresAt, storedAt: this.storedAt };
   }
 }
 
@@ -492,7 +492,7 @@ export class AggressiveNsecCache {
     // types (read when the record is used).
     const hash = nsec3HashFromOwner(rrset.name, zone);
     if (hash === undefined) return false;
-    let rec: Nsec3Head | undefined;
+    let rec: Omit<Nsec3Head, 'bitmapAt'> | undefined;
     try {
       rec = nsec3Head(rrset.rdatas[0]!) ?? nsec3Records([rrset], zone)[0];
     } catch {
@@ -972,7 +972,7 @@ export class AggressiveNsecCache {
   }
 }
 
-function sameParams(p: Nsec3Params, d: Nsec3Head): boolean {
+function sameParams(p: Nsec3Params, d: Omit<Nsec3Head, 'bitmapAt'>): boolean {
   if (p.algorithm !== d.hashAlgorithm || p.iterations !== d.iterations || p.salt.length !== d.salt.length) return false;
   for (let i = 0; i < p.salt.length; i++) if (p.salt[i] !== d.salt[i]) return false;
   return true;

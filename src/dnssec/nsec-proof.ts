@@ -35,7 +35,7 @@
 
 import { RRType } from '../wire/constants.js';
 import { Name, compareNames } from '../wire/name.js';
-import { decodeTyped } from '../wire/rdata.js';
+import { decodeTyped, nsecTyped, type TypeSet } from '../wire/rdata.js';
 import type { RRset } from '../wire/record.js';
 import { EdeTag } from './ede-tags.js';
 import { reason, type VerdictReason } from './verdict.js';
@@ -43,7 +43,8 @@ import { reason, type VerdictReason } from './verdict.js';
 export interface NsecRecord {
   readonly owner: Name;
   readonly next: Name;
-  readonly types: ReadonlySet<number>;
+  /** The types its bitmap lists (RFC 4034 §4.1.2), asked of the bitmap's octets when decoded here. */
+  readonly types: TypeSet;
 }
 
 /** What a successful denial established (shared by NSEC and NSEC3 proofs). */
@@ -75,14 +76,26 @@ export function nsecRecords(rrsets: readonly RRset[]): NsecRecord[] {
     if (set.type !== RRType.NSEC) continue;
     for (const rdata of set.rdatas) {
       try {
-        const d = decodeTyped(RRType.NSEC, rdata);
-        out.push({ owner: set.name, next: d.next, types: new Set(d.types) });
+        out.push(nsecRecord(set.name, rdata));
       } catch {
         // A record we cannot read proves nothing.
       }
     }
   }
   return out;
+}
+
+/**
+ * One NSEC record from its owner and RDATA (RFC 4034 §4.1): the next name, and the types left in
+ * the (checked) bitmap, which answers a proof's one or two questions without a list or a Set.
+ * Throws on RDATA it cannot read.
+ */
+export function nsecRecord(owner: Name, rdata: Uint8Array): NsecRecord {
+  const t = nsecTyped(rdata);
+  if (t !== undefined) return { owner, next: t.next, types: t.types };
+  // Not of the shape read directly: the schema walk decides (and reports what is wrong).
+  const d = decodeTyped(RRType.NSEC, rdata);
+  return { owner, next: d.next, types: new Set(d.types) };
 }
 
 /** Number of rightmost labels two names share (case-insensitive). */
@@ -112,7 +125,7 @@ function inZone(nsecs: readonly NsecRecord[], zone: Name): NsecRecord[] {
   return nsecs.filter((n) => nsecInZone(n, zone));
 }
 
-function isDelegation(types: ReadonlySet<number>): boolean {
+function isDelegation(types: TypeSet): boolean {
   return types.has(RRType.NS) && !types.has(RRType.SOA);
 }
 

@@ -42,7 +42,7 @@
 
 import { RRType } from '../wire/constants.js';
 import type { Name } from '../wire/name.js';
-import { decodeTyped } from '../wire/rdata.js';
+import { decodeTyped, nsec3Head, TypeBitmap, type TypeSet } from '../wire/rdata.js';
 import { compareBytes, bytesEqual, type RRset } from '../wire/record.js';
 import { EdeTag } from './ede-tags.js';
 import { memoNsec3Hash, nsec3Hash, nsec3HashFromOwner, nsec3MemoPrefix } from './nsec3-hash.js';
@@ -64,7 +64,8 @@ export interface Nsec3Record {
   readonly iterations: number;
   readonly salt: Uint8Array;
   readonly nextHashed: Uint8Array;
-  readonly types: ReadonlySet<number>;
+  /** The types its bitmap lists (RFC 5155 §3.2.1), asked of the bitmap's octets. */
+  readonly types: TypeSet;
 }
 
 /**
@@ -72,6 +73,22 @@ export interface Nsec3Record {
  * §3.2); throws on RDATA it cannot read.
  */
 export function nsec3Record(owner: Name, hash: Uint8Array, rdata: Uint8Array): Nsec3Record {
+  // The fields as decodeRdata reads them, the types left in the (checked) bitmap: a proof asks
+  // whether one or two types are there, which the octets answer without a list or a Set.
+  const h = nsec3Head(rdata);
+  if (h !== undefined) {
+    return {
+      owner,
+      hash,
+      hashAlgorithm: h.hashAlgorithm,
+      flags: h.flags,
+      iterations: h.iterations,
+      salt: h.salt,
+      nextHashed: h.nextHashed,
+      types: new TypeBitmap(rdata, h.bitmapAt, rdata.length),
+    };
+  }
+  // Not of the shape read directly: the schema walk decides (and reports what is wrong).
   const d = decodeTyped(RRType.NSEC3, rdata);
   return {
     owner,
@@ -253,7 +270,7 @@ type CeOutcome =
   | { readonly kind: 'proof'; readonly ce: Name; readonly nc: Name; readonly ceRecord: Nsec3Record; readonly ncRecord: Nsec3Record }
   | { readonly kind: 'fail'; readonly reason: VerdictReason };
 
-function isDelegation(types: ReadonlySet<number>): boolean {
+function isDelegation(types: TypeSet): boolean {
   return types.has(RRType.NS) && !types.has(RRType.SOA);
 }
 

@@ -732,6 +732,8 @@ export interface Nsec3Head {
   readonly iterations: number;
   readonly salt: Uint8Array;
   readonly nextHashed: Uint8Array;
+  /** Where the (checked) type bitmap starts in the RDATA; it runs to the RDATA's end. */
+  readonly bitmapAt: number;
 }
 
 /**
@@ -754,6 +756,7 @@ export function nsec3Head(rdata: Uint8Array): Nsec3Head | undefined {
     iterations: (rdata[2]! << 8) | rdata[3]!,
     salt: rdata.subarray(5, saltEnd),
     nextHashed: rdata.subarray(saltEnd + 1, hashEnd),
+    bitmapAt: hashEnd,
   };
 }
 
@@ -767,6 +770,71 @@ export function nsecNext(rdata: Uint8Array): Name | undefined {
   if (end < 0) return undefined;
   checkTypeBitmap(rdata, end, rdata.length);
   return Name.fromWire(rdata.slice(0, end));
+}
+
+/**
+ * What decodeRdata(NSEC) reads, with the types as a TypeBitmap over the RDATA's own octets instead
+ * of a list. Undefined when the RDATA does not start with an uncompressed name (decode it then, as
+ * nsecNext); a bad type bitmap throws as in decodeRdata.
+ */
+export function nsecTyped(rdata: Uint8Array): { readonly next: Name; readonly types: TypeBitmap } | undefined {
+  const end = nameEndIn(rdata, 0);
+  if (end < 0) return undefined;
+  checkTypeBitmap(rdata, end, rdata.length);
+  return { next: Name.fromWire(rdata.slice(0, end)), types: new TypeBitmap(rdata, end, rdata.length) };
+}
+
+/** The questions a proof asks of the types an NSEC/NSEC3 lists; a ReadonlySet<number> answers them too. */
+export interface TypeSet extends Iterable<number> {
+  has(type: number): boolean;
+  readonly size: number;
+}
+
+/**
+ * The types of a type bitmap (RFC 4034 §4.1.2, RFC 5155 §3.2.1) answered from its octets, a view
+ * of `buf[from, to)` that the caller has checked (checkTypeBitmap): `has` finds the type's window
+ * (windows are in increasing order) and tests its bit; a window's octets past its length are 0.
+ * Iteration gives the types in increasing order, as decodeTypeBitmap lists them.
+ */
+export class TypeBitmap implements TypeSet {
+  private readonly buf: Uint8Array;
+  private readonly from: number;
+  private readonly to: number;
+
+  constructor(buf: Uint8Array, from: number, to: number) {
+    this.buf = buf;
+    this.from = from;
+    this.to = to;
+  }
+
+  has(type: number): boolean {
+    // As Set.has: anything but a type number (an integer 0..65535) is not there.
+    if (!Number.isInteger(type) || type < 0 || type > 0xffff) return false;
+    const window = type >>> 8;
+    const octet = (type & 0xff) >>> 3;
+    const buf = this.buf;
+    for (let p = this.from; p < this.to; p += 2 + buf[p + 1]!) {
+      const w = buf[p]!;
+      if (w < window) continue;
+      return w === window && octet < buf[p + 1]! && (buf[p + 2 + octet]! & (0x80 >>> (type & 7))) !== 0;
+    }
+    return false;
+  }
+
+  /** Number of types listed (bits set). */
+  get size(): number {
+    const buf = this.buf;
+    let count = 0;
+    for (let p = this.from; p < this.to; p += 2 + buf[p + 1]!) {
+      const stop = p + 2 + buf[p + 1]!;
+      for (let i = p + 2; i < stop; i++) count += BITS_SET[buf[i]!]!;
+    }
+    return count;
+  }
+
+  [Symbol.iterator](): Iterator<number> {
+    return typesIn(this.buf, this.from, this.to)[Symbol.iterator]();
+  }
 }
 
 /** True when `type` is set in a (well-formed) bitmap, without decoding the whole list. */

@@ -16,6 +16,8 @@ import {
   ipv6ToText,
   nsec3Head,
   nsecNext,
+  nsecTyped,
+  TypeBitmap,
   readRdata,
   validateRdata,
   writeRdata,
@@ -433,7 +435,7 @@ test('nsec3Head and nsecNext read what decodeRdata reads but the types, refuse w
       const d = decodeTyped(RRType.NSEC3, rdata);
       assert.deepEqual(
         nsec3Head(rdata),
-        { hashAlgorithm: d.hashAlgorithm, flags: d.flags, iterations: d.iterations, salt: d.salt, nextHashed: d.nextHashed },
+        { hashAlgorithm: d.hashAlgorithm, flags: d.flags, iterations: d.iterations, salt: d.salt, nextHashed: d.nextHashed, bitmapAt: 6 + salt.length + hash.length },
         `NSEC3 head, salt of ${salt.length}, ${t.length} types`,
       );
     }
@@ -451,4 +453,71 @@ test('nsec3Head and nsecNext read what decodeRdata reads but the types, refuse w
   ] as const) {
     assert.equal(nsec3Head(rdata), undefined, `${what}: left to decodeRdata`);
   }
+});
+
+test('TypeBitmap answers has, size and iteration from the octets exactly as the decoded type list does (RFC 4034 §4.1.2 windows)', () => {
+  // Type lists over one window, several windows, window gaps, the last octet of a window and the
+  // last type: every type of each window touched and its neighbours is asked.
+  const lists: number[][] = [
+    [],
+    [RRType.A],
+    [RRType.A, RRType.NS, RRType.SOA, RRType.RRSIG, RRType.NSEC, RRType.DNSKEY],
+    [RRType.NS, RRType.DS, RRType.RRSIG],
+    [RRType.CNAME, RRType.DNAME, RRType.NSEC3],
+    [7, 255, 256, 257, 511, 4096, 32768, 65534, 65535],
+    [RRType.CAA, 1234],
+    [0],
+  ];
+  let seed = 12345;
+  for (let k = 0; k < 40; k++) {
+    const l: number[] = [];
+    for (let i = 0; i < 1 + (k % 9); i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      l.push(k % 2 === 0 ? seed % 300 : seed % 65536);
+    }
+    lists.push(l);
+  }
+  for (const types of lists) {
+    const bm = encodeTypeBitmap(types);
+    const listed = decodeTypeBitmap(bm);
+    // The bitmap inside a larger buffer, as in RDATA: octets before and after are not read.
+    const buf = Uint8Array.of(0xff, 0xff, ...bm, 0xff, 0xff, 0xff);
+    const tb = new TypeBitmap(buf, 2, 2 + bm.length);
+    const set = new Set(listed);
+    const asked = new Set<number>([0, 1, 2, 5, 6, 7, 8, 46, 47, 48, 255, 256, 65535]);
+    for (const t of listed) for (let d = -9; d <= 9; d++) if (t + d >= 0 && t + d <= 0xffff) asked.add(t + d);
+    for (const t of asked) assert.equal(tb.has(t), set.has(t), `type ${t} in [${listed.join(',')}]`);
+    assert.equal(tb.size, set.size, `size of [${listed.join(',')}]`);
+    assert.deepEqual([...tb], listed, `iteration of [${listed.join(',')}] in increasing order`);
+  }
+  // Octets of a window left at 0 list nothing; a window shorter than the type's octet does not hold it.
+  const zeros = new TypeBitmap(Uint8Array.of(0, 3, 0, 0, 0), 0, 5);
+  assert.equal(zeros.size, 0, 'a window of zero octets lists no type');
+  assert.deepEqual([...zeros], [], 'and iterates none');
+  assert.equal(zeros.has(RRType.A), false, 'A not in a zero window');
+  const short = new TypeBitmap(Uint8Array.of(0, 1, 0x40), 0, 3);
+  assert.equal(short.has(RRType.A), true, 'A in window 0 octet 0');
+  assert.equal(short.has(RRType.MX), false, 'MX (octet 1) past the window length');
+  // As Set.has: what is not a type number is not there.
+  const all = new TypeBitmap(encodeTypeBitmap([0, 1, 65535]), 0, encodeTypeBitmap([0, 1, 65535]).length);
+  for (const t of [-1, 1.5, 65536, Number.NaN, -65535]) assert.equal(all.has(t), false, `${t} is not a type`);
+});
+
+test('nsecTyped reads the next name as decodeRdata does and its types from the bitmap, refusing bad bitmaps', () => {
+  for (const [next, types] of [
+    ['Host.example.', [RRType.A, RRType.NS, RRType.SOA, RRType.RRSIG, 1234, 65534]],
+    ['.', []],
+    ['a.b.c.d.example.', [RRType.NSEC]],
+  ] as const) {
+    const rdata = encodeRdata(RRType.NSEC, { next: Name.parse(next), types: [...types] });
+    const got = nsecTyped(rdata);
+    assert.ok(got !== undefined, `NSEC with next ${next} read directly`);
+    const d = decodeTyped(RRType.NSEC, rdata);
+    assert.deepEqual(got.next, d.next, `next name ${next} as decodeTyped reads it`);
+    assert.deepEqual([...got.types], d.types, `types of next ${next} as decodeTyped lists them`);
+  }
+  assert.throws(() => nsecTyped(Uint8Array.of(0, 1, 0, 0x40, 0, 1, 0x40)), WireError, 'NSEC windows out of order');
+  assert.throws(() => nsecTyped(Uint8Array.of(0, 0, 0)), WireError, 'NSEC bitmap length 0');
+  assert.throws(() => nsecTyped(Uint8Array.of(0, 0, 2, 0x40)), WireError, 'NSEC bitmap overruns');
+  assert.equal(nsecTyped(Uint8Array.of(0xc0, 12, 0, 1, 0x40)), undefined, 'compressed next name: left to decodeRdata');
 });
