@@ -111,6 +111,32 @@ interface Shared {
   readonly cachedUntil: number;
 }
 
+/**
+ * A leading client question's outcome for the identical questions that join it while it runs
+ * (Resolver.resolve): one promise, made at the first join, so a question nobody joins costs none.
+ */
+class Joinable {
+  private p: Promise<Shared> | undefined;
+  private onShared: ((s: Shared) => void) | undefined;
+  private onThrow: ((e: unknown) => void) | undefined;
+
+  /** What a joining question waits for: the leader's outcome, or its throw. */
+  promise(): Promise<Shared> {
+    return (this.p ??= new Promise<Shared>((resolve, reject) => {
+      this.onShared = resolve;
+      this.onThrow = reject;
+    }));
+  }
+
+  settle(s: Shared): void {
+    this.onShared?.(s);
+  }
+
+  fail(e: unknown): void {
+    this.onThrow?.(e);
+  }
+}
+
 /** A cached delegation's expiry (ms) and the keys of its name server names (delegationExpiry). */
 interface DelegationLife {
   readonly expiresAt: number;
@@ -190,9 +216,8 @@ export class Resolver {
   private readonly trust: ChainOfTrust;
   private readonly services: IterationServices;
   private readonly parentSide: ParentSideCache;
-  private readonly inflight = new Map<string, Promise<Shared>>();
-  /** Set by a resolution that ended before `resolve` could store its promise (run, no wait). */
-  private endedAtOnce: string | undefined;
+  /** Client questions being resolved, by key (resolve): what a joining question waits for. */
+  private readonly inflight = new Map<string, Joinable>();
   /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
   private readonly delegations = new Map<string, DelegationMemo>();
   /**
@@ -308,18 +333,44 @@ export class Resolver {
     const cd = flags.cd === true;
     const rd = flags.rd !== false;
     const key = `${question.name.key}/${question.type}/${cd ? 1 : 0}${rd ? 1 : 0}`;
-    let shared = this.inflight.get(key);
-    let joined = false;
-    if (shared === undefined) {
-      shared = this.run(question.name, question.type, cd, rd, key);
-      // A resolution that ended before run returned (no wait: the caches answered) is not shared.
-      if (this.endedAtOnce === key) this.endedAtOnce = undefined;
-      else this.inflight.set(key, shared);
-    } else {
-      joined = true;
+    const shared = this.inflight.get(key);
+    if (shared !== undefined) {
       this.stats.coalesced++;
+      return this.answer(question, flags, await shared.promise(), true);
     }
-    return this.answer(question, flags, await shared, joined);
+    // The leading question resolves in this frame (no promise of a separate run): its entry is
+    // made before the first wait and goes when it ends, so a question the caches answer at once
+    // leaves none behind; questions that join meanwhile get the outcome, or the throw, from it.
+    const entry = new Joinable();
+    this.inflight.set(key, entry);
+    let s: Shared;
+    try {
+      const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
+      const qname = question.name;
+      const qtype = question.type;
+      // The first name here, the rest of a CNAME chain in lookupChain: most questions have no
+      // chain, and need no promise of lookupChain's. fetchAndLearn's usual course is written out
+      // here (fetch, judge, learn) so that a fetched name costs no promise of its own either.
+      let first = this.knownName(ctx, qname, qtype, true);
+      if (first === undefined) {
+        const res = await this.fetch(ctx, qname, qtype);
+        if (res.kind === 'fail') first = res;
+        else {
+          const verdict = await this.trust.validateResponse(ctx, res.msg, qname, qtype, res.chase === true);
+          first = isBogus(verdict) ? await this.retryBogus(ctx, qname, qtype, res, verdict) : this.learnFrom(ctx, qname, qtype, true, res, verdict);
+        }
+      }
+      let chain = first.kind === 'cname' ? await this.lookupChain(ctx, qname, qtype, true, first) : { links: NO_LINKS, final: first };
+      if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
+      s = { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
+    } catch (e) {
+      this.inflight.delete(key);
+      entry.fail(e);
+      throw e;
+    }
+    this.inflight.delete(key);
+    entry.settle(s);
+    return this.answer(question, flags, s, false);
   }
 
   /**
@@ -337,23 +388,6 @@ export class Resolver {
     if (s.fromCache) this.stats.cacheAnswers++;
     if (answer.rcode === Rcode.SERVFAIL) this.stats.servfail++;
     return answer;
-  }
-
-  /** Resolves a shared question; its `inflight` entry goes when it ends. */
-  private async run(qname: Name, qtype: number, cd: boolean, rd: boolean, key: string): Promise<Shared> {
-    try {
-      const ctx = new QueryContext(this.clock, this.options.limits, this.stats, { cd, rd });
-      // The first name here, the rest of a CNAME chain in lookupChain: most questions have no
-      // chain, and need no promise of lookupChain's.
-      const first = this.knownName(ctx, qname, qtype, true) ?? (await this.fetchAndLearn(ctx, qname, qtype, true));
-      let chain = first.kind === 'cname' ? await this.lookupChain(ctx, qname, qtype, true, first) : { links: NO_LINKS, final: first };
-      if (ctx.failed !== undefined && chain.final.kind !== 'fail') chain = { links: chain.links, final: ctx.failed };
-      return { chain, fromCache: ctx.upstreamQueries === 0, upstreamQueries: ctx.upstreamQueries, cachedUntil: ctx.cachedUntil };
-    } finally {
-      // After an await, this runs once the caller has stored the promise; without one (the caches
-      // answered at once), before: the caller then does not store it (endedAtOnce).
-      if (!this.inflight.delete(key)) this.endedAtOnce = key;
-    }
   }
 
   // ---- Names and chains ------------------------------------------------------------------------
@@ -570,14 +604,30 @@ export class Resolver {
    * answers from what was learnt; a failure when there is no response.
    */
   private async fetchAndLearn(ctx: QueryContext, name: Name, qtype: number, validate: boolean): Promise<NameResult> {
-    let res = await this.fetch(ctx, name, qtype);
+    const res = await this.fetch(ctx, name, qtype);
     if (res.kind === 'fail') return res;
-    let verdict = validate
+    const verdict = validate
       ? await this.trust.validateResponse(ctx, res.msg, name, qtype, res.chase === true)
       : await this.trust.structure(res.msg, name, qtype, res.chase === true);
-    // Bogus data: the server that gave it is avoided and the question asked again, while other
-    // servers remain (Unbound blacklists the server and re-queries, VAL_MAX_RESTART_COUNT).
-    for (let retry = 0; validate && retry < BOGUS_RETRIES && isBogus(verdict); retry++) {
+    if (validate && isBogus(verdict)) return this.retryBogus(ctx, name, qtype, res, verdict);
+    return this.learnFrom(ctx, name, qtype, validate, res, verdict);
+  }
+
+  /**
+   * fetchAndLearn after a bogus verdict on `res`: the server that gave it is avoided and the
+   * question asked again, while other servers remain (Unbound blacklists the server and
+   * re-queries, VAL_MAX_RESTART_COUNT); the last response judged is learnt from.
+   */
+  private async retryBogus(
+    ctx: QueryContext,
+    name: Name,
+    qtype: number,
+    first: Extract<IterationResult, { kind: 'response' }>,
+    firstVerdict: ResponseVerdict | ResolverFailure,
+  ): Promise<NameResult> {
+    let res = first;
+    let verdict = firstVerdict;
+    for (let retry = 0; retry < BOGUS_RETRIES && isBogus(verdict); retry++) {
       ctx.avoid.add(res.address);
       const again = await this.fetch(ctx, name, qtype);
       if (again.kind === 'fail') break;
@@ -586,6 +636,18 @@ export class Resolver {
       res = again;
       verdict = v;
     }
+    return this.learnFrom(ctx, name, qtype, true, res, verdict);
+  }
+
+  /** fetchAndLearn's end: learns from the judged response and answers from what was learnt. */
+  private learnFrom(
+    ctx: QueryContext,
+    name: Name,
+    qtype: number,
+    validate: boolean,
+    res: Extract<IterationResult, { kind: 'response' }>,
+    verdict: ResponseVerdict | ResolverFailure,
+  ): NameResult {
     if ('kind' in verdict && verdict.kind === 'fail') return verdict;
     this.learn(ctx, res.msg, name, qtype, verdict, validate, this.delegationExpiry(res.zone));
     return (

@@ -4,7 +4,8 @@
 //   cache; a query never waits in a loop of waits (QueryContext.mayWaitFor);
 // - the delegation built from the cache (resolver.ts delegationAt), kept while its NS RRset holds
 //   the same data, follows a replaced NS RRset;
-// - a client question the caches answer at once is not left shared (resolver.ts run/endedAtOnce).
+// - a client question the caches answer at once is not left shared, and the questions that join a
+//   resolution get its outcome or its throw (resolver.ts resolve, Joinable).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Credibility } from '../../src/cache/rrset-cache.js';
@@ -167,4 +168,27 @@ test('a delegation kept across an NS RRset replaced by the same RDATAs still fol
   assert.ok(moved.rcode === Rcode.NOERROR || moved.rcode === Rcode.NXDOMAIN, `answered: rcode ${moved.rcode}`);
   const askedNew = net.since(mark).map((q) => q.address);
   assert.ok(askedNew.length > 0 && askedNew.every((a) => a === '127.0.2.9'), `only the server of the new NS RRset is asked: ${askedNew.join(' ')}`);
+});
+
+test('questions that join a resolution that throws get its throw, and the next one starts afresh', async () => {
+  // A transport that throws (no DNS outcome: an edge failure) for www.example.test. until told not to.
+  let broken = true;
+  const { resolver } = makeResolver({}, buildWorld(), (net) => ({
+    query: (server, query, options) => {
+      const q = decodeMessage(query).question[0]!;
+      if (broken && q.name.equals(n('www.example.test.'))) return Promise.reject(new Error('transport broke'));
+      return net.query(server, query, options);
+    },
+  }));
+  const q = { name: n('www.example.test.'), type: RRType.A };
+  const outcomes = await Promise.allSettled([resolver.resolve(q, { do: true }), resolver.resolve(q, {}), resolver.resolve(q, { do: true })]);
+  assert.equal(resolver.stats.coalesced, 2, 'the second and third questions joined the first');
+  for (const [i, o] of outcomes.entries()) {
+    assert.ok(o.status === 'rejected' && o.reason instanceof Error && o.reason.message === 'transport broke', `question ${i} ends with the leader's throw`);
+  }
+  broken = false;
+  const after = await resolver.resolve(q, { do: true });
+  assert.equal(after.rcode, Rcode.NOERROR, 'a later question is not joined to the failed resolution');
+  assert.equal(resolver.stats.coalesced, 2, 'no question joined after the failure');
+  assert.ok(after.upstreamQueries > 0, 'the later question asked upstream itself');
 });
