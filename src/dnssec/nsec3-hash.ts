@@ -13,7 +13,7 @@
 import { hash } from 'node:crypto';
 import { CryptoError } from '../core/errors.js';
 import { lowerOctet, Name } from '../wire/name.js';
-import { base32hexDecodeLabel, base32hexEncode } from '../wire/base32hex.js';
+import { base32hexDecodeFirstLabel, base32hexEncode } from '../wire/base32hex.js';
 
 /** NSEC3 hash algorithm numbers (IANA "DNSSEC NSEC3 Hash Algorithms", RFC 5155 §11). */
 export const Nsec3HashAlgorithm = {
@@ -108,5 +108,6 @@ export function nsec3OwnerName(hashValue: Uint8Array, zone: Name): Name {
  */
 export function nsec3HashFromOwner(owner: Name, zone: Name): Uint8Array | undefined {
   if (owner.labelCount !== zone.labelCount + 1 || !owner.isSubdomainOf(zone)) return undefined;
-  return base32hexDecodeLabel(owner.label(0));
+  // The first label, read where it lies in the owner's wire form (no view of it).
+  return base32hexDecodeFirstLabel(owner.wire);
 }

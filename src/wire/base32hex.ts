@@ -55,10 +55,11 @@ export function base32hexEncode(bytes: Uint8Array, lower = false): string {
 }
 
 /**
- * Decodes `length` characters of unpadded base32hex, the i-th character code given by `get(i)`;
- * undefined when they are not a canonical encoding. Shared by the string and label entry points.
+ * Decodes the `length` character codes at `codes[from..]` as unpadded base32hex; undefined when
+ * they are not a canonical encoding. Shared by the string and label entry points (a label is read
+ * where it lies, in the name's wire form: no view or closure per call).
  */
-function decodeCodes(get: (i: number) => number, length: number): Uint8Array | undefined {
+function decodeCodes(codes: Uint8Array, from: number, length: number): Uint8Array | undefined {
   // RFC 4648 §6: a final quantum of 2, 4, 5 or 7 characters carries 1, 2, 3 or 4 octets;
   // 1, 3 or 6 leftover characters cannot come from any octet string.
   const rem = length % 8;
@@ -68,8 +69,8 @@ function decodeCodes(get: (i: number) => number, length: number): Uint8Array | u
   let buffer = 0;
   let bits = 0;
   let o = 0;
-  for (let i = 0; i < length; i++) {
-    const c = get(i);
+  for (let i = from; i < from + length; i++) {
+    const c = codes[i]!;
     const v = c < 128 ? t[c]! : -1;
     if (v < 0) return undefined;
     buffer = ((buffer << 5) | v) & 0xfff;
@@ -86,7 +87,10 @@ function decodeCodes(get: (i: number) => number, length: number): Uint8Array | u
 
 /** Decodes unpadded base32hex (either case); undefined when `text` is not valid. */
 export function base32hexTryDecode(text: string): Uint8Array | undefined {
-  return decodeCodes((i) => text.charCodeAt(i), text.length);
+  // Character codes past 127 are never base32hex: kept as 255 (also never base32hex).
+  const codes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = Math.min(text.charCodeAt(i), 255);
+  return decodeCodes(codes, 0, codes.length);
 }
 
 /** Decodes unpadded base32hex (either case); throws PresentationError when `text` is not valid. */
@@ -98,5 +102,13 @@ export function base32hexDecode(text: string): Uint8Array {
 
 /** Decodes a label's octets read as base32hex text (an NSEC3 owner label); undefined when invalid. */
 export function base32hexDecodeLabel(label: Uint8Array): Uint8Array | undefined {
-  return decodeCodes((i) => label[i]!, label.length);
+  return decodeCodes(label, 0, label.length);
+}
+
+/**
+ * base32hexDecodeLabel of the first label of a name in wire form (its length octet at 0), read in
+ * place.
+ */
+export function base32hexDecodeFirstLabel(wire: Uint8Array): Uint8Array | undefined {
+  return decodeCodes(wire, 1, wire[0]!);
 }

@@ -17,6 +17,7 @@ import {
 } from '../../src/dnssec/nsec3-hash.js';
 import {
   base32hexDecode,
+  base32hexDecodeFirstLabel,
   base32hexDecodeLabel,
   base32hexEncode,
   base32hexLength,
@@ -235,5 +236,20 @@ describe('base32hex (RFC 4648 §7, §10 test vectors)', () => {
     }
     // 'CP' decodes 'f' but leaves a non-zero bit in the final character.
     assert.equal(base32hexTryDecode('CP'), undefined);
+  });
+
+  it('decodes a name\'s first label in place as base32hexDecodeLabel decodes the label, valid or not', () => {
+    const h = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 0xff);
+    const labels = [base32hexEncode(h, true), base32hexEncode(h), 'cpnmuoj1e8', 'CPNG', 'cp', 'c', 'cpn', 'cp-g', 'x0', '\\233cpng', 'cw'];
+    for (const first of labels) {
+      for (const rest of ['', 'example.', 'a.b.example.']) {
+        const name = Name.parse(`${first}.${rest}`);
+        const want = base32hexDecodeLabel(name.label(0));
+        assert.deepEqual(base32hexDecodeFirstLabel(name.wire), want, `first label ${first} of ${name.toString()}`);
+        // The labels after the first are never read: decoding stops at the first label's end.
+        if (first === labels[0]) assert.deepEqual(want, h, `the hash label of ${name.toString()} decodes`);
+      }
+    }
+    assert.deepEqual(base32hexTryDecode('\u0130' + 'CPNG'.slice(1)), undefined, 'a code point past 255 is not base32hex');
   });
 });
