@@ -94,9 +94,14 @@ export interface DecodeOptions {
 /** Decodes a message. Throws WireError for framing errors (see the module comment). */
 export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message {
   if (bytes.length < HEADER_SIZE) throw new WireError(`message of ${bytes.length} octets is shorter than the header`, 0);
-  const r = new WireReader(bytes);
+  // A Node Buffer's subarray and slice go through its species constructor: each RDATA view would
+  // be a Buffer, a bigger object and slower to make than a plain Uint8Array view (and Buffer's
+  // slice is a view, not the copy asked for without `rdataViews`). The reader works on a plain
+  // Uint8Array over the same octets: one object per message, none per record.
+  const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const r = new WireReader(plain);
   try {
-    return decodeWith(r, bytes, opts?.rdataViews === true);
+    return decodeWith(r, plain, opts?.rdataViews === true);
   } finally {
     // The reader's name memo is module scratch (reader.ts): let go of this message's names.
     r.release();

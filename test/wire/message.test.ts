@@ -342,6 +342,39 @@ test('rdataViews: RDATA without compressed names is a view of the message, names
   assert.notEqual(viewed.answer[1]!.rdata.buffer, bytes.buffer, 'NS RDATA (compressed name) is expanded into its own octets');
 });
 
+test('a message in a Buffer: RDATA views are plain Uint8Array views of its octets, copies are copies', () => {
+  const owner = Name.parse('a.example.');
+  const msg: MessageInit = {
+    id: 1,
+    flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+    rcode: 0,
+    question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
+    answer: [{ name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) }],
+    authority: [],
+    additional: [],
+    edns: { udpSize: 1232, version: 0, dnssecOk: true, flags: 0x8000, options: [{ code: 10, data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }] },
+  };
+  const wire = encodeMessage(msg).bytes;
+  // A received datagram: a Buffer at an offset inside a larger allocation.
+  const pool = Buffer.alloc(wire.length + 16);
+  pool.set(wire, 8);
+  const received = pool.subarray(8, 8 + wire.length);
+  const viewed = decodeMessage(received, { rdataViews: true });
+  const copied = decodeMessage(received);
+  assert.deepEqual(viewed.answer[0]!.rdata, new Uint8Array([192, 0, 2, 1]), 'A RDATA read from the Buffer');
+  assert.equal(Object.getPrototypeOf(viewed.answer[0]!.rdata), Uint8Array.prototype, 'the view is a plain Uint8Array, not a Buffer');
+  assert.equal(viewed.answer[0]!.rdata.buffer, pool.buffer, 'the view shares the Buffer\'s memory');
+  // Header, question, then the answer's owner (a pointer) and its fixed fields.
+  const at = 12 + owner.wire.length + 4 + 2 + 10;
+  assert.equal(viewed.answer[0]!.rdata.byteOffset, pool.byteOffset + 8 + at, 'the view is at the RDATA\'s place');
+  assert.notEqual(copied.answer[0]!.rdata.buffer, pool.buffer, 'without rdataViews RDATA is a copy, not a Buffer view');
+  pool[8 + at + 3] = 7;
+  assert.deepEqual(copied.answer[0]!.rdata, new Uint8Array([192, 0, 2, 1]), 'the copy keeps its octets when the Buffer changes');
+  assert.deepEqual(viewed.answer[0]!.rdata, new Uint8Array([192, 0, 2, 7]), 'the view follows the Buffer');
+  assert.deepEqual(copied.edns?.options, msg.edns!.options, 'EDNS options read from the Buffer');
+  assert.notEqual(copied.edns!.options[0]!.data.buffer, pool.buffer, 'option data is copied out of the Buffer');
+});
+
 test('messageWith: the message itself when nothing changes, else a copy in decodeMessage\'s shape with its other fields', () => {
   const msg = decodeMessage(encodeMessage(sampleResponse()).bytes);
   assert.ok(msg.edns !== undefined, 'the sample carries EDNS');
