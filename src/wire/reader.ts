@@ -133,7 +133,7 @@ export class WireReader {
     }
     const len = this.nameInto(SCRATCH, 0, decompress);
     // The root (a lone zero octet) needs no copy: fromWire would return Name.ROOT for it anyway.
-    const name = len === 1 ? Name.ROOT : ((mine ? sameAs(len) : undefined) ?? Name.fromWire(SCRATCH.slice(0, len)));
+    const name = len === 1 ? Name.ROOT : ((mine ? sameAs(len) : undefined) ?? interned(len));
     // Only a reader that decompresses can meet a pointer to this name later (RDATA names of
     // newer types are never compressed): others keep no memo.
     if (decompress) {
@@ -237,4 +237,41 @@ function sameAs(len: number): Name | undefined {
     if (i === len) return MEMO_NAME[k];
   }
   return undefined;
+}
+
+/** Names kept across messages (see interned): a power of two. */
+export const NAME_TABLE_SIZE = 4096;
+
+// Recently decoded names, across messages, in a table indexed by a hash of their wire octets
+// (one name per slot, the last one decoded there). The same names come back in response after
+// response: the question asked again at each zone cut, a zone's apex in every denial, a server's
+// host name as glue. Names are immutable and a slot is used only when its name's octets are
+// exactly the ones just read, so sharing changes nothing but the number of copies (and a name's
+// key, computed once). The table holds names only, never a message's buffer; a hostile message can
+// only replace entries.
+const NAME_TABLE: (Name | undefined)[] = new Array<Name | undefined>(NAME_TABLE_SIZE).fill(undefined);
+
+/**
+ * The name whose expanded wire form is the `len` octets in SCRATCH: the table's name for them
+ * when it has one with exactly these octets (same case), else a new one, which takes the slot.
+ */
+function interned(len: number): Name {
+  // FNV-1a over the octets (case kept: names differing in case are different names here).
+  let h = 0x811c9dc5;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ SCRATCH[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (NAME_TABLE_SIZE - 1);
+  const held = NAME_TABLE[slot];
+  if (held !== undefined) {
+    const w = held.wire;
+    if (w.length === len) {
+      let i = 0;
+      while (i < len && w[i] === SCRATCH[i]) i++;
+      if (i === len) {
+        return held;
+      }
+    }
+  }
+  const name = Name.fromWire(SCRATCH.slice(0, len));
+  NAME_TABLE[slot] = name;
+  return name;
 }

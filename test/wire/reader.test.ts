@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WireError } from '../../src/core/errors.js';
 import { Name } from '../../src/wire/name.js';
-import { NAME_MEMO_LIMIT, WireReader } from '../../src/wire/reader.js';
+import { NAME_MEMO_LIMIT, NAME_TABLE_SIZE, WireReader } from '../../src/wire/reader.js';
 
 const te = new TextEncoder();
 const label = (s: string): number[] => [s.length, ...te.encode(s)];
@@ -190,7 +190,39 @@ test('the name memo is bounded: past NAME_MEMO_LIMIT entries names are decoded i
   assert.equal(r.name(), first, 'a pointer to a name in the memo yields that Name');
   const again = r.name();
   assert.ok(again.equals(last), `the last name read again: ${again.toString()}`);
-  assert.notEqual(again, last, 'a name past the memo limit is expanded again, not shared');
+  // Expanded again, not found in the memo; it may still be the same Name, through the table of
+  // names kept across messages (tested below).
+  assert.deepEqual(again.wire, last.wire, 'the same octets');
+});
+
+test('the same name in two messages is one Name (the table across messages); another case is another Name', () => {
+  const one = new WireReader(msg(...label('www'), ...label('Example'), 0), 12);
+  const two = new WireReader(msg(...label('x'), 0, ...label('www'), ...label('Example'), 0), 12);
+  const a = one.name();
+  one.release();
+  assert.equal(two.name().toString(), 'x.', 'the second message\'s first name');
+  const b = two.name();
+  two.release();
+  assert.equal(b, a, 'octet for octet the same name: the same Name object');
+  const c = new WireReader(msg(...label('www'), ...label('example'), 0), 12).name();
+  assert.notEqual(c, a, 'another case: another Name');
+  assert.equal(c.toString(), 'www.example.', 'with its own case');
+  assert.equal(a.toString(), 'www.Example.', 'the first keeps its case');
+});
+
+test('names across many messages, more than the table holds, each decode to their own octets', () => {
+  const first: Name[] = [];
+  for (let i = 0; i < 3 * NAME_TABLE_SIZE; i++) {
+    const r = new WireReader(msg(...label(`h${i}`), ...label('example'), 0), 12);
+    const n = r.name();
+    r.release();
+    assert.equal(n.toString(), `h${i}.example.`, `name ${i}`);
+    if (i < 4) first.push(n);
+  }
+  for (let i = 0; i < 4; i++) {
+    const n = new WireReader(msg(...label(`h${i}`), ...label('example'), 0), 12).name();
+    assert.deepEqual(n.wire, first[i]!.wire, `name ${i} read again after its slot was taken: its own octets`);
+  }
 });
 
 test('two readers used in turn each decode every name correctly (the memo is shared scratch, owned by one at a time)', () => {
