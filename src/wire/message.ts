@@ -111,6 +111,34 @@ export function decodeMessage(bytes: Uint8Array, opts?: DecodeOptions): Message 
 /** No malformed records (shared: decodeMessage hands out a list of its own only when there are some). */
 const NO_MALFORMED: readonly MalformedRecord[] = Object.freeze([]);
 
+/**
+ * Decoded header flags by their 12 bits (the third octet and the high half of the fourth): made
+ * once for each combination met and shared by every message that has it (MessageFlags is
+ * read-only; nothing writes to a message's flags).
+ */
+const FLAGS_BY_BITS: (MessageFlags | undefined)[] = new Array<MessageFlags | undefined>(1 << 12).fill(undefined);
+
+/** The flags of a header whose third and fourth octets are `b2` and `b3` (RFC 1035 §4.1.1, RFC 4035 §3.2). */
+function flagsOf(b2: number, b3: number): MessageFlags {
+  const bits = (b2 << 4) | (b3 >>> 4);
+  let flags = FLAGS_BY_BITS[bits];
+  if (flags === undefined) {
+    flags = {
+      qr: (b2 & 0x80) !== 0,
+      opcode: (b2 >>> 3) & 0x0f,
+      aa: (b2 & 0x04) !== 0,
+      tc: (b2 & 0x02) !== 0,
+      rd: (b2 & 0x01) !== 0,
+      ra: (b3 & 0x80) !== 0,
+      z: (b3 & 0x40) !== 0,
+      ad: (b3 & 0x20) !== 0,
+      cd: (b3 & 0x10) !== 0,
+    };
+    FLAGS_BY_BITS[bits] = flags;
+  }
+  return flags;
+}
+
 function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
   const id = r.u16();
   const b2 = r.u8();
@@ -119,17 +147,7 @@ function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
   const ancount = r.u16();
   const nscount = r.u16();
   const arcount = r.u16();
-  const flags: MessageFlags = {
-    qr: (b2 & 0x80) !== 0,
-    opcode: (b2 >>> 3) & 0x0f,
-    aa: (b2 & 0x04) !== 0,
-    tc: (b2 & 0x02) !== 0,
-    rd: (b2 & 0x01) !== 0,
-    ra: (b3 & 0x80) !== 0,
-    z: (b3 & 0x40) !== 0,
-    ad: (b3 & 0x20) !== 0,
-    cd: (b3 & 0x10) !== 0,
-  };
+  const flags = flagsOf(b2, b3);
   // One question is the rule (RFC 9619): a list of exactly one, not one grown by push (room for
   // 17). QDCOUNT is not trusted to size a list: others grow as they are read.
   const question: Question[] = qdcount === 1 ? [readQuestion(r)] : [];

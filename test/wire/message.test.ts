@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { WireError } from '../../src/core/errors.js';
 import { EdnsOption, Rcode, RRClass, RRType } from '../../src/wire/constants.js';
 import { encodeCookie, encodeEde, extendedErrors, PAD_QUERY_BLOCK } from '../../src/wire/edns.js';
@@ -81,6 +82,40 @@ test('all header flags and opcodes survive', () => {
     assert.deepEqual(d.flags, flags);
     assert.equal(d.rcode, bits % 16);
   }
+});
+
+test('header flags of every third and fourth octet decode to their bits (shared objects per combination)', () => {
+  const header = new Uint8Array(12);
+  const seen = new Map<number, unknown>();
+  // Twice over, in two orders, so that every combination is read both new and again.
+  for (const order of [1, -1]) {
+    for (let k = 0; k < 0x10000; k++) {
+      const v = order === 1 ? k : 0xffff - k;
+      const b2 = v >>> 8;
+      const b3 = v & 0xff;
+      header[2] = b2;
+      header[3] = b3;
+      const d = decodeMessage(header);
+      const want = {
+        qr: (b2 & 0x80) !== 0,
+        opcode: (b2 >>> 3) & 0x0f,
+        aa: (b2 & 0x04) !== 0,
+        tc: (b2 & 0x02) !== 0,
+        rd: (b2 & 0x01) !== 0,
+        ra: (b3 & 0x80) !== 0,
+        z: (b3 & 0x40) !== 0,
+        ad: (b3 & 0x20) !== 0,
+        cd: (b3 & 0x10) !== 0,
+      };
+      if (!isDeepStrictEqual(d.flags, want)) assert.deepEqual(d.flags, want, `flags of octets ${b2}/${b3}`);
+      if (d.rcode !== (b3 & 0x0f)) assert.equal(d.rcode, b3 & 0x0f, `RCODE of octets ${b2}/${b3}`);
+      const bits = (b2 << 4) | (b3 >>> 4);
+      const first = seen.get(bits);
+      if (first === undefined) seen.set(bits, d.flags);
+      else if (first !== d.flags) assert.equal(d.flags, first, `one flags object for octets ${b2}/${b3}`);
+    }
+  }
+  assert.equal(seen.size, 4096, 'every combination of the 12 flag bits met');
 });
 
 test('extended RCODE: merged on decode, split on encode, needs EDNS', () => {
@@ -372,7 +407,7 @@ test('a message in a Buffer: RDATA views are plain Uint8Array views of its octet
   assert.deepEqual(copied.answer[0]!.rdata, new Uint8Array([192, 0, 2, 1]), 'the copy keeps its octets when the Buffer changes');
   assert.deepEqual(viewed.answer[0]!.rdata, new Uint8Array([192, 0, 2, 7]), 'the view follows the Buffer');
   assert.deepEqual(copied.edns?.options, msg.edns!.options, 'EDNS options read from the Buffer');
-  assert.notEqual(copied.edns!.options[0]!.data.buffer, pool.buffer, 'option data is copied out of the Buffer');
+  assert.notEqual(copied.edns.options[0]!.data.buffer, pool.buffer, 'option data is copied out of the Buffer');
 });
 
 test('messageWith: the message itself when nothing changes, else a copy in decodeMessage\'s shape with its other fields', () => {
