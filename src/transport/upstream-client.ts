@@ -403,7 +403,12 @@ export class UpstreamClient {
       // On a connected socket this is about the one server (ICMP unreachable...).
       this.failSocket(ps, e);
     });
-    socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+    socket.on('message', (received: Buffer, rinfo: RemoteInfo) => {
+      // A plain Uint8Array view of the datagram (no copy: node gives each one its own memory):
+      // replies over TCP and client queries are Uint8Arrays, and code that reads both kinds
+      // (matchReply, WireReader, RDATA walking, signature checks) then sees one object shape,
+      // where a Buffer here deoptimised each such function once the other kind came (V8 "wrong map").
+      const msg = new Uint8Array(received.buffer, received.byteOffset, received.length);
       const q = msg.length >= 2 ? ps.pending.get((msg[0]! << 8) | msg[1]!) : undefined;
       if (
         q === undefined ||

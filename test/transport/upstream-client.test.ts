@@ -56,6 +56,8 @@ test('UDP over IPv4: the reply comes back with its RTT', async () => {
   assert.equal(lastByte(reply.bytes), 42);
   assert.equal(idOf(reply.bytes), 0x1234);
   assert.equal(reply.tcp, false);
+  // A plain Uint8Array, as replies over TCP and client queries: not node's Buffer subclass.
+  assert.equal(Object.getPrototypeOf(reply.bytes), Uint8Array.prototype, 'UDP reply bytes are a plain Uint8Array');
   assert.ok(reply.rttMs >= 0);
   assert.equal(client.stats.udpSent, 1);
   assert.equal(client.stats.replies, 1);
