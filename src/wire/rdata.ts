@@ -14,7 +14,7 @@
 import { PresentationError, WireError } from '../core/errors.js';
 import { RRType } from './constants.js';
 import { Name } from './name.js';
-import { WireReader } from './reader.js';
+import { sharedName, WireReader } from './reader.js';
 import type { WireWriter } from './writer.js';
 import { NameFlag, schemaFor } from './rdata-schema.js';
 import type { FieldKind, FieldValue, RdataFields, RdataTypeMap, SvcParam } from './rdata-schema.js';
@@ -353,12 +353,12 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
   // which still reports what is wrong with bad RDATA).
   switch (type) {
     case RRType.NS:
-      if (wellFormedName(rdata)) return { host: Name.fromWire(rdata.slice()) };
+      if (wellFormedName(rdata)) return { host: sharedName(rdata, 0, rdata.length) };
       break;
     case RRType.CNAME:
     case RRType.DNAME:
     case RRType.PTR:
-      if (wellFormedName(rdata)) return { target: Name.fromWire(rdata.slice()) };
+      if (wellFormedName(rdata)) return { target: sharedName(rdata, 0, rdata.length) };
       break;
     case RRType.A:
       if (rdata.length === 4) return { address: ipv4ToText(rdata) };
@@ -403,7 +403,7 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
         expiration: u32At(rdata, 8),
         inception: u32At(rdata, 12),
         keyTag: (rdata[16]! << 8) | rdata[17]!,
-        signerName: Name.fromWire(rdata.slice(RRSIG_SIGNER, end)),
+        signerName: sharedName(rdata, RRSIG_SIGNER, end),
         signature: rdata.subarray(end),
       };
     }

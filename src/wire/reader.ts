@@ -256,22 +256,30 @@ const NAME_TABLE: (Name | undefined)[] = new Array<Name | undefined>(NAME_TABLE_
  * when it has one with exactly these octets (same case), else a new one, which takes the slot.
  */
 function interned(len: number): Name {
+  return sharedName(SCRATCH, 0, len);
+}
+
+/**
+ * The name whose uncompressed wire form is `src[start..end)`, which the caller has checked to be
+ * one well-formed name (RDATA names of RRSIG, NS, CNAME...): the table's name for exactly these
+ * octets when it has one, else Name.fromWire of a copy of them, which takes the slot.
+ */
+export function sharedName(src: Uint8Array, start: number, end: number): Name {
+  const len = end - start;
   // FNV-1a over the octets (case kept: names differing in case are different names here).
   let h = 0x811c9dc5;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ SCRATCH[i]!, 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
   const slot = (h ^ (h >>> 15)) & (NAME_TABLE_SIZE - 1);
   const held = NAME_TABLE[slot];
   if (held !== undefined) {
     const w = held.wire;
     if (w.length === len) {
       let i = 0;
-      while (i < len && w[i] === SCRATCH[i]) i++;
-      if (i === len) {
-        return held;
-      }
+      while (i < len && w[i] === src[start + i]) i++;
+      if (i === len) return held;
     }
   }
-  const name = Name.fromWire(SCRATCH.slice(0, len));
+  const name = Name.fromWire(src.slice(start, end));
   NAME_TABLE[slot] = name;
   return name;
 }

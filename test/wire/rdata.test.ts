@@ -521,3 +521,33 @@ test('nsecTyped reads the next name as decodeRdata does and its types from the b
   assert.throws(() => nsecTyped(Uint8Array.of(0, 0, 2, 0x40)), WireError, 'NSEC bitmap overruns');
   assert.equal(nsecTyped(Uint8Array.of(0xc0, 12, 0, 1, 0x40)), undefined, 'compressed next name: left to decodeRdata');
 });
+
+test('RDATA names (RRSIG signer, NS host, CNAME target) with the same octets are one Name, decoded from any buffer', () => {
+  const sig = (signer: string): Uint8Array =>
+    encodeRdata(RRType.RRSIG, {
+      typeCovered: RRType.A,
+      algorithm: 13,
+      labels: 2,
+      originalTtl: 300,
+      expiration: 2000000000,
+      inception: 1600000000,
+      keyTag: 12345,
+      signerName: Name.parse(signer),
+      signature: new Uint8Array([1, 2, 3, 4]),
+    });
+  const a = decodeTyped(RRType.RRSIG, sig('Example.com.'));
+  const b = decodeTyped(RRType.RRSIG, sig('Example.com.'));
+  assert.equal(b.signerName, a.signerName, 'the same signer octets in two RDATAs: one Name');
+  assert.equal(a.signerName.toString(), 'Example.com.', 'the signer read with its case');
+  const lower = decodeTyped(RRType.RRSIG, sig('example.com.'));
+  assert.notEqual(lower.signerName, a.signerName, 'another case: another Name');
+  assert.equal(lower.signerName.toString(), 'example.com.', 'with its own case');
+  assert.deepEqual(b.signature, new Uint8Array([1, 2, 3, 4]), 'the signature after the shared signer');
+  const nsRdata = Name.parse('ns1.Example.com.').wire.slice();
+  const ns = decodeTyped(RRType.NS, nsRdata);
+  nsRdata.fill(0x41, 1, 4);
+  assert.equal(ns.host.toString(), 'ns1.Example.com.', 'the name does not follow later changes of its RDATA');
+  assert.equal(decodeTyped(RRType.NS, Name.parse('ns1.Example.com.').wire.slice()).host, ns.host, 'NS host shared');
+  assert.equal(decodeTyped(RRType.CNAME, Name.parse('ns1.Example.com.').wire.slice()).target, ns.host, 'a CNAME target with those octets too');
+  assert.equal(decodeTyped(RRType.NS, new Uint8Array([0])).host, Name.ROOT, 'the root is Name.ROOT');
+});
