@@ -82,20 +82,26 @@ export function unpackSigned(b: Uint8Array, p: number): [SignedRRset, number] {
   const hasRrsigTtl = b[p + 8] === 1;
   const rrsigTtl = get32(b, p + 9);
   p += 13;
-  const lists: Uint8Array[][] = [];
-  for (let l = 0; l < 2; l++) {
-    const count = get16(b, p);
-    p += 2;
-    const out = new Array<Uint8Array>(count);
-    for (let i = 0; i < count; i++) {
-      const n = get16(b, p);
-      out[i] = b.subarray(p + 2, p + 2 + n);
-      p += 2 + n;
-    }
-    lists.push(out);
+  // The RDATAs, then the RRSIG RDATAs: each a count and length-prefixed octets, read into lists of
+  // exactly their size (no list of the two lists).
+  const rdataCount = get16(b, p);
+  p += 2;
+  const rdatas = new Array<Uint8Array>(rdataCount);
+  for (let i = 0; i < rdataCount; i++) {
+    const n = get16(b, p);
+    rdatas[i] = b.subarray(p + 2, p + 2 + n);
+    p += 2 + n;
   }
-  const rrset = { name, type, class: cls, ttl, rdatas: lists[0]! };
-  const signed: SignedRRset = hasRrsigTtl ? { rrset, rrsigs: lists[1]!, rrsigTtl } : { rrset, rrsigs: lists[1]! };
+  const sigCount = get16(b, p);
+  p += 2;
+  const rrsigs = new Array<Uint8Array>(sigCount);
+  for (let i = 0; i < sigCount; i++) {
+    const n = get16(b, p);
+    rrsigs[i] = b.subarray(p + 2, p + 2 + n);
+    p += 2 + n;
+  }
+  const rrset = { name, type, class: cls, ttl, rdatas };
+  const signed: SignedRRset = hasRrsigTtl ? { rrset, rrsigs, rrsigTtl } : { rrset, rrsigs };
   return [signed, p];
 }
 
