@@ -73,7 +73,10 @@ export interface Message extends MessageInit {
 
 const SECTIONS: readonly SectionName[] = ['answer', 'authority', 'additional'];
 
-/** Placeholder for a section not decoded yet (decodeMessage replaces each). */
+/**
+ * The section of a decoded message that has no records, shared by all of them (a Message's
+ * sections are read-only: nothing writes to them).
+ */
 const EMPTY_SECTION: ResourceRecord[] = [];
 /**
  * decodeMessage's scratch list (synchronous, never re-entered), written from slot 0 for each
@@ -152,7 +155,10 @@ function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
   // 17). QDCOUNT is not trusted to size a list: others grow as they are read.
   const question: Question[] = qdcount === 1 ? [readQuestion(r)] : [];
   if (qdcount !== 1) for (let i = 0; i < qdcount; i++) question.push(readQuestion(r));
-  const sections: ResourceRecord[][] = [EMPTY_SECTION, EMPTY_SECTION, EMPTY_SECTION];
+  // The three sections as they are read (no list of them per message).
+  let answer = EMPTY_SECTION;
+  let authority = EMPTY_SECTION;
+  let additional = EMPTY_SECTION;
   let malformed: MalformedRecord[] | undefined;
   let formErr: string | undefined;
   let edns: Edns | undefined;
@@ -211,9 +217,14 @@ function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
       out[kept++] = { name, type, class: cls, ttl: ttlRaw >= 0x80000000 ? 0 : ttlRaw, rdata };
     }
     // Every slot below `kept` was just written.
-    sections[s] = out.slice(0, kept) as ResourceRecord[];
-    // The slots let go of the records (the array keeps its room for the next section).
-    out.fill(undefined, 0, kept);
+    if (kept > 0) {
+      const list = out.slice(0, kept) as ResourceRecord[];
+      if (s === 0) answer = list;
+      else if (s === 1) authority = list;
+      else additional = list;
+      // The slots let go of the records (the array keeps its room for the next section).
+      out.fill(undefined, 0, kept);
+    }
   }
   const msg: {
     id: number;
@@ -232,9 +243,9 @@ function decodeWith(r: WireReader, bytes: Uint8Array, views: boolean): Message {
     flags,
     rcode: mergeRcode(b3 & 0x0f, extRcode),
     question,
-    answer: sections[0]!,
-    authority: sections[1]!,
-    additional: sections[2]!,
+    answer,
+    authority,
+    additional,
     malformed: malformed ?? NO_MALFORMED,
     trailing: bytes.length - r.pos,
   };

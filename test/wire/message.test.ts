@@ -424,3 +424,27 @@ test('messageWith: the message itself when nothing changes, else a copy in decod
   const bad = { ...msg, formErr: 'two OPT records' };
   assert.equal(messageWith(bad, bad.rcode, [], bad.authority, bad.additional).formErr, 'two OPT records', 'formErr carried over');
 });
+
+test('sections without records are one shared empty list; sections with records are each their own', () => {
+  const owner = Name.parse('a.example.');
+  const rec = (o: Name, last: number): ResourceRecord => ({ name: o, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, last]) });
+  const base: MessageInit = {
+    id: 1,
+    flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
+    rcode: 0,
+    question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
+    answer: [],
+    authority: [],
+    additional: [],
+  };
+  const one = decodeMessage(encodeMessage({ ...base, answer: [rec(owner, 1)] }).bytes);
+  const two = decodeMessage(encodeMessage({ ...base, authority: [rec(owner, 2), rec(owner, 3)], additional: [rec(owner, 4)] }).bytes);
+  const none = decodeMessage(encodeMessage(base).bytes);
+  assert.deepEqual(one.answer.map((r) => r.rdata[3]), [1], 'the first message keeps its answer after others are read');
+  assert.deepEqual(two.authority.map((r) => r.rdata[3]), [2, 3], 'the second message\'s authority');
+  assert.deepEqual(two.additional.map((r) => r.rdata[3]), [4], 'the second message\'s additional');
+  assert.equal(two.answer.length + none.answer.length + none.authority.length + none.additional.length + one.authority.length, 0, 'empty sections are empty');
+  assert.equal(two.answer, one.authority, 'one shared empty list');
+  assert.equal(none.additional, one.additional, 'one shared empty list');
+  assert.notEqual(two.authority, two.additional, 'sections with records are their own lists');
+});
