@@ -152,7 +152,10 @@ export function canonicalRdata(type: number, rdata: Uint8Array): Uint8Array {
  * left-justified octet strings, duplicates dropped.
  */
 export function canonicalRRsetRdatas(type: number, rdatas: readonly Uint8Array[]): Uint8Array[] {
-  const list = rdatas.map((r) => canonicalRdata(type, r));
+  // A loop, not rdatas.map: V8's optimised map makes a holey array where the unoptimised one
+  // makes a packed one, and each change of kind deoptimised the code reading `list` ("wrong map").
+  const list: Uint8Array[] = [];
+  for (const r of rdatas) list.push(canonicalRdata(type, r));
   if (list.length < 2) return list;
   list.sort(compareBytes);
   let w = 1;
