@@ -32,6 +32,7 @@ import { Opcode, Rcode } from '../wire/constants.js';
 import type { EdnsOptionData } from '../wire/edns.js';
 import { decodeMessage, encodeQuery, type DecodeOptions, type Message } from '../wire/message.js';
 import { Name } from '../wire/name.js';
+import { Joinable } from './joinable.js';
 import type { QueryContext, ResolverStats } from './query-context.js';
 import { parseServerKey, type ResolverOptions } from './options.js';
 import type { Transport, TransportReply, UpstreamServer } from './transport.js';
@@ -95,11 +96,9 @@ const DECODE_VIEWS: DecodeOptions = { rdataViews: true };
 
 export class Exchanger {
   private readonly deps: ExchangeDeps;
-  private readonly inflight = new Map<string, Promise<ExchangeResult>>();
+  private readonly inflight = new Map<string, Joinable<ExchangeResult>>();
   /** Servers by address text (server): no object parsed per exchange. */
   private readonly servers = new Map<string, UpstreamServer>();
-  /** Set by an exchange that ended before `exchange` could store its promise (no await reached). */
-  private endedAtOnce: string | undefined;
 
   constructor(deps: ExchangeDeps) {
     this.deps = deps;
@@ -123,50 +122,92 @@ export class Exchanger {
    * Asks `address` for (qname, qtype) with the timeout `rto` (ms, from the infra cache's choice).
    * Spends upstream queries from `ctx`; returns an error outcome when the budget is gone.
    */
-  exchange(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd = false): Promise<ExchangeResult> {
+  async exchange(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd = false): Promise<ExchangeResult> {
+    let s = this.start(ctx, address, qname, qtype, rto, rd);
+    while (s instanceof ExchangeSend) {
+      let r: TransportReply;
+      try {
+        r = await s.pending;
+      } catch (e) {
+        this.abandon(s, e);
+        throw e;
+      }
+      s = this.next(s, r);
+    }
+    return s;
+  }
+
+  /**
+   * exchange without a promise of its own, for a caller that waits itself (runIteration): the
+   * outcome, the promise of an identical exchange in flight (joined), or a send to wait for,
+   * whose reply (`pending`) goes to `next`, or its rejection (a transport that broke its word) to
+   * `abandon`. The exchange's `inflight` entry goes when it ends.
+   */
+  start(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd = false): ExchangeResult | Promise<ExchangeResult> | ExchangeSend {
     const key = `${address}|${qname.key}|${qtype}|${rd ? 1 : 0}`;
     const cur = this.inflight.get(key);
     if (cur !== undefined) {
       this.deps.stats.coalescedExchanges++;
-      return cur;
+      return cur.promise();
     }
-    const p = this.run(ctx, address, qname, qtype, rto, rd, key);
-    // An exchange that ended before its first await (the budget spent) is not shared.
-    if (this.endedAtOnce === key) this.endedAtOnce = undefined;
-    else this.inflight.set(key, p);
-    return p;
+    const { infra, options } = this.deps;
+    const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
+    // A stub server may name its own port (`address@port`, options.ts serverKey).
+    const x = new ExchangeSend(ctx, address, this.server(address, options.port), qname, qtype, rd, infra.ednsStatus(address) !== EdnsStatus.noEdns, udpTimeoutMs, key);
+    this.inflight.set(key, x.joinable);
+    return this.attempt(x);
+  }
+
+  /** The exchange `x` on from its send's reply `r`: its outcome, or `x` with the next send. */
+  next(x: ExchangeSend, r: TransportReply): ExchangeResult | ExchangeSend {
+    try {
+      const out = this.take(r, x.address, x.sentName, x.qtype, x.id, x.edns, x.tcp, x.timeoutMs);
+      if (out === AGAIN_OVER_TCP) x.tcp = true;
+      else if (out === AGAIN_WITHOUT_EDNS) x.edns = false;
+      else return this.done(x, out);
+      return this.attempt(x);
+    } catch (e) {
+      this.abandon(x, e);
+      throw e;
+    }
   }
 
   /**
-   * One exchange (module header); its `inflight` entry goes when it ends. The frame of an async
-   * function keeps every register of its code while it waits, so the checks of a reply run in a
-   * plain method (take) and this loop keeps few.
+   * The next send of `x`, or its end: at most UDP, TCP after TC, and the same again without EDNS;
+   * an error outcome when the budget is gone.
    */
-  private async run(ctx: QueryContext, address: string, qname: Name, qtype: number, rto: number, rd: boolean, key: string): Promise<ExchangeResult> {
+  private attempt(x: ExchangeSend): ExchangeResult | ExchangeSend {
     try {
-      const { transport, random, infra, options } = this.deps;
-      let edns = infra.ednsStatus(address) !== EdnsStatus.noEdns;
-      let tcp = false;
-      const udpTimeoutMs = Math.min(options.maxTimeoutMs, Math.max(options.minTimeoutMs, Math.round(rto)));
-      // A stub server may name its own port (`address@port`, options.ts serverKey).
-      const server = this.server(address, options.port);
-      // At most: UDP, TCP after TC, and the same again without EDNS.
-      for (let attempt = 0; attempt < 4; attempt++) {
-        if (!ctx.spendUpstream()) return { kind: 'error', reason: 'budget' };
-        const id = random.u16();
-        const name = options.use0x20 ? randomCase(qname, random) : qname;
-        const bytes = this.query(address, qname, name, qtype, id, rd, edns, tcp);
-        const timeoutMs = tcp ? Math.max(options.tcpTimeoutMs, udpTimeoutMs) : udpTimeoutMs;
-        const r = await transport.query(server, bytes, { tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
-        const out = this.take(r, address, name, qtype, id, edns, tcp, timeoutMs);
-        if (out === AGAIN_OVER_TCP) tcp = true;
-        else if (out === AGAIN_WITHOUT_EDNS) edns = false;
-        else return out;
-      }
-      return { kind: 'error', reason: 'no usable reply' };
-    } finally {
-      if (!this.inflight.delete(key)) this.endedAtOnce = key;
+      if (x.attempts >= 4) return this.done(x, { kind: 'error', reason: 'no usable reply' });
+      x.attempts++;
+      if (!x.ctx.spendUpstream()) return this.done(x, { kind: 'error', reason: 'budget' });
+      const { transport, random, options } = this.deps;
+      const id = random.u16();
+      const name = options.use0x20 ? randomCase(x.qname, random) : x.qname;
+      const bytes = this.query(x.address, x.qname, name, x.qtype, id, x.rd, x.edns, x.tcp);
+      const timeoutMs = x.tcp ? Math.max(options.tcpTimeoutMs, x.udpTimeoutMs) : x.udpTimeoutMs;
+      x.id = id;
+      x.sentName = name;
+      x.timeoutMs = timeoutMs;
+      x.pending = transport.query(x.server, bytes, { tcp: x.tcp, timeoutMs, exactCase: options.use0x20, tcpOnTruncation: false });
+      return x;
+    } catch (e) {
+      this.abandon(x, e);
+      throw e;
     }
+  }
+
+  /** `x` ended with `out`: its entry goes, and the exchanges that joined it get `out`. */
+  private done(x: ExchangeSend, out: ExchangeResult): ExchangeResult {
+    this.inflight.delete(x.key);
+    x.joinable.settle(out);
+    return out;
+  }
+
+  /** `x` ended with a throw: its entry goes, and the exchanges that joined it get the throw. */
+  abandon(x: ExchangeSend, e: unknown): void {
+    if (this.inflight.get(x.key) === x.joinable) this.inflight.delete(x.key);
+    x.joinable.fail(e);
   }
 
   /** The octets of one send: (`name` as sent, with its 0x20 case, `qtype`) with ID `id`. */
@@ -228,6 +269,49 @@ export class Exchanger {
     return { kind: 'reply', msg, rttMs: r.rttMs, tcp: r.tcp, edns };
   }
 }
+
+/**
+ * One exchange in progress (Exchanger.start): what its sends share and the state of the current
+ * one, whose transport promise is `pending`.
+ */
+export class ExchangeSend {
+  readonly joinable = new Joinable<ExchangeResult>();
+  /** Sends made (Exchanger.attempt). */
+  attempts = 0;
+  tcp = false;
+  /** The current send: its ID, QNAME as sent (0x20 case), timeout and the transport's promise. */
+  id = 0;
+  sentName: Name;
+  timeoutMs = 0;
+  pending: Promise<TransportReply> = NOT_SENT;
+
+  readonly ctx: QueryContext;
+  readonly address: string;
+  readonly server: UpstreamServer;
+  readonly qname: Name;
+  readonly qtype: number;
+  readonly rd: boolean;
+  edns: boolean;
+  readonly udpTimeoutMs: number;
+  /** Its key in Exchanger.inflight. */
+  readonly key: string;
+
+  constructor(ctx: QueryContext, address: string, server: UpstreamServer, qname: Name, qtype: number, rd: boolean, edns: boolean, udpTimeoutMs: number, key: string) {
+    this.ctx = ctx;
+    this.address = address;
+    this.server = server;
+    this.qname = qname;
+    this.sentName = qname;
+    this.qtype = qtype;
+    this.rd = rd;
+    this.edns = edns;
+    this.udpTimeoutMs = udpTimeoutMs;
+    this.key = key;
+  }
+}
+
+/** ExchangeSend.pending before the first send (never waited for: start sends or ends at once). */
+const NOT_SENT: Promise<TransportReply> = Promise.resolve({ kind: 'error', reason: 'not sent' });
 
 /** take's signs to send again (over TCP after TC; without EDNS after a FORMERR/NOTIMP/BADVERS). */
 const AGAIN_OVER_TCP = 1;

@@ -67,9 +67,10 @@ import type { Message } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
 import { chasesChain, classify, classifyForwarded, scrub, type Classified, type NsAddresses } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
-import type { Exchanger } from './exchange.js';
+import { ExchangeSend, type Exchanger } from './exchange.js';
 import type { ResolverOptions } from './options.js';
 import type { QueryContext } from './query-context.js';
+import type { TransportReply } from './transport.js';
 
 /** A zone cut with its name servers and what is known of their addresses. */
 export interface Delegation {
@@ -603,7 +604,21 @@ export async function runIteration(
       case 'done':
         return action.result;
       case 'send': {
-        const r = await services.exchanger.exchange(ctx, action.address, action.qname, action.qtype, action.rto, action.rd);
+        // The exchanger's sends are waited for here (no promise and frame of an exchange of its
+        // own); an identical exchange in flight is joined.
+        const { exchanger } = services;
+        let x = exchanger.start(ctx, action.address, action.qname, action.qtype, action.rto, action.rd);
+        while (x instanceof ExchangeSend) {
+          let reply: TransportReply;
+          try {
+            reply = await x.pending;
+          } catch (e) {
+            exchanger.abandon(x, e);
+            throw e;
+          }
+          x = exchanger.next(x, reply);
+        }
+        const r = x instanceof Promise ? await x : x;
         if (r.kind !== 'reply') {
           action = it.step({ kind: 'no-reply', address: action.address, reason: r.kind === 'error' ? r.reason : 'timeout', timeout: r.kind === 'timeout' });
           break;

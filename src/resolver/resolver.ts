@@ -55,6 +55,7 @@ import { dnameSubstitute, extraSections, type Classified } from './classify.js';
 import { ResolverTag, failure, type ResolverFailure } from './ede-tags.js';
 import { Exchanger } from './exchange.js';
 import { MinimisedSteps } from './minimised-steps.js';
+import { Joinable } from './joinable.js';
 import { runIteration, usableAddresses, type Delegation, type IterationResult, type IterationServices } from './iterator.js';
 import {
   hintServers,
@@ -109,32 +110,6 @@ interface Shared {
   readonly upstreamQueries: number;
   /** QueryContext.cachedUntil of the resolution. */
   readonly cachedUntil: number;
-}
-
-/**
- * A leading client question's outcome for the identical questions that join it while it runs
- * (Resolver.resolve): one promise, made at the first join, so a question nobody joins costs none.
- */
-class Joinable {
-  private p: Promise<Shared> | undefined;
-  private onShared: ((s: Shared) => void) | undefined;
-  private onThrow: ((e: unknown) => void) | undefined;
-
-  /** What a joining question waits for: the leader's outcome, or its throw. */
-  promise(): Promise<Shared> {
-    return (this.p ??= new Promise<Shared>((resolve, reject) => {
-      this.onShared = resolve;
-      this.onThrow = reject;
-    }));
-  }
-
-  settle(s: Shared): void {
-    this.onShared?.(s);
-  }
-
-  fail(e: unknown): void {
-    this.onThrow?.(e);
-  }
 }
 
 /** A cached delegation's expiry (ms) and the keys of its name server names (delegationExpiry). */
@@ -217,7 +192,7 @@ export class Resolver {
   private readonly services: IterationServices;
   private readonly parentSide: ParentSideCache;
   /** Client questions being resolved, by key (resolve): what a joining question waits for. */
-  private readonly inflight = new Map<string, Joinable>();
+  private readonly inflight = new Map<string, Joinable<Shared>>();
   /** Not minimal: the authority/additional RRsets of answers by name and type (noteSkeleton). */
   private readonly delegations = new Map<string, DelegationMemo>();
   /**
@@ -341,7 +316,7 @@ export class Resolver {
     // The leading question resolves in this frame (no promise of a separate run): its entry is
     // made before the first wait and goes when it ends, so a question the caches answer at once
     // leaves none behind; questions that join meanwhile get the outcome, or the throw, from it.
-    const entry = new Joinable();
+    const entry = new Joinable<Shared>();
     this.inflight.set(key, entry);
     let s: Shared;
     try {

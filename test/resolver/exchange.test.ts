@@ -7,7 +7,7 @@ import { RRType, Rcode } from '../../src/wire/constants.js';
 import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../../src/wire/message.js';
 import { Name } from '../../src/wire/name.js';
 import { encodeRdata } from '../../src/wire/rdata.js';
-import { Exchanger, randomCase } from '../../src/resolver/exchange.js';
+import { ExchangeSend, Exchanger, randomCase } from '../../src/resolver/exchange.js';
 import { resolverOptions } from '../../src/resolver/options.js';
 import { QueryContext, newStats } from '../../src/resolver/query-context.js';
 import type { Transport, TransportQueryOptions } from '../../src/resolver/transport.js';
@@ -171,4 +171,49 @@ test('a TCP timeout does not double a healthy server\'s UDP RTO', async () => {
   assert.equal(r.kind, 'timeout');
   assert.equal(infra.info('127.0.0.1')?.timeouts, 1, 'the timeout is counted');
   assert.equal(infra.rto('127.0.0.1'), udpOnlyRto(2), 'the RTO is not doubled by a 5 s TCP timeout');
+});
+
+test('identical exchanges in flight share one send, started with start/next or exchange alike', async () => {
+  const { ex, ctx, seen, stats } = setup((q) => makeResponse(q, { aa: true, answer: [{ name: qname, type: 1, class: 1, ttl: 60, rdata: A }] }));
+  const lead = ex.start(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.ok(lead instanceof ExchangeSend, 'the first exchange sends');
+  const joined = ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  const other = ex.start(ctx, '127.0.0.1', qname, RRType.AAAA, 376);
+  assert.ok(other instanceof ExchangeSend, 'another type is another exchange');
+  assert.equal(stats.coalescedExchanges, 1, 'the identical one joined');
+  const out = ex.next(lead, await lead.pending);
+  assert.ok(!(out instanceof ExchangeSend) && out.kind === 'reply', 'the lead ends with the reply');
+  const j = await joined;
+  assert.equal(j, out, 'the joined exchange gets the same outcome');
+  assert.equal(seen.length, 2, 'one send per distinct exchange');
+  // Ended: the next identical exchange sends again.
+  const again = ex.start(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.ok(again instanceof ExchangeSend, 'a later exchange is not joined to an ended one');
+  assert.equal(stats.coalescedExchanges, 1, 'nothing joined after the end');
+});
+
+test('a transport that rejects: the exchanges that joined get the throw, and none is left in flight', async () => {
+  let broken = true;
+  const clock = new ManualClock(1_700_000_000_000);
+  const random = new SeededRandom(7);
+  const options = resolverOptions({ rootHints: hints });
+  const stats = newStats();
+  const transport: Transport = {
+    query(_server, bytes, o) {
+      if (broken) return Promise.reject(new Error('transport broke'));
+      const q = decodeMessage(bytes);
+      return Promise.resolve({ kind: 'reply', bytes: encodeMessage(makeResponse(q, { aa: true })).bytes, rttMs: 5, tcp: o.tcp === true });
+    },
+  };
+  const ex = new Exchanger({ transport, random, infra: new InfraCache({ clock, random }), options, stats });
+  const ctx = new QueryContext(clock, options.limits, stats, { cd: false, rd: true });
+  const outcomes = await Promise.allSettled([ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376), ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376)]);
+  assert.equal(stats.coalescedExchanges, 1, 'the second exchange joined the first');
+  for (const [i, o] of outcomes.entries()) {
+    assert.ok(o.status === 'rejected' && o.reason instanceof Error && o.reason.message === 'transport broke', `exchange ${i} ends with the throw`);
+  }
+  broken = false;
+  const r = await ex.exchange(ctx, '127.0.0.1', qname, RRType.A, 376);
+  assert.equal(r.kind, 'reply', 'a later exchange sends afresh');
+  assert.equal(stats.coalescedExchanges, 1, 'and joins nothing');
 });
