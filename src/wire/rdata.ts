@@ -373,20 +373,16 @@ export function decodeRdata(type: number, rdata: Uint8Array): RdataFields {
     case RRType.NSEC3: {
       // RFC 5155 §3.2: algorithm, flags, iterations, salt (length-prefixed), next hashed owner
       // (length-prefixed, not empty), type bitmap. Anything else is left to the schema walk.
-      const n = rdata.length;
-      if (n < 5) break;
+      const hashEnd = nsec3HashEnd(rdata);
+      if (hashEnd < 0) break;
       const saltEnd = 5 + rdata[4]!;
-      if (saltEnd >= n) break;
-      const hashEnd = saltEnd + 1 + rdata[saltEnd]!;
-      if (hashEnd === saltEnd + 1 || hashEnd > n) break;
-      checkTypeBitmap(rdata, hashEnd, n);
       return {
         hashAlgorithm: rdata[0]!,
         flags: rdata[1]!,
         iterations: (rdata[2]! << 8) | rdata[3]!,
         salt: rdata.subarray(5, saltEnd),
         nextHashed: rdata.subarray(saltEnd + 1, hashEnd),
-        types: typesIn(rdata, hashEnd, n),
+        types: typesIn(rdata, hashEnd, rdata.length),
       };
     }
     case RRType.RRSIG: {
@@ -737,19 +733,31 @@ export interface Nsec3Head {
 }
 
 /**
+ * Where an NSEC3 RDATA's type bitmap starts (RFC 5155 §3.2: algorithm, flags, iterations, salt
+ * with its length octet, next hashed owner with its length octet, not empty), after checking that
+ * bitmap (a bad one throws as in decodeRdata); -1 when the fields before it do not fit the RDATA.
+ */
+function nsec3HashEnd(rdata: Uint8Array): number {
+  const n = rdata.length;
+  if (n < 5) return -1;
+  const saltEnd = 5 + rdata[4]!;
+  if (saltEnd >= n) return -1;
+  const hashEnd = saltEnd + 1 + rdata[saltEnd]!;
+  if (hashEnd === saltEnd + 1 || hashEnd > n) return -1;
+  checkTypeBitmap(rdata, hashEnd, n);
+  return hashEnd;
+}
+
+/**
  * What decodeRdata(NSEC3) reads but the type list, for callers that do not need the types: the
  * same fields, views of `rdata`. The type bitmap is checked all the same, and a bad one throws as
  * in decodeRdata. Undefined when the RDATA is not of the shape decodeRdata reads directly: decode
  * it then (decodeRdata reports what is wrong with it).
  */
 export function nsec3Head(rdata: Uint8Array): Nsec3Head | undefined {
-  const n = rdata.length;
-  if (n < 5) return undefined;
+  const hashEnd = nsec3HashEnd(rdata);
+  if (hashEnd < 0) return undefined;
   const saltEnd = 5 + rdata[4]!;
-  if (saltEnd >= n) return undefined;
-  const hashEnd = saltEnd + 1 + rdata[saltEnd]!;
-  if (hashEnd === saltEnd + 1 || hashEnd > n) return undefined;
-  checkTypeBitmap(rdata, hashEnd, n);
   return {
     hashAlgorithm: rdata[0]!,
     flags: rdata[1]!,

@@ -64,19 +64,30 @@ test('encode → decode round trip with flags, EDNS and compression', () => {
   assert.deepEqual(decodeMessage(encodeMessage(m, { compress: false }).bytes).answer, d.answer);
 });
 
+// The one-bit header flags and where they sit: octet 2 or 3 of the header and the bit's mask
+// (RFC 1035 §4.1.1; Z there, AD and CD from RFC 4035 §3.2).
+const FLAG_BITS = [
+  ['qr', 2, 0x80],
+  ['aa', 2, 0x04],
+  ['tc', 2, 0x02],
+  ['rd', 2, 0x01],
+  ['ra', 3, 0x80],
+  ['z', 3, 0x40],
+  ['ad', 3, 0x20],
+  ['cd', 3, 0x10],
+] as const;
+
+/** Header flags from a pick of the one-bit flags (`on(name, octet, mask)`) and an opcode. */
+function headerFlags(opcode: number, on: (name: string, octet: number, mask: number) => boolean): MessageInit['flags'] {
+  const flags: Record<string, boolean | number> = { opcode };
+  for (const [name, octet, mask] of FLAG_BITS) flags[name] = on(name, octet, mask);
+  return flags as unknown as MessageInit['flags'];
+}
+
 test('all header flags and opcodes survive', () => {
   for (let bits = 0; bits < 256; bits++) {
-    const flags = {
-      qr: (bits & 1) !== 0,
-      aa: (bits & 2) !== 0,
-      tc: (bits & 4) !== 0,
-      rd: (bits & 8) !== 0,
-      ra: (bits & 16) !== 0,
-      z: (bits & 32) !== 0,
-      ad: (bits & 64) !== 0,
-      cd: (bits & 128) !== 0,
-      opcode: bits % 16,
-    };
+    // Each of the eight flags on or off as one bit of `bits`, in FLAG_BITS order.
+    const flags = headerFlags(bits % 16, (name) => (bits & (1 << FLAG_BITS.findIndex(([n]) => n === name))) !== 0);
     const m: MessageInit = { id: bits, flags, rcode: bits % 16, question: [], answer: [], authority: [], additional: [] };
     const d = decodeMessage(encodeMessage(m).bytes);
     assert.deepEqual(d.flags, flags);
@@ -96,17 +107,8 @@ test('header flags of every third and fourth octet decode to their bits (shared 
       header[2] = b2;
       header[3] = b3;
       const d = decodeMessage(header);
-      const want = {
-        qr: (b2 & 0x80) !== 0,
-        opcode: (b2 >>> 3) & 0x0f,
-        aa: (b2 & 0x04) !== 0,
-        tc: (b2 & 0x02) !== 0,
-        rd: (b2 & 0x01) !== 0,
-        ra: (b3 & 0x80) !== 0,
-        z: (b3 & 0x40) !== 0,
-        ad: (b3 & 0x20) !== 0,
-        cd: (b3 & 0x10) !== 0,
-      };
+      // OPCODE: bits 3-6 of octet 2 (RFC 1035 §4.1.1).
+      const want = headerFlags((b2 >>> 3) & 0x0f, (_name, octet, mask) => ((octet === 2 ? b2 : b3) & mask) !== 0);
       if (!isDeepStrictEqual(d.flags, want)) assert.deepEqual(d.flags, want, `flags of octets ${b2}/${b3}`);
       if (d.rcode !== (b3 & 0x0f)) assert.equal(d.rcode, b3 & 0x0f, `RCODE of octets ${b2}/${b3}`);
       const bits = (b2 << 4) | (b3 >>> 4);
