@@ -538,12 +538,17 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
       break;
     }
     tried++;
-    let data: Uint8Array;
-    try {
-      data = signedData(c.rdata, rrset);
-    } catch {
-      failures.add('malformed', reason(EdeTag.RRSET_MALFORMED, 'RRset cannot be put in canonical form', factsOf(facts, c.sig)));
-      continue;
+    // A remembered check built from these very inputs (signature-memo.ts) needs no signed data
+    // when its key comes first below: the inputs are identical, so the signed data would be, and
+    // it was built without error before. Otherwise it is built here, as always.
+    let data: Uint8Array | undefined;
+    if (memo?.knowsInputs(c.sig.algorithm, c.sig.signature, c.rdata, rrset) === undefined) {
+      try {
+        data = signedData(c.rdata, rrset);
+      } catch {
+        failures.add('malformed', reason(EdeTag.RRSET_MALFORMED, 'RRset cannot be put in canonical form', factsOf(facts, c.sig)));
+        continue;
+      }
     }
     let keyList = c.keys;
     if (keyList.length > budget.maxKeysPerSignature) {
@@ -575,10 +580,16 @@ export function* rrsetSteps(env: ValidationEnv, signed: SignedRRset, keys: ZoneK
         };
       }
       // The same check passed before (signature-memo.ts): the same answer, without the crypto.
+      // With the same inputs as received and this key, not even the signed data is built; else it
+      // is built now (it cannot fail: the same inputs built it before) and the memo asked with it.
+      if (data === undefined) {
+        if (memo!.hasInputs(c.sig.algorithm, key.publicKey, c.sig.signature, c.rdata, rrset)) return secure(env, signed, c.sig);
+        data = signedData(c.rdata, rrset);
+      }
       if (memo?.has(c.sig.algorithm, key.publicKey, data, c.sig.signature) === true) return secure(env, signed, c.sig);
       const ok = yield { algorithm: c.sig.algorithm, publicKey: key.publicKey, data, signature: c.sig.signature };
       if (ok) {
-        memo?.add(c.sig.algorithm, key.publicKey, data, c.sig.signature);
+        memo?.add(c.sig.algorithm, key.publicKey, data, c.sig.signature, { rrsigRdata: c.rdata, rrset });
         return secure(env, signed, c.sig);
       }
       env.meter.recordFailure();

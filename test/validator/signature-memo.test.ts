@@ -8,6 +8,7 @@ import { validateDnskeys } from '../../src/dnssec/key-validator.js';
 import { SignatureMemo } from '../../src/dnssec/signature-memo.js';
 import {
   createValidationEnv,
+  validatorOptions,
   validateRRset,
   type SignatureVerifier,
   type SignedRRset,
@@ -138,4 +139,81 @@ test('a key or signed data that is a view into a larger message is remembered as
   const ownKey = new Uint8Array(64).fill(5);
   memo.add(13, ownKey, dataBefore, new Uint8Array(64).fill(4));
   assert.equal(memo.has(13, ownKey, dataBefore, new Uint8Array(64).fill(4)), true, 'a key owning its buffer is kept by reference');
+});
+
+test('a hit on the inputs as received builds no signed data; the verdict is that of a fresh check', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  assert.equal(validateRRset(createValidationEnv(NOW, v, undefined, memo), soa(), keys, v).status, 'secure', 'SOA validates');
+  assert.equal(memo.inputHits, 0, 'nothing answered from inputs the first time');
+  const again = validateRRset(createValidationEnv(NOW + 10, v, undefined, memo), soa(), keys, v);
+  assert.equal(v.calls, 1, 'no crypto the second time');
+  assert.equal(memo.hits, 1, 'one memo hit');
+  assert.equal(memo.inputHits, 1, 'answered from the identical inputs, without the canonical form');
+  const plain = validateRRset(createValidationEnv(NOW + 10, backend), soa(), keys, backend);
+  assert.deepEqual(again, plain, 'same verdict as a fresh check');
+  // Wildcard expansions: the owner used for signing is the wildcard's (RFC 4035 §5.3.2), so
+  // every name the wildcard answers has the same inputs.
+  const wild = zone.get('*.wild', RRType.TXT);
+  const w1 = validateRRset(createValidationEnv(NOW, v, undefined, memo), renamed(wild, zone.name('a.wild')), keys, v);
+  const w2 = validateRRset(createValidationEnv(NOW, v, undefined, memo), renamed(wild, zone.name('b.c.wild')), keys, v);
+  assert.equal(w1.status === 'secure' && w2.status === 'secure', true, 'both expansions validate');
+  assert.equal(v.calls, 2, 'one check for both expansions');
+  assert.equal(memo.inputHits, 2, 'the second expansion answered from its inputs');
+  assert.deepEqual(w2, validateRRset(createValidationEnv(NOW, backend), renamed(wild, zone.name('b.c.wild')), keys, backend), 'same verdict');
+});
+
+test('inputs that differ in any way take the signed-data path: owner case, record order, one octet, an RRSIG field', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  const env = (): ReturnType<typeof createValidationEnv> => createValidationEnv(NOW, v, undefined, memo);
+  const s = soa();
+  assert.equal(validateRRset(env(), s, keys, v).status, 'secure', 'SOA validates');
+  // Owner in other case: the same canonical form (RFC 4034 §6.2), found by its signed data.
+  const upper = renamed(s, zone.name('EXAMPLE.'));
+  assert.equal(upper.rrset.name.wire[1], 'E'.charCodeAt(0), 'the owner is upper-case as received');
+  assert.equal(validateRRset(env(), upper, keys, v).status, 'secure', 'upper-case owner validates');
+  assert.equal(v.calls, 1, 'no crypto: the signed data is the same');
+  assert.deepEqual([memo.hits, memo.inputHits], [1, 0], 'a signed-data hit, not an input hit');
+  // Records in another order: the same canonical RRset (RFC 4034 §6.3), found by its signed data.
+  const dk = zone.dnskeys();
+  assert.ok(dk.rrset.rdatas.length > 1, 'the DNSKEY RRset has several records');
+  assert.equal(validateRRset(env(), dk, keys, v).status, 'secure', 'DNSKEY RRset validates');
+  const calls = v.calls;
+  const reversed: SignedRRset = { ...dk, rrset: { ...dk.rrset, rdatas: [...dk.rrset.rdatas].reverse() } };
+  assert.equal(validateRRset(env(), reversed, keys, v).status, 'secure', 'reordered DNSKEY RRset validates');
+  assert.equal(v.calls, calls, 'no crypto for the reordered set');
+  assert.deepEqual([memo.hits, memo.inputHits], [2, 0], 'reordered: a signed-data hit, not an input hit');
+  assert.equal(validateRRset(env(), dk, keys, v).status, 'secure', 'the set as first received validates');
+  assert.deepEqual([memo.hits, memo.inputHits], [3, 1], 'as first received: an input hit');
+  // One RDATA octet: other signed data, so the crypto decides (bogus), nothing answered from memory.
+  const rd = s.rrset.rdatas[0]!.slice();
+  rd[rd.length - 1] = rd[rd.length - 1]! ^ 1;
+  const octet = validateRRset(env(), { ...s, rrset: { ...s.rrset, rdatas: [rd] } }, keys, v);
+  assert.equal(octet.status === 'bogus' && octet.reason.tag, 'V-RRSIG-CRYPTO', 'one octet changed is bogus');
+  assert.equal(v.calls, calls + 1, 'the changed octet reached the crypto');
+  // An RRSIG field (Original TTL) changed under the same signature: bogus, checked.
+  const ttl = validateRRset(env(), editSigs(s, { originalTtl: 1 }), keys, v);
+  assert.equal(ttl.status === 'bogus' && ttl.reason.tag, 'V-RRSIG-CRYPTO', 'another Original TTL is bogus');
+  assert.equal(v.calls, calls + 2, 'the changed RRSIG reached the crypto');
+  // Another class: other inputs (and other signed data).
+  const chaos = validateRRset(env(), { ...s, rrset: { ...s.rrset, class: 3 } }, keys, v);
+  assert.equal(chaos.status === 'bogus' && chaos.reason.tag, 'V-RRSIG-CRYPTO', 'another class is bogus');
+  assert.equal(v.calls, calls + 3, 'the other class reached the crypto');
+  assert.deepEqual([memo.hits, memo.inputHits], [3, 1], 'no further hits');
+});
+
+test('a hit on the inputs as received still counts against the budget', () => {
+  const memo = new SignatureMemo();
+  const v = counting();
+  const one = validatorOptions({ budget: { maxValidationsPerResponse: 1 } });
+  assert.equal(validateRRset(createValidationEnv(NOW, v, undefined, memo), soa(), keys, v).status, 'secure', 'SOA validates');
+  const env = createValidationEnv(NOW, v, one, memo);
+  assert.equal(validateRRset(env, soa(), keys, v).status, 'secure', 'the first check of the response is allowed');
+  assert.equal(memo.inputHits, 1, 'answered from the inputs');
+  const second = validateRRset(env, soa(), keys, v);
+  assert.equal(second.status === 'bogus' && second.reason.tag, 'V-BUDGET-VALIDATIONS', 'the second check of the response is over budget');
+  assert.equal(memo.inputHits, 1, 'the over-budget check was not answered from memory');
+  const expired = validateRRset(createValidationEnv(utc(2037, 1, 2), v, undefined, memo), soa(), keys, v);
+  assert.equal(expired.status === 'bogus' && expired.reason.tag, 'V-RRSIG-EXP', 'the validity window is still checked');
 });
