@@ -31,7 +31,7 @@ import { sentinelDecision } from '../dnssec/trust-anchor-signal.js';
 import type { ResolverAnswer } from '../resolver/answer.js';
 import type { Resolver } from '../resolver/resolver.js';
 import { aclDecide, aclDecideV4, aclDecideV6, type Acl, type AclDecision } from '../transport/acl.js';
-import type { ClientInfo, DatagramSender } from '../transport/handler.js';
+import { REPLY_LATER, type ClientInfo, type DatagramReply, type DatagramSender } from '../transport/handler.js';
 import { EdeCode, Opcode, Rcode, RRType } from '../wire/constants.js';
 import { encodeEde, type EdnsOptionData } from '../wire/edns.js';
 import { decodeMessage, encodeMessage, makeResponse, type Message, type MessageInit } from '../wire/message.js';
@@ -102,6 +102,12 @@ function tagsOf(result: ResolverAnswer): string[] | undefined {
 /** No EDNS options (shared, never written). */
 const NO_OPTIONS: readonly EdnsOptionData[] = Object.freeze([]);
 
+/** ResolverFrontend.handleDatagram: REPLY_LATER only when the caller gives a DatagramReply. */
+export interface FrontendDatagramHandler {
+  (request: Uint8Array, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  (request: Uint8Array, from: DatagramSender, reply: DatagramReply | undefined, via?: unknown): Promise<Uint8Array | undefined> | Uint8Array | undefined | typeof REPLY_LATER;
+}
+
 /** Builds the per-request handler the UDP and TCP listeners call. */
 export class ResolverFrontend {
   readonly stats: FrontendStats = { queries: 0, cacheHits: 0, refused: 0, dropped: 0, formerr: 0, notimp: 0, overloaded: 0, servfail: 0, rcodes: new Array<number>(RCODE_SLOTS).fill(0) };
@@ -130,16 +136,18 @@ export class ResolverFrontend {
 
   /** The listener callback: synchronous on cache hits, a promise otherwise. */
   readonly handle = (request: Uint8Array, client: ClientInfo): Promise<Uint8Array | undefined> | Uint8Array | undefined =>
-    this.serve(request, client.address, client.transport === 'tcp', client, undefined);
+    this.serve(request, client.address, client.transport === 'tcp', client, undefined, undefined, undefined) as Promise<Uint8Array | undefined> | Uint8Array | undefined;
 
   /**
    * The same for a UDP datagram (UdpListenerOptions.datagramHandler), with the sender as the
    * listener has it: node's RemoteInfo, or a native endpoint's sender whose address bytes decide the
-   * ACL without its text, which is made only for the slow path and the logs.
+   * ACL without its text, which is made only for the slow path and the logs. Given the listener's
+   * `reply` and `via`, a query that goes to the resolver returns REPLY_LATER and its answer is
+   * handed to `reply` when ready (resolveTo), with no promise returned to the listener.
    */
-  readonly handleDatagram = (request: Uint8Array, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined => {
+  readonly handleDatagram: FrontendDatagramHandler = ((request: Uint8Array, from: DatagramSender, reply?: DatagramReply, via?: unknown): Promise<Uint8Array | undefined> | Uint8Array | undefined | typeof REPLY_LATER => {
     const ip4 = from.ip4;
-    if (ip4 === undefined) return this.serve(request, from.address, false, undefined, from);
+    if (ip4 === undefined) return this.serve(request, from.address, false, undefined, from, reply, via);
     let decision: AclDecision;
     if (ip4 >= 0) {
       decision = this.lastIp4Decision;
@@ -150,8 +158,8 @@ export class ResolverFrontend {
     } else {
       decision = from.ip6 === undefined ? 'drop' : aclDecideV6(this.options.acl, from.ip6);
     }
-    return this.serveDecided(request, decision, from);
-  };
+    return this.serveDecided(request, decision, from, reply, via);
+  }) as FrontendDatagramHandler;
 
   /** The clock reading shared by the hits of this event-loop turn (FrontendOptions.clockPerTurn), when `turnValid`. */
   private turnNow = 0;
@@ -171,7 +179,15 @@ export class ResolverFrontend {
   }
 
   /** `client` is given by `handle`; for a datagram it is made here from `from` when the slow path needs it. */
-  private serve(request: Uint8Array, address: string, tcp: boolean, client: ClientInfo | undefined, from: DatagramSender | undefined): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  private serve(
+    request: Uint8Array,
+    address: string,
+    tcp: boolean,
+    client: ClientInfo | undefined,
+    from: DatagramSender | undefined,
+    reply: DatagramReply | undefined,
+    via: unknown,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined | typeof REPLY_LATER {
     this.stats.queries++;
     let decision = this.lastDecision;
     if (address !== this.lastAddress) {
@@ -185,11 +201,17 @@ export class ResolverFrontend {
     }
     const hit = this.cacheHit(request, decision, tcp);
     if (hit !== undefined) return hit;
-    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' }, this.missHash);
+    return this.slow(request, decision, client ?? { address, port: from!.port, transport: 'udp' }, this.missHash, reply, via, from);
   }
 
   /** serve() for a datagram whose ACL decision was made from its address bytes: the text is made only when needed. */
-  private serveDecided(request: Uint8Array, decision: AclDecision, from: DatagramSender): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  private serveDecided(
+    request: Uint8Array,
+    decision: AclDecision,
+    from: DatagramSender,
+    reply: DatagramReply | undefined,
+    via: unknown,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined | typeof REPLY_LATER {
     this.stats.queries++;
     if (decision === 'drop') {
       this.stats.dropped++;
@@ -198,7 +220,7 @@ export class ResolverFrontend {
     }
     const hit = this.cacheHit(request, decision, false);
     if (hit !== undefined) return hit;
-    return this.slow(request, decision, { address: from.address, port: from.port, transport: 'udp' }, this.missHash);
+    return this.slow(request, decision, { address: from.address, port: from.port, transport: 'udp' }, this.missHash, reply, via, from);
   }
 
   /**
@@ -225,7 +247,16 @@ export class ResolverFrontend {
   }
 
   /** Everything but a cache hit (module comment, steps 3-5). */
-  private slow(request: Uint8Array, decision: AclDecision, client: ClientInfo, keyHash: number): Promise<Uint8Array | undefined> | Uint8Array | undefined {
+  /** `reply`, `via`, `from`: a datagram's listener target (handleDatagram); undefined for TCP and promise callers. */
+  private slow(
+    request: Uint8Array,
+    decision: AclDecision,
+    client: ClientInfo,
+    keyHash: number,
+    reply: DatagramReply | undefined,
+    via: unknown,
+    from: DatagramSender | undefined,
+  ): Promise<Uint8Array | undefined> | Uint8Array | undefined | typeof REPLY_LATER {
     let query: Message;
     try {
       query = decodeMessage(request);
@@ -274,7 +305,9 @@ export class ResolverFrontend {
       const ede = [encodeEde(EdeCode.OTHER, 'S-BUSY: too many client queries in progress')];
       return this.encode(query, makeResponse(query, { rcode: Rcode.REFUSED, ra: true, options: ede }), client);
     }
-    return this.resolve(query, client, keyHash);
+    if (reply === undefined || from === undefined) return this.resolve(query, client, keyHash);
+    void this.resolveTo(query, client, keyHash, reply, via, from);
+    return REPLY_LATER;
   }
 
   /**
@@ -297,6 +330,36 @@ export class ResolverFrontend {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * resolve() for a datagram whose listener gave a DatagramReply: the answer (or a throw out of
+   * answer/failed, which resolve's promise would reject with) goes to `reply` itself, so that the
+   * listener attaches no callbacks and this function's promise has nobody waiting on it. It never
+   * rejects: every outcome goes to `reply`, once, after inFlight is taken down (as resolve's
+   * `finally` does before its promise settles).
+   */
+  private async resolveTo(query: Message, client: ClientInfo, keyHash: number, reply: DatagramReply, via: unknown, from: DatagramSender): Promise<void> {
+    this.inFlight++;
+    const started = this.clock.now();
+    let bytes: Uint8Array;
+    try {
+      let result: ResolverAnswer | undefined;
+      let error: unknown;
+      try {
+        const f = query.flags;
+        result = await this.resolver.resolve(query.question[0]!, { rd: f.rd, cd: f.cd, do: query.edns?.dnssecOk ?? false, ad: f.ad });
+      } catch (e) {
+        error = e;
+      }
+      bytes = result === undefined ? this.failed(query, client, error) : this.answer(query, client, keyHash, started, result);
+    } catch (e) {
+      this.inFlight--;
+      reply.fail(via, from, e);
+      return;
+    }
+    this.inFlight--;
+    reply.answer(via, from, bytes);
   }
 
   /**

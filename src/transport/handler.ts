@@ -35,10 +35,34 @@ export interface DatagramSender {
 }
 
 /**
- * Answers one UDP request given its sender as node:dgram reports it (RemoteInfo), so that the
- * listener makes no ClientInfo per datagram; otherwise as RequestHandler, transport UDP.
+ * A DatagramHandler's answer "later, through `reply`": the handler has taken the request and calls
+ * exactly one of `reply.answer` / `reply.fail` with the `via` and `from` it was given, so that the
+ * listener attaches no callbacks (two closures and a promise) to a promise per request.
  */
-export type DatagramHandler = (request: Uint8Array, from: DatagramSender) => ReturnType<RequestHandler>;
+export const REPLY_LATER: unique symbol = Symbol('anchord.replyLater');
+
+/**
+ * Where a DatagramHandler that returned REPLY_LATER finishes the request: one object per listener,
+ * the request's own state (`via`: the socket or endpoint it came through; `from`: its sender) handed
+ * back as given. `answer` with undefined is a drop; `fail` is what a rejection is for a promise
+ * (logged through onError, the request dropped).
+ */
+export interface DatagramReply {
+  answer(via: unknown, from: DatagramSender, answer: Uint8Array | undefined): void;
+  fail(via: unknown, from: DatagramSender, error: unknown): void;
+}
+
+/**
+ * Answers one UDP request given its sender as node:dgram reports it (RemoteInfo), so that the
+ * listener makes no ClientInfo per datagram; otherwise as RequestHandler, transport UDP. When the
+ * listener gives `reply` and `via`, the handler may return REPLY_LATER and finish through `reply`.
+ */
+export type DatagramHandler = (
+  request: Uint8Array,
+  from: DatagramSender,
+  reply?: DatagramReply,
+  via?: unknown,
+) => ReturnType<RequestHandler> | typeof REPLY_LATER;
 
 /** Receives failures the listener cannot report otherwise (handler errors, socket errors). */
 export type ErrorLogger = (error: unknown, context: string) => void;

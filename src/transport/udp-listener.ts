@@ -12,7 +12,9 @@
 // answer is what UDP allows, and the client retries.
 //
 // A handler that throws or rejects never brings the listener down: the error goes to onError
-// and the request is dropped. close() stops taking requests, lets the answers in flight go out
+// and the request is dropped. A datagramHandler is given the listener's one DatagramReply and the
+// socket or endpoint (`via`): a handler that returns REPLY_LATER finishes through it (the server's
+// cache misses), and the listener attaches nothing per request (handler.ts). close() stops taking requests, lets the answers in flight go out
 // for up to a grace period, then closes the sockets.
 // Two ways in (`io`):
 // - 'native' (the default when the addon loads): native/anchord_udp.c's batched endpoint
@@ -40,7 +42,7 @@ import cluster from 'node:cluster';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { AnchordError, ErrorCode } from '../core/errors.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
-import { DEFAULT_CLOSE_GRACE_MS, type DatagramHandler, type DatagramSender, type ErrorLogger, type RequestHandler } from './handler.js';
+import { DEFAULT_CLOSE_GRACE_MS, REPLY_LATER, type DatagramHandler, type DatagramReply, type DatagramSender, type ErrorLogger, type RequestHandler } from './handler.js';
 import { loadNativeUdp, NATIVE_COUNTER, NativeSender, type NativeUdpEndpoint, type NativeUdpLoad } from './native-udp.js';
 
 /** How datagrams come in: the native batched endpoint or node:dgram (module comment). */
@@ -156,6 +158,19 @@ export class UdpListener {
   private bound: BoundAddress[] = [];
   private state: 'new' | 'starting' | 'open' | 'closing' | 'closed' = 'new';
   private drained: (() => void) | undefined;
+  /**
+   * Where a handler that returned REPLY_LATER finishes (handler.ts DatagramReply): `via` is the
+   * Socket or NativePort the request came through, `from` its RemoteInfo or NativeSender.
+   */
+  private readonly reply: DatagramReply = {
+    answer: (via, from, answer) => {
+      this.finishAsync(via as Socket | NativePort, answer, from as RemoteInfo | NativeSender);
+    },
+    fail: (via, from, e) => {
+      this.finishAsync(via as Socket | NativePort, undefined, from as RemoteInfo | NativeSender);
+      this.handlerFailed(e, from);
+    },
+  };
 
   /** Parses the addresses (throws AnchordError ERR_CONFIG on a bad one); binds nothing yet. */
   constructor(options: UdpListenerOptions) {
@@ -304,9 +319,9 @@ export class UdpListener {
       const request = payload.slice(start, start + meta[m]!);
       const from = meta[m + 2] === 4 ? new NativeSender(meta[m + 3]! >>> 0, undefined, meta[m + 1]!) : new NativeSender(-1, addr.slice(j * 16, j * 16 + 16), meta[m + 1]!);
       stats.received++;
-      let result: ReturnType<RequestHandler>;
+      let result: ReturnType<DatagramHandler>;
       try {
-        result = this.handler(request, from);
+        result = this.handler(request, from, this.reply, p);
       } catch (e) {
         this.handlerFailed(e, from);
         continue;
@@ -321,6 +336,8 @@ export class UdpListener {
         } else {
           sendNative(p, result, from);
         }
+      } else if (result === REPLY_LATER) {
+        stats.inFlight++;
       } else {
         stats.inFlight++;
         result.then(
@@ -343,9 +360,9 @@ export class UdpListener {
       return;
     }
     stats.received++;
-    let result: ReturnType<RequestHandler>;
+    let result: ReturnType<DatagramHandler>;
     try {
-      result = this.handler(msg, rinfo);
+      result = this.handler(msg, rinfo, this.reply, socket);
     } catch (e) {
       this.handlerFailed(e, rinfo);
       return;
@@ -355,6 +372,8 @@ export class UdpListener {
     } else if (result instanceof Uint8Array) {
       stats.answered++;
       socket.send(result, rinfo.port, rinfo.address);
+    } else if (result === REPLY_LATER) {
+      stats.inFlight++;
     } else {
       stats.inFlight++;
       result.then(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { AnswerCache } from '../../src/cache/answer-cache.js';
 import { ResolverFrontend } from '../../src/server/resolver-frontend.js';
 import { compileAcl, defaultAcl, DEFAULT_ACL_RULES, type AclRule } from '../../src/transport/acl.js';
-import type { ClientInfo } from '../../src/transport/handler.js';
+import { REPLY_LATER, type ClientInfo, type DatagramReply, type DatagramSender } from '../../src/transport/handler.js';
 import { parseIp } from '../../src/transport/address.js';
 import { NativeSender } from '../../src/transport/native-udp.js';
 import { randomBytes } from 'node:crypto';
@@ -200,6 +200,131 @@ describe('resolver front end, edge failures', () => {
     assert.equal(r2?.rcode, Rcode.NOERROR, 'the failure was not cached');
   });
 });
+
+/** A listener's DatagramReply that records what it is given, and resolves when `n` requests have finished. */
+function recordingReply(): { reply: DatagramReply; done: { via: unknown; from: DatagramSender; answer?: Uint8Array | undefined; error?: unknown }[]; finished: (n: number) => Promise<void> } {
+  const done: { via: unknown; from: DatagramSender; answer?: Uint8Array | undefined; error?: unknown }[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const check = (): void => {
+    for (const w of waiters) if (done.length >= w.n) w.resolve();
+  };
+  return {
+    done,
+    reply: {
+      answer: (via, from, answer) => {
+        done.push({ via, from, answer });
+        check();
+      },
+      fail: (via, from, error) => {
+        done.push({ via, from, error });
+        check();
+      },
+    },
+    finished: (n) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ n, resolve });
+        check();
+      }),
+  };
+}
+
+describe('resolver front end, datagrams answered through the listener\'s DatagramReply', () => {
+  it('a miss returns REPLY_LATER and its answer goes to the reply target with the via and sender given; a hit stays synchronous', async () => {
+    const { fe } = frontend();
+    const r = recordingReply();
+    const via = { socket: 'the listener\'s' };
+    const from = new NativeSender(0x7f000001, undefined, 40005);
+    const out = fe.handleDatagram(query('www.example.test.', RRType.A, { id: 21, do: true }), from, r.reply, via);
+    assert.equal(out, REPLY_LATER, 'a miss is answered later');
+    await r.finished(1);
+    assert.equal(r.done.length, 1, 'one completion');
+    assert.equal(r.done[0]!.via, via, 'the via given');
+    assert.equal(r.done[0]!.from, from, 'the sender given');
+    assert.ok(r.done[0]!.answer !== undefined, 'an answer');
+    const m = decodeMessage(r.done[0]!.answer);
+    assert.equal(m.id, 21, 'its ID');
+    assert.equal(m.rcode, Rcode.NOERROR, 'NOERROR');
+    assert.equal(m.flags.ad, true, 'AD for a DO client');
+    const hit = fe.handleDatagram(query('www.example.test.', RRType.A, { id: 22, do: true }), from, r.reply, via);
+    assert.ok(hit instanceof Uint8Array, 'a hit is returned, not handed to the target');
+    assert.equal(decodeMessage(hit).id, 22, 'the hit\'s ID');
+    const refused = fe.handleDatagram(query('www.example.test.', RRType.A, { id: 23, rd: false }), from, r.reply, via);
+    assert.ok(refused instanceof Uint8Array && decodeMessage(refused).rcode === Rcode.REFUSED, 'RD clear: refused at once');
+    assert.equal(r.done.length, 1, 'the target was called for the miss only');
+  });
+
+  it('a resolver throw is a SERVFAIL (EDE 5, counted, not cached) to the target; a throw while answering goes to fail', async () => {
+    const t = makeResolver();
+    let mode: 'throw' | 'ok' = 'throw';
+    let tagsThrow = false;
+    const real = t.resolver.resolve.bind(t.resolver);
+    t.resolver.resolve = (q, f) => (mode === 'throw' ? Promise.reject(new Error('crypto worker died')) : real(q, f));
+    const fe = new ResolverFrontend(t.resolver, new AnswerCache(), t.clock, {
+      acl: defaultAcl(),
+      maxConcurrent: 10,
+      udpSize: 1232,
+      servfailTtl: 5,
+      rootKeyTags: () => {
+        if (tagsThrow) throw new Error('anchors unreadable');
+        return [];
+      },
+    });
+    const r = recordingReply();
+    const from = { address: '127.0.0.1', port: 40006 };
+    assert.equal(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 31, do: true }), from, r.reply, 'via'), REPLY_LATER, 'later');
+    await r.finished(1);
+    const sf = r.done[0]!;
+    assert.equal(sf.error, undefined, 'a resolver throw is an answer, not a failure');
+    assert.ok(sf.answer !== undefined, 'an answer');
+    const m = decodeMessage(sf.answer);
+    assert.equal(m.rcode, Rcode.SERVFAIL, 'SERVFAIL');
+    const edes = (m.edns?.options ?? []).filter((o) => o.code === EdnsOption.EDE).map((o) => parseEde(o.data));
+    assert.ok(edes.some((e) => e.infoCode === EdeCode.DNSSEC_INDETERMINATE), JSON.stringify(edes));
+    assert.equal(fe.stats.servfail, 1, 'counted');
+    mode = 'ok';
+    tagsThrow = true;
+    assert.equal(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 32, do: true }), from, r.reply, 'via'), REPLY_LATER, 'not cached: resolved again');
+    await r.finished(2);
+    assert.equal(r.done[1]!.answer, undefined, 'no answer');
+    assert.ok(r.done[1]!.error instanceof Error && r.done[1]!.error.message === 'anchors unreadable', `the throw goes to fail: ${String(r.done[1]!.error)}`);
+    tagsThrow = false;
+    assert.equal(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 33, do: true }), from, r.reply, 'via'), REPLY_LATER, 'resolved again');
+    await r.finished(3);
+    assert.equal(r.done[2]!.answer === undefined ? undefined : decodeMessage(r.done[2]!.answer).rcode, Rcode.NOERROR, 'and answered');
+    assert.equal(r.done.length, 3, 'each request finished once');
+  });
+
+  it('queries waiting for the target count against maxConcurrent until they finish', async () => {
+    const t = makeResolver();
+    const release = deferred();
+    const real = t.resolver.resolve.bind(t.resolver);
+    t.resolver.resolve = async (q, f) => {
+      await release.promise;
+      return real(q, f);
+    };
+    const fe = new ResolverFrontend(t.resolver, new AnswerCache(), t.clock, { acl: defaultAcl(), maxConcurrent: 1, udpSize: 1232, servfailTtl: 5 });
+    const r = recordingReply();
+    const from = { address: '127.0.0.1', port: 40007 };
+    assert.equal(fe.handleDatagram(query('www.example.test.', RRType.A, { id: 41 }), from, r.reply, 'via'), REPLY_LATER, 'the first waits');
+    const busy = fe.handleDatagram(query('example.test.', RRType.SOA, { id: 42 }), from, r.reply, 'via');
+    assert.ok(busy instanceof Uint8Array, 'over the limit: answered at once');
+    assert.equal(decodeMessage(busy).rcode, Rcode.REFUSED, 'REFUSED');
+    assert.equal(fe.stats.overloaded, 1, 'counted');
+    release.resolve();
+    await r.finished(1);
+    assert.equal(fe.handleDatagram(query('example.test.', RRType.SOA, { id: 43 }), from, r.reply, 'via'), REPLY_LATER, 'after it finished, the next one is taken');
+    await r.finished(2);
+    assert.equal(r.done.map((d) => (d.answer === undefined ? -1 : decodeMessage(d.answer).id)).join(','), '41,43', 'both answered');
+  });
+});
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 describe('resolver front end, the UDP entry and the clock per event-loop turn', () => {
   it('handleDatagram answers as handle does, hits and misses, with only an address and a port', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { AnchordError } from '../../src/core/errors.js';
-import type { ClientInfo } from '../../src/transport/handler.js';
+import { REPLY_LATER, type ClientInfo, type DatagramReply, type DatagramSender } from '../../src/transport/handler.js';
 import { chooseUdpIo, UdpListener, type UdpIo } from '../../src/transport/udp-listener.js';
 import { ipv6ToText } from '../../src/wire/rdata.js';
 import { loadNativeUdp, NativeSender, type NativeUdpEndpoint } from '../../src/transport/native-udp.js';
@@ -155,6 +155,57 @@ for (const io of ['native', 'dgram'] as const satisfies readonly UdpIo[]) {
     await closed;
     assert.equal(calls, 1);
     assert.equal(listener.stats.answered, 1);
+    await closeUdp(sock);
+  });
+
+  test(`${io}: a datagramHandler that returns REPLY_LATER answers, drops and fails through the listener's one DatagramReply`, async () => {
+    const release = deferred<undefined>();
+    const errors: string[] = [];
+    const targets = new Set<DatagramReply>();
+    const vias = new Set<unknown>();
+    const listener = new UdpListener({
+      io,
+      addresses: ['127.0.0.1:0'],
+      handler: () => undefined,
+      onError: (e, context) => {
+        errors.push(`${context}: ${e instanceof Error ? e.message : String(e)}`);
+      },
+      datagramHandler: (req, from: DatagramSender, reply?: DatagramReply, via?: unknown) => {
+        assert.ok(reply !== undefined && via !== undefined, 'the listener gives a reply target and the request\'s socket or endpoint');
+        targets.add(reply);
+        vias.add(via);
+        void release.promise.then(() => {
+          // id 1: answered; 2: dropped; 3: failed (as a rejection would).
+          if (req[1] === 1) reply.answer(via, from, buildReply(req, { marker: 6 }));
+          else if (req[1] === 2) reply.answer(via, from, undefined);
+          else reply.fail(via, from, new Error('resolution blew up'));
+        });
+        return REPLY_LATER;
+      },
+    });
+    await listener.start();
+    const a = listener.addresses[0]!;
+    const sock = await bindUdp('127.0.0.1');
+    for (const id of [2, 3, 1]) await sendUdp(sock, buildQuery(id, 'later.example'), a.port, a.address);
+    while (listener.stats.inFlight < 3) await delay(5);
+    assert.equal(listener.stats.received, 3, 'three datagrams taken');
+    // close() waits for the answers a handler will still give (graceful shutdown as with promises).
+    const closed = listener.close({ graceMs: GUARD });
+    const answer = nextDatagram(sock);
+    release.resolve(undefined);
+    const got = await answer;
+    assert.equal(idOf(got.msg), 1, 'the answered request');
+    assert.equal(lastByte(got.msg), 6, 'its marker');
+    await closed;
+    const st = listener.stats;
+    assert.equal(st.inFlight, 0, 'nothing left in flight');
+    assert.equal(st.answered, 1, 'one answer sent');
+    assert.equal(st.dropped, 2, 'the drop and the failure are drops');
+    assert.equal(st.handlerErrors, 1, 'the failure is counted');
+    assert.equal(errors.length, 1, `one error logged: ${errors.join('; ')}`);
+    assert.ok(errors[0]!.includes('resolution blew up') && errors[0]!.includes('127.0.0.1'), errors[0]);
+    assert.equal(targets.size, 1, 'one reply target for every request');
+    assert.equal(vias.size, 1, 'one socket or endpoint');
     await closeUdp(sock);
   });
 
