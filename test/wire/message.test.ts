@@ -356,20 +356,25 @@ test('encodeQuery writes what encodeMessage writes for makeQuery', () => {
   assert.deepEqual(encodeQuery(Name.ROOT, RRType.NS, { id: 1 }), Uint8Array.from(encodeMessage(makeQuery(Name.ROOT, RRType.NS, { id: 1 })).bytes), 'root question');
 });
 
-test('rdataViews: RDATA without compressed names is a view of the message, names expanded into copies', () => {
-  const owner = Name.parse('a.example.');
-  const msg: MessageInit = {
+/** An authoritative answer to `owner` A holding `answer` (and nothing else), for the tests below. */
+function answerTo(owner: Name, answer: ResourceRecord[]): MessageInit {
+  return {
     id: 1,
     flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
     rcode: 0,
     question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
-    answer: [
-      { name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) },
-      { name: owner, type: RRType.NS, class: RRClass.IN, ttl: 60, rdata: Name.parse('ns.a.example.').wire },
-    ],
+    answer,
     authority: [],
     additional: [],
   };
+}
+
+test('rdataViews: RDATA without compressed names is a view of the message, names expanded into copies', () => {
+  const owner = Name.parse('a.example.');
+  const msg = answerTo(owner, [
+    { name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) },
+    { name: owner, type: RRType.NS, class: RRClass.IN, ttl: 60, rdata: Name.parse('ns.a.example.').wire },
+  ]);
   const bytes = encodeMessage(msg).bytes;
   const copied = decodeMessage(bytes);
   const viewed = decodeMessage(bytes, { rdataViews: true });
@@ -382,13 +387,7 @@ test('rdataViews: RDATA without compressed names is a view of the message, names
 test('a message in a Buffer: RDATA views are plain Uint8Array views of its octets, copies are copies', () => {
   const owner = Name.parse('a.example.');
   const msg: MessageInit = {
-    id: 1,
-    flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-    rcode: 0,
-    question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
-    answer: [{ name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) }],
-    authority: [],
-    additional: [],
+    ...answerTo(owner, [{ name: owner, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, 1]) }]),
     edns: { udpSize: 1232, version: 0, dnssecOk: true, flags: 0x8000, options: [{ code: 10, data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }] },
   };
   const wire = encodeMessage(msg).bytes;
@@ -430,15 +429,7 @@ test('messageWith: the message itself when nothing changes, else a copy in decod
 test('sections without records are one shared empty list; sections with records are each their own', () => {
   const owner = Name.parse('a.example.');
   const rec = (o: Name, last: number): ResourceRecord => ({ name: o, type: RRType.A, class: RRClass.IN, ttl: 60, rdata: new Uint8Array([192, 0, 2, last]) });
-  const base: MessageInit = {
-    id: 1,
-    flags: { qr: true, opcode: 0, aa: true, tc: false, rd: false, ra: false, z: false, ad: false, cd: false },
-    rcode: 0,
-    question: [{ name: owner, type: RRType.A, class: RRClass.IN }],
-    answer: [],
-    authority: [],
-    additional: [],
-  };
+  const base = answerTo(owner, []);
   const one = decodeMessage(encodeMessage({ ...base, answer: [rec(owner, 1)] }).bytes);
   const two = decodeMessage(encodeMessage({ ...base, authority: [rec(owner, 2), rec(owner, 3)], additional: [rec(owner, 4)] }).bytes);
   const none = decodeMessage(encodeMessage(base).bytes);
