@@ -71,6 +71,23 @@ function nameLength(b: Uint8Array, p: number): number {
   return i + 1 - p;
 }
 
+/** Where the list viewList read last ends. */
+let listEnd = 0;
+
+/** The count-prefixed list of length-prefixed octet strings at `b[p...]`, as views of `b`; sets listEnd. */
+function viewList(b: Uint8Array, p: number): Uint8Array[] {
+  const count = get16(b, p);
+  p += 2;
+  const list = new Array<Uint8Array>(count);
+  for (let i = 0; i < count; i++) {
+    const n = get16(b, p);
+    list[i] = b.subarray(p + 2, p + 2 + n);
+    p += 2 + n;
+  }
+  listEnd = p;
+  return list;
+}
+
 /** Reads the signed RRset packed at `b[p...]`: its RDATAs are views of `b`. Returns it and the offset after it. */
 export function unpackSigned(b: Uint8Array, p: number): [SignedRRset, number] {
   const len = nameLength(b, p);
@@ -84,22 +101,9 @@ export function unpackSigned(b: Uint8Array, p: number): [SignedRRset, number] {
   p += 13;
   // The RDATAs, then the RRSIG RDATAs: each a count and length-prefixed octets, read into lists of
   // exactly their size (no list of the two lists).
-  const rdataCount = get16(b, p);
-  p += 2;
-  const rdatas = new Array<Uint8Array>(rdataCount);
-  for (let i = 0; i < rdataCount; i++) {
-    const n = get16(b, p);
-    rdatas[i] = b.subarray(p + 2, p + 2 + n);
-    p += 2 + n;
-  }
-  const sigCount = get16(b, p);
-  p += 2;
-  const rrsigs = new Array<Uint8Array>(sigCount);
-  for (let i = 0; i < sigCount; i++) {
-    const n = get16(b, p);
-    rrsigs[i] = b.subarray(p + 2, p + 2 + n);
-    p += 2 + n;
-  }
+  const rdatas = viewList(b, p);
+  const rrsigs = viewList(b, listEnd);
+  p = listEnd;
   const rrset = { name, type, class: cls, ttl, rdatas };
   const signed: SignedRRset = hasRrsigTtl ? { rrset, rrsigs, rrsigTtl } : { rrset, rrsigs };
   return [signed, p];
