@@ -90,17 +90,21 @@ test('mayWaitFor: never the query itself, nor a loop of waits', () => {
   assert.equal(a.mayWaitFor(byC), true, 'the chain broken: no loop');
 });
 
-test('a delegation built from the cache follows a replaced NS RRset (resolver.ts delegationAt)', async () => {
+/**
+ * A world with a spare server (127.0.2.9) that also serves example.test. but is not named by it,
+ * and a resolver that has resolved www.example.test. A through the zone's own servers.
+ */
+async function resolvedWithSpareServer(): Promise<ReturnType<typeof makeResolver>> {
   const world = buildWorld();
   world.net.add('127.0.2.9', [world.zones.get('example.test.')!]);
-  const { resolver, net, caches } = makeResolver({}, world);
-  const first = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
+  const made = makeResolver({}, world);
+  const first = await made.resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
   assert.equal(first.rcode, Rcode.NOERROR, 'answered');
-  assert.ok(
-    net.log.every((q) => q.address !== '127.0.2.9'),
-    'the second server is not named by the zone',
-  );
-  // The zone's NS RRset replaced by one naming another server (as an authoritative answer would).
+  return made;
+}
+
+/** The zone's NS RRset replaced in the cache by one naming the spare server (as an authoritative answer would). */
+function pointNsAtSpare(caches: ReturnType<typeof makeResolver>['caches']): void {
   const rrset = (name: string, type: number, rdata: Uint8Array): { name: ReturnType<typeof n>; type: number; class: number; ttl: number; rdatas: Uint8Array[] } => ({
     name: n(name),
     type,
@@ -110,6 +114,15 @@ test('a delegation built from the cache follows a replaced NS RRset (resolver.ts
   });
   caches.rrsets.insert({ rrset: rrset('ns9.example.test.', RRType.A, Uint8Array.of(127, 0, 2, 9)), rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
   caches.rrsets.insert({ rrset: rrset('example.test.', RRType.NS, n('ns9.example.test.').wire.slice()), rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+}
+
+test('a delegation built from the cache follows a replaced NS RRset (resolver.ts delegationAt)', async () => {
+  const { resolver, net, caches } = await resolvedWithSpareServer();
+  assert.ok(
+    net.log.every((q) => q.address !== '127.0.2.9'),
+    'the second server is not named by the zone',
+  );
+  pointNsAtSpare(caches);
   const mark = net.log.length;
   const again = await resolver.resolve({ name: n('www.example.test.'), type: RRType.AAAA }, { do: true });
   assert.equal(again.rcode, Rcode.NOERROR, 'answered again');
@@ -143,11 +156,7 @@ test('questions the caches answer at once are not shared with later ones', async
 });
 
 test('a delegation kept across an NS RRset replaced by the same RDATAs still follows a later change (resolver.ts delegationMemo)', async () => {
-  const world = buildWorld();
-  world.net.add('127.0.2.9', [world.zones.get('example.test.')!]);
-  const { resolver, net, caches } = makeResolver({}, world);
-  const first = await resolver.resolve({ name: n('www.example.test.'), type: RRType.A }, { do: true });
-  assert.equal(first.rcode, Rcode.NOERROR, 'answered');
+  const { resolver, net, caches } = await resolvedWithSpareServer();
   const servers = new Set(net.log.filter((q) => q.qname.endsWith('example.test.') && q.qname !== 'example.test.').map((q) => q.address));
   const cached = caches.rrsets.lookup(n('example.test.'), RRType.NS);
   assert.ok(cached !== undefined, 'the zone\'s NS RRset is cached');
@@ -161,8 +170,7 @@ test('a delegation kept across an NS RRset replaced by the same RDATAs still fol
   const askedSame = net.since(mark).map((q) => q.address);
   assert.ok(askedSame.length > 0 && askedSame.every((a) => servers.has(a)), `the zone's own servers are asked: ${askedSame.join(' ')}`);
   // Then other RDATAs: the memo found by the moved handle must not be served for the new RRset.
-  caches.rrsets.insert({ rrset: { name: n('ns9.example.test.'), type: RRType.A, class: 1, ttl: 3600, rdatas: [Uint8Array.of(127, 0, 2, 9)] }, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
-  caches.rrsets.insert({ rrset: { name: n('example.test.'), type: RRType.NS, class: 1, ttl: 3600, rdatas: [n('ns9.example.test.').wire.slice()] }, rrsigs: [], credibility: Credibility.answerAuthoritative, status: SecurityStatus.unchecked });
+  pointNsAtSpare(caches);
   mark = net.log.length;
   const moved = await resolver.resolve({ name: n('mail.example.test.'), type: RRType.A }, { do: true });
   assert.ok(moved.rcode === Rcode.NOERROR || moved.rcode === Rcode.NXDOMAIN, `answered: rcode ${moved.rcode}`);
